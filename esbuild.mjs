@@ -1,0 +1,72 @@
+// Builds the three outputs: the extension host bundle, the hub bundle and the Svelte webview apps.
+// Usage: node esbuild.mjs [--watch] [--production]
+import * as esbuild from 'esbuild';
+import sveltePlugin from 'esbuild-svelte';
+import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+
+const common = {
+  bundle: true,
+  minify: production,
+  sourcemap: production ? false : 'linked',
+  logLevel: 'info',
+  legalComments: production ? 'none' : 'inline',
+};
+
+const nodeCommon = {
+  ...common,
+  platform: 'node',
+  format: 'cjs',
+  // The extension host of VS Code 1.90 runs Node 20.
+  target: 'node20',
+  // node-pty is a native module: it is shipped beside the bundle, never inlined.
+  external: ['vscode', 'node-pty'],
+};
+
+/** Every folder under webview/ with a main.ts is an app, except the shared lib. */
+function webviewApps() {
+  if (!existsSync('webview')) return [];
+  return readdirSync('webview', { withFileTypes: true })
+    .filter((d) => d.isDirectory() && d.name !== 'lib' && existsSync(path.join('webview', d.name, 'main.ts')))
+    .map((d) => d.name);
+}
+
+const builds = [
+  { ...nodeCommon, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js' },
+];
+if (existsSync('src/server/main.ts')) {
+  builds.push({ ...nodeCommon, entryPoints: ['src/server/main.ts'], outfile: 'dist/server.js' });
+}
+const apps = webviewApps();
+if (apps.length > 0) {
+  builds.push({
+    ...common,
+    entryPoints: Object.fromEntries(apps.map((a) => [a, `webview/${a}/main.ts`])),
+    outdir: 'dist/webview',
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+    mainFields: ['svelte', 'browser', 'module', 'main'],
+    conditions: ['svelte', 'browser'],
+    plugins: [sveltePlugin({ compilerOptions: { css: 'external', dev: !production } })],
+  });
+}
+// The integration suite runs inside the extension host, so it is bundled like the extension.
+if (!production && existsSync('test/integration/index.ts')) {
+  builds.push({
+    ...nodeCommon,
+    entryPoints: ['test/integration/index.ts'],
+    outfile: 'dist/test/integration.js',
+    external: [...nodeCommon.external, 'mocha'],
+  });
+}
+
+if (watch) {
+  const contexts = await Promise.all(builds.map((b) => esbuild.context(b)));
+  await Promise.all(contexts.map((c) => c.watch()));
+} else {
+  await Promise.all(builds.map((b) => esbuild.build(b)));
+}

@@ -1,0 +1,37 @@
+// Every id the manifest (package.json) declares, defined once; test/unit/manifest.test.ts keeps the two in step.
+
+export const EXTENSION_ID = 'vm-orchestrator.vm-orchestrator';
+
+export const ViewContainerIds = {
+  sidebar: 'vmOrchestrator',
+} as const;
+
+export const ViewIds = {
+  projects: 'vmOrchestrator.projects',
+  vms: 'vmOrchestrator.vms',
+  jobs: 'vmOrchestrator.jobs',
+} as const;
+
+export const CommandIds = {
+  refreshProjects: 'vmOrchestrator.refreshProjects',
+  refreshVms: 'vmOrchestrator.refreshVms',
+  openRegistry: 'vmOrchestrator.openRegistry',
+  openMakefile: 'vmOrchestrator.openMakefile',
+  revealInExplorer: 'vmOrchestrator.revealInExplorer',
+  copyCommand: 'vmOrchestrator.copyCommand',
+  openProblem: 'vmOrchestrator.openProblem',
+  copySshCommand: 'vmOrchestrator.copySshCommand',
+  openEnvironmentFile: 'vmOrchestrator.openEnvironmentFile',
+  openSshConfig: 'vmOrchestrator.openSshConfig',
+  createEnvironment: 'vmOrchestrator.createEnvironment',
+  showLog: 'vmOrchestrator.showLog',
+} as const;
+
+export const ContextKeys = {
+  hasProjects: 'vmOrchestrator.hasProjects',
+  hasVms: 'vmOrchestrator.hasVms',
+} as const;
+
+export const ConfigSection = 'vmOrchestrator';
+
+export const TaskType = 'mkcli';
