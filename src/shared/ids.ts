@@ -27,11 +27,6 @@ export const CommandIds = {
   showLog: 'vmOrchestrator.showLog',
 } as const;
 
-export const ContextKeys = {
-  hasProjects: 'vmOrchestrator.hasProjects',
-  hasVms: 'vmOrchestrator.hasVms',
-} as const;
-
 export const ConfigSection = 'vmOrchestrator';
 
 export const TaskType = 'mkcli';

@@ -1,0 +1,26 @@
+// Which aliases and target names may reach a command line: the same rules whether they come
+// from the registry, `--list-targets`, make's database or a user typing into a prompt.
+
+// mkcli creates one executable per alias, so an alias is a portable file name that is not an option.
+const ALIAS = /^[A-Za-z0-9_][A-Za-z0-9._+-]*$/;
+
+// make accepts nearly anything in a target name, but a name that starts with `-` would be read
+// as an option, and whitespace, `:`, `=`, `#`, `;` or control characters cannot name a single
+// target on make's command line.
+// eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
+const FORBIDDEN_IN_TARGET = /[\s:=#;\\\x00-\x1f\x7f]/;
+
+/** Why `alias` cannot be an mkcli alias, or undefined when it can. */
+export function aliasError(alias: string): string | undefined {
+  if (ALIAS.test(alias)) return undefined;
+  return `Expected an alias of letters, digits, ".", "_", "+" or "-" not starting with "-" or ".", got ${JSON.stringify(alias)}`;
+}
+
+/** Why `target` cannot be passed to make as one target, or undefined when it can. */
+export function targetError(target: string): string | undefined {
+  if (target.length === 0) return 'Expected a target name, got an empty string';
+  if (target.startsWith('-') || FORBIDDEN_IN_TARGET.test(target)) {
+    return `Expected a target name, got ${JSON.stringify(target)}`;
+  }
+  return undefined;
+}

@@ -1,0 +1,28 @@
+import os from 'node:os';
+import * as vscode from 'vscode';
+import { ConfigSection } from '../shared/ids';
+import { userRegistryPath, expandHome } from '../core/mkcli/registry';
+
+// Reads the settings; every setting that names a file or a program is machine-scoped in the
+// manifest, so a workspace cannot point them elsewhere.
+export function settings() {
+  const c = vscode.workspace.getConfiguration(ConfigSection);
+  const home = os.homedir();
+  const team = c.get<string>('mkcli.teamRegistryPath', '');
+  return {
+    home,
+    registryFile: userRegistryPath({ setting: c.get<string>('mkcli.registryPath', ''), env: process.env, home }),
+    teamRegistryFile: team ? expandHome(team, home) : undefined,
+    listTimeoutMs: 1000 * c.get<number>('mkcli.listTimeoutSeconds', 10),
+    discoveryConcurrency: c.get<number>('mkcli.discoveryConcurrency', 4),
+  };
+}
+
+export type Settings = ReturnType<typeof settings>;
+
+/** Fires when a setting of this extension under `section` changes. */
+export function onSettingsChanged(section: string, listener: () => void): vscode.Disposable {
+  return vscode.workspace.onDidChangeConfiguration((e) => {
+    if (e.affectsConfiguration(`${ConfigSection}.${section}`)) listener();
+  });
+}

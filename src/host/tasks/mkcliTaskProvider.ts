@@ -1,0 +1,72 @@
+import * as vscode from 'vscode';
+import type { RegistryEntry } from '../../core/mkcli/registry';
+import type { TargetCache } from '../../core/mkcli/targetCache';
+import { targetCommand } from '../../core/mkcli/targetCommand';
+import { TaskType } from '../../shared/ids';
+import { log } from '../logger';
+import type { ProjectsTreeProvider } from '../views/projectsTreeProvider';
+
+interface MkcliTaskDefinition extends vscode.TaskDefinition {
+  alias: string;
+  target: string;
+  args?: string[];
+}
+
+// Every target of every project as a task of type `mkcli`, so it shows in "Tasks: Run Task"
+// and can be written into tasks.json. Tasks run the program directly, never through a shell.
+export class MkcliTaskProvider implements vscode.TaskProvider {
+  constructor(
+    private readonly projects: ProjectsTreeProvider,
+    private readonly targets: TargetCache,
+  ) {}
+
+  async provideTasks(): Promise<vscode.Task[]> {
+    const registry = await this.projects.entries();
+    const perProject = await Promise.all(
+      registry.entries.map(async (entry) => {
+        const listing = await this.targets.get(entry);
+        return Promise.all(
+          listing.targets.map((t) => this.task(entry, { type: TaskType, alias: entry.alias, target: t.name }, t.description)),
+        );
+      }),
+    );
+    return perProject.flat().filter((t): t is vscode.Task => t !== undefined);
+  }
+
+  async resolveTask(task: vscode.Task): Promise<vscode.Task | undefined> {
+    const definition = task.definition as MkcliTaskDefinition;
+    if (typeof definition.alias !== 'string' || typeof definition.target !== 'string') return undefined;
+    const entry = (await this.projects.entries()).entries.find((e) => e.alias === definition.alias);
+    if (!entry) {
+      log.warn(`Task ${definition.alias} ${definition.target}: no project "${definition.alias}" in the mkcli registry`);
+      return undefined;
+    }
+    return this.task(entry, definition, undefined, task.scope);
+  }
+
+  private async task(
+    entry: RegistryEntry,
+    definition: MkcliTaskDefinition,
+    detail: string | undefined,
+    scope: vscode.Task['scope'] = vscode.TaskScope.Workspace,
+  ): Promise<vscode.Task | undefined> {
+    const args = Array.isArray(definition.args) ? definition.args.filter((a): a is string => typeof a === 'string') : [];
+    let command;
+    try {
+      command = await targetCommand(entry, definition.target, args, process.env);
+    } catch (error) {
+      log.warn(`Task ${entry.alias} ${definition.target}: ${(error as Error).message}`);
+      return undefined;
+    }
+    const task = new vscode.Task(
+      definition,
+      scope ?? vscode.TaskScope.Workspace,
+      [entry.alias, definition.target, ...args].join(' '),
+      TaskType,
+      new vscode.ProcessExecution(command.file, command.args, { cwd: entry.dir }),
+      [],
+    );
+    if (detail) task.detail = detail;
+    return task;
+  }
+}

@@ -1,0 +1,32 @@
+import path from 'node:path';
+import * as vscode from 'vscode';
+import { problemLocation, type Problem } from '../../core/problem';
+import { CommandIds } from '../../shared/ids';
+
+// A problem in one of the user's files, shown where it matters; a click opens the file there.
+export class ProblemNode extends vscode.TreeItem {
+  constructor(
+    readonly problem: Problem,
+    idPrefix: string,
+  ) {
+    super(problem.message, vscode.TreeItemCollapsibleState.None);
+    this.id = `${idPrefix}problem:${problemLocation(problem)}:${problem.message}`;
+    this.description = path.basename(problem.file) + (problem.line !== undefined ? `:${problem.line}` : '');
+    this.contextValue = 'vmoProblem';
+    this.iconPath =
+      problem.severity === 'error'
+        ? new vscode.ThemeIcon('error', new vscode.ThemeColor('problemsErrorIcon.foreground'))
+        : new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'));
+    this.tooltip = new vscode.MarkdownString().appendText(`${problem.message}\n\n${problemLocation(problem)}`);
+    this.command = { command: CommandIds.openProblem, title: 'Open File at Problem', arguments: [this] };
+  }
+}
+
+/** Opens a file at a 1-based line and column, or at its top. */
+export async function openFileAt(file: string, line?: number, column?: number): Promise<void> {
+  const position = new vscode.Position(Math.max(0, (line ?? 1) - 1), Math.max(0, (column ?? 1) - 1));
+  await vscode.window.showTextDocument(vscode.Uri.file(file), {
+    selection: new vscode.Range(position, position),
+    preview: true,
+  });
+}

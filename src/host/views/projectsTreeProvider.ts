@@ -1,0 +1,151 @@
+import os from 'node:os';
+import path from 'node:path';
+import * as vscode from 'vscode';
+import type { Problem } from '../../core/problem';
+import { readRegistries, type Registry, type RegistryEntry } from '../../core/mkcli/registry';
+import type { TargetCache } from '../../core/mkcli/targetCache';
+import type { Target, TargetListing } from '../../core/mkcli/targets';
+import { Disposable } from '../disposable';
+import { log } from '../logger';
+import type { Settings } from '../config';
+import { ProblemNode } from './problemNode';
+
+/** A registered mkcli project; expands to its targets. */
+export class ProjectNode extends vscode.TreeItem {
+  constructor(
+    readonly entry: RegistryEntry,
+    readonly missing: boolean,
+  ) {
+    super(entry.alias, vscode.TreeItemCollapsibleState.Collapsed);
+    this.id = `project:${entry.alias}`;
+    this.description = tildify(entry.dir) + (entry.version ? ` · ${entry.version}` : '');
+    this.contextValue = missing ? 'vmoMissingProject' : 'vmoProject';
+    this.iconPath = missing
+      ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'))
+      : new vscode.ThemeIcon('project');
+    this.resourceUri = vscode.Uri.file(entry.dir);
+    this.tooltip = markdownLines([
+      `**${escape(entry.alias)}**`,
+      escape(entry.dir),
+      entry.version ? `Registered by mkcli ${escape(entry.version)}` : '',
+      missing ? '$(warning) This folder does not exist' : '',
+      `From ${escape(tildify(entry.file))}, line ${entry.line}`,
+    ]);
+  }
+}
+
+/** A make target of a project. */
+export class TargetNode extends vscode.TreeItem {
+  constructor(
+    readonly entry: RegistryEntry,
+    readonly target: Target,
+    source: TargetListing['source'],
+  ) {
+    super(target.name, vscode.TreeItemCollapsibleState.None);
+    this.id = `target:${entry.alias}:${target.name}`;
+    this.description = target.description;
+    this.contextValue = 'vmoTarget';
+    this.iconPath = new vscode.ThemeIcon('symbol-event');
+    this.tooltip = markdownLines([
+      `**${escape(entry.alias)} ${escape(target.name)}**`,
+      target.description ? escape(target.description) : '',
+      target.file ? `${escape(tildify(target.file))}:${target.line}` : '',
+      `_Listed by ${source === 'mkcli' ? `${escape(entry.alias)} --list-targets` : "make's database"}_`,
+    ]);
+  }
+}
+
+type Node = ProjectNode | TargetNode | ProblemNode;
+
+// The Projects view: every alias of the mkcli registry, each expanding to its targets.
+// getChildren never throws: whatever goes wrong becomes a problem item naming the file and line.
+export class ProjectsTreeProvider extends Disposable implements vscode.TreeDataProvider<Node> {
+  private readonly changed = this.register(new vscode.EventEmitter<Node | undefined>());
+  readonly onDidChangeTreeData = this.changed.event;
+  private registry: Promise<Registry> | undefined;
+  private readonly listings = new Map<string, TargetListing>();
+
+  constructor(
+    private readonly settings: () => Settings,
+    private readonly targets: TargetCache,
+    private readonly onListed: (entry: RegistryEntry, listing: TargetListing) => void,
+  ) {
+    super();
+  }
+
+  /** Re-read the registry and re-list targets whose makefiles changed. */
+  refresh(): void {
+    this.registry = undefined;
+    this.changed.fire(undefined);
+  }
+
+  /** The registry as last read (reading it if needed). */
+  entries(): Promise<Registry> {
+    this.registry ??= this.readRegistry();
+    return this.registry;
+  }
+
+  getTreeItem(node: Node): vscode.TreeItem {
+    return node;
+  }
+
+  async getChildren(node?: Node): Promise<Node[]> {
+    try {
+      if (!node) return await this.rootNodes();
+      if (node instanceof ProjectNode) return await this.targetNodes(node);
+      return [];
+    } catch (error) {
+      log.error('Projects view', error);
+      const file = this.settings().registryFile;
+      return [new ProblemNode({ severity: 'error', message: `Cannot list projects: ${(error as Error).message}`, file }, 'projects:')];
+    }
+  }
+
+  private async rootNodes(): Promise<Node[]> {
+    const registry = await this.entries();
+    const nodes: Node[] = await Promise.all(registry.entries.map(async (e) => new ProjectNode(e, !(await isDirectory(e.dir)))));
+    return [...nodes, ...registry.problems.map((p) => new ProblemNode(p, 'projects:'))];
+  }
+
+  private async targetNodes(node: ProjectNode): Promise<Node[]> {
+    const listing = await this.targets.get(node.entry);
+    this.listings.set(node.entry.alias, listing);
+    this.onListed(node.entry, listing);
+    const problems = listing.problems.map((p: Problem) => new ProblemNode(p, `projects:${node.entry.alias}:`));
+    return [...problems, ...listing.targets.map((t) => new TargetNode(node.entry, t, listing.source))];
+  }
+
+  /** The makefile of a project as last listed, if any. */
+  makefileOf(alias: string): string | undefined {
+    return this.listings.get(alias)?.makefile;
+  }
+
+  private async readRegistry(): Promise<Registry> {
+    const s = this.settings();
+    const registry = await readRegistries(s.registryFile, s.teamRegistryFile, s.home);
+    log.info(`Registry ${s.registryFile}: ${registry.entries.length} projects, ${registry.problems.length} problems`);
+    return registry;
+  }
+}
+
+async function isDirectory(dir: string): Promise<boolean> {
+  try {
+    return (await vscode.workspace.fs.stat(vscode.Uri.file(dir))).type === vscode.FileType.Directory;
+  } catch {
+    return false;
+  }
+}
+
+function tildify(p: string): string {
+  const home = os.homedir();
+  return p === home || p.startsWith(home + path.sep) ? '~' + p.slice(home.length) : p;
+}
+
+/** A Markdown tooltip of the non-empty paragraphs, with codicons allowed. */
+function markdownLines(paragraphs: string[]): vscode.MarkdownString {
+  return new vscode.MarkdownString(paragraphs.filter(Boolean).join('\n\n'), true);
+}
+
+function escape(text: string): string {
+  return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
+}
