@@ -67,6 +67,16 @@ function parseMakefileList(lines: string[], dir: string): string[] {
 export function parseMakeErrors(stderr: string, dir: string): Problem[] {
   const problems: Problem[] = [];
   for (const line of stderr.split('\n')) {
+    const missingInclude = /^(.+?):(\d+): (.+?): No such file or directory$/.exec(line);
+    if (missingInclude) {
+      problems.push({
+        severity: 'error',
+        message: `Included file ${missingInclude[3]} does not exist`,
+        file: path.resolve(dir, missingInclude[1]),
+        line: Number(missingInclude[2]),
+      });
+      continue;
+    }
     const located = /^(?:make(?:\[\d+\])?: )?(.+?):(\d+): \*\*\* (.+?)\.?(?:\s+Stop\.)?$/.exec(line);
     if (located) {
       problems.push({
@@ -78,7 +88,7 @@ export function parseMakeErrors(stderr: string, dir: string): Problem[] {
       continue;
     }
     const general = /^make(?:\[\d+\])?: \*\*\* (.+?)\.?\s+Stop\.$/.exec(line);
-    if (general && !general[1].startsWith("No rule to make target ':'")) {
+    if (general && !general[1].startsWith("No rule to make target ':'") && problems.length === 0) {
       problems.push({ severity: 'error', message: general[1], file: path.join(dir, 'Makefile') });
     }
   }

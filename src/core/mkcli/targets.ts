@@ -80,29 +80,35 @@ async function listWithMake(entry: RegistryEntry, options: ListOptions): Promise
     timeoutMs: options.timeoutMs,
     signal: options.signal,
   });
-  const problems = failureProblems(result, entry);
+  const problems = failureProblems(result, entry, options.timeoutMs);
   const database = parseMakeDatabase(result.stdout, entry.dir);
   const sources = await scanSources(database.makefiles);
   return {
-    targets: database.targets.filter((t) => !targetError(t)).map((name) => withSource(name, sources)),
+    targets: inSourceOrder(
+      database.targets.filter((t) => !targetError(t)).map((name) => withSource(name, sources)),
+      database.makefiles,
+    ),
     source: 'make',
     files: [...sources.files],
     problems,
   };
 }
 
-// `make -q :` exits 2 because `:` is not a target; only a missing program, a timeout or make's
-// own fatal errors count as failures of the listing.
-function failureProblems(result: CaptureResult, entry: RegistryEntry): Problem[] {
+// `make -q :` exits 2 because `:` is not a target; only a missing program, a timeout, a crash,
+// make's own fatal errors or a missing database count as failures of the listing.
+function failureProblems(result: CaptureResult, entry: RegistryEntry, timeoutMs: number): Problem[] {
   const makefile = path.join(entry.dir, 'Makefile');
-  if (result.spawnError) {
-    return [{ severity: 'error', message: `Cannot run make: ${result.spawnError.message}`, file: entry.file, line: entry.line }];
-  }
-  if (result.timedOut) {
-    return [{ severity: 'error', message: 'Listing the targets timed out', file: makefile }];
-  }
+  const problem = (message: string, at: Pick<Problem, 'file' | 'line'> = { file: makefile }): Problem[] => [
+    { severity: 'error', message, ...at },
+  ];
+  if (result.spawnError) return problem(`Cannot run make: ${result.spawnError.message}`, { file: entry.file, line: entry.line });
   if (result.canceled) return [];
-  return parseMakeErrors(result.stderr, entry.dir);
+  if (result.timedOut) return problem(`Listing the targets took longer than ${timeoutMs / 1000} s and was stopped`);
+  if (result.signal) return problem(`make crashed reading the makefiles (${result.signal})`);
+  const reported = parseMakeErrors(result.stderr, entry.dir);
+  if (reported.length > 0 || result.stdout.includes('\n# Files\n')) return reported;
+  const lastLine = result.stderr.trim().split('\n').pop();
+  return problem(`make printed no database${lastLine ? `: ${lastLine}` : ''}`);
 }
 
 function succeeded(result: CaptureResult): boolean {
@@ -147,6 +153,18 @@ function withSource(name: string, sources: Sources): Target {
   const source = sources.byName.get(name);
   if (!source) return { name };
   return { name, file: source.file, line: source.line, ...(source.description ? { description: source.description } : {}) };
+}
+
+// make's database lists targets in hash order; people expect the order they wrote them in:
+// by makefile as make read them, then by line, and targets of unknown place last by name.
+function inSourceOrder(targets: Target[], makefiles: readonly string[]): Target[] {
+  const rank = (t: Target): [number, number] =>
+    t.file === undefined ? [Infinity, 0] : [makefiles.indexOf(t.file), t.line ?? 0];
+  return [...targets].sort((a, b) => {
+    const [fa, la] = rank(a);
+    const [fb, lb] = rank(b);
+    return fa - fb || la - lb || a.name.localeCompare(b.name);
+  });
 }
 
 export async function findMakefile(dir: string): Promise<string | undefined> {

@@ -1,0 +1,98 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { parseRegistry, readRegistries, userRegistryPath } from '../../../src/core/mkcli/registry';
+import { assertGolden } from '../golden';
+
+const fixtures = path.join(__dirname, '../../fixtures/mkcli/registries');
+
+for (const name of ['real-format', 'mixed']) {
+  test(`registry golden: ${name}`, () => {
+    const file = path.join(fixtures, `${name}.registry`);
+    const parsed = parseRegistry(readFileSync(file, 'utf8'), `<fixtures>/${name}.registry`, '/home/dev');
+    assertGolden(parsed, path.join(fixtures, `${name}.expected.json`));
+  });
+}
+
+// Each broken line becomes one problem at its own line; the good lines around it still load.
+const broken: Array<[string, string, RegExp]> = [
+  ['only an alias', 'lonely', /Expected "alias path \[version\]"/],
+  ['four fields', 'a /x 1.0 extra', /Expected "alias path \[version\]"/],
+  ['relative path', 'rel projects/rel', /Expected an absolute path for "rel"/],
+  ['option-like alias', '-rf /tmp', /Expected an alias/],
+  ['dot alias', '.hidden /tmp', /Expected an alias/],
+  ['shell in alias', 'x;rm /tmp', /Expected an alias/],
+  ['empty path after =', 'empty=', /Expected "alias path \[version\]"/],
+  ['empty alias before =', '=/tmp', /Expected "alias path \[version\]"/],
+  ['path with space after =', 'sp=/tmp/a b', /Expected "alias path \[version\]"/],
+  ['backtick alias', '`id` /tmp', /Expected an alias/],
+  ['unicode garbage', '\u0000\u0001\u0002 /tmp', /Expected an alias/],
+  ['dollar alias', '$(id) /tmp', /Expected an alias/],
+];
+for (const [what, line, message] of broken) {
+  test(`broken registry line: ${what}`, () => {
+    const text = `good1 /srv/one\n${line}\ngood2 /srv/two 0.1\n`;
+    const parsed = parseRegistry(text, '/r', '/home/dev');
+    assert.deepEqual(parsed.entries.map((e) => e.alias), ['good1', 'good2']);
+    assert.equal(parsed.problems.length, 1);
+    assert.equal(parsed.problems[0].line, 2);
+    assert.equal(parsed.problems[0].file, '/r');
+    assert.equal(parsed.problems[0].severity, 'error');
+    assert.match(parsed.problems[0].message, message);
+  });
+}
+
+test('duplicate alias: the last line wins, with a warning on it', () => {
+  const parsed = parseRegistry('a /one\nb /two\na /three\n', '/r', '/h');
+  assert.deepEqual(parsed.entries.map((e) => [e.alias, e.dir]), [['b', '/two'], ['a', '/three']]);
+  assert.equal(parsed.problems.length, 1);
+  assert.equal(parsed.problems[0].severity, 'warning');
+  assert.equal(parsed.problems[0].line, 3);
+  assert.match(parsed.problems[0].message, /also registered on line 1/);
+});
+
+test('binary garbage yields problems, never a throw', () => {
+  const bytes = Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919) % 256)).toString('latin1');
+  const parsed = parseRegistry(bytes, '/r', '/h');
+  assert.ok(parsed.problems.length > 0);
+  for (const p of parsed.problems) assert.ok(p.line && p.line > 0);
+});
+
+test('registry location: setting, then MKCLI_REGISTRY, then ~/.config/mkcli/registry', () => {
+  assert.equal(userRegistryPath({ setting: '~/r', env: { MKCLI_REGISTRY: '/env/r' }, home: '/h' }), '/h/r');
+  assert.equal(userRegistryPath({ setting: '', env: { MKCLI_REGISTRY: '/env/r' }, home: '/h' }), '/env/r');
+  assert.equal(userRegistryPath({ env: {}, home: '/h' }), '/h/.config/mkcli/registry');
+});
+
+test('the user registry overrides the team registry; a missing user registry is empty', async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'vmo-registry-'));
+  const team = path.join(dir, 'team');
+  const user = path.join(dir, 'user');
+  writeFileSync(team, 'shared /srv/shared\nweb /srv/team-web\n');
+  writeFileSync(user, 'web /srv/my-web\n');
+  const merged = await readRegistries(user, team, dir);
+  assert.deepEqual(merged.entries.map((e) => [e.alias, e.dir]), [['shared', '/srv/shared'], ['web', '/srv/my-web']]);
+  assert.deepEqual(merged.problems, []);
+
+  const none = await readRegistries(path.join(dir, 'missing'), undefined, dir);
+  assert.deepEqual(none, { entries: [], problems: [] });
+});
+
+test('a missing team registry and an unreadable user registry are problems', async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'vmo-registry-'));
+  const result = await readRegistries(dir /* a folder, not a file */, path.join(dir, 'no-team'), dir);
+  assert.equal(result.entries.length, 0);
+  assert.deepEqual(result.problems.map((p) => p.severity), ['warning', 'error']);
+  assert.match(result.problems[0].message, /does not exist/);
+  assert.match(result.problems[1].message, /Cannot read the registry/);
+
+  if (process.getuid?.() !== 0) {
+    const locked = path.join(dir, 'locked');
+    writeFileSync(locked, 'a /b\n');
+    chmodSync(locked, 0);
+    const r = await readRegistries(locked, undefined, dir);
+    assert.match(r.problems[0].message, /Cannot read/);
+  }
+});

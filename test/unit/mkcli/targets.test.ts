@@ -1,0 +1,107 @@
+import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import type { RegistryEntry } from '../../../src/core/mkcli/registry';
+import { TargetCache } from '../../../src/core/mkcli/targetCache';
+import { listTargets } from '../../../src/core/mkcli/targets';
+import { assertGolden, relativize } from '../golden';
+
+const fixtures = path.join(__dirname, '../../fixtures/mkcli');
+const projects = path.join(fixtures, 'projects');
+// PATH without the fixture aliases: targets come from make's database.
+const env = { ...process.env, PATH: process.env.PATH ?? '' };
+const options = { env, timeoutMs: 10_000 };
+
+function entry(alias: string, dir = path.join(projects, alias)): RegistryEntry {
+  return { alias, dir, file: '/registry', line: 7 };
+}
+
+for (const name of ['web', 'plain', 'gnu']) {
+  test(`targets golden from make's database: ${name}`, async () => {
+    const listing = await listTargets(entry(name), options);
+    assert.equal(listing.source, 'make');
+    assertGolden(relativize(listing, fixtures), path.join(projects, name, 'expected.json'));
+  });
+}
+
+test('web: includes count, specials, hidden, pattern and file-variable targets are dropped', async () => {
+  const listing = await listTargets(entry('web'), options);
+  const names = listing.targets.map((t) => t.name).sort();
+  assert.deepEqual(names, ['build', 'clean', 'deploy-production', 'deploy-staging', 'docs', 'fmt', 'lint', 'out/app', 'test']);
+  const lint = listing.targets.find((t) => t.name === 'lint');
+  assert.equal(lint?.description, 'Run the linters');
+  assert.equal(lint?.file, path.join(projects, 'web', 'common.mk'));
+  assert.equal(lint?.line, 1);
+  assert.deepEqual(listing.problems, []);
+});
+
+// Makefiles that fail: each gives one clear problem at the right place, none throws.
+const brokenMakefiles: Array<[string, RegExp, number | undefined]> = [
+  ['broken-separator', /missing separator/, 2],
+  ['broken-error', /Set NEVER_SET first/, 2],
+  ['broken-include', /Included file does-not-exist\.mk does not exist/, 1],
+  ['recursive-include', /make crashed|make printed no database/, undefined],
+];
+for (const [name, message, line] of brokenMakefiles) {
+  test(`broken Makefile: ${name}`, async () => {
+    const listing = await listTargets(entry(name), options);
+    assert.ok(listing.problems.length >= 1, 'a problem is reported');
+    assert.match(listing.problems[0].message, message);
+    assert.equal(listing.problems[0].line, line);
+    assert.equal(listing.problems[0].file, path.join(projects, name, 'Makefile'));
+  });
+}
+
+test('broken Makefile: $(shell sleep) is stopped at the timeout and reported', async () => {
+  const started = Date.now();
+  const listing = await listTargets(entry('slow'), { env, timeoutMs: 300 });
+  assert.ok(Date.now() - started < 5000);
+  assert.match(listing.problems[0].message, /took longer than 0.3 s/);
+});
+
+test('no Makefile, and a folder that does not exist: a warning at the registry line', async () => {
+  const empty = await listTargets(entry('empty'), options);
+  assert.match(empty.problems[0].message, /has no Makefile/);
+  assert.deepEqual([empty.problems[0].file, empty.problems[0].line], ['/registry', 7]);
+  const gone = await listTargets(entry('gone', '/nonexistent/vmo/project'), options);
+  assert.match(gone.problems[0].message, /does not exist/);
+});
+
+test('make missing from PATH is a problem, not a throw', async () => {
+  const listing = await listTargets(entry('web'), { env: { ...env, PATH: '/nonexistent' }, timeoutMs: 5000 });
+  assert.match(listing.problems[0].message, /Cannot run make/);
+});
+
+test('an installed alias answers --list-targets; names make would misread are dropped', async () => {
+  const withAlias = { ...env, PATH: `${path.join(fixtures, 'bin')}${path.delimiter}${env.PATH}` };
+  const listing = await listTargets(entry('webcli', path.join(projects, 'web')), { env: withAlias, timeoutMs: 5000 });
+  assert.equal(listing.source, 'mkcli');
+  assert.deepEqual(listing.targets.map((t) => t.name), ['build', 'test', 'lint', 'release']);
+  assert.equal(listing.targets.find((t) => t.name === 'lint')?.description, 'Run the linters');
+  assert.ok(listing.files.includes(path.join(projects, 'web', 'common.mk')));
+});
+
+test('an alias whose --list-targets fails falls back to make', async () => {
+  const withAlias = { ...env, PATH: `${path.join(fixtures, 'bin')}${path.delimiter}${env.PATH}` };
+  const listing = await listTargets(entry('brokencli', path.join(projects, 'gnu')), { env: withAlias, timeoutMs: 5000 });
+  assert.equal(listing.source, 'make');
+  assert.deepEqual(listing.targets.map((t) => t.name), ['hello']);
+});
+
+test('the cache answers until a makefile or an included file changes', async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'vmo-cache-'));
+  cpSync(path.join(projects, 'web'), dir, { recursive: true });
+  const cache = new TargetCache(() => options, 2);
+  const e = entry('copy', dir);
+  const first = await cache.get(e);
+  assert.equal(await cache.get(e), first, 'unchanged files: the same listing object');
+
+  writeFileSync(path.join(dir, 'common.mk'), 'lint:\n\t@echo lint\n\nnewtarget: ## Added\n\t@echo new\n');
+  const future = new Date(Date.now() + 5000);
+  utimesSync(path.join(dir, 'common.mk'), future, future);
+  const second = await cache.get(e);
+  assert.notEqual(second, first);
+  assert.ok(second.targets.some((t) => t.name === 'newtarget'));
+});
