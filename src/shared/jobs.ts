@@ -1,0 +1,58 @@
+// The job model shared by the runner, the store, the hub and every webview.
+
+export type JobStatus = 'running' | 'success' | 'failed' | 'canceled' | 'interrupted';
+
+/** What started the job. */
+export type JobKind = 'target' | 'terminal' | 'ssh-logs' | 'remote-command';
+
+/** Where its output is shown: a console webview, or a native terminal. */
+export type JobMode = 'console' | 'terminal';
+
+/** Which stream a chunk came from; `system` lines are written by VM Orchestrator itself. */
+export type StreamName = 'stdout' | 'stderr' | 'system';
+
+export interface JobInfo {
+  /** A UUID. */
+  id: string;
+  kind: JobKind;
+  mode: JobMode;
+  /** Short title for tabs and lists, e.g. `web build`. */
+  title: string;
+  /** The program and its arguments exactly as spawned. */
+  argv: string[];
+  cwd?: string;
+  alias?: string;
+  target?: string;
+  /** The extra arguments the user gave. */
+  args?: string[];
+  /** For remote jobs: `<environment>/<vm>`. */
+  vm?: string;
+  /** The machine that runs it. */
+  hostname: string;
+  /** Epoch milliseconds. */
+  startedAt: number;
+  status: JobStatus;
+  finishedAt?: number;
+  exitCode?: number | null;
+  signal?: string | null;
+  durationMs?: number;
+}
+
+/** A piece of output cut on a line boundary (the last chunk of a job may end without one). */
+export interface Chunk {
+  /** 0, 1, 2 … per job, without gaps: the key for ordering and for idempotent storage. */
+  seq: number;
+  /** Epoch milliseconds when the first byte of the chunk arrived. */
+  ts: number;
+  stream: StreamName;
+  text: string;
+}
+
+/** How a job ended: errors are data, a non-zero exit is not thrown. */
+export interface JobResult {
+  status: Exclude<JobStatus, 'running'>;
+  exitCode: number | null;
+  signal: string | null;
+  durationMs: number;
+  finishedAt: number;
+}
