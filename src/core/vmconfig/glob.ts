@@ -46,7 +46,8 @@ async function walk(dir: string, segments: string[], index: number, results: Set
   }
   if (!hasMagic(segment)) {
     const next = path.join(dir, segment);
-    if (index === segments.length - 1 ? await statOrUndefined(next) : (await statOrUndefined(next))?.isDirectory()) {
+    // Like glob(3), the last segment only has to exist as a name (a dangling link counts).
+    if (index === segments.length - 1 ? await statOrUndefined(next, true) : (await statOrUndefined(next))?.isDirectory()) {
       await walk(next, segments, index + 1, results, budget);
     }
     return;
@@ -88,9 +89,9 @@ async function readDir(dir: string) {
   }
 }
 
-async function statOrUndefined(file: string) {
+async function statOrUndefined(file: string, noFollow = false) {
   try {
-    return await fs.stat(file);
+    return await (noFollow ? fs.lstat(file) : fs.stat(file));
   } catch {
     return undefined;
   }

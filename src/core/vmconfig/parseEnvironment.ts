@@ -184,11 +184,13 @@ export function parseEnvironment(text: string, file: string): ParsedEnvironment 
 
 /** A host that ssh takes as a host: no leading "-", no "@", no whitespace or control characters. */
 export function isSafeHost(host: string): boolean {
+  // eslint-disable-next-line no-control-regex -- control characters are what this rejects
   return host !== '' && !host.startsWith('-') && !/[\s@\x00-\x1f\x7f]/.test(host);
 }
 
 /** A user name that cannot be mistaken for an option or split a destination. */
 export function isSafeUser(user: string): boolean {
+  // eslint-disable-next-line no-control-regex -- control characters are what this rejects
   return user !== '' && !user.startsWith('-') && !/[\s@:\x00-\x1f\x7f]/.test(user);
 }
 
