@@ -1,0 +1,20 @@
+import { assertValidDestination } from './destination';
+
+/** An ssh invocation: `argv` to run without a shell, `display` to paste into one. */
+export interface SshCommandLine {
+  argv: string[];
+  display: string;
+}
+
+// Builds the command "Copy SSH Command" copies: `ssh [-F file] -- destination`. Throws on a bad destination.
+export function sshCommandLine(destination: string, configFile?: string): SshCommandLine {
+  assertValidDestination(destination);
+  const argv = ['ssh', ...(configFile !== undefined ? ['-F', configFile] : []), '--', destination];
+  return { argv, display: argv.map(quotePosix).join(' ') };
+}
+
+/** Quotes one word for a POSIX shell; plain words stay as they are. */
+export function quotePosix(word: string): string {
+  if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(word)) return word;
+  return `'${word.replace(/'/g, `'\\''`)}'`;
+}
