@@ -25,8 +25,8 @@ export interface LoadedSshConfig {
 // check. Lines are tokenised by the ssh-config package. Never throws: a missing starting file is
 // an empty config (ssh ignores a missing ~/.ssh/config), anything unreadable or malformed is a problem.
 export async function loadSshConfig(configFile: string, opts: { home: string }): Promise<LoadedSshConfig> {
-  const file = path.resolve(configFile);
   const home = path.resolve(opts.home);
+  const file = path.resolve(configFile === '~' || configFile.startsWith('~/') ? resolveIncludePath(configFile, home) : configFile);
   const problems: Problem[] = [];
   const files: string[] = [];
   const hosts: SshHostBlock[] = [];

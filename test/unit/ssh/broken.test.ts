@@ -148,6 +148,14 @@ describe('broken SSH configs made on the fly', () => {
     assert.deepEqual(resolveDestination({ name: 'web', host: '10.0.0.1', user: 'ubuntu' }, config).destination, 'ubuntu@10.0.0.1');
   });
 
+  test('a config path starting with ~/ is under the home folder', async () => {
+    await fs.writeFile(ssh('tilde'), 'Host t\n');
+    const { config, problems } = await loadSshConfig('~/.ssh/tilde', { home });
+    assert.deepEqual(problems, []);
+    assert.equal(config.file, ssh('tilde'));
+    assert.deepEqual(config.hosts.map((h) => h.patterns), [['t']]);
+  });
+
   test('binary garbage', async () => {
     await fs.writeFile(ssh('binary'), Buffer.from([0x48, 0x6f, 0x73, 0x74, 0x00, 0xff, 0xfe, 0x0a]));
     const { problems } = await loadSshConfig(ssh('binary'), { home });
