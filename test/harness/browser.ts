@@ -1,0 +1,347 @@
+// Drives the VS Code workbench served by code-server in Debian's Chromium, through playwright-core.
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import path from 'node:path';
+import { mkdirSync } from 'node:fs';
+
+export const CHROMIUM_PATH = '/usr/bin/chromium';
+
+/** Flags that keep Chromium from reaching the outside (and let it run as root). */
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
+
+/** One row of a tree view as the user sees it. */
+export interface TreeRow {
+  label: string;
+  description: string;
+  /** The row's aria-label (what a screen reader reads). */
+  ariaLabel: string;
+  /** 1 for top-level items. */
+  level: number;
+  /** undefined for leaves. */
+  expanded: boolean | undefined;
+}
+
+export interface WorkbenchOptions {
+  /** Default 1280x800. */
+  viewport?: { width: number; height: number };
+  /** Milliseconds to wait for the workbench to render. Default 60 s. */
+  timeoutMs?: number;
+}
+
+/** A Chromium page showing the VS Code workbench, with the helpers the e2e tests use. */
+export class Workbench {
+  /** Browser console errors and page errors, for diagnosis. */
+  readonly consoleErrors: string[] = [];
+
+  private constructor(
+    readonly browser: Browser,
+    readonly page: Page,
+  ) {
+    page.on('console', (m) => {
+      if (m.type() === 'error') this.consoleErrors.push(m.text());
+    });
+    page.on('pageerror', (e) => this.consoleErrors.push(String(e)));
+  }
+
+  /** Launches a headless Chromium (fresh profile), opens `url` and waits for the workbench. */
+  static async open(url: string, options: WorkbenchOptions = {}): Promise<Workbench> {
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM_PATH,
+      headless: true,
+      args: CHROMIUM_ARGS,
+      timeout: 60_000,
+    });
+    try {
+      const context = await browser.newContext({ viewport: options.viewport ?? { width: 1280, height: 800 } });
+      const page = await context.newPage();
+      page.setDefaultTimeout(20_000);
+      const workbench = new Workbench(browser, page);
+      await page.goto(url, { waitUntil: 'domcontentloaded', timeout: 60_000 });
+      await workbench.waitForWorkbench(options.timeoutMs ?? 60_000);
+      return workbench;
+    } catch (err) {
+      await browser.close().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /** Waits until the workbench and its activity bar are on screen. */
+  async waitForWorkbench(timeoutMs = 60_000): Promise<void> {
+    await this.page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: timeoutMs });
+    await this.page.locator('.part.activitybar').waitFor({ state: 'visible', timeout: timeoutMs });
+  }
+
+  /** The activity bar entry of a view container, by its title (e.g. "VM Orchestrator"). */
+  activityBarItem(title: string): Locator {
+    return this.page.locator(`.part.activitybar .action-item:has(> a.action-label[aria-label^="${cssString(title)}"])`);
+  }
+
+  /** Shows the side bar container `title` (without toggling it closed when it is already open). */
+  async openViewContainer(title: string, timeoutMs = 20_000): Promise<void> {
+    const item = this.activityBarItem(title);
+    await item.waitFor({ state: 'visible', timeout: timeoutMs });
+    const sideBarTitle = this.page.locator('.part.sidebar > .composite.title h2');
+    if (!(await this.sideBarShows(title))) await item.locator('a.action-label').click();
+    await sideBarTitle.filter({ hasText: new RegExp(`^\\s*${escapeRegExp(title)}`, 'i') }).waitFor({ state: 'visible', timeout: timeoutMs });
+  }
+
+  private async sideBarShows(title: string): Promise<boolean> {
+    const sideBar = this.page.locator('.part.sidebar');
+    if (!(await sideBar.isVisible())) return false;
+    const h2 = sideBar.locator('> .composite.title h2');
+    if ((await h2.count()) === 0) return false;
+    const text = (await h2.first().textContent()) ?? '';
+    return text.trim().toLowerCase().startsWith(title.toLowerCase());
+  }
+
+  /** The pane of view `title` (e.g. "Projects") in the side bar. */
+  viewPane(title: string): Locator {
+    return this.page.locator(
+      `.part.sidebar .pane:has(> .pane-header h3.title:text-is("${cssString(title)}")), ` +
+        `.part.sidebar .pane:has(> .pane-header h3.title:text-is("${cssString(title.toUpperCase())}"))`,
+    );
+  }
+
+  /** Expands the view pane `title` when it is collapsed. */
+  async expandView(title: string): Promise<Locator> {
+    const pane = this.viewPane(title);
+    await pane.waitFor({ state: 'visible' });
+    const header = pane.locator('> .pane-header');
+    if ((await header.getAttribute('aria-expanded')) === 'false') await header.click();
+    return pane;
+  }
+
+  /** Collapses the view pane `title` when it is expanded (to give the other views room). */
+  async collapseView(title: string): Promise<void> {
+    const header = this.viewPane(title).locator('> .pane-header');
+    await header.waitFor({ state: 'visible' });
+    if ((await header.getAttribute('aria-expanded')) === 'true') await header.click();
+    await this.page.waitForFunction((el) => el?.getAttribute('aria-expanded') === 'false', await header.elementHandle());
+    await this.page.waitForTimeout(300);
+  }
+
+  /** Drags the side bar's edge so it is `width` pixels wide. */
+  async setSideBarWidth(width: number): Promise<void> {
+    const box = await this.page.locator('.part.sidebar').boundingBox();
+    if (!box) throw new Error('The side bar is not visible');
+    const y = box.y + box.height / 2;
+    await this.page.mouse.move(box.x + box.width + 1, y);
+    await this.page.mouse.down();
+    await this.page.mouse.move(box.x + width + 1, y, { steps: 8 });
+    await this.page.mouse.up();
+    await this.parkMouse();
+    await this.page.waitForTimeout(200);
+  }
+
+  /** Drags the sash under view pane `title` so the pane is `height` pixels tall (the next pane gives way). */
+  async setViewHeight(title: string, height: number): Promise<void> {
+    const box = await this.viewPane(title).boundingBox();
+    if (!box) throw new Error(`The view ${title} is not visible`);
+    const x = box.x + box.width / 2;
+    await this.page.mouse.move(x, box.y + box.height);
+    await this.page.mouse.down();
+    await this.page.mouse.move(x, box.y + height, { steps: 8 });
+    await this.page.mouse.up();
+    await this.parkMouse();
+    await this.page.waitForTimeout(200);
+  }
+
+  /** Opens a workspace file in the editor through Quick Open (Ctrl+P), by a part of its path. */
+  async openFile(pathPart: string): Promise<void> {
+    const input = this.page.locator('.quick-input-widget .quick-input-box input');
+    await this.page.keyboard.press('Control+P');
+    await input.waitFor({ state: 'visible' });
+    await input.fill(pathPart);
+    const match = this.page.locator('.quick-input-widget .quick-input-list .monaco-list-row').first();
+    await match.waitFor({ state: 'visible' });
+    await this.page.keyboard.press('Enter');
+    await input.waitFor({ state: 'hidden' });
+    const name = pathPart.split('/').pop() ?? pathPart;
+    await this.page.locator(`.part.editor .tab[aria-label^="${cssString(name)}"]`).first().waitFor({ state: 'visible' });
+  }
+
+  /** Every row of a tree view (scrolling through it when it is longer than its pane), top to bottom. */
+  async treeRows(viewTitle: string): Promise<TreeRow[]> {
+    const pane = await this.expandView(viewTitle);
+    const seen = new Map<number, TreeRow>();
+    const collect = async (): Promise<boolean> => {
+      for (const { index, row } of await renderedRows(pane)) seen.set(index, row);
+      return false;
+    };
+    await collect();
+    if (await this.scrollable(pane)) {
+      await this.scanList(pane, collect);
+      await this.scrollList(pane, -1e6);
+      await this.parkMouse();
+    }
+    return [...seen.entries()].sort((a, b) => a[0] - b[0]).map(([, row]) => row);
+  }
+
+  /** True when the tree in `pane` has more rows than fit (the list only renders the rows in view). */
+  private async scrollable(pane: Locator): Promise<boolean> {
+    const list = pane.locator('.pane-body .monaco-list').first();
+    if ((await list.count()) === 0) return false;
+    return list.evaluate((el) => {
+      // The rows container is as tall as all rows together; the list element is as tall as the pane shows.
+      const rows = el.querySelector('.monaco-list-rows') as unknown as { offsetHeight: number } | null;
+      return rows !== null && rows.offsetHeight > (el as unknown as { clientHeight: number }).clientHeight + 1;
+    });
+  }
+
+  private async scrollList(pane: Locator, deltaY: number): Promise<void> {
+    const box = await pane.locator('.pane-body .monaco-list').first().boundingBox();
+    if (!box) return;
+    await this.page.mouse.move(box.x + box.width - 4, box.y + Math.min(10, box.height / 2));
+    await this.page.mouse.wheel(0, deltaY);
+    await this.page.waitForTimeout(80);
+  }
+
+  /** Scrolls the tree from the top down, calling `visit` at each position until it returns true or the end. */
+  private async scanList(pane: Locator, visit: () => Promise<boolean>): Promise<boolean> {
+    const box = await pane.locator('.pane-body .monaco-list').first().boundingBox();
+    if (!box) return false;
+    await this.scrollList(pane, -1e6);
+    let last = -1;
+    for (let i = 0; i < 200; i++) {
+      if (await visit()) return true;
+      const indices = (await renderedRows(pane)).map((r) => r.index);
+      const max = indices.length > 0 ? Math.max(...indices) : -1;
+      if (max === last) return false;
+      last = max;
+      await this.scrollList(pane, Math.max(22, box.height * 0.7));
+    }
+    return false;
+  }
+
+  /** Moves the pointer off the side bar so no hover is left showing. */
+  private async parkMouse(): Promise<void> {
+    const box = await this.page.locator('.part.editor').boundingBox().catch(() => null);
+    if (box) await this.page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  }
+
+  /** Waits until `predicate` holds for the rows of a tree view; returns them. */
+  async waitForTreeRows(
+    viewTitle: string,
+    predicate: (rows: TreeRow[]) => boolean,
+    timeoutMs = 20_000,
+  ): Promise<TreeRow[]> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const rows = await this.treeRows(viewTitle);
+      if (predicate(rows)) return rows;
+      if (Date.now() > deadline) {
+        throw new Error(`Tree "${viewTitle}" did not reach the expected state; it shows:\n${formatRows(rows)}`);
+      }
+      await this.page.waitForTimeout(250);
+    }
+  }
+
+  /** The row of a tree item by its label (the first one when several match). */
+  treeItem(viewTitle: string, label: string): Locator {
+    return this.viewPane(viewTitle)
+      .locator('.pane-body .monaco-list-row')
+      .filter({ has: this.page.locator('.label-name', { hasText: new RegExp(`^\\s*${escapeRegExp(label)}\\s*$`) }) })
+      .first();
+  }
+
+  /** Scrolls a tree item into view (the list renders only the rows in view) and returns its row. */
+  async revealTreeItem(viewTitle: string, label: string, timeoutMs = 20_000): Promise<Locator> {
+    const pane = await this.expandView(viewTitle);
+    const row = this.treeItem(viewTitle, label);
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if ((await row.count()) > 0) break;
+      if ((await this.scrollable(pane)) && (await this.scanList(pane, async () => (await row.count()) > 0))) break;
+      if (Date.now() > deadline) {
+        throw new Error(`No item "${label}" in tree "${viewTitle}"; it shows:\n${formatRows(await this.treeRows(viewTitle))}`);
+      }
+      await this.page.waitForTimeout(250);
+    }
+    await row.scrollIntoViewIfNeeded();
+    return row;
+  }
+
+  /** Clicks a tree item (runs its command, or toggles it when it has children). */
+  async clickTreeItem(viewTitle: string, label: string): Promise<void> {
+    await (await this.revealTreeItem(viewTitle, label)).click();
+  }
+
+  /** Expands a tree item when it is collapsed and waits until it is expanded. */
+  async expandTreeItem(viewTitle: string, label: string): Promise<void> {
+    const row = await this.revealTreeItem(viewTitle, label);
+    if ((await row.getAttribute('aria-expanded')) === 'false') {
+      await row.locator('.monaco-tl-twistie').click();
+    }
+    await this.page.waitForFunction(
+      (el) => el?.getAttribute('aria-expanded') === 'true',
+      await row.elementHandle(),
+      { timeout: 20_000 },
+    );
+  }
+
+  /** Runs a command from the command palette by its title as shown there (e.g. "VM Orchestrator: Refresh Projects"). */
+  async runCommand(title: string): Promise<void> {
+    const input = this.page.locator('.quick-input-widget .quick-input-box input');
+    await this.page.locator('.monaco-workbench').click({ position: { x: 640, y: 5 } }).catch(() => undefined);
+    await this.page.keyboard.press('F1');
+    await input.waitFor({ state: 'visible' });
+    await input.fill(`>${title}`);
+    const match = this.page
+      .locator('.quick-input-widget .quick-input-list .monaco-list-row')
+      .filter({ hasText: title })
+      .first();
+    await match.waitFor({ state: 'visible' });
+    await match.click();
+    await input.waitFor({ state: 'hidden' });
+  }
+
+  /** Saves a PNG of the whole window. */
+  async screenshot(file: string): Promise<void> {
+    mkdirSync(path.dirname(file), { recursive: true });
+    await this.page.screenshot({ path: file, timeout: 15_000 });
+  }
+
+  async close(): Promise<void> {
+    await this.browser.close().catch(() => undefined);
+  }
+}
+
+/** The rows the virtual list has rendered now, with their index in the whole tree. */
+async function renderedRows(pane: Locator): Promise<Array<{ index: number; row: TreeRow }>> {
+  return pane.locator('.pane-body .monaco-list-row').evaluateAll((elements) =>
+    elements.map((el) => ({
+      index: Number(el.getAttribute('data-index') ?? '0'),
+      row: {
+        label: el.querySelector('.label-name')?.textContent?.trim() ?? '',
+        description: el.querySelector('.label-description')?.textContent?.trim() ?? '',
+        ariaLabel: el.getAttribute('aria-label') ?? '',
+        level: Number(el.getAttribute('aria-level') ?? '1'),
+        expanded: el.hasAttribute('aria-expanded') ? el.getAttribute('aria-expanded') === 'true' : undefined,
+      },
+    })),
+  );
+}
+
+/** Rows as indented text, for assertion messages. */
+export function formatRows(rows: TreeRow[]): string {
+  if (rows.length === 0) return '  (no rows)';
+  return rows
+    .map((r) => `${'  '.repeat(r.level)}${r.label}${r.description ? ` — ${r.description}` : ''}${r.expanded === undefined ? '' : r.expanded ? ' [-]' : ' [+]'}`)
+    .join('\n');
+}
+
+function escapeRegExp(value: string): string {
+  return value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Escapes a value for use inside a double-quoted CSS/Playwright selector string. */
+function cssString(value: string): string {
+  return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
+}

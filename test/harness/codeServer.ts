@@ -1,0 +1,261 @@
+// A real VS Code for the e2e tests: code-server on loopback with isolated state, our extension installed.
+import { execFile } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { startProcess, type ManagedProcess } from './processes';
+import { ROOT, tools } from './paths';
+
+const execFileAsync = promisify(execFile);
+
+export interface CodeServerOptions {
+  /** The folder opened as the workspace. */
+  workspace: string;
+  /** HOME of code-server and of its extension host (a fixture home). */
+  home: string;
+  /** Extra user settings, merged over the defaults. */
+  settings?: Record<string, unknown>;
+  /** Keep Workspace Trust on (the folder then opens in Restricted Mode). Default: trust off. */
+  workspaceTrust?: boolean;
+  /** Extra environment variables; the extension host inherits them. */
+  env?: Record<string, string>;
+  /** Install this .vsix instead of copying the built extension from the repository. */
+  vsix?: string;
+  /** Whether to install vm-orchestrator at all. Default true. */
+  installExtension?: boolean;
+  /** More unpacked extension folders (each with a package.json) to install next to ours. */
+  extraExtensions?: string[];
+  /** Port on 127.0.0.1; default: a free one. */
+  port?: number;
+  /** Milliseconds to wait for the HTTP server. Default 60 s. */
+  startTimeoutMs?: number;
+  /** Keep the temp state folder after stop (for debugging). Default false. */
+  keepState?: boolean;
+}
+
+export interface CodeServer {
+  readonly url: string;
+  readonly port: number;
+  readonly stateDir: string;
+  readonly userDataDir: string;
+  readonly extensionsDir: string;
+  /** Folder name of our installed extension inside extensionsDir (publisher.name-version). */
+  readonly extensionFolder: string;
+  readonly process: ManagedProcess;
+  /** code-server's own stdout and stderr. */
+  output(): string;
+  /** Paths of the extension host logs (remoteexthost.log), newest first. */
+  extensionHostLogs(): string[];
+  /** Stops code-server and everything it started, then removes its state (unless keepState). */
+  stop(): Promise<void>;
+}
+
+/** The manifest of the extension under test. */
+export function extensionManifest(): { name: string; publisher: string; version: string } {
+  return JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { name: string; publisher: string; version: string };
+}
+
+/** `<publisher>.<name>-<version>` — the folder VS Code loads an extension from. */
+export function extensionFolderName(manifest: { name: string; publisher: string; version: string }): string {
+  return `${manifest.publisher}.${manifest.name}-${manifest.version}`;
+}
+
+/** A free TCP port on 127.0.0.1. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+/** Copies the built extension (package.json, dist/, media/ and the docs) into `<extensionsDir>/<folder>`. */
+export function installBuiltExtension(extensionsDir: string): string {
+  const manifest = extensionManifest();
+  const folder = extensionFolderName(manifest);
+  const main = (manifest as { main?: string }).main;
+  if (main && !existsSync(path.join(ROOT, main)) && !existsSync(path.join(ROOT, `${main}.js`))) {
+    throw new Error(`${main} is missing: run \`npm run build\` first`);
+  }
+  const target = path.join(extensionsDir, folder);
+  mkdirSync(target, { recursive: true });
+  for (const entry of ['package.json', 'dist', 'media', 'README.md', 'CHANGELOG.md', 'LICENSE', 'LICENSE.md']) {
+    const from = path.join(ROOT, entry);
+    if (existsSync(from)) cpSync(from, path.join(target, entry), { recursive: true });
+  }
+  return folder;
+}
+
+/** Copies an unpacked extension folder into extensionsDir under its publisher.name-version. */
+export function installExtensionFolder(extensionsDir: string, source: string): string {
+  const manifest = JSON.parse(readFileSync(path.join(source, 'package.json'), 'utf8')) as {
+    name: string;
+    publisher: string;
+    version: string;
+  };
+  const folder = extensionFolderName(manifest);
+  cpSync(source, path.join(extensionsDir, folder), { recursive: true });
+  return folder;
+}
+
+/** The settings every run starts with; tests add theirs on top. */
+export function defaultSettings(workspaceTrust: boolean): Record<string, unknown> {
+  return {
+    'security.workspace.trust.enabled': workspaceTrust,
+    'workbench.startupEditor': 'none',
+    'chat.disableAIFeatures': true,
+    'workbench.secondarySideBar.defaultVisibility': 'hidden',
+    'telemetry.telemetryLevel': 'off',
+    'update.mode': 'none',
+    'extensions.autoCheckUpdates': false,
+    'extensions.autoUpdate': false,
+    'extensions.ignoreRecommendations': true,
+    'workbench.enableExperiments': false,
+    'workbench.tips.enabled': false,
+    'git.enabled': false,
+  };
+}
+
+function get(url: string, timeoutMs: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(url, { timeout: timeoutMs }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.once('timeout', () => req.destroy(new Error('timeout')));
+    req.once('error', reject);
+  });
+}
+
+/** Walks `dir` and returns files named `name`, newest first. */
+function findFiles(dir: string, name: string): string[] {
+  const found: string[] = [];
+  const walk = (d: string): void => {
+    let entries;
+    try {
+      entries = readdirSync(d, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name === name) found.push(p);
+    }
+  };
+  walk(dir);
+  return found.sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
+}
+
+/** Starts code-server and resolves once its HTTP server answers. */
+export async function startCodeServer(options: CodeServerOptions): Promise<CodeServer> {
+  const { node24Bin, codeServerBin } = tools();
+  const stateDir = mkdtempSync(path.join(os.tmpdir(), 'vmo-code-server-'));
+  const userDataDir = path.join(stateDir, 'user-data');
+  const extensionsDir = path.join(stateDir, 'extensions');
+  mkdirSync(path.join(userDataDir, 'User'), { recursive: true });
+  mkdirSync(extensionsDir, { recursive: true });
+  const cleanupState = (): void => {
+    if (!options.keepState) rmSync(stateDir, { recursive: true, force: true });
+  };
+
+  try {
+    const settings = { ...defaultSettings(options.workspaceTrust ?? false), ...options.settings };
+    writeFileSync(path.join(userDataDir, 'User', 'settings.json'), `${JSON.stringify(settings, null, 2)}\n`);
+
+    for (const extra of options.extraExtensions ?? []) installExtensionFolder(extensionsDir, extra);
+
+    const manifest = extensionManifest();
+    const extensionFolder = extensionFolderName(manifest);
+    const port = options.port ?? (await freePort());
+    const configFile = path.join(stateDir, 'config.yaml');
+    writeFileSync(configFile, `bind-addr: 127.0.0.1:${port}\nauth: none\ncert: false\n`);
+
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    // Variables of an enclosing VS Code or npm run would confuse the server or the extension host.
+    for (const key of Object.keys(env)) {
+      if (/^(VSCODE_|ELECTRON_|npm_)/i.test(key)) delete env[key];
+    }
+    Object.assign(env, {
+      HOME: options.home,
+      PATH: `${path.dirname(node24Bin)}${path.delimiter}${process.env.PATH ?? ''}`,
+      XDG_CONFIG_HOME: path.join(options.home, '.config'),
+      XDG_DATA_HOME: path.join(options.home, '.local', 'share'),
+      XDG_CACHE_HOME: path.join(options.home, '.cache'),
+      ...options.env,
+    });
+    const common = ['--config', configFile, '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir];
+
+    if (options.installExtension !== false) {
+      if (options.vsix) {
+        await execFileAsync(node24Bin, [codeServerBin, ...common, '--install-extension', options.vsix, '--force'], {
+          env,
+          timeout: 120_000,
+        });
+      } else {
+        installBuiltExtension(extensionsDir);
+      }
+    }
+
+    const args = [
+      codeServerBin,
+      ...common,
+      '--bind-addr',
+      `127.0.0.1:${port}`,
+      '--auth',
+      'none',
+      '--disable-telemetry',
+      '--disable-update-check',
+      options.workspace,
+    ];
+    const proc = startProcess(node24Bin, args, { env, cwd: options.workspace });
+    const url = `http://127.0.0.1:${port}/`;
+
+    const deadline = Date.now() + (options.startTimeoutMs ?? 60_000);
+    let exited: number | NodeJS.Signals | undefined;
+    void proc.exited.then((code) => (exited = code));
+    for (;;) {
+      if (exited !== undefined) {
+        await proc.stop();
+        throw new Error(`code-server exited (${exited}) before answering:\n${proc.output().slice(-4000)}`);
+      }
+      try {
+        const status = await get(`${url}healthz`, 2000);
+        if (status === 200) break;
+      } catch {
+        // Not listening yet.
+      }
+      if (Date.now() > deadline) {
+        await proc.stop();
+        throw new Error(`code-server did not answer on ${url} in time:\n${proc.output().slice(-4000)}`);
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+
+    return {
+      url,
+      port,
+      stateDir,
+      userDataDir,
+      extensionsDir,
+      extensionFolder,
+      process: proc,
+      output: () => proc.output(),
+      extensionHostLogs: () => findFiles(path.join(userDataDir, 'logs'), 'remoteexthost.log'),
+      stop: async () => {
+        await proc.stop();
+        cleanupState();
+      },
+    };
+  } catch (err) {
+    cleanupState();
+    throw err;
+  }
+}
