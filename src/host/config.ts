@@ -1,4 +1,5 @@
 import os from 'node:os';
+import path from 'node:path';
 import * as vscode from 'vscode';
 import { ConfigSection } from '../shared/ids';
 import { userRegistryPath, expandHome } from '../core/mkcli/registry';
@@ -15,6 +16,11 @@ export function settings() {
     teamRegistryFile: team ? expandHome(team, home) : undefined,
     listTimeoutMs: 1000 * c.get<number>('mkcli.listTimeoutSeconds', 10),
     discoveryConcurrency: c.get<number>('mkcli.discoveryConcurrency', 4),
+    environmentGlobs: c.get<string[]>('vmConfig.extraGlobs', []).map((g) => expandHome(g, home)),
+    sshConfigFile: expandHome(c.get<string>('ssh.configFile', '') || path.join(home, '.ssh', 'config'), home),
+    /** True when the user named a config file: it is then passed to ssh with -F. */
+    sshConfigIsCustom: c.get<string>('ssh.configFile', '') !== '',
+    sshExecutable: c.get<string>('ssh.executable', 'ssh') || 'ssh',
   };
 }
 

@@ -1,5 +1,3 @@
-import os from 'node:os';
-import path from 'node:path';
 import * as vscode from 'vscode';
 import type { Problem } from '../../core/problem';
 import { readRegistries, type Registry, type RegistryEntry } from '../../core/mkcli/registry';
@@ -8,6 +6,7 @@ import type { Target, TargetListing } from '../../core/mkcli/targets';
 import { Disposable } from '../disposable';
 import { log } from '../logger';
 import type { Settings } from '../config';
+import { escapeMarkdown as escape, markdownLines, tildify } from './markdown';
 import { ProblemNode } from './problemNode';
 
 /** A registered mkcli project; expands to its targets. */
@@ -134,18 +133,4 @@ async function isDirectory(dir: string): Promise<boolean> {
   } catch {
     return false;
   }
-}
-
-function tildify(p: string): string {
-  const home = os.homedir();
-  return p === home || p.startsWith(home + path.sep) ? '~' + p.slice(home.length) : p;
-}
-
-/** A Markdown tooltip of the non-empty paragraphs, with codicons allowed. */
-function markdownLines(paragraphs: string[]): vscode.MarkdownString {
-  return new vscode.MarkdownString(paragraphs.filter(Boolean).join('\n\n'), true);
-}
-
-function escape(text: string): string {
-  return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
 }

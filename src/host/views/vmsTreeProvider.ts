@@ -1,0 +1,196 @@
+import * as vscode from 'vscode';
+import type { Problem } from '../../core/problem';
+import { LOG_PRESETS, type LogPreset } from '../../core/logs/presets';
+import { effectiveOptions } from '../../core/ssh/effectiveOptions';
+import { loadSshConfig } from '../../core/ssh/loadSshConfig';
+import { resolveDestination } from '../../core/ssh/resolveDestination';
+import type { SshConfig, SshDestination } from '../../core/ssh/types';
+import { findEnvironmentFiles } from '../../core/vmconfig/findEnvironmentFiles';
+import { loadEnvironments } from '../../core/vmconfig/loadEnvironments';
+import type { Environment, Vm } from '../../core/vmconfig/types';
+import type { Settings } from '../config';
+import { Disposable } from '../disposable';
+import { log } from '../logger';
+import { markdownLines, escapeMarkdown, tildify } from './markdown';
+import { ProblemNode } from './problemNode';
+
+/** Everything the VMs view shows, read in one go. */
+export interface VmInventory {
+  environments: Environment[];
+  problems: Problem[];
+  ssh: SshConfig;
+  /** Every file the inventory was read from, to watch. */
+  files: string[];
+}
+
+/** An environment: environments/<env>/config.yml. */
+export class EnvironmentNode extends vscode.TreeItem {
+  constructor(
+    readonly environment: Environment,
+    readonly problems: Problem[],
+  ) {
+    super(environment.name, vscode.TreeItemCollapsibleState.Expanded);
+    this.id = `env:${environment.file}`;
+    this.description = [environment.template, environment.description].filter(Boolean).join(' · ');
+    this.contextValue = 'vmoEnvironment';
+    this.iconPath = problems.some((p) => p.severity === 'error')
+      ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'))
+      : new vscode.ThemeIcon('server-environment');
+    this.resourceUri = vscode.Uri.file(environment.file);
+    this.tooltip = markdownLines([
+      `**${escapeMarkdown(environment.name)}**${environment.description ? ` — ${escapeMarkdown(environment.description)}` : ''}`,
+      environment.template ? `Template: ${escapeMarkdown(environment.template)}` : '',
+      environment.owner ? `Owner: ${escapeMarkdown(environment.owner)}` : '',
+      `${environment.vms.length} VM${environment.vms.length === 1 ? '' : 's'} · ${escapeMarkdown(tildify(environment.file))}`,
+    ]);
+  }
+}
+
+/** A VM, labelled with the destination ssh will use. */
+export class VmNode extends vscode.TreeItem {
+  constructor(
+    readonly vm: Vm,
+    readonly ssh: SshDestination,
+    readonly sshConfigFile: string,
+  ) {
+    super(vm.name, vscode.TreeItemCollapsibleState.Collapsed);
+    this.id = `vm:${vm.file}:${vm.name}`;
+    this.description = ssh.via === 'default' ? `${vm.user}@${vm.host}` : `${ssh.user}@${ssh.hostName} · ssh ${ssh.destination}`;
+    this.contextValue = 'vmoVm';
+    this.iconPath = new vscode.ThemeIcon('vm');
+    this.tooltip = vmTooltip(this);
+  }
+}
+
+/** A log source of a VM; opening it arrives with the log tabs. */
+export class LogPresetNode extends vscode.TreeItem {
+  constructor(
+    readonly vm: Vm,
+    readonly preset: LogPreset,
+  ) {
+    super(preset.label, vscode.TreeItemCollapsibleState.None);
+    this.id = `log:${vm.file}:${vm.name}:${preset.id}`;
+    this.description = preset.detail;
+    this.contextValue = 'vmoLogPreset';
+    this.iconPath = new vscode.ThemeIcon('output');
+    this.tooltip = markdownLines([`**${escapeMarkdown(preset.label)}** on ${escapeMarkdown(vm.name)}`, `\`${preset.argv.join(' ')}\``]);
+  }
+}
+
+type Node = EnvironmentNode | VmNode | LogPresetNode | ProblemNode;
+
+// The VMs view: environments of vm-config, their VMs as ssh will reach them with the user's
+// own ~/.ssh/config, and each VM's log sources. getChildren never throws.
+export class VmsTreeProvider extends Disposable implements vscode.TreeDataProvider<Node> {
+  private readonly changed = this.register(new vscode.EventEmitter<Node | undefined>());
+  readonly onDidChangeTreeData = this.changed.event;
+  private inventory: Promise<VmInventory> | undefined;
+
+  constructor(
+    private readonly settings: () => Settings,
+    private readonly onLoaded: (inventory: VmInventory) => void,
+  ) {
+    super();
+  }
+
+  refresh(): void {
+    this.inventory = undefined;
+    this.changed.fire(undefined);
+  }
+
+  load(): Promise<VmInventory> {
+    this.inventory ??= this.read().then((inventory) => {
+      this.onLoaded(inventory);
+      return inventory;
+    });
+    return this.inventory;
+  }
+
+  getTreeItem(node: Node): vscode.TreeItem {
+    return node;
+  }
+
+  async getChildren(node?: Node): Promise<Node[]> {
+    try {
+      if (!node) return await this.rootNodes();
+      if (node instanceof EnvironmentNode) return await this.vmNodes(node);
+      if (node instanceof VmNode) return LOG_PRESETS.map((p) => new LogPresetNode(node.vm, p));
+      return [];
+    } catch (error) {
+      log.error('VMs view', error);
+      return [new ProblemNode({ severity: 'error', message: `Cannot list VMs: ${(error as Error).message}`, file: this.settings().sshConfigFile }, 'vms:')];
+    }
+  }
+
+  // The tooltip with ssh's own effective options is made when the user hovers a VM.
+  async resolveTreeItem(item: vscode.TreeItem, node: Node, token: vscode.CancellationToken): Promise<vscode.TreeItem> {
+    if (!(node instanceof VmNode)) return item;
+    const s = this.settings();
+    const abort = new AbortController();
+    token.onCancellationRequested(() => abort.abort());
+    const options = await effectiveOptions(node.ssh.destination, {
+      sshBinary: s.sshExecutable,
+      ...(s.sshConfigIsCustom ? { configFile: s.sshConfigFile } : {}),
+      signal: abort.signal,
+      timeoutMs: 5000,
+    }).catch(() => undefined);
+    item.tooltip = vmTooltip(node, options);
+    return item;
+  }
+
+  private async rootNodes(): Promise<Node[]> {
+    const inventory = await this.load();
+    const envFiles = new Set(inventory.environments.map((e) => e.file));
+    const loose = inventory.problems.filter((p) => !envFiles.has(p.file));
+    const environments = inventory.environments.map(
+      (e) => new EnvironmentNode(e, inventory.problems.filter((p) => p.file === e.file)),
+    );
+    return [...environments, ...loose.map((p) => new ProblemNode(p, 'vms:'))];
+  }
+
+  private async vmNodes(node: EnvironmentNode): Promise<Node[]> {
+    const inventory = await this.load();
+    const s = this.settings();
+    const problems = node.problems.map((p) => new ProblemNode(p, `vms:${node.environment.name}:`));
+    const vms = node.environment.vms.map((vm) => new VmNode(vm, resolveDestination(vm, inventory.ssh), s.sshConfigFile));
+    return [...problems, ...vms];
+  }
+
+  private async read(): Promise<VmInventory> {
+    const s = this.settings();
+    const roots = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
+    const files = await findEnvironmentFiles(roots, s.environmentGlobs);
+    const [loaded, ssh] = await Promise.all([loadEnvironments(files), loadSshConfig(s.sshConfigFile, { home: s.home })]);
+    const vmCount = loaded.environments.reduce((n, e) => n + e.vms.length, 0);
+    log.info(`VMs: ${loaded.environments.length} environments, ${vmCount} VMs, ${loaded.problems.length + ssh.problems.length} problems`);
+    return {
+      environments: loaded.environments,
+      problems: [...loaded.problems, ...ssh.problems],
+      ssh: ssh.config,
+      files: [...files, ...ssh.config.files],
+    };
+  }
+}
+
+function vmTooltip(node: VmNode, effective?: Record<string, string>): vscode.MarkdownString {
+  const { vm, ssh } = node;
+  const block = ssh.matchedHost
+    ? `Host block \`${ssh.matchedHost.pattern}\` in ${escapeMarkdown(tildify(ssh.matchedHost.file))}, line ${ssh.matchedHost.line}`
+    : `No Host block names this VM; ssh connects to ${escapeMarkdown(`${vm.user}@${vm.host}`)}`;
+  const lines = [
+    `**${escapeMarkdown(vm.name)}** (${escapeMarkdown(vm.environment)})`,
+    `\`ssh ${ssh.destination}\``,
+    block,
+  ];
+  if (effective) {
+    const keys = ['user', 'hostname', 'port', 'identityfile', 'proxyjump', 'controlmaster'];
+    const rows = keys.filter((k) => effective[k] && effective[k] !== 'none').map((k) => `| ${k} | ${escapeMarkdown(effective[k])} |`);
+    lines.push(`Effective options (\`ssh -G\`):\n\n| option | value |\n|---|---|\n${rows.join('\n')}`);
+  } else {
+    lines.push([`User ${ssh.user}`, `HostName ${ssh.hostName}`, ssh.port ? `Port ${ssh.port}` : '', ssh.proxyJump ? `ProxyJump ${ssh.proxyJump}` : '']
+      .filter(Boolean)
+      .map(escapeMarkdown)
+      .join(' · '));
+  }
+  return markdownLines(lines);
+}
