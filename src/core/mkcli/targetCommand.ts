@@ -1,6 +1,7 @@
 import type { Command } from './makeCommand';
 import { makeCommand } from './makeCommand';
 import { findExecutable } from '../exec/findExecutable';
+import { quotePosix } from '../exec/quotePosix';
 import { targetError } from './names';
 import type { RegistryEntry } from './registry';
 
@@ -18,10 +19,5 @@ export async function targetCommand(entry: RegistryEntry, target: string, args: 
 
 /** A command line for people to read or paste, each argument quoted for a POSIX shell. */
 export function displayCommand(command: Command): string {
-  return [command.file, ...command.args].map(quoteForSh).join(' ');
-}
-
-export function quoteForSh(word: string): string {
-  if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(word)) return word;
-  return `'${word.replace(/'/g, `'\\''`)}'`;
+  return [command.file, ...command.args].map(quotePosix).join(' ');
 }

@@ -1,3 +1,4 @@
+import { quotePosix } from '../exec/quotePosix';
 import { assertValidDestination } from './destination';
 
 /** An ssh invocation: `argv` to run without a shell, `display` to paste into one. */
@@ -11,10 +12,4 @@ export function sshCommandLine(destination: string, configFile?: string): SshCom
   assertValidDestination(destination);
   const argv = ['ssh', ...(configFile !== undefined ? ['-F', configFile] : []), '--', destination];
   return { argv, display: argv.map(quotePosix).join(' ') };
-}
-
-/** Quotes one word for a POSIX shell; plain words stay as they are. */
-export function quotePosix(word: string): string {
-  if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(word)) return word;
-  return `'${word.replace(/'/g, `'\\''`)}'`;
 }
