@@ -1,14 +1,18 @@
 import type { ChildProcess } from 'node:child_process';
 
-// A child spawned with `detached: true` leads its own process group; signalling the negative
-// pid reaches make and everything make started, which `child.kill()` would leave running.
-export function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
-  if (child.pid === undefined) return;
+// Signals every process of the group `pgid`; a group that is already gone is not an error.
+export function signalProcessGroup(pgid: number, signal: NodeJS.Signals): void {
   try {
-    process.kill(-child.pid, signal);
+    process.kill(-pgid, signal);
   } catch {
     // The group is already gone.
   }
+}
+
+// A child spawned with `detached: true` leads its own process group; signalling the negative
+// pid reaches make and everything make started, which `child.kill()` would leave running.
+export function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid !== undefined) signalProcessGroup(child.pid, signal);
 }
 
 /** SIGTERM to the group, then SIGKILL after `graceMs` if the leader has not exited. */
