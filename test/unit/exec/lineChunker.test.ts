@@ -1,0 +1,150 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Chunk } from '../../../src/shared/jobs';
+import { LineChunker, type ChunkingOptions } from '../../../src/core/exec/lineChunker';
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+function chunker(options?: ChunkingOptions): { chunks: Chunk[]; arrivals: number[]; c: LineChunker } {
+  const chunks: Chunk[] = [];
+  const arrivals: number[] = [];
+  const c = new LineChunker((chunk) => {
+    chunks.push(chunk);
+    arrivals.push(Date.now());
+  }, options);
+  return { chunks, arrivals, c };
+}
+
+const joined = (chunks: Chunk[]): string => chunks.map((c) => c.text).join('');
+
+function assertGapless(chunks: Chunk[]): void {
+  assert.deepEqual(
+    chunks.map((c) => c.seq),
+    chunks.map((_, i) => i),
+  );
+}
+
+test('a character split across writes stays whole', () => {
+  const { chunks, c } = chunker();
+  for (const byte of Buffer.from('é€😀 x\n')) c.write('stdout', Uint8Array.of(byte));
+  c.end();
+  assert.equal(joined(chunks), 'é€😀 x\n');
+  assert.ok(!joined(chunks).includes('\uFFFD'));
+});
+
+test('a partial line flushed mid-character keeps the character whole', async () => {
+  const { chunks, c } = chunker({ flushMs: 5 });
+  const euro = Buffer.from('€');
+  c.write('stdout', Buffer.concat([Buffer.from('ab'), euro.subarray(0, 1)]));
+  await sleep(40);
+  c.write('stdout', Buffer.concat([euro.subarray(1), Buffer.from('\n')]));
+  c.end();
+  assert.deepEqual(
+    chunks.map((x) => x.text),
+    ['ab', '€\n'],
+  );
+});
+
+test('invalid bytes become U+FFFD and binary garbage never throws', () => {
+  const { chunks, c } = chunker({ maxChunkChars: 1000 });
+  c.write('stdout', Buffer.from([0x61, 0xff, 0x0a, 0xe2, 0x82]));
+  let seed = 42;
+  for (let i = 0; i < 200; i++) {
+    const bytes = new Uint8Array(997);
+    for (let j = 0; j < bytes.length; j++) bytes[j] = (seed = (seed * 1103515245 + 12345) & 0x7fffffff) & 0xff;
+    c.write('stdout', bytes);
+  }
+  c.end();
+  assert.equal(chunks[0].text.slice(0, 3), 'a\uFFFD\n');
+  for (const chunk of chunks) {
+    assert.ok(!LONE_SURROGATE.test(chunk.text), `chunk ${chunk.seq} holds a lone surrogate`);
+    assert.ok(chunk.text.length <= 1000);
+  }
+  assertGapless(chunks);
+});
+
+test('a flood of 1,000,000 lines makes few chunks of at most 64 KB, cut after a newline', () => {
+  const { chunks, c } = chunker();
+  const lines = Array.from({ length: 1_000_000 }, (_, i) => `line ${i}\n`);
+  const text = lines.join('');
+  const bytes = Buffer.from(text);
+  for (let at = 0; at < bytes.length; at += 65536) c.write('stdout', bytes.subarray(at, at + 65536));
+  c.end();
+  assert.ok(chunks.length <= Math.ceil(text.length / 60000), `${chunks.length} chunks`);
+  for (const chunk of chunks) {
+    assert.ok(chunk.text.length <= 65536);
+    assert.ok(chunk.text.endsWith('\n'));
+  }
+  assertGapless(chunks);
+  assert.equal(joined(chunks), text);
+});
+
+test('a line longer than a chunk is split, never inside a surrogate pair', () => {
+  const { chunks, c } = chunker({ maxChunkChars: 7 });
+  c.write('stdout', Buffer.from('😀'.repeat(20) + '\n'));
+  c.end();
+  assert.equal(joined(chunks), '😀'.repeat(20) + '\n');
+  for (const chunk of chunks) {
+    assert.ok(chunk.text.length <= 7);
+    assert.ok(!LONE_SURROGATE.test(chunk.text));
+  }
+});
+
+test('complete lines wait about flushMs, a partial line about twice as long', async () => {
+  const { chunks, arrivals, c } = chunker({ flushMs: 25 });
+  const lineAt = Date.now();
+  c.write('stdout', Buffer.from('one line\n'));
+  await sleep(100);
+  const promptAt = Date.now();
+  c.write('stdout', Buffer.from('Password: '));
+  await sleep(100);
+  assert.deepEqual(
+    chunks.map((x) => x.text),
+    ['one line\n', 'Password: '],
+  );
+  assert.ok(arrivals[0] - lineAt < 45, `line after ${arrivals[0] - lineAt} ms`);
+  assert.ok(arrivals[1] - promptAt < 75, `prompt after ${arrivals[1] - promptAt} ms`);
+  assert.ok(chunks[0].ts >= lineAt && chunks[0].ts <= arrivals[0]);
+  c.end();
+});
+
+test('\\r progress updates are kept and shown while the line is still open', async () => {
+  const { chunks, c } = chunker({ flushMs: 10 });
+  for (const percent of [10, 20, 30]) {
+    c.write('stdout', Buffer.from(`\rprogress ${percent}%`));
+    await sleep(40);
+  }
+  c.write('stdout', Buffer.from('\n'));
+  c.end();
+  assert.equal(joined(chunks), '\rprogress 10%\rprogress 20%\rprogress 30%\n');
+  assert.ok(chunks.length >= 3, `${chunks.length} chunks`);
+});
+
+test('lines of stdout and stderr keep their order; a note comes after pending output', () => {
+  const { chunks, c } = chunker();
+  c.write('stdout', Buffer.from('a\n'));
+  c.write('stderr', Buffer.from('b\n'));
+  c.write('stdout', Buffer.from('c\nd'));
+  c.note('note\n');
+  c.end();
+  assert.deepEqual(
+    chunks.map((x) => [x.seq, x.stream, x.text]),
+    [
+      [0, 'stdout', 'a\n'],
+      [1, 'stderr', 'b\n'],
+      [2, 'stdout', 'c\nd'],
+      [3, 'system', 'note\n'],
+    ],
+  );
+});
+
+test('end() emits what the decoder held back', () => {
+  const { chunks, c } = chunker();
+  c.write('stderr', Buffer.from([0x67, 0xf0, 0x9f]));
+  c.end();
+  assert.deepEqual(
+    chunks.map((x) => [x.stream, x.text]),
+    [['stderr', 'g\uFFFD']],
+  );
+});
