@@ -1,0 +1,66 @@
+import assert from 'node:assert/strict';
+import { after, test } from 'node:test';
+import { collect, node, processesWith, reap, stopAll, uniqueMarker, waitFor } from './harness';
+
+after(stopAll);
+
+const TIMEOUT = { timeout: 20_000 };
+const transports = [
+  { name: 'pty', usePty: true },
+  { name: 'pipes', usePty: false },
+] as const;
+
+/** pid → pgid of the processes that printed `started <role> <pid>`, read from ps. */
+function groupsOf(marker: string): Map<number, number> {
+  return new Map(processesWith(marker).map((line) => line.trim().split(/\s+/).slice(0, 2).map(Number) as [number, number]));
+}
+
+const cases = [
+  { flags: [], processes: 5, what: 'a leader, its children and grandchildren all stop on SIGTERM', escalates: false },
+  { flags: ['--ignore-term'], processes: 5, what: 'a tree that ignores SIGTERM is killed after the grace period', escalates: true },
+  { flags: ['--escape'], processes: 7, what: 'a child that left the group with setsid is stopped too', escalates: false },
+  { flags: ['--escape', '--ignore-term'], processes: 7, what: 'an escaped child that ignores SIGTERM is killed too', escalates: true },
+];
+
+for (const { name, usePty } of transports) {
+  for (const { flags, processes, what, escalates } of cases) {
+    test(`${name}: cancel: ${what}`, TIMEOUT, async (t) => {
+      const marker = uniqueMarker();
+      t.after(() => reap(marker));
+      const run = collect({ argv: node('tree.js', 'leader', marker, ...flags), usePty }, { graceMs: 300 });
+      await waitFor(() => (run.text().match(/started/g) ?? []).length === processes, 10_000, `${processes} processes`);
+      const groups = groupsOf(marker);
+      assert.equal(groups.size, processes, processesWith(marker).join('\n'));
+      const outside = [...groups].filter(([, pgid]) => pgid !== run.job.pid);
+      assert.equal(outside.length, flags.includes('--escape') ? 2 : 0, 'processes outside the job group');
+
+      run.job.cancel();
+      const result = await run.result;
+      assert.equal(result.status, 'canceled');
+      assert.equal(result.signal, escalates ? 'SIGKILL' : 'SIGTERM');
+      assert.deepEqual(processesWith(marker), []);
+      const notes = run.text('system');
+      if (escalates) assert.match(notes, /Still running 300 ms after SIGTERM: sent SIGKILL\./);
+      else assert.equal(notes, '');
+    });
+  }
+
+  test(`${name}: aborting the signal cancels the job`, TIMEOUT, async (t) => {
+    const marker = uniqueMarker();
+    t.after(() => reap(marker));
+    const abort = new AbortController();
+    const run = collect({ argv: node('tree.js', 'leader', marker), usePty }, { signal: abort.signal });
+    await waitFor(() => (run.text().match(/started/g) ?? []).length === 5, 10_000, '5 processes');
+    abort.abort();
+    assert.equal((await run.result).status, 'canceled');
+    assert.deepEqual(processesWith(marker), []);
+  });
+
+  test(`${name}: cancel after the end changes nothing`, TIMEOUT, async () => {
+    const run = collect({ argv: node('exit.js', '0'), usePty });
+    const result = await run.result;
+    run.job.cancel();
+    assert.equal(result.status, 'success');
+    assert.equal((await run.job.done).status, 'success');
+  });
+}
