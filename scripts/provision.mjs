@@ -2,9 +2,11 @@
 // PostgreSQL, sshd, build tools), Node 24 and code-server in .vscode-test/. Idempotent and quick
 // when everything is there (file checks only, no package manager call).
 //
-// Usage: node scripts/provision.mjs [--json] [--no-system]
-//   --json       print the resolved tool paths as JSON on stdout (logs go to stderr)
-//   --no-system  skip the Debian package check (only Node 24 and code-server)
+// Usage: node scripts/provision.mjs [--json] [--no-system | --system-only]
+//   --json         print the resolved tool paths as JSON on stdout (logs go to stderr)
+//   --no-system    skip the Debian package check (only Node 24 and code-server)
+//   --system-only  only the Debian packages (CI runs this before `npm ci`, which builds native modules)
+// Uses Node built-ins only, so it runs before `npm ci`.
 import { spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -196,6 +198,11 @@ if (isMain) {
   const args = process.argv.slice(2);
   const started = Date.now();
   try {
+    if (args.includes('--system-only')) {
+      ensureDebianPackages();
+      log(`Debian packages present (${Date.now() - started} ms)`);
+      process.exit(0);
+    }
     const tools = provision({ system: !args.includes('--no-system') });
     if (args.includes('--json')) process.stdout.write(`${JSON.stringify(tools)}\n`);
     else log(`ready in ${Date.now() - started} ms: ${JSON.stringify(tools)}`);

@@ -34,6 +34,8 @@ export interface CodeServerOptions {
   startTimeoutMs?: number;
   /** Keep the temp state folder after stop (for debugging). Default false. */
   keepState?: boolean;
+  /** Use this folder for user data and extensions instead of a temp one (emptied first, kept after stop). */
+  stateDir?: string;
 }
 
 export interface CodeServer {
@@ -157,13 +159,20 @@ function findFiles(dir: string, name: string): string[] {
 /** Starts code-server and resolves once its HTTP server answers. */
 export async function startCodeServer(options: CodeServerOptions): Promise<CodeServer> {
   const { node24Bin, codeServerBin } = tools();
-  const stateDir = mkdtempSync(path.join(os.tmpdir(), 'vmo-code-server-'));
+  let stateDir: string;
+  if (options.stateDir) {
+    stateDir = path.resolve(options.stateDir);
+    rmSync(stateDir, { recursive: true, force: true });
+    mkdirSync(stateDir, { recursive: true });
+  } else {
+    stateDir = mkdtempSync(path.join(os.tmpdir(), 'vmo-code-server-'));
+  }
   const userDataDir = path.join(stateDir, 'user-data');
   const extensionsDir = path.join(stateDir, 'extensions');
   mkdirSync(path.join(userDataDir, 'User'), { recursive: true });
   mkdirSync(extensionsDir, { recursive: true });
   const cleanupState = (): void => {
-    if (!options.keepState) rmSync(stateDir, { recursive: true, force: true });
+    if (!options.keepState && !options.stateDir) rmSync(stateDir, { recursive: true, force: true });
   };
 
   try {

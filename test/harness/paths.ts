@@ -3,7 +3,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 
-export const ROOT = path.resolve(__dirname, '..', '..');
+// path.dirname(__filename), not __dirname: tsx's tsImport() (used by scripts/demo.mjs) gets __dirname wrong.
+export const ROOT = path.resolve(path.dirname(__filename), '..', '..');
 export const RESULTS_DIR = path.join(ROOT, 'test-results');
 export const FIXTURES_DIR = path.join(ROOT, 'test', 'fixtures');
 

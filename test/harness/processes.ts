@@ -10,6 +10,8 @@ process.once('exit', () => {
 });
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   process.once(signal, () => {
+    // A script with its own handler (scripts/demo.mjs) stops things in order; otherwise stop here.
+    if (process.listenerCount(signal) > 0) return;
     for (const pgid of liveGroups) signalGroup(pgid, 'SIGKILL');
     process.exit(128 + (signal === 'SIGINT' ? 2 : signal === 'SIGTERM' ? 15 : 1));
   });
