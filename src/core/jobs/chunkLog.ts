@@ -1,0 +1,145 @@
+import { randomUUID } from 'node:crypto';
+import { closeSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Chunk } from '../../shared/jobs';
+
+/** How much of a log stays in memory, and where the rest goes. */
+export interface ChunkLogOptions {
+  /** UTF-8 bytes of chunk text kept in memory; older chunks are written to a file. Default 1 MiB. */
+  memoryBytes?: number;
+  /** Folder of the spill file; default: the system's temporary folder. */
+  dir?: string;
+}
+
+const DEFAULT_MEMORY_BYTES = 1024 * 1024;
+
+/** Spill files still open, removed if the process exits before their log is disposed. */
+const openFiles = new Set<string>();
+let cleanupRegistered = false;
+
+// Every chunk of one job, in seq order, with bounded memory: the newest chunks stay in memory,
+// older ones are appended to a temporary file (one JSON line each) and paged back by `read`, so a
+// view that falls behind or opens late can still catch up from any seq. File I/O is synchronous:
+// writes go in batches of about half the budget, reads in one call per page.
+export class ChunkLog {
+  private readonly memoryBytes: number;
+  private readonly dir: string;
+  /** UTF-8 bytes of the text of every chunk, by seq. */
+  private readonly textBytes: number[] = [];
+  /** Where each spilled chunk starts in the file, by seq; then the file's end. */
+  private readonly offsets: number[] = [0];
+  /** Chunks from seq `spilled` on. */
+  private recent: Chunk[] = [];
+  private recentBytes = 0;
+  private file: { path: string; fd: number } | undefined;
+  private disposed = false;
+
+  constructor(options: ChunkLogOptions = {}) {
+    this.memoryBytes = options.memoryBytes ?? DEFAULT_MEMORY_BYTES;
+    this.dir = options.dir ?? os.tmpdir();
+  }
+
+  /** The seq the next chunk must have: how many chunks the log holds. */
+  get nextSeq(): number {
+    return this.textBytes.length;
+  }
+
+  /** How many of the oldest chunks are on disk rather than in memory. */
+  get spilled(): number {
+    return this.offsets.length - 1;
+  }
+
+  /** Adds chunks in seq order; one already held is skipped (replays are idempotent), a gap throws. */
+  append(chunks: readonly Chunk[]): void {
+    this.checkOpen();
+    for (const chunk of chunks) {
+      if (chunk.seq < this.nextSeq) continue;
+      if (chunk.seq !== this.nextSeq) throw new Error(`Expected chunk ${this.nextSeq}, got ${chunk.seq}`);
+      const bytes = Buffer.byteLength(chunk.text);
+      this.textBytes.push(bytes);
+      this.recent.push(chunk);
+      this.recentBytes += bytes;
+    }
+    if (this.recentBytes > this.memoryBytes) this.spill();
+  }
+
+  /** Chunks from `fromSeq` on, in order, their text adding up to at most `maxBytes` (but at least one chunk). */
+  read(fromSeq: number, maxBytes: number): Chunk[] {
+    this.checkOpen();
+    const from = Math.max(0, Math.floor(fromSeq));
+    let end = from;
+    for (let total = 0; end < this.nextSeq; end++) {
+      total += this.textBytes[end];
+      if (total > maxBytes && end > from) break;
+    }
+    const fromDisk = from < this.spilled ? this.readSpilled(from, Math.min(end, this.spilled)) : [];
+    const fromMemory = this.recent.slice(Math.max(0, from - this.spilled), Math.max(0, end - this.spilled));
+    return fromDisk.concat(fromMemory);
+  }
+
+  /** Removes the spill file; the log cannot be used afterwards. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.recent = [];
+    if (this.file) {
+      closeSync(this.file.fd);
+      rmSync(this.file.path, { force: true });
+      openFiles.delete(this.file.path);
+      this.file = undefined;
+    }
+  }
+
+  /** Writes the oldest chunks in memory to the file until half the budget is left. */
+  private spill(): void {
+    const file = this.openFile();
+    const start = this.offsets[this.offsets.length - 1];
+    const lines: string[] = [];
+    const ends: number[] = [];
+    let bytes = this.recentBytes;
+    for (let i = 0, end = start; i < this.recent.length && bytes > this.memoryBytes / 2; i++) {
+      const line = JSON.stringify(this.recent[i]) + '\n';
+      lines.push(line);
+      ends.push((end += Buffer.byteLength(line)));
+      bytes -= this.textBytes[this.recent[i].seq];
+    }
+    const data = Buffer.from(lines.join(''));
+    // A failed write (disk full) throws before anything changes: the chunks stay in memory.
+    for (let written = 0; written < data.length; ) written += writeSync(file.fd, data, written, data.length - written, start + written);
+    for (const end of ends) this.offsets.push(end);
+    this.recent = this.recent.slice(ends.length);
+    this.recentBytes = bytes;
+  }
+
+  /** Chunks `from` to `end` (exclusive) from the file, in one read. */
+  private readSpilled(from: number, end: number): Chunk[] {
+    const start = this.offsets[from];
+    const data = Buffer.alloc(this.offsets[end] - start);
+    for (let read = 0; read < data.length; ) {
+      const n = readSync(this.file!.fd, data, read, data.length - read, start + read);
+      if (n === 0) throw new Error(`Spill file ${this.file!.path} ends early`);
+      read += n;
+    }
+    const text = data.toString('utf8');
+    return text.slice(0, -1).split('\n').map((line) => JSON.parse(line) as Chunk);
+  }
+
+  private openFile(): { path: string; fd: number } {
+    if (!this.file) {
+      const file = path.join(this.dir, `vmo-chunks-${randomUUID()}.jsonl`);
+      // Output may hold secrets: the file is the user's alone.
+      this.file = { path: file, fd: openSync(file, 'wx+', 0o600) };
+      openFiles.add(file);
+      if (!cleanupRegistered) {
+        cleanupRegistered = true;
+        process.once('exit', () => openFiles.forEach((f) => rmSync(f, { force: true })));
+      }
+    }
+    return this.file;
+  }
+
+  private checkOpen(): void {
+    if (this.disposed) throw new Error('The chunk log was disposed');
+  }
+}
