@@ -1,6 +1,6 @@
 // One e2e session: a fixture home, code-server with our extension, and Chromium showing the workbench.
 // Start one per test file and wrap each test in step() so a failure leaves its evidence in test-results/.
-import { copyFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Workbench, type WorkbenchOptions } from './browser';
 import { startCodeServer, type CodeServer, type CodeServerOptions } from './codeServer';
@@ -28,10 +28,11 @@ export async function saveArtifacts(name: string, server?: CodeServer, workbench
   }
   if (server) {
     writeFileSync(path.join(dir, 'code-server.log'), server.output());
-    server.extensionHostLogs().forEach((log, i) => {
-      const host = path.basename(path.dirname(log));
-      copyFileSync(log, path.join(dir, i === 0 ? 'remoteexthost.log' : `${host}-remoteexthost.log`));
-    });
+    const [newest] = server.extensionHostLogs();
+    if (newest) copyFileSync(newest, path.join(dir, 'remoteexthost.log'));
+    // Every log of the session, including our extension's own output channel.
+    const logs = path.join(server.userDataDir, 'logs');
+    if (existsSync(logs)) cpSync(logs, path.join(dir, 'logs'), { recursive: true });
   }
   return dir;
 }

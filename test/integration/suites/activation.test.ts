@@ -44,4 +44,10 @@ suite('activation', () => {
     assert.equal(os.homedir(), expectedHome);
     assert.equal(process.env.VMO_EXPECT_PASSTHROUGH, 'passed-through');
   });
+
+  test('workspace trust is what the harness asked for', function () {
+    const expected = process.env.VMO_EXPECT_TRUSTED;
+    if (expected === undefined) this.skip();
+    assert.equal(vscode.workspace.isTrusted, expected === 'true');
+  });
 });
