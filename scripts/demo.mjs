@@ -80,10 +80,13 @@ async function main() {
     settings: { 'workbench.colorTheme': 'Default Dark Modern' },
   });
 
+  // The harness does not let code-server keep a process alive; the demo stays up until a signal.
+  const keepAlive = setInterval(() => undefined, 1 << 30);
   let stopping = false;
   const stop = async (why) => {
     if (stopping) return;
     stopping = true;
+    clearInterval(keepAlive);
     step(`${why}: stopping code-server`);
     await server.stop();
     step('stopped');

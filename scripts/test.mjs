@@ -79,17 +79,41 @@ async function main() {
     `--test-timeout=${TEST_TIMEOUT_MS}`,
     ...files,
   ];
-  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
-  const forward = (signal) => child.kill(signal);
-  process.on('SIGINT', forward);
-  process.on('SIGTERM', forward);
-  const limit = setTimeout(() => {
-    process.stderr.write(`\nThe test run exceeded ${RUN_LIMIT_MS / 60_000} minutes; stopping it.\n`);
-    child.kill('SIGTERM');
-    setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
-  }, RUN_LIMIT_MS);
+  // The runner gets a process group of its own so a stop reaches every test file process; those stop
+  // what they started (code-server, Chromium) on SIGTERM.
+  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'], detached: true });
+  const signalRun = (signal) => {
+    try {
+      process.kill(-child.pid, signal);
+    } catch {
+      // Already gone.
+    }
+  };
+  let stopping = false;
+  const stopRun = (why) => {
+    if (stopping) return;
+    stopping = true;
+    process.stderr.write(`\n${why}: stopping the test run.\n`);
+    signalRun('SIGTERM');
+  };
+  process.on('SIGINT', () => stopRun('Interrupted'));
+  process.on('SIGTERM', () => stopRun('Terminated'));
+  const limit = setTimeout(() => stopRun(`The test run exceeded ${RUN_LIMIT_MS / 60_000} minutes`), RUN_LIMIT_MS);
   const code = await new Promise((resolve) => child.once('exit', (c, s) => resolve(c ?? (s ? 1 : 0))));
   clearTimeout(limit);
+  if (stopping) {
+    // Give the test file processes a moment to stop what they started, then end the group.
+    const groupAlive = () => {
+      try {
+        process.kill(-child.pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    for (let i = 0; i < 80 && groupAlive(); i++) await new Promise((r) => setTimeout(r, 100));
+    signalRun('SIGKILL');
+  }
   process.exitCode = code !== 0 || failed.length > 0 ? 1 : 0;
 }
 

@@ -8,12 +8,16 @@ const liveGroups = new Set<number>();
 process.once('exit', () => {
   for (const pgid of liveGroups) signalGroup(pgid, 'SIGKILL');
 });
+// On a signal: SIGTERM every group at once, SIGKILL and exit 2 s later. Other handlers (Playwright's, which
+// closes its browsers; scripts/demo.mjs's, which stops in order) get those 2 s; Playwright's alone would not exit.
+const SIGNAL_NUMBERS = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 } as const;
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-  process.once(signal, () => {
-    // A script with its own handler (scripts/demo.mjs) stops things in order; otherwise stop here.
-    if (process.listenerCount(signal) > 0) return;
-    for (const pgid of liveGroups) signalGroup(pgid, 'SIGKILL');
-    process.exit(128 + (signal === 'SIGINT' ? 2 : signal === 'SIGTERM' ? 15 : 1));
+  process.on(signal, () => {
+    for (const pgid of liveGroups) signalGroup(pgid, 'SIGTERM');
+    setTimeout(() => {
+      for (const pgid of liveGroups) signalGroup(pgid, 'SIGKILL');
+      process.exit(128 + SIGNAL_NUMBERS[signal]);
+    }, 2000);
   });
 }
 
@@ -91,6 +95,9 @@ export function startProcess(file: string, args: string[], options: SpawnOptions
   if (child.pid === undefined) throw new Error(`Could not start ${file}`);
   const pid = child.pid;
   liveGroups.add(pid);
+  // Never keep the test process alive: when its tests are done it exits, and the exit hook kills the group.
+  child.unref();
+  for (const stream of [child.stdout, child.stderr]) (stream as unknown as { unref?: () => void } | null)?.unref?.();
   let buffer = '';
   const append = (chunk: Buffer): void => {
     buffer += chunk.toString('utf8');
