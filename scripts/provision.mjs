@@ -111,12 +111,19 @@ export function ensureDebianPackages() {
   if (still.length > 0) throw new Error(`Still missing after apt-get install: ${still.join(', ')}`);
 }
 
-/** The environment for a nested npm: without the variables an outer `npm run` exports for its own project. */
+/**
+ * The environment for a nested npm: without the variables an outer `npm run` exports about itself.
+ * npm_config_user_agent matters most: code-server's postinstall reads the Node version from it, and the
+ * outer npm's says Node 20.
+ */
 function npmEnv(extraPathDir) {
   const env = { ...process.env, npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false' };
   for (const key of Object.keys(env)) {
-    if (/^npm_(package_|lifecycle_|command$|execpath$|node_execpath$|config_local_prefix$)/i.test(key)) delete env[key];
+    if (/^npm_(package_|lifecycle_|command$|execpath$|node_execpath$|config_(local_prefix|user_agent|npm_version|node_gyp)$)/i.test(key)) {
+      delete env[key];
+    }
   }
+  delete env.NODE;
   if (extraPathDir) env.PATH = `${extraPathDir}${path.delimiter}${env.PATH ?? ''}`;
   return env;
 }
