@@ -1,0 +1,337 @@
+// The messages between the extension host and the console webview, and a type guard for each
+// direction: neither side trusts what the other posts until the guard has accepted it.
+import type { Chunk, JobInfo, JobKind, JobMode, JobStatus, StreamName } from './jobs';
+
+/** Bumped when a message changes shape; the webview sends it in `ready`. */
+export const CONSOLE_PROTOCOL_VERSION = 1;
+
+/** How many characters of `console/append` text may be unacknowledged at once, unless `ready` says otherwise. */
+export const DEFAULT_CREDIT_WINDOW = 1024 * 1024;
+
+/** The host cuts `console/append` batches at about this many characters (and at least once per frame). */
+export const APPEND_BATCH_CHARS = 64 * 1024;
+
+/** Lines the console keeps in memory unless `console/init` says otherwise. */
+export const DEFAULT_MAX_LINES = 100_000;
+
+export const STREAM_NAMES: readonly StreamName[] = ['stdout', 'stderr', 'system'];
+
+/** Display options the host chooses for a new console (the user can change them in the tab). */
+export interface ConsoleOptions {
+  /** Lines kept in the webview; older lines are dropped and, if the host can, fetched back. */
+  maxLines: number;
+  wrap: boolean;
+  timestamps: boolean;
+  follow: boolean;
+}
+
+/** Where a clicked link points: a URL, or a file position (relative paths are relative to the job's cwd). */
+export type LinkTarget = { url: string } | { path: string; line: number; column?: number };
+
+// ── host → webview ─────────────────────────────────────────────────────────────────────────
+
+/**
+ * Starts (or restarts) the console for a job. Sent in answer to `ready` and whenever the panel
+ * shows another job (a rerun in the same tab). The webview drops what it had; credit counting
+ * starts again at 0.
+ */
+export interface ConsoleInitMessage {
+  type: 'console/init';
+  job: JobInfo;
+  options: ConsoleOptions;
+  /** True when the host keeps output older than the chunks it is about to send, for `console/fetch-older`. */
+  canFetchOlder: boolean;
+}
+
+/** New output, in seq order, without gaps after the last chunk sent. Counts against the credit window. */
+export interface ConsoleAppendMessage {
+  type: 'console/append';
+  jobId: string;
+  chunks: Chunk[];
+}
+
+/** The job's state changed (it finished, was canceled, …). */
+export interface ConsoleStatusMessage {
+  type: 'console/status';
+  jobId: string;
+  status: JobStatus;
+  exitCode?: number | null;
+  signal?: string | null;
+  durationMs?: number;
+  finishedAt?: number;
+}
+
+/** The answer to `console/fetch-older`: the chunks just before `beforeSeq`, in seq order. Not counted as credit. */
+export interface ConsoleOlderMessage {
+  type: 'console/older';
+  jobId: string;
+  /** Ends with the chunk `beforeSeq - 1`; empty when there is nothing older. */
+  chunks: Chunk[];
+  /** True when chunks older than the first one here exist too. */
+  hasMore: boolean;
+}
+
+export type HostToConsoleMessage = ConsoleInitMessage | ConsoleAppendMessage | ConsoleStatusMessage | ConsoleOlderMessage;
+
+// ── webview → host ─────────────────────────────────────────────────────────────────────────
+
+/**
+ * The webview is listening. The host queues everything until it gets this, then sends
+ * `console/init`, the status, and the output after `lastSeq` (all it keeps, up to `maxLines`
+ * lines, when `lastSeq` is null — which is the case whenever a hidden tab was recreated).
+ */
+export interface ReadyMessage {
+  type: 'ready';
+  protocol: number;
+  /** The job the webview showed before it was recreated (from its saved state), or null. */
+  jobId: string | null;
+  /** The highest seq the webview still holds, or null when it holds nothing. */
+  lastSeq: number | null;
+  /** At most this many characters of `console/append` text may be unacknowledged. */
+  creditWindow: number;
+}
+
+/**
+ * Flow control: the total characters (`chunk.text.length`, UTF-16 units) of `console/append`
+ * chunks the webview has consumed since the last `console/init`. The host keeps
+ * `sent - consumed <= creditWindow` and holds back the rest; it never slows the job.
+ */
+export interface ConsoleCreditMessage {
+  type: 'console/credit';
+  jobId: string;
+  consumed: number;
+}
+
+export interface JobCancelMessage {
+  type: 'job/cancel';
+  jobId: string;
+}
+
+export interface JobRerunMessage {
+  type: 'job/rerun';
+  jobId: string;
+}
+
+/** What the user sees: which streams, and whether lines start with their time. */
+export interface TextExportOptions {
+  streams: StreamName[];
+  timestamps: boolean;
+}
+
+/** Save the whole output (the host's copy, not only the lines in the webview) to a file, without ANSI codes. */
+export interface ConsoleSaveMessage extends TextExportOptions {
+  type: 'console/save';
+  jobId: string;
+}
+
+/** Open the whole output as a plain-text editor. */
+export interface ConsoleOpenAsTextMessage extends TextExportOptions {
+  type: 'console/open-as-text';
+  jobId: string;
+}
+
+/** A link in the output was clicked. The host decides whether and how to open it. */
+export interface ConsoleOpenLinkMessage {
+  type: 'console/open-link';
+  jobId: string;
+  target: LinkTarget;
+}
+
+/** Asks for the chunks before `beforeSeq` (the oldest chunk the webview holds); answered by `console/older`. */
+export interface ConsoleFetchOlderMessage {
+  type: 'console/fetch-older';
+  jobId: string;
+  beforeSeq: number;
+  /** About how many characters to send back. */
+  maxChars: number;
+}
+
+export type ConsoleToHostMessage =
+  | ReadyMessage
+  | ConsoleCreditMessage
+  | JobCancelMessage
+  | JobRerunMessage
+  | ConsoleSaveMessage
+  | ConsoleOpenAsTextMessage
+  | ConsoleOpenLinkMessage
+  | ConsoleFetchOlderMessage;
+
+/** For the `default` branch of a `switch` over a message union: a new message type cannot be forgotten. */
+export function assertNever(value: never): never {
+  throw new Error(`Unexpected message ${JSON.stringify(value)}`);
+}
+
+// ── guards ─────────────────────────────────────────────────────────────────────────────────
+
+const JOB_STATUSES: readonly JobStatus[] = ['running', 'success', 'failed', 'canceled', 'interrupted'];
+const JOB_KINDS: readonly JobKind[] = ['target', 'terminal', 'ssh-logs', 'remote-command'];
+const JOB_MODES: readonly JobMode[] = ['console', 'terminal'];
+
+/** Strings a message may carry: ids, paths, URLs. Longer ones are rejected, not cut. */
+const MAX_STRING = 16 * 1024;
+/** Upper bound for `maxLines` and the credit window, so a bad value cannot exhaust memory. */
+const MAX_LINES_LIMIT = 10_000_000;
+const MAX_WINDOW = 64 * 1024 * 1024;
+
+type Fields = Record<string, unknown>;
+
+function isObject(v: unknown): v is Fields {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function isShortString(v: unknown): v is string {
+  return typeof v === 'string' && v.length <= MAX_STRING;
+}
+
+function isId(v: unknown): v is string {
+  return typeof v === 'string' && v.length > 0 && v.length <= 200;
+}
+
+function isCount(v: unknown, max = Number.MAX_SAFE_INTEGER): v is number {
+  return typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= max;
+}
+
+function isFiniteNumber(v: unknown): v is number {
+  return typeof v === 'number' && Number.isFinite(v);
+}
+
+function isOneOf<T extends string>(v: unknown, values: readonly T[]): v is T {
+  return typeof v === 'string' && (values as readonly string[]).includes(v);
+}
+
+function optional(v: unknown, check: (v: unknown) => boolean): boolean {
+  return v === undefined || check(v);
+}
+
+function isStringArray(v: unknown, max: number): v is string[] {
+  return Array.isArray(v) && v.length <= max && v.every(isShortString);
+}
+
+function isNullableInt(v: unknown): boolean {
+  return v === null || (typeof v === 'number' && Number.isInteger(v));
+}
+
+function isNullableString(v: unknown): boolean {
+  return v === null || isShortString(v);
+}
+
+export function isStreamName(v: unknown): v is StreamName {
+  return isOneOf(v, STREAM_NAMES);
+}
+
+/** A chunk as the job model defines it; `text` may be long (it is output), everything else is checked. */
+export function isChunk(v: unknown): v is Chunk {
+  return isObject(v) && isCount(v.seq) && isFiniteNumber(v.ts) && isStreamName(v.stream) && typeof v.text === 'string';
+}
+
+function isChunkArray(v: unknown): v is Chunk[] {
+  return Array.isArray(v) && v.every(isChunk);
+}
+
+export function isJobInfo(v: unknown): v is JobInfo {
+  return (
+    isObject(v) &&
+    isId(v.id) &&
+    isOneOf(v.kind, JOB_KINDS) &&
+    isOneOf(v.mode, JOB_MODES) &&
+    isShortString(v.title) &&
+    isStringArray(v.argv, 10_000) &&
+    optional(v.cwd, isShortString) &&
+    optional(v.alias, isShortString) &&
+    optional(v.target, isShortString) &&
+    optional(v.args, (a) => isStringArray(a, 10_000)) &&
+    optional(v.vm, isShortString) &&
+    isShortString(v.hostname) &&
+    isFiniteNumber(v.startedAt) &&
+    isOneOf(v.status, JOB_STATUSES) &&
+    optional(v.finishedAt, isFiniteNumber) &&
+    optional(v.exitCode, isNullableInt) &&
+    optional(v.signal, isNullableString) &&
+    optional(v.durationMs, isFiniteNumber)
+  );
+}
+
+function isConsoleOptions(v: unknown): v is ConsoleOptions {
+  return (
+    isObject(v) &&
+    isCount(v.maxLines, MAX_LINES_LIMIT) &&
+    v.maxLines >= 1 &&
+    typeof v.wrap === 'boolean' &&
+    typeof v.timestamps === 'boolean' &&
+    typeof v.follow === 'boolean'
+  );
+}
+
+export function isLinkTarget(v: unknown): v is LinkTarget {
+  if (!isObject(v)) return false;
+  if ('url' in v) return isShortString(v.url) && v.url.length > 0 && !('path' in v);
+  return (
+    isShortString(v.path) &&
+    v.path.length > 0 &&
+    isCount(v.line) &&
+    v.line >= 1 &&
+    optional(v.column, (c) => isCount(c) && c >= 1)
+  );
+}
+
+function isExportOptions(v: Fields): boolean {
+  return (
+    Array.isArray(v.streams) &&
+    v.streams.length <= STREAM_NAMES.length &&
+    v.streams.every(isStreamName) &&
+    typeof v.timestamps === 'boolean'
+  );
+}
+
+/** The webview's guard: accepts only well-formed host messages. */
+export function isHostToConsoleMessage(v: unknown): v is HostToConsoleMessage {
+  if (!isObject(v)) return false;
+  switch (v.type) {
+    case 'console/init':
+      return isJobInfo(v.job) && isConsoleOptions(v.options) && typeof v.canFetchOlder === 'boolean';
+    case 'console/append':
+      return isId(v.jobId) && isChunkArray(v.chunks);
+    case 'console/status':
+      return (
+        isId(v.jobId) &&
+        isOneOf(v.status, JOB_STATUSES) &&
+        optional(v.exitCode, isNullableInt) &&
+        optional(v.signal, isNullableString) &&
+        optional(v.durationMs, isFiniteNumber) &&
+        optional(v.finishedAt, isFiniteNumber)
+      );
+    case 'console/older':
+      return isId(v.jobId) && isChunkArray(v.chunks) && typeof v.hasMore === 'boolean';
+    default:
+      return false;
+  }
+}
+
+/** The host's guard: accepts only well-formed webview messages. */
+export function isConsoleToHostMessage(v: unknown): v is ConsoleToHostMessage {
+  if (!isObject(v)) return false;
+  switch (v.type) {
+    case 'ready':
+      return (
+        isCount(v.protocol) &&
+        (v.jobId === null || isId(v.jobId)) &&
+        (v.lastSeq === null || isCount(v.lastSeq)) &&
+        isCount(v.creditWindow, MAX_WINDOW) &&
+        v.creditWindow > 0
+      );
+    case 'console/credit':
+      return isId(v.jobId) && isCount(v.consumed);
+    case 'job/cancel':
+    case 'job/rerun':
+      return isId(v.jobId);
+    case 'console/save':
+    case 'console/open-as-text':
+      return isId(v.jobId) && isExportOptions(v);
+    case 'console/open-link':
+      return isId(v.jobId) && isLinkTarget(v.target);
+    case 'console/fetch-older':
+      return isId(v.jobId) && isCount(v.beforeSeq) && v.beforeSeq >= 1 && isCount(v.maxChars, MAX_WINDOW) && v.maxChars > 0;
+    default:
+      return false;
+  }
+}
