@@ -1,3 +1,4 @@
+import { closeSync, constants as fs, openSync } from 'node:fs';
 import { constants } from 'node:os';
 import type * as NodePty from 'node-pty';
 import type { SpawnRequest, Transport, TransportEvents } from './transport';
@@ -17,12 +18,15 @@ export function spawnPty(pty: typeof NodePty, request: SpawnRequest, events: Tra
     // Raw bytes: the job runner decodes them itself, as a stream.
     encoding: null,
   });
+  const slave = holdSlave(term);
   let exited = false;
   // With `encoding: null` node-pty hands over Buffers, whatever its typings say.
   term.onData((data) => events.data('stdout', data as unknown as Buffer));
-  // node-pty reports this only after the terminal's output has been read to the end.
+  // node-pty reports the exit once the terminal is closed: with the terminal held open, when
+  // the output has been read or 200 ms after the program ended.
   term.onExit(({ exitCode, signal }) => {
     exited = true;
+    if (slave !== undefined) closeSync(slave);
     events.exit(signal ? { exitCode: null, signal: signalName(signal) } : { exitCode, signal: null });
   });
 
@@ -36,6 +40,19 @@ export function spawnPty(pty: typeof NodePty, request: SpawnRequest, events: Tra
       if (!exited) term.resize(cols, rows);
     },
   };
+}
+
+// On Linux the terminal reads as ended once the program's last descriptor of it closes, even
+// with output still unread, so a program that prints a lot and exits at once loses its last
+// kilobytes. Holding the terminal open here keeps that output readable.
+function holdSlave(term: NodePty.IPty): number | undefined {
+  const ptsName = (term as unknown as { ptsName?: string }).ptsName;
+  if (!ptsName) return undefined;
+  try {
+    return openSync(ptsName, fs.O_RDWR | fs.O_NOCTTY);
+  } catch {
+    return undefined; // Already gone: nothing more to read.
+  }
 }
 
 function signalName(signal: number): NodeJS.Signals | null {
