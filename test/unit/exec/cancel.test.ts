@@ -45,6 +45,15 @@ for (const { name, usePty } of transports) {
     });
   }
 
+  test(`${name}: cancel at once, before the program has started its children`, TIMEOUT, async (t) => {
+    const marker = uniqueMarker();
+    t.after(() => reap(marker));
+    const run = collect({ argv: node('tree.js', 'leader', marker), usePty }, { graceMs: 300 });
+    run.job.cancel();
+    assert.equal((await run.result).status, 'canceled');
+    assert.deepEqual(processesWith(marker), []);
+  });
+
   test(`${name}: aborting the signal cancels the job`, TIMEOUT, async (t) => {
     const marker = uniqueMarker();
     t.after(() => reap(marker));

@@ -6,14 +6,10 @@ import { LineChunker, type ChunkingOptions } from '../../../src/core/exec/lineCh
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
-function chunker(options?: ChunkingOptions): { chunks: Chunk[]; arrivals: number[]; c: LineChunker } {
+function chunker(options?: ChunkingOptions): { chunks: Chunk[]; c: LineChunker } {
   const chunks: Chunk[] = [];
-  const arrivals: number[] = [];
-  const c = new LineChunker((chunk) => {
-    chunks.push(chunk);
-    arrivals.push(Date.now());
-  }, options);
-  return { chunks, arrivals, c };
+  const c = new LineChunker((chunk) => chunks.push(chunk), options);
+  return { chunks, c };
 }
 
 const joined = (chunks: Chunk[]): string => chunks.map((c) => c.text).join('');
@@ -33,11 +29,11 @@ test('a character split across writes stays whole', () => {
   assert.ok(!joined(chunks).includes('\uFFFD'));
 });
 
-test('a partial line flushed mid-character keeps the character whole', async () => {
+test('a partial line flushed mid-character keeps the character whole', { timeout: 5000 }, async () => {
   const { chunks, c } = chunker({ flushMs: 5 });
   const euro = Buffer.from('€');
   c.write('stdout', Buffer.concat([Buffer.from('ab'), euro.subarray(0, 1)]));
-  await sleep(40);
+  while (chunks.length === 0) await sleep(5);
   c.write('stdout', Buffer.concat([euro.subarray(1), Buffer.from('\n')]));
   c.end();
   assert.deepEqual(
@@ -91,34 +87,35 @@ test('a line longer than a chunk is split, never inside a surrogate pair', () =>
   }
 });
 
-test('complete lines wait about flushMs, a partial line about twice as long', async () => {
-  const { chunks, arrivals, c } = chunker({ flushMs: 25 });
-  const lineAt = Date.now();
+test('complete lines wait flushMs, a partial line up to twice as long', (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 1_000 });
+  const { chunks, c } = chunker({ flushMs: 25 });
   c.write('stdout', Buffer.from('one line\n'));
-  await sleep(100);
-  const promptAt = Date.now();
+  t.mock.timers.tick(24);
+  assert.equal(chunks.length, 0);
+  t.mock.timers.tick(1);
+  assert.deepEqual(chunks, [{ seq: 0, ts: 1_000, stream: 'stdout', text: 'one line\n' }]);
+
   c.write('stdout', Buffer.from('Password: '));
-  await sleep(100);
-  assert.deepEqual(
-    chunks.map((x) => x.text),
-    ['one line\n', 'Password: '],
-  );
-  assert.ok(arrivals[0] - lineAt < 45, `line after ${arrivals[0] - lineAt} ms`);
-  assert.ok(arrivals[1] - promptAt < 75, `prompt after ${arrivals[1] - promptAt} ms`);
-  assert.ok(chunks[0].ts >= lineAt && chunks[0].ts <= arrivals[0]);
+  t.mock.timers.tick(25);
+  assert.equal(chunks.length, 1, 'held through one flush');
+  t.mock.timers.tick(25);
+  assert.deepEqual(chunks[1], { seq: 1, ts: 1_025, stream: 'stdout', text: 'Password: ' });
   c.end();
 });
 
-test('\\r progress updates are kept and shown while the line is still open', async () => {
+test('\\r progress updates are kept and shown while the line is still open', { timeout: 5000 }, async () => {
   const { chunks, c } = chunker({ flushMs: 10 });
   for (const percent of [10, 20, 30]) {
     c.write('stdout', Buffer.from(`\rprogress ${percent}%`));
-    await sleep(40);
+    while (!joined(chunks).endsWith(`${percent}%`)) await sleep(5);
   }
   c.write('stdout', Buffer.from('\n'));
   c.end();
-  assert.equal(joined(chunks), '\rprogress 10%\rprogress 20%\rprogress 30%\n');
-  assert.ok(chunks.length >= 3, `${chunks.length} chunks`);
+  assert.deepEqual(
+    chunks.map((x) => x.text),
+    ['\rprogress 10%', '\rprogress 20%', '\rprogress 30%', '\n'],
+  );
 });
 
 test('lines of stdout and stderr keep their order; a note comes after pending output', () => {
