@@ -289,7 +289,6 @@ export class Workbench {
   /** Runs a command from the command palette by its title as shown there (e.g. "VM Orchestrator: Refresh Projects"). */
   async runCommand(title: string): Promise<void> {
     const input = this.page.locator('.quick-input-widget .quick-input-box input');
-    await this.page.locator('.monaco-workbench').click({ position: { x: 640, y: 5 } }).catch(() => undefined);
     await this.page.keyboard.press('F1');
     await input.waitFor({ state: 'visible' });
     await input.fill(`>${title}`);
