@@ -1,7 +1,9 @@
 // Drives the VS Code workbench served by code-server in Debian's Chromium, through playwright-core.
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { mkdirSync } from 'node:fs';
+import { removeOnExit } from './processes';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 
@@ -52,12 +54,31 @@ export class Workbench {
 
   /** Launches a headless Chromium (fresh profile), opens `url` and waits for the workbench. */
   static async open(url: string, options: WorkbenchOptions = {}): Promise<Workbench> {
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM_PATH,
-      headless: true,
-      args: CHROMIUM_ARGS,
-      timeout: 60_000,
-    });
+    // Chromium keeps crash reports under $XDG_CONFIG_HOME whatever the profile: point it at a temp folder.
+    const scratch = mkdtempSync(path.join(os.tmpdir(), 'vmo-chromium-'));
+    const forget = removeOnExit(scratch);
+    const removeScratch = (): void => {
+      rmSync(scratch, { recursive: true, force: true });
+      forget();
+    };
+    let browser: Browser;
+    try {
+      browser = await chromium.launch({
+        executablePath: CHROMIUM_PATH,
+        headless: true,
+        args: CHROMIUM_ARGS,
+        timeout: 60_000,
+        env: {
+          ...process.env,
+          XDG_CONFIG_HOME: path.join(scratch, 'config'),
+          XDG_CACHE_HOME: path.join(scratch, 'cache'),
+        },
+      });
+    } catch (err) {
+      removeScratch();
+      throw err;
+    }
+    browser.once('disconnected', removeScratch);
     try {
       const context = await browser.newContext({ viewport: options.viewport ?? { width: 1280, height: 800 } });
       const page = await context.newPage();

@@ -6,7 +6,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { startProcess, type ManagedProcess } from './processes';
+import { removeOnExit, startProcess, type ManagedProcess } from './processes';
 import { ROOT, tools } from './paths';
 
 const execFileAsync = promisify(execFile);
@@ -171,8 +171,11 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
   const extensionsDir = path.join(stateDir, 'extensions');
   mkdirSync(path.join(userDataDir, 'User'), { recursive: true });
   mkdirSync(extensionsDir, { recursive: true });
+  const temporary = !options.keepState && !options.stateDir;
+  const forget = temporary ? removeOnExit(stateDir) : () => undefined;
   const cleanupState = (): void => {
-    if (!options.keepState && !options.stateDir) rmSync(stateDir, { recursive: true, force: true });
+    if (temporary) rmSync(stateDir, { recursive: true, force: true });
+    forget();
   };
 
   try {

@@ -3,6 +3,7 @@ import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFil
 import os from 'node:os';
 import path from 'node:path';
 import { FIXTURES_DIR } from './paths';
+import { removeOnExit } from './processes';
 
 /** Makefile projects under test/fixtures/e2e/projects/<name>. */
 export const PROJECTS_DIR = path.join(FIXTURES_DIR, 'e2e', 'projects');
@@ -99,12 +100,17 @@ export interface Fixture extends FixtureHome {
 /** A fresh temp folder with a fixture HOME and a workspace; call cleanup() when done. */
 export function createFixture(options: FixtureHomeOptions & { workspaceTemplate?: boolean } = {}): Fixture {
   const root = mkdtempSync(path.join(os.tmpdir(), 'vmo-fixture-'));
+  const forget = removeOnExit(root);
+  const cleanup = (): void => {
+    rmSync(root, { recursive: true, force: true });
+    forget();
+  };
   try {
     const home = buildFixtureHome(path.join(root, 'home'), options);
     const workspace = buildWorkspace(path.join(root, 'workspace'), options.workspaceTemplate ?? true);
-    return { ...home, root, workspace, cleanup: () => rmSync(root, { recursive: true, force: true }) };
+    return { ...home, root, workspace, cleanup };
   } catch (err) {
-    rmSync(root, { recursive: true, force: true });
+    cleanup();
     throw err;
   }
 }

@@ -1,13 +1,22 @@
 // Starting and stopping the long-lived programs the e2e tests drive, so none is left behind.
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 
 /** Process groups still running; killed when this test process exits for any reason. */
 const liveGroups = new Set<number>();
+/** Temp folders to remove when this process exits before their owner did. */
+const tempDirs = new Set<string>();
 
 process.once('exit', () => {
   for (const pgid of liveGroups) signalGroup(pgid, 'SIGKILL');
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
 });
+
+/** Removes `dir` when the process exits (also on an interrupt); call the returned function once it is gone. */
+export function removeOnExit(dir: string): () => void {
+  tempDirs.add(dir);
+  return () => tempDirs.delete(dir);
+}
 // On a signal: SIGTERM every group at once, SIGKILL and exit 2 s later. Other handlers (Playwright's, which
 // closes its browsers; scripts/demo.mjs's, which stops in order) get those 2 s; Playwright's alone would not exit.
 const SIGNAL_NUMBERS = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 } as const;
