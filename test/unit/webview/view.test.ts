@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { CreditFeed } from '../../../webview/lib/creditFeed';
-import { formatCommand, formatDuration, quoteArg } from '../../../webview/lib/format';
+import { formatCommand, formatDuration, formatElapsed, quoteArg } from '../../../webview/lib/format';
 import { LineStore } from '../../../webview/lib/lineStore';
 import { LineView } from '../../../webview/lib/lineView';
 import { RowMap } from '../../../webview/lib/rowMap';
@@ -146,6 +146,9 @@ test('commands and durations for display', () => {
   assert.equal(formatDuration(12_345), '12.3 s');
   assert.equal(formatDuration(184_000), '3 min 04 s');
   assert.equal(formatDuration(3_725_000), '1 h 02 min');
+  assert.equal(formatElapsed(400), '0 s');
+  assert.equal(formatElapsed(59_999), '59 s');
+  assert.equal(formatElapsed(61_000), '1 min 01 s');
 });
 
 test('saved view state is read back only when well-formed', () => {
