@@ -2,7 +2,7 @@
 // Usage: node esbuild.mjs [--watch] [--production]
 import * as esbuild from 'esbuild';
 import sveltePlugin from 'esbuild-svelte';
-import { existsSync, readdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 
 const production = process.argv.includes('--production');
@@ -62,6 +62,14 @@ if (!production && existsSync('test/integration/index.ts')) {
     outfile: 'dist/test/integration.js',
     external: [...nodeCommon.external, 'mocha'],
   });
+}
+
+// The codicon font that <vscode-icon> draws with, loaded by each webview page as a stylesheet.
+if (apps.length > 0) {
+  mkdirSync('dist/webview', { recursive: true });
+  for (const file of ['codicon.css', 'codicon.ttf']) {
+    copyFileSync(path.join('node_modules/@vscode/codicons/dist', file), path.join('dist/webview', file));
+  }
 }
 
 if (watch) {

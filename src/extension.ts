@@ -1,18 +1,21 @@
 import * as vscode from 'vscode';
-import { CommandIds, ViewIds } from './shared/ids';
+import { CommandIds } from './shared/ids';
 import { registerCommand } from './host/commands/registerCommand';
 import { log } from './host/logger';
 import { registerProjects } from './host/registerProjects';
 import { registerVms } from './host/registerVms';
-import { JobsTreeProvider } from './host/views/jobsTreeProvider';
+import { registerJobs } from './host/registerJobs';
+import { MkcliTaskProvider } from './host/tasks/mkcliTaskProvider';
+import { TaskType } from './shared/ids';
 
 // Builds the services and registers the views and commands; nothing else happens here.
 export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(log);
-  registerProjects(context);
+  const { projects, targets } = registerProjects(context);
   registerVms(context);
+  const jobs = registerJobs(context, projects, targets);
   context.subscriptions.push(
-    vscode.window.registerTreeDataProvider(ViewIds.jobs, new JobsTreeProvider()),
+    vscode.tasks.registerTaskProvider(TaskType, new MkcliTaskProvider(projects, targets, jobs)),
     registerCommand(CommandIds.showLog, () => log.show()),
   );
   log.info(`VM Orchestrator ${String(context.extension.packageJSON.version)} activated`);

@@ -21,6 +21,12 @@ export function settings() {
     /** True when the user named a config file: it is then passed to ssh with -F. */
     sshConfigIsCustom: c.get<string>('ssh.configFile', '') !== '',
     sshExecutable: c.get<string>('ssh.executable', 'ssh') || 'ssh',
+    interactiveTargets: c.get<string[]>('run.interactiveTargets', []),
+    clickAction: c.get<'run' | 'open'>('run.clickAction', 'run'),
+    cancelGraceMs: 1000 * c.get<number>('run.cancelGraceSeconds', 5),
+    reuseConsoleTab: c.get<boolean>('console.reuseTab', false),
+    consoleMaxLines: c.get<number>('console.maxLines', 100_000),
+    notifyOnJobEnd: c.get<'failures' | 'all' | 'none'>('notifications.jobEnd', 'failures'),
   };
 }
 

@@ -1,15 +1,14 @@
 import * as vscode from 'vscode';
 import { TargetCache } from '../core/mkcli/targetCache';
-import { TaskType, ViewIds } from '../shared/ids';
+import { ViewIds } from '../shared/ids';
 import { registerProjectCommands } from './commands/projectCommands';
 import { onSettingsChanged, settings } from './config';
-import { MkcliTaskProvider } from './tasks/mkcliTaskProvider';
 import { ProjectsTreeProvider } from './views/projectsTreeProvider';
 import { watchFiles } from './watchFiles';
 
-// Wires the Projects view: the tree, its commands, the `mkcli` tasks, and the watchers that
+// Wires the Projects view: the tree, its commands, and the watchers that
 // refresh it when the registry or a project's makefiles change.
-export function registerProjects(context: vscode.ExtensionContext): ProjectsTreeProvider {
+export function registerProjects(context: vscode.ExtensionContext): { projects: ProjectsTreeProvider; targets: TargetCache } {
   const targets = new TargetCache(() => ({ env: process.env, timeoutMs: settings().listTimeoutMs }), settings().discoveryConcurrency);
   const makefileWatchers = new Map<string, vscode.Disposable>();
   const projects = new ProjectsTreeProvider(settings, targets, (entry, listing) => {
@@ -21,7 +20,6 @@ export function registerProjects(context: vscode.ExtensionContext): ProjectsTree
   context.subscriptions.push(
     projects,
     vscode.window.createTreeView(ViewIds.projects, { treeDataProvider: projects, showCollapseAll: true }),
-    vscode.tasks.registerTaskProvider(TaskType, new MkcliTaskProvider(projects, targets)),
     ...registerProjectCommands(projects, settings),
     onSettingsChanged('mkcli', () => {
       registryWatcher.dispose();
@@ -32,7 +30,7 @@ export function registerProjects(context: vscode.ExtensionContext): ProjectsTree
     { dispose: () => registryWatcher.dispose() },
     { dispose: () => makefileWatchers.forEach((w) => w.dispose()) },
   );
-  return projects;
+  return { projects, targets };
 }
 
 function watchRegistry(projects: ProjectsTreeProvider): vscode.Disposable {

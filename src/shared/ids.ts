@@ -25,6 +25,20 @@ export const CommandIds = {
   openSshConfig: 'vmOrchestrator.openSshConfig',
   createEnvironment: 'vmOrchestrator.createEnvironment',
   showLog: 'vmOrchestrator.showLog',
+  runTarget: 'vmOrchestrator.runTarget',
+  runInTerminal: 'vmOrchestrator.runInTerminal',
+  runInConsole: 'vmOrchestrator.runInConsole',
+  runWithArguments: 'vmOrchestrator.runWithArguments',
+  runTargetPicker: 'vmOrchestrator.runTargetPicker',
+  rerunLast: 'vmOrchestrator.rerunLast',
+  rerunJob: 'vmOrchestrator.rerunJob',
+  cancelJob: 'vmOrchestrator.cancelJob',
+  showRunningJobs: 'vmOrchestrator.showRunningJobs',
+  showJobOutput: 'vmOrchestrator.showJobOutput',
+} as const;
+
+export const PanelTypes = {
+  console: 'vmOrchestrator.console',
 } as const;
 
 export const ConfigSection = 'vmOrchestrator';

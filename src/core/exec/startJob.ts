@@ -43,6 +43,8 @@ export interface RunningJob {
   resize(cols: number, rows: number): void;
   /** SIGTERM to everything the job started, SIGKILL after the grace period; the job ends `canceled`. */
   cancel(): void;
+  /** Writes a `system` line into the job's output, in order with what the program printed. */
+  note(text: string): void;
 }
 
 const DEFAULT_GRACE_MS = 5000;
@@ -100,6 +102,9 @@ export function startJob(spec: JobSpec, options: JobOptions): RunningJob {
     write: (data) => transport.write(data),
     resize: (cols, rows) => transport.resize(cols, rows),
     cancel,
+    note: (text) => {
+      if (!finished) chunker.note(text.endsWith('\n') ? text : `${text}\n`);
+    },
   };
 }
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { closeSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Chunk } from '../../shared/jobs';
@@ -128,6 +128,7 @@ export class ChunkLog {
   private openFile(): { path: string; fd: number } {
     if (!this.file) {
       const file = path.join(this.dir, `vmo-chunks-${randomUUID()}.jsonl`);
+      mkdirSync(this.dir, { recursive: true, mode: 0o700 });
       // Output may hold secrets: the file is the user's alone.
       this.file = { path: file, fd: openSync(file, 'wx+', 0o600) };
       openFiles.add(file);

@@ -63,6 +63,11 @@ export class InMemoryRecorder extends EventEmitter<RecorderEvents> implements Jo
     return this.jobs.get(jobId)?.info;
   }
 
+  /** The seq the job's next chunk will have, i.e. how many it has; 0 for an unknown job. */
+  nextSeq(jobId: string): number {
+    return this.jobs.get(jobId)?.log.nextSeq ?? 0;
+  }
+
   /** A page of a job's output from `fromSeq` (see ChunkLog.read); empty for an unknown job. */
   read(jobId: string, fromSeq: number, maxBytes: number): Chunk[] {
     return this.jobs.get(jobId)?.log.read(fromSeq, maxBytes) ?? [];

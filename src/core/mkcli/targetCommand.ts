@@ -14,7 +14,8 @@ export async function targetCommand(entry: RegistryEntry, target: string, args: 
   const alias = await findExecutable(entry.alias, env.PATH);
   // Spawned by name: PATH resolves it to the executable just found.
   if (alias) return { file: entry.alias, args: [target, ...args] };
-  return makeCommand(entry.dir, [target, ...args], env);
+  // -C would make make announce the folder on every run; the console header already says it.
+  return makeCommand(entry.dir, ['--no-print-directory', target, ...args], env);
 }
 
 /** A command line for people to read or paste, each argument quoted for a POSIX shell. */

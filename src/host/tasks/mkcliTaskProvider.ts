@@ -1,9 +1,10 @@
 import * as vscode from 'vscode';
 import type { RegistryEntry } from '../../core/mkcli/registry';
 import type { TargetCache } from '../../core/mkcli/targetCache';
-import { targetCommand } from '../../core/mkcli/targetCommand';
+import { targetError } from '../../core/mkcli/names';
 import { TaskType } from '../../shared/ids';
 import { log } from '../logger';
+import type { JobService } from '../jobs/jobService';
 import type { ProjectsTreeProvider } from '../views/projectsTreeProvider';
 
 interface MkcliTaskDefinition extends vscode.TaskDefinition {
@@ -13,11 +14,13 @@ interface MkcliTaskDefinition extends vscode.TaskDefinition {
 }
 
 // Every target of every project as a task of type `mkcli`, so it shows in "Tasks: Run Task"
-// and can be written into tasks.json. Tasks run the program directly, never through a shell.
+// and can be written into tasks.json. A task runs like "Run in Terminal": in a terminal backed by
+// node-pty, recorded as a job with its transcript and exit code, never through a shell.
 export class MkcliTaskProvider implements vscode.TaskProvider {
   constructor(
     private readonly projects: ProjectsTreeProvider,
     private readonly targets: TargetCache,
+    private readonly jobs: JobService,
   ) {}
 
   async provideTasks(): Promise<vscode.Task[]> {
@@ -51,19 +54,18 @@ export class MkcliTaskProvider implements vscode.TaskProvider {
     scope: vscode.Task['scope'] = vscode.TaskScope.Workspace,
   ): Promise<vscode.Task | undefined> {
     const args = Array.isArray(definition.args) ? definition.args.filter((a): a is string => typeof a === 'string') : [];
-    let command;
-    try {
-      command = await targetCommand(entry, definition.target, args, process.env);
-    } catch (error) {
-      log.warn(`Task ${entry.alias} ${definition.target}: ${(error as Error).message}`);
+    const bad = targetError(definition.target);
+    if (bad) {
+      log.warn(`Task ${entry.alias} ${definition.target}: ${bad}`);
       return undefined;
     }
+    const request = { entry, target: definition.target, args, mode: 'terminal' as const };
     const task = new vscode.Task(
       definition,
       scope ?? vscode.TaskScope.Workspace,
       [entry.alias, definition.target, ...args].join(' '),
       TaskType,
-      new vscode.ProcessExecution(command.file, command.args, { cwd: entry.dir }),
+      new vscode.CustomExecution(() => this.jobs.taskTerminal(request)),
       [],
     );
     if (detail) task.detail = detail;

@@ -3,6 +3,7 @@ import type { Problem } from '../../core/problem';
 import { readRegistries, type Registry, type RegistryEntry } from '../../core/mkcli/registry';
 import type { TargetCache } from '../../core/mkcli/targetCache';
 import type { Target, TargetListing } from '../../core/mkcli/targets';
+import { CommandIds } from '../../shared/ids';
 import { Disposable } from '../disposable';
 import { log } from '../logger';
 import type { Settings } from '../config';
@@ -39,6 +40,7 @@ export class TargetNode extends vscode.TreeItem {
     readonly entry: RegistryEntry,
     readonly target: Target,
     source: TargetListing['source'],
+    clickAction: Settings['clickAction'],
   ) {
     super(target.name, vscode.TreeItemCollapsibleState.None);
     this.id = `target:${entry.alias}:${target.name}`;
@@ -51,6 +53,10 @@ export class TargetNode extends vscode.TreeItem {
       target.file ? `${escape(tildify(target.file))}:${target.line}` : '',
       `_Listed by ${source === 'mkcli' ? `${escape(entry.alias)} --list-targets` : "make's database"}_`,
     ]);
+    this.command =
+      clickAction === 'run'
+        ? { command: CommandIds.runTarget, title: 'Run', arguments: [this] }
+        : { command: CommandIds.openMakefile, title: 'Open Makefile', arguments: [this] };
   }
 }
 
@@ -111,7 +117,7 @@ export class ProjectsTreeProvider extends Disposable implements vscode.TreeDataP
     this.listings.set(node.entry.alias, listing);
     this.onListed(node.entry, listing);
     const problems = listing.problems.map((p: Problem) => new ProblemNode(p, `projects:${node.entry.alias}:`));
-    return [...problems, ...listing.targets.map((t) => new TargetNode(node.entry, t, listing.source))];
+    return [...problems, ...listing.targets.map((t) => new TargetNode(node.entry, t, listing.source, this.settings().clickAction))];
   }
 
   /** The makefile of a project as last listed, if any. */

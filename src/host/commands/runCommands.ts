@@ -1,0 +1,131 @@
+import * as vscode from 'vscode';
+import { parseArgs } from '../../core/exec/parseArgs';
+import { chooseMode } from '../../core/exec/runMode';
+import type { RegistryEntry } from '../../core/mkcli/registry';
+import type { TargetCache } from '../../core/mkcli/targetCache';
+import type { JobMode } from '../../shared/jobs';
+import { CommandIds } from '../../shared/ids';
+import type { Settings } from '../config';
+import type { JobService } from '../jobs/jobService';
+import type { TargetPreferences } from '../jobs/targetPreferences';
+import type { ConsoleManager } from '../panels/consoleManager';
+import type { JobNode } from '../views/jobsTreeProvider';
+import type { ProjectsTreeProvider, TargetNode } from '../views/projectsTreeProvider';
+import { registerCommand } from './registerCommand';
+
+interface RunContext {
+  jobs: JobService;
+  consoles: ConsoleManager;
+  projects: ProjectsTreeProvider;
+  targets: TargetCache;
+  preferences: TargetPreferences;
+  settings: () => Settings;
+}
+
+/** A job given as a Jobs view item (menus) or as its id (notifications, other commands). */
+type JobRef = JobNode | string | undefined;
+const jobIdOf = (ref: JobRef): string | undefined => (typeof ref === 'string' ? ref : ref?.job.id);
+
+// Running targets from the tree and the palette, and acting on jobs: rerun, cancel, show.
+export function registerRunCommands(ctx: RunContext): vscode.Disposable[] {
+  const { jobs, consoles, preferences } = ctx;
+  const run = async (entry: RegistryEntry, target: string, forced?: JobMode): Promise<void> => {
+    if (forced) await preferences.setMode(entry.alias, target, forced);
+    const mode = chooseMode(target, ctx.settings().interactiveTargets, preferences.mode(entry.alias, target));
+    const args = parseArgs(preferences.argsText(entry.alias, target));
+    await jobs.run({ entry, target, args, mode });
+  };
+  return [
+    registerCommand(CommandIds.runTarget, (node: TargetNode) => run(node.entry, node.target.name)),
+    registerCommand(CommandIds.runInTerminal, (node: TargetNode) => run(node.entry, node.target.name, 'terminal')),
+    registerCommand(CommandIds.runInConsole, (node: TargetNode) => run(node.entry, node.target.name, 'console')),
+    registerCommand(CommandIds.runWithArguments, async (node: TargetNode) => {
+      if (await askArguments(node.entry, node.target.name, preferences)) await run(node.entry, node.target.name);
+    }),
+    registerCommand(CommandIds.runTargetPicker, async () => {
+      const picked = await pickTarget(ctx);
+      if (picked && (await askArguments(picked.entry, picked.target, preferences))) await run(picked.entry, picked.target);
+    }),
+    registerCommand(CommandIds.rerunLast, async () => {
+      const last = jobs.lastJob();
+      if (!last) {
+        vscode.window.showInformationMessage('No job has run in this window yet.');
+        return;
+      }
+      await jobs.rerun(last);
+    }),
+    registerCommand(CommandIds.rerunJob, async (ref: JobRef) => {
+      const id = jobIdOf(ref);
+      if (id) await jobs.rerun(id);
+    }),
+    registerCommand(CommandIds.cancelJob, async (ref: JobRef) => {
+      const id = jobIdOf(ref) ?? (await pickRunningJob(jobs, 'Cancel which job?'));
+      if (id) jobs.cancel(id);
+    }),
+    registerCommand(CommandIds.showRunningJobs, async () => {
+      const id = await pickRunningJob(jobs, 'Show the output of which job?');
+      if (id) consoles.show(id);
+    }),
+    registerCommand(CommandIds.showJobOutput, (ref: JobRef) => {
+      const id = jobIdOf(ref);
+      if (id) consoles.show(id);
+    }),
+  ];
+}
+
+// Asks for a target's arguments, showing the ones used last; false when the user pressed Escape.
+async function askArguments(entry: RegistryEntry, target: string, preferences: TargetPreferences): Promise<boolean> {
+  const text = await vscode.window.showInputBox({
+    title: `Arguments for ${entry.alias} ${target}`,
+    prompt: 'Variables and flags, e.g. ENV=staging -j4 (split like shell words; nothing is expanded or run by a shell). Empty for none.',
+    value: preferences.argsText(entry.alias, target),
+    validateInput: (value) => {
+      try {
+        parseArgs(value);
+        return undefined;
+      } catch (error) {
+        return (error as Error).message;
+      }
+    },
+  });
+  if (text === undefined) return false;
+  await preferences.setArgsText(entry.alias, target, text.trim());
+  return true;
+}
+
+async function pickTarget(ctx: RunContext): Promise<{ entry: RegistryEntry; target: string } | undefined> {
+  const registry = await ctx.projects.entries();
+  if (registry.entries.length === 0) {
+    vscode.window.showInformationMessage('No mkcli projects are registered yet.');
+    return undefined;
+  }
+  const project = await vscode.window.showQuickPick(
+    registry.entries.map((entry) => ({ label: entry.alias, description: entry.dir, entry })),
+    { title: 'Run Target: project', placeHolder: 'Pick a project', matchOnDescription: true },
+  );
+  if (!project) return undefined;
+  const listing = await ctx.targets.get(project.entry);
+  if (listing.targets.length === 0) {
+    const reason = listing.problems[0]?.message ?? 'make lists no targets';
+    vscode.window.showWarningMessage(`${project.entry.alias} has no targets to run: ${reason}`);
+    return undefined;
+  }
+  const target = await vscode.window.showQuickPick(
+    listing.targets.map((t) => ({ label: t.name, description: t.description, name: t.name })),
+    { title: `Run Target: ${project.entry.alias}`, placeHolder: 'Pick a target', matchOnDescription: true },
+  );
+  return target ? { entry: project.entry, target: target.name } : undefined;
+}
+
+async function pickRunningJob(jobs: JobService, placeHolder: string): Promise<string | undefined> {
+  const running = jobs.runningJobs();
+  if (running.length === 0) {
+    vscode.window.showInformationMessage('No job is running.');
+    return undefined;
+  }
+  const picked = await vscode.window.showQuickPick(
+    running.map((j) => ({ label: j.title, description: `${j.mode} · started ${new Date(j.startedAt).toLocaleTimeString()}`, id: j.id })),
+    { placeHolder },
+  );
+  return picked?.id;
+}

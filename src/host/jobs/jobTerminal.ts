@@ -1,0 +1,106 @@
+import * as vscode from 'vscode';
+import { loadPty } from '../../core/exec/ptyLoader';
+import { startJob, type RunningJob } from '../../core/exec/startJob';
+import type { JobRecorder } from '../../core/jobs/recorder';
+import type { JobInfo, JobResult } from '../../shared/jobs';
+
+// A job in a native VS Code terminal, backed by node-pty through a Pseudoterminal: the user
+// types, resizes and presses Ctrl+C as in any terminal, while the transcript, exit code and
+// duration are recorded — which VS Code's own tasks cannot do.
+export class JobTerminal implements vscode.Pseudoterminal {
+  private readonly written = new vscode.EventEmitter<string>();
+  private readonly closed = new vscode.EventEmitter<number | void>();
+  readonly onDidWrite = this.written.event;
+  readonly onDidClose = this.closed.event;
+  private job: RunningJob | undefined;
+  private exitCode: number | undefined;
+
+  constructor(
+    private readonly info: JobInfo,
+    private readonly recorder: JobRecorder,
+    private readonly onEnd: (result: JobResult) => void,
+    private readonly graceMs = 5000,
+  ) {}
+
+  /** Opens the terminal; without node-pty, a plain terminal that records only the exit code. */
+  show(): { cancel(): void } {
+    if ('error' in loadPty()) return plainTerminal(this.info, this.recorder, this.onEnd);
+    const terminal = vscode.window.createTerminal({ name: this.info.title, pty: this, iconPath: new vscode.ThemeIcon('tools') });
+    terminal.show();
+    return { cancel: () => this.job?.cancel() };
+  }
+
+  open(dimensions: vscode.TerminalDimensions | undefined): void {
+    this.job = startJob(
+      { argv: this.info.argv, cwd: this.info.cwd, usePty: true, cols: dimensions?.columns ?? 80, rows: dimensions?.rows ?? 24 },
+      {
+        graceMs: this.graceMs,
+        onChunk: (chunk) => {
+          this.recorder.chunks(this.info.id, [chunk]);
+          this.written.fire(chunk.stream === 'system' ? dim(chunk.text) : chunk.text);
+        },
+        onExit: (result) => {
+          this.exitCode = result.exitCode ?? 1;
+          const how = result.status === 'canceled' ? 'was canceled' : `exited with code ${String(result.exitCode ?? result.signal)}`;
+          this.written.fire(dim(`\n${this.info.title} ${how}. Press any key to close the terminal.\n`));
+          this.onEnd(result);
+        },
+      },
+    );
+  }
+
+  handleInput(data: string): void {
+    if (this.exitCode !== undefined) this.closed.fire(this.exitCode);
+    else this.job?.write(data);
+  }
+
+  setDimensions(dimensions: vscode.TerminalDimensions): void {
+    this.job?.resize(dimensions.columns, dimensions.rows);
+  }
+
+  /** The user closed the terminal: nothing it started may outlive it. */
+  close(): void {
+    if (this.exitCode === undefined) this.job?.cancel();
+  }
+}
+
+/** Our own lines, dimmed, with the CRLF a terminal needs. */
+function dim(text: string): string {
+  return `\x1b[2m${text.replace(/\r?\n/g, '\r\n')}\x1b[0m`;
+}
+
+// Without node-pty the program runs as the terminal's own process: VS Code reports its exit
+// code, but its output is not recorded. The job's log says so.
+function plainTerminal(info: JobInfo, recorder: JobRecorder, onEnd: (result: JobResult) => void): { cancel(): void } {
+  const started = Date.now();
+  recorder.chunks(info.id, [
+    { seq: 0, ts: started, stream: 'system', text: 'node-pty is not available: running in a plain terminal; only the exit code is recorded.\n' },
+  ]);
+  const terminal = vscode.window.createTerminal({
+    name: info.title,
+    shellPath: info.argv[0],
+    shellArgs: info.argv.slice(1),
+    ...(info.cwd ? { cwd: info.cwd } : {}),
+    iconPath: new vscode.ThemeIcon('tools'),
+  });
+  let canceled = false;
+  const listener = vscode.window.onDidCloseTerminal((closed) => {
+    if (closed !== terminal) return;
+    listener.dispose();
+    const exitCode = terminal.exitStatus?.code ?? null;
+    onEnd({
+      status: canceled ? 'canceled' : exitCode === 0 ? 'success' : 'failed',
+      exitCode,
+      signal: null,
+      durationMs: Date.now() - started,
+      finishedAt: Date.now(),
+    });
+  });
+  terminal.show();
+  return {
+    cancel: () => {
+      canceled = true;
+      terminal.dispose();
+    },
+  };
+}

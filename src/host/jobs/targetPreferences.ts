@@ -1,0 +1,29 @@
+import type * as vscode from 'vscode';
+import type { JobMode } from '../../shared/jobs';
+
+// What the user chose for a target in this workspace — terminal or console, and its
+// arguments — remembered so that the next click does the same.
+export class TargetPreferences {
+  constructor(private readonly memento: vscode.Memento) {}
+
+  mode(alias: string, target: string): JobMode | undefined {
+    return this.memento.get<JobMode>(key('mode', alias, target));
+  }
+
+  setMode(alias: string, target: string, mode: JobMode): Thenable<void> {
+    return this.memento.update(key('mode', alias, target), mode);
+  }
+
+  /** The arguments as the user typed them (to show again), not yet split. */
+  argsText(alias: string, target: string): string {
+    return this.memento.get<string>(key('args', alias, target), '');
+  }
+
+  setArgsText(alias: string, target: string, text: string): Thenable<void> {
+    return this.memento.update(key('args', alias, target), text);
+  }
+}
+
+function key(what: string, alias: string, target: string): string {
+  return `vmOrchestrator.${what}:${alias}:${target}`;
+}
