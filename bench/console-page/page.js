@@ -1,0 +1,160 @@
+// @ts-check
+/* global window, document, location, requestAnimationFrame, Worker, HTMLElement */
+// Runs before the console app on the dev page: picks the theme, starts the fake host worker,
+// provides the app's transport (window.vmOrchestratorTransport), and records what the
+// measurements need in window.consoleBench: frame times, heap samples, when the last line
+// became visible, CSP violations, and the messages the app posted.
+
+(function () {
+  const params = new URLSearchParams(location.search);
+  const theme = params.get('theme') ?? 'dark';
+  document.documentElement.classList.add(`theme-${theme}`);
+  document.addEventListener('DOMContentLoaded', () => {
+    document.body.classList.add(theme === 'light' ? 'vscode-light' : theme === 'hc' ? 'vscode-high-contrast' : 'vscode-dark');
+  });
+
+  const lines = Number(params.get('lines') ?? 1000);
+  const maxLines = Number(params.get('maxLines') ?? 100_000);
+  const config = {
+    scenario: params.get('scenario') === 'flood' ? 'flood' : 'demo',
+    lines,
+    maxLines,
+    needleAt: Number(params.get('needleAt') ?? Math.max(0, lines - Math.floor(Math.min(lines, maxLines) / 2))),
+    needle: params.get('needle') ?? 'NEEDLE-7f3a',
+    status: params.get('status') ?? 'running',
+  };
+
+  /**
+   * @typedef {object} Bench
+   * @property {Array<Record<string, unknown> & { type: string, at: number }>} events  from the fake host
+   * @property {number[]} frames        requestAnimationFrame deltas (ms) while streaming
+   * @property {number} heapPeak        bytes, performance.memory.usedJSHeapSize
+   * @property {number} firstSentAt     epoch ms
+   * @property {number} lastSentAt      epoch ms, 0 until the last chunk is sent
+   * @property {number} lastVisibleAt   epoch ms, 0 until the last line is on screen
+   * @property {string[]} violations    CSP violations
+   * @property {Record<string, number>} posted  messages the app posted, by type
+   * @property {boolean} demoDone
+   * @property {(query: string) => Promise<{ ms: number, status: string }>} find
+   */
+
+  /** @type {Bench} */
+  const bench = {
+    events: [],
+    frames: [],
+    heapPeak: 0,
+    firstSentAt: 0,
+    lastSentAt: 0,
+    lastVisibleAt: 0,
+    violations: [],
+    posted: {},
+    demoDone: false,
+    find,
+  };
+  /** @type {any} */ (window).consoleBench = bench;
+  document.addEventListener('securitypolicyviolation', (e) => bench.violations.push(`${e.violatedDirective}: ${e.blockedURI || e.sample}`));
+
+  const worker = new Worker('fakeHost.js');
+  worker.postMessage({ kind: 'config', config });
+  /** @type {Set<(message: unknown) => void>} */
+  const listeners = new Set();
+  let marker = '';
+  worker.onmessage = (event) => {
+    const data = event.data;
+    if (data.kind === 'protocol') {
+      for (const listener of listeners) listener(data.message);
+    } else if (data.kind === 'bench') {
+      bench.events.push(data.event);
+      if (data.event.type === 'first-sent') bench.firstSentAt = data.event.at;
+      if (data.event.type === 'sent-last') {
+        bench.lastSentAt = data.event.at;
+        marker = data.event.marker;
+      }
+      if (data.event.type === 'demo-done') bench.demoDone = true;
+    }
+  };
+
+  const stateKey = 'console-page-state';
+  /** The app's transport: messages go to and come from the worker; state lives in sessionStorage, as VS Code keeps it for a tab. */
+  /** @type {any} */ (window).vmOrchestratorTransport = {
+    /** @param {{ type: string }} message */
+    post(message) {
+      bench.posted[message.type] = (bench.posted[message.type] ?? 0) + 1;
+      worker.postMessage({ kind: 'protocol', message });
+    },
+    /** @param {(message: unknown) => void} listener */
+    onMessage(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    getState() {
+      const raw = sessionStorage.getItem(stateKey);
+      return raw ? JSON.parse(raw) : undefined;
+    },
+    /** @param {unknown} state */
+    setState(state) {
+      sessionStorage.setItem(stateKey, JSON.stringify(state));
+    },
+  };
+
+  /** @type {any} */
+  const memory = /** @type {any} */ (performance).memory;
+  let last = 0;
+  let lastHeapSample = 0;
+  /** @param {number} t */
+  function tick(t) {
+    const streaming = bench.firstSentAt > 0 && bench.lastVisibleAt === 0;
+    if (streaming && last > 0) bench.frames.push(t - last);
+    last = t;
+    if (memory && t - lastHeapSample > 250) {
+      lastHeapSample = t;
+      bench.heapPeak = Math.max(bench.heapPeak, memory.usedJSHeapSize);
+    }
+    if (marker && bench.lastVisibleAt === 0) {
+      const rows = document.querySelector('.rows');
+      const lastRow = rows?.lastElementChild;
+      if (lastRow?.textContent?.includes(marker) && isOnScreen(lastRow)) bench.lastVisibleAt = performance.timeOrigin + performance.now();
+    }
+    requestAnimationFrame(tick);
+  }
+  requestAnimationFrame(tick);
+
+  /** @param {Element} element */
+  function isOnScreen(element) {
+    const log = document.querySelector('[role="log"]');
+    if (!log) return false;
+    const r = element.getBoundingClientRect();
+    const l = log.getBoundingClientRect();
+    return r.bottom > l.top && r.top < l.bottom;
+  }
+
+  /**
+   * Types `query` into the open find bar at once and resolves when the count is final.
+   * @param {string} query
+   */
+  function find(query) {
+    return new Promise((resolve, reject) => {
+      const field = document.querySelector('vscode-textfield');
+      const input = field?.shadowRoot?.querySelector('input');
+      if (!input) {
+        reject(new Error('The find bar is not open'));
+        return;
+      }
+      const start = performance.now();
+      input.value = query;
+      input.dispatchEvent(new Event('input', { bubbles: true, composed: true }));
+      const poll = () => {
+        const status = document.querySelector('[data-find-state]');
+        const text = status?.textContent ?? '';
+        if (status instanceof HTMLElement && status.dataset.findState === 'done' && /\bof\b|No results/.test(text)) {
+          resolve({ ms: performance.now() - start, status: text.trim() });
+        } else if (performance.now() - start > 30_000) {
+          reject(new Error(`Find did not finish: ${text}`));
+        } else {
+          requestAnimationFrame(poll);
+        }
+      };
+      requestAnimationFrame(poll);
+    });
+  }
+})();
