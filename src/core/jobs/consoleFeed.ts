@@ -1,0 +1,158 @@
+import type { Chunk, JobInfo } from '../../shared/jobs';
+import { APPEND_BATCH_CHARS, DEFAULT_CREDIT_WINDOW, type HostToConsoleMessage } from '../../shared/protocol';
+
+/** Where a console's output comes from: the recorder of the window, or a store. */
+export interface FeedSource {
+  get(jobId: string): JobInfo | undefined;
+  nextSeq(jobId: string): number;
+  read(jobId: string, fromSeq: number, maxBytes: number): Chunk[];
+}
+
+export interface ConsoleFeedOptions {
+  /** Lines the console keeps in memory. */
+  maxLines(): number;
+  /** Chunks re-sent to a new console; older ones are fetched back on scroll. Default 256. */
+  tailChunks?: number;
+  /** Output is sent at most once per this many ms (one frame). Default 16. */
+  frameMs?: number;
+}
+
+// Feeds one console with a job's output from the source, in batches of at most 64 KB, keeping
+// at most a window of unacknowledged characters in flight (credits). A flood of output never
+// freezes the console and never slows the job: the source keeps everything not yet sent.
+export class ConsoleFeed {
+  private listening = false;
+  private creditWindow = DEFAULT_CREDIT_WINDOW;
+  private sentChars = 0;
+  private consumedChars = 0;
+  private nextSeq = 0;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly source: FeedSource,
+    private readonly post: (message: HostToConsoleMessage) => void,
+    private jobId: string,
+    private readonly options: ConsoleFeedOptions,
+  ) {}
+
+  get currentJob(): string {
+    return this.jobId;
+  }
+
+  /** The console said `ready`: it is sent the job, its status and the tail of its output. */
+  ready(creditWindow: number): void {
+    this.listening = true;
+    this.creditWindow = creditWindow;
+    this.start();
+  }
+
+  /** The console went away (its tab was hidden); it will say `ready` again. */
+  pause(): void {
+    this.listening = false;
+  }
+
+  /** Shows another job in the same console. */
+  switchTo(jobId: string): void {
+    this.jobId = jobId;
+    if (this.listening) this.start();
+  }
+
+  /** The console consumed this many characters since `console/init`. */
+  credit(consumed: number): void {
+    this.consumedChars = Math.max(this.consumedChars, consumed);
+    this.schedule();
+  }
+
+  /** The source has new output for `jobId`. */
+  chunksAdded(jobId: string): void {
+    if (jobId === this.jobId) this.schedule();
+  }
+
+  /** A job changed (started, ended). */
+  jobChanged(job: JobInfo): void {
+    if (job.id === this.jobId && this.listening) this.postStatus(job);
+  }
+
+  /** Answers `console/fetch-older`: about `maxChars` of the chunks just before `beforeSeq`. */
+  older(beforeSeq: number, maxChars: number): void {
+    const chunks: Chunk[] = [];
+    let chars = 0;
+    let seq = Math.min(beforeSeq, this.source.nextSeq(this.jobId)) - 1;
+    for (; seq >= 0 && chars < maxChars; seq--) {
+      const [chunk] = this.source.read(this.jobId, seq, 1);
+      if (!chunk || chunk.seq !== seq) break;
+      chunks.unshift(chunk);
+      chars += chunk.text.length;
+    }
+    this.send({ type: 'console/older', jobId: this.jobId, chunks, hasMore: seq >= 0 });
+  }
+
+  dispose(): void {
+    clearTimeout(this.timer);
+    this.listening = false;
+  }
+
+  private start(): void {
+    const job = this.source.get(this.jobId);
+    if (!job) return;
+    this.nextSeq = Math.max(0, this.source.nextSeq(this.jobId) - (this.options.tailChunks ?? 256));
+    this.sentChars = 0;
+    this.consumedChars = 0;
+    this.send({
+      type: 'console/init',
+      job,
+      options: { maxLines: this.options.maxLines(), wrap: false, timestamps: false, follow: true },
+      canFetchOlder: this.nextSeq > 0,
+    });
+    this.postStatus(job);
+    this.pump();
+  }
+
+  private postStatus(job: JobInfo): void {
+    this.send({
+      type: 'console/status',
+      jobId: job.id,
+      status: job.status,
+      ...(job.exitCode !== undefined ? { exitCode: job.exitCode } : {}),
+      ...(job.signal !== undefined ? { signal: job.signal } : {}),
+      ...(job.durationMs !== undefined ? { durationMs: job.durationMs } : {}),
+      ...(job.finishedAt !== undefined ? { finishedAt: job.finishedAt } : {}),
+    });
+  }
+
+  private schedule(): void {
+    this.timer ??= setTimeout(() => {
+      this.timer = undefined;
+      this.pump();
+    }, this.options.frameMs ?? 16);
+  }
+
+  private pump(): void {
+    while (
+      this.listening &&
+      this.sentChars - this.consumedChars < this.creditWindow &&
+      this.nextSeq < this.source.nextSeq(this.jobId)
+    ) {
+      const chunks = this.source.read(this.jobId, this.nextSeq, APPEND_BATCH_CHARS);
+      if (chunks.length === 0) break;
+      this.send({ type: 'console/append', jobId: this.jobId, chunks });
+      this.nextSeq = chunks[chunks.length - 1].seq + 1;
+      this.sentChars += chunks.reduce((n, c) => n + c.text.length, 0);
+    }
+  }
+
+  // Nothing is sent before `ready`: start() sends the whole state once the console listens.
+  private send(message: HostToConsoleMessage): void {
+    if (this.listening) this.post(message);
+  }
+}
+
+/** Every chunk of a job, read from the source page by page. */
+export function* allChunks(source: FeedSource, jobId: string): Generator<Chunk> {
+  for (let seq = 0; seq < source.nextSeq(jobId); ) {
+    const page = source.read(jobId, seq, 1024 * 1024);
+    if (page.length === 0) return;
+    yield* page;
+    seq = page[page.length - 1].seq + 1;
+  }
+}
