@@ -2,7 +2,7 @@
 // Usage: node esbuild.mjs [--watch] [--production]
 import * as esbuild from 'esbuild';
 import sveltePlugin from 'esbuild-svelte';
-import { copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 
 const production = process.argv.includes('--production');
@@ -70,6 +70,21 @@ if (apps.length > 0) {
   for (const file of ['codicon.css', 'codicon.ttf']) {
     copyFileSync(path.join('node_modules/@vscode/codicons/dist', file), path.join('dist/webview', file));
   }
+}
+
+// node-pty is native: its JavaScript and the binary built for this machine are shipped beside
+// the bundle (dist/node_modules), where require('node-pty') in dist/extension.js finds them.
+const ptyFrom = 'node_modules/node-pty';
+const ptyTo = 'dist/node_modules/node-pty';
+rmSync(ptyTo, { recursive: true, force: true });
+cpSync(path.join(ptyFrom, 'package.json'), path.join(ptyTo, 'package.json'));
+cpSync(path.join(ptyFrom, 'lib'), path.join(ptyTo, 'lib'), {
+  recursive: true,
+  filter: (f) => !/\.test\.js$|\.map$/.test(f),
+});
+for (const file of ['pty.node', 'spawn-helper']) {
+  const from = path.join(ptyFrom, 'build/Release', file);
+  if (existsSync(from)) cpSync(from, path.join(ptyTo, 'build/Release', file));
 }
 
 if (watch) {
