@@ -8,6 +8,9 @@ import path from 'node:path';
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
 
+// A production build starts from an empty dist/, so nothing stale (source maps, test bundles) is packaged.
+if (production) rmSync('dist', { recursive: true, force: true });
+
 const common = {
   bundle: true,
   minify: production,
