@@ -9,6 +9,8 @@ import { StyleTable } from './styles';
 const BLOCK_BITS = 12;
 const BLOCK = 1 << BLOCK_BITS;
 const MASK = BLOCK - 1;
+/** A line still being written is cut here (its parts are joined on every chunk). */
+export const MAX_OPEN_LINE = 65_536;
 
 /** Stream numbers as lines store them. */
 export const Stream = { stdout: 0, stderr: 1, system: 2 } as const;
@@ -185,25 +187,35 @@ export class LineStore {
   }
 
   private put(text: string, style: number): void {
-    let open = this.open;
-    if (!open) {
-      open = { no: this.endNo, stream: this.chunkStream, parts: [], length: 0, runs: [0, style], cr: false };
-      this.push('', style, this.chunkStream, this.chunkTs, this.chunkSeq);
-      this.open = open;
+    for (;;) {
+      let open = this.open;
+      if (!open) {
+        open = { no: this.endNo, stream: this.chunkStream, parts: [], length: 0, runs: [0, style], cr: false };
+        this.push('', style, this.chunkStream, this.chunkTs, this.chunkSeq);
+        this.open = open;
+      }
+      if (open.cr) {
+        open.parts = [];
+        open.length = 0;
+        open.runs = [0, style];
+        open.cr = false;
+      }
+      // A line without end is cut, as a terminal wraps it: joining its parts stays cheap.
+      const room = MAX_OPEN_LINE - open.length;
+      const piece = text.length <= room ? text : text.slice(0, room);
+      if (piece.length > 0) {
+        const runs = open.runs;
+        if (runs[runs.length - 1] !== style) {
+          if (runs[runs.length - 2] === open.length) runs[runs.length - 1] = style;
+          else runs.push(open.length, style);
+        }
+        open.parts.push(piece);
+        open.length += piece.length;
+      }
+      if (piece.length === text.length) return;
+      this.closeOpen();
+      text = text.slice(piece.length);
     }
-    if (open.cr) {
-      open.parts = [];
-      open.length = 0;
-      open.runs = [0, style];
-      open.cr = false;
-    }
-    const runs = open.runs;
-    if (runs[runs.length - 1] !== style) {
-      if (runs[runs.length - 2] === open.length) runs[runs.length - 1] = style;
-      else runs.push(open.length, style);
-    }
-    open.parts.push(text);
-    open.length += text.length;
   }
 
   private newline(): void {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { LineStore, compactRuns } from '../../../webview/lib/lineStore';
+import { LineStore, MAX_OPEN_LINE, compactRuns } from '../../../webview/lib/lineStore';
 import { chunk } from './helpers';
 
 function texts(store: LineStore): string[] {
@@ -148,4 +148,17 @@ test('style runs are compacted', () => {
   assert.deepEqual(compactRuns([0, 1, 2, 2, 4, 3], 6), [0, 1, 2, 2, 4, 3]);
   // Empty runs and equal neighbours disappear.
   assert.equal(compactRuns([0, 1, 0, 2, 3, 2, 5, 1], 5), 2);
+});
+
+test('a line that never ends is cut, in linear time', () => {
+  const store = new LineStore({ maxLines: 1000 });
+  const piece = 'x'.repeat(4096);
+  const start = performance.now();
+  for (let i = 0; i < 2500; i++) store.append(chunk(piece));
+  store.append(chunk('\n'));
+  assert.ok(performance.now() - start < 2000);
+  const lengths = texts(store).map((t) => t.length);
+  assert.equal(lengths.reduce((a, b) => a + b, 0), 4096 * 2500);
+  assert.ok(lengths.every((n) => n <= MAX_OPEN_LINE));
+  assert.equal(lengths[0], MAX_OPEN_LINE);
 });
