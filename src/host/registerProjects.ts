@@ -27,6 +27,7 @@ export function registerProjects(context: vscode.ExtensionContext): { projects: 
       targets.clear();
       projects.refresh();
     }),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => projects.refresh()),
     { dispose: () => registryWatcher.dispose() },
     { dispose: () => makefileWatchers.forEach((w) => w.dispose()) },
   );

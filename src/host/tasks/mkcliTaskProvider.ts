@@ -24,6 +24,8 @@ export class MkcliTaskProvider implements vscode.TaskProvider {
   ) {}
 
   async provideTasks(): Promise<vscode.Task[]> {
+    // Listing targets runs make: in Restricted Mode there are no tasks to offer.
+    if (!vscode.workspace.isTrusted) return [];
     const registry = await this.projects.entries();
     const perProject = await Promise.all(
       registry.entries.map(async (entry) => {

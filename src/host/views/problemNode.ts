@@ -30,3 +30,19 @@ export async function openFileAt(file: string, line?: number, column?: number): 
     preview: true,
   });
 }
+
+/** A line of information in a tree, with an action on click (e.g. "trust this workspace"). */
+export class NoticeNode extends vscode.TreeItem {
+  constructor(id: string, message: string, command?: vscode.Command) {
+    super(message, vscode.TreeItemCollapsibleState.None);
+    this.id = id;
+    this.iconPath = new vscode.ThemeIcon('info');
+    this.contextValue = 'vmoNotice';
+    if (command) this.command = command;
+  }
+}
+
+/** Shown instead of anything that would have to run a program while the workspace is untrusted. */
+export function untrustedNotice(id: string, what: string): NoticeNode {
+  return new NoticeNode(id, `Trust this workspace to ${what}`, { command: 'workbench.trust.manage', title: 'Manage Workspace Trust' });
+}

@@ -8,7 +8,7 @@ import { Disposable } from '../disposable';
 import { log } from '../logger';
 import type { Settings } from '../config';
 import { escapeMarkdown as escape, markdownLines, tildify } from './markdown';
-import { ProblemNode } from './problemNode';
+import { ProblemNode, untrustedNotice, type NoticeNode } from './problemNode';
 
 /** A registered mkcli project; expands to its targets. */
 export class ProjectNode extends vscode.TreeItem {
@@ -60,7 +60,7 @@ export class TargetNode extends vscode.TreeItem {
   }
 }
 
-type Node = ProjectNode | TargetNode | ProblemNode;
+type Node = ProjectNode | TargetNode | ProblemNode | NoticeNode;
 
 // The Projects view: every alias of the mkcli registry, each expanding to its targets.
 // getChildren never throws: whatever goes wrong becomes a problem item naming the file and line.
@@ -113,6 +113,8 @@ export class ProjectsTreeProvider extends Disposable implements vscode.TreeDataP
   }
 
   private async targetNodes(node: ProjectNode): Promise<Node[]> {
+    // Listing runs make (and whatever $(shell …) the Makefile holds): not in Restricted Mode.
+    if (!vscode.workspace.isTrusted) return [untrustedNotice(`projects:${node.entry.alias}:trust`, 'list its targets')];
     const listing = await this.targets.get(node.entry);
     this.listings.set(node.entry.alias, listing);
     this.onListed(node.entry, listing);

@@ -124,7 +124,8 @@ export class VmsTreeProvider extends Disposable implements vscode.TreeDataProvid
 
   // The tooltip with ssh's own effective options is made when the user hovers a VM.
   async resolveTreeItem(item: vscode.TreeItem, node: Node, token: vscode.CancellationToken): Promise<vscode.TreeItem> {
-    if (!(node instanceof VmNode)) return item;
+    // `ssh -G` is a program run for the tooltip: not in Restricted Mode.
+    if (!(node instanceof VmNode) || !vscode.workspace.isTrusted) return item;
     const s = this.settings();
     const abort = new AbortController();
     token.onCancellationRequested(() => abort.abort());
