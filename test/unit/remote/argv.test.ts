@@ -1,0 +1,56 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { assertRemoteDestination, sshRemoteArgv } from '../../../src/core/ssh/remoteCommand';
+import { fillPlaceholders } from '../../../src/core/logs/placeholders';
+import { LOG_PRESETS } from '../../../src/core/logs/presets';
+
+test('the ssh argv: options, then --, the destination and one command string', () => {
+  assert.deepEqual(sshRemoteArgv('deploy@web-1', ['uptime']), [
+    'ssh', '-tt', '-e', 'none', '-o', 'BatchMode=yes', '-o', 'ServerAliveInterval=15', '-o', 'ServerAliveCountMax=3', '-o', 'LogLevel=ERROR',
+    '--', 'deploy@web-1', `sh -c 'exec uptime'`,
+  ]);
+});
+
+test('-F, another ssh program and accept-new only when asked for', () => {
+  const argv = sshRemoteArgv('web-1', ['uptime'], { configFile: '/home/me/.ssh/other config', sshBinary: '/opt/ssh', acceptNewHostKey: true });
+  assert.deepEqual(argv.slice(0, 3), ['/opt/ssh', '-F', '/home/me/.ssh/other config']);
+  assert.deepEqual(argv.slice(-5), ['-o', 'StrictHostKeyChecking=accept-new', '--', 'web-1', `sh -c 'exec uptime'`]);
+  assert.ok(!sshRemoteArgv('web-1', ['uptime']).some((word) => /StrictHostKeyChecking/.test(word)));
+});
+
+test('host key checking is never turned off', () => {
+  for (const acceptNewHostKey of [undefined, false, true]) {
+    const argv = sshRemoteArgv('web-1', ['uptime'], { acceptNewHostKey }).join(' ');
+    assert.doesNotMatch(argv, /StrictHostKeyChecking=no|UserKnownHostsFile=\/dev\/null/i);
+  }
+});
+
+const refused = [
+  '', '-oProxyCommand=touch /tmp/x', '-l', 'web 1', 'web\n1', 'web\t1', 'web\x00', 'web\x7f', 'alice@-oProxyCommand=x', '@web', 'alice@',
+  'web;touch x', 'web$(touch x)', 'web`touch x`', 'a|b', 'a&b', "a'b", 'a"b', 'a\\b', 'a<b', 'a>b', 'a(b)', 'a{b}', 'al;ce@web', '$(id)@web',
+];
+for (const destination of refused) {
+  test(`destination ${JSON.stringify(destination)} is refused before anything runs`, () => {
+    const message = `Expected an SSH destination (alias, host or user@host), got ${JSON.stringify(destination)}`;
+    assert.throws(() => assertRemoteDestination(destination), { message });
+    assert.throws(() => sshRemoteArgv(destination, ['uptime']), { message });
+  });
+}
+
+test('ordinary destinations pass', () => {
+  for (const destination of ['web-1', 'deploy@10.0.0.5', 'deploy@web-1.example.com', 'ops.admin@db_2', 'user@host@jump', 'fe80::1%eth0', 'ssh://deploy@web:2222']) {
+    assert.doesNotThrow(() => assertRemoteDestination(destination), destination);
+  }
+});
+
+test('placeholders: filled as one argument each, bad values refused with an exact message', () => {
+  const docker = LOG_PRESETS.find((p) => p.id === 'docker')!;
+  assert.deepEqual(fillPlaceholders(docker.argv, { container: 'web; rm -rf /' }), ['docker', 'logs', '-f', '--tail', '200', 'web; rm -rf /']);
+  assert.deepEqual(fillPlaceholders(['x', 'pre-${a}-${b}'], { a: '1', b: '2' }), ['x', 'pre-1-2']);
+  assert.throws(() => fillPlaceholders(docker.argv, {}), { message: 'Expected a value for ${container}' });
+  for (const value of ['-h', '--help', '', 'a\nb', 'a\0b']) {
+    assert.throws(() => fillPlaceholders(docker.argv, { container: value }), {
+      message: `Expected a value for \${container} that does not start with "-" and has no control characters, got ${JSON.stringify(value)}`,
+    });
+  }
+});
