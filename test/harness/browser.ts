@@ -1,5 +1,5 @@
 // Drives the VS Code workbench served by code-server in Debian's Chromium, through playwright-core.
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { chromium, type Browser, type Frame, type Locator, type Page } from 'playwright-core';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -320,6 +320,91 @@ export class Workbench {
     await match.waitFor({ state: 'visible' });
     await match.click();
     await input.waitFor({ state: 'hidden' });
+  }
+
+  /**
+   * The frame of a webview whose document has an element matching `selector` (with `hasText`, when
+   * given). A webview's page is an iframe inside another iframe of the workbench; only visible
+   * webviews have one, since a hidden tab's webview is destroyed.
+   */
+  async webviewFrame(selector: string, options: { hasText?: string | RegExp; timeoutMs?: number } = {}): Promise<Frame> {
+    const deadline = Date.now() + (options.timeoutMs ?? 20_000);
+    for (;;) {
+      for (const frame of this.page.frames()) {
+        if (frame === this.page.mainFrame() || frame.isDetached()) continue;
+        try {
+          let match = frame.locator(selector);
+          if (options.hasText !== undefined) match = match.filter({ hasText: options.hasText });
+          if ((await match.count()) > 0) return frame;
+        } catch {
+          // The frame navigated or went away while we looked.
+        }
+      }
+      if (Date.now() > deadline) {
+        throw new Error(`No webview shows ${selector}${options.hasText !== undefined ? ` with text ${String(options.hasText)}` : ''}`);
+      }
+      await this.page.waitForTimeout(200);
+    }
+  }
+
+  /**
+   * The text of the terminal shown in the panel, one line per row, trailing blanks removed. Needs
+   * the DOM renderer (`"terminal.integrated.gpuAcceleration": "off"`): the canvas renderers draw no text nodes.
+   */
+  async terminalText(): Promise<string> {
+    const rows = this.page.locator('.part.panel .terminal-wrapper.active .xterm-rows');
+    if ((await rows.count()) === 0) return '';
+    return rows.first().evaluate((el) =>
+      Array.from((el as unknown as { children: ArrayLike<{ textContent: string | null }> }).children)
+        .map((row) => (row.textContent ?? '').replace(/\u00a0/g, ' ').trimEnd())
+        .join('\n')
+        .trimEnd(),
+    );
+  }
+
+  /** Waits until the panel's terminal shows text matching `pattern`; returns all of its text. */
+  async waitForTerminalText(pattern: RegExp, timeoutMs = 20_000): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const text = await this.terminalText();
+      if (pattern.test(text)) return text;
+      if (Date.now() > deadline) throw new Error(`The terminal did not show ${String(pattern)}; it shows:\n${text || '(nothing)'}`);
+      await this.page.waitForTimeout(200);
+    }
+  }
+
+  /** The messages of the notification toasts on screen, newest first. */
+  async notifications(): Promise<string[]> {
+    return this.page
+      .locator('.notifications-toasts .notification-toast .notification-list-item-message')
+      .evaluateAll((elements) => elements.map((el) => el.textContent?.trim() ?? ''));
+  }
+
+  /** Waits until a notification toast matching `pattern` shows; returns its message. */
+  async waitForNotification(pattern: RegExp, timeoutMs = 20_000): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = (await this.notifications()).find((m) => pattern.test(m));
+      if (found !== undefined) return found;
+      if (Date.now() > deadline) {
+        throw new Error(`No notification matched ${String(pattern)}; shown: ${JSON.stringify(await this.notifications())}`);
+      }
+      await this.page.waitForTimeout(200);
+    }
+  }
+
+  /** The aria-label of the active editor tab (its name, then details such as the folder), or undefined. */
+  async activeEditorTab(): Promise<string | undefined> {
+    const tab = this.page.locator('.part.editor .editor-group-container.active .tab.active');
+    if ((await tab.count()) === 0) return undefined;
+    return (await tab.first().getAttribute('aria-label')) ?? undefined;
+  }
+
+  /** The cursor position the status bar shows for the active editor, e.g. "Ln 4, Col 1". */
+  async editorSelection(): Promise<string> {
+    const item = this.page.locator('.part.statusbar [id="status.editor.selection"]');
+    if ((await item.count()) === 0) return '';
+    return ((await item.first().textContent()) ?? '').trim();
   }
 
   /** Saves a PNG of the whole window. */
