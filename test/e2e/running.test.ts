@@ -1,0 +1,321 @@
+// The Running acceptance test, as a user sees it in Chromium: a click on a target runs it in a
+// console tab that streams its coloured output and ends with its status; a target that asks a
+// question runs in a terminal the user types into; Cancel in the console stops a job and every
+// process it started, even one that ignores SIGTERM. The Jobs view lists each job as it ends.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import type { Frame } from 'playwright-core';
+import { formatRows, Workbench, type TreeRow } from '../harness/browser';
+import { startCodeServer, type CodeServer } from '../harness/codeServer';
+import { FIXTURES_DIR, resultsDirFor } from '../harness/paths';
+import { removeOnExit } from '../harness/processes';
+import { saveArtifacts } from '../harness/session';
+
+const FIXTURE_DIR = path.join(FIXTURES_DIR, 'e2e', 'running');
+const CONTAINER = 'VM Orchestrator';
+const ALIAS = 'runner';
+const SHOTS = resultsDirFor('running');
+/** Names every process long-wait starts (through the environment, see the fixture Makefile). */
+const MARKER = `vmo-e2e-hold-${randomUUID()}`;
+/** vmOrchestrator.run.cancelGraceSeconds for this run: SIGKILL follows SIGTERM after this long. */
+const GRACE_SECONDS = 2;
+
+interface Setup {
+  home: string;
+  server: CodeServer;
+  workbench: Workbench;
+  cleanup(): Promise<void>;
+}
+
+let setup: Setup;
+
+/** A fixture home whose registry has the runner project, an empty workspace, code-server and Chromium. */
+async function start(): Promise<Setup> {
+  const root = mkdtempSync(path.join(os.tmpdir(), 'vmo-running-'));
+  const forget = removeOnExit(root);
+  const home = path.join(root, 'home');
+  const workspace = path.join(root, 'workspace');
+  const project = path.join(home, 'src', ALIAS);
+  cpSync(path.join(FIXTURE_DIR, 'projects', ALIAS), project, { recursive: true });
+  const registryPath = path.join(home, '.config', 'mkcli', 'registry');
+  mkdirSync(path.dirname(registryPath), { recursive: true });
+  writeFileSync(registryPath, `${ALIAS} ${project} 0.1.0\n`);
+  mkdirSync(workspace, { recursive: true });
+
+  let server: CodeServer | undefined;
+  let workbench: Workbench | undefined;
+  const cleanup = async (): Promise<void> => {
+    await workbench?.close();
+    await server?.stop();
+    rmSync(root, { recursive: true, force: true });
+    forget();
+  };
+  try {
+    server = await startCodeServer({
+      workspace,
+      home,
+      env: { VMO_E2E_MARKER: MARKER },
+      settings: {
+        'workbench.colorTheme': 'Default Dark Modern',
+        // The DOM renderer draws text nodes the test can read; the GPU renderers draw pixels.
+        'terminal.integrated.gpuAcceleration': 'off',
+        'vmOrchestrator.run.cancelGraceSeconds': GRACE_SECONDS,
+      },
+    });
+    workbench = await Workbench.open(server.url, { viewport: { width: 1400, height: 900 } });
+    return { home, server, workbench, cleanup };
+  } catch (err) {
+    await saveArtifacts('running-start', server, workbench).catch(() => undefined);
+    await cleanup();
+    throw err;
+  }
+}
+
+/** Runs a test body; on failure keeps a screenshot and the logs under test-results/<name>/. */
+async function step(name: string, body: () => Promise<void>): Promise<void> {
+  try {
+    await body();
+  } catch (err) {
+    const dir = await saveArtifacts(name, setup.server, setup.workbench).catch(() => undefined);
+    if (dir && err instanceof Error) err.message += `\n(artifacts in ${dir})`;
+    throw err;
+  }
+}
+
+async function shot(name: string): Promise<void> {
+  await setup.workbench.screenshot(path.join(SHOTS, `${name}.png`));
+}
+
+/** Processes whose command line carries the marker, as `ps` lists them. */
+function markerProcesses(): Array<{ pid: number; args: string }> {
+  const out = execFileSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' });
+  return out
+    .split('\n')
+    .filter((line) => line.includes(MARKER))
+    .map((line) => {
+      const [, pid, args] = /^\s*(\d+)\s+(.*)$/.exec(line) ?? [];
+      return { pid: Number(pid), args: args ?? line };
+    })
+    .filter((p) => p.pid > 0);
+}
+
+before(async () => {
+  setup = await start();
+  await setup.workbench.openViewContainer(CONTAINER);
+  await setup.workbench.setSideBarWidth(440);
+  await setup.workbench.expandTreeItem('Projects', ALIAS);
+  await setup.workbench.waitForTreeRows('Projects', (rows) =>
+    ['colors', 'shell-greet', 'long-wait'].every((t) => rows.some((r) => r.level === 2 && r.label === t)),
+  );
+}, { timeout: 180_000 });
+
+after(async () => {
+  // Whatever a failed cancel left behind: only the processes of this run, by pid.
+  for (const p of markerProcesses()) {
+    try {
+      process.kill(p.pid, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  }
+  await setup?.cleanup();
+}, { timeout: 60_000 });
+
+/** What a console tab shows: the status in its header, the exit fact, and its log rows. */
+interface ConsoleView {
+  status: string;
+  exit: string;
+  lines: string[];
+}
+
+/** The frame of the console tab of job `title` (e.g. "runner colors"). */
+function consoleFrame(title: string, timeoutMs = 20_000): Promise<Frame> {
+  return setup.workbench.webviewFrame('header h1', { hasText: new RegExp(`^\\s*${title}\\s*$`), timeoutMs });
+}
+
+/** Reads the console of job `title`; the webview may be rebuilt meanwhile, so the frame is looked up each time. */
+async function readConsole(title: string): Promise<ConsoleView> {
+  const frame = await consoleFrame(title);
+  const status = (await frame.locator('header [role="status"]').first().getAttribute('aria-label')) ?? '';
+  const exitFact = frame.locator('header .fact.exit');
+  const exit = (await exitFact.count()) > 0 ? ((await exitFact.first().textContent()) ?? '').trim() : '';
+  const lines = (await frame.locator('[role="log"] .row').allTextContents()).map((l) => l.trimEnd());
+  return { status: status.replace(/^Status:\s*/, ''), exit, lines };
+}
+
+/** Polls the console of `title` until `predicate` holds; returns what it showed then. */
+async function waitForConsole(title: string, predicate: (view: ConsoleView) => boolean, what: string, timeoutMs = 20_000): Promise<ConsoleView> {
+  const deadline = Date.now() + timeoutMs;
+  let last: ConsoleView | undefined;
+  for (;;) {
+    try {
+      last = await readConsole(title);
+      if (predicate(last)) return last;
+    } catch {
+      // The webview was being rebuilt; read it again.
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`The console of ${title} did not show ${what}; it shows: ${JSON.stringify(last ?? null, null, 2)}`);
+    }
+    await setup.workbench.page.waitForTimeout(150);
+  }
+}
+
+function jobRow(rows: TreeRow[], title: string): TreeRow | undefined {
+  return rows.find((r) => r.label === title);
+}
+
+test('a console target streams its coloured lines while it runs and ends as succeeded with exit code 0', { timeout: 90_000 }, () =>
+  step('running-console', async () => {
+    const { workbench } = setup;
+    const title = `${ALIAS} colors`;
+    await workbench.clickTreeItem('Projects', 'colors');
+
+    // Lines must show up while the job still runs (it prints one every 1.5 s for six seconds).
+    const deadline = Date.now() + 30_000;
+    let seenWhileRunning: ConsoleView | undefined;
+    let view: ConsoleView | undefined;
+    for (;;) {
+      try {
+        view = await readConsole(title);
+      } catch {
+        view = undefined;
+      }
+      if (view && view.status === 'Running' && view.lines.some((l) => l.startsWith('line 1')) && !seenWhileRunning) {
+        seenWhileRunning = view;
+        await shot('01-console-while-running');
+      }
+      if (view && view.status !== 'Running') break;
+      if (Date.now() > deadline) throw new Error(`The colors job did not end in time; the console shows: ${JSON.stringify(view ?? null)}`);
+      await workbench.page.waitForTimeout(150);
+    }
+    assert.ok(seenWhileRunning, 'a line of output was shown while the job was still running');
+    assert.ok(
+      !seenWhileRunning.lines.some((l) => l.startsWith('line 5')),
+      `while running, the console had not yet shown the last line: ${JSON.stringify(seenWhileRunning.lines)}`,
+    );
+
+    const done = await waitForConsole(title, (v) => v.lines.some((l) => l.startsWith('line 5')), 'the last line');
+    assert.equal(done.status, 'Succeeded', `the header shows success: ${JSON.stringify(done)}`);
+    assert.equal(done.exit, 'exit code 0', 'the header shows exit code 0');
+    for (const line of ['line 1: green', 'line 2: bold red', 'line 3: blue and plain', 'line 4: orange', 'line 5: done']) {
+      assert.ok(done.lines.includes(line), `the console shows "${line}" with the escape codes turned into styles: ${JSON.stringify(done.lines)}`);
+    }
+    assert.ok(!done.lines.some((l) => l.includes('\u001b') || l.includes('[32m')), 'no raw escape codes are shown');
+
+    // The SGR colours are drawn: each coloured span has another computed colour than the row's text.
+    const frame = await consoleFrame(title);
+    const colours = await frame.locator('[role="log"] .row').evaluateAll((rows) => {
+      const win = globalThis as unknown as { getComputedStyle(el: unknown): { color: string; fontWeight: string } };
+      return rows.map((row) => {
+        const el = row as unknown as { textContent: string | null; querySelectorAll(s: string): ArrayLike<{ textContent: string | null }> };
+        return {
+          text: el.textContent ?? '',
+          rowColour: win.getComputedStyle(row).color,
+          spans: Array.from(el.querySelectorAll('span')).map((span) => ({
+            text: span.textContent ?? '',
+            colour: win.getComputedStyle(span).color,
+            weight: win.getComputedStyle(span).fontWeight,
+          })),
+        };
+      });
+    });
+    const spanOf = (text: string) => {
+      for (const row of colours) {
+        const span = row.spans.find((s) => s.text === text);
+        if (span) return { ...span, rowColour: row.rowColour };
+      }
+      return undefined;
+    };
+    for (const text of ['line 1: green', 'line 2: bold red', 'line 3: blue', 'line 4: orange']) {
+      const span = spanOf(text);
+      assert.ok(span, `"${text}" is a styled span: ${JSON.stringify(colours.filter((r) => r.text.startsWith('line')))}`);
+      assert.notEqual(span.colour, span.rowColour, `"${text}" is drawn in a colour of its own (${span.colour}), not the text colour (${span.rowColour})`);
+    }
+    assert.notEqual(spanOf('line 1: green')?.colour, spanOf('line 2: bold red')?.colour, 'green and red differ');
+    assert.ok(Number(spanOf('line 2: bold red')?.weight) >= 600, 'SGR 1 is drawn bold');
+    assert.equal(spanOf(' and plain'), undefined, 'text after the reset (SGR 0) is not styled');
+
+    const rows = await workbench.waitForTreeRows('Jobs', (r) => jobRow(r, title)?.description.startsWith('success') === true);
+    assert.match(jobRow(rows, title)?.description ?? '', /^success · /, `the Jobs view lists the job as succeeded:\n${formatRows(rows)}`);
+    await shot('02-console-succeeded');
+  }),
+);
+
+test('an interactive target runs in a terminal; the answer typed there reaches it, and the Jobs view shows it failed with exit code 2', { timeout: 90_000 }, () =>
+  step('running-terminal', async () => {
+    const { workbench } = setup;
+    const title = `${ALIAS} shell-greet`;
+    await workbench.clickTreeItem('Projects', 'shell-greet');
+
+    await workbench.waitForTerminalText(/Name\? *$/m);
+    const running = await workbench.waitForTreeRows('Jobs', (r) => jobRow(r, title) !== undefined);
+    assert.equal(jobRow(running, title)?.description, 'running · terminal', `while it waits for input, the job runs in a terminal:\n${formatRows(running)}`);
+    await shot('03-terminal-prompt');
+
+    await workbench.page.locator('.part.panel .terminal-wrapper.active .xterm').first().click();
+    await workbench.page.keyboard.type('Ada');
+    await workbench.page.keyboard.press('Enter');
+    const text = await workbench.waitForTerminalText(/exited with code/);
+    assert.match(text, /^hello Ada$/m, `the recipe read what was typed: ${text}`);
+    // The recipe exits 3; make reports that as its own exit code 2.
+    assert.match(text, /runner shell-greet exited with code 2\./, 'the terminal says how the job ended');
+
+    const rows = await workbench.waitForTreeRows('Jobs', (r) => jobRow(r, title)?.description.startsWith('failed') === true);
+    const row = jobRow(rows, title);
+    assert.match(row?.description ?? '', /^failed · .* · exit 2$/, `the Jobs view shows the failure with make's exit code:\n${formatRows(rows)}`);
+    const notification = await workbench.waitForNotification(/runner shell-greet failed/);
+    assert.match(notification, /failed with exit code 2/, 'the failure notification gives the exit code');
+    await shot('04-terminal-failed');
+  }),
+);
+
+test('Cancel in the console stops a long job and every process it started, including one that ignores SIGTERM and SIGHUP', { timeout: 90_000 }, () =>
+  step('running-cancel', async () => {
+    const { workbench } = setup;
+    const title = `${ALIAS} long-wait`;
+    assert.deepEqual(markerProcesses(), [], 'no process of this run exists before long-wait starts');
+    await workbench.clickTreeItem('Projects', 'long-wait');
+
+    await waitForConsole(
+      title,
+      (v) => v.status === 'Running' && v.lines.includes('holding (stubborn)') && v.lines.includes('holding (plain)'),
+      'both holders started',
+    );
+    const started = markerProcesses();
+    assert.ok(started.some((p) => /hold\.sh \S+ stubborn/.test(p.args)), `ps shows the holder that ignores SIGTERM and SIGHUP: ${JSON.stringify(started)}`);
+    assert.ok(started.some((p) => /hold\.sh \S+ plain/.test(p.args)), `ps shows the plain holder: ${JSON.stringify(started)}`);
+    await shot('05-long-job-running');
+
+    const frame = await consoleFrame(title);
+    // The toolbar's buttons are web components: their label is on the <button> inside.
+    const cancel = frame.getByRole('button', { name: 'Cancel', exact: true });
+    await cancel.waitFor({ state: 'visible' });
+    await cancel.click();
+
+    const canceled = await waitForConsole(title, (v) => v.status !== 'Running', 'the job ending', (GRACE_SECONDS + 15) * 1000);
+    assert.equal(canceled.status, 'Canceled', `the header shows the job as canceled: ${JSON.stringify(canceled)}`);
+    // The stubborn holder outlived the grace period (and make, and the terminal), so it took SIGKILL; the log says so.
+    await waitForConsole(title, (v) => v.lines.some((l) => /sent SIGKILL/.test(l)), 'the note about SIGKILL');
+    const cancelAfter = (await consoleFrame(title)).getByRole('button', { name: 'Cancel', exact: true });
+    assert.equal(await cancelAfter.count(), 0, 'Cancel is gone once the job has ended');
+
+    // The job ends only once its processes are gone; allow a moment for ps to stop listing them.
+    const deadline = Date.now() + 5000;
+    let left = markerProcesses();
+    while (left.length > 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 200));
+      left = markerProcesses();
+    }
+    assert.deepEqual(left, [], 'no process started by the job is left after Cancel');
+
+    const rows = await workbench.waitForTreeRows('Jobs', (r) => jobRow(r, title)?.description.startsWith('canceled') === true);
+    assert.match(jobRow(rows, title)?.description ?? '', /^canceled/, `the Jobs view lists the job as canceled:\n${formatRows(rows)}`);
+    await shot('06-long-job-canceled');
+  }),
+);
