@@ -18,6 +18,8 @@ export interface RunOptions {
 /** The suites, imported lazily so each registers its tests after mocha has set up the TDD globals. */
 const SUITES: ReadonlyArray<readonly [string, () => Promise<unknown>]> = [
   ['activation.test.ts', () => import('./suites/activation.test.js')],
+  ['discovery.test.ts', () => import('./suites/discovery.test.js')],
+  ['running.test.ts', () => import('./suites/running.test.js')],
 ];
 
 /**
