@@ -1,0 +1,106 @@
+import type { JobInfo, JobKind, JobMode, JobStatus } from '../../shared/jobs';
+import { quotePosix } from '../exec/quotePosix';
+import { cleanText } from './checkInput';
+import type { StoredJob } from './jobStore';
+
+/** The columns every job query selects, in the shape toStoredJob() reads. */
+export const JOB_COLUMNS =
+  'id, kind, mode, title, argv, command, cwd, alias, target, args, vm, hostname, reporter, status, started_at, finished_at, exit_code, signal, duration_ms, last_seq';
+
+/** A jobs row as both drivers return it (bigint may come as a string, timestamps as Date). */
+export interface JobRow {
+  id: string;
+  kind: JobKind;
+  mode: JobMode;
+  title: string;
+  argv: string[];
+  command: string;
+  cwd: string | null;
+  alias: string | null;
+  target: string | null;
+  args: string[] | null;
+  vm: string | null;
+  hostname: string;
+  reporter: string | null;
+  status: JobStatus;
+  started_at: Date;
+  finished_at: Date | null;
+  exit_code: number | null;
+  signal: string | null;
+  duration_ms: number | string | bigint | null;
+  last_seq: number | null;
+}
+
+/** Epoch ms as the ISO text both drivers pass to timestamptz unchanged. */
+export function isoTime(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+// A row back into the job model: absent optional fields stay absent, and a finished job carries
+// exitCode and signal even when they are null (killed by a signal, or interrupted).
+export function toStoredJob(row: JobRow): StoredJob {
+  const job: StoredJob = {
+    id: row.id,
+    kind: row.kind,
+    mode: row.mode,
+    title: row.title,
+    argv: row.argv,
+    command: row.command,
+    hostname: row.hostname,
+    startedAt: new Date(row.started_at).getTime(),
+    status: row.status,
+  };
+  if (row.cwd !== null) job.cwd = row.cwd;
+  if (row.alias !== null) job.alias = row.alias;
+  if (row.target !== null) job.target = row.target;
+  if (row.args !== null) job.args = row.args;
+  if (row.vm !== null) job.vm = row.vm;
+  if (row.reporter !== null) job.reporter = row.reporter;
+  if (row.last_seq !== null) job.lastSeq = row.last_seq;
+  if (row.finished_at !== null) job.finishedAt = new Date(row.finished_at).getTime();
+  if (row.status !== 'running') {
+    job.exitCode = row.exit_code;
+    job.signal = row.signal;
+  }
+  if (row.duration_ms !== null) job.durationMs = Number(row.duration_ms);
+  return job;
+}
+
+const optional = (text: string | undefined): string | null => (text === undefined ? null : cleanText(text));
+
+// The INSERT of a new job; the project and VM are linked by alias and `<environment>/<name>`
+// when they have been synced. A job already stored is left as it is (a replayed start).
+export function insertJob(job: JobInfo, reporter: string | undefined): { text: string; values: unknown[] } {
+  const argv = job.argv.map(cleanText);
+  const slash = job.vm?.indexOf('/') ?? -1;
+  const values = [
+    job.id,
+    job.kind,
+    job.mode,
+    cleanText(job.title),
+    argv,
+    argv.map(quotePosix).join(' '),
+    optional(job.cwd),
+    optional(job.alias),
+    optional(job.target),
+    job.args ? job.args.map(cleanText) : null,
+    optional(job.vm),
+    cleanText(job.hostname),
+    optional(reporter),
+    job.status,
+    isoTime(job.startedAt),
+    job.finishedAt === undefined ? null : isoTime(job.finishedAt),
+    job.exitCode ?? null,
+    job.signal ?? null,
+    job.durationMs === undefined ? null : Math.round(job.durationMs),
+    slash > 0 ? job.vm!.slice(0, slash) : null,
+    slash > 0 ? job.vm!.slice(slash + 1) : null,
+  ];
+  const text = `INSERT INTO jobs (id, kind, mode, title, argv, command, cwd, alias, target, args, vm, hostname, reporter, status,
+      started_at, finished_at, exit_code, signal, duration_ms, project_id, vm_id)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19,
+      (SELECT id FROM projects WHERE alias = $8),
+      (SELECT id FROM vms WHERE environment = $20 AND name = $21))
+    ON CONFLICT (id) DO NOTHING`;
+  return { text, values };
+}

@@ -1,0 +1,112 @@
+import type { Chunk, JobInfo, JobKind, JobResult, JobStatus } from '../../shared/jobs';
+
+/** A project as the mkcli registry lists it (a RegistryEntry fits). */
+export interface ProjectRecord {
+  alias: string;
+  /** Absolute path of the Makefile folder. */
+  dir: string;
+  version?: string;
+}
+
+/** A VM as vm-config describes it (a vmconfig Vm fits), with how ssh reaches it when known. */
+export interface VmRecord {
+  environment: string;
+  name: string;
+  host: string;
+  user: string;
+  /** What is passed to ssh, e.g. `deploy@10.0.0.5` or a Host alias. */
+  sshDestination?: string;
+  /** The `Host` block of the ssh config that matched, if any. */
+  sshConfigHost?: string;
+}
+
+/** A stored job: what was reported, plus what the store knows about it. */
+export interface StoredJob extends JobInfo {
+  /** argv quoted for display; what the text search looks in. */
+  command: string;
+  /** The window or client that reported the job. */
+  reporter?: string;
+  /** The highest seq stored; absent before the first chunk. */
+  lastSeq?: number;
+}
+
+/** Output of several jobs written in one statement. */
+export interface ChunkBatch {
+  jobId: string;
+  chunks: Chunk[];
+}
+
+/** Which running jobs to end as `interrupted`: those of one reporter, or those silent for a while. */
+export type InterruptFilter = { reporter: string } | { olderThanMs: number };
+
+/** A history query; every filter is optional and they combine with AND. */
+export interface JobQuery {
+  status?: JobStatus | JobStatus[];
+  kind?: JobKind;
+  alias?: string;
+  /** `<environment>/<vm>`. */
+  vm?: string;
+  /** Case-insensitive substring of the command. */
+  text?: string;
+  /** Started at or after, epoch ms. */
+  from?: number;
+  /** Started before, epoch ms. */
+  to?: number;
+  /** `nextCursor` of the previous page. */
+  cursor?: string;
+  /** Jobs per page, 1–500; default 50. */
+  limit?: number;
+}
+
+/** One page of history, newest first; `nextCursor` is absent on the last page. */
+export interface JobPage {
+  jobs: StoredJob[];
+  nextCursor?: string;
+}
+
+/** How much output one read returns: at most `limit` chunks and about `maxBytes` (at least one chunk). */
+export interface EventPage {
+  /** Default 1000. */
+  limit?: number;
+  /** UTF-8 bytes of chunk text; default 4 MiB. */
+  maxBytes?: number;
+}
+
+/** Retention: finished jobs older than `maxAgeDays`, and beyond the newest `maxJobs`, are deleted. */
+export interface PruneOptions {
+  maxAgeDays?: number;
+  maxJobs?: number;
+}
+
+/** What migrate() did: the versions it applied now, and the version the database is at. */
+export interface MigrationReport {
+  applied: number[];
+  version: number;
+}
+
+// The job history, on PGlite or PostgreSQL alike: what the hub writes jobs to and reads them from.
+// Writes are idempotent, so a reporter may replay what it is unsure was stored.
+export interface JobStore {
+  /** Brings the schema up to date; refuses a database migrated by a newer version. */
+  migrate(): Promise<MigrationReport>;
+  upsertProjects(projects: readonly ProjectRecord[]): Promise<void>;
+  upsertVms(vms: readonly VmRecord[]): Promise<void>;
+  /** Records a job; a second report of the same id changes nothing. */
+  jobStarted(job: JobInfo, reporter?: string): Promise<void>;
+  /** Stores output; chunks already stored (same job and seq) are skipped. Returns how many were new. */
+  appendChunks(jobId: string, chunks: readonly Chunk[]): Promise<number>;
+  /** The same for several jobs in one statement (what BatchWriter flushes). */
+  appendBatch(batches: readonly ChunkBatch[]): Promise<number>;
+  jobFinished(jobId: string, result: JobResult): Promise<void>;
+  /** Ends matching running jobs as `interrupted`; returns their ids. */
+  markInterrupted(filter: InterruptFilter): Promise<string[]>;
+  getJob(id: string): Promise<StoredJob | undefined>;
+  listJobs(query?: JobQuery): Promise<JobPage>;
+  /** Output from `fromSeq` on, in order of seq. */
+  readEvents(jobId: string, fromSeq: number, page?: EventPage): Promise<Chunk[]>;
+  /** Deletes a job and its output; false when there was none. */
+  deleteJob(id: string): Promise<boolean>;
+  /** Applies retention (running jobs are kept); returns how many jobs were deleted. */
+  prune(options: PruneOptions): Promise<number>;
+  close(): Promise<void>;
+}

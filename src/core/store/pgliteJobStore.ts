@@ -1,0 +1,93 @@
+import { existsSync, mkdirSync, renameSync } from 'node:fs';
+import path from 'node:path';
+import { PGlite, type Transaction } from '@electric-sql/pglite';
+import { lockFolder, type FolderLock } from './folderLock';
+import type { SqlClient, SqlSession } from './sqlClient';
+import { SqlJobStore, type SqlJobStoreOptions } from './sqlJobStore';
+
+/** Where the embedded database lives, and who hears about a folder that had to be moved aside. */
+export interface PgliteJobStoreOptions extends SqlJobStoreOptions {
+  /** The database folder (created when missing); absent: in memory, gone at close. */
+  dir?: string;
+  /** Default: console.warn. */
+  onWarning?: (message: string) => void;
+}
+
+function session(db: PGlite | Transaction): SqlSession {
+  return {
+    async query<Row>(text: string, values: readonly unknown[] = []) {
+      const result = await db.query<Row>(text, [...values]);
+      return { rows: result.rows, rowCount: result.affectedRows ?? result.rows.length };
+    },
+    async exec(script: string) {
+      await db.exec(script);
+    },
+  };
+}
+
+function client(db: PGlite): SqlClient {
+  return { ...session(db), transaction: (body) => db.transaction((tx) => body(session(tx))), close: () => db.close() };
+}
+
+async function start(dataDir: string): Promise<PGlite> {
+  // The contrib modules are ES modules only: a dynamic import loads them from CommonJS.
+  const { pg_trgm } = await import('@electric-sql/pglite/contrib/pg_trgm');
+  const db = new PGlite(dataDir, { extensions: { pg_trgm } });
+  try {
+    await db.waitReady;
+    return db;
+  } catch (err) {
+    await db.close().catch(() => undefined);
+    throw err;
+  }
+}
+
+// A folder PGlite cannot start on (a crash mid-write, files from another version) is renamed to
+// `<dir>.broken-<time>` and a new database is created in its place: the history starts empty but
+// the old files are kept for whoever wants to look, and the warning says where they are.
+async function startOrMoveAside(dir: string, warn: (message: string) => void): Promise<PGlite> {
+  try {
+    return await start(dir);
+  } catch (err) {
+    if (!existsSync(dir)) throw err;
+    const aside = `${dir}.broken-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+    renameSync(dir, aside);
+    warn(`The job history in ${dir} could not be opened (${err instanceof Error ? err.message : String(err)}); it was moved to ${aside} and a new, empty history was created.`);
+    return start(dir);
+  }
+}
+
+// The embedded job store: PostgreSQL compiled to WASM, in one folder that only this process may
+// open (see lockFolder), or in memory.
+export class PgliteJobStore extends SqlJobStore {
+  private constructor(
+    db: SqlClient,
+    options: SqlJobStoreOptions,
+    private readonly lock: FolderLock | undefined,
+  ) {
+    super(db, options);
+  }
+
+  /** Opens (or creates) the database; throws when another process has the folder open. */
+  static async open(options: PgliteJobStoreOptions = {}): Promise<PgliteJobStore> {
+    if (options.dir === undefined) return new PgliteJobStore(client(await start('memory://')), options, undefined);
+    const dir = path.resolve(options.dir);
+    mkdirSync(path.dirname(dir), { recursive: true });
+    const lock = lockFolder(dir);
+    try {
+      const db = await startOrMoveAside(dir, options.onWarning ?? console.warn);
+      return new PgliteJobStore(client(db), options, lock);
+    } catch (err) {
+      lock.release();
+      throw err;
+    }
+  }
+
+  protected override async shutdown(): Promise<void> {
+    try {
+      await super.shutdown();
+    } finally {
+      this.lock?.release();
+    }
+  }
+}

@@ -1,0 +1,80 @@
+import pg from 'pg';
+import type { SqlClient, SqlSession } from './sqlClient';
+import { SqlJobStore, type SqlJobStoreOptions } from './sqlJobStore';
+
+/** A PostgreSQL server to store jobs in, and who hears about lost connections. */
+export interface PostgresJobStoreOptions extends SqlJobStoreOptions {
+  /** `postgres://user:password@host:port/database` (or `postgresql://`). */
+  url: string;
+  /** Connections at most; default 4. */
+  poolSize?: number;
+  /** Default: console.warn. */
+  onWarning?: (message: string) => void;
+}
+
+function session(db: pg.Pool | pg.PoolClient): SqlSession {
+  return {
+    async query<Row>(text: string, values: readonly unknown[] = []) {
+      const result = await db.query(text, [...values]);
+      return { rows: result.rows as Row[], rowCount: result.rowCount ?? 0 };
+    },
+    async exec(script: string) {
+      await db.query(script);
+    },
+  };
+}
+
+function client(pool: pg.Pool): SqlClient {
+  return {
+    ...session(pool),
+    async transaction(body) {
+      const connection = await pool.connect();
+      let broken: Error | undefined;
+      try {
+        await connection.query('BEGIN');
+        const result = await body(session(connection));
+        await connection.query('COMMIT');
+        return result;
+      } catch (err) {
+        await connection.query('ROLLBACK').catch((rollbackError: Error) => {
+          broken = rollbackError;
+        });
+        throw err;
+      } finally {
+        // A connection that could not even roll back is dropped rather than reused.
+        connection.release(broken);
+      }
+    },
+    close: () => pool.end(),
+  };
+}
+
+// The job store on a PostgreSQL server, for a team hub or several hubs. The pool opens
+// connections as needed, so a server that went away is reconnected to by the next query: a
+// query fails while it is down, and BatchWriter retries its writes until it is back.
+export class PostgresJobStore extends SqlJobStore {
+  private constructor(db: SqlClient, options: SqlJobStoreOptions) {
+    super(db, options);
+  }
+
+  /** Creates the pool; no connection is made until the first query (migrate()). */
+  static async open(options: PostgresJobStoreOptions): Promise<PostgresJobStore> {
+    if (!/^postgres(ql)?:\/\//.test(options.url)) throw new Error('Expected a postgres:// or postgresql:// URL for the job database');
+    const warn = options.onWarning ?? console.warn;
+    const pool = new pg.Pool({
+      connectionString: options.url,
+      max: options.poolSize ?? 4,
+      connectionTimeoutMillis: 10_000,
+      idleTimeoutMillis: 30_000,
+      keepAlive: true,
+      application_name: 'vm-orchestrator',
+    });
+    // An idle connection that the server closes (restart, network) is reported here; without a
+    // listener the 'error' event would crash the process.
+    pool.on('error', (err) => warn(`The job database closed an idle connection: ${err.message}`));
+    // A connection in use reports the same error to its query, which fails; this listener only
+    // keeps the event from being unhandled.
+    pool.on('connect', (connection) => connection.on('error', () => undefined));
+    return new PostgresJobStore(client(pool), options);
+  }
+}

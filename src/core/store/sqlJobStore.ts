@@ -1,0 +1,179 @@
+import type { Chunk, JobInfo, JobResult, StreamName } from '../../shared/jobs';
+import { assertChunks, assertJobId, assertJobInfo, assertJobResult, cleanText, isUuid } from './checkInput';
+import { insertEvents, selectEvents } from './eventSql';
+import { insertJob, isoTime, JOB_COLUMNS, toStoredJob, type JobRow } from './jobRows';
+import type {
+  ChunkBatch,
+  EventPage,
+  InterruptFilter,
+  JobPage,
+  JobQuery,
+  JobStore,
+  MigrationReport,
+  ProjectRecord,
+  PruneOptions,
+  StoredJob,
+  VmRecord,
+} from './jobStore';
+import { buildListQuery, encodeCursor, pageLimit } from './listQuery';
+import { findMigrationsDir, loadMigrations, runMigrations } from './migrations';
+import type { SqlClient } from './sqlClient';
+
+/** One entry per key, the last one given: one statement cannot upsert the same row twice. */
+function lastOfEach<T>(list: readonly T[], key: (item: T) => string): T[] {
+  return [...new Map(list.map((item) => [key(item), item])).values()];
+}
+
+/** Where the store finds its migrations; default: the extension's sql/ folder. */
+export interface SqlJobStoreOptions {
+  migrationsDir?: string;
+}
+
+// The JobStore queries, written once for any SqlClient; PgliteJobStore and PostgresJobStore only
+// differ in how they open and close the database.
+export class SqlJobStore implements JobStore {
+  private closing: Promise<void> | undefined;
+
+  constructor(
+    protected readonly db: SqlClient,
+    private readonly options: SqlJobStoreOptions = {},
+  ) {}
+
+  async migrate(): Promise<MigrationReport> {
+    return runMigrations(this.db, await loadMigrations(this.options.migrationsDir ?? findMigrationsDir()));
+  }
+
+  async upsertProjects(list: readonly ProjectRecord[]): Promise<void> {
+    const projects = lastOfEach(list, (p) => p.alias);
+    if (projects.length === 0) return;
+    await this.db.query(
+      `INSERT INTO projects (alias, directory, version, last_synced)
+        SELECT alias, directory, version, now() FROM unnest($1::text[], $2::text[], $3::text[]) AS u (alias, directory, version)
+        ON CONFLICT (alias) DO UPDATE SET directory = excluded.directory, version = excluded.version, last_synced = excluded.last_synced`,
+      [projects.map((p) => cleanText(p.alias)), projects.map((p) => cleanText(p.dir)), projects.map((p) => (p.version === undefined ? null : cleanText(p.version)))],
+    );
+  }
+
+  async upsertVms(list: readonly VmRecord[]): Promise<void> {
+    const vms = lastOfEach(list, (vm) => `${vm.environment}/${vm.name}`);
+    if (vms.length === 0) return;
+    const column = (pick: (vm: VmRecord) => string | undefined): (string | null)[] => vms.map((vm) => {
+      const value = pick(vm);
+      return value === undefined ? null : cleanText(value);
+    });
+    await this.db.query(
+      `INSERT INTO vms (environment, name, host, user_name, ssh_destination, ssh_config_host, last_synced)
+        SELECT u.*, now() FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) AS u
+        ON CONFLICT (name, environment) DO UPDATE SET host = excluded.host, user_name = excluded.user_name,
+          ssh_destination = excluded.ssh_destination, ssh_config_host = excluded.ssh_config_host, last_synced = excluded.last_synced`,
+      [
+        column((vm) => vm.environment),
+        column((vm) => vm.name),
+        column((vm) => vm.host),
+        column((vm) => vm.user),
+        column((vm) => vm.sshDestination),
+        column((vm) => vm.sshConfigHost),
+      ],
+    );
+  }
+
+  async jobStarted(job: JobInfo, reporter?: string): Promise<void> {
+    assertJobInfo(job);
+    const { text, values } = insertJob(job, reporter);
+    await this.db.query(text, values);
+  }
+
+  appendChunks(jobId: string, chunks: readonly Chunk[]): Promise<number> {
+    return this.appendBatch([{ jobId, chunks: [...chunks] }]);
+  }
+
+  async appendBatch(batches: readonly ChunkBatch[]): Promise<number> {
+    for (const batch of batches) {
+      assertJobId(batch.jobId);
+      assertChunks(batch.chunks);
+    }
+    if (batches.every((b) => b.chunks.length === 0)) return 0;
+    const { text, values } = insertEvents(batches);
+    const { rows } = await this.db.query<{ inserted: number | string }>(text, values);
+    return Number(rows[0].inserted);
+  }
+
+  async jobFinished(jobId: string, result: JobResult): Promise<void> {
+    assertJobId(jobId);
+    assertJobResult(result);
+    await this.db.query(
+      `UPDATE jobs SET status = $2, exit_code = $3, signal = $4, duration_ms = $5, finished_at = $6, updated_at = now() WHERE id = $1`,
+      [jobId, result.status, result.exitCode, result.signal, Math.round(result.durationMs), isoTime(result.finishedAt)],
+    );
+  }
+
+  async markInterrupted(filter: InterruptFilter): Promise<string[]> {
+    const [condition, value] = 'reporter' in filter
+      ? ['reporter = $1', filter.reporter]
+      : ["updated_at <= now() - $1::float8 * interval '1 millisecond'", filter.olderThanMs];
+    const { rows } = await this.db.query<{ id: string }>(
+      `UPDATE jobs SET status = 'interrupted', finished_at = now(), updated_at = now(),
+          duration_ms = GREATEST(0, round(extract(epoch FROM now() - started_at) * 1000))
+        WHERE status = 'running' AND ${condition} RETURNING id`,
+      [value],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  async getJob(id: string): Promise<StoredJob | undefined> {
+    if (!isUuid(id)) return undefined;
+    const { rows } = await this.db.query<JobRow>(`SELECT ${JOB_COLUMNS} FROM jobs WHERE id = $1`, [id]);
+    return rows.length > 0 ? toStoredJob(rows[0]) : undefined;
+  }
+
+  async listJobs(query: JobQuery = {}): Promise<JobPage> {
+    const { text, values } = buildListQuery(query);
+    const { rows } = await this.db.query<JobRow>(text, values);
+    const jobs = rows.slice(0, pageLimit(query)).map(toStoredJob);
+    if (rows.length <= jobs.length) return { jobs };
+    const last = jobs[jobs.length - 1];
+    return { jobs, nextCursor: encodeCursor({ startedAt: last.startedAt, id: last.id }) };
+  }
+
+  async readEvents(jobId: string, fromSeq: number, page?: EventPage): Promise<Chunk[]> {
+    if (!isUuid(jobId)) return [];
+    const { text, values } = selectEvents(jobId, fromSeq, page);
+    const { rows } = await this.db.query<{ seq: number; ts: Date; stream: StreamName; chunk: string }>(text, values);
+    return rows.map((r) => ({ seq: r.seq, ts: new Date(r.ts).getTime(), stream: r.stream, text: r.chunk }));
+  }
+
+  async deleteJob(id: string): Promise<boolean> {
+    if (!isUuid(id)) return false;
+    const { rowCount } = await this.db.query('DELETE FROM jobs WHERE id = $1', [id]);
+    return rowCount > 0;
+  }
+
+  async prune(options: PruneOptions): Promise<number> {
+    let deleted = 0;
+    if (options.maxAgeDays !== undefined) {
+      const { rowCount } = await this.db.query(
+        `DELETE FROM jobs WHERE status <> 'running' AND started_at < now() - $1::float8 * interval '1 day'`,
+        [options.maxAgeDays],
+      );
+      deleted += rowCount;
+    }
+    if (options.maxJobs !== undefined) {
+      const { rowCount } = await this.db.query(
+        `DELETE FROM jobs WHERE status <> 'running' AND id IN (SELECT id FROM jobs ORDER BY started_at DESC, id DESC OFFSET $1)`,
+        [Math.max(0, Math.floor(options.maxJobs))],
+      );
+      deleted += rowCount;
+    }
+    return deleted;
+  }
+
+  /** Closes the database once, however often it is called; awaits the driver's close. */
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  protected shutdown(): Promise<void> {
+    return this.db.close();
+  }
+}
