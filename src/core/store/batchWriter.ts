@@ -1,0 +1,192 @@
+import type { Chunk, JobInfo, JobResult } from '../../shared/jobs';
+import type { JobRecorder } from '../jobs/recorder';
+import { assertChunks, assertJobId, assertJobInfo, assertJobResult } from './checkInput';
+import type { ChunkBatch, JobStore } from './jobStore';
+
+/** When to flush and how to retry; every limit is "whichever comes first". */
+export interface BatchWriterOptions {
+  /** A queued write waits at most this long; default 50 ms. */
+  maxDelayMs?: number;
+  /** Chunks per statement; default 1000. */
+  maxRows?: number;
+  /** UTF-8 bytes of chunk text per statement (a larger single chunk goes alone); default 1 MiB. */
+  maxBytes?: number;
+  /** First wait after a failed write, doubled on each further failure; default 100 ms. */
+  firstRetryMs?: number;
+  /** Longest wait between retries; default 5 s. */
+  maxRetryMs?: number;
+  /** Told of every failed attempt (the write is kept and retried); default console.warn. */
+  onError?: (error: unknown, attempt: number) => void;
+}
+
+/** The writes of a JobStore that BatchWriter queues. */
+export type JobStoreWrites = Pick<JobStore, 'jobStarted' | 'appendBatch' | 'jobFinished'>;
+
+type Write =
+  | { kind: 'started'; job: JobInfo; reporter: string | undefined }
+  | { kind: 'chunks'; jobId: string; chunks: Chunk[] }
+  | { kind: 'finished'; jobId: string; result: JobResult };
+
+/** One statement to run, and the queued chunks it stores. */
+interface Statement {
+  run: () => Promise<unknown>;
+  rows: number;
+  bytes: number;
+}
+
+const bytesOf = (chunk: Chunk): number => Buffer.byteLength(chunk.text);
+
+// Sits in front of a store and turns many small reports into few statements. Writes are queued
+// and written in the order they came, one statement at a time: a job's start before its output,
+// its output in order, its end last. Chunks are flushed together (across jobs) within maxDelayMs,
+// or as soon as maxRows or maxBytes are queued. A write that fails is retried with backoff until
+// it succeeds; nothing queued behind it overtakes it and nothing is dropped, and since every
+// write is idempotent a retry of a statement that did commit stores nothing twice.
+export class BatchWriter implements JobRecorder {
+  private readonly queue: Write[] = [];
+  private queuedRows = 0;
+  private queuedBytes = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private draining: Promise<void> | undefined;
+  private closed = false;
+  private readonly maxDelayMs: number;
+  private readonly maxRows: number;
+  private readonly maxBytes: number;
+  private readonly firstRetryMs: number;
+  private readonly maxRetryMs: number;
+  private readonly onError: (error: unknown, attempt: number) => void;
+
+  constructor(
+    private readonly store: JobStoreWrites,
+    options: BatchWriterOptions = {},
+  ) {
+    this.maxDelayMs = options.maxDelayMs ?? 50;
+    this.maxRows = options.maxRows ?? 1000;
+    this.maxBytes = options.maxBytes ?? 1024 * 1024;
+    this.firstRetryMs = options.firstRetryMs ?? 100;
+    this.maxRetryMs = options.maxRetryMs ?? 5000;
+    this.onError = options.onError ?? ((error, attempt) => console.warn(`Job store write failed (attempt ${attempt}), retrying:`, error));
+  }
+
+  /** Chunks and bytes queued and not yet stored, for a caller that wants to slow its producers. */
+  get pending(): { rows: number; bytes: number } {
+    return { rows: this.queuedRows, bytes: this.queuedBytes };
+  }
+
+  started(job: JobInfo, reporter?: string): void {
+    this.assertOpen();
+    assertJobInfo(job);
+    this.enqueue({ kind: 'started', job, reporter });
+  }
+
+  chunks(jobId: string, chunks: readonly Chunk[]): void {
+    this.assertOpen();
+    assertJobId(jobId);
+    assertChunks(chunks);
+    if (chunks.length === 0) return;
+    this.queuedRows += chunks.length;
+    for (const chunk of chunks) this.queuedBytes += bytesOf(chunk);
+    this.enqueue({ kind: 'chunks', jobId, chunks: [...chunks] });
+  }
+
+  finished(jobId: string, result: JobResult): void {
+    this.assertOpen();
+    assertJobId(jobId);
+    assertJobResult(result);
+    this.enqueue({ kind: 'finished', jobId, result });
+  }
+
+  /** Resolves once everything queued so far is stored (waiting through retries). */
+  async flush(): Promise<void> {
+    this.kick();
+    while (this.draining) await this.draining;
+  }
+
+  /** Refuses further writes and drains the queue; the store itself stays open. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.flush();
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error('The job store writer is closed');
+  }
+
+  private enqueue(write: Write): void {
+    this.queue.push(write);
+    if (this.queuedRows >= this.maxRows || this.queuedBytes >= this.maxBytes) this.kick();
+    else if (!this.draining && !this.timer) this.timer = setTimeout(() => this.kick(), this.maxDelayMs);
+  }
+
+  /** Starts the drain loop unless it runs; it runs until the queue is empty. */
+  private kick(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.draining || this.queue.length === 0) return;
+    this.draining = this.drain();
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (this.queue.length > 0) {
+        const statement = this.takeNext();
+        await this.retrying(statement.run);
+        this.queuedRows -= statement.rows;
+        this.queuedBytes -= statement.bytes;
+      }
+    } finally {
+      this.draining = undefined;
+    }
+  }
+
+  /** The next statement: a start or an end alone, or as many queued chunks as the limits allow. */
+  private takeNext(): Statement {
+    const head = this.queue[0];
+    if (head.kind === 'started') {
+      this.queue.shift();
+      return { run: () => this.store.jobStarted(head.job, head.reporter), rows: 0, bytes: 0 };
+    }
+    if (head.kind === 'finished') {
+      this.queue.shift();
+      return { run: () => this.store.jobFinished(head.jobId, head.result), rows: 0, bytes: 0 };
+    }
+    const batches: ChunkBatch[] = [];
+    let rows = 0;
+    let bytes = 0;
+    let full = false;
+    while (!full && this.queue[0]?.kind === 'chunks') {
+      const write = this.queue[0];
+      let taken = 0;
+      for (const chunk of write.chunks) {
+        const size = bytesOf(chunk);
+        if (rows > 0 && (rows >= this.maxRows || bytes + size > this.maxBytes)) {
+          full = true;
+          break;
+        }
+        rows++;
+        bytes += size;
+        taken++;
+      }
+      if (taken === 0) break;
+      const last = batches[batches.length - 1];
+      const chunks = write.chunks.slice(0, taken);
+      if (last?.jobId === write.jobId) last.chunks.push(...chunks);
+      else batches.push({ jobId: write.jobId, chunks });
+      if (taken === write.chunks.length) this.queue.shift();
+      else write.chunks = write.chunks.slice(taken);
+    }
+    return { run: () => this.store.appendBatch(batches), rows, bytes };
+  }
+
+  private async retrying(write: () => Promise<unknown>): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await write();
+        return;
+      } catch (err) {
+        this.onError(err, attempt);
+        await new Promise((resolve) => setTimeout(resolve, Math.min(this.maxRetryMs, this.firstRetryMs * 2 ** (attempt - 1))));
+      }
+    }
+  }
+}
