@@ -1,0 +1,351 @@
+// The one suite every JobStore backend passes: PGlite in memory, PGlite on disk, PostgreSQL.
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import type { Chunk, JobInfo, JobResult } from '../../../src/shared/jobs';
+import { BatchWriter } from '../../../src/core/store/batchWriter';
+import type { JobStore, StoredJob } from '../../../src/core/store/jobStore';
+import { findMigrationsDir, loadMigrations, runMigrations } from '../../../src/core/store/migrations';
+import { lines, newJob, readAll, recording, sqlOf } from './helpers';
+
+/** How a test file provides its backend. */
+export interface Backend {
+  /** Starts what the stores need (a server); runs once before the tests. */
+  setup?(): Promise<void>;
+  /** A new, empty, unmigrated store. */
+  open(): Promise<JobStore>;
+  /** Runs once after the tests, after every store was closed. */
+  teardown?(): Promise<void>;
+  /** Set when the backend is not available on this machine. */
+  skip?: string;
+}
+
+const TIMEOUT = { timeout: 180_000 };
+
+const success = (job: JobInfo, exitCode = 0): JobResult => ({
+  status: exitCode === 0 ? 'success' : 'failed',
+  exitCode,
+  signal: null,
+  durationMs: 1234,
+  finishedAt: job.startedAt + 1234,
+});
+
+const stored = (job: JobInfo, extra: Partial<StoredJob>): StoredJob => ({ ...job, command: job.argv.join(' '), ...extra });
+
+async function count(store: JobStore, sql: string, values: unknown[]): Promise<number> {
+  const { rows } = await sqlOf(store).query<{ n: number | string }>(sql, values);
+  return Number(rows[0].n);
+}
+
+export function storeSuite(name: string, backend: Backend): void {
+  describe(name, { skip: backend.skip, timeout: 20 * 60_000 }, () => {
+    const opened: JobStore[] = [];
+    let store: JobStore;
+    const open = async (): Promise<JobStore> => {
+      const s = await backend.open();
+      opened.push(s);
+      await s.migrate();
+      return s;
+    };
+
+    before(async () => {
+      await backend.setup?.();
+      store = await open();
+    }, TIMEOUT);
+
+    after(async () => {
+      for (const s of opened) await s.close();
+      await backend.teardown?.();
+    }, TIMEOUT);
+
+    test('migrations: recorded, idempotent, each in a transaction; a newer database is refused', TIMEOUT, async () => {
+      const db = sqlOf(store);
+      assert.deepEqual(await store.migrate(), { applied: [], version: 1 });
+      const { rows } = await db.query<{ version: number; name: string }>('SELECT version, name FROM schema_migrations ORDER BY version');
+      assert.deepEqual(rows.map((r) => ({ ...r })), [{ version: 1, name: '001_init.sql' }]);
+      const trigram = await count(store, `SELECT count(*) AS n FROM pg_indexes WHERE indexname = 'jobs_command_trgm_idx'`, []);
+      assert.equal(trigram, 1, 'pg_trgm index on jobs.command');
+
+      const known = await loadMigrations(findMigrationsDir());
+      // A migration that fails half-way leaves nothing behind.
+      const broken = { version: 2, name: '002_broken.sql', sql: 'CREATE TABLE vmo_half (x int); SELECT 1 / 0;' };
+      await assert.rejects(runMigrations(db, [...known, broken]), /division by zero/);
+      assert.equal(await count(store, `SELECT count(*) AS n FROM pg_tables WHERE tablename = 'vmo_half'`, []), 0);
+      assert.equal(await count(store, 'SELECT count(*) AS n FROM schema_migrations', []), 1);
+
+      // A later release adds 002; this one, knowing only 001, refuses the database.
+      const later = { version: 2, name: '002_later.sql', sql: 'CREATE TABLE vmo_later (x int);' };
+      assert.deepEqual(await runMigrations(db, [...known, later]), { applied: [2], version: 2 });
+      await assert.rejects(store.migrate(), /schema version 2, newer than the 1 this release knows/);
+      await db.exec('DROP TABLE vmo_later; DELETE FROM schema_migrations WHERE version = 2;');
+      assert.deepEqual(await store.migrate(), { applied: [], version: 1 });
+    });
+
+    test('a job from start to end, linked to its project and VM', TIMEOUT, async () => {
+      await store.upsertProjects([{ alias: 'web', dir: '/old/web' }, { alias: 'api', dir: '/src/api', version: '1.2.0' }]);
+      await store.upsertProjects([{ alias: 'web', dir: '/src/web', version: '1.3.0' }]);
+      await store.upsertVms([{ environment: 'prod', name: 'app1', host: '10.0.0.5', user: 'deploy', sshDestination: 'deploy@10.0.0.5' }]);
+      const job = newJob({ vm: 'prod/app1', args: ['V=1'] });
+      await store.jobStarted(job, 'window-1');
+      assert.deepEqual(await store.getJob(job.id), stored(job, { reporter: 'window-1' }));
+
+      const n = await store.appendChunks(job.id, [...lines(0, 3), ...lines(3, 2, 'stderr')]);
+      assert.equal(n, 5);
+      const result = success(job, 2);
+      await store.jobFinished(job.id, result);
+      assert.deepEqual(await store.getJob(job.id), stored(job, { ...result, reporter: 'window-1', lastSeq: 4 }));
+      assert.deepEqual(await store.readEvents(job.id, 0), [...lines(0, 3), ...lines(3, 2, 'stderr')]);
+
+      // A replayed start changes nothing, not even the status.
+      await store.jobStarted(job, 'window-2');
+      assert.equal((await store.getJob(job.id))?.status, 'failed');
+
+      const { rows } = await sqlOf(store).query<{ directory: string; version: string; host: string }>(
+        `SELECT p.directory, p.version, v.host FROM jobs j JOIN projects p ON p.id = j.project_id JOIN vms v ON v.id = j.vm_id WHERE j.id = $1`,
+        [job.id],
+      );
+      assert.deepEqual({ ...rows[0] }, { directory: '/src/web', version: '1.3.0', host: '10.0.0.5' });
+      assert.equal(await store.getJob('not-a-uuid'), undefined);
+      assert.equal(await store.getJob(randomUUID()), undefined);
+    });
+
+    test('replays store each chunk once', TIMEOUT, async () => {
+      const job = newJob();
+      await store.jobStarted(job);
+      assert.equal(await store.appendChunks(job.id, lines(0, 10)), 10);
+      assert.equal(await store.appendChunks(job.id, lines(0, 10)), 0);
+      // An overlapping replay, with a duplicate inside the same statement.
+      assert.equal(await store.appendChunks(job.id, [...lines(5, 10), ...lines(12, 1)]), 5);
+      // The same, through the array form of the statement (more than 100 rows).
+      assert.equal(await store.appendChunks(job.id, lines(0, 300)), 285);
+      assert.equal(await store.appendChunks(job.id, lines(0, 300)), 0);
+      assert.deepEqual(await readAll(store, job.id, 97), lines(0, 300));
+      assert.equal((await store.getJob(job.id))?.lastSeq, 299);
+    });
+
+    test('order is kept across many flushes of interleaved jobs', TIMEOUT, async () => {
+      const rec = recording(store);
+      const writer = new BatchWriter(rec.writes, { maxRows: 10, maxBytes: 2000, maxDelayMs: 5 });
+      const jobs = [newJob(), newJob(), newJob()];
+      const expected = new Map(jobs.map((j) => [j.id, lines(0, 800, j === jobs[1] ? 'stderr' : 'stdout')]));
+      for (const job of jobs) writer.started(job);
+      const next = new Map(jobs.map((j) => [j.id, 0]));
+      for (let round = 0; [...next.values()].some((n) => n < 800); round++) {
+        for (const job of jobs) {
+          const from = next.get(job.id)!;
+          const size = Math.min(800 - from, 1 + ((round * 7 + from) % 13));
+          if (size > 0) writer.chunks(job.id, expected.get(job.id)!.slice(from, from + size));
+          next.set(job.id, from + size);
+        }
+        if (round % 20 === 0) await new Promise((r) => setTimeout(r, 1));
+      }
+      for (const job of jobs) writer.finished(job.id, success(job));
+      await writer.close();
+      assert.ok(rec.statements.length >= 240, `${rec.statements.length} statements`);
+      for (const statement of rec.statements) {
+        const rows = statement.flatMap((b) => b.chunks);
+        assert.ok(rows.length <= 10, `${rows.length} rows in one statement`);
+        assert.ok(rows.length === 1 || rows.reduce((n, c) => n + c.text.length, 0) <= 2000);
+      }
+      for (const job of jobs) {
+        assert.deepEqual(await readAll(store, job.id), expected.get(job.id));
+        assert.equal((await store.getJob(job.id))?.status, 'success');
+      }
+    });
+
+    test('100,000 chunks through the BatchWriter', TIMEOUT, async () => {
+      const rec = recording(store);
+      const writer = new BatchWriter(rec.writes);
+      const job = newJob();
+      writer.started(job);
+      const started = performance.now();
+      for (let from = 0; from < 100_000; from += 250) writer.chunks(job.id, lines(from, 250));
+      await writer.flush();
+      const ms = performance.now() - started;
+      assert.ok(rec.statements.every((s) => s.flatMap((b) => b.chunks).length <= 1000));
+      assert.equal(await count(store, 'SELECT count(*) AS n FROM job_events WHERE job_id = $1', [job.id]), 100_000);
+      const { rows } = await sqlOf(store).query<{ gaps: number | string }>(
+        'SELECT count(*) AS gaps FROM (SELECT seq - lag(seq) OVER (ORDER BY seq) AS step FROM job_events WHERE job_id = $1) s WHERE step <> 1',
+        [job.id],
+      );
+      assert.equal(Number(rows[0].gaps), 0);
+      assert.deepEqual(await store.readEvents(job.id, 99_990), lines(99_990, 10));
+      assert.equal((await store.getJob(job.id))?.lastSeq, 99_999);
+      console.log(`# ${name}: 100,000 chunks in ${Math.round(ms)} ms, ${rec.statements.length} statements`);
+    });
+
+    test('NUL bytes are dropped and invalid UTF-16 is replaced; any other text round-trips', TIMEOUT, async () => {
+      const job = newJob({ title: 'odd\u0000title', argv: ['echo', 'a\u0000b', "it's", '{"x":[1]}'] });
+      await store.jobStarted(job);
+      const texts = [
+        'nul\u0000inside\u0000\n',
+        'lone \uD800 high and \uDC00 low\n',
+        'é€😀 \u2028\u2029\uFFFD\n',
+        '\u001b[31mred\u001b[0m\r\nprogress 50%\rprogress 100%\n',
+        '"quoted" \\ back\\slash {braces} NULL\n',
+        '',
+        'x'.repeat(300_000),
+      ];
+      const cleaned = [
+        'nulinside\n',
+        'lone \uFFFD high and \uFFFD low\n',
+        ...texts.slice(2),
+      ];
+      // Both forms of the statement: few rows (a parameter per text) and many (one array).
+      const few: Chunk[] = texts.map((text, seq) => ({ seq, ts: seq, stream: 'stdout', text }));
+      const many: Chunk[] = Array.from({ length: 140 }, (_, i) => ({ seq: 100 + i, ts: i, stream: 'stderr', text: texts[i % texts.length] }));
+      assert.equal(await store.appendChunks(job.id, few), texts.length);
+      assert.equal(await store.appendChunks(job.id, many), many.length);
+      const back = await readAll(store, job.id);
+      assert.deepEqual(back.map((c) => c.text), [...cleaned, ...many.map((_, i) => cleaned[i % cleaned.length])]);
+      const got = await store.getJob(job.id);
+      assert.equal(got?.title, 'oddtitle');
+      assert.deepEqual(got?.argv, ['echo', 'ab', "it's", '{"x":[1]}']);
+      assert.equal(got?.command, `echo ab 'it'\\''s' '{"x":[1]}'`);
+    });
+
+    test('reading output in pages bounded by count and bytes', TIMEOUT, async () => {
+      const job = newJob();
+      await store.jobStarted(job);
+      const chunks: Chunk[] = Array.from({ length: 20 }, (_, seq) => ({ seq, ts: seq, stream: 'stdout', text: `${'é'.repeat(50)}\n` })); // 101 bytes each
+      await store.appendChunks(job.id, chunks);
+      assert.deepEqual(await store.readEvents(job.id, 3, { limit: 4 }), chunks.slice(3, 7));
+      assert.deepEqual(await store.readEvents(job.id, 0, { maxBytes: 303 }), chunks.slice(0, 3));
+      assert.deepEqual(await store.readEvents(job.id, 0, { maxBytes: 302 }), chunks.slice(0, 3));
+      assert.deepEqual(await store.readEvents(job.id, 0, { maxBytes: 202 }), chunks.slice(0, 2));
+      assert.deepEqual(await store.readEvents(job.id, 5, { maxBytes: 1 }), chunks.slice(5, 6), 'at least one chunk');
+      assert.deepEqual(await store.readEvents(job.id, 20), []);
+      assert.deepEqual(await store.readEvents('nope', 0), []);
+    });
+
+    test('history: every filter, and cursor pages without repeats or gaps', TIMEOUT, async () => {
+      const alias = `list-${randomUUID().slice(0, 8)}`;
+      const base = Date.now() - 60_000;
+      const jobs: JobInfo[] = [];
+      for (let i = 0; i < 57; i++) {
+        const job = newJob({
+          alias,
+          // Groups of three share a start time: the id breaks the tie.
+          startedAt: base + Math.floor(i / 3) * 1000,
+          kind: i % 5 === 0 ? 'ssh-logs' : 'target',
+          vm: i % 4 === 0 ? 'prod/app1' : undefined,
+          argv: ['make', i % 6 === 0 ? `deploy_100%_${i}` : `build-${i}`],
+        });
+        jobs.push(job);
+        await store.jobStarted(job);
+        if (i % 3 === 1) await store.jobFinished(job.id, success(job, i % 2));
+      }
+      const newestFirst = [...jobs].sort((a, b) => b.startedAt - a.startedAt || (a.id < b.id ? 1 : -1));
+      const pages: string[][] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await store.listJobs({ alias, limit: 10, cursor });
+        pages.push(page.jobs.map((j) => j.id));
+        cursor = page.nextCursor;
+      } while (cursor);
+      assert.deepEqual(pages.map((p) => p.length), [10, 10, 10, 10, 10, 7]);
+      assert.deepEqual(pages.flat(), newestFirst.map((j) => j.id));
+
+      const ids = async (query: Parameters<JobStore['listJobs']>[0]): Promise<string[]> => (await store.listJobs({ alias, limit: 500, ...query })).jobs.map((j) => j.id);
+      const expect = (keep: (job: JobInfo, i: number) => boolean): string[] => newestFirst.filter((j) => keep(j, jobs.indexOf(j))).map((j) => j.id);
+      assert.deepEqual(await ids({ status: 'running' }), expect((_, i) => i % 3 !== 1));
+      assert.deepEqual(await ids({ status: ['success', 'failed'] }), expect((_, i) => i % 3 === 1));
+      assert.deepEqual(await ids({ status: 'failed' }), expect((_, i) => i % 3 === 1 && i % 2 === 1));
+      assert.deepEqual(await ids({ kind: 'ssh-logs' }), expect((_, i) => i % 5 === 0));
+      assert.deepEqual(await ids({ vm: 'prod/app1' }), expect((_, i) => i % 4 === 0));
+      assert.deepEqual(await ids({ text: '100%_' }), expect((_, i) => i % 6 === 0));
+      assert.deepEqual(await ids({ text: 'DEPLOY' }), expect((_, i) => i % 6 === 0));
+      assert.deepEqual(await ids({ text: 'build-1' }), expect((_, i) => String(i).startsWith('1') && i % 6 !== 0));
+      assert.deepEqual(await ids({ text: '_' }), expect((_, i) => i % 6 === 0), '_ is literal, not a wildcard');
+      assert.deepEqual(await ids({ from: base + 5000, to: base + 8000 }), expect((_, i) => i >= 15 && i < 24));
+      assert.deepEqual(await ids({ kind: 'target', vm: 'prod/app1', status: 'running' }), expect((_, i) => i % 5 !== 0 && i % 4 === 0 && i % 3 !== 1));
+      assert.deepEqual(await store.listJobs({ alias: `${alias}-none` }), { jobs: [] });
+      await assert.rejects(store.listJobs({ cursor: 'garbage' }), /Expected a cursor/);
+      await assert.rejects(store.listJobs({ limit: 0 }), /Expected a limit/);
+
+      // A job that starts while a reader pages does not shift the pages after it.
+      const first = await store.listJobs({ alias, limit: 20 });
+      await store.jobStarted(newJob({ alias, startedAt: Date.now() }));
+      const second = await store.listJobs({ alias, limit: 20, cursor: first.nextCursor });
+      assert.deepEqual(second.jobs.map((j) => j.id), newestFirst.slice(20, 40).map((j) => j.id));
+    });
+
+    test('jobs of a window that went away end as interrupted', TIMEOUT, async () => {
+      const reporter = `window-${randomUUID()}`;
+      const mine = [newJob(), newJob(), newJob()];
+      const other = newJob();
+      for (const job of mine) await store.jobStarted(job, reporter);
+      await store.jobStarted(other, `${reporter}-other`);
+      await store.jobFinished(mine[2].id, success(mine[2]));
+      const marked = await store.markInterrupted({ reporter });
+      assert.deepEqual(marked.sort(), [mine[0].id, mine[1].id].sort());
+      const job = await store.getJob(mine[0].id);
+      assert.equal(job?.status, 'interrupted');
+      assert.ok(job?.finishedAt !== undefined && job.durationMs !== undefined && job.durationMs >= 0);
+      assert.equal(job?.exitCode, null);
+      assert.equal((await store.getJob(mine[2].id))?.status, 'success');
+      assert.equal((await store.getJob(other.id))?.status, 'running');
+      assert.deepEqual(await store.markInterrupted({ reporter }), []);
+
+      // Silent for an hour: interrupted by age; one that reported just now is not.
+      await sqlOf(store).query(`UPDATE jobs SET updated_at = now() - interval '1 hour' WHERE id = $1`, [other.id]);
+      const fresh = newJob();
+      await store.jobStarted(fresh, reporter);
+      assert.deepEqual(await store.markInterrupted({ olderThanMs: 30 * 60_000 }), [other.id]);
+      assert.equal((await store.getJob(fresh.id))?.status, 'running');
+
+      // The window comes back and replays the real end: it wins.
+      await store.jobFinished(mine[0].id, success(mine[0], 1));
+      assert.equal((await store.getJob(mine[0].id))?.status, 'failed');
+    });
+
+    test('deleting a job deletes its output; later output for it is ignored', TIMEOUT, async () => {
+      const job = newJob();
+      const kept = newJob();
+      await store.jobStarted(job);
+      await store.jobStarted(kept);
+      await store.appendChunks(job.id, lines(0, 50));
+      await store.appendChunks(kept.id, lines(0, 5));
+      assert.equal(await store.deleteJob(job.id), true);
+      assert.equal(await store.getJob(job.id), undefined);
+      assert.equal(await count(store, 'SELECT count(*) AS n FROM job_events WHERE job_id = $1', [job.id]), 0);
+      assert.equal(await store.deleteJob(job.id), false);
+      assert.equal(await store.deleteJob('not-a-uuid'), false);
+      assert.equal(await store.appendChunks(job.id, lines(50, 5)), 0);
+      assert.deepEqual(await store.readEvents(kept.id, 0), lines(0, 5));
+    });
+
+    test('retention deletes old and surplus finished jobs, never running ones', TIMEOUT, async () => {
+      const fresh = await open();
+      const day = 24 * 60 * 60_000;
+      const old = newJob({ startedAt: Date.now() - 40 * day });
+      const oldRunning = newJob({ startedAt: Date.now() - 41 * day });
+      const recent = Array.from({ length: 5 }, (_, i) => newJob({ startedAt: Date.now() - (5 - i) * 60_000 }));
+      for (const job of [old, oldRunning, ...recent]) {
+        await fresh.jobStarted(job);
+        await fresh.appendChunks(job.id, lines(0, 20));
+        if (job !== oldRunning) await fresh.jobFinished(job.id, success(job));
+      }
+      assert.equal(await fresh.prune({ maxAgeDays: 30 }), 1);
+      assert.equal(await fresh.getJob(old.id), undefined);
+      assert.equal(await count(fresh, 'SELECT count(*) AS n FROM job_events WHERE job_id = $1', [old.id]), 0);
+      assert.equal(await fresh.prune({ maxJobs: 3 }), 2);
+      const left = (await fresh.listJobs()).jobs.map((j) => j.id);
+      assert.deepEqual(left, [recent[4].id, recent[3].id, recent[2].id, oldRunning.id]);
+      assert.equal(await fresh.prune({ maxAgeDays: 30, maxJobs: 3 }), 0);
+    });
+
+    test('bad input is refused at once, before anything is queued', TIMEOUT, async () => {
+      const writer = new BatchWriter(store);
+      assert.throws(() => writer.started(newJob({ id: 'job-1' })), /Expected a job id that is a UUID, got "job-1"/);
+      assert.throws(() => writer.started(newJob({ kind: 'make' as JobInfo['kind'] })), /Expected kind to be one of/);
+      assert.throws(() => writer.chunks(randomUUID(), [{ seq: -1, ts: 0, stream: 'stdout', text: '' }]), /Expected seq/);
+      assert.throws(() => writer.chunks(randomUUID(), [{ seq: 0, ts: 0, stream: 'tty' as Chunk['stream'], text: '' }]), /Expected stream/);
+      assert.throws(() => writer.finished(randomUUID(), { ...success(newJob()), status: 'running' as JobResult['status'] }), /Expected final status/);
+      await assert.rejects(store.jobStarted(newJob({ startedAt: Number.NaN })), /Expected startedAt/);
+      assert.deepEqual(writer.pending, { rows: 0, bytes: 0 });
+      await writer.close();
+      assert.throws(() => writer.started(newJob()), /closed/);
+    });
+  });
+}
