@@ -84,7 +84,9 @@ export function startLogStream(destination: string, follower: LogFollower, optio
       signal: undefined,
       onExit: undefined,
       onChunk: (chunk) => {
-        // ssh's own messages (stderr) are classified when it exits.
+        // The runner's own notes (ssh could not be started …) are passed on; ssh's messages
+        // (stderr) are classified when it exits.
+        if (chunk.stream === 'system') chunker.note(chunk.text);
         if (chunk.stream !== 'stdout') return;
         pending += chunk.text;
         for (let end = pending.indexOf('\n'); end >= 0; end = pending.indexOf('\n')) {
@@ -98,7 +100,9 @@ export function startLogStream(destination: string, follower: LogFollower, optio
     void current.done.then((result) => {
       if (canceled) return finish(result);
       const failure = result.sshFailure;
-      const lost = (result.exitCode === 255 || result.exitCode === null) && (failure === undefined || TRANSIENT_SSH_FAILURES.has(failure.kind));
+      // 255: ssh failed or lost the connection; a signal: ssh was killed, not by us. Neither
+      // an exit code nor a signal: ssh could not be started, which retrying does not fix.
+      const lost = (result.exitCode === 255 || result.signal !== null) && (failure === undefined || TRANSIENT_SSH_FAILURES.has(failure.kind));
       if (!lost) {
         // The command ended by itself (its last line may lack a line break), or ssh cannot get in.
         if (pending !== '') receive(pending.replace(/\r$/, ''));

@@ -183,3 +183,15 @@ describe('log streams over a real sshd', { skip: sshdSkip }, () => {
   });
 
 });
+
+test('an ssh program that cannot be started ends the stream at once, with the reason', { timeout: 10_000 }, async () => {
+  const notes: string[] = [];
+  const stream = startLogStream('web-1', followerFor(['tail', '-n', '1', '-F', '/var/log/syslog']), {
+    sshBinary: '/nonexistent/ssh',
+    onChunk: (chunk) => notes.push(`${chunk.stream}: ${chunk.text}`),
+  });
+  const result = await stream.done;
+  assert.equal(result.status, 'failed');
+  assert.deepEqual([result.exitCode, result.signal], [null, null]);
+  assert.deepEqual(notes, ['system: Could not start "/nonexistent/ssh": spawn /nonexistent/ssh ENOENT\n']);
+});
