@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { assertRemoteDestination, sshRemoteArgv } from '../../../src/core/ssh/remoteCommand';
-import { fillPlaceholders } from '../../../src/core/logs/placeholders';
+import { fillPlaceholders, placeholderNames } from '../../../src/core/logs/placeholders';
 import { LOG_PRESETS } from '../../../src/core/logs/presets';
 
 test('the ssh argv: options, then --, the destination and one command string', () => {
@@ -48,9 +48,15 @@ test('placeholders: filled as one argument each, bad values refused with an exac
   assert.deepEqual(fillPlaceholders(docker.argv, { container: 'web; rm -rf /' }), ['docker', 'logs', '-f', '--tail', '200', 'web; rm -rf /']);
   assert.deepEqual(fillPlaceholders(['x', 'pre-${a}-${b}'], { a: '1', b: '2' }), ['x', 'pre-1-2']);
   assert.throws(() => fillPlaceholders(docker.argv, {}), { message: 'Expected a value for ${container}' });
+  assert.throws(() => fillPlaceholders(['${constructor}'], {}), { message: 'Expected a value for ${constructor}' });
   for (const value of ['-h', '--help', '', 'a\nb', 'a\0b']) {
     assert.throws(() => fillPlaceholders(docker.argv, { container: value }), {
       message: `Expected a value for \${container} that does not start with "-" and has no control characters, got ${JSON.stringify(value)}`,
     });
   }
+});
+
+test('placeholderNames: what a preset asks for', () => {
+  assert.deepEqual(LOG_PRESETS.map((p) => placeholderNames(p.argv)), [['container'], [], []]);
+  assert.deepEqual(placeholderNames(['${a}', 'x-${b}-${a}', '$c', '${}']), ['a', 'b']);
 });
