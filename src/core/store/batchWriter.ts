@@ -49,6 +49,10 @@ export class BatchWriter implements JobRecorder {
   private timer: NodeJS.Timeout | undefined;
   private draining: Promise<void> | undefined;
   private closed = false;
+  /** Set when close() timed out: retries stop. */
+  private abandoned = false;
+  /** Ends the current wait between retries early. */
+  private wake: (() => void) | undefined;
   private readonly maxDelayMs: number;
   private readonly maxRows: number;
   private readonly maxBytes: number;
@@ -102,10 +106,26 @@ export class BatchWriter implements JobRecorder {
     while (this.draining) await this.draining;
   }
 
-  /** Refuses further writes and drains the queue; the store itself stays open. */
-  async close(): Promise<void> {
+  // Refuses further writes and drains the queue; the store itself stays open. After `timeoutMs`
+  // (for a process that must exit while the database is down) it stops retrying and rejects,
+  // saying how much output was not stored.
+  async close(timeoutMs = Infinity): Promise<void> {
     this.closed = true;
-    await this.flush();
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<never>((_, reject) => {
+      if (timeoutMs === Infinity) return;
+      timer = setTimeout(() => {
+        const { rows } = this.pending;
+        this.abandoned = true;
+        this.wake?.();
+        reject(new Error(`The job store did not take the last writes within ${timeoutMs} ms: ${rows} chunks of output were not stored`));
+      }, timeoutMs);
+    });
+    try {
+      await Promise.race([this.flush(), expired]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   private assertOpen(): void {
@@ -130,7 +150,7 @@ export class BatchWriter implements JobRecorder {
     try {
       while (this.queue.length > 0) {
         const statement = this.takeNext();
-        await this.retrying(statement.run);
+        if (!(await this.retrying(statement.run))) break;
         this.queuedRows -= statement.rows;
         this.queuedBytes -= statement.bytes;
       }
@@ -178,15 +198,24 @@ export class BatchWriter implements JobRecorder {
     return { run: () => this.store.appendBatch(batches), rows, bytes };
   }
 
-  private async retrying(write: () => Promise<unknown>): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
+  /** Runs `write` until it succeeds (true) or close() gives up (false). */
+  private async retrying(write: () => Promise<unknown>): Promise<boolean> {
+    for (let attempt = 1; !this.abandoned; attempt++) {
       try {
         await write();
-        return;
+        return true;
       } catch (err) {
         this.onError(err, attempt);
-        await new Promise((resolve) => setTimeout(resolve, Math.min(this.maxRetryMs, this.firstRetryMs * 2 ** (attempt - 1))));
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, Math.min(this.maxRetryMs, this.firstRetryMs * 2 ** (attempt - 1)));
+          this.wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        this.wake = undefined;
       }
     }
+    return false;
   }
 }

@@ -1,0 +1,101 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, test } from 'node:test';
+import type { Chunk } from '../../../src/shared/jobs';
+import { BatchWriter } from '../../../src/core/store/batchWriter';
+import { PgliteJobStore } from '../../../src/core/store/pgliteJobStore';
+import { lines, newJob, readAll, recording } from './helpers';
+
+const TIMEOUT = { timeout: 120_000 };
+let store: PgliteJobStore;
+before(async () => {
+  store = await PgliteJobStore.open();
+  await store.migrate();
+}, TIMEOUT);
+after(() => store.close());
+
+const rowsPerStatement = (statements: { chunks: Chunk[] }[][]): number[] => statements.map((s) => s.reduce((n, b) => n + b.chunks.length, 0));
+
+test('a lone chunk is stored after maxDelayMs without a flush', TIMEOUT, async () => {
+  const writer = new BatchWriter(store, { maxDelayMs: 50 });
+  const job = newJob();
+  writer.started(job);
+  writer.chunks(job.id, lines(0, 1));
+  const start = Date.now();
+  while ((await store.readEvents(job.id, 0)).length === 0) {
+    assert.ok(Date.now() - start < 5000, 'stored within 5 s on a busy machine');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  assert.deepEqual(writer.pending, { rows: 0, bytes: 0 });
+  await writer.close();
+});
+
+test('a statement holds at most maxRows chunks', TIMEOUT, async () => {
+  const rec = recording(store);
+  const writer = new BatchWriter(rec.writes);
+  const job = newJob();
+  writer.started(job);
+  writer.chunks(job.id, lines(0, 2500));
+  assert.deepEqual(writer.pending, { rows: 2500, bytes: lines(0, 2500).reduce((n, c) => n + c.text.length, 0) });
+  await writer.flush();
+  assert.deepEqual(rowsPerStatement(rec.statements), [1000, 1000, 500]);
+  assert.deepEqual(writer.pending, { rows: 0, bytes: 0 });
+  assert.deepEqual(await readAll(store, job.id), lines(0, 2500));
+});
+
+test('a statement holds at most maxBytes of text; a larger chunk goes alone', TIMEOUT, async () => {
+  const rec = recording(store);
+  const writer = new BatchWriter(rec.writes);
+  const job = newJob();
+  writer.started(job);
+  const chunks: Chunk[] = Array.from({ length: 40 }, (_, seq) => ({ seq, ts: seq, stream: 'stdout', text: `${'x'.repeat(99_999)}\n` }));
+  chunks.push({ seq: 40, ts: 40, stream: 'stdout', text: 'y'.repeat(3 * 1024 * 1024) });
+  writer.chunks(job.id, chunks);
+  await writer.flush();
+  assert.deepEqual(rowsPerStatement(rec.statements), [10, 10, 10, 10, 1]);
+  assert.deepEqual(await readAll(store, job.id), chunks);
+});
+
+test('a failed write is retried with backoff until it succeeds; nothing overtakes it, nothing is lost', TIMEOUT, async () => {
+  const rec = recording(store);
+  const attempts: number[] = [];
+  const writer = new BatchWriter(rec.writes, { firstRetryMs: 20, maxRetryMs: 80, onError: (_, attempt) => attempts.push(attempt) });
+  const job = newJob();
+  rec.failNext(2);
+  writer.started(job); // fails twice: the chunks behind it wait
+  writer.chunks(job.id, lines(0, 1500));
+  const start = Date.now();
+  await writer.flush();
+  assert.ok(Date.now() - start >= 60, 'waited 20 + 40 ms before the third attempt');
+  rec.failNext(4);
+  writer.chunks(job.id, lines(1500, 10));
+  writer.finished(job.id, { status: 'success', exitCode: 0, signal: null, durationMs: 9, finishedAt: job.startedAt + 9 });
+  await writer.flush();
+  assert.deepEqual(attempts, [1, 2, 1, 2, 3, 4]);
+  assert.deepEqual(rowsPerStatement(rec.statements), [1000, 500, 10]);
+  assert.deepEqual(await readAll(store, job.id), lines(0, 1510));
+  assert.equal((await store.getJob(job.id))?.status, 'success');
+});
+
+test('chunks of a job that was never started are skipped without holding up the others', TIMEOUT, async () => {
+  const writer = new BatchWriter(store);
+  const job = newJob();
+  writer.started(job);
+  writer.chunks(randomUUID(), lines(0, 5));
+  writer.chunks(job.id, lines(0, 5));
+  await writer.close();
+  assert.deepEqual(await readAll(store, job.id), lines(0, 5));
+});
+
+test('close() with a timeout gives up on a store that stays down, and says what was not stored', TIMEOUT, async () => {
+  const rec = recording(store);
+  const writer = new BatchWriter(rec.writes, { firstRetryMs: 10, maxRetryMs: 50, onError: () => undefined });
+  const job = newJob();
+  rec.failNext(Infinity);
+  writer.started(job);
+  writer.chunks(job.id, lines(0, 30));
+  const start = Date.now();
+  await assert.rejects(writer.close(300), /within 300 ms: 30 chunks of output were not stored/);
+  assert.ok(Date.now() - start < 5000);
+  assert.equal(await store.getJob(job.id), undefined);
+});
