@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { loadSshConfig } from '../../../src/core/ssh/loadSshConfig';
 import { listContainers } from '../../../src/core/ssh/remoteContainers';
+import { resolveDestination } from '../../../src/core/ssh/resolveDestination';
 import { runRemote } from '../../../src/core/ssh/remoteJob';
 import { sshdSkip, startSshd, type Sshd } from '../../harness/sshd';
 import { nastyArguments } from './helpers';
@@ -20,6 +22,15 @@ describe('remote commands over a real sshd', { skip: sshdSkip }, () => {
   });
   after(() => sshd?.stop());
   const run = (argv: string[], destination = sshd.alias) => runRemote(destination, argv, { configFile: sshd.configFile, timeoutMs: 20_000 });
+
+  test('a VM resolved through the client config (Include, Match host, Host *) is reached', TIMEOUT, async () => {
+    const { config, problems } = await loadSshConfig(sshd.configFile, { home: sshd.dir });
+    assert.deepEqual(problems, []);
+    const resolved = resolveDestination({ name: sshd.alias, host: '127.0.0.1', user: 'ignored' }, config);
+    assert.deepEqual([resolved.destination, resolved.user, resolved.port, resolved.via], [sshd.alias, sshd.users[0].name, sshd.port, 'alias']);
+    const { output } = await run(['sh', '-c', 'id -un'], resolved.destination);
+    assert.equal(output, `${sshd.users[0].name}\n`);
+  });
 
   test('output and exit code of the remote command', TIMEOUT, async () => {
     const failed = await run(['sh', '-c', 'echo out; echo err >&2; exit 3']);
