@@ -1,4 +1,5 @@
-import { withoutOption, type LogFollower } from './logFollower';
+import type { LogFollower } from './logFollower';
+import { withoutOption } from './withoutOption';
 
 /** `docker logs --timestamps` puts RFC 3339 time in UTC with nanoseconds before each line. */
 const STAMPED = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d{1,9}))?Z(?: (.*))?$/s;

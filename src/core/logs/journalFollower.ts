@@ -1,7 +1,8 @@
-import { withoutOption, type LogFollower } from './logFollower';
+import type { LogFollower } from './logFollower';
+import { withoutOption } from './withoutOption';
 
 /** The fields of a `journalctl -o json` entry that a line is made of. */
-interface JournalEntry {
+export interface JournalEntry {
   __CURSOR?: string;
   __REALTIME_TIMESTAMP?: string;
   _HOSTNAME?: string;

@@ -6,9 +6,10 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { dockerFollower } from '../../../src/core/logs/dockerFollower';
 import { formatEntry, journalFollower } from '../../../src/core/logs/journalFollower';
-import { followerFor, withoutOption, type LogFollower } from '../../../src/core/logs/logFollower';
+import { followerFor, type LogFollower } from '../../../src/core/logs/logFollower';
 import { LOG_PRESETS } from '../../../src/core/logs/presets';
 import { tailFollower } from '../../../src/core/logs/tailFollower';
+import { withoutOption } from '../../../src/core/logs/withoutOption';
 
 // The resume logic of each follower, fed the lines its command would print. tail's start
 // script also runs here for real; journalctl and docker are not on this machine, so their
