@@ -258,7 +258,7 @@ test('VMs: the valid environment with its template, description and VMs as ssh r
     const problems = topLevel(rows).filter((r) => r.label !== 'lab');
     assert.equal(problems.length, 1, `one error item besides the environment (the broken file), and no ssh config problems:\n${formatRows(rows)}`);
     assert.match(problems[0].label, /^Invalid YAML: bad indentation/, 'the error says what is wrong');
-    assert.equal(problems[0].description, `config.yml:${BROKEN_YAML_LINE}`, 'the error names the file and line');
+    assert.match(problems[0].description, new RegExp(`environments/[^/]+/config\\.yml:${BROKEN_YAML_LINE}$`), 'the error names the file and line');
     assert.ok(!topLevel(rows).some((r) => r.label === 'broken'), 'the broken file is not shown as an environment');
     await shot('05-vms');
   }),

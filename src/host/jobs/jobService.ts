@@ -57,7 +57,7 @@ export class JobService extends Disposable {
   /** The terminal of a `mkcli` task: VS Code shows it, the job is recorded like any other. */
   async taskTerminal(request: TargetRequest): Promise<vscode.Pseudoterminal> {
     const job = await this.begin({ ...request, mode: 'terminal' });
-    const terminal = new JobTerminal(job, this.recorder, (result) => this.finish(job.id, result), this.settings().cancelGraceMs);
+    const terminal = new JobTerminal(job, this.recorder, (result) => this.finish(job.id, result), this.settings().cancelGraceMs, true);
     this.running.set(job.id, { cancel: () => terminal.close() });
     return terminal;
   }

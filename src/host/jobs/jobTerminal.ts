@@ -20,6 +20,8 @@ export class JobTerminal implements vscode.Pseudoterminal {
     private readonly recorder: JobRecorder,
     private readonly onEnd: (result: JobResult) => void,
     private readonly graceMs = 5000,
+    /** Tasks close as the job ends (VS Code then says how to reuse the terminal); others wait for a key. */
+    private readonly closeOnExit = false,
   ) {}
 
   /** Opens the terminal; without node-pty, a plain terminal that records only the exit code. */
@@ -42,8 +44,12 @@ export class JobTerminal implements vscode.Pseudoterminal {
         onExit: (result) => {
           this.exitCode = result.exitCode ?? 1;
           const how = result.status === 'canceled' ? 'was canceled' : `exited with code ${String(result.exitCode ?? result.signal)}`;
-          this.written.fire(dim(`\n${this.info.title} ${how}. Press any key to close the terminal.\n`));
           this.onEnd(result);
+          if (this.closeOnExit) {
+            this.closed.fire(this.exitCode);
+            return;
+          }
+          this.written.fire(dim(`\n${this.info.title} ${how}. Press any key to close the terminal.\n`));
         },
       },
     );

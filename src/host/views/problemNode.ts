@@ -11,7 +11,7 @@ export class ProblemNode extends vscode.TreeItem {
   ) {
     super(problem.message, vscode.TreeItemCollapsibleState.None);
     this.id = `${idPrefix}problem:${problemLocation(problem)}:${problem.message}`;
-    this.description = path.basename(problem.file) + (problem.line !== undefined ? `:${problem.line}` : '');
+    this.description = shortPath(problem.file) + (problem.line !== undefined ? `:${problem.line}` : '');
     this.contextValue = 'vmoProblem';
     this.iconPath =
       problem.severity === 'error'
@@ -20,6 +20,12 @@ export class ProblemNode extends vscode.TreeItem {
     this.tooltip = new vscode.MarkdownString().appendText(`${problem.message}\n\n${problemLocation(problem)}`);
     this.command = { command: CommandIds.openProblem, title: 'Open File at Problem', arguments: [this] };
   }
+}
+
+/** A file in the workspace by its relative path (many files are called config.yml), others by name. */
+function shortPath(file: string): string {
+  const uri = vscode.Uri.file(file);
+  return vscode.workspace.getWorkspaceFolder(uri) ? vscode.workspace.asRelativePath(uri, false) : path.basename(file);
 }
 
 /** Opens a file at a 1-based line and column, or at its top. */
