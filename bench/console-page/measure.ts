@@ -2,7 +2,7 @@
 // takes screenshots, and measures a flood of output streamed through the fake host with
 // credit-based flow control (frame times, latency of the last line, heap, find).
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import * as esbuild from 'esbuild';
@@ -59,11 +59,14 @@ export interface PageServer {
   close(): Promise<void>;
 }
 
+/** Answers a request the static files do not (bench/console.ts: the bridge under /bridge/); returns whether it did. */
+export type ExtraRoute = (req: IncomingMessage, res: ServerResponse, url: URL) => boolean;
+
 /**
  * Serves the dev page, the app from `appDir` under /app/ and the codicons under /codicons/,
  * on 127.0.0.1 only. Nothing else in the repository is reachable.
  */
-export async function serveConsolePage(appDir: string): Promise<PageServer> {
+export async function serveConsolePage(appDir: string, extra?: ExtraRoute): Promise<PageServer> {
   const roots: Array<[string, string]> = [
     ['/bench/console-page/', PAGE_DIR],
     ['/app/', appDir],
@@ -71,6 +74,7 @@ export async function serveConsolePage(appDir: string): Promise<PageServer> {
   ];
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
+    if (extra?.(req, res, url)) return;
     for (const [prefix, dir] of roots) {
       if (!url.pathname.startsWith(prefix)) continue;
       const file = path.join(dir, decodeURIComponent(url.pathname.slice(prefix.length)));

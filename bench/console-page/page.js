@@ -4,6 +4,11 @@
 // provides the app's transport (window.vmOrchestratorTransport), and records what the
 // measurements need in window.consoleBench: frame times, heap samples, when the last line
 // became visible, CSP violations, and the messages the app posted.
+// With ?scenario=bridge the host is the real one, in the benchmark's Node process
+// (bench/console.ts), and ?marker= is the last line to wait for. &via=http (default): the
+// worker bridgeHost.js relays messages over HTTP. &via=evaluate: no worker; the app's messages
+// go to window.vmoBridgePost (page.exposeBinding), the host's come through
+// window.consoleBridge.deliver(json) (page.evaluate).
 
 (function () {
   const params = new URLSearchParams(location.search);
@@ -13,6 +18,8 @@
     document.body.classList.add(theme === 'light' ? 'vscode-light' : theme === 'hc' ? 'vscode-high-contrast' : 'vscode-dark');
   });
 
+  const bridged = params.get('scenario') === 'bridge';
+  const via = params.get('via') === 'evaluate' ? 'evaluate' : 'http';
   const lines = Number(params.get('lines') ?? 1000);
   const maxLines = Number(params.get('maxLines') ?? 100_000);
   const config = {
@@ -35,6 +42,8 @@
    * @property {string[]} violations    CSP violations
    * @property {Record<string, number>} posted  messages the app posted, by type
    * @property {boolean} demoDone
+   * @property {number} delivered       bridge: host messages delivered
+   * @property {number} deliverMs       bridge: main-thread time spent handing them to the app (and parsing them, via=evaluate)
    * @property {(query: string) => Promise<{ ms: number, status: string }>} find
    */
 
@@ -49,20 +58,39 @@
     violations: [],
     posted: {},
     demoDone: false,
+    delivered: 0,
+    deliverMs: 0,
     find,
   };
   /** @type {any} */ (window).consoleBench = bench;
   document.addEventListener('securitypolicyviolation', (e) => bench.violations.push(`${e.violatedDirective}: ${e.blockedURI || e.sample}`));
 
-  const worker = new Worker('fakeHost.js');
-  worker.postMessage({ kind: 'config', config });
+  const worker = !bridged ? new Worker('fakeHost.js') : via === 'http' ? new Worker('bridgeHost.js') : null;
+  if (!bridged) worker?.postMessage({ kind: 'config', config });
   /** @type {Set<(message: unknown) => void>} */
   const listeners = new Set();
-  let marker = '';
-  worker.onmessage = (event) => {
+  let marker = bridged ? (params.get('marker') ?? '') : '';
+
+  /** Hands one host message to the app; with the bridge, notes when output starts and what it costs. @param {any} message */
+  function dispatch(message) {
+    if (!bridged) {
+      for (const listener of listeners) listener(message);
+      return;
+    }
+    const start = performance.now();
+    if (bench.firstSentAt === 0 && message.type === 'console/append') {
+      bench.firstSentAt = performance.timeOrigin + start;
+      bench.events.push({ type: 'first-sent', at: bench.firstSentAt });
+    }
+    for (const listener of listeners) listener(message);
+    bench.delivered++;
+    bench.deliverMs += performance.now() - start;
+  }
+
+  if (worker) worker.onmessage = (event) => {
     const data = event.data;
     if (data.kind === 'protocol') {
-      for (const listener of listeners) listener(data.message);
+      dispatch(data.message);
     } else if (data.kind === 'bench') {
       bench.events.push(data.event);
       if (data.event.type === 'first-sent') bench.firstSentAt = data.event.at;
@@ -80,7 +108,8 @@
     /** @param {{ type: string }} message */
     post(message) {
       bench.posted[message.type] = (bench.posted[message.type] ?? 0) + 1;
-      worker.postMessage({ kind: 'protocol', message });
+      if (worker) worker.postMessage({ kind: 'protocol', message });
+      else /** @type {any} */ (window).vmoBridgePost?.(message);
     },
     /** @param {(message: unknown) => void} listener */
     onMessage(listener) {
@@ -96,6 +125,18 @@
       sessionStorage.setItem(stateKey, JSON.stringify(state));
     },
   };
+
+  if (bridged && !worker) {
+    /** @type {any} */ (window).consoleBridge = {
+      /** Hands the host's messages (a JSON array) to the app. @param {string} json */
+      deliver(json) {
+        const start = performance.now();
+        const messages = JSON.parse(json);
+        bench.deliverMs += performance.now() - start;
+        for (const message of messages) dispatch(message);
+      },
+    };
+  }
 
   /** @type {any} */
   const memory = /** @type {any} */ (performance).memory;

@@ -1,0 +1,59 @@
+// @ts-check
+/* global self, postMessage */
+// For ?scenario=bridge&via=http: relays the console protocol between the page and a host that
+// runs in the benchmark's Node process (bench/console.ts), over HTTP on the page's own origin
+// (127.0.0.1). Host → webview: one streamed response of JSON lines, each an array of messages,
+// parsed here and posted to the page one by one, as the fake host posts them; webview → host:
+// POSTs of JSON arrays, one at a time, in order. Like VS Code's, the messages reach the page's
+// main thread as structured clones, decoded elsewhere.
+
+/** @type {unknown[]} */
+let outgoing = [];
+let posting = false;
+
+self.onmessage = (event) => {
+  if (event.data.kind !== 'protocol') return;
+  outgoing.push(event.data.message);
+  void send();
+};
+
+async function send() {
+  if (posting) return;
+  posting = true;
+  try {
+    while (outgoing.length > 0) {
+      const batch = outgoing;
+      outgoing = [];
+      await fetch('/bridge/post', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(batch) });
+    }
+  } catch (error) {
+    report({ type: 'bridge-error', message: String(error) });
+  } finally {
+    posting = false;
+  }
+}
+
+async function receive() {
+  const response = await fetch('/bridge/events', { cache: 'no-store' });
+  if (!response.body) throw new Error('The bridge sent no body');
+  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = '';
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    buffer += value;
+    let start = 0;
+    for (let end = buffer.indexOf('\n'); end >= 0; end = buffer.indexOf('\n', start)) {
+      for (const message of JSON.parse(buffer.slice(start, end))) postMessage({ kind: 'protocol', message });
+      start = end + 1;
+    }
+    buffer = buffer.slice(start);
+  }
+}
+
+/** @param {Record<string, unknown>} event */
+function report(event) {
+  postMessage({ kind: 'bench', event: { ...event, at: performance.timeOrigin + performance.now() } });
+}
+
+receive().catch((error) => report({ type: 'bridge-error', message: String(error) }));
