@@ -21,6 +21,8 @@ export function settings() {
     /** True when the user named a config file: it is then passed to ssh with -F. */
     sshConfigIsCustom: c.get<string>('ssh.configFile', '') !== '',
     sshExecutable: c.get<string>('ssh.executable', 'ssh') || 'ssh',
+    logPresets: c.get<unknown[]>('logs.presets', []),
+    acceptNewHostKeys: c.get<boolean>('ssh.acceptNewHostKeys', false),
     interactiveTargets: c.get<string[]>('run.interactiveTargets', []),
     clickAction: c.get<'run' | 'open'>('run.clickAction', 'run'),
     cancelGraceMs: 1000 * c.get<number>('run.cancelGraceSeconds', 5),
@@ -31,6 +33,11 @@ export function settings() {
 }
 
 export type Settings = ReturnType<typeof settings>;
+
+/** How ssh is run: which client, which config (only when the user named one), host keys. */
+export function sshOptions(s: Settings): { sshBinary: string; configFile?: string; acceptNewHostKey: boolean } {
+  return { sshBinary: s.sshExecutable, ...(s.sshConfigIsCustom ? { configFile: s.sshConfigFile } : {}), acceptNewHostKey: s.acceptNewHostKeys };
+}
 
 /** Fires when a setting of this extension under `section` changes. */
 export function onSettingsChanged(section: string, listener: () => void): vscode.Disposable {

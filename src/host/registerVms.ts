@@ -1,13 +1,14 @@
 import * as vscode from 'vscode';
 import { ViewIds } from '../shared/ids';
 import { registerVmCommands } from './commands/vmCommands';
+import type { VmJobs } from './jobs/vmJobs';
 import { onSettingsChanged, settings } from './config';
 import { VmsTreeProvider } from './views/vmsTreeProvider';
 import { watchFiles } from './watchFiles';
 
 // Wires the VMs view: the tree, its commands, and watchers on the environment files, the SSH
 // config and every file it includes.
-export function registerVms(context: vscode.ExtensionContext): VmsTreeProvider {
+export function registerVms(context: vscode.ExtensionContext, vmJobs: VmJobs): VmsTreeProvider {
   let inputWatcher: vscode.Disposable | undefined;
   const vms = new VmsTreeProvider(settings, (inventory) => {
     inputWatcher?.dispose();
@@ -26,7 +27,8 @@ export function registerVms(context: vscode.ExtensionContext): VmsTreeProvider {
     vscode.workspace.onDidChangeWorkspaceFolders(refresh),
     onSettingsChanged('vmConfig', refresh),
     onSettingsChanged('ssh', refresh),
-    ...registerVmCommands(vms, settings),
+    onSettingsChanged('logs', refresh),
+    ...registerVmCommands(vms, settings, vmJobs),
     { dispose: () => inputWatcher?.dispose() },
   );
   return vms;

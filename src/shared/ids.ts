@@ -35,6 +35,9 @@ export const CommandIds = {
   cancelJob: 'vmOrchestrator.cancelJob',
   showRunningJobs: 'vmOrchestrator.showRunningJobs',
   showJobOutput: 'vmOrchestrator.showJobOutput',
+  openLogs: 'vmOrchestrator.openLogs',
+  runCommandOnVm: 'vmOrchestrator.runCommandOnVm',
+  openSshTerminal: 'vmOrchestrator.openSshTerminal',
 } as const;
 
 export const PanelTypes = {

@@ -32,3 +32,28 @@ export function targetJobInfo(run: TargetRun): JobInfo {
     status: 'running',
   };
 }
+
+/** A command or log stream about to run on a VM over ssh. */
+export interface RemoteRun {
+  kind: 'ssh-logs' | 'remote-command';
+  title: string;
+  /** The ssh argv that will be spawned. */
+  argv: readonly string[];
+  /** `<environment>/<vm>`. */
+  vm: string;
+}
+
+// The record of a remote job at its start: a new id, this machine, status `running`, in the console.
+export function remoteJobInfo(run: RemoteRun): JobInfo {
+  return {
+    id: randomUUID(),
+    kind: run.kind,
+    mode: 'console',
+    title: run.title,
+    argv: [...run.argv],
+    vm: run.vm,
+    hostname: os.hostname(),
+    startedAt: Date.now(),
+    status: 'running',
+  };
+}

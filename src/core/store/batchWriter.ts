@@ -41,7 +41,8 @@ const bytesOf = (chunk: Chunk): number => Buffer.byteLength(chunk.text);
 // its output in order, its end last. Chunks are flushed together (across jobs) within maxDelayMs,
 // or as soon as maxRows or maxBytes are queued. A write that fails is retried with backoff until
 // it succeeds; nothing queued behind it overtakes it and nothing is dropped, and since every
-// write is idempotent a retry of a statement that did commit stores nothing twice.
+// write is idempotent a retry of a statement that did commit stores nothing twice. Use one per
+// store: it is what keeps that store's writes in order.
 export class BatchWriter implements JobRecorder {
   private readonly queue: Write[] = [];
   private queuedRows = 0;
@@ -205,7 +206,11 @@ export class BatchWriter implements JobRecorder {
         await write();
         return true;
       } catch (err) {
-        this.onError(err, attempt);
+        try {
+          this.onError(err, attempt);
+        } catch {
+          // A failing logger must not stop the retries.
+        }
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, Math.min(this.maxRetryMs, this.firstRetryMs * 2 ** (attempt - 1)));
           this.wake = () => {

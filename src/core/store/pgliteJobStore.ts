@@ -3,10 +3,10 @@ import path from 'node:path';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
 import { lockFolder, type FolderLock } from './folderLock';
 import type { SqlClient, SqlSession } from './sqlClient';
-import { SqlJobStore, type SqlJobStoreOptions } from './sqlJobStore';
+import { SqlJobStore } from './sqlJobStore';
 
 /** Where the embedded database lives, and who hears about a folder that had to be moved aside. */
-export interface PgliteJobStoreOptions extends SqlJobStoreOptions {
+export interface PgliteJobStoreOptions {
   /** The database folder (created when missing); absent: in memory, gone at close. */
   dir?: string;
   /** Default: console.warn. */
@@ -62,21 +62,20 @@ async function startOrMoveAside(dir: string, warn: (message: string) => void): P
 export class PgliteJobStore extends SqlJobStore {
   private constructor(
     db: SqlClient,
-    options: SqlJobStoreOptions,
     private readonly lock: FolderLock | undefined,
   ) {
-    super(db, options);
+    super(db);
   }
 
   /** Opens (or creates) the database; throws when another process has the folder open. */
   static async open(options: PgliteJobStoreOptions = {}): Promise<PgliteJobStore> {
-    if (options.dir === undefined) return new PgliteJobStore(client(await start('memory://')), options, undefined);
+    if (options.dir === undefined) return new PgliteJobStore(client(await start('memory://')), undefined);
     const dir = path.resolve(options.dir);
     mkdirSync(path.dirname(dir), { recursive: true });
     const lock = lockFolder(dir);
     try {
       const db = await startOrMoveAside(dir, options.onWarning ?? console.warn);
-      return new PgliteJobStore(client(db), options, lock);
+      return new PgliteJobStore(client(db), lock);
     } catch (err) {
       lock.release();
       throw err;

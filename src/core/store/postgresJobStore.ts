@@ -1,13 +1,11 @@
 import pg from 'pg';
 import type { SqlClient, SqlSession } from './sqlClient';
-import { SqlJobStore, type SqlJobStoreOptions } from './sqlJobStore';
+import { SqlJobStore } from './sqlJobStore';
 
 /** A PostgreSQL server to store jobs in, and who hears about lost connections. */
-export interface PostgresJobStoreOptions extends SqlJobStoreOptions {
+export interface PostgresJobStoreOptions {
   /** `postgres://user:password@host:port/database` (or `postgresql://`). */
   url: string;
-  /** Connections at most; default 4. */
-  poolSize?: number;
   /** Default: console.warn. */
   onWarning?: (message: string) => void;
 }
@@ -53,17 +51,13 @@ function client(pool: pg.Pool): SqlClient {
 // connections as needed, so a server that went away is reconnected to by the next query: a
 // query fails while it is down, and BatchWriter retries its writes until it is back.
 export class PostgresJobStore extends SqlJobStore {
-  private constructor(db: SqlClient, options: SqlJobStoreOptions) {
-    super(db, options);
-  }
-
   /** Creates the pool; no connection is made until the first query (migrate()). */
   static async open(options: PostgresJobStoreOptions): Promise<PostgresJobStore> {
     if (!/^postgres(ql)?:\/\//.test(options.url)) throw new Error('Expected a postgres:// or postgresql:// URL for the job database');
     const warn = options.onWarning ?? console.warn;
     const pool = new pg.Pool({
       connectionString: options.url,
-      max: options.poolSize ?? 4,
+      max: 4,
       connectionTimeoutMillis: 10_000,
       idleTimeoutMillis: 30_000,
       keepAlive: true,
@@ -75,6 +69,6 @@ export class PostgresJobStore extends SqlJobStore {
     // A connection in use reports the same error to its query, which fails; this listener only
     // keeps the event from being unhandled.
     pool.on('connect', (connection) => connection.on('error', () => undefined));
-    return new PostgresJobStore(client(pool), options);
+    return new PostgresJobStore(client(pool));
   }
 }

@@ -24,23 +24,15 @@ function lastOfEach<T>(list: readonly T[], key: (item: T) => string): T[] {
   return [...new Map(list.map((item) => [key(item), item])).values()];
 }
 
-/** Where the store finds its migrations; default: the extension's sql/ folder. */
-export interface SqlJobStoreOptions {
-  migrationsDir?: string;
-}
-
 // The JobStore queries, written once for any SqlClient; PgliteJobStore and PostgresJobStore only
 // differ in how they open and close the database.
 export class SqlJobStore implements JobStore {
   private closing: Promise<void> | undefined;
 
-  constructor(
-    protected readonly db: SqlClient,
-    private readonly options: SqlJobStoreOptions = {},
-  ) {}
+  constructor(protected readonly db: SqlClient) {}
 
   async migrate(): Promise<MigrationReport> {
-    return runMigrations(this.db, await loadMigrations(this.options.migrationsDir ?? findMigrationsDir()));
+    return runMigrations(this.db, await loadMigrations(findMigrationsDir()));
   }
 
   async upsertProjects(list: readonly ProjectRecord[]): Promise<void> {

@@ -3,12 +3,24 @@ import { sshCommandLine } from '../../core/ssh/commandLine';
 import { CommandIds } from '../../shared/ids';
 import type { Settings } from '../config';
 import { openFileAt } from '../views/problemNode';
-import { EnvironmentNode, VmNode, type VmsTreeProvider } from '../views/vmsTreeProvider';
+import type { VmJobs } from '../jobs/vmJobs';
+import { EnvironmentNode, VmNode, type LogPresetNode, type VmsTreeProvider } from '../views/vmsTreeProvider';
 import { registerCommand } from './registerCommand';
 
 // The commands of the VMs view.
-export function registerVmCommands(vms: VmsTreeProvider, settings: () => Settings): vscode.Disposable[] {
+export function registerVmCommands(vms: VmsTreeProvider, settings: () => Settings, vmJobs: VmJobs): vscode.Disposable[] {
+  // From the palette there is no VM node: the user picks one.
+  const vmOf = async (node: VmNode | undefined): Promise<VmNode | undefined> => node ?? (await pickVm(vms));
   return [
+    registerCommand(CommandIds.openLogs, (node: LogPresetNode) => vmJobs.openLogs(node.vmNode, node.preset)),
+    registerCommand(CommandIds.runCommandOnVm, async (node?: VmNode) => {
+      const vm = await vmOf(node);
+      if (vm) await vmJobs.runCommand(vm);
+    }),
+    registerCommand(CommandIds.openSshTerminal, async (node?: VmNode) => {
+      const vm = await vmOf(node);
+      if (vm) vmJobs.openTerminal(vm);
+    }),
     registerCommand(CommandIds.refreshVms, () => vms.refresh()),
     registerCommand(CommandIds.copySshCommand, async (node: VmNode) => {
       const s = settings();
@@ -32,6 +44,19 @@ export function registerVmCommands(vms: VmsTreeProvider, settings: () => Setting
     }),
     registerCommand(CommandIds.createEnvironment, createEnvironment),
   ];
+}
+
+async function pickVm(vms: VmsTreeProvider): Promise<VmNode | undefined> {
+  const all = await vms.allVms();
+  if (all.length === 0) {
+    void vscode.window.showInformationMessage('No VMs: add an environments/<env>/config.yml to the workspace.');
+    return undefined;
+  }
+  const picked = await vscode.window.showQuickPick(
+    all.map((node) => ({ label: node.vm.name, description: `${node.vm.environment} · ${String(node.description)}`, node })),
+    { placeHolder: 'Pick a VM', matchOnDescription: true },
+  );
+  return picked?.node;
 }
 
 // Creates environments/<name>/config.yml in a workspace folder from vm-config's shape and

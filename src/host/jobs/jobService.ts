@@ -1,10 +1,10 @@
 import * as vscode from 'vscode';
-import { startJob, type RunningJob } from '../../core/exec/startJob';
+import { startJob } from '../../core/exec/startJob';
 import type { InMemoryRecorder } from '../../core/jobs/inMemoryRecorder';
 import { targetJobInfo } from '../../core/jobs/jobInfo';
 import type { RegistryEntry } from '../../core/mkcli/registry';
 import { displayCommand, targetCommand } from '../../core/mkcli/targetCommand';
-import type { JobInfo, JobMode, JobResult } from '../../shared/jobs';
+import type { Chunk, JobInfo, JobMode, JobResult } from '../../shared/jobs';
 import type { Settings } from '../config';
 import { Disposable } from '../disposable';
 import { log } from '../logger';
@@ -23,11 +23,24 @@ interface Cancelable {
   cancel(): void;
 }
 
+/** What a console job needs from whoever starts its process: where chunks go and when it ends. */
+export interface ConsoleCallbacks {
+  onChunk(chunk: Chunk): void;
+  onExit(result: JobResult): void;
+  graceMs: number;
+}
+
+/** A process started for a console job: it can be canceled and written into. */
+export interface ConsoleProcess extends Cancelable {
+  note(text: string): void;
+}
+
 // Starts targets as jobs — in the console or in a native terminal — and records each one,
 // with all of its output, in the recorder. Nothing runs in an untrusted workspace.
 export class JobService extends Disposable {
   private readonly running = new Map<string, Cancelable>();
-  private readonly requests = new Map<string, TargetRequest>();
+  /** How to run each job of this window again. */
+  private readonly reruns = new Map<string, (replacing: string) => Promise<JobInfo>>();
   private readonly ended = this.register(new vscode.EventEmitter<JobInfo>());
   /** Fires once per job, when it has ended. */
   readonly onDidEnd = this.ended.event;
@@ -43,39 +56,66 @@ export class JobService extends Disposable {
 
   /** Runs a target; resolves with the job as it started. `replacing`: the job whose console tab it takes over. */
   async run(request: TargetRequest, replacing?: string): Promise<JobInfo> {
-    const job = await this.begin(request);
-    if (job.mode === 'terminal') {
-      const terminal = new JobTerminal(job, this.recorder, (result) => this.finish(job.id, result), this.settings().cancelGraceMs);
-      this.running.set(job.id, terminal.show());
-    } else {
-      this.running.set(job.id, this.startInConsole(job));
-      this.showConsole(job.id, replacing);
+    const job = await this.targetJob(request);
+    const rerun = (old: string): Promise<JobInfo> => this.run(request, old);
+    if (job.mode === 'console') {
+      return this.launch(job, (callbacks) => startTargetInConsole(job, callbacks), rerun, replacing);
     }
+    this.record(job, rerun);
+    const terminal = new JobTerminal(job, this.recorder, (result) => this.finish(job.id, result), this.settings().cancelGraceMs);
+    this.running.set(job.id, terminal.show());
     return job;
   }
 
   /** The terminal of a `mkcli` task: VS Code shows it, the job is recorded like any other. */
   async taskTerminal(request: TargetRequest): Promise<vscode.Pseudoterminal> {
-    const job = await this.begin({ ...request, mode: 'terminal' });
+    const taskRequest = { ...request, mode: 'terminal' as const };
+    const job = await this.targetJob(taskRequest);
+    this.record(job, (old) => this.run(taskRequest, old));
     const terminal = new JobTerminal(job, this.recorder, (result) => this.finish(job.id, result), this.settings().cancelGraceMs, true);
     this.running.set(job.id, { cancel: () => terminal.close() });
     return terminal;
   }
 
-  /** Runs the same target again with the same arguments and mode, in the same console tab. */
+  /** Runs the same job again — same target, arguments and mode, or same VM command — in the same console tab. */
   async rerun(jobId: string): Promise<JobInfo> {
-    const request = this.requests.get(jobId);
-    if (!request) throw new Error('This job can no longer be rerun: it was started in an earlier session.');
-    return this.run(request, jobId);
+    const rerun = this.reruns.get(jobId);
+    if (!rerun) throw new Error('This job can no longer be rerun: it was started in an earlier session.');
+    return rerun(jobId);
   }
 
-  // Checks trust, builds the command (refusing a bad target) and records the job as started.
-  private async begin(request: TargetRequest): Promise<JobInfo> {
+  /**
+   * Starts a job whose output goes to a console tab: `start` spawns it with the callbacks
+   * given (a target, a VM's log stream, a command on a VM); `rerun` starts it again.
+   */
+  launch(job: JobInfo, start: (callbacks: ConsoleCallbacks) => ConsoleProcess, rerun: (replacing: string) => Promise<JobInfo>, replacing?: string): JobInfo {
+    this.record(job, rerun);
+    const process = start({
+      graceMs: this.settings().cancelGraceMs,
+      onChunk: (chunk) => this.recorder.chunks(job.id, [chunk]),
+      onExit: (result) => this.finish(job.id, result),
+    });
+    // A process that could not start may already have ended.
+    if (this.recorder.get(job.id)?.status === 'running') this.running.set(job.id, process);
+    this.showConsole(job.id, replacing);
+    return job;
+  }
+
+  // Refuses to run anything in an untrusted workspace, then records the job as started.
+  private record(job: JobInfo, rerun: (replacing: string) => Promise<JobInfo>): void {
     if (!vscode.workspace.isTrusted) {
       throw new Error('This workspace is in Restricted Mode: VM Orchestrator runs nothing until you trust it (Manage Workspace Trust).');
     }
+    this.reruns.set(job.id, rerun);
+    this.lastJobId = job.id;
+    this.recorder.started(job);
+    log.info(`Job ${job.id} (${job.kind}, ${job.mode}): ${job.argv.join(' ')}${job.cwd ? ` in ${job.cwd}` : ''}`);
+  }
+
+  // The job record of a target, with the command that runs it (refusing a bad target).
+  private async targetJob(request: TargetRequest): Promise<JobInfo> {
     const command = await targetCommand(request.entry, request.target, request.args, process.env);
-    const job = targetJobInfo({
+    return targetJobInfo({
       alias: request.entry.alias,
       target: request.target,
       args: request.args,
@@ -83,11 +123,6 @@ export class JobService extends Disposable {
       cwd: request.entry.dir,
       mode: request.mode,
     });
-    this.requests.set(job.id, request);
-    this.lastJobId = job.id;
-    this.recorder.started(job);
-    log.info(`Job ${job.id} (${job.mode}): ${displayCommand(command)} in ${request.entry.dir}`);
-    return job;
   }
 
   /** The most recent job started in this window. */
@@ -107,24 +142,6 @@ export class JobService extends Disposable {
     return [...this.running.keys()].map((id) => this.recorder.get(id)).filter((j): j is JobInfo => j !== undefined);
   }
 
-  private startInConsole(job: JobInfo): RunningJob {
-    const running = startJob(
-      { argv: job.argv, cwd: job.cwd, usePty: true, cols: 160, rows: 40 },
-      {
-        graceMs: this.settings().cancelGraceMs,
-        onChunk: (chunk) => this.recorder.chunks(job.id, [chunk]),
-        onExit: (result) => this.finish(job.id, result),
-      },
-    );
-    running.note(`$ ${displayCommand({ file: job.argv[0], args: job.argv.slice(1) })}`);
-    running.note(
-      running.transport === 'pty'
-        ? `in ${job.cwd ?? '.'} · on a pseudo-terminal`
-        : `in ${job.cwd ?? '.'} · with pipes (${running.ptyError ?? 'no terminal'}), FORCE_COLOR=1`,
-    );
-    return running;
-  }
-
   private finish(jobId: string, result: JobResult): void {
     this.running.delete(jobId);
     this.recorder.finished(jobId, result);
@@ -138,4 +155,17 @@ export class JobService extends Disposable {
     for (const job of this.running.values()) job.cancel();
     super.dispose();
   }
+}
+
+// A target in the console: on a pseudo-terminal when node-pty loads (colours, progress bars,
+// line-buffered output), else pipes; the job's log says which, and the command and folder.
+function startTargetInConsole(job: JobInfo, callbacks: ConsoleCallbacks): ConsoleProcess {
+  const running = startJob({ argv: job.argv, cwd: job.cwd, usePty: true, cols: 160, rows: 40 }, callbacks);
+  running.note(`$ ${displayCommand({ file: job.argv[0], args: job.argv.slice(1) })}`);
+  running.note(
+    running.transport === 'pty'
+      ? `in ${job.cwd ?? '.'} · on a pseudo-terminal`
+      : `in ${job.cwd ?? '.'} · with pipes (${running.ptyError ?? 'no terminal'}), FORCE_COLOR=1`,
+  );
+  return running;
 }

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { Problem } from '../../core/problem';
-import { LOG_PRESETS, type LogPreset } from '../../core/logs/presets';
+import { allPresets, type LogPreset } from '../../core/logs/presets';
 import { effectiveOptions } from '../../core/ssh/effectiveOptions';
 import { loadSshConfig } from '../../core/ssh/loadSshConfig';
 import { resolveDestination } from '../../core/ssh/resolveDestination';
@@ -11,6 +11,7 @@ import type { Environment, Vm } from '../../core/vmconfig/types';
 import type { Settings } from '../config';
 import { Disposable } from '../disposable';
 import { log } from '../logger';
+import { CommandIds } from '../../shared/ids';
 import { markdownLines, escapeMarkdown, tildify } from './markdown';
 import { ProblemNode } from './problemNode';
 
@@ -62,18 +63,20 @@ export class VmNode extends vscode.TreeItem {
   }
 }
 
-/** A log source of a VM; opening it arrives with the log tabs. */
+/** A log source of a VM; a click opens it as a live tab. */
 export class LogPresetNode extends vscode.TreeItem {
   constructor(
-    readonly vm: Vm,
+    readonly vmNode: VmNode,
     readonly preset: LogPreset,
   ) {
+    const vm = vmNode.vm;
     super(preset.label, vscode.TreeItemCollapsibleState.None);
     this.id = `log:${vm.file}:${vm.name}:${preset.id}`;
     this.description = preset.detail;
     this.contextValue = 'vmoLogPreset';
     this.iconPath = new vscode.ThemeIcon('output');
     this.tooltip = markdownLines([`**${escapeMarkdown(preset.label)}** on ${escapeMarkdown(vm.name)}`, `\`${preset.argv.join(' ')}\``]);
+    this.command = { command: CommandIds.openLogs, title: 'Open Logs', arguments: [this] };
   }
 }
 
@@ -114,7 +117,7 @@ export class VmsTreeProvider extends Disposable implements vscode.TreeDataProvid
     try {
       if (!node) return await this.rootNodes();
       if (node instanceof EnvironmentNode) return await this.vmNodes(node);
-      if (node instanceof VmNode) return LOG_PRESETS.map((p) => new LogPresetNode(node.vm, p));
+      if (node instanceof VmNode) return allPresets(this.settings().logPresets).presets.map((p) => new LogPresetNode(node, p));
       return [];
     } catch (error) {
       log.error('VMs view', error);
@@ -147,6 +150,13 @@ export class VmsTreeProvider extends Disposable implements vscode.TreeDataProvid
       (e) => new EnvironmentNode(e, inventory.problems.filter((p) => p.file === e.file)),
     );
     return [...environments, ...loose.map((p) => new ProblemNode(p, 'vms:'))];
+  }
+
+  /** Every VM with the destination ssh will use, for pickers. */
+  async allVms(): Promise<VmNode[]> {
+    const inventory = await this.load();
+    const s = this.settings();
+    return inventory.environments.flatMap((e) => e.vms.map((vm) => new VmNode(vm, resolveDestination(vm, inventory.ssh), s.sshConfigFile)));
   }
 
   private async vmNodes(node: EnvironmentNode): Promise<Node[]> {

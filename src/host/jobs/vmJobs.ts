@@ -1,0 +1,173 @@
+import * as vscode from 'vscode';
+import { parseArgs } from '../../core/exec/parseArgs';
+import { remoteJobInfo } from '../../core/jobs/jobInfo';
+import { followerFor } from '../../core/logs/logFollower';
+import { fillPlaceholders, placeholderNames } from '../../core/logs/placeholders';
+import type { LogPreset } from '../../core/logs/presets';
+import { sshCommandLine } from '../../core/ssh/commandLine';
+import { sshRemoteArgv } from '../../core/ssh/remoteCommand';
+import { listContainers } from '../../core/ssh/remoteContainers';
+import type { SshFailure } from '../../core/ssh/remoteFailure';
+import type { RemoteJobResult } from '../../core/ssh/remoteJob';
+import { startRemoteJob } from '../../core/ssh/remoteJob';
+import { startLogStream } from '../../core/ssh/logStream';
+import { quotePosix } from '../../core/exec/quotePosix';
+import type { JobInfo } from '../../shared/jobs';
+import { sshOptions, type Settings } from '../config';
+import type { VmNode } from '../views/vmsTreeProvider';
+import type { ConsoleCallbacks, JobService } from './jobService';
+
+// Jobs on VMs: a log preset as a live tab (kind `ssh-logs`), a command line (kind
+// `remote-command`), and an SSH terminal. All go through the system ssh with the user's own
+// config; host-key problems end the job and are explained with a way to fix them.
+export class VmJobs {
+  constructor(
+    private readonly jobs: JobService,
+    private readonly settings: () => Settings,
+  ) {}
+
+  /** Opens a VM's log preset as a tab that streams live and reconnects. */
+  async openLogs(node: VmNode, preset: LogPreset, replacing?: string): Promise<JobInfo | undefined> {
+    const values = await this.askPlaceholders(node, preset);
+    if (!values) return undefined;
+    const argv = fillPlaceholders(preset.argv, values);
+    const options = sshOptions(this.settings());
+    const job = remoteJobInfo({
+      kind: 'ssh-logs',
+      title: `${node.vm.name} · ${preset.label}`,
+      argv: sshRemoteArgv(node.ssh.destination, argv, options),
+      vm: `${node.vm.environment}/${node.vm.name}`,
+    });
+    const rerun = async (old: string): Promise<JobInfo> => (await this.openLogsWith(node, preset, argv, old)) ?? job;
+    return this.jobs.launch(job, (callbacks) => this.stream(node, argv, callbacks), rerun, replacing);
+  }
+
+  /** Asks for a command line and runs it on the VM, output in a console tab. */
+  async runCommand(node: VmNode): Promise<JobInfo | undefined> {
+    const text = await vscode.window.showInputBox({
+      title: `Run Command on ${node.vm.name}`,
+      prompt: `Runs over ssh ${node.ssh.destination}; split like shell words, run with sh -c on the VM. Pipes and ; are refused: name one program and its arguments.`,
+      placeHolder: 'systemctl status nginx',
+      validateInput: (value) => {
+        try {
+          return parseArgs(value).length === 0 ? 'Type a command' : undefined;
+        } catch (error) {
+          return (error as Error).message;
+        }
+      },
+    });
+    if (!text) return undefined;
+    return this.runArgv(node, parseArgs(text));
+  }
+
+  /** A native terminal running `ssh <destination>`: the place to verify and accept a host key. */
+  openTerminal(node: VmNode): void {
+    const s = this.settings();
+    const line = sshCommandLine(node.ssh.destination, s.sshConfigIsCustom ? s.sshConfigFile : undefined);
+    const terminal = vscode.window.createTerminal({
+      name: `ssh ${node.vm.name}`,
+      shellPath: s.sshExecutable,
+      shellArgs: line.argv.slice(1),
+      iconPath: new vscode.ThemeIcon('remote'),
+    });
+    terminal.show();
+  }
+
+  private runArgv(node: VmNode, remoteArgv: string[], replacing?: string): JobInfo {
+    const options = sshOptions(this.settings());
+    const job = remoteJobInfo({
+      kind: 'remote-command',
+      title: `${node.vm.name}: ${remoteArgv.map(quotePosix).join(' ')}`,
+      argv: sshRemoteArgv(node.ssh.destination, remoteArgv, options),
+      vm: `${node.vm.environment}/${node.vm.name}`,
+    });
+    const start = (callbacks: ConsoleCallbacks) => {
+      const running = startRemoteJob(node.ssh.destination, remoteArgv, { ...options, ...callbacks, onExit: undefined });
+      void running.done.then((result) => this.ended(node, result, callbacks));
+      return running;
+    };
+    return this.jobs.launch(job, start, async (old) => this.runArgv(node, remoteArgv, old), replacing);
+  }
+
+  private async openLogsWith(node: VmNode, preset: LogPreset, argv: string[], replacing: string): Promise<JobInfo | undefined> {
+    const options = sshOptions(this.settings());
+    const job = remoteJobInfo({
+      kind: 'ssh-logs',
+      title: `${node.vm.name} · ${preset.label}`,
+      argv: sshRemoteArgv(node.ssh.destination, argv, options),
+      vm: `${node.vm.environment}/${node.vm.name}`,
+    });
+    return this.jobs.launch(job, (callbacks) => this.stream(node, argv, callbacks), (old) => this.openLogsWith(node, preset, argv, old).then((j) => j ?? job), replacing);
+  }
+
+  private stream(node: VmNode, argv: string[], callbacks: ConsoleCallbacks) {
+    const running = startLogStream(node.ssh.destination, followerFor(argv), { ...sshOptions(this.settings()), ...callbacks, onExit: undefined });
+    void running.done.then((result) => this.ended(node, result, callbacks));
+    return running;
+  }
+
+  // Ends the job and, when ssh itself failed, says why and what to do about it.
+  private ended(node: VmNode, result: RemoteJobResult, callbacks: ConsoleCallbacks): void {
+    callbacks.onExit(result);
+    if (result.sshFailure) void this.explain(node, result.sshFailure);
+  }
+
+  private async explain(node: VmNode, failure: SshFailure): Promise<void> {
+    const open = 'Open SSH Terminal';
+    switch (failure.kind) {
+      case 'unknown-host-key':
+        if (
+          (await vscode.window.showWarningMessage(
+            `${node.vm.name}: the host key of ${failure.host} is not known yet. Connect once in an SSH terminal, check the fingerprint and accept it; then open the log again.`,
+            open,
+          )) === open
+        ) {
+          this.openTerminal(node);
+        }
+        return;
+      case 'changed-host-key':
+        void vscode.window.showErrorMessage(`${node.vm.name}: the host key of ${failure.host} has CHANGED — ssh refused to connect.`, {
+          modal: true,
+          detail: failure.warning,
+        });
+        return;
+      case 'permission-denied':
+        void vscode.window.showErrorMessage(`${node.vm.name}: permission denied for ${node.ssh.destination}. Check User and IdentityFile in your SSH config, or your agent.`);
+        return;
+      default:
+        return;
+    }
+  }
+
+  // Fills `${container}` from `docker ps` on the VM, and any other placeholder from an input box.
+  private async askPlaceholders(node: VmNode, preset: LogPreset): Promise<Record<string, string> | undefined> {
+    const values: Record<string, string> = {};
+    for (const name of placeholderNames(preset.argv)) {
+      const value = name === 'container' ? await this.pickContainer(node) : await vscode.window.showInputBox({ title: `${preset.label} on ${node.vm.name}`, prompt: `Value for \${${name}}` });
+      if (!value) return undefined;
+      values[name] = value;
+    }
+    return values;
+  }
+
+  private async pickContainer(node: VmNode): Promise<string | undefined> {
+    const listed = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Listing containers on ${node.vm.name}…`, cancellable: true },
+      (_, token) => {
+        const abort = new AbortController();
+        token.onCancellationRequested(() => abort.abort());
+        return listContainers(node.ssh.destination, { ...sshOptions(this.settings()), timeoutMs: 20_000, signal: abort.signal });
+      },
+    );
+    if ('error' in listed) {
+      if (listed.sshFailure) await this.explain(node, listed.sshFailure);
+      else void vscode.window.showErrorMessage(`${node.vm.name}: cannot list containers: ${listed.error}`);
+      return undefined;
+    }
+    if (listed.names.length === 0) {
+      void vscode.window.showInformationMessage(`No container is running on ${node.vm.name}.`);
+      return undefined;
+    }
+    return vscode.window.showQuickPick(listed.names, { title: `docker logs on ${node.vm.name}`, placeHolder: 'Pick a container' });
+  }
+}
