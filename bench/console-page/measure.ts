@@ -8,23 +8,15 @@ import path from 'node:path';
 import * as esbuild from 'esbuild';
 import sveltePlugin from 'esbuild-svelte';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { CHROMIUM_ARGS as HARNESS_CHROMIUM_ARGS, CHROMIUM_PATH } from '../../test/harness/browser';
 
 const PAGE_DIR = __dirname;
 const REPO = path.join(__dirname, '../..');
 
-/** The flags the project runs Chromium with (no network besides loopback, no background services). */
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-  '--enable-precise-memory-info',
-];
+/** The flags the tests run Chromium with, and exact heap figures for the measurements. */
+export const CHROMIUM_ARGS = [...HARNESS_CHROMIUM_ARGS, '--enable-precise-memory-info'];
 
-export function launchChromium(executablePath = '/usr/bin/chromium'): Promise<Browser> {
+export function launchChromium(executablePath = CHROMIUM_PATH): Promise<Browser> {
   return chromium.launch({ executablePath, args: CHROMIUM_ARGS, headless: true });
 }
 
