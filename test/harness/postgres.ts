@@ -22,6 +22,7 @@ export interface TestPostgres {
   close(): Promise<void>;
 }
 
+/** How a throwaway cluster is configured. */
 export interface TestPostgresOptions {
   /** A throwaway cluster skips fsync unless this is true (benchmarks want real durability). */
   durable?: boolean;

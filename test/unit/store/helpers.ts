@@ -52,6 +52,7 @@ export interface Recording {
   failNext(n: number): void;
 }
 
+/** Wraps the writes of `store` to record each statement and inject failures. */
 export function recording(store: JobStore): Recording {
   const statements: ChunkBatch[][] = [];
   let failures = 0;

@@ -37,6 +37,7 @@ async function count(store: JobStore, sql: string, values: unknown[]): Promise<n
   return Number(rows[0].n);
 }
 
+/** Registers the suite for one backend: one store shared by the tests, fresh ones where a test needs an empty database. */
 export function storeSuite(name: string, backend: Backend): void {
   describe(name, { skip: backend.skip, timeout: 20 * 60_000 }, () => {
     const opened: JobStore[] = [];
