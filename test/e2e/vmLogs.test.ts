@@ -1,0 +1,291 @@
+// The VM logs acceptance test, as a user sees it in Chromium: a VM of the workspace's vm-config
+// is reached through a real sshd on 127.0.0.1 (the client config the product reads and passes to
+// `ssh -F` maps the VM's host to the server); clicking the user's own `tail -F` preset opens a
+// console tab that shows the file's last lines and every line the test appends, once and in
+// order, also across a dropped connection; Cancel stops the remote tail. With an unknown host key
+// the job ends at once and a warning offers to open an SSH terminal.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { appendFileSync, cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { Frame } from 'playwright-core';
+import { formatRows, Workbench } from '../harness/browser';
+import { startCodeServer, type CodeServer } from '../harness/codeServer';
+import { FIXTURES_DIR, resultsDirFor } from '../harness/paths';
+import { removeOnExit } from '../harness/processes';
+import { saveArtifacts } from '../harness/session';
+import { sshdSkip, startSshd, type Sshd } from '../harness/sshd';
+
+const FIXTURE_DIR = path.join(FIXTURES_DIR, 'e2e', 'vmlogs');
+const CONTAINER = 'VM Orchestrator';
+const ENV = 'lab';
+const VM = 'lab-app-1';
+const PRESET = 'app log';
+const TITLE = `${VM} · ${PRESET}`;
+const SHOTS = resultsDirFor('vmlogs');
+/** How long an appended line may take to show in the console. */
+const LINE_LATENCY_MS = 2500;
+
+interface Setup {
+  sshd: Sshd;
+  server: CodeServer;
+  workbench: Workbench;
+  /** The log file the preset tails, in the sshd's scratch folder (readable by the remote user). */
+  logFile: string;
+  cleanup(): Promise<void>;
+}
+
+let setup: Setup | undefined;
+
+function s(): Setup {
+  if (!setup) throw new Error('the session did not start');
+  return setup;
+}
+
+/** The sshd, a workspace with environments/lab/config.yml, code-server with the settings, Chromium. */
+async function start(): Promise<Setup> {
+  const root = mkdtempSync(path.join(os.tmpdir(), 'vmo-vmlogs-'));
+  const forget = removeOnExit(root);
+  const home = path.join(root, 'home');
+  const workspace = path.join(root, 'workspace');
+  mkdirSync(home, { recursive: true });
+  cpSync(path.join(FIXTURE_DIR, 'workspace'), workspace, { recursive: true });
+
+  let sshd: Sshd | undefined;
+  let server: CodeServer | undefined;
+  let workbench: Workbench | undefined;
+  const cleanup = async (): Promise<void> => {
+    await workbench?.close();
+    await server?.stop();
+    await sshd?.stop();
+    rmSync(root, { recursive: true, force: true });
+    forget();
+  };
+  try {
+    sshd = await startSshd({ shells: ['/usr/bin/dash'] });
+    sshd.writeKnownHosts('known');
+    const logFile = path.join(sshd.scratchDir, `app-${randomUUID()}.log`);
+    writeFileSync(logFile, Array.from({ length: 25 }, (_, i) => `old ${i + 1}\n`).join(''), { mode: 0o644 });
+    const machineSettings = {
+      'vmOrchestrator.ssh.configFile': sshd.configFile,
+      'vmOrchestrator.logs.presets': [{ name: PRESET, argv: ['tail', '-n', '20', '-F', logFile] }],
+    };
+    server = await startCodeServer({
+      workspace,
+      home,
+      settings: {
+        'workbench.colorTheme': 'Default Dark Modern',
+        'terminal.integrated.gpuAcceleration': 'off',
+        ...machineSettings,
+      },
+    });
+    // The extension host of code-server is a remote one: it takes machine-scoped settings (these
+    // two are) from the remote settings, <user-data-dir>/Machine/settings.json, not the user's.
+    // It starts when the browser connects, so the file is in place before Chromium opens.
+    mkdirSync(path.join(server.userDataDir, 'Machine'), { recursive: true });
+    writeFileSync(path.join(server.userDataDir, 'Machine', 'settings.json'), `${JSON.stringify(machineSettings, null, 2)}\n`);
+    workbench = await Workbench.open(server.url, { viewport: { width: 1400, height: 900 } });
+    return { sshd, server, workbench, logFile, cleanup };
+  } catch (err) {
+    await saveArtifacts('vmlogs-start', server, workbench).catch(() => undefined);
+    if (sshd) writeFileSync(path.join(resultsDirFor('vmlogs-start'), 'sshd.log'), sshd.log());
+    await cleanup();
+    throw err;
+  }
+}
+
+/** Runs a test body; on failure keeps a screenshot, the logs and sshd's log under test-results/<name>/. */
+async function step(name: string, body: () => Promise<void>): Promise<void> {
+  try {
+    await body();
+  } catch (err) {
+    const dir = await saveArtifacts(name, setup?.server, setup?.workbench).catch(() => undefined);
+    if (dir && setup) writeFileSync(path.join(dir, 'sshd.log'), setup.sshd.log());
+    if (dir && err instanceof Error) err.message += `\n(artifacts in ${dir})`;
+    throw err;
+  }
+}
+
+async function shot(name: string): Promise<void> {
+  await s().workbench.screenshot(path.join(SHOTS, `${name}.png`));
+}
+
+/** What the console tab shows: the status in its header and its rows (log lines and notes). */
+interface ConsoleView {
+  status: string;
+  rows: string[];
+}
+
+function consoleFrame(timeoutMs = 20_000): Promise<Frame> {
+  return s().workbench.webviewFrame('header h1', { hasText: new RegExp(`^\\s*${TITLE}\\s*$`), timeoutMs });
+}
+
+async function readConsole(): Promise<ConsoleView> {
+  const frame = await consoleFrame(5000);
+  const status = (await frame.locator('header [role="status"]').first().getAttribute('aria-label')) ?? '';
+  const rows = (await frame.locator('[role="log"] .row').allTextContents()).map((l) => l.trimEnd());
+  return { status: status.replace(/^Status:\s*/, ''), rows };
+}
+
+async function waitForConsole(predicate: (view: ConsoleView) => boolean, what: string, timeoutMs = 20_000): Promise<ConsoleView> {
+  const deadline = Date.now() + timeoutMs;
+  let last: ConsoleView | undefined;
+  for (;;) {
+    try {
+      last = await readConsole();
+      if (predicate(last)) return last;
+    } catch {
+      // The webview was being rebuilt; read it again.
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`The console of ${TITLE} did not show ${what} within ${timeoutMs} ms; it shows: ${JSON.stringify(last ?? null, null, 2)}`);
+    }
+    await s().workbench.page.waitForTimeout(100);
+  }
+}
+
+/** The rows that are lines of the log file (the test writes only `old N` and `new N`). */
+function logLines(view: ConsoleView): string[] {
+  return view.rows.filter((r) => /^(old|new) \d+$/.test(r));
+}
+
+/** `ps` lines of live processes (not zombies) of the remote test user running tail on the log file. */
+function remoteTails(file: string): string[] {
+  const users = s().sshd.users.map((u) => u.name);
+  return execFileSync('ps', ['-eo', 'pid,stat,user:32,args'], { encoding: 'utf8' })
+    .split('\n')
+    .map((l) => l.trim().split(/\s+/))
+    .filter(([, stat, user, ...args]) => !stat?.startsWith('Z') && users.includes(user) && args.includes(file) && args.some((a) => /(^|\/)tail$/.test(a)))
+    .map((fields) => fields.join(' '));
+}
+
+/** Appends `count` lines `new N…` one at a time; each is followed in the console until it shows. */
+async function appendAndFollow(expected: string[], from: number, count: number): Promise<Array<{ text: string; latencyMs: number }>> {
+  const results: Array<{ text: string; latencyMs: number }> = [];
+  for (let i = 0; i < count; i++) {
+    const text = `new ${from + i}`;
+    const at = Date.now();
+    appendFileSync(s().logFile, `${text}\n`);
+    expected.push(text);
+    await waitForConsole((v) => logLines(v).includes(text), `the appended line "${text}"`, 10_000);
+    results.push({ text, latencyMs: Date.now() - at });
+  }
+  return results;
+}
+
+async function openPreset(): Promise<void> {
+  const { workbench } = s();
+  await workbench.openViewContainer(CONTAINER);
+  await workbench.expandTreeItem('VMs', VM);
+  await workbench.waitForTreeRows('VMs', (rows) => rows.some((r) => r.label === PRESET));
+  await workbench.clickTreeItem('VMs', PRESET);
+}
+
+describe('VM logs over a real sshd', { skip: sshdSkip }, () => {
+  before(async () => {
+    setup = await start();
+    const { workbench } = s();
+    await workbench.openViewContainer(CONTAINER);
+    await workbench.setSideBarWidth(440);
+    const rows = await workbench.waitForTreeRows('VMs', (r) => r.some((row) => row.label === VM));
+    assert.ok(rows.some((r) => r.label === ENV), `the VMs view lists the environment ${ENV}:\n${formatRows(rows)}`);
+  }, { timeout: 180_000 });
+
+  after(async () => {
+    await setup?.cleanup();
+  }, { timeout: 60_000 });
+
+  test('In the real VS Code: open a VM\'s log tab from the tree and see lines the test appends appear in it', { timeout: 150_000 }, () =>
+    step('vmlogs-stream', async () => {
+      const { workbench, sshd, logFile } = s();
+      await workbench.expandTreeItem('VMs', VM);
+      const rows = await workbench.waitForTreeRows('VMs', (r) => r.some((row) => row.label === PRESET));
+      const vmRow = rows.find((r) => r.label === VM);
+      assert.match(vmRow?.description ?? '', /· ssh testvm$/, `the VM maps to the Host alias testvm of the client config:\n${formatRows(rows)}`);
+      for (const preset of ['docker logs', 'journalctl', 'syslog', PRESET]) {
+        assert.ok(rows.some((r) => r.label === preset && r.level === 3), `the VM offers the preset "${preset}":\n${formatRows(rows)}`);
+      }
+      await shot('01-tree');
+
+      await workbench.clickTreeItem('VMs', PRESET);
+      const expected = Array.from({ length: 20 }, (_, i) => `old ${i + 6}`);
+      const first = await waitForConsole((v) => logLines(v).length >= 20, 'the last 20 lines of the file', 30_000);
+      assert.equal(first.status, 'Running', `the log tab runs: ${JSON.stringify(first)}`);
+      assert.deepEqual(logLines(first), expected, 'the console shows the file\'s last 20 lines, in order');
+      assert.ok((await workbench.activeEditorTab())?.startsWith(TITLE), `the active tab is titled "${TITLE}": ${await workbench.activeEditorTab()}`);
+      await shot('02-last-lines');
+
+      const appended = await appendAndFollow(expected, 1, 5);
+      for (const { text, latencyMs } of appended) {
+        assert.ok(latencyMs < LINE_LATENCY_MS, `"${text}" showed after ${latencyMs} ms (limit ${LINE_LATENCY_MS} ms)`);
+      }
+      const afterAppend = await readConsole();
+      assert.deepEqual(logLines(afterAppend), expected, 'each appended line shows once, in order');
+      await shot('03-appended');
+      console.log(`latencies: ${appended.map((a) => `${a.text}=${a.latencyMs}ms`).join(', ')}`);
+
+      // A dropped connection: the sshd serving the tail is killed.
+      assert.ok(remoteTails(logFile).length > 0, 'ps shows the remote tail while the log tab runs');
+      assert.equal(sshd.killSessions(path.basename(logFile)), 1, 'one sshd session serves the tail');
+      const lost = await waitForConsole((v) => v.rows.some((r) => /Connection lost/.test(r)), 'a note that the connection was lost', 10_000);
+      assert.equal(lost.status, 'Running', `the tab keeps running while it reconnects: ${JSON.stringify(lost)}`);
+      // Lines written while disconnected, then after the reconnect.
+      appendFileSync(logFile, 'new 6\nnew 7\n');
+      expected.push('new 6', 'new 7');
+      const reconnected = await waitForConsole((v) => v.rows.some((r) => /^Reconnected\./.test(r)), 'the reconnect note', 20_000);
+      await shot('04-reconnected');
+      const notes = reconnected.rows.filter((r) => /Connection lost|Reconnected/.test(r));
+      assert.match(notes[0] ?? '', /^Connection lost.*reconnecting in [\d.]+ s\.$/, `the note says the connection was lost and when it reconnects: ${JSON.stringify(notes)}`);
+      const more = await appendAndFollow(expected, 8, 3);
+      for (const { text, latencyMs } of more) {
+        assert.ok(latencyMs < LINE_LATENCY_MS, `after the reconnect, "${text}" showed after ${latencyMs} ms (limit ${LINE_LATENCY_MS} ms)`);
+      }
+      const resumed = await waitForConsole((v) => logLines(v).length >= expected.length, 'every line', 5000);
+      assert.deepEqual(logLines(resumed), expected, `after the reconnect the log continues without gaps or repeats; rows: ${JSON.stringify(resumed.rows)}`);
+      await shot('05-after-reconnect');
+
+      // Cancel from the console toolbar.
+      const frame = await consoleFrame();
+      const cancel = frame.getByRole('button', { name: 'Cancel', exact: true });
+      await cancel.waitFor({ state: 'visible', timeout: 10_000 });
+      await cancel.click();
+      const canceled = await waitForConsole((v) => v.status !== 'Running', 'the job ending after Cancel', 15_000);
+      assert.equal(canceled.status, 'Canceled', `the header shows the log tab as canceled: ${JSON.stringify(canceled.status)}`);
+      const deadline = Date.now() + 5000;
+      let left = remoteTails(logFile);
+      while (left.length > 0 && Date.now() < deadline) {
+        await workbench.page.waitForTimeout(200);
+        left = remoteTails(logFile);
+      }
+      assert.deepEqual(left, [], 'ps shows no remote tail of the log file after Cancel');
+      assert.deepEqual(sshd.processesWith(path.basename(logFile)), [], 'no process of the remote user still has the log file open');
+      await shot('06-canceled');
+    }),
+  );
+
+  test('an unknown host key ends the log job and a warning offers "Open SSH Terminal"', { timeout: 90_000 }, () =>
+    step('vmlogs-unknown-host-key', async () => {
+      const { workbench, sshd, logFile } = s();
+      sshd.writeKnownHosts('unknown');
+      // A fresh tab: the previous one (same title) is closed first.
+      await workbench.runCommand('View: Close All Editors');
+      await openPreset();
+      const ended = await waitForConsole((v) => v.status !== 'Running' && v.status !== '', 'the job ending', 20_000);
+      assert.notEqual(ended.status, 'Canceled', `the job ended by itself: ${JSON.stringify(ended)}`);
+      assert.deepEqual(logLines(ended), [], `no log line was shown: ${JSON.stringify(ended.rows)}`);
+
+      const message = await workbench.waitForNotification(/host key of .* is not known yet/, 15_000);
+      assert.match(message, new RegExp(`^${VM}: `), 'the warning names the VM');
+      const toast = workbench.page.locator('.notifications-toasts .notification-toast').filter({ hasText: /is not known yet/ }).first();
+      const buttons = (await toast.locator('.monaco-button').allTextContents()).map((b) => b.trim());
+      assert.ok(buttons.includes('Open SSH Terminal'), `the warning offers "Open SSH Terminal": ${JSON.stringify(buttons)}`);
+      const icon = toast.locator('.codicon-warning, .codicon-notifications-warning');
+      assert.ok((await icon.count()) > 0, 'the notification is a warning');
+      assert.deepEqual(remoteTails(logFile), [], 'no remote tail runs');
+      await shot('07-unknown-host-key');
+    }),
+  );
+});
