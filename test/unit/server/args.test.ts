@@ -1,0 +1,40 @@
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { test } from 'node:test';
+import { defaultDataDir, parseArgs } from '../../../src/server/args';
+
+const env = { XDG_DATA_HOME: '/data', HOME: '/home/u' };
+
+test('defaults: PGlite in the data folder, loopback, any port, tokens beside it', () => {
+  assert.deepEqual(parseArgs([], env), {
+    database: '/data/vm-orchestrator/hub/pglite',
+    dataDir: '/data/vm-orchestrator/hub',
+    host: '127.0.0.1',
+    port: 0,
+    tokenFile: '/data/vm-orchestrator/hub/tokens',
+    idleExitSeconds: undefined,
+    graceSeconds: 30,
+    help: false,
+  });
+});
+
+test('a relative XDG_DATA_HOME is ignored, as the spec says', () => {
+  assert.ok(defaultDataDir({ XDG_DATA_HOME: 'rel' }).endsWith(path.join('.local', 'share', 'vm-orchestrator', 'hub')));
+});
+
+test('flags, with a space or an equals sign; a postgres URL is kept as it is', () => {
+  const args = parseArgs(['--database=postgres://u:p@db/jobs', '--host', '::1', '--port', '4100', '--token-file', 't', '--idle-exit-seconds', '60', '--help'], env);
+  assert.equal(args.database, 'postgres://u:p@db/jobs');
+  assert.equal(args.host, '::1');
+  assert.equal(args.port, 4100);
+  assert.equal(args.tokenFile, path.resolve('t'));
+  assert.equal(args.idleExitSeconds, 60);
+  assert.equal(args.help, true);
+});
+
+test('bad input is refused with an exact message', () => {
+  assert.throws(() => parseArgs(['--bogus'], env), /Unknown option "--bogus"/);
+  assert.throws(() => parseArgs(['--port'], env), /Expected a value after --port/);
+  assert.throws(() => parseArgs(['--port', '70000'], env), /--port to be a whole number from 0 to 65535, got "70000"/);
+  assert.throws(() => parseArgs(['--idle-exit-seconds', '-1'], env), /--idle-exit-seconds/);
+});
