@@ -37,7 +37,8 @@ function describe(job: JobInfo): string {
   if (job.status === 'running') return `running · ${job.mode}`;
   const parts: string[] = [job.status];
   if (job.durationMs !== undefined) parts.push(formatDuration(job.durationMs));
-  if (job.exitCode !== undefined && job.exitCode !== null && job.exitCode !== 0) parts.push(`exit ${job.exitCode}`);
+  // A canceled job's exit code is the signal's doing, not the program's verdict.
+  if (job.status === 'failed' && job.exitCode !== undefined && job.exitCode !== null) parts.push(`exit ${job.exitCode}`);
   return parts.join(' · ');
 }
 
