@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Chunk } from '../../shared/jobs';
+import type { Chunk, StreamName } from '../../shared/jobs';
 
 /** How much of a log stays in memory, and where the rest goes. */
 export interface ChunkLogOptions {
@@ -19,9 +19,10 @@ const openFiles = new Set<string>();
 let cleanupRegistered = false;
 
 // Every chunk of one job, in seq order, with bounded memory: the newest chunks stay in memory,
-// older ones are appended to a temporary file (one JSON line each) and paged back by `read`, so a
-// view that falls behind or opens late can still catch up from any seq. File I/O is synchronous:
-// writes go in batches of about half the budget, reads in one call per page.
+// the text of older ones is appended to a temporary file as plain UTF-8 (their time and stream
+// stay in memory, a few bytes each) and paged back by `read`, so a view that falls behind or opens
+// late can still catch up from any seq. No JSON: spilling costs a copy, not a serialisation.
+// File I/O is synchronous: writes go in batches of about half the budget, reads in one call per page.
 export class ChunkLog {
   private readonly memoryBytes: number;
   private readonly dir: string;
@@ -29,6 +30,9 @@ export class ChunkLog {
   private readonly textBytes: number[] = [];
   /** Where each spilled chunk starts in the file, by seq; then the file's end. */
   private readonly offsets: number[] = [0];
+  /** Time and stream of each spilled chunk, by seq. */
+  private readonly spilledTs: number[] = [];
+  private readonly spilledStreams: StreamName[] = [];
   /** Chunks from seq `spilled` on. */
   private recent: Chunk[] = [];
   private recentBytes = 0;
@@ -95,19 +99,23 @@ export class ChunkLog {
   private spill(): void {
     const file = this.openFile();
     const start = this.offsets[this.offsets.length - 1];
-    const lines: string[] = [];
+    const texts: string[] = [];
     const ends: number[] = [];
     let bytes = this.recentBytes;
     for (let i = 0, end = start; i < this.recent.length && bytes > this.memoryBytes / 2; i++) {
-      const line = JSON.stringify(this.recent[i]) + '\n';
-      lines.push(line);
-      ends.push((end += Buffer.byteLength(line)));
-      bytes -= this.textBytes[this.recent[i].seq];
+      const size = this.textBytes[this.recent[i].seq];
+      texts.push(this.recent[i].text);
+      ends.push((end += size));
+      bytes -= size;
     }
-    const data = Buffer.from(lines.join(''));
+    const data = Buffer.from(texts.join(''));
     // A failed write (disk full) throws before anything changes: the chunks stay in memory.
     for (let written = 0; written < data.length; ) written += writeSync(file.fd, data, written, data.length - written, start + written);
-    for (const end of ends) this.offsets.push(end);
+    for (let i = 0; i < ends.length; i++) {
+      this.offsets.push(ends[i]);
+      this.spilledTs.push(this.recent[i].ts);
+      this.spilledStreams.push(this.recent[i].stream);
+    }
     this.recent = this.recent.slice(ends.length);
     this.recentBytes = bytes;
   }
@@ -121,13 +129,17 @@ export class ChunkLog {
       if (n === 0) throw new Error(`Spill file ${this.file!.path} ends early`);
       read += n;
     }
-    const text = data.toString('utf8');
-    return text.slice(0, -1).split('\n').map((line) => JSON.parse(line) as Chunk);
+    const chunks: Chunk[] = [];
+    for (let seq = from; seq < end; seq++) {
+      const text = data.toString('utf8', this.offsets[seq] - start, this.offsets[seq + 1] - start);
+      chunks.push({ seq, ts: this.spilledTs[seq], stream: this.spilledStreams[seq], text });
+    }
+    return chunks;
   }
 
   private openFile(): { path: string; fd: number } {
     if (!this.file) {
-      const file = path.join(this.dir, `vmo-chunks-${randomUUID()}.jsonl`);
+      const file = path.join(this.dir, `vmo-chunks-${randomUUID()}.txt`);
       mkdirSync(this.dir, { recursive: true, mode: 0o700 });
       // Output may hold secrets: the file is the user's alone.
       this.file = { path: file, fd: openSync(file, 'wx+', 0o600) };
