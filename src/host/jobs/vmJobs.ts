@@ -27,19 +27,10 @@ export class VmJobs {
   ) {}
 
   /** Opens a VM's log preset as a tab that streams live and reconnects. */
-  async openLogs(node: VmNode, preset: LogPreset, replacing?: string): Promise<JobInfo | undefined> {
+  async openLogs(node: VmNode, preset: LogPreset): Promise<JobInfo | undefined> {
     const values = await this.askPlaceholders(node, preset);
     if (!values) return undefined;
-    const argv = fillPlaceholders(preset.argv, values);
-    const options = sshOptions(this.settings());
-    const job = remoteJobInfo({
-      kind: 'ssh-logs',
-      title: `${node.vm.name} · ${preset.label}`,
-      argv: sshRemoteArgv(node.ssh.destination, argv, options),
-      vm: `${node.vm.environment}/${node.vm.name}`,
-    });
-    const rerun = async (old: string): Promise<JobInfo> => (await this.openLogsWith(node, preset, argv, old)) ?? job;
-    return this.jobs.launch(job, (callbacks) => this.stream(node, argv, callbacks), rerun, replacing);
+    return this.streamLogs(node, preset, fillPlaceholders(preset.argv, values));
   }
 
   /** Asks for a command line and runs it on the VM, output in a console tab. */
@@ -89,15 +80,15 @@ export class VmJobs {
     return this.jobs.launch(job, start, async (old) => this.runArgv(node, remoteArgv, old), replacing);
   }
 
-  private async openLogsWith(node: VmNode, preset: LogPreset, argv: string[], replacing: string): Promise<JobInfo | undefined> {
-    const options = sshOptions(this.settings());
+  private streamLogs(node: VmNode, preset: LogPreset, argv: string[], replacing?: string): JobInfo {
     const job = remoteJobInfo({
       kind: 'ssh-logs',
       title: `${node.vm.name} · ${preset.label}`,
-      argv: sshRemoteArgv(node.ssh.destination, argv, options),
+      argv: sshRemoteArgv(node.ssh.destination, argv, sshOptions(this.settings())),
       vm: `${node.vm.environment}/${node.vm.name}`,
     });
-    return this.jobs.launch(job, (callbacks) => this.stream(node, argv, callbacks), (old) => this.openLogsWith(node, preset, argv, old).then((j) => j ?? job), replacing);
+    const rerun = async (old: string): Promise<JobInfo> => this.streamLogs(node, preset, argv, old);
+    return this.jobs.launch(job, (callbacks) => this.stream(node, argv, callbacks), rerun, replacing);
   }
 
   private stream(node: VmNode, argv: string[], callbacks: ConsoleCallbacks) {
