@@ -14,7 +14,7 @@ import { formatRows, Workbench, type TreeRow } from '../harness/browser';
 import { startCodeServer, type CodeServer } from '../harness/codeServer';
 import { FIXTURES_DIR, resultsDirFor } from '../harness/paths';
 import { removeOnExit } from '../harness/processes';
-import { saveArtifacts } from '../harness/session';
+import { saveArtifacts, withArtifacts } from '../harness/session';
 
 const FIXTURE_DIR = path.join(FIXTURES_DIR, 'e2e', 'running');
 const CONTAINER = 'VM Orchestrator';
@@ -77,14 +77,8 @@ async function start(): Promise<Setup> {
 }
 
 /** Runs a test body; on failure keeps a screenshot and the logs under test-results/<name>/. */
-async function step(name: string, body: () => Promise<void>): Promise<void> {
-  try {
-    await body();
-  } catch (err) {
-    const dir = await saveArtifacts(name, setup.server, setup.workbench).catch(() => undefined);
-    if (dir && err instanceof Error) err.message += `\n(artifacts in ${dir})`;
-    throw err;
-  }
+function step(name: string, body: () => Promise<void>): Promise<void> {
+  return withArtifacts(name, setup, body);
 }
 
 async function shot(name: string): Promise<void> {

@@ -16,7 +16,7 @@ import { formatRows, Workbench } from '../harness/browser';
 import { startCodeServer, type CodeServer } from '../harness/codeServer';
 import { FIXTURES_DIR, resultsDirFor } from '../harness/paths';
 import { removeOnExit } from '../harness/processes';
-import { saveArtifacts } from '../harness/session';
+import { saveArtifacts, withArtifacts } from '../harness/session';
 import { sshdSkip, startSshd, type Sshd } from '../harness/sshd';
 
 const FIXTURE_DIR = path.join(FIXTURES_DIR, 'e2e', 'vmlogs');
@@ -98,15 +98,10 @@ async function start(): Promise<Setup> {
 }
 
 /** Runs a test body; on failure keeps a screenshot, the logs and sshd's log under test-results/<name>/. */
-async function step(name: string, body: () => Promise<void>): Promise<void> {
-  try {
-    await body();
-  } catch (err) {
-    const dir = await saveArtifacts(name, setup?.server, setup?.workbench).catch(() => undefined);
-    if (dir && setup) writeFileSync(path.join(dir, 'sshd.log'), setup.sshd.log());
-    if (dir && err instanceof Error) err.message += `\n(artifacts in ${dir})`;
-    throw err;
-  }
+function step(name: string, body: () => Promise<void>): Promise<void> {
+  return withArtifacts(name, setup, body, (dir) => {
+    if (setup) writeFileSync(path.join(dir, 'sshd.log'), setup.sshd.log());
+  });
 }
 
 async function shot(name: string): Promise<void> {

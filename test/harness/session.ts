@@ -37,6 +37,26 @@ export async function saveArtifacts(name: string, server?: CodeServer, workbench
   return dir;
 }
 
+/**
+ * Runs one test body; on failure saves what explains it (screenshot, logs, and whatever `extra`
+ * writes) under test-results/<name>/, names that folder in the error, and rethrows.
+ */
+export async function withArtifacts<T>(
+  name: string,
+  parts: { server?: CodeServer; workbench?: Workbench } | undefined,
+  body: () => Promise<T>,
+  extra?: (dir: string) => void,
+): Promise<T> {
+  try {
+    return await body();
+  } catch (err) {
+    const dir = await saveArtifacts(name, parts?.server, parts?.workbench).catch(() => undefined);
+    if (dir) extra?.(dir);
+    if (dir && err instanceof Error) err.message += `\n(artifacts in ${dir})`;
+    throw err;
+  }
+}
+
 export class Session {
   private constructor(
     readonly fixture: Fixture,
@@ -71,14 +91,8 @@ export class Session {
   }
 
   /** Runs one test body; on failure saves screenshot and logs under test-results/<name>/ and rethrows. */
-  async step<T>(name: string, body: () => Promise<T>): Promise<T> {
-    try {
-      return await body();
-    } catch (err) {
-      const dir = await saveArtifacts(name, this.server, this.workbench).catch(() => undefined);
-      if (dir && err instanceof Error) err.message += `\n(artifacts in ${dir})`;
-      throw err;
-    }
+  step<T>(name: string, body: () => Promise<T>): Promise<T> {
+    return withArtifacts(name, this, body);
   }
 
   /** Closes the browser, stops code-server and removes the fixture. Safe to call twice. */
