@@ -1,0 +1,100 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { BatchWriter } from '../core/store/batchWriter';
+import type { JobStore } from '../core/store/jobStore';
+import { LoginThrottle, RequestGuard, TokenChecker } from './auth';
+import { httpHandler } from './http';
+import { attachIo } from './io';
+import { LiveJobs } from './liveJobs';
+import type { TokenEntry } from './tokens';
+
+/** What a hub needs; the store is opened (and migrated) and closed by the caller. */
+export interface HubOptions {
+  store: JobStore;
+  tokens: readonly TokenEntry[];
+  host: string;
+  port: number;
+  /** A job whose reporter went away, or left running by an earlier hub, is interrupted after this. */
+  graceMs: number;
+  /** Called once the hub has had no clients and no running jobs for this long. */
+  idle?: { ms: number; onIdle: () => void };
+  /** Default: console.error. */
+  log?: (message: string) => void;
+  /** Default: 250 ms doubled per failure, at most 5 s. */
+  throttle?: LoginThrottle;
+}
+
+export interface Hub {
+  /** `http://<host>:<port>`. */
+  readonly url: string;
+  readonly port: number;
+  /** Disconnects every client, stops listening, and stores every write accepted so far. */
+  close(): Promise<void>;
+}
+
+const urlHost = (host: string): string => (host.includes(':') ? `[${host}]` : host);
+
+// One hub: HTTP API and Socket.io on one server, writes through one BatchWriter.
+export async function startHub(options: HubOptions): Promise<Hub> {
+  const log = options.log ?? ((message: string) => console.error(message));
+  const writer = new BatchWriter(options.store, { onError: (err, attempt) => log(`Job store write failed (attempt ${attempt}), retrying: ${String(err)}`) });
+  const tokens = new TokenChecker(options.tokens);
+  const throttle = options.throttle ?? new LoginThrottle();
+  let port = 0;
+  const guard = new RequestGuard(options.host, () => port);
+  const server = http.createServer(httpHandler({ guard, tokens, throttle, store: options.store, log }));
+  const { io, nsp, liveJobs } = attachIo(server, {
+    guard,
+    tokens,
+    throttle,
+    store: options.store,
+    liveJobs: (namespace) => new LiveJobs(namespace, options.store, writer, options.graceMs),
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  port = (server.address() as AddressInfo).port;
+
+  const leftRunning = [];
+  for (let page = await options.store.listJobs({ status: 'running', limit: 500 }); ; ) {
+    leftRunning.push(...page.jobs.map((j) => ({ id: j.id, startedAt: j.startedAt })));
+    if (!page.nextCursor) break;
+    page = await options.store.listJobs({ status: 'running', limit: 500, cursor: page.nextCursor });
+  }
+  const sweep = liveJobs.sweepLater(leftRunning);
+
+  let idleSince = Date.now();
+  const idleTimer = options.idle
+    ? setInterval(() => {
+        if (nsp.sockets.size > 0 || liveJobs.runningCount > 0) idleSince = Date.now();
+        else if (Date.now() - idleSince >= options.idle!.ms) {
+          clearInterval(idleTimer);
+          options.idle!.onIdle();
+        }
+      }, Math.min(1000, Math.max(50, options.idle.ms / 4)))
+    : undefined;
+
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${urlHost(options.host)}:${port}`,
+    port,
+    close() {
+      closing ??= (async () => {
+        clearInterval(idleTimer);
+        clearTimeout(sweep);
+        liveJobs.stop();
+        await new Promise<void>((resolve) => {
+          void io.close(() => resolve());
+          server.closeAllConnections();
+        });
+        await writer.close(10_000);
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,148 @@
+import type http from 'node:http';
+import { Server } from 'socket.io';
+import type { JobStore } from '../core/store/jobStore';
+import {
+  HUB_MAX_MESSAGE_BYTES,
+  HUB_NAMESPACE,
+  isCancelRequest,
+  isJobEventsRequest,
+  isJobId,
+  isJobInfo,
+  isJobListRequest,
+  isJoinJobRequest,
+  isReportChunks,
+  isReportFinished,
+  type Ack,
+  type ClientToServerEvents,
+  type ServerToClientEvents,
+} from '../shared/hubProtocol';
+import type { LoginThrottle, RequestGuard, TokenChecker } from './auth';
+import type { LiveJobs } from './liveJobs';
+import { ALL_JOBS_ROOM, jobRoom, messageOf, type HubNamespace, type HubSocket, type SocketData } from './types';
+
+/** What the Socket.io side of the hub works with. */
+export interface IoDeps {
+  guard: RequestGuard;
+  tokens: TokenChecker;
+  throttle: LoginThrottle;
+  store: JobStore;
+  /** Created once the namespace exists. */
+  liveJobs: (nsp: HubNamespace) => LiveJobs;
+}
+
+/** How long an operator has to answer a forwarded cancel. */
+const CANCEL_TIMEOUT_MS = 10_000;
+
+type Handler = (payload: never) => Promise<Ack<object>>;
+
+// Registers one event: checks the role and the payload's shape, runs the handler, and answers
+// through the ack when the client gave one, else as `job:error` (only failures). Nothing a client
+// sends can throw out of here.
+/** Who may send an event: anyone, operators, or operators with their reports kept in order. */
+type Access = 'viewer' | 'operator' | 'report';
+
+function on(socket: HubSocket, event: keyof ClientToServerEvents, check: (v: unknown) => boolean, handler: Handler, access: Access = 'viewer'): void {
+  const raw = socket as unknown as { on(event: string, listener: (...args: unknown[]) => void): void };
+  raw.on(event, (...args: unknown[]) => {
+    const ack = typeof args[args.length - 1] === 'function' ? (args.pop() as (answer: Ack<object>) => void) : undefined;
+    const payload = args[0];
+    const run = async (): Promise<Ack<object>> => {
+      if (access !== 'viewer' && socket.data.role !== 'operator') return { ok: false, error: `${event} needs an operator token` };
+      if (args.length !== 1 || !check(payload)) return { ok: false, error: `Malformed ${event}` };
+      return handler(payload as never);
+    };
+    // Reports of one socket are handled one after another, in the order they came.
+    const queued = access === 'report' ? (socket.data as SocketData & { queue?: Promise<unknown> }) : undefined;
+    const previous = queued?.queue ?? Promise.resolve();
+    const answered = previous
+      .then(run)
+      .catch((err: unknown): Ack => ({ ok: false, error: messageOf(err) }))
+      .then((answer) => {
+        if (ack) ack(answer);
+        else if (!answer.ok) {
+          const jobId = typeof payload === 'string' ? payload : (payload as { jobId?: unknown } | undefined)?.jobId;
+          socket.emit('job:error', { ...(isJobId(jobId) ? { jobId } : {}), message: answer.error });
+        }
+      });
+    if (queued) queued.queue = answered;
+  });
+}
+
+const idOf = (request: string | { jobId: string }): string => (typeof request === 'string' ? request : request.jobId);
+
+// The Socket.io server on the hub's HTTP server: namespace /jobs only, token in the handshake,
+// Host and Origin checked on every request (polling and upgrade), messages limited to 2 MB.
+export function attachIo(server: http.Server, deps: IoDeps): { io: Server; nsp: HubNamespace; liveJobs: LiveJobs } {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+  const io = new Server<ClientToServerEvents, ServerToClientEvents, {}, SocketData>(server, {
+    maxHttpBufferSize: HUB_MAX_MESSAGE_BYTES,
+    serveClient: false,
+    allowRequest: (req, callback) => {
+      const refused = deps.guard.check(req.headers);
+      callback(refused ?? null, refused === undefined);
+    },
+  });
+  io.use((_socket, next) => next(new Error(`Connect to the ${HUB_NAMESPACE} namespace`)));
+  const nsp = io.of(HUB_NAMESPACE);
+  const liveJobs = deps.liveJobs(nsp);
+
+  nsp.use((socket, next) => {
+    const auth = socket.handshake.auth as { token?: unknown; reporter?: unknown };
+    const role = deps.tokens.roleOf(auth.token);
+    if (!role) {
+      void deps.throttle.failed(socket.handshake.address).then(() => next(new Error('unauthorized')));
+      return;
+    }
+    const reporter = typeof auth.reporter === 'string' && auth.reporter.length > 0 && auth.reporter.length <= 200 ? auth.reporter : socket.id;
+    socket.data = { role, reporter };
+    next();
+  });
+
+  nsp.on('connection', (socket) => {
+    void socket.join(ALL_JOBS_ROOM);
+    const store = deps.store;
+
+    on(socket, 'join-job', isJoinJobRequest, async (request: string | { jobId: string; fromSeq?: number }) =>
+      liveJobs.join(socket, idOf(request), typeof request === 'string' ? undefined : request.fromSeq),
+    );
+    on(socket, 'leave-job', isJobId, async (jobId: string) => {
+      await socket.leave(jobRoom(jobId));
+      return { ok: true };
+    });
+    on(socket, 'jobs:list', isJobListRequest, async (query) => ({ ok: true, ...(await store.listJobs(query)) }));
+    on(socket, 'jobs:get', isJobId, async (jobId: string) => {
+      const job = await store.getJob(jobId);
+      return job ? { ok: true, job } : { ok: false, error: `No job ${jobId}` };
+    });
+    on(socket, 'jobs:events', isJobEventsRequest, async (r: { jobId: string; fromSeq?: number; limit?: number }) => ({
+      ok: true,
+      chunks: await store.readEvents(r.jobId, r.fromSeq ?? 0, { limit: r.limit ?? 1000 }),
+    }));
+
+    on(socket, 'report:started', isJobInfo, (job) => liveJobs.started(socket, job), 'report');
+    on(socket, 'report:chunks', isReportChunks, (r: { jobId: string; chunks: [] }) => liveJobs.chunks(socket, r.jobId, r.chunks), 'report');
+    on(socket, 'report:finished', isReportFinished, (r: { jobId: string; result: never }) => liveJobs.finished(socket, r.jobId, r.result), 'report');
+    on(
+      socket,
+      'cancel-job',
+      isCancelRequest,
+      async (request: string | { jobId: string }) => {
+        const jobId = idOf(request);
+        const owner = liveJobs.ownerOf(jobId);
+        if (!owner) return { ok: false, error: `No connected window runs job ${jobId}` };
+        try {
+          const answer: unknown = await owner.timeout(CANCEL_TIMEOUT_MS).emitWithAck('cancel-job', { jobId });
+          const ok = typeof answer === 'object' && answer !== null && (answer as { ok?: unknown }).ok === true;
+          return ok ? { ok: true } : { ok: false, error: `The window that runs job ${jobId} did not cancel it` };
+        } catch {
+          return { ok: false, error: `The window that runs job ${jobId} did not answer the cancel` };
+        }
+      },
+      'operator',
+    );
+
+    socket.on('disconnect', () => liveJobs.disconnected(socket));
+  });
+
+  return { io, nsp, liveJobs };
+}

@@ -1,0 +1,73 @@
+// The hub process: `node dist/server.js --help`. Prints `listening http://<host>:<port>` as its
+// first stdout line once it serves; everything else goes to stderr.
+import { parseArgs, USAGE } from './args';
+import { openStore } from './database';
+import { startHub, type Hub } from './hub';
+import { loadOrCreateTokens } from './tokens';
+
+const log = (message: string): void => {
+  process.stderr.write(`[hub] ${message}\n`);
+};
+
+async function main(): Promise<number> {
+  let args;
+  try {
+    args = parseArgs(process.argv.slice(2));
+  } catch (err) {
+    log((err as Error).message);
+    return 2;
+  }
+  if (args.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const { entries, created } = loadOrCreateTokens(args.tokenFile);
+  if (created) log(`Created the token file ${args.tokenFile}`);
+  const store = await openStore(args.database, log);
+  let hub: Hub;
+  try {
+    hub = await startHub({
+      store,
+      tokens: entries,
+      host: args.host,
+      port: args.port,
+      graceMs: args.graceSeconds * 1000,
+      log,
+      idle: args.idleExitSeconds === undefined ? undefined : { ms: args.idleExitSeconds * 1000, onIdle: () => void stop('idle') },
+    });
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+  process.stdout.write(`listening ${hub.url}\n`);
+
+  let stopping: Promise<void> | undefined;
+  function stop(why: string): Promise<void> {
+    stopping ??= (async () => {
+      log(`Stopping (${why})`);
+      let code = 0;
+      try {
+        await hub.close();
+      } catch (err) {
+        log(`While stopping: ${(err as Error).message}`);
+        code = 1;
+      }
+      await store.close();
+      process.exit(code);
+    })();
+    return stopping;
+  }
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+  return -1;
+}
+
+main().then(
+  (code) => {
+    if (code >= 0) process.exit(code);
+  },
+  (err: unknown) => {
+    log(err instanceof Error ? (err.stack ?? err.message) : String(err));
+    process.exit(1);
+  },
+);

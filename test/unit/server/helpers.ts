@@ -1,0 +1,134 @@
+// A hub for tests: in-process on PGlite in a temp folder, or the real process; and clients.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { io, type Socket } from 'socket.io-client';
+import { PgliteJobStore } from '../../../src/core/store/pgliteJobStore';
+import type { JobStore } from '../../../src/core/store/jobStore';
+import { LoginThrottle } from '../../../src/server/auth';
+import { startHub, type Hub } from '../../../src/server/hub';
+import type { ClientToServerEvents, ServerToClientEvents } from '../../../src/shared/hubProtocol';
+
+export { lines, newJob } from '../store/helpers';
+
+export type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+export const VIEWER = 'viewer-token-0123456789abcdef';
+export const OPERATOR = 'operator-token-0123456789abcdef';
+const REPO = path.resolve(__dirname, '../../..');
+
+/** A temp folder removed by the returned function. */
+export function tempDir(): { dir: string; remove: () => void } {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'vmo-hub-'));
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** A hub in this process, on PGlite in a temp folder. */
+export interface TestHub {
+  hub: Hub;
+  store: JobStore;
+  close(): Promise<void>;
+}
+
+export async function startTestHub(options: { graceMs?: number; store?: JobStore } = {}): Promise<TestHub> {
+  const temp = tempDir();
+  const store = options.store ?? (await PgliteJobStore.open({ dir: path.join(temp.dir, 'db') }));
+  await store.migrate();
+  const hub = await startHub({
+    store,
+    tokens: [
+      { role: 'viewer', token: VIEWER },
+      { role: 'operator', token: OPERATOR },
+    ],
+    host: '127.0.0.1',
+    port: 0,
+    graceMs: options.graceMs ?? 30_000,
+    throttle: new LoginThrottle(20, 100),
+    log: () => undefined,
+  });
+  return {
+    hub,
+    store,
+    async close() {
+      await hub.close();
+      await store.close();
+      temp.remove();
+    },
+  };
+}
+
+/** A connected client of /jobs; rejects with the server's refusal. */
+export function connect(url: string, auth: Record<string, unknown> | undefined, extra: Record<string, unknown> = {}): Promise<Client> {
+  const socket: Client = io(`${url}/jobs`, { auth, transports: ['websocket'], reconnection: false, timeout: 5000, forceNew: true, ...extra });
+  return new Promise((resolve, reject) => {
+    socket.once('connect', () => resolve(socket));
+    socket.once('connect_error', (err) => {
+      socket.close();
+      reject(err);
+    });
+  });
+}
+
+/** Resolves when `done()` is true, polling; rejects after `ms`. */
+export async function until(done: () => boolean | Promise<boolean>, ms = 10_000, what = 'condition'): Promise<void> {
+  const start = Date.now();
+  while (!(await done())) {
+    if (Date.now() - start > ms) throw new Error(`Timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** GET on the HTTP API. */
+export async function get(url: string, pathName: string, headers: Record<string, string> = { authorization: `Bearer ${VIEWER}` }): Promise<{ status: number; body: Record<string, unknown> }> {
+  const res = await fetch(`${url}${pathName}`, { headers, signal: AbortSignal.timeout(10_000) });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
+/** The real hub process (`node --import tsx src/server/main.ts`), once it printed its first line. */
+export interface HubProcess {
+  child: ChildProcess;
+  firstLine: string;
+  url: string;
+  stderr: () => string;
+  /** Resolves with the exit code (or signal) once the process ended. */
+  exited: Promise<number | string | null>;
+  /** SIGTERM, then SIGKILL after `ms`; resolves when it has exited. */
+  stop(ms?: number): Promise<number | string | null>;
+}
+
+export function spawnHub(args: string[], timeoutMs = 60_000): Promise<HubProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO, 'src/server/main.ts'), ...args], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<number | string | null>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));
+  const stop = async (ms = 20_000): Promise<number | string | null> => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), ms);
+    try {
+      return await exited;
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`The hub printed no line within ${timeoutMs} ms; stderr: ${stderr}`));
+    }, timeoutMs);
+    child.stdout!.on('data', (d: Buffer) => {
+      const wasEmpty = !stdout.includes('\n');
+      stdout += d.toString();
+      if (wasEmpty && stdout.includes('\n')) {
+        clearTimeout(timer);
+        const firstLine = stdout.slice(0, stdout.indexOf('\n'));
+        resolve({ child, firstLine, url: firstLine.replace(/^listening /, ''), stderr: () => stderr, exited, stop });
+      }
+    });
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`The hub exited (${code}) before printing a line; stderr: ${stderr}`));
+    });
+  });
+}
