@@ -1,0 +1,127 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { io } from 'socket.io-client';
+import { connect, newJob, OPERATOR, startTestHub, until, VIEWER, type Client, type TestHub } from './helpers';
+
+const TIMEOUT = { timeout: 120_000 };
+let t: TestHub;
+const clients: Client[] = [];
+before(async () => {
+  t = await startTestHub();
+}, TIMEOUT);
+after(async () => {
+  for (const c of clients) c.close();
+  await t.close();
+});
+
+async function client(token: string): Promise<Client> {
+  const c = await connect(t.hub.url, { token });
+  clients.push(c);
+  return c;
+}
+
+/** The hub still answers a fresh viewer. */
+async function stillServing(): Promise<void> {
+  const c = await client(VIEWER);
+  const answer = await c.timeout(10_000).emitWithAck('jobs:list', { limit: 1 });
+  assert.equal(answer.ok, true);
+  c.close();
+}
+
+test('no token, a wrong token, a token of the wrong type: refused at the handshake, slowed down', TIMEOUT, async () => {
+  const start = Date.now();
+  for (const auth of [undefined, {}, { token: 'wrong-token-wrong-token' }, { token: 42 }, { token: VIEWER.slice(0, -1) }]) {
+    await assert.rejects(connect(t.hub.url, auth), /unauthorized/, JSON.stringify(auth));
+  }
+  // The test hub waits 20, 40, 80, 100, 100 ms before refusing.
+  assert.ok(Date.now() - start >= 300, `refusals took ${Date.now() - start} ms`);
+  await stillServing();
+});
+
+test('connecting to the main namespace instead of /jobs is refused', TIMEOUT, async () => {
+  const socket = io(t.hub.url, { auth: { token: VIEWER }, transports: ['websocket'], reconnection: false, forceNew: true });
+  const error = await new Promise<Error>((resolve) => socket.once('connect_error', resolve));
+  socket.close();
+  assert.match(error.message, /\/jobs namespace/);
+});
+
+test('a foreign Origin on the Socket.io handshake is refused', TIMEOUT, async () => {
+  await assert.rejects(connect(t.hub.url, { token: VIEWER }, { extraHeaders: { origin: 'http://evil.example' } }));
+  await stillServing();
+});
+
+test('a viewer token cannot cancel or report', TIMEOUT, async () => {
+  const op = await client(OPERATOR);
+  const viewer = await client(VIEWER);
+  const job = newJob();
+  assert.deepEqual(await op.timeout(10_000).emitWithAck('report:started', job), { ok: true });
+  let asked = 0;
+  op.on('cancel-job', (_request, ack) => {
+    asked++;
+    ack({ ok: true });
+  });
+  assert.deepEqual(await viewer.timeout(10_000).emitWithAck('cancel-job', job.id), { ok: false, error: 'cancel-job needs an operator token' });
+  assert.deepEqual(await viewer.timeout(10_000).emitWithAck('report:started', newJob()), { ok: false, error: 'report:started needs an operator token' });
+  const chunks = await viewer.timeout(10_000).emitWithAck('report:chunks', { jobId: job.id, chunks: [{ seq: 0, ts: 1, stream: 'stdout', text: 'forged\n' }] });
+  assert.equal(chunks.ok, false);
+  assert.deepEqual(await viewer.timeout(10_000).emitWithAck('report:finished', { jobId: job.id, result: { status: 'success', exitCode: 0, signal: null, durationMs: 1, finishedAt: 1 } }), {
+    ok: false,
+    error: 'report:finished needs an operator token',
+  });
+  // The seed's form, without an ack: refused as job:error.
+  const errors: unknown[] = [];
+  viewer.on('job:error', (e) => errors.push(e));
+  viewer.emit('cancel-job', job.id);
+  await until(() => errors.length > 0, 10_000, 'job:error');
+  assert.deepEqual(errors, [{ jobId: job.id, message: 'cancel-job needs an operator token' }]);
+  assert.equal(asked, 0);
+  await new Promise((r) => setTimeout(r, 200));
+  assert.deepEqual(await t.store.readEvents(job.id, 0), []);
+  assert.equal((await t.store.getJob(job.id))?.status, 'running');
+});
+
+test('malformed events are answered with an error, and the same connection keeps working', TIMEOUT, async () => {
+  const op = await client(OPERATOR);
+  const raw = op as unknown as { timeout(ms: number): { emitWithAck(event: string, ...args: unknown[]): Promise<unknown> }; emit(event: string, ...args: unknown[]): void };
+  const bad: [string, unknown[]][] = [
+    ['join-job', [{}]],
+    ['join-job', [{ jobId: 'x', fromSeq: -5 }]],
+    ['jobs:list', [{ status: 'nope' }]],
+    ['jobs:list', ['not an object']],
+    ['jobs:get', [null]],
+    ['jobs:events', [{ jobId: 5 }]],
+    ['report:started', [{ id: 'x' }]],
+    ['report:started', [{ ...newJob(), id: 'not-a-uuid' }]],
+    ['report:chunks', [{ jobId: newJob().id, chunks: 'lots' }]],
+    ['report:chunks', [{ jobId: newJob().id, chunks: [{ seq: 0, ts: 0, stream: 'stdout', text: 'x' }] }]],
+    ['report:finished', [{ jobId: 'x', result: { status: 'running' } }]],
+    ['cancel-job', [[]]],
+    ['jobs:list', [{}, 'extra']],
+  ];
+  for (const [event, args] of bad) {
+    const answer = (await raw.timeout(10_000).emitWithAck(event, ...args)) as { ok: boolean; error: string };
+    assert.equal(answer.ok, false, `${event} ${JSON.stringify(args)}`);
+    assert.equal(typeof answer.error, 'string');
+  }
+  const errors: { message: string }[] = [];
+  op.on('job:error', (e) => errors.push(e));
+  raw.emit('join-job', 12);
+  raw.emit('no-such-event', { a: 1 });
+  raw.emit('join-job');
+  await until(() => errors.length >= 2, 10_000, 'job:error');
+  assert.deepEqual(errors.map((e) => e.message), ['Malformed join-job', 'Malformed join-job']);
+  assert.equal(((await op.timeout(10_000).emitWithAck('jobs:list', {})) as { ok: boolean }).ok, true);
+  assert.equal(op.connected, true);
+});
+
+test('an oversized event closes that connection only; the hub keeps serving', TIMEOUT, async () => {
+  const op = await client(OPERATOR);
+  const job = newJob();
+  await op.timeout(10_000).emitWithAck('report:started', job);
+  const closed = new Promise<string>((resolve) => op.once('disconnect', resolve));
+  op.emit('report:chunks', { jobId: job.id, chunks: [{ seq: 0, ts: 1, stream: 'stdout', text: 'x'.repeat(3 * 1024 * 1024) }] });
+  assert.match(await closed, /transport/);
+  await stillServing();
+  await new Promise((r) => setTimeout(r, 200));
+  assert.deepEqual(await t.store.readEvents(job.id, 0), []);
+});
