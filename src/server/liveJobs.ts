@@ -38,6 +38,7 @@ const interrupted = (startedAt: number): JobResult => {
 export class LiveJobs {
   private readonly live = new Map<string, LiveJob>();
   private readonly catching = new Map<string, Set<CatchingUp>>();
+  private stopped = false;
 
   constructor(
     private readonly nsp: HubNamespace,
@@ -103,6 +104,7 @@ export class LiveJobs {
 
   /** An operator went away: its jobs are interrupted unless it (or another) reports them within the grace period. */
   disconnected(socket: HubSocket): void {
+    if (this.stopped) return;
     for (const [jobId, job] of this.live) {
       if (job.owner !== socket) continue;
       job.owner = undefined;
@@ -168,6 +170,7 @@ export class LiveJobs {
 
   /** Stops the grace timers (the hub is stopping; the next life sweeps what is left). */
   stop(): void {
+    this.stopped = true;
     for (const job of this.live.values()) clearTimeout(job.graceTimer);
   }
 
