@@ -30,6 +30,29 @@ const interrupted = (startedAt: number): JobResult => {
   return { status: 'interrupted', exitCode: null, signal: null, finishedAt: now, durationMs: Math.max(0, now - startedAt) };
 };
 
+/** The part of engine.io's connection that tells whether what was sent has left the process. */
+interface Connection {
+  writeBuffer: unknown[];
+  once(event: 'drain' | 'close', listener: () => void): void;
+  off(event: 'drain' | 'close', listener: () => void): void;
+}
+
+// Resolves once the socket's transport took everything queued (or the socket closed): a long
+// replay is sent a page at a time at the pace the client reads, not all into memory.
+function written(socket: HubSocket): Promise<void> {
+  const conn = socket.conn as unknown as Connection;
+  if (!Array.isArray(conn.writeBuffer) || conn.writeBuffer.length === 0 || !socket.connected) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = (): void => {
+      conn.off('drain', done);
+      conn.off('close', done);
+      resolve();
+    };
+    conn.once('drain', done);
+    conn.once('close', done);
+  });
+}
+
 // The jobs in flight: what operators report goes to the BatchWriter and, at once, to the job's
 // room. A socket that joins with `fromSeq` is first sent what is stored (after a flush, so the
 // store holds everything sent live before it joined), while live events for it are buffered;
@@ -143,6 +166,7 @@ export class LiveJobs {
         for (const c of page) socket.emit('job:log', { jobId, seq: c.seq, ts: c.ts, stream: c.stream, chunk: c.text });
         lastSeq = page[page.length - 1].seq;
         next = lastSeq + 1;
+        await written(socket);
       }
       // From here to join() nothing awaits: no live event can slip between the buffer and the room.
       let done: JobDoneEvent | undefined;
