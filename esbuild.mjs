@@ -41,7 +41,12 @@ const builds = [
   { ...nodeCommon, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js' },
 ];
 if (existsSync('src/server/main.ts')) {
-  builds.push({ ...nodeCommon, entryPoints: ['src/server/main.ts'], outfile: 'dist/server.js' });
+  builds.push({
+    ...nodeCommon,
+    entryPoints: ['src/server/main.ts'],
+    outfile: 'dist/server.js',
+    external: [...nodeCommon.external, '@electric-sql/pglite', '@electric-sql/pglite/*'],
+  });
 }
 const apps = webviewApps();
 if (apps.length > 0) {
@@ -75,20 +80,18 @@ if (apps.length > 0) {
   }
 }
 
-// node-pty is native: its JavaScript and the binary built for this machine are shipped beside
-// the bundle (dist/node_modules), where require('node-pty') in dist/extension.js finds them.
-const ptyFrom = 'node_modules/node-pty';
-const ptyTo = 'dist/node_modules/node-pty';
-rmSync(ptyTo, { recursive: true, force: true });
-cpSync(path.join(ptyFrom, 'package.json'), path.join(ptyTo, 'package.json'));
-cpSync(path.join(ptyFrom, 'lib'), path.join(ptyTo, 'lib'), {
-  recursive: true,
-  filter: (f) => !/\.test\.js$|\.map$/.test(f),
-});
-for (const file of ['pty.node', 'spawn-helper']) {
-  const from = path.join(ptyFrom, 'build/Release', file);
-  if (existsSync(from)) cpSync(from, path.join(ptyTo, 'build/Release', file));
+// Packages that cannot be bundled are shipped beside the bundles (dist/node_modules), where
+// require() in dist/*.js finds them: node-pty is native (its JavaScript and the binary built for
+// this machine), PGlite loads its WASM and data files from its own folder.
+function ship(name, keep) {
+  const from = path.join('node_modules', name);
+  const to = path.join('dist/node_modules', name);
+  rmSync(to, { recursive: true, force: true });
+  cpSync(from, to, { recursive: true, filter: (f) => f === from || keep(path.relative(from, f)) });
 }
+ship('node-pty', (f) => f === 'package.json' || ((f === 'lib' || f.startsWith('lib/')) && !/\.test\.js$|\.map$/.test(f)) || /^build(\/Release(\/(pty\.node|spawn-helper))?)?$/.test(f));
+// Of PGlite's extensions only pg_trgm is used (the job search index).
+ship('@electric-sql/pglite', (f) => !/\.map$|\.d\.c?ts$|\.md$/.test(f) && (!f.endsWith('.tar.gz') || f.endsWith('pg_trgm.tar.gz')));
 
 if (watch) {
   const contexts = await Promise.all(builds.map((b) => esbuild.context(b)));
