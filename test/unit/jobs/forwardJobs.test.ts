@@ -1,0 +1,26 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { forwardJobs } from '../../../src/core/jobs/forwardJobs';
+import { InMemoryRecorder } from '../../../src/core/jobs/inMemoryRecorder';
+import type { JobRecorder } from '../../../src/core/jobs/recorder';
+import type { JobInfo } from '../../../src/shared/jobs';
+
+test('start, chunks and end reach the other recorder once each, in order; stop ends it', () => {
+  const seen: string[] = [];
+  const to: JobRecorder = {
+    started: (job) => seen.push(`started ${job.id} ${job.status}`),
+    chunks: (id, chunks) => seen.push(`chunks ${id} ${chunks.map((c) => c.seq).join(',')}`),
+    finished: (id, result) => seen.push(`finished ${id} ${result.status} ${String(result.exitCode)}`),
+  };
+  const from = new InMemoryRecorder();
+  const stop = forwardJobs(from, to);
+  const job: JobInfo = { id: 'a', kind: 'target', mode: 'console', title: 't', argv: ['make'], hostname: 'h', startedAt: 1, status: 'running' };
+  from.started(job);
+  from.chunks('a', [{ seq: 0, ts: 1, stream: 'stdout', text: 'x\n' }]);
+  from.chunks('a', [{ seq: 1, ts: 2, stream: 'stdout', text: 'y\n' }]);
+  from.finished('a', { status: 'failed', exitCode: 2, signal: null, durationMs: 5, finishedAt: 6 });
+  stop();
+  from.started({ ...job, id: 'b' });
+  assert.deepEqual(seen, ['started a running', 'chunks a 0', 'chunks a 1', 'finished a failed 2']);
+  from.dispose();
+});
