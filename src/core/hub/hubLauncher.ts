@@ -1,0 +1,274 @@
+// Finds the user's hub through a state file, or starts one: detached, so that it outlives the
+// window that started it (it exits by itself when idle). A lock file makes two windows that
+// start at the same moment share one hub.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+export interface EnsureHubOptions {
+  /** The hub's entry point, e.g. `<extension>/dist/server.js`. */
+  serverScript: string;
+  /** Holds `hub.json`, `tokens`, `hub.lock` and `hub.log`; created 0700. */
+  stateDir: string;
+  /** The Node to run it with (in VS Code: `process.execPath`, with ELECTRON_RUN_AS_NODE). */
+  nodePath: string;
+  env: NodeJS.ProcessEnv;
+  /** A hub started by another version is replaced. */
+  version: string;
+  /** `--database`: a postgres:// URL or a PGlite folder; default: the hub's own default. */
+  database?: string;
+  /** Arguments before the script (e.g. `--import tsx` in tests). */
+  nodeArgs?: string[];
+  /** `--idle-exit-seconds`; default 600. */
+  idleExitSeconds?: number;
+  /** How long the hub may take to print its first line; default 30 s. */
+  startTimeoutMs?: number;
+  /** How long to wait for another window's start (the lock); default 60 s. */
+  lockTimeoutMs?: number;
+}
+
+export interface HubConnection {
+  url: string;
+  tokens: { operator: string; viewer: string };
+  pid: number;
+  /** True when this call started the hub, false when it found a running one. */
+  started: boolean;
+}
+
+/** The content of `<stateDir>/hub.json`. */
+export interface HubState {
+  pid: number;
+  port: number;
+  url: string;
+  version: string;
+  tokenFile: string;
+}
+
+const STATE_FILE = 'hub.json';
+const LOCK_FILE = 'hub.lock';
+const HEALTH_TIMEOUT_MS = 3000;
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Whether a process with this pid exists (EPERM: it exists but is not ours). */
+export function pidAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export function readState(stateDir: string): HubState | undefined {
+  try {
+    const s = JSON.parse(readFileSync(path.join(stateDir, STATE_FILE), 'utf8')) as Partial<HubState>;
+    if (typeof s.pid !== 'number' || typeof s.port !== 'number' || typeof s.url !== 'string' || typeof s.version !== 'string' || typeof s.tokenFile !== 'string') return undefined;
+    return s as HubState;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Writes the state file atomically (temp file, then rename), mode 0600. */
+export function writeState(stateDir: string, state: HubState): void {
+  const file = path.join(stateDir, STATE_FILE);
+  const temp = `${file}.${process.pid}.${Date.now()}.tmp`;
+  writeFileSync(temp, JSON.stringify(state, null, 2) + '\n', { mode: 0o600 });
+  renameSync(temp, file);
+}
+
+/** The tokens of a token file (`<role> <token>` lines); the first of each role. */
+export function readTokens(file: string): { operator: string; viewer: string } {
+  const text = readFileSync(file, 'utf8');
+  const operator = /^operator[ \t]+(\S+)[ \t]*$/m.exec(text)?.[1];
+  const viewer = /^viewer[ \t]+(\S+)[ \t]*$/m.exec(text)?.[1];
+  if (!operator || !viewer) throw new Error(`${file}: expected one "operator <token>" and one "viewer <token>" line`);
+  return { operator, viewer };
+}
+
+/** True when the hub at `url` answers an authenticated request with 200. */
+export async function hubAnswers(url: string, operatorToken: string, timeoutMs = HEALTH_TIMEOUT_MS): Promise<boolean> {
+  try {
+    const res = await fetch(`${url}/api/vms`, { headers: { authorization: `Bearer ${operatorToken}` }, signal: AbortSignal.timeout(timeoutMs) });
+    await res.body?.cancel();
+    return res.status === 200;
+  } catch {
+    return false;
+  }
+}
+
+// A pid from an old state file may belong to another program by now: on Linux the command line
+// must name the hub's script; elsewhere only a pid whose url answered as our hub is stopped.
+function looksLikeHub(pid: number, serverScript: string, answered: boolean): boolean {
+  if (process.platform === 'linux') {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').some((arg) => arg === serverScript || path.basename(arg) === path.basename(serverScript));
+    } catch {
+      return false;
+    }
+  }
+  return answered;
+}
+
+async function stopProcess(pid: number, timeoutMs = 10_000): Promise<void> {
+  try {
+    process.kill(pid, 'SIGTERM');
+  } catch {
+    return;
+  }
+  const start = Date.now();
+  while (pidAlive(pid)) {
+    if (Date.now() - start > timeoutMs) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // Gone in between.
+      }
+      await sleep(100);
+      return;
+    }
+    await sleep(50);
+  }
+}
+
+/** The state's hub, if it runs, is of this version and answers. */
+async function usable(state: HubState | undefined, version: string): Promise<{ tokens: { operator: string; viewer: string } } | undefined> {
+  if (!state || state.version !== version || !pidAlive(state.pid)) return undefined;
+  let tokens;
+  try {
+    tokens = readTokens(state.tokenFile);
+  } catch {
+    return undefined;
+  }
+  return (await hubAnswers(state.url, tokens.operator)) ? { tokens } : undefined;
+}
+
+// Takes the lock (O_EXCL); a lock whose holder died, or older than the start timeout allows, is
+// broken. Resolves with a release function, or with undefined when `ready()` became true while
+// waiting (another window started the hub).
+async function lock(file: string, timeoutMs: number, staleMs: number, ready: () => Promise<boolean>): Promise<(() => void) | undefined> {
+  const start = Date.now();
+  for (;;) {
+    try {
+      const fd = openSync(file, 'wx', 0o600);
+      writeFileSync(fd, String(process.pid));
+      closeSync(fd);
+      return () => {
+        try {
+          unlinkSync(file);
+        } catch {
+          // Already broken by someone who thought it stale.
+        }
+      };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    if (await ready()) return undefined;
+    try {
+      const holder = Number(readFileSync(file, 'utf8'));
+      const age = Date.now() - statSync(file).mtimeMs;
+      if ((holder > 0 && holder !== process.pid && !pidAlive(holder)) || age > staleMs) unlinkSync(file);
+    } catch {
+      // Released in between: try again.
+    }
+    if (Date.now() - start > timeoutMs) throw new Error(`Timed out after ${timeoutMs} ms waiting for another window to start the hub (${file})`);
+    await sleep(50 + Math.random() * 50);
+  }
+}
+
+/** Reuses the running hub of `stateDir`, or replaces a stale or older one by a new one. */
+export async function ensureHub(options: EnsureHubOptions): Promise<HubConnection> {
+  const { stateDir, version } = options;
+  mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+  const reuse = async (): Promise<HubConnection | undefined> => {
+    const state = readState(stateDir);
+    const ok = await usable(state, version);
+    return ok && state ? { url: state.url, tokens: ok.tokens, pid: state.pid, started: false } : undefined;
+  };
+  const found = await reuse();
+  if (found) return found;
+
+  const startTimeoutMs = options.startTimeoutMs ?? 30_000;
+  let result: HubConnection | undefined;
+  const release = await lock(path.join(stateDir, LOCK_FILE), options.lockTimeoutMs ?? 60_000, startTimeoutMs + 30_000, async () => (result = await reuse()) !== undefined);
+  if (!release) return result!;
+  try {
+    // Another window may have finished its start just before we took the lock.
+    const again = await reuse();
+    if (again) return again;
+    const old = readState(stateDir);
+    if (old && pidAlive(old.pid)) {
+      let answered = false;
+      try {
+        answered = await hubAnswers(old.url, readTokens(old.tokenFile).operator);
+      } catch {
+        // No token file: it cannot be asked.
+      }
+      if (looksLikeHub(old.pid, options.serverScript, answered)) await stopProcess(old.pid);
+    }
+    return await startHub(options, startTimeoutMs);
+  } finally {
+    release();
+  }
+}
+
+async function startHub(options: EnsureHubOptions, timeoutMs: number): Promise<HubConnection> {
+  const tokenFile = path.join(options.stateDir, 'tokens');
+  const args = [...(options.nodeArgs ?? []), options.serverScript, '--port', '0', '--token-file', tokenFile, '--idle-exit-seconds', String(options.idleExitSeconds ?? 600)];
+  if (options.database) args.push('--database', options.database);
+  // stderr goes to a log file: a detached hub must not depend on a pipe to a window that may close.
+  const logFd = openSync(path.join(options.stateDir, 'hub.log'), 'a', 0o600);
+  let child: ChildProcess;
+  try {
+    child = spawn(options.nodePath, args, {
+      env: { ...options.env, ELECTRON_RUN_AS_NODE: '1' },
+      detached: true,
+      stdio: ['ignore', 'pipe', logFd],
+      windowsHide: true,
+    });
+  } finally {
+    closeSync(logFd);
+  }
+  const stdout = child.stdout!;
+  const line = await new Promise<string>((resolve, reject) => {
+    let text = '';
+    const timer = setTimeout(() => fail(new Error(`The hub printed no line within ${timeoutMs} ms; see ${path.join(options.stateDir, 'hub.log')}`)), timeoutMs);
+    const cleanup = (): void => {
+      clearTimeout(timer);
+      stdout.off('data', onData);
+      child.off('exit', onExit);
+      child.off('error', fail);
+    };
+    function fail(err: Error): void {
+      cleanup();
+      child.kill('SIGKILL');
+      reject(err);
+    }
+    function onData(d: Buffer): void {
+      text += d.toString();
+      const nl = text.indexOf('\n');
+      if (nl >= 0) {
+        cleanup();
+        resolve(text.slice(0, nl));
+      }
+    }
+    function onExit(code: number | null, signal: string | null): void {
+      fail(new Error(`The hub exited (${code ?? signal}) before it listened; see ${path.join(options.stateDir, 'hub.log')}`));
+    }
+    stdout.on('data', onData);
+    child.once('exit', onExit);
+    child.once('error', fail);
+  });
+  const match = /^listening (http:\/\/\S+?):(\d+)\/?$/.exec(line.trim());
+  if (!match || child.pid === undefined) {
+    child.kill('SIGKILL');
+    throw new Error(`The hub's first line is not "listening http://<host>:<port>": ${JSON.stringify(line)}`);
+  }
+  stdout.destroy();
+  child.unref();
+  const url = `${match[1]}:${match[2]}`;
+  writeState(options.stateDir, { pid: child.pid, port: Number(match[2]), url, version: options.version, tokenFile });
+  return { url, tokens: readTokens(tokenFile), pid: child.pid, started: true };
+}

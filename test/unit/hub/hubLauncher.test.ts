@@ -1,0 +1,142 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { after, test } from 'node:test';
+import { ensureHub, pidAlive, readState, type EnsureHubOptions, type HubConnection } from '../../../src/core/hub/hubLauncher';
+import { tempDir } from '../server/helpers';
+
+const TIMEOUT = { timeout: 120_000 };
+const REPO = path.resolve(__dirname, '../../..');
+const pids = new Set<number>();
+const cleanups: (() => void)[] = [];
+
+// Every hub started here is killed at the end, also when a test failed.
+after(async () => {
+  for (const pid of pids) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  }
+  const start = Date.now();
+  while ([...pids].some(pidAlive) && Date.now() - start < 5000) await new Promise((r) => setTimeout(r, 50));
+  for (const c of cleanups) c();
+});
+
+function options(version = '1.0.0'): EnsureHubOptions {
+  const temp = tempDir();
+  cleanups.push(temp.remove);
+  return {
+    serverScript: path.join(REPO, 'src/server/main.ts'),
+    nodeArgs: ['--import', 'tsx'],
+    stateDir: path.join(temp.dir, 'state'),
+    nodePath: process.execPath,
+    env: { ...process.env, NODE_OPTIONS: '' },
+    version,
+    database: path.join(temp.dir, 'db'),
+    startTimeoutMs: 60_000,
+  };
+}
+
+async function ensure(o: EnsureHubOptions): Promise<HubConnection> {
+  const hub = await ensureHub({ ...o, env: { ...o.env } });
+  pids.add(hub.pid);
+  return hub;
+}
+
+async function waitGone(pid: number, ms = 15_000): Promise<void> {
+  const start = Date.now();
+  while (pidAlive(pid)) {
+    if (Date.now() - start > ms) throw new Error(`pid ${pid} still alive after ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+test('the first call starts a hub and writes the state file 0600; the second reuses it', TIMEOUT, async () => {
+  const o = options();
+  const first = await ensure(o);
+  assert.equal(first.started, true);
+  assert.match(first.url, /^http:\/\/127\.0\.0\.1:\d+$/);
+  assert.ok(first.tokens.operator.length >= 16 && first.tokens.viewer.length >= 16);
+  const state = readState(o.stateDir)!;
+  assert.deepEqual({ pid: state.pid, url: state.url, version: state.version }, { pid: first.pid, url: first.url, version: '1.0.0' });
+  assert.equal(statSync(path.join(o.stateDir, 'hub.json')).mode & 0o777, 0o600);
+  const res = await fetch(`${first.url}/api/jobs`, { headers: { authorization: `Bearer ${first.tokens.viewer}` } });
+  assert.equal(res.status, 200);
+
+  const second = await ensure(o);
+  assert.deepEqual(second, { ...first, started: false });
+});
+
+test('a state file with a dead pid is replaced by a new hub', TIMEOUT, async () => {
+  const o = options();
+  const first = await ensure(o);
+  process.kill(first.pid, 'SIGKILL');
+  await waitGone(first.pid);
+  const second = await ensure(o);
+  assert.equal(second.started, true);
+  assert.notEqual(second.pid, first.pid);
+  assert.equal(readState(o.stateDir)!.pid, second.pid);
+});
+
+test('a state file that names a live pid of another program is replaced, and that program is left alone', TIMEOUT, async () => {
+  const o = options();
+  const first = await ensure(o);
+  process.kill(first.pid, 'SIGKILL');
+  await waitGone(first.pid);
+  // This test's own process: alive, but not a hub.
+  writeFileSync(path.join(o.stateDir, 'hub.json'), JSON.stringify({ ...readState(o.stateDir)!, pid: process.pid }));
+  const second = await ensure(o);
+  assert.equal(second.started, true);
+  assert.ok(pidAlive(process.pid));
+});
+
+test('a hub of another version is stopped and replaced', TIMEOUT, async () => {
+  const o = options('1.0.0');
+  const old = await ensure(o);
+  const next = await ensure({ ...o, version: '1.1.0' });
+  assert.equal(next.started, true);
+  assert.notEqual(next.pid, old.pid);
+  await waitGone(old.pid);
+  assert.equal(readState(o.stateDir)!.version, '1.1.0');
+  // Same token file: the tokens survive the replacement.
+  assert.deepEqual(next.tokens, old.tokens);
+  const res = await fetch(`${next.url}/api/jobs`, { headers: { authorization: `Bearer ${next.tokens.viewer}` } });
+  assert.equal(res.status, 200);
+});
+
+test('concurrent calls start exactly one hub', TIMEOUT, async () => {
+  const o = options();
+  const all = await Promise.all(Array.from({ length: 4 }, () => ensure(o)));
+  assert.equal(new Set(all.map((h) => h.pid)).size, 1);
+  assert.equal(all.filter((h) => h.started).length, 1);
+  assert.equal(new Set(all.map((h) => h.url)).size, 1);
+});
+
+test('concurrent calls from separate processes start exactly one hub', TIMEOUT, async () => {
+  const o = options();
+  const { env: _env, ...json } = o;
+  const run = (): Promise<HubConnection> =>
+    new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'ensureHubMain.ts'), JSON.stringify(json)], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        if (code !== 0) return reject(new Error(`ensureHub process exited ${code}: ${err}`));
+        const hub = JSON.parse(out) as HubConnection;
+        pids.add(hub.pid);
+        resolve(hub);
+      });
+    });
+  const all = await Promise.all([run(), run(), run()]);
+  assert.equal(new Set(all.map((h) => h.pid)).size, 1);
+  assert.equal(all.filter((h) => h.started).length, 1);
+  // The hub outlives the process that started it.
+  assert.ok(pidAlive(all[0].pid));
+});
