@@ -78,7 +78,7 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** Copies the built extension (package.json, dist/, media/ and the docs) into `<extensionsDir>/<folder>`. */
+/** Copies the built extension (package.json, dist/, media/, sql/ and the docs) into `<extensionsDir>/<folder>`. */
 export function installBuiltExtension(extensionsDir: string): string {
   const manifest = extensionManifest();
   const folder = extensionFolderName(manifest);
@@ -88,7 +88,7 @@ export function installBuiltExtension(extensionsDir: string): string {
   }
   const target = path.join(extensionsDir, folder);
   mkdirSync(target, { recursive: true });
-  for (const entry of ['package.json', 'dist', 'media', 'README.md', 'CHANGELOG.md', 'LICENSE', 'LICENSE.md']) {
+  for (const entry of ['package.json', 'dist', 'media', 'sql', 'README.md', 'CHANGELOG.md', 'LICENSE', 'LICENSE.md']) {
     const from = path.join(ROOT, entry);
     if (existsSync(from)) cpSync(from, path.join(target, entry), { recursive: true });
   }
