@@ -11,6 +11,7 @@ import { JobService } from './jobs/jobService';
 import { jobStatusBar } from './jobs/jobStatusBar';
 import { TargetPreferences } from './jobs/targetPreferences';
 import { log } from './logger';
+import { registerHub } from './registerHub';
 import { ConsoleManager } from './panels/consoleManager';
 import { JobsTreeProvider } from './views/jobsTreeProvider';
 import type { ProjectsTreeProvider } from './views/projectsTreeProvider';
@@ -40,6 +41,7 @@ export function registerJobs(context: vscode.ExtensionContext, projects: Project
     jobs.onDidEnd((job) => notifyJobEnd(job, settings(), { showOutput, rerun })),
     ...registerRunCommands({ jobs, consoles, projects, targets, preferences: new TargetPreferences(context.workspaceState), settings }),
   );
+  registerHub(context, recorder, jobs);
   return jobs;
 }
 

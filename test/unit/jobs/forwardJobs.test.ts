@@ -24,3 +24,23 @@ test('start, chunks and end reach the other recorder once each, in order; stop e
   assert.deepEqual(seen, ['started a running', 'chunks a 0', 'chunks a 1', 'finished a failed 2']);
   from.dispose();
 });
+
+test('jobs recorded before forwarding starts are passed on first, with their output', () => {
+  const seen: string[] = [];
+  const to: JobRecorder = {
+    started: (job) => seen.push(`started ${job.id}`),
+    chunks: (id, chunks) => seen.push(`chunks ${id} ${chunks.map((c) => c.seq).join(',')}`),
+    finished: (id, result) => seen.push(`finished ${id} ${result.status}`),
+  };
+  const from = new InMemoryRecorder();
+  const base: JobInfo = { id: 'old', kind: 'target', mode: 'console', title: 't', argv: ['make'], hostname: 'h', startedAt: 1, status: 'running' };
+  from.started(base);
+  from.chunks('old', [{ seq: 0, ts: 1, stream: 'stdout', text: 'a\n' }, { seq: 1, ts: 1, stream: 'stdout', text: 'b\n' }]);
+  from.finished('old', { status: 'success', exitCode: 0, signal: null, durationMs: 1, finishedAt: 2 });
+  from.started({ ...base, id: 'live' });
+  const stop = forwardJobs(from, to);
+  from.chunks('live', [{ seq: 0, ts: 3, stream: 'stdout', text: 'c\n' }]);
+  stop();
+  assert.deepEqual(seen, ['started old', 'chunks old 0,1', 'finished old success', 'started live', 'chunks live 0']);
+  from.dispose();
+});
