@@ -263,11 +263,43 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
       extensionHostLogs: () => findFiles(path.join(userDataDir, 'logs'), 'remoteexthost.log'),
       stop: async () => {
         await proc.stop();
+        await stopHub(userDataDir);
         cleanupState();
       },
     };
   } catch (err) {
     cleanupState();
     throw err;
+  }
+}
+
+// The extension starts its hub detached, so that it outlives a window; a test session's hub
+// (found through the state file in the session's global storage) is stopped with the session.
+async function stopHub(userDataDir: string): Promise<void> {
+  const { publisher, name } = extensionManifest();
+  const stateFile = path.join(userDataDir, 'User', 'globalStorage', `${publisher}.${name}`, 'hub', 'hub.json');
+  let pid: number;
+  try {
+    pid = (JSON.parse(readFileSync(stateFile, 'utf8')) as { pid: number }).pid;
+  } catch {
+    return;
+  }
+  try {
+    process.kill(pid, 'SIGTERM');
+  } catch {
+    return;
+  }
+  for (let i = 0; i < 50; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return;
+    }
+  }
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // Gone meanwhile.
   }
 }
