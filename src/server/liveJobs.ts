@@ -60,6 +60,8 @@ function written(socket: HubSocket): Promise<void> {
 // synchronous step: no gap and no repeat at the switch.
 export class LiveJobs {
   private readonly live = new Map<string, LiveJob>();
+  /** Every job reported in this life of the hub, live or ended: the start-up sweep leaves them alone. */
+  private readonly heard = new Set<string>();
   private readonly catching = new Map<string, Set<CatchingUp>>();
   private stopped = false;
 
@@ -89,6 +91,7 @@ export class LiveJobs {
     this.writer.started({ ...job, status: 'running' }, socket.data.reporter);
     const entry: LiveJob = { info: job, owner: undefined, nextSeq: stored?.lastSeq === undefined ? 0 : stored.lastSeq + 1 };
     this.live.set(job.id, entry);
+    this.heard.add(job.id);
     this.takeOver(entry, socket);
     if (!stored) this.nsp.to([ALL_JOBS_ROOM, jobRoom(job.id)]).emit('job:started', job);
     return this.backpressure({ ok: true });
@@ -115,6 +118,7 @@ export class LiveJobs {
   async finished(socket: HubSocket, jobId: string, result: JobResult): Promise<Ack> {
     const job = this.live.get(jobId);
     if (job) this.takeOver(job, socket);
+    this.heard.add(jobId);
     this.writer.finished(jobId, result);
     if (job || (await this.store.getJob(jobId))?.status === 'running') this.end(jobId, { jobId, status: result.status, exitCode: result.exitCode });
     return this.backpressure({ ok: true });
@@ -139,7 +143,8 @@ export class LiveJobs {
   sweepLater(jobs: readonly { id: string; startedAt: number }[]): NodeJS.Timeout {
     return setTimeout(() => {
       for (const job of jobs) {
-        if (this.live.has(job.id)) continue;
+        // A job resumed and ended within the grace period keeps the end it was reported with.
+        if (this.heard.has(job.id)) continue;
         try {
           this.writer.finished(job.id, interrupted(job.startedAt));
         } catch {

@@ -197,7 +197,7 @@ test('cancel-job from another operator reaches the reporter; a cancel from a vie
 // The hub sweeps the jobs it found `running` at its start once its grace period is over, and
 // skips only those live at that moment: a job reported again after the restart and finished
 // within the grace period is overwritten as interrupted (src/server/liveJobs.ts sweepLater).
-test('a job resumed after a hub restart and finished within the grace period stays successful', { ...TIMEOUT, todo: 'hub: sweepLater overwrites jobs finished since the start' }, async () => {
+test('a job resumed after a hub restart and finished within the grace period stays successful', TIMEOUT, async () => {
   const dir = folder();
   const first = await hubProcess(dir);
   const spoolDir = path.join(dir, 'spool');
