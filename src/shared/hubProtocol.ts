@@ -2,7 +2,7 @@
 // receives. Compatible with the seed's events (`join-job`, `cancel-job`, `job:log`, `job:done`,
 // `job:error`) with `seq` on every `job:log`, replay on join, acknowledged queries, and the
 // `report:*` events by which an operator (a VS Code window) hands jobs to the hub.
-import type { Chunk, JobInfo, JobKind, JobResult, JobStatus, StreamName } from './jobs';
+import type { Chunk, JobInfo, JobQuery, JobResult, JobStatus, StreamName } from './jobs';
 
 /** The namespace every client connects to. */
 export const HUB_NAMESPACE = '/jobs';
@@ -71,17 +71,7 @@ export interface JoinJobRequest {
 }
 
 /** History filters; the same as the HTTP API's query parameters. */
-export interface JobListRequest {
-  status?: JobStatus | JobStatus[];
-  kind?: JobKind;
-  alias?: string;
-  vm?: string;
-  text?: string;
-  from?: number;
-  to?: number;
-  cursor?: string;
-  limit?: number;
-}
+export type JobListRequest = JobQuery;
 
 export interface JobEventsRequest {
   jobId: string;

@@ -56,3 +56,22 @@ export interface JobResult {
   durationMs: number;
   finishedAt: number;
 }
+
+/** A history query; every filter is optional and they combine with AND. */
+export interface JobQuery {
+  status?: JobStatus | JobStatus[];
+  kind?: JobKind;
+  alias?: string;
+  /** `<environment>/<vm>`. */
+  vm?: string;
+  /** Case-insensitive substring of the command. */
+  text?: string;
+  /** Started at or after, epoch ms. */
+  from?: number;
+  /** Started before, epoch ms. */
+  to?: number;
+  /** `nextCursor` of the previous page. */
+  cursor?: string;
+  /** Jobs per page, 1–500; default 50. */
+  limit?: number;
+}

@@ -1,4 +1,4 @@
-import type { Chunk, JobInfo, JobKind, JobResult, JobStatus } from '../../shared/jobs';
+import type { Chunk, JobInfo, JobQuery, JobResult } from '../../shared/jobs';
 
 /** A project as the mkcli registry lists it (a RegistryEntry fits). */
 export interface ProjectRecord {
@@ -39,24 +39,8 @@ export interface ChunkBatch {
 /** Which running jobs to end as `interrupted`: those of one reporter, or those silent for a while. */
 export type InterruptFilter = { reporter: string } | { olderThanMs: number };
 
-/** A history query; every filter is optional and they combine with AND. */
-export interface JobQuery {
-  status?: JobStatus | JobStatus[];
-  kind?: JobKind;
-  alias?: string;
-  /** `<environment>/<vm>`. */
-  vm?: string;
-  /** Case-insensitive substring of the command. */
-  text?: string;
-  /** Started at or after, epoch ms. */
-  from?: number;
-  /** Started before, epoch ms. */
-  to?: number;
-  /** `nextCursor` of the previous page. */
-  cursor?: string;
-  /** Jobs per page, 1–500; default 50. */
-  limit?: number;
-}
+/** A history query (defined with the job model: the hub and the HTTP API take the same). */
+export type { JobQuery } from '../../shared/jobs';
 
 /** One page of history, newest first; `nextCursor` is absent on the last page. */
 export interface JobPage {
