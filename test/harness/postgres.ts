@@ -9,6 +9,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { pidAlive } from '../../src/core/util/pidAlive';
 
 /** A server the tests may use. */
 export interface TestPostgres {
@@ -74,20 +75,12 @@ function freePort(): Promise<number> {
   });
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** Stops and removes the clusters of test runs that were killed before they could clean up. */
 function sweepLeftovers(bin: string): void {
   for (const name of readdirSync(os.tmpdir())) {
     const owner = new RegExp(`^${PREFIX}(\\d+)-`).exec(name);
-    if (!owner || isAlive(Number(owner[1]))) continue;
+    if (!owner || pidAlive(Number(owner[1]))) continue;
     const dir = path.join(os.tmpdir(), name);
     if (existsSync(path.join(dir, 'data', 'postmaster.pid'))) runSync(path.join(bin, 'pg_ctl'), ['-D', path.join(dir, 'data'), '-m', 'immediate', '-w', 'stop']);
     rmSync(dir, { recursive: true, force: true });

@@ -4,6 +4,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { pidAlive } from '../util/pidAlive';
 
 export interface EnsureHubOptions {
   /** The hub's entry point, e.g. `<extension>/dist/server.js`. */
@@ -50,17 +51,7 @@ const HEALTH_TIMEOUT_MS = 3000;
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** Whether a process with this pid exists (EPERM: it exists but is not ours). */
-export function pidAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
+/** The state file of the hub, or undefined when it is missing or not of that shape. */
 export function readState(stateDir: string): HubState | undefined {
   try {
     const s = JSON.parse(readFileSync(path.join(stateDir, STATE_FILE), 'utf8')) as Partial<HubState>;

@@ -1,5 +1,6 @@
 import { linkSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { pidAlive } from '../util/pidAlive';
 
 /** A held lock; release() is idempotent. */
 export interface FolderLock {
@@ -7,15 +8,6 @@ export interface FolderLock {
   release(): void;
 }
 
-/** True while a process with this pid exists (EPERM: it exists but belongs to another user). */
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 function readPid(file: string): number | undefined {
   try {
@@ -81,7 +73,7 @@ export function lockFolder(dir: string): FolderLock {
       continue; // Released between our attempt and now.
     }
     const holder = readPid(file);
-    if (holder !== undefined && isAlive(holder)) {
+    if (holder !== undefined && pidAlive(holder)) {
       throw new Error(`The job history folder ${dir} is in use by process ${holder} (lock file ${file}); only one process may open it at a time`);
     }
     removeStale(file, inode);

@@ -3,7 +3,8 @@ import { spawn } from 'node:child_process';
 import { statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import { ensureHub, pidAlive, readState, type EnsureHubOptions, type HubConnection } from '../../../src/core/hub/hubLauncher';
+import { ensureHub, readState, type EnsureHubOptions, type HubConnection } from '../../../src/core/hub/hubLauncher';
+import { pidAlive } from '../../../src/core/util/pidAlive';
 import { tempDir } from '../server/helpers';
 
 const TIMEOUT = { timeout: 120_000 };
