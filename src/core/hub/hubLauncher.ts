@@ -18,6 +18,8 @@ export interface EnsureHubOptions {
   version: string;
   /** `--database`: a postgres:// URL or a PGlite folder; default: the hub's own default. */
   database?: string;
+  /** More of the hub's flags, e.g. retention. A running hub started with other flags is replaced. */
+  hubArgs?: string[];
   /** Arguments before the script (e.g. `--import tsx` in tests). */
   nodeArgs?: string[];
   /** `--idle-exit-seconds`; default 600. */
@@ -43,6 +45,8 @@ export interface HubState {
   url: string;
   version: string;
   tokenFile: string;
+  /** The flags it was started with (database, retention); absent in older state files. */
+  config?: string[];
 }
 
 const STATE_FILE = 'hub.json';
@@ -124,9 +128,16 @@ async function stopProcess(pid: number, timeoutMs = 10_000): Promise<void> {
   }
 }
 
-/** The state's hub, if it runs, is of this version and answers. */
-async function usable(state: HubState | undefined, version: string): Promise<{ tokens: { operator: string; viewer: string } } | undefined> {
-  if (!state || state.version !== version || !pidAlive(state.pid)) return undefined;
+/** The flags that make a hub what the options ask for. */
+function hubConfig(options: EnsureHubOptions): string[] {
+  return [...(options.database ? ['--database', options.database] : []), ...(options.hubArgs ?? [])];
+}
+
+const sameConfig = (a: readonly string[] | undefined, b: readonly string[]): boolean => (a ?? []).length === b.length && b.every((v, i) => a![i] === v);
+
+/** The state's hub, if it runs, is of this version and configuration, and answers. */
+async function usable(state: HubState | undefined, version: string, config: readonly string[]): Promise<{ tokens: { operator: string; viewer: string } } | undefined> {
+  if (!state || state.version !== version || !sameConfig(state.config, config) || !pidAlive(state.pid)) return undefined;
   let tokens;
   try {
     tokens = readTokens(state.tokenFile);
@@ -175,7 +186,7 @@ export async function ensureHub(options: EnsureHubOptions): Promise<HubConnectio
   mkdirSync(stateDir, { recursive: true, mode: 0o700 });
   const reuse = async (): Promise<HubConnection | undefined> => {
     const state = readState(stateDir);
-    const ok = await usable(state, version);
+    const ok = await usable(state, version, hubConfig(options));
     return ok && state ? { url: state.url, tokens: ok.tokens, pid: state.pid, started: false } : undefined;
   };
   const found = await reuse();
@@ -207,8 +218,8 @@ export async function ensureHub(options: EnsureHubOptions): Promise<HubConnectio
 
 async function startHub(options: EnsureHubOptions, timeoutMs: number): Promise<HubConnection> {
   const tokenFile = path.join(options.stateDir, 'tokens');
-  const args = [...(options.nodeArgs ?? []), options.serverScript, '--port', '0', '--token-file', tokenFile, '--idle-exit-seconds', String(options.idleExitSeconds ?? 600)];
-  if (options.database) args.push('--database', options.database);
+  const config = hubConfig(options);
+  const args = [...(options.nodeArgs ?? []), options.serverScript, '--port', '0', '--token-file', tokenFile, '--idle-exit-seconds', String(options.idleExitSeconds ?? 600), ...config];
   // stderr goes to a log file: a detached hub must not depend on a pipe to a window that may close.
   const logFd = openSync(path.join(options.stateDir, 'hub.log'), 'a', 0o600);
   let child: ChildProcess;
@@ -260,6 +271,6 @@ async function startHub(options: EnsureHubOptions, timeoutMs: number): Promise<H
   stdout.destroy();
   child.unref();
   const url = `${match[1]}:${match[2]}`;
-  writeState(options.stateDir, { pid: child.pid, port: Number(match[2]), url, version: options.version, tokenFile });
+  writeState(options.stateDir, { pid: child.pid, port: Number(match[2]), url, version: options.version, tokenFile, config });
   return { url, tokens: readTokens(tokenFile), pid: child.pid, started: true };
 }

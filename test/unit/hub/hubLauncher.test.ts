@@ -108,6 +108,18 @@ test('a hub of another version is stopped and replaced', TIMEOUT, async () => {
   assert.equal(res.status, 200);
 });
 
+test('a hub started with other flags (database, retention) is replaced; the same flags reuse it', TIMEOUT, async () => {
+  const o = options();
+  const old = await ensure(o);
+  const next = await ensure({ ...o, hubArgs: ['--grace-seconds', '5'] });
+  assert.equal(next.started, true);
+  await waitGone(old.pid);
+  assert.deepEqual(readState(o.stateDir)!.config, ['--database', o.database, '--grace-seconds', '5']);
+  const again = await ensure({ ...o, hubArgs: ['--grace-seconds', '5'] });
+  assert.equal(again.started, false);
+  assert.equal(again.pid, next.pid);
+});
+
 test('concurrent calls start exactly one hub', TIMEOUT, async () => {
   const o = options();
   const all = await Promise.all(Array.from({ length: 4 }, () => ensure(o)));

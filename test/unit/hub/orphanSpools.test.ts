@@ -1,0 +1,69 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { after, test } from 'node:test';
+import { HubReporter } from '../../../src/core/hub/hubReporter';
+import { claimSpoolFolder, replayOrphanSpools } from '../../../src/core/hub/orphanSpools';
+import { lines, newJob, OPERATOR, startTestHub, tempDir } from '../server/helpers';
+
+const cleanups: (() => void | Promise<void>)[] = [];
+after(async () => {
+  for (const c of cleanups.reverse()) await c();
+});
+
+/** A pid that no process has any more. */
+function deadPid(): number {
+  const child = spawnSync('sh', ['-c', 'echo $$']);
+  return Number(String(child.stdout).trim());
+}
+
+// A window spooled a job while the hub was away, then died; the next window finds its folder
+// (lock held by a dead pid), sends the job — ended as interrupted — and removes the folder.
+// The folder of a window that still lives is left alone.
+test('the spools of a dead window reach the hub; a live window keeps its own', { timeout: 60_000 }, async () => {
+  const temp = tempDir();
+  cleanups.push(temp.remove);
+  const root = path.join(temp.dir, 'spool');
+
+  const dead = claimSpoolFolder(root, 'window-dead');
+  const job = newJob();
+  const away = new HubReporter({ url: 'http://127.0.0.1:9', token: OPERATOR, reporterId: 'window-dead', spoolDir: dead.dir });
+  away.started(job);
+  away.chunks(job.id, lines(0, 500));
+  await away.close(0);
+  dead.lock.release();
+  writeFileSync(`${dead.dir}.lock`, `${deadPid()}\n`);
+
+  const live = claimSpoolFolder(root, 'window-live');
+  cleanups.push(() => live.lock.release());
+
+  const { hub, store, close } = await startTestHub();
+  cleanups.push(close);
+  const replay = await replayOrphanSpools(root, { url: hub.url, token: OPERATOR }, 20_000);
+
+  assert.deepEqual(replay, { jobs: [job.id], leftOver: [] });
+  const stored = await store.getJob(job.id);
+  assert.equal(stored?.status, 'interrupted');
+  assert.deepEqual(await store.readEvents(job.id, 0, { limit: 1000 }), lines(0, 500));
+  assert.equal(existsSync(dead.dir), false, 'the dead window folder is removed');
+  assert.equal(existsSync(`${dead.dir}.lock`), false, 'and its lock');
+  assert.equal(existsSync(live.dir), true, 'the live window keeps its folder');
+});
+
+test('with the hub away, a dead window folder is kept for a later try', { timeout: 30_000 }, async () => {
+  const temp = tempDir();
+  cleanups.push(temp.remove);
+  const root = path.join(temp.dir, 'spool');
+  const dead = claimSpoolFolder(root, 'window-dead');
+  const away = new HubReporter({ url: 'http://127.0.0.1:9', token: OPERATOR, reporterId: 'window-dead', spoolDir: dead.dir });
+  const job = newJob();
+  away.started(job);
+  await away.close(0);
+  dead.lock.release();
+
+  const replay = await replayOrphanSpools(root, { url: 'http://127.0.0.1:9', token: OPERATOR }, 300);
+  assert.deepEqual(replay, { jobs: [job.id], leftOver: [dead.dir] });
+  assert.equal(existsSync(path.join(dead.dir, `${job.id}.jsonl`)), true);
+  assert.equal(existsSync(`${dead.dir}.lock`), false, 'the lock is let go');
+});
