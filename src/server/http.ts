@@ -2,7 +2,6 @@ import type http from 'node:http';
 import type { JobStore } from '../core/store/jobStore';
 import { isJobListRequest, type JobListRequest } from '../shared/hubProtocol';
 import { bearerToken, type LoginThrottle, type RequestGuard, type TokenChecker } from './auth';
-import { listProjects, listVms } from './catalog';
 import { messageOf } from './types';
 
 /** What the HTTP API works with. */
@@ -74,12 +73,13 @@ async function route(deps: HttpDeps, url: URL): Promise<unknown> {
   if (parts[0] !== 'api') throw new HttpError(404, 'Not found');
   const [, resource, id, sub, ...rest] = parts;
   if (rest.length > 0) throw new HttpError(404, 'Not found');
-  if (resource === 'projects' && id === undefined) return { projects: await listProjects(deps.store) };
+  if (resource === 'projects' && id === undefined) return { projects: await deps.store.listProjects() };
   if (resource === 'projects' && sub === 'targets') {
-    if (!(await listProjects(deps.store)).some((p) => p.alias === id)) throw new HttpError(404, `No project ${id}`);
-    throw new HttpError(501, 'The hub does not know targets: they are read from the Makefile by VS Code, and the store keeps projects but not their targets');
+    const targets = await deps.store.listTargets(id);
+    if (!targets) throw new HttpError(404, `No project ${id}`);
+    return { targets };
   }
-  if (resource === 'vms' && id === undefined) return { vms: await listVms(deps.store) };
+  if (resource === 'vms' && id === undefined) return { vms: await deps.store.listVms() };
   if (resource === 'jobs' && id === undefined) {
     try {
       return await deps.store.listJobs(jobQuery(url.searchParams));

@@ -1,10 +1,12 @@
 import type http from 'node:http';
 import { Server } from 'socket.io';
 import type { JobStore } from '../core/store/jobStore';
+import type { CatalogSnapshot } from '../shared/catalog';
 import {
   HUB_MAX_MESSAGE_BYTES,
   HUB_NAMESPACE,
   isCancelRequest,
+  isCatalogSnapshot,
   isJobEventsRequest,
   isJobId,
   isJobInfo,
@@ -122,6 +124,18 @@ export function attachIo(server: http.Server, deps: IoDeps): { io: Server; nsp: 
     on(socket, 'report:started', isJobInfo, (job) => liveJobs.started(socket, job), 'report');
     on(socket, 'report:chunks', isReportChunks, (r: { jobId: string; chunks: [] }) => liveJobs.chunks(socket, r.jobId, r.chunks), 'report');
     on(socket, 'report:finished', isReportFinished, (r: { jobId: string; result: never }) => liveJobs.finished(socket, r.jobId, r.result), 'report');
+    // Not queued behind the socket's job reports: it is independent of them, and the store
+    // applies concurrent catalogs one at a time.
+    on(
+      socket,
+      'report:catalog',
+      isCatalogSnapshot,
+      async (snapshot: CatalogSnapshot) => {
+        await store.syncCatalog(snapshot);
+        return { ok: true };
+      },
+      'operator',
+    );
     on(
       socket,
       'cancel-job',

@@ -1,7 +1,8 @@
 // The events of the hub's Socket.io namespace `/jobs`, and a type guard for every payload the hub
 // receives. Compatible with the seed's events (`join-job`, `cancel-job`, `job:log`, `job:done`,
 // `job:error`) with `seq` on every `job:log`, replay on join, acknowledged queries, and the
-// `report:*` events by which an operator (a VS Code window) hands jobs to the hub.
+// `report:*` events by which an operator (a VS Code window) hands jobs and its catalog to the hub.
+import type { CatalogProject, CatalogSnapshot, CatalogTarget, CatalogVm } from './catalog';
 import type { Chunk, JobInfo, JobQuery, JobResult, JobStatus, StreamName } from './jobs';
 
 /** The namespace every client connects to. */
@@ -111,6 +112,13 @@ export interface ClientToServerEvents {
   'report:started': (job: JobInfo, ack?: (answer: Ack) => void) => void;
   'report:chunks': (report: ReportChunks, ack?: (answer: Ack<{ accepted: number }>) => void) => void;
   'report:finished': (report: ReportFinished, ack?: (answer: Ack) => void) => void;
+  /**
+   * Operator only: the projects (with targets) and VMs discovery saw. It replaces the stored
+   * catalog whole — what it does not name is deleted — rather than merging what several windows
+   * report: every window of the user reads the same mkcli registry and vm-config tree, so the
+   * latest report is the truth, and a merge could never forget a project removed from the registry.
+   */
+  'report:catalog': (snapshot: CatalogSnapshot, ack?: (answer: Ack) => void) => void;
 }
 
 // ── guards ────────────────────────────────────────────────────────────────────────────────
@@ -202,4 +210,35 @@ export function isJobResult(v: unknown): v is JobResult {
 
 export function isReportFinished(v: unknown): v is ReportFinished {
   return isObject(v) && isJobId(v.jobId) && isJobResult(v.result);
+}
+
+/** Bounds of a `report:catalog`, far above a real registry or vm-config tree (the message size bounds it too). */
+export const CATALOG_LIMITS = { projects: 5000, vms: 5000, targetsPerProject: 5000, textLength: 4096 } as const;
+
+const isName = (v: unknown): v is string => isString(v) && v.length > 0 && v.length <= CATALOG_LIMITS.textLength;
+const isText = (v: unknown): v is string => isString(v) && v.length <= CATALOG_LIMITS.textLength;
+const isListOf = <T>(v: unknown, max: number, check: (item: unknown) => item is T): v is T[] => Array.isArray(v) && v.length <= max && v.every(check);
+
+function isCatalogTarget(v: unknown): v is CatalogTarget {
+  return isObject(v) && isName(v.name) && optional(v.description, isText);
+}
+
+function isCatalogProject(v: unknown): v is CatalogProject {
+  return isObject(v) && isName(v.alias) && isName(v.dir) && optional(v.version, isText) && optional(v.targets, (t) => isListOf(t, CATALOG_LIMITS.targetsPerProject, isCatalogTarget));
+}
+
+function isCatalogVm(v: unknown): v is CatalogVm {
+  return (
+    isObject(v) &&
+    isName(v.environment) &&
+    isName(v.name) &&
+    isName(v.host) &&
+    isName(v.user) &&
+    optional(v.sshDestination, isText) &&
+    optional(v.sshConfigHost, isText)
+  );
+}
+
+export function isCatalogSnapshot(v: unknown): v is CatalogSnapshot {
+  return isObject(v) && isListOf(v.projects, CATALOG_LIMITS.projects, isCatalogProject) && isListOf(v.vms, CATALOG_LIMITS.vms, isCatalogVm);
 }

@@ -66,10 +66,12 @@ export function toStoredJob(row: JobRow): StoredJob {
   return job;
 }
 
-const optional = (text: string | undefined): string | null => (text === undefined ? null : cleanText(text));
+/** Text for a nullable column: cleaned, or null when absent. */
+export const optionalText = (text: string | undefined): string | null => (text === undefined ? null : cleanText(text));
 
 // The INSERT of a new job; the project and VM are linked by alias and `<environment>/<name>`
-// when they have been synced. A job already stored is left as it is (a replayed start).
+// when they have been synced (else a later catalog report links them). A job already stored is
+// left as it is (a replayed start).
 export function insertJob(job: JobInfo, reporter: string | undefined): { text: string; values: unknown[] } {
   const argv = job.argv.map(cleanText);
   const slash = job.vm?.indexOf('/') ?? -1;
@@ -80,13 +82,13 @@ export function insertJob(job: JobInfo, reporter: string | undefined): { text: s
     cleanText(job.title),
     argv,
     argv.map(quotePosix).join(' '),
-    optional(job.cwd),
-    optional(job.alias),
-    optional(job.target),
+    optionalText(job.cwd),
+    optionalText(job.alias),
+    optionalText(job.target),
     job.args ? job.args.map(cleanText) : null,
-    optional(job.vm),
+    optionalText(job.vm),
     cleanText(job.hostname),
-    optional(reporter),
+    optionalText(reporter),
     job.status,
     isoTime(job.startedAt),
     job.finishedAt === undefined ? null : isoTime(job.finishedAt),

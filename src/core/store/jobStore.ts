@@ -1,23 +1,16 @@
+import type { CatalogProject, CatalogSnapshot, CatalogTarget, CatalogVm } from '../../shared/catalog';
 import type { Chunk, JobInfo, JobQuery, JobResult } from '../../shared/jobs';
 
-/** A project as the mkcli registry lists it (a RegistryEntry fits). */
-export interface ProjectRecord {
-  alias: string;
-  /** Absolute path of the Makefile folder. */
-  dir: string;
-  version?: string;
+/** A project of the catalog as stored; its targets are read with listTargets(). */
+export interface StoredProject extends Omit<CatalogProject, 'targets'> {
+  /** When a catalog report last named it, epoch milliseconds. */
+  lastSynced: number;
 }
 
-/** A VM as vm-config describes it (a vmconfig Vm fits), with how ssh reaches it when known. */
-export interface VmRecord {
-  environment: string;
-  name: string;
-  host: string;
-  user: string;
-  /** What is passed to ssh, e.g. `deploy@10.0.0.5` or a Host alias. */
-  sshDestination?: string;
-  /** The `Host` block of the ssh config that matched, if any. */
-  sshConfigHost?: string;
+/** A VM of the catalog as stored. */
+export interface StoredVm extends CatalogVm {
+  /** When a catalog report last named it, epoch milliseconds. */
+  lastSynced: number;
 }
 
 /** A stored job: what was reported, plus what the store knows about it. */
@@ -73,8 +66,18 @@ export interface MigrationReport {
 export interface JobStore {
   /** Brings the schema up to date; refuses a database migrated by a newer version. */
   migrate(): Promise<MigrationReport>;
-  upsertProjects(projects: readonly ProjectRecord[]): Promise<void>;
-  upsertVms(vms: readonly VmRecord[]): Promise<void>;
+  /**
+   * Makes the stored projects, targets and VMs equal to what discovery saw: those named are
+   * inserted or updated, the others deleted (their jobs are kept, unlinked). Jobs that name a
+   * project (by alias) or VM (`<environment>/<name>`) now present are linked to it.
+   */
+  syncCatalog(snapshot: CatalogSnapshot): Promise<void>;
+  /** Every project, by alias. */
+  listProjects(): Promise<StoredProject[]>;
+  /** A project's targets in listed order; undefined when there is no such project. */
+  listTargets(alias: string): Promise<CatalogTarget[] | undefined>;
+  /** Every VM, by environment and name. */
+  listVms(): Promise<StoredVm[]>;
   /** Records a job; a second report of the same id changes nothing. */
   jobStarted(job: JobInfo, reporter?: string): Promise<void>;
   /** Stores output; chunks already stored (same job and seq) are skipped. Returns how many were new. */

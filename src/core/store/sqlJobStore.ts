@@ -1,5 +1,7 @@
+import type { CatalogSnapshot, CatalogTarget } from '../../shared/catalog';
 import type { Chunk, JobInfo, JobResult, StreamName } from '../../shared/jobs';
-import { assertChunks, assertJobId, assertJobInfo, assertJobResult, cleanText, isUuid } from './checkInput';
+import { selectProjects, selectTargets, selectVms, writeCatalog } from './catalogSql';
+import { assertChunks, assertJobId, assertJobInfo, assertJobResult, isUuid } from './checkInput';
 import { insertEvents, selectEvents } from './eventSql';
 import { insertJob, isoTime, JOB_COLUMNS, toStoredJob, type JobRow } from './jobRows';
 import type {
@@ -10,19 +12,14 @@ import type {
   JobQuery,
   JobStore,
   MigrationReport,
-  ProjectRecord,
   PruneOptions,
   StoredJob,
-  VmRecord,
+  StoredProject,
+  StoredVm,
 } from './jobStore';
 import { buildListQuery, encodeCursor, pageLimit } from './listQuery';
 import { findMigrationsDir, loadMigrations, runMigrations } from './migrations';
 import type { SqlClient } from './sqlClient';
-
-/** One entry per key, the last one given: one statement cannot upsert the same row twice. */
-function lastOfEach<T>(list: readonly T[], key: (item: T) => string): T[] {
-  return [...new Map(list.map((item) => [key(item), item])).values()];
-}
 
 // The JobStore queries, written once for any SqlClient; PgliteJobStore and PostgresJobStore only
 // differ in how they open and close the database.
@@ -35,38 +32,20 @@ export class SqlJobStore implements JobStore {
     return runMigrations(this.db, await loadMigrations(findMigrationsDir()));
   }
 
-  async upsertProjects(list: readonly ProjectRecord[]): Promise<void> {
-    const projects = lastOfEach(list, (p) => p.alias);
-    if (projects.length === 0) return;
-    await this.db.query(
-      `INSERT INTO projects (alias, directory, version, last_synced)
-        SELECT alias, directory, version, now() FROM unnest($1::text[], $2::text[], $3::text[]) AS u (alias, directory, version)
-        ON CONFLICT (alias) DO UPDATE SET directory = excluded.directory, version = excluded.version, last_synced = excluded.last_synced`,
-      [projects.map((p) => cleanText(p.alias)), projects.map((p) => cleanText(p.dir)), projects.map((p) => (p.version === undefined ? null : cleanText(p.version)))],
-    );
+  syncCatalog(snapshot: CatalogSnapshot): Promise<void> {
+    return this.db.transaction((tx) => writeCatalog(tx, snapshot));
   }
 
-  async upsertVms(list: readonly VmRecord[]): Promise<void> {
-    const vms = lastOfEach(list, (vm) => `${vm.environment}/${vm.name}`);
-    if (vms.length === 0) return;
-    const column = (pick: (vm: VmRecord) => string | undefined): (string | null)[] => vms.map((vm) => {
-      const value = pick(vm);
-      return value === undefined ? null : cleanText(value);
-    });
-    await this.db.query(
-      `INSERT INTO vms (environment, name, host, user_name, ssh_destination, ssh_config_host, last_synced)
-        SELECT u.*, now() FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) AS u
-        ON CONFLICT (name, environment) DO UPDATE SET host = excluded.host, user_name = excluded.user_name,
-          ssh_destination = excluded.ssh_destination, ssh_config_host = excluded.ssh_config_host, last_synced = excluded.last_synced`,
-      [
-        column((vm) => vm.environment),
-        column((vm) => vm.name),
-        column((vm) => vm.host),
-        column((vm) => vm.user),
-        column((vm) => vm.sshDestination),
-        column((vm) => vm.sshConfigHost),
-      ],
-    );
+  listProjects(): Promise<StoredProject[]> {
+    return selectProjects(this.db);
+  }
+
+  listTargets(alias: string): Promise<CatalogTarget[] | undefined> {
+    return selectTargets(this.db, alias);
+  }
+
+  listVms(): Promise<StoredVm[]> {
+    return selectVms(this.db);
   }
 
   async jobStarted(job: JobInfo, reporter?: string): Promise<void> {

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { after, before, test } from 'node:test';
-import { get, lines, newJob, OPERATOR, startTestHub, VIEWER, type TestHub } from './helpers';
+import { sqlOf } from '../store/helpers';
+import { connect, get, lines, newJob, OPERATOR, startTestHub, VIEWER, type TestHub } from './helpers';
 
 const TIMEOUT = { timeout: 120_000 };
 let t: TestHub;
@@ -10,11 +11,17 @@ const api = newJob({ alias: 'api', kind: 'ssh-logs', startedAt: Date.parse('2026
 
 before(async () => {
   t = await startTestHub();
-  await t.store.upsertProjects([
-    { alias: 'web', dir: '/src/web', version: '1.2' },
-    { alias: 'api', dir: '/src/api' },
-  ]);
-  await t.store.upsertVms([{ environment: 'prod', name: 'web-1', host: '10.0.0.5', user: 'deploy', sshDestination: 'deploy@10.0.0.5' }]);
+  // The catalog as a window reports it.
+  const window = await connect(t.hub.url, { token: OPERATOR });
+  const answer = await window.timeout(10_000).emitWithAck('report:catalog', {
+    projects: [
+      { alias: 'web', dir: '/src/web', version: '1.2', targets: [{ name: 'build', description: 'Compile' }, { name: 'deploy-web' }] },
+      { alias: 'api', dir: '/src/api' },
+    ],
+    vms: [{ environment: 'prod', name: 'web-1', host: '10.0.0.5', user: 'deploy', sshDestination: 'deploy@10.0.0.5' }],
+  });
+  window.close();
+  assert.deepEqual(answer, { ok: true });
   await t.store.jobStarted(web);
   await t.store.appendChunks(web.id, lines(0, 20));
   await t.store.jobFinished(web.id, { status: 'success', exitCode: 0, signal: null, durationMs: 5, finishedAt: web.startedAt + 5 });
@@ -36,25 +43,35 @@ function raw(pathName: string, headers: Record<string, string>): Promise<{ statu
   });
 }
 
-test('/api/projects and /api/vms list what discovery synced', TIMEOUT, async () => {
+test('/api/projects and /api/vms list the catalog a window reported', TIMEOUT, async () => {
   const projects = await get(t.hub.url, '/api/projects');
   assert.equal(projects.status, 200);
-  assert.deepEqual((projects.body.projects as { alias: string; dir: string; version: string | null }[]).map(({ alias, dir, version }) => ({ alias, dir, version })), [
-    { alias: 'api', dir: '/src/api', version: null },
+  const listed = projects.body.projects as { alias: string; lastSynced: number }[];
+  assert.ok(listed.every((p) => Number.isFinite(p.lastSynced)), JSON.stringify(listed));
+  assert.deepEqual(listed.map(({ lastSynced: _, ...p }) => p), [
+    { alias: 'api', dir: '/src/api' },
     { alias: 'web', dir: '/src/web', version: '1.2' },
   ]);
   const vms = await get(t.hub.url, '/api/vms', { authorization: `Bearer ${OPERATOR}` });
   assert.equal(vms.status, 200);
   assert.deepEqual((vms.body.vms as Record<string, unknown>[]).map(({ lastSynced: _, ...vm }) => vm), [
-    { environment: 'prod', name: 'web-1', host: '10.0.0.5', user: 'deploy', sshDestination: 'deploy@10.0.0.5', sshConfigHost: null },
+    { environment: 'prod', name: 'web-1', host: '10.0.0.5', user: 'deploy', sshDestination: 'deploy@10.0.0.5' },
   ]);
 });
 
-test('/api/projects/:alias/targets: 501 (the store keeps no targets), 404 for an unknown project', TIMEOUT, async () => {
-  const known = await get(t.hub.url, '/api/projects/web/targets');
-  assert.equal(known.status, 501);
-  assert.match(String(known.body.error), /targets/);
-  assert.equal((await get(t.hub.url, '/api/projects/nope/targets')).status, 404);
+test('/api/projects/:alias/targets: the stored targets in listed order, [] when none were listed, 404 for an unknown project', TIMEOUT, async () => {
+  assert.deepEqual(await get(t.hub.url, '/api/projects/web/targets'), { status: 200, body: { targets: [{ name: 'build', description: 'Compile' }, { name: 'deploy-web' }] } });
+  assert.deepEqual(await get(t.hub.url, '/api/projects/api/targets'), { status: 200, body: { targets: [] } });
+  const unknown = await get(t.hub.url, '/api/projects/nope/targets');
+  assert.deepEqual(unknown, { status: 404, body: { error: 'No project nope' } });
+});
+
+test('jobs are linked to the project and VM they name', TIMEOUT, async () => {
+  const { rows } = await sqlOf(t.store).query<{ alias: string; host: string }>(
+    'SELECT p.alias, v.host FROM jobs j JOIN projects p ON p.id = j.project_id JOIN vms v ON v.id = j.vm_id WHERE j.id = $1',
+    [web.id],
+  );
+  assert.deepEqual(rows.map((r) => ({ ...r })), [{ alias: 'web', host: '10.0.0.5' }]);
 });
 
 test('/api/jobs filters and pages; /api/jobs/:id; /api/jobs/:id/events?fromSeq=', TIMEOUT, async () => {

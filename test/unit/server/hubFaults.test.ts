@@ -64,6 +64,7 @@ test('a viewer token cannot cancel or report', TIMEOUT, async () => {
   assert.deepEqual(await viewer.timeout(10_000).emitWithAck('report:started', newJob()), { ok: false, error: 'report:started needs an operator token' });
   const chunks = await viewer.timeout(10_000).emitWithAck('report:chunks', { jobId: job.id, chunks: [{ seq: 0, ts: 1, stream: 'stdout', text: 'forged\n' }] });
   assert.equal(chunks.ok, false);
+  assert.deepEqual(await viewer.timeout(10_000).emitWithAck('report:catalog', { projects: [], vms: [] }), { ok: false, error: 'report:catalog needs an operator token' });
   assert.deepEqual(await viewer.timeout(10_000).emitWithAck('report:finished', { jobId: job.id, result: { status: 'success', exitCode: 0, signal: null, durationMs: 1, finishedAt: 1 } }), {
     ok: false,
     error: 'report:finished needs an operator token',
@@ -95,6 +96,9 @@ test('malformed events are answered with an error, and the same connection keeps
     ['report:chunks', [{ jobId: newJob().id, chunks: 'lots' }]],
     ['report:chunks', [{ jobId: newJob().id, chunks: [{ seq: 0, ts: 0, stream: 'stdout', text: 'x' }] }]],
     ['report:finished', [{ jobId: 'x', result: { status: 'running' } }]],
+    ['report:catalog', [{ projects: [] }]],
+    ['report:catalog', [{ projects: [{ alias: '', dir: '/x' }], vms: [] }]],
+    ['report:catalog', [{ projects: Array.from({ length: 5001 }, (_, i) => ({ alias: `p${i}`, dir: '/x' })), vms: [] }]],
     ['cancel-job', [[]]],
     ['jobs:list', [{}, 'extra']],
   ];

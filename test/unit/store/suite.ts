@@ -61,31 +61,35 @@ export function storeSuite(name: string, backend: Backend): void {
 
     test('migrations: recorded, idempotent, each in a transaction; a newer database is refused', TIMEOUT, async () => {
       const db = sqlOf(store);
-      assert.deepEqual(await store.migrate(), { applied: [], version: 1 });
+      const known = await loadMigrations(findMigrationsDir());
+      const latest = known[known.length - 1].version;
+      assert.deepEqual(await store.migrate(), { applied: [], version: latest });
       const { rows } = await db.query<{ version: number; name: string }>('SELECT version, name FROM schema_migrations ORDER BY version');
-      assert.deepEqual(rows.map((r) => ({ ...r })), [{ version: 1, name: '001_init.sql' }]);
+      assert.deepEqual(rows.map((r) => ({ ...r })), known.map(({ version, name }) => ({ version, name })));
+      assert.deepEqual(known.slice(0, 2).map((m) => m.name), ['001_init.sql', '002_catalog.sql']);
       const trigram = await count(store, `SELECT count(*) AS n FROM pg_indexes WHERE indexname = 'jobs_command_trgm_idx'`, []);
       assert.equal(trigram, 1, 'pg_trgm index on jobs.command');
 
-      const known = await loadMigrations(findMigrationsDir());
       // A migration that fails half-way leaves nothing behind.
-      const broken = { version: 2, name: '002_broken.sql', sql: 'CREATE TABLE vmo_half (x int); SELECT 1 / 0;' };
+      const broken = { version: latest + 1, name: 'broken.sql', sql: 'CREATE TABLE vmo_half (x int); SELECT 1 / 0;' };
       await assert.rejects(runMigrations(db, [...known, broken]), /division by zero/);
       assert.equal(await count(store, `SELECT count(*) AS n FROM pg_tables WHERE tablename = 'vmo_half'`, []), 0);
-      assert.equal(await count(store, 'SELECT count(*) AS n FROM schema_migrations', []), 1);
+      assert.equal(await count(store, 'SELECT count(*) AS n FROM schema_migrations', []), known.length);
 
-      // A later release adds 002; this one, knowing only 001, refuses the database.
-      const later = { version: 2, name: '002_later.sql', sql: 'CREATE TABLE vmo_later (x int);' };
-      assert.deepEqual(await runMigrations(db, [...known, later]), { applied: [2], version: 2 });
-      await assert.rejects(store.migrate(), /schema version 2, newer than the 1 this release knows/);
-      await db.exec('DROP TABLE vmo_later; DELETE FROM schema_migrations WHERE version = 2;');
-      assert.deepEqual(await store.migrate(), { applied: [], version: 1 });
+      // A later release adds a migration; this one, not knowing it, refuses the database.
+      const later = { version: latest + 1, name: 'later.sql', sql: 'CREATE TABLE vmo_later (x int);' };
+      assert.deepEqual(await runMigrations(db, [...known, later]), { applied: [latest + 1], version: latest + 1 });
+      await assert.rejects(store.migrate(), new RegExp(`schema version ${latest + 1}, newer than the ${latest} this release knows`));
+      await db.exec(`DROP TABLE vmo_later; DELETE FROM schema_migrations WHERE version = ${latest + 1};`);
+      assert.deepEqual(await store.migrate(), { applied: [], version: latest });
     });
 
     test('a job from start to end, linked to its project and VM', TIMEOUT, async () => {
-      await store.upsertProjects([{ alias: 'web', dir: '/old/web' }, { alias: 'api', dir: '/src/api', version: '1.2.0' }]);
-      await store.upsertProjects([{ alias: 'web', dir: '/src/web', version: '1.3.0' }]);
-      await store.upsertVms([{ environment: 'prod', name: 'app1', host: '10.0.0.5', user: 'deploy', sshDestination: 'deploy@10.0.0.5' }]);
+      await store.syncCatalog({ projects: [{ alias: 'web', dir: '/old/web' }, { alias: 'api', dir: '/src/api', version: '1.2.0' }], vms: [] });
+      await store.syncCatalog({
+        projects: [{ alias: 'web', dir: '/src/web', version: '1.3.0' }],
+        vms: [{ environment: 'prod', name: 'app1', host: '10.0.0.5', user: 'deploy', sshDestination: 'deploy@10.0.0.5' }],
+      });
       const job = newJob({ vm: 'prod/app1', args: ['V=1'] });
       await store.jobStarted(job, 'window-1');
       assert.deepEqual(await store.getJob(job.id), stored(job, { reporter: 'window-1' }));
@@ -108,6 +112,95 @@ export function storeSuite(name: string, backend: Backend): void {
       assert.deepEqual({ ...rows[0] }, { directory: '/src/web', version: '1.3.0', host: '10.0.0.5' });
       assert.equal(await store.getJob('not-a-uuid'), undefined);
       assert.equal(await store.getJob(randomUUID()), undefined);
+    });
+
+    test('the catalog: synced whole from discovery, targets kept until listed again, jobs linked by alias and VM', TIMEOUT, async () => {
+      const fresh = await open();
+      const links = async (job: JobInfo): Promise<{ project: string | null; vm: string | null }> => {
+        const { rows } = await sqlOf(fresh).query<{ project: string | null; vm: string | null }>(
+          `SELECT p.alias AS project, v.environment || '/' || v.name AS vm FROM jobs j
+            LEFT JOIN projects p ON p.id = j.project_id LEFT JOIN vms v ON v.id = j.vm_id WHERE j.id = $1`,
+          [job.id],
+        );
+        return { ...rows[0] };
+      };
+      const app1 = { environment: 'prod', name: 'app1', host: '10.0.0.5', user: 'deploy', sshDestination: 'deploy@10.0.0.5', sshConfigHost: 'prod-*' };
+      const app2 = { environment: 'prod', name: 'app2', host: '10.0.0.6', user: 'deploy' };
+      const stage = { environment: 'stage', name: 'app1', host: 'stage.internal', user: 'ubuntu' };
+      const before = Date.now();
+      await fresh.syncCatalog({
+        projects: [
+          { alias: 'web', dir: '/src/web', version: '1.3.0', targets: [{ name: 'build', description: 'Build it' }, { name: 'test' }, { name: 'build', description: 'twice' }] },
+          { alias: 'api', dir: '/src/api', targets: [] },
+          { alias: 'ops\u0000', dir: '/src/old-ops' },
+          { alias: 'ops', dir: '/src/ops' },
+        ],
+        vms: [stage, app2, app1],
+      });
+      const projects = await fresh.listProjects();
+      assert.ok(projects.every((p) => p.lastSynced >= before - 5000 && p.lastSynced <= Date.now() + 5000), JSON.stringify(projects));
+      assert.deepEqual(projects.map(({ lastSynced: _, ...p }) => p), [
+        { alias: 'api', dir: '/src/api' },
+        { alias: 'ops', dir: '/src/ops' },
+        { alias: 'web', dir: '/src/web', version: '1.3.0' },
+      ]);
+      assert.deepEqual(await fresh.listTargets('web'), [{ name: 'build', description: 'twice' }, { name: 'test' }]);
+      assert.deepEqual(await fresh.listTargets('api'), []);
+      assert.deepEqual(await fresh.listTargets('ops'), []);
+      assert.equal(await fresh.listTargets('nope'), undefined);
+      assert.deepEqual((await fresh.listVms()).map(({ lastSynced: _, ...vm }) => vm), [app1, app2, stage]);
+
+      const webJob = newJob({ alias: 'web', vm: 'prod/app2' });
+      const apiJob = newJob({ alias: 'api', vm: 'prod/app1' });
+      const early = newJob({ alias: 'later', vm: 'dev/box' });
+      for (const job of [webJob, apiJob, early]) await fresh.jobStarted(job);
+      assert.deepEqual(await links(webJob), { project: 'web', vm: 'prod/app2' });
+      assert.deepEqual(await links(early), { project: null, vm: null });
+
+      // The next report: api and prod/app2 are gone, web's targets were not listed this time,
+      // ops's were, and a project and a VM that jobs already named appear.
+      await fresh.syncCatalog({
+        projects: [
+          { alias: 'web', dir: '/home/me/web' },
+          { alias: 'ops', dir: '/src/ops', targets: [{ name: 'deploy', description: 'Ship' }] },
+          { alias: 'later', dir: '/src/later', targets: [{ name: 'all' }] },
+        ],
+        vms: [app1, stage, { environment: 'dev', name: 'box', host: '127.0.0.1', user: 'me' }],
+      });
+      assert.deepEqual((await fresh.listProjects()).map((p) => [p.alias, p.dir, p.version]), [
+        ['later', '/src/later', undefined],
+        ['ops', '/src/ops', undefined],
+        ['web', '/home/me/web', undefined],
+      ]);
+      assert.deepEqual(await fresh.listTargets('web'), [{ name: 'build', description: 'twice' }, { name: 'test' }]);
+      assert.deepEqual(await fresh.listTargets('ops'), [{ name: 'deploy', description: 'Ship' }]);
+      assert.equal(await fresh.listTargets('api'), undefined);
+      assert.deepEqual((await fresh.listVms()).map((vm) => `${vm.environment}/${vm.name}`), ['dev/box', 'prod/app1', 'stage/app1']);
+      assert.deepEqual(await links(webJob), { project: 'web', vm: null });
+      assert.deepEqual(await links(apiJob), { project: null, vm: 'prod/app1' });
+      assert.deepEqual(await links(early), { project: 'later', vm: 'dev/box' });
+      assert.equal((await fresh.getJob(apiJob.id))?.alias, 'api', 'a job keeps the name of a project synced away');
+      assert.equal(await count(fresh, 'SELECT count(*) AS n FROM project_targets', []), 4);
+
+      // A project that comes back is linked to its jobs again.
+      await fresh.syncCatalog({ projects: [{ alias: 'api', dir: '/src/api' }], vms: [] });
+      assert.deepEqual(await links(apiJob), { project: 'api', vm: null });
+      assert.deepEqual(await links(webJob), { project: null, vm: null });
+
+      // Two reports at once: the catalog ends as one of them, whole, never a mix.
+      const a = { projects: [{ alias: 'a1', dir: '/a', targets: [{ name: 'x' }] }, { alias: 'a2', dir: '/a2' }], vms: [app1] };
+      const b = { projects: [{ alias: 'b1', dir: '/b', targets: [{ name: 'x' }] }], vms: [app2, stage] };
+      for (let round = 0; round < 5; round++) {
+        await Promise.all([fresh.syncCatalog(a), fresh.syncCatalog(b)]);
+        const aliases = (await fresh.listProjects()).map((p) => p.alias).join();
+        const vms = (await fresh.listVms()).map((vm) => vm.host).join();
+        assert.ok((aliases === 'a1,a2' && vms === '10.0.0.5') || (aliases === 'b1' && vms === '10.0.0.6,stage.internal'), `${aliases} ${vms}`);
+      }
+
+      await fresh.syncCatalog({ projects: [], vms: [] });
+      assert.deepEqual([await fresh.listProjects(), await fresh.listVms()], [[], []]);
+      assert.equal(await count(fresh, 'SELECT count(*) AS n FROM project_targets', []), 0);
+      assert.equal(await count(fresh, 'SELECT count(*) AS n FROM jobs', []), 3);
     });
 
     test('replays store each chunk once', TIMEOUT, async () => {
