@@ -18,6 +18,8 @@ type Pending = { kind: 'log'; event: JobLogEvent } | { kind: 'done'; event: JobD
 
 /** A socket that joined a job and is being sent stored output; live events wait in `buffer`. */
 interface CatchingUp {
+  /** Left out of the broadcast of job:done, which it gets from its buffer after the replay. */
+  socketId: string;
   buffer: Pending[];
 }
 
@@ -155,7 +157,7 @@ export class LiveJobs {
   }
 
   async join(socket: HubSocket, jobId: string, fromSeq: number | undefined): Promise<Ack<JoinAnswer>> {
-    const me: CatchingUp = { buffer: [] };
+    const me: CatchingUp = { socketId: socket.id, buffer: [] };
     const waiting = this.catching.get(jobId) ?? new Set();
     waiting.add(me);
     this.catching.set(jobId, waiting);
@@ -224,8 +226,9 @@ export class LiveJobs {
     const job = this.live.get(jobId);
     if (job) clearTimeout(job.graceTimer);
     this.live.delete(jobId);
-    this.nsp.to(jobRoom(jobId)).emit('job:done', event);
-    for (const w of this.catching.get(jobId) ?? []) w.buffer.push({ kind: 'done', event });
+    const waiting = [...(this.catching.get(jobId) ?? [])];
+    this.nsp.to([jobRoom(jobId), ALL_JOBS_ROOM]).except(waiting.map((w) => w.socketId)).emit('job:done', event);
+    for (const w of waiting) w.buffer.push({ kind: 'done', event });
   }
 
   private async backpressure<T extends Ack>(answer: T): Promise<T> {

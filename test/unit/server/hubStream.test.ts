@@ -105,6 +105,47 @@ test('a viewer that joins mid-job with fromSeq 0 gets the stored output, then li
   assert.deepEqual(seqs(seen.logs), range(10).map((i) => 5990 + i));
 });
 
+test('job:done reaches every client once: those watching the job and those only listing jobs', TIMEOUT, async () => {
+  const op = await client(OPERATOR);
+  const watcher = await client(VIEWER);
+  const lister = await client(VIEWER);
+  const job = newJob();
+  await reportStarted(op, job);
+  const watched = watch(watcher, job.id);
+  const listed = watch(lister, job.id);
+  await watcher.timeout(10_000).emitWithAck('join-job', job.id);
+  await reportChunks(op, job.id, 0, 3);
+  await op.timeout(10_000).emitWithAck('report:finished', { jobId: job.id, result: { ...finished, status: 'failed', exitCode: 2 } });
+  await until(() => watched.done.length > 0 && listed.done.length > 0, 10_000, 'job:done on both');
+  // Anything sent twice would have arrived by the time a later answer does.
+  await watcher.timeout(10_000).emitWithAck('jobs:list', { limit: 1 });
+  await lister.timeout(10_000).emitWithAck('jobs:list', { limit: 1 });
+  const done = [{ jobId: job.id, status: 'failed', exitCode: 2 }];
+  assert.deepEqual([watched.done, listed.done], [done, done]);
+  assert.deepEqual([seqs(watched.logs), seqs(listed.logs)], [range(3), []]);
+});
+
+test('a viewer still catching up when the job ends gets job:done once, after all of the output', TIMEOUT, async () => {
+  const op = await client(OPERATOR);
+  const viewer = await client(VIEWER);
+  const job = newJob();
+  await reportStarted(op, job);
+  const total = 40_000;
+  await reportChunks(op, job.id, 0, total, 1000);
+  const seen = watch(viewer, job.id);
+  const logsBeforeDone: number[] = [];
+  viewer.on('job:done', () => logsBeforeDone.push(seen.logs.length));
+  const joined = viewer.timeout(60_000).emitWithAck('join-job', { jobId: job.id, fromSeq: 0 });
+  // The end comes while the replay is under way.
+  await until(() => seen.logs.length > 0, 30_000, 'the replay to begin');
+  await op.timeout(10_000).emitWithAck('report:finished', { jobId: job.id, result: finished });
+  assert.deepEqual(await joined, { ok: true, lastSeq: total - 1, status: 'success' });
+  await until(() => seen.done.length > 0, 10_000, 'job:done');
+  await viewer.timeout(10_000).emitWithAck('jobs:list', { limit: 1 });
+  assert.deepEqual(logsBeforeDone, [total]);
+  assert.deepEqual(seqs(seen.logs), range(total));
+});
+
 test('a replayed spool (same seqs again) is stored once and not sent twice', TIMEOUT, async () => {
   const op = await client(OPERATOR);
   const viewer = await client(VIEWER);
