@@ -1,5 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
+import type { PruneOptions } from '../core/store/jobStore';
 
 /** What the hub was asked to do, with every default filled in. */
 export interface HubArgs {
@@ -13,6 +14,8 @@ export interface HubArgs {
   idleExitSeconds?: number;
   /** How long a job whose reporter went away may stay `running` before it is `interrupted`. */
   graceSeconds: number;
+  /** Which finished jobs the hub deletes; a limit given as 0 is not set (keep). */
+  retention: PruneOptions;
   help: boolean;
 }
 
@@ -28,6 +31,9 @@ The VM Orchestrator hub: stores jobs and fans their output out to watchers.
                              created with mode 0600 and one token of each when missing)
   --idle-exit-seconds <n>    exit after n seconds with no clients and no running jobs
   --grace-seconds <n>        a job whose reporter left is interrupted after n s (default: 30)
+  --retention-days <n>       delete finished jobs started more than n days ago (default: 0, keep)
+  --retention-jobs <n>       delete finished jobs beyond the newest n (default: 0, keep)
+                             Retention is applied at start and then hourly.
   --help                     print this and exit
 
 Prints "listening http://<host>:<port>" as its first line on stdout.
@@ -45,7 +51,13 @@ function nonNegative(flag: string, text: string, max: number): number {
   return n;
 }
 
-const FLAGS = new Set(['--database', '--data-dir', '--host', '--port', '--token-file', '--idle-exit-seconds', '--grace-seconds']);
+const FLAGS = new Set(['--database', '--data-dir', '--host', '--port', '--token-file', '--idle-exit-seconds', '--grace-seconds', '--retention-days', '--retention-jobs']);
+
+/** A retention limit: absent or 0 means keep. */
+function limit(flag: string, text: string | undefined, max: number): number | undefined {
+  const n = text === undefined ? 0 : nonNegative(flag, text, max);
+  return n > 0 ? n : undefined;
+}
 
 // Parses the command line; throws with an exact message on an unknown flag or a bad value.
 export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): HubArgs {
@@ -67,6 +79,8 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = proc
   const dataDir = path.resolve(given.get('--data-dir') ?? defaultDataDir(env));
   const database = given.get('--database') ?? path.join(dataDir, 'pglite');
   const idle = given.get('--idle-exit-seconds');
+  const maxAgeDays = limit('--retention-days', given.get('--retention-days'), 36_500);
+  const maxJobs = limit('--retention-jobs', given.get('--retention-jobs'), 100_000_000);
   return {
     database: /^postgres(ql)?:\/\//.test(database) ? database : path.resolve(database),
     dataDir,
@@ -75,6 +89,7 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = proc
     tokenFile: path.resolve(given.get('--token-file') ?? path.join(dataDir, 'tokens')),
     idleExitSeconds: idle === undefined ? undefined : nonNegative('--idle-exit-seconds', idle, 365 * 86400),
     graceSeconds: nonNegative('--grace-seconds', given.get('--grace-seconds') ?? '30', 86400),
+    retention: { ...(maxAgeDays === undefined ? {} : { maxAgeDays }), ...(maxJobs === undefined ? {} : { maxJobs }) },
     help,
   };
 }

@@ -1,11 +1,12 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { BatchWriter } from '../core/store/batchWriter';
-import type { JobStore } from '../core/store/jobStore';
+import type { JobStore, PruneOptions } from '../core/store/jobStore';
 import { LoginThrottle, RequestGuard, TokenChecker } from './auth';
 import { httpHandler } from './http';
 import { attachIo } from './io';
 import { LiveJobs } from './liveJobs';
+import { startRetention } from './retention';
 import type { TokenEntry } from './tokens';
 
 /** What a hub needs; the store is opened (and migrated) and closed by the caller. */
@@ -16,6 +17,8 @@ export interface HubOptions {
   port: number;
   /** A job whose reporter went away, or left running by an earlier hub, is interrupted after this. */
   graceMs: number;
+  /** Finished jobs to delete, at start and then hourly (`everyMs`); default: keep everything. */
+  retention?: PruneOptions & { everyMs?: number };
   /** Called once the hub has had no clients and no running jobs for this long. */
   idle?: { ms: number; onIdle: () => void };
   /** Default: console.error. */
@@ -67,6 +70,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     page = await options.store.listJobs({ status: 'running', limit: 500, cursor: page.nextCursor });
   }
   const sweep = liveJobs.sweepLater(leftRunning);
+  const retention = startRetention(options.store, options.retention ?? {}, log, options.retention?.everyMs);
 
   let idleSince = Date.now();
   const idleTimer = options.idle
@@ -88,11 +92,14 @@ export async function startHub(options: HubOptions): Promise<Hub> {
         clearInterval(idleTimer);
         clearTimeout(sweep);
         liveJobs.stop();
+        // A prune under way ends before the caller closes the store.
+        const pruned = retention.stop();
         await new Promise<void>((resolve) => {
           void io.close(() => resolve());
           server.closeAllConnections();
         });
         await writer.close(10_000);
+        await pruned;
       })();
       return closing;
     },

@@ -32,6 +32,7 @@ async function main(): Promise<number> {
       host: args.host,
       port: args.port,
       graceMs: args.graceSeconds * 1000,
+      retention: args.retention,
       log,
       idle: args.idleExitSeconds === undefined ? undefined : { ms: args.idleExitSeconds * 1000, onIdle: () => void stop('idle') },
     });

@@ -14,6 +14,7 @@ test('defaults: PGlite in the data folder, loopback, any port, tokens beside it'
     tokenFile: '/data/vm-orchestrator/hub/tokens',
     idleExitSeconds: undefined,
     graceSeconds: 30,
+    retention: {},
     help: false,
   });
 });
@@ -30,6 +31,14 @@ test('flags, with a space or an equals sign; a postgres URL is kept as it is', (
   assert.equal(args.tokenFile, path.resolve('t'));
   assert.equal(args.idleExitSeconds, 60);
   assert.equal(args.help, true);
+});
+
+test('retention: days and jobs to keep; 0 keeps everything', () => {
+  assert.deepEqual(parseArgs(['--retention-days', '30', '--retention-jobs=1000'], env).retention, { maxAgeDays: 30, maxJobs: 1000 });
+  assert.deepEqual(parseArgs(['--retention-days', '7'], env).retention, { maxAgeDays: 7 });
+  assert.deepEqual(parseArgs(['--retention-days', '0', '--retention-jobs', '0'], env).retention, {});
+  assert.throws(() => parseArgs(['--retention-days', '-1'], env), /Expected --retention-days to be a whole number from 0 to 36500, got "-1"/);
+  assert.throws(() => parseArgs(['--retention-jobs', '1.5'], env), /Expected --retention-jobs to be a whole number/);
 });
 
 test('bad input is refused with an exact message', () => {
