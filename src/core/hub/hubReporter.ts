@@ -6,6 +6,7 @@
 import { appendFileSync, closeSync, mkdirSync, openSync, readdirSync, readSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { io, type Socket } from 'socket.io-client';
+import type { CatalogSnapshot } from '../../shared/catalog';
 import { HUB_NAMESPACE } from '../../shared/hubProtocol';
 import type { Chunk, JobInfo, JobResult } from '../../shared/jobs';
 import type { JobRecorder } from '../jobs/recorder';
@@ -78,6 +79,10 @@ export class HubReporter implements JobRecorder {
   private closed = false;
   private readonly confirmTimer: NodeJS.Timeout;
   private readonly idleWaiters = new Set<() => void>();
+  /** The latest catalog, and whether the hub of this connection still has to acknowledge it. */
+  private latestCatalog: CatalogSnapshot | undefined;
+  private catalogDue = false;
+  private sendingCatalog = false;
   private readonly log: (message: string) => void;
   private readonly ackTimeoutMs: number;
   private readonly batchChunks: number;
@@ -142,6 +147,15 @@ export class HubReporter implements JobRecorder {
     if (this.closed) return;
     this.disconnectSocket();
     this.connect(url, token);
+  }
+
+  // Hands the hub what discovery saw. Only the latest snapshot is kept; it is sent when connected
+  // and again after every reconnect (the hub may be a new one). It is not spooled: the next
+  // discovery produces it again.
+  catalog(snapshot: CatalogSnapshot): void {
+    this.latestCatalog = snapshot;
+    this.catalogDue = true;
+    void this.sendCatalog();
   }
 
   // Takes over the spool files in spoolDir that this reporter does not own (left by an earlier
@@ -233,6 +247,8 @@ export class HubReporter implements JobRecorder {
     socket.on('connect', () => {
       this.session++;
       void this.pump();
+      this.catalogDue ||= this.latestCatalog !== undefined;
+      void this.sendCatalog();
     });
     socket.on('disconnect', (reason) => {
       this.log(`Disconnected from the hub (${reason}); spooling`);
@@ -455,16 +471,44 @@ export class HubReporter implements JobRecorder {
     job.spoolOffset = 0;
   }
 
-  private async send(jobId: string, event: SpoolEvent): Promise<'ok' | 'lost' | { refused: string }> {
-    const raw = this.socket as unknown as RawSocket | undefined;
-    if (!raw?.connected) return 'lost';
+  private send(jobId: string, event: SpoolEvent): Promise<'ok' | 'lost' | { refused: string }> {
     const [name, payload] =
       event.type === 'started' ? ['report:started', event.job] : event.type === 'chunks' ? ['report:chunks', { jobId, chunks: event.chunks }] : ['report:finished', { jobId, result: event.result }];
+    return this.request(name, payload);
+  }
+
+  /** One acknowledged report; 'lost' when not connected or unanswered in time. */
+  private async request(name: string, payload: unknown): Promise<'ok' | 'lost' | { refused: string }> {
+    const raw = this.socket as unknown as RawSocket | undefined;
+    if (!raw?.connected) return 'lost';
     try {
       const answer = await raw.timeout(this.ackTimeoutMs).emitWithAck(name, payload);
       return isAckOk(answer) ? 'ok' : { refused: errorOf(answer) };
     } catch {
       return 'lost';
+    }
+  }
+
+  // Sends the latest catalog until the hub of the current connection has answered it. An answer
+  // lost on this connection waits for the next connect; a refusal (the store failed) is logged and
+  // left to the next discovery.
+  private async sendCatalog(): Promise<void> {
+    if (this.sendingCatalog) return;
+    this.sendingCatalog = true;
+    try {
+      while (this.catalogDue && !this.closed && this.connected) {
+        const session = this.session;
+        this.catalogDue = false;
+        const answer = await this.request('report:catalog', this.latestCatalog);
+        if (answer === 'lost') {
+          this.catalogDue = true;
+          if (session === this.session) return;
+        } else if (answer !== 'ok') {
+          this.log(`The hub refused the catalog: ${answer.refused}`);
+        }
+      }
+    } finally {
+      this.sendingCatalog = false;
     }
   }
 

@@ -31,7 +31,7 @@ export interface TestHub {
   close(): Promise<void>;
 }
 
-export async function startTestHub(options: { graceMs?: number; store?: JobStore } = {}): Promise<TestHub> {
+export async function startTestHub(options: { graceMs?: number; store?: JobStore; port?: number } = {}): Promise<TestHub> {
   const temp = tempDir();
   const store = options.store ?? (await PgliteJobStore.open({ dir: path.join(temp.dir, 'db') }));
   await store.migrate();
@@ -42,7 +42,7 @@ export async function startTestHub(options: { graceMs?: number; store?: JobStore
       { role: 'operator', token: OPERATOR },
     ],
     host: '127.0.0.1',
-    port: 0,
+    port: options.port ?? 0,
     graceMs: options.graceMs ?? 30_000,
     throttle: new LoginThrottle(20, 100),
     log: () => undefined,
