@@ -154,6 +154,9 @@ export class BatchWriter implements JobRecorder {
         if (!(await this.retrying(statement.run))) break;
         this.queuedRows -= statement.rows;
         this.queuedBytes -= statement.bytes;
+        // PGlite runs each statement on this thread and resolves without any I/O: without this
+        // turn of the event loop a long queue would be written with no socket served meanwhile.
+        if (this.queue.length > 0) await new Promise<void>((resolve) => setImmediate(resolve));
       }
     } finally {
       this.draining = undefined;

@@ -99,3 +99,27 @@ test('close() with a timeout gives up on a store that stays down, and says what 
   assert.ok(Date.now() - start < 5000);
   assert.equal(await store.getJob(job.id), undefined);
 });
+
+test('a long queue on a store that answers without I/O (PGlite) lets the event loop turn between statements', TIMEOUT, async () => {
+  let statements = 0;
+  const turnsAt: number[] = [];
+  const writer = new BatchWriter({
+    jobStarted: async () => undefined,
+    appendBatch: async (batches) => {
+      // Busy, as PGlite is while it runs a statement on this thread.
+      for (const until = performance.now() + 2; performance.now() < until; );
+      statements++;
+      return batches.reduce((n, b) => n + b.chunks.length, 0);
+    },
+    jobFinished: async () => undefined,
+  });
+  const job = newJob();
+  writer.started(job);
+  writer.chunks(job.id, lines(0, 5000));
+  // A socket's data would be handled in the same phase as this: it must come before the last statement.
+  const turns = setInterval(() => turnsAt.push(statements), 1);
+  await writer.flush();
+  clearInterval(turns);
+  assert.equal(statements, 5);
+  assert.ok(turnsAt.some((n) => n < 5), `the event loop turned only after statements ${JSON.stringify(turnsAt)}`);
+});
