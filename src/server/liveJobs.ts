@@ -105,13 +105,16 @@ export class LiveJobs {
     this.takeOver(job, socket);
     const ordered = [...chunks].sort((a, b) => a.seq - b.seq);
     this.writer.chunks(jobId, ordered);
+    // Socket.io encodes a broadcast before it looks for sockets: a job nobody watches is not encoded.
+    const watched = (this.nsp.adapter.rooms.get(jobRoom(jobId))?.size ?? 0) > 0;
     const room = this.nsp.to(jobRoom(jobId));
     const waiting = this.catching.get(jobId);
     for (const chunk of ordered) {
       if (chunk.seq < job.nextSeq) continue;
       job.nextSeq = chunk.seq + 1;
+      if (!watched && !waiting) continue;
       const event: JobLogEvent = { jobId, seq: chunk.seq, ts: chunk.ts, stream: chunk.stream, chunk: chunk.text };
-      room.emit('job:log', event);
+      if (watched) room.emit('job:log', event);
       if (waiting) for (const w of waiting) w.buffer.push({ kind: 'log', event });
     }
     return this.backpressure({ ok: true, accepted: chunks.length });
