@@ -41,7 +41,8 @@ export interface Rate {
   mib_per_s: number;
 }
 
-function rate(chunks: Chunk[], ms: number): Rate {
+/** The rate of storing `chunks` in `ms`. */
+export function rate(chunks: readonly Chunk[], ms: number): Rate {
   const bytes = chunks.reduce((n, c) => n + Buffer.byteLength(c.text), 0);
   const lines = chunks.reduce((n, c) => n + c.text.split('\n').length - 1, 0);
   return {

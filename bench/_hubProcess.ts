@@ -1,0 +1,82 @@
+// The built hub (`node dist/server.js`) as a process of its own, so that its memory can be read
+// from /proc; rebuilt first when a source file is newer than the bundle.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+const REPO = path.resolve(__dirname, '..');
+const BUNDLE = path.join(REPO, 'dist/server.js');
+
+export const VIEWER = 'bench-viewer-token-0123456789abcdef';
+export const OPERATOR = 'bench-operator-token-0123456789abcdef';
+
+/** The newest modification time under `dir`, in ms. */
+function newest(dir: string): number {
+  let latest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) latest = Math.max(latest, statSync(path.join(entry.parentPath, entry.name)).mtimeMs);
+  }
+  return latest;
+}
+
+/** Runs `npm run build` when dist/server.js is missing or older than src/ or sql/; returns whether it did. */
+export function buildHubIfStale(): boolean {
+  let built = 0;
+  try {
+    built = statSync(BUNDLE).mtimeMs;
+  } catch {
+    // Not built yet.
+  }
+  if (built >= Math.max(newest(path.join(REPO, 'src')), newest(path.join(REPO, 'sql')))) return false;
+  const run = spawnSync('npm', ['run', 'build'], { cwd: REPO, stdio: ['ignore', 'ignore', 'inherit'] });
+  if (run.status !== 0) throw new Error(`npm run build failed (${run.status ?? run.signal})`);
+  return true;
+}
+
+/** Memory of a process from /proc/<pid>/status, in MiB: now (VmRSS) and at its peak (VmHWM). */
+export function rssOf(pid: number): { rss_mb: number; peak_mb: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (field: string): number => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+  return { rss_mb: Math.round(kb('VmRSS') / 1024), peak_mb: Math.round(kb('VmHWM') / 1024) };
+}
+
+/** CPU time a process has used (user + system), in ms, from /proc/<pid>/stat. */
+export function cpuMsOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // utime and stime are fields 14 and 15 of stat(5), in clock ticks (100 per second on Linux).
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+export interface HubProcess {
+  url: string;
+  pid: number;
+  child: ChildProcess;
+  /** SIGTERM (the hub stores what it accepted), SIGKILL after 30 s. */
+  stop(): Promise<void>;
+}
+
+// Starts the hub on `database` (postgres:// URL or PGlite folder) with its data in `dir`, and
+// resolves once it printed `listening <url>`. `nodeArgs` go to node (e.g. --cpu-prof).
+export function startHubProcess(database: string, dir: string, nodeArgs: readonly string[] = []): Promise<HubProcess> {
+  const tokenFile = path.join(dir, 'tokens');
+  writeFileSync(tokenFile, `viewer ${VIEWER}\noperator ${OPERATOR}\n`, { mode: 0o600 });
+  const args = [...nodeArgs, BUNDLE, '--database', database, '--data-dir', dir, '--token-file', tokenFile, '--host', '127.0.0.1', '--port', '0'];
+  const child = spawn(process.execPath, args, { cwd: REPO, stdio: ['ignore', 'pipe', 'inherit'] });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const stop = async (): Promise<void> => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    await exited;
+    clearTimeout(timer);
+  };
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (data: Buffer) => {
+      out += data.toString();
+      const line = /^listening (\S+)\n/.exec(out);
+      if (line) resolve({ url: line[1]!, pid: child.pid!, child, stop });
+    });
+    void exited.then(() => reject(new Error(`The hub exited (${child.exitCode ?? child.signalCode}) before it listened`)));
+  });
+}
