@@ -45,7 +45,7 @@ test('a statement holds at most maxRows chunks', TIMEOUT, async () => {
 
 test('a statement holds at most maxBytes of text; a larger chunk goes alone', TIMEOUT, async () => {
   const rec = recording(store);
-  const writer = new BatchWriter(rec.writes);
+  const writer = new BatchWriter(rec.writes, { maxBytes: 1024 * 1024 });
   const job = newJob();
   writer.started(job);
   const chunks: Chunk[] = Array.from({ length: 40 }, (_, seq) => ({ seq, ts: seq, stream: 'stdout', text: `${'x'.repeat(99_999)}\n` }));
