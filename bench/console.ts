@@ -457,7 +457,7 @@ async function runStreamed(browser: Browser, pageUrl: string, via: Via, usePty: 
   // webview → host, checked by the host's guard as ConsolePanel does (only after goto, when `feed` exists).
   const receive = (raw: unknown): void => {
     if (!isConsoleToHostMessage(raw)) return;
-    if (raw.type !== 'ready' && raw.jobId !== job.id) return;
+    if (raw.type === 'console/resize' || (raw.type !== 'ready' && raw.jobId !== job.id)) return;
     if (raw.type === 'ready') {
       feed.ready(raw.creditWindow);
       resolveReady();

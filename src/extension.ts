@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { CommandIds } from './shared/ids';
 import { registerCommand } from './host/commands/registerCommand';
 import { log } from './host/logger';
+import { CatalogSync } from './host/hub/catalogSync';
 import { registerProjects } from './host/registerProjects';
 import { registerVms } from './host/registerVms';
 import { settings } from './host/config';
@@ -10,12 +11,19 @@ import { registerJobs } from './host/registerJobs';
 import { MkcliTaskProvider } from './host/tasks/mkcliTaskProvider';
 import { TaskType } from './shared/ids';
 
+let closing: (() => Promise<void>) | undefined;
+
 // Builds the services and registers the views and commands; nothing else happens here.
 export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(log);
-  const { projects, targets } = registerProjects(context);
-  const jobs = registerJobs(context, projects, targets);
-  registerVms(context, new VmJobs(jobs, settings));
+  // Discovery is reported to the hub once it has settled (after `hub` exists).
+  const catalog = new CatalogSync((snapshot) => hub.reportCatalog(snapshot));
+  context.subscriptions.push(catalog);
+  const { projects, targets } = registerProjects(context, catalog);
+  const { jobs, hub, close } = registerJobs(context, projects, targets);
+  // Running jobs end `interrupted`, and the hub hears it.
+  closing = close;
+  registerVms(context, new VmJobs(jobs, settings), catalog);
   context.subscriptions.push(
     vscode.tasks.registerTaskProvider(TaskType, new MkcliTaskProvider(projects, targets, jobs)),
     registerCommand(CommandIds.showLog, () => log.show()),
@@ -23,4 +31,11 @@ export function activate(context: vscode.ExtensionContext): void {
   log.info(`VM Orchestrator ${String(context.extension.packageJSON.version)} activated`);
 }
 
-export function deactivate(): void {}
+// VS Code calls this when the window closes or reloads (and disposes the subscriptions at once).
+export async function deactivate(): Promise<void> {
+  try {
+    await closing?.();
+  } catch (error) {
+    log.error('While closing', error);
+  }
+}

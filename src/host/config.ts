@@ -29,10 +29,23 @@ export function settings() {
     reuseConsoleTab: c.get<boolean>('console.reuseTab', false),
     consoleMaxLines: c.get<number>('console.maxLines', 100_000),
     notifyOnJobEnd: c.get<'failures' | 'all' | 'none'>('notifications.jobEnd', 'failures'),
+    /** A shared hub's URL (team mode); empty: the user's own hub. */
+    hubUrl: c.get<string>('hub.url', '').trim(),
+    /** The own hub's `--database`; undefined: its default (PGlite in the extension's storage). */
+    hubDatabase: hubDatabase(c.get<string>('hub.database', '').trim(), home),
+    retentionDays: c.get<number>('history.retentionDays', 30),
+    retentionJobs: c.get<number>('history.maxJobs', 10_000),
+    jobsViewLimit: c.get<number>('jobs.viewLimit', 50),
   };
 }
 
 export type Settings = ReturnType<typeof settings>;
+
+/** A postgres:// URL as it is; a folder with `~` expanded; empty: undefined. */
+function hubDatabase(value: string, home: string): string | undefined {
+  if (!value) return undefined;
+  return /^postgres(ql)?:\/\//.test(value) ? value : expandHome(value, home);
+}
 
 /** How ssh is run: which client, which config (only when the user named one), host keys. */
 export function sshOptions(s: Settings): { sshBinary: string; configFile?: string; acceptNewHostKey: boolean } {

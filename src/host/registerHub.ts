@@ -1,57 +1,138 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import * as vscode from 'vscode';
-import { ensureHub } from '../core/hub/hubLauncher';
 import { HubReporter } from '../core/hub/hubReporter';
+import { claimSpoolFolder, replayOrphanSpools } from '../core/hub/orphanSpools';
 import { forwardJobs } from '../core/jobs/forwardJobs';
 import type { InMemoryRecorder } from '../core/jobs/inMemoryRecorder';
+import type { CatalogSnapshot } from '../shared/catalog';
+import { CommandIds } from '../shared/ids';
+import { registerCommand } from './commands/registerCommand';
+import { onSettingsChanged, settings } from './config';
+import { HUB_TOKEN_SECRET, resolveHub, setHubToken, type HubAddress } from './hub/hubAddress';
 import type { JobService } from './jobs/jobService';
 import { log } from './logger';
 
-// Stores this window's jobs through the user's hub: finds it (or starts it, detached, with the
-// editor's own Node) and reports every job to it, spooling while it is away. Running never
-// depends on it: when the hub cannot start, jobs still run and the log says why they are not stored.
-export function registerHub(context: vscode.ExtensionContext, recorder: InMemoryRecorder, jobs: JobService): void {
-  let stop: (() => Promise<void>) | undefined;
-  const start = async (): Promise<void> => {
-    if (stop || !vscode.workspace.isTrusted) return;
-    const stateDir = path.join(context.globalStorageUri.fsPath, 'hub');
+/** How often a window checks that its own hub still answers, and starts it again if not. */
+const WATCH_MS = 5000;
+
+/** The hub this window reports to, for those who also read from it (the Jobs view). */
+export interface HubLink {
+  readonly address: HubAddress | undefined;
+  readonly onDidChange: vscode.Event<HubAddress | undefined>;
+  /** What discovery found; the hub gets the latest, now or once a hub is reached. */
+  reportCatalog(snapshot: CatalogSnapshot): void;
+  /** Sends what is still unreported (spooling what the hub has not stored after `timeoutMs`) and disconnects. */
+  close(timeoutMs?: number): Promise<void>;
+}
+
+// Stores this window's jobs through a hub: the shared one of `hub.url`, or the user's own (found,
+// or started detached with the editor's own Node). Every job is reported, spooled while the hub
+// is away; spools of windows that died are sent too. Running never depends on it: without a hub
+// jobs still run and the log says why they are not stored.
+export function registerHub(context: vscode.ExtensionContext, recorder: InMemoryRecorder, jobs: JobService): HubLink {
+  const changed = new vscode.EventEmitter<HubAddress | undefined>();
+  const spoolRoot = path.join(context.globalStorageUri.fsPath, 'spool');
+  let current: { address: HubAddress; reporter: HubReporter; stop: (timeoutMs: number) => Promise<void> } | undefined;
+  let catalog: CatalogSnapshot | undefined;
+  let starting: Promise<void> | undefined;
+
+  const connect = async (): Promise<void> => {
+    if (current || !vscode.workspace.isTrusted) return;
+    const s = settings();
+    let address: HubAddress | undefined;
     try {
-      const hub = await ensureHub({
-        serverScript: context.asAbsolutePath(path.join('dist', 'server.js')),
-        stateDir,
-        nodePath: process.execPath,
-        env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
-        version: String(context.extension.packageJSON.version),
-      });
-      // env.sessionId is not unique everywhere (code-server gives every window the same one).
-      const windowId = randomUUID();
-      const reporter = new HubReporter({
-        url: hub.url,
-        token: hub.tokens.operator,
-        reporterId: windowId,
-        // One folder per window: a reporter takes over every spool of its folder.
-        spoolDir: path.join(context.globalStorageUri.fsPath, 'spool', windowId),
-        onCancel: (jobId) => {
-          if (!jobs.isRunning(jobId)) return false;
-          jobs.cancel(jobId);
-          return true;
-        },
-        log: (message) => log.info(`[hub] ${message}`),
-      });
-      const unforward = forwardJobs(recorder, reporter);
-      stop = async () => {
-        unforward();
-        await reporter.close();
-      };
-      log.info(`Hub ${hub.url} ${hub.started ? 'started' : 'found'} (pid ${hub.pid}); jobs are stored there`);
+      address = await resolveHub(context, s);
     } catch (error) {
-      log.warn(`Jobs of this window are not stored: the hub did not start (${(error as Error).message}); see ${path.join(stateDir, 'hub.log')}`);
+      log.warn(`Jobs of this window are not stored: the hub did not start (${(error as Error).message}); see ${path.join(context.globalStorageUri.fsPath, 'hub', 'hub.log')}`);
+    }
+    if (!address) return;
+    // env.sessionId is not unique everywhere (code-server gives every window the same one).
+    const windowId = randomUUID();
+    const spool = claimSpoolFolder(spoolRoot, windowId);
+    const hubLog = (message: string): void => log.info(`[hub] ${message}`);
+    const reporter = new HubReporter({
+      url: address.url,
+      token: address.token,
+      reporterId: windowId,
+      spoolDir: spool.dir,
+      onCancel: (jobId) => {
+        if (!jobs.isRunning(jobId)) return false;
+        jobs.cancel(jobId);
+        return true;
+      },
+      log: hubLog,
+    });
+    const unforward = forwardJobs(recorder, reporter);
+    const watch = address.own ? setInterval(() => void restartIfGone(reporter), WATCH_MS) : undefined;
+    if (catalog) reporter.catalog(catalog);
+    current = {
+      address,
+      reporter,
+      stop: async (timeoutMs) => {
+        clearInterval(watch);
+        unforward();
+        await reporter.close(timeoutMs);
+        spool.lock.release();
+      },
+    };
+    log.info(`Hub ${address.url} ${address.how}; jobs are stored there`);
+    changed.fire(address);
+    void replayOrphanSpools(spoolRoot, { url: address.url, token: address.token, log: hubLog }).then(({ jobs: sent, leftOver }) => {
+      if (sent.length > 0) log.info(`Sent ${sent.length} job(s) spooled by closed windows to the hub`);
+      if (leftOver.length > 0) log.warn(`The hub did not store the spools in ${leftOver.join(', ')} in time; they are sent again at the next start`);
+    });
+  };
+
+  // The own hub crashed or was stopped: a reporter that stays disconnected points at a new one.
+  let missed = 0;
+  const restartIfGone = async (reporter: HubReporter): Promise<void> => {
+    missed = reporter.connected ? 0 : missed + 1;
+    if (missed < 2 || !current?.address.own) return;
+    missed = 0;
+    try {
+      const address = await resolveHub(context, settings());
+      if (current?.address.own && address && address.url !== current.address.url) {
+        log.info(`Hub ${address.url} ${address.how}; the spooled jobs of this window go there`);
+        reporter.retarget(address.url, address.token);
+        current.address = address;
+        changed.fire(address);
+      }
+    } catch (error) {
+      log.warn(`The hub is gone and did not start again: ${(error as Error).message}`);
     }
   };
+
+  const start = (): Promise<void> => (starting ??= connect().finally(() => (starting = undefined)));
+  const stop = async (timeoutMs = 3000): Promise<void> => {
+    await starting;
+    const was = current;
+    current = undefined;
+    if (was) {
+      await was.stop(timeoutMs);
+      changed.fire(undefined);
+    }
+  };
+  const restart = (): void => void stop().then(start);
+
   void start();
   context.subscriptions.push(
+    changed,
     vscode.workspace.onDidGrantWorkspaceTrust(() => void start()),
-    { dispose: () => void stop?.() },
+    onSettingsChanged('hub', restart),
+    onSettingsChanged('history', restart),
+    context.secrets.onDidChange((e) => e.key === HUB_TOKEN_SECRET && settings().hubUrl && restart()),
+    registerCommand(CommandIds.setHubToken, () => setHubToken(context)),
   );
+  return {
+    get address() {
+      return current?.address;
+    },
+    onDidChange: changed.event,
+    reportCatalog(snapshot) {
+      catalog = snapshot;
+      current?.reporter.catalog(snapshot);
+    },
+    close: stop,
+  };
 }

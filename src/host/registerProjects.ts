@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import type { CatalogSync } from './hub/catalogSync';
 import { TargetCache } from '../core/mkcli/targetCache';
 import { ViewIds } from '../shared/ids';
 import { registerProjectCommands } from './commands/projectCommands';
@@ -8,17 +9,22 @@ import { watchFiles } from './watchFiles';
 
 // Wires the Projects view: the tree, its commands, and the watchers that
 // refresh it when the registry or a project's makefiles change.
-export function registerProjects(context: vscode.ExtensionContext): { projects: ProjectsTreeProvider; targets: TargetCache } {
+export function registerProjects(context: vscode.ExtensionContext, catalog: CatalogSync): { projects: ProjectsTreeProvider; targets: TargetCache } {
   const targets = new TargetCache(() => ({ env: process.env, timeoutMs: settings().listTimeoutMs }), settings().discoveryConcurrency);
   const makefileWatchers = new Map<string, vscode.Disposable>();
   const projects = new ProjectsTreeProvider(settings, targets, (entry, listing) => {
     makefileWatchers.get(entry.alias)?.dispose();
     makefileWatchers.set(entry.alias, watchFiles([...listing.files], () => projects.refresh()));
+    catalog.targetsListed(entry, listing);
   });
+  // The registry is read again on every refresh; the hub's catalog follows it.
+  const registryRead = (): void => void projects.entries().then((registry) => catalog.registryRead(registry.entries));
+  registryRead();
 
   let registryWatcher = watchRegistry(projects);
   context.subscriptions.push(
     projects,
+    projects.onDidChangeTreeData(registryRead),
     vscode.window.createTreeView(ViewIds.projects, { treeDataProvider: projects, showCollapseAll: true }),
     ...registerProjectCommands(projects, settings),
     onSettingsChanged('mkcli', () => {

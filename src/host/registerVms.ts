@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import type { CatalogSync } from './hub/catalogSync';
 import { ViewIds } from '../shared/ids';
 import { registerVmCommands } from './commands/vmCommands';
 import type { VmJobs } from './jobs/vmJobs';
@@ -8,11 +9,12 @@ import { watchFiles } from './watchFiles';
 
 // Wires the VMs view: the tree, its commands, and watchers on the environment files, the SSH
 // config and every file it includes.
-export function registerVms(context: vscode.ExtensionContext, vmJobs: VmJobs): VmsTreeProvider {
+export function registerVms(context: vscode.ExtensionContext, vmJobs: VmJobs, catalog: CatalogSync): VmsTreeProvider {
   let inputWatcher: vscode.Disposable | undefined;
   const vms = new VmsTreeProvider(settings, (inventory) => {
     inputWatcher?.dispose();
     inputWatcher = watchFiles(inventory.files, () => vms.refresh());
+    catalog.inventoryRead(inventory);
   });
   // New environment files anywhere in the workspace.
   const environments = vscode.workspace.createFileSystemWatcher('**/environments/*/config.{yml,yaml}');

@@ -38,6 +38,7 @@ export const CommandIds = {
   openLogs: 'vmOrchestrator.openLogs',
   runCommandOnVm: 'vmOrchestrator.runCommandOnVm',
   openSshTerminal: 'vmOrchestrator.openSshTerminal',
+  setHubToken: 'vmOrchestrator.setHubToken',
 } as const;
 
 export const PanelTypes = {

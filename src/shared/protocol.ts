@@ -146,8 +146,16 @@ export interface ConsoleFetchOlderMessage {
   maxChars: number;
 }
 
+/** How many characters and lines the log shows: the job's terminal is given that size. */
+export interface ConsoleResizeMessage {
+  type: 'console/resize';
+  cols: number;
+  rows: number;
+}
+
 export type ConsoleToHostMessage =
   | ReadyMessage
+  | ConsoleResizeMessage
   | ConsoleCreditMessage
   | JobCancelMessage
   | JobRerunMessage
@@ -321,6 +329,8 @@ export function isConsoleToHostMessage(v: unknown): v is ConsoleToHostMessage {
       );
     case 'console/credit':
       return isId(v.jobId) && isCount(v.consumed);
+    case 'console/resize':
+      return isCount(v.cols, 10_000) && v.cols > 0 && isCount(v.rows, 10_000) && v.rows > 0;
     case 'job/cancel':
     case 'job/rerun':
       return isId(v.jobId);

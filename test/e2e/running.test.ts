@@ -5,13 +5,13 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Frame } from 'playwright-core';
 import { formatRows, Workbench, type TreeRow } from '../harness/browser';
-import { startCodeServer, type CodeServer } from '../harness/codeServer';
+import { extensionManifest, startCodeServer, type CodeServer } from '../harness/codeServer';
 import { FIXTURES_DIR, resultsDirFor } from '../harness/paths';
 import { removeOnExit } from '../harness/processes';
 import { saveArtifacts, withArtifacts } from '../harness/session';
@@ -96,6 +96,17 @@ function markerProcesses(): Array<{ pid: number; args: string }> {
       return { pid: Number(pid), args: args ?? line };
     })
     .filter((p) => p.pid > 0);
+}
+
+/** The marker processes still there after waiting up to `ms` for them to go. */
+async function markerProcessesAfter(ms: number): Promise<Array<{ pid: number; args: string }>> {
+  const deadline = Date.now() + ms;
+  let left = markerProcesses();
+  while (left.length > 0 && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 200));
+    left = markerProcesses();
+  }
+  return left;
 }
 
 before(async () => {
@@ -300,16 +311,70 @@ test('Cancel in the console stops a long job and every process it started, inclu
     assert.equal(await cancelAfter.count(), 0, 'Cancel is gone once the job has ended');
 
     // The job ends only once its processes are gone; allow a moment for ps to stop listing them.
-    const deadline = Date.now() + 5000;
-    let left = markerProcesses();
-    while (left.length > 0 && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 200));
-      left = markerProcesses();
-    }
-    assert.deepEqual(left, [], 'no process started by the job is left after Cancel');
+    assert.deepEqual(await markerProcessesAfter(5000), [], 'no process started by the job is left after Cancel');
 
     const rows = await workbench.waitForTreeRows('Jobs', (r) => jobRow(r, title)?.description.startsWith('canceled') === true);
     assert.match(jobRow(rows, title)?.description ?? '', /^canceled/, `the Jobs view lists the job as canceled:\n${formatRows(rows)}`);
     await shot('06-long-job-canceled');
+  }),
+);
+
+/** The hub the session's extension started: its URL and viewer token, from its state file. */
+function sessionHub(): { url: string; token: string } {
+  const { publisher, name } = extensionManifest();
+  const state = JSON.parse(readFileSync(path.join(setup.server.userDataDir, 'User', 'globalStorage', `${publisher}.${name}`, 'hub', 'hub.json'), 'utf8')) as { url: string; tokenFile: string };
+  const token = /^viewer\s+(\S+)/m.exec(readFileSync(state.tokenFile, 'utf8'))?.[1] ?? '';
+  return { url: state.url, token };
+}
+
+/** The newest stored job titled `title`, through the hub's HTTP API; undefined until the hub runs. */
+async function storedJob(title: string): Promise<{ id: string; status: string } | undefined> {
+  let hub: { url: string; token: string };
+  try {
+    hub = sessionHub();
+  } catch {
+    return undefined;
+  }
+  const res = await fetch(`${hub.url}/api/jobs?text=${encodeURIComponent(title.split(' ')[1])}&limit=50`, { headers: { authorization: `Bearer ${hub.token}` } });
+  const body = (await res.json()) as { jobs: Array<{ id: string; title: string; status: string; startedAt: number }> };
+  return body.jobs.filter((j) => j.title === title).sort((a, b) => b.startedAt - a.startedAt)[0];
+}
+
+test('reloading the window mid-job ends the job as interrupted, leaves no process, and the Jobs view still lists it, with its output', { timeout: 150_000 }, () =>
+  step('running-reload', async () => {
+    const { workbench } = setup;
+    const title = `${ALIAS} long-wait`;
+    assert.deepEqual(markerProcesses(), [], 'no process of this run exists before long-wait starts');
+    await workbench.clickTreeItem('Projects', 'long-wait');
+    await waitForConsole(title, (v) => v.status === 'Running' && v.lines.includes('holding (stubborn)'), 'the holders started');
+    let job: { id: string; status: string } | undefined;
+    for (const deadline = Date.now() + 20_000; job?.status !== 'running'; await new Promise((r) => setTimeout(r, 200))) {
+      job = await storedJob(title);
+      if (Date.now() > deadline) throw new Error(`The hub did not store the running job: ${JSON.stringify(job)}`);
+    }
+    const runningId = job.id;
+
+    await workbench.page.reload();
+    const reloadedAt = Date.now();
+    await workbench.waitForWorkbench();
+    for (const deadline = Date.now() + 60_000; ; await new Promise((r) => setTimeout(r, 250))) {
+      job = await storedJob(title);
+      if (job?.id === runningId && job.status !== 'running') break;
+      if (Date.now() > deadline) throw new Error(`The job did not end after the reload: ${JSON.stringify(job)}`);
+    }
+    assert.equal(job.status, 'interrupted', 'the hub stores the job as interrupted');
+    // The closing window reported the end (or the next one sent it from the spool), rather than
+    // the hub finding the job silent after its 30 s grace.
+    assert.ok(Date.now() - reloadedAt < 20_000, `the job ended ${Date.now() - reloadedAt} ms after the reload`);
+    assert.deepEqual(await markerProcessesAfter(10_000), [], 'no process started by the job is left after the reload');
+
+    await workbench.openViewContainer(CONTAINER);
+    const rows = await workbench.waitForTreeRows('Jobs', (r) => jobRow(r, title)?.description.startsWith('interrupted') === true, 30_000);
+    await shot('07-jobs-after-reload');
+    assert.match(jobRow(rows, title)?.description ?? '', /^interrupted/, `the Jobs view lists the stored job as interrupted:\n${formatRows(rows)}`);
+    await workbench.clickTreeItem('Jobs', title);
+    const replayed = await waitForConsole(title, (v) => v.lines.includes('holding (stubborn)') && v.status !== 'Running', 'the stored output, replayed');
+    assert.equal(replayed.status, 'Interrupted', `the console shows how the job ended: ${JSON.stringify(replayed)}`);
+    await shot('08-replayed-after-reload');
   }),
 );

@@ -41,8 +41,8 @@ export interface RunningJob {
   write(data: string): void;
   /** New terminal size; nothing happens with pipes. */
   resize(cols: number, rows: number): void;
-  /** SIGTERM to everything the job started, SIGKILL after the grace period; the job ends `canceled`. */
-  cancel(): void;
+  /** SIGTERM to everything the job started, SIGKILL after `graceMs` (default: the job's); the job ends `canceled`. */
+  cancel(graceMs?: number): void;
   /** Writes a `system` line into the job's output, in order with what the program printed. */
   note(text: string): void;
 }
@@ -54,7 +54,7 @@ const DEFAULT_GRACE_MS = 5000;
 // could not be started all end in a JobResult, never in a throw. Bad argv throws at once.
 export function startJob(spec: JobSpec, options: JobOptions): RunningJob {
   const [file, ...args] = checkedArgv(spec.argv);
-  const graceMs = options.graceMs ?? DEFAULT_GRACE_MS;
+  let graceMs = options.graceMs ?? DEFAULT_GRACE_MS;
   const started = performance.now();
   const chunker = new LineChunker(options.onChunk, options);
   let canceling: Promise<TerminateOutcome> | undefined;
@@ -65,7 +65,7 @@ export function startJob(spec: JobSpec, options: JobOptions): RunningJob {
   const finish = async (exit: TransportExit): Promise<void> => {
     const outcome = canceling && (await canceling);
     finished = true;
-    options.signal?.removeEventListener('abort', cancel);
+    options.signal?.removeEventListener('abort', abort);
     chunker.end();
     if (exit.error) chunker.note(`Could not start ${JSON.stringify(file)}: ${exit.error.message}\n`);
     if (outcome?.escalated) chunker.note(`Still running ${graceMs} ms after SIGTERM: sent SIGKILL.\n`);
@@ -87,12 +87,14 @@ export function startJob(spec: JobSpec, options: JobOptions): RunningJob {
   const request: SpawnRequest = { file, args, cwd: spec.cwd, env: spec.env ?? process.env, cols: spec.cols ?? 80, rows: spec.rows ?? 24 };
   const { transport, ptyError } = open(spec.usePty, request, events);
 
-  function cancel(): void {
+  function cancel(grace?: number): void {
     if (finished || canceling || transport.pid === undefined) return;
+    graceMs = grace ?? graceMs;
     canceling = terminateTree(transport.pid, graceMs);
   }
-  if (options.signal?.aborted) cancel();
-  else options.signal?.addEventListener('abort', cancel, { once: true });
+  const abort = (): void => cancel();
+  if (options.signal?.aborted) abort();
+  else options.signal?.addEventListener('abort', abort, { once: true });
 
   return {
     transport: transport.kind,

@@ -67,6 +67,13 @@ type RawSocket = {
 const textBytes = (chunks: readonly Chunk[]): number => chunks.reduce((n, c) => n + c.text.length, 0);
 const isAckOk = (answer: unknown): boolean => typeof answer === 'object' && answer !== null && (answer as { ok?: unknown }).ok === true;
 const errorOf = (answer: unknown): string => (typeof answer === 'object' && answer !== null && typeof (answer as { error?: unknown }).error === 'string' ? (answer as { error: string }).error : 'refused');
+const mtimeOf = (file: string): number | undefined => {
+  try {
+    return statSync(file).mtimeMs;
+  } catch {
+    return undefined;
+  }
+};
 const safeName = (jobId: string): boolean => /^[A-Za-z0-9._-]{1,100}$/.test(jobId) && !jobId.startsWith('.');
 
 export class HubReporter implements JobRecorder {
@@ -178,9 +185,10 @@ export class HubReporter implements JobRecorder {
       const events = this.readSpool(state, 0).map((e) => e.event);
       state.info = events.find((e): e is Extract<SpoolEvent, { type: 'started' }> => e.type === 'started')?.job;
       if (!events.some((e) => e.type === 'finished')) {
-        const now = Date.now();
-        const startedAt = state.info?.startedAt ?? now;
-        this.appendSpool(state, [{ type: 'finished', result: { status: 'interrupted', exitCode: null, signal: null, finishedAt: now, durationMs: Math.max(0, now - startedAt) } }]);
+        // It ended with the window, which wrote its spool last as it went away.
+        const startedAt = state.info?.startedAt ?? Date.now();
+        const finishedAt = Math.max(startedAt, mtimeOf(this.spoolFile(jobId)) ?? Date.now());
+        this.appendSpool(state, [{ type: 'finished', result: { status: 'interrupted', exitCode: null, signal: null, finishedAt, durationMs: Math.max(0, finishedAt - startedAt) } }]);
       }
       taken.push(jobId);
     }

@@ -6,7 +6,9 @@ import type { TargetCache } from '../../core/mkcli/targetCache';
 import type { JobMode } from '../../shared/jobs';
 import { CommandIds } from '../../shared/ids';
 import type { Settings } from '../config';
+import type { JobInfo } from '../../shared/jobs';
 import type { JobService } from '../jobs/jobService';
+import type { StoredJobs } from '../jobs/storedJobs';
 import type { TargetPreferences } from '../jobs/targetPreferences';
 import type { ConsoleManager } from '../panels/consoleManager';
 import type { JobNode } from '../views/jobsTreeProvider';
@@ -15,6 +17,7 @@ import { registerCommand } from './registerCommand';
 
 interface RunContext {
   jobs: JobService;
+  stored: StoredJobs;
   consoles: ConsoleManager;
   projects: ProjectsTreeProvider;
   targets: TargetCache;
@@ -26,9 +29,10 @@ interface RunContext {
 type JobRef = JobNode | string | undefined;
 const jobIdOf = (ref: JobRef): string | undefined => (typeof ref === 'string' ? ref : ref?.job.id);
 
-// Running targets from the tree and the palette, and acting on jobs: rerun, cancel, show.
+// Running targets from the tree and the palette, and acting on jobs — this window's, or stored
+// ones of other windows and earlier sessions: rerun, cancel, show.
 export function registerRunCommands(ctx: RunContext): vscode.Disposable[] {
-  const { jobs, consoles, preferences } = ctx;
+  const { jobs, stored, consoles, preferences } = ctx;
   const run = async (entry: RegistryEntry, target: string, forced?: JobMode): Promise<void> => {
     if (forced) await preferences.setMode(entry.alias, target, forced);
     const mode = chooseMode(target, ctx.settings().interactiveTargets, preferences.mode(entry.alias, target));
@@ -56,21 +60,35 @@ export function registerRunCommands(ctx: RunContext): vscode.Disposable[] {
     }),
     registerCommand(CommandIds.rerunJob, async (ref: JobRef) => {
       const id = jobIdOf(ref);
-      if (id) await jobs.rerun(id);
+      if (!id) return;
+      if (jobs.canRerun(id)) await jobs.rerun(id);
+      else await rerunStored(ctx, typeof ref === 'object' ? ref.job : (stored.replays.get(id) ?? stored.jobs.find((j) => j.id === id)));
     }),
     registerCommand(CommandIds.cancelJob, async (ref: JobRef) => {
       const id = jobIdOf(ref) ?? (await pickRunningJob(jobs, 'Cancel which job?'));
-      if (id) jobs.cancel(id);
+      if (!id) return;
+      if (jobs.isRunning(id)) jobs.cancel(id);
+      else await stored.cancel(id);
     }),
     registerCommand(CommandIds.showRunningJobs, async () => {
       const id = await pickRunningJob(jobs, 'Show the output of which job?');
       if (id) consoles.show(id);
     }),
-    registerCommand(CommandIds.showJobOutput, (ref: JobRef) => {
+    registerCommand(CommandIds.showJobOutput, async (ref: JobRef) => {
       const id = jobIdOf(ref);
-      if (id) consoles.show(id);
+      if (!id) return;
+      if (!consoles.has(id)) await stored.open(id);
+      consoles.show(id);
     }),
   ];
+}
+
+// A stored target job runs again as it ran: same project, target, arguments and mode.
+async function rerunStored(ctx: RunContext, job: JobInfo | undefined): Promise<void> {
+  if (!job || job.kind !== 'target' || !job.alias || !job.target) throw new Error('Only a target job of an earlier session can be run again from here.');
+  const entry = (await ctx.projects.entries()).entries.find((e) => e.alias === job.alias);
+  if (!entry) throw new Error(`The project ${job.alias} is no longer in the mkcli registry.`);
+  await ctx.jobs.run({ entry, target: job.target, args: job.args ?? [], mode: job.mode });
 }
 
 // Asks for a target's arguments, showing the ones used last; false when the user pressed Escape.

@@ -18,9 +18,11 @@ export interface TargetRequest {
   mode: JobMode;
 }
 
-/** Something that can stop a running job. */
+/** A running job: it can be stopped (SIGTERM, then SIGKILL after `graceMs`, default: the setting's). */
 interface Cancelable {
-  cancel(): void;
+  cancel(graceMs?: number): void;
+  /** Its terminal's new size, when it runs on one the user does not size (a console's). */
+  resize?(cols: number, rows: number): void;
 }
 
 /** What a console job needs from whoever starts its process: where chunks go and when it ends. */
@@ -45,6 +47,8 @@ export class JobService extends Disposable {
   /** Fires once per job, when it has ended. */
   readonly onDidEnd = this.ended.event;
   private lastJobId: string | undefined;
+  /** Jobs stopped because the window is closing: they end `interrupted`, not `canceled`. */
+  private readonly interrupting = new Set<string>();
 
   constructor(
     readonly recorder: InMemoryRecorder,
@@ -75,6 +79,11 @@ export class JobService extends Disposable {
     const terminal = new JobTerminal(job, this.recorder, (result) => this.finish(job.id, result), this.settings().cancelGraceMs, true);
     this.running.set(job.id, { cancel: () => terminal.close() });
     return terminal;
+  }
+
+  /** Whether this window knows how to run the job again (it started it in this session). */
+  canRerun(jobId: string): boolean {
+    return this.reruns.has(jobId);
   }
 
   /** Runs the same job again — same target, arguments and mode, or same VM command — in the same console tab. */
@@ -138,19 +147,52 @@ export class JobService extends Disposable {
     this.running.get(jobId)?.cancel();
   }
 
+  /** A console tab's size changed: its job's terminal follows (full-screen programs redraw). */
+  resize(jobId: string, cols: number, rows: number): void {
+    this.running.get(jobId)?.resize?.(cols, rows);
+  }
+
   runningJobs(): JobInfo[] {
     return [...this.running.keys()].map((id) => this.recorder.get(id)).filter((j): j is JobInfo => j !== undefined);
   }
 
-  private finish(jobId: string, result: JobResult): void {
+  private finish(jobId: string, ended: JobResult): void {
     this.running.delete(jobId);
+    const result: JobResult = this.interrupting.delete(jobId) && ended.status === 'canceled' ? { ...ended, status: 'interrupted' } : ended;
     this.recorder.finished(jobId, result);
     const job = this.recorder.get(jobId);
     log.info(`Job ${jobId} ended: ${result.status}, exit ${String(result.exitCode)}, ${result.durationMs} ms`);
     if (job) this.ended.fire(job);
   }
 
-  /** Cancels every running job: the window is closing and must leave no process behind. */
+  // The window is closing (or reloading): every running job is stopped — SIGTERM, SIGKILL after
+  // `graceMs` — and ends `interrupted`, so that its end is recorded while the window can still
+  // report it. Resolves once they have ended, or after `timeoutMs`.
+  async shutdown(graceMs = 1000, timeoutMs = graceMs + 2500): Promise<void> {
+    const ids = [...this.running.keys()];
+    if (ids.length === 0) return;
+    log.info(`The window is closing: stopping ${ids.length} running job(s)`);
+    const waiting = new Set(ids);
+    const ended = new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        listener.dispose();
+        resolve();
+      };
+      const timer = setTimeout(done, timeoutMs);
+      const listener = this.onDidEnd((job) => {
+        waiting.delete(job.id);
+        if (waiting.size === 0) done();
+      });
+    });
+    for (const id of ids) {
+      this.interrupting.add(id);
+      this.running.get(id)?.cancel(graceMs);
+    }
+    await ended;
+  }
+
+  /** Cancels every job still running: the window is closing and must leave no process behind. */
   override dispose(): void {
     for (const job of this.running.values()) job.cancel();
     super.dispose();

@@ -25,11 +25,11 @@ export class JobTerminal implements vscode.Pseudoterminal {
   ) {}
 
   /** Opens the terminal; without node-pty, a plain terminal that records only the exit code. */
-  show(): { cancel(): void } {
+  show(): { cancel(graceMs?: number): void } {
     if ('error' in loadPty()) return plainTerminal(this.info, this.recorder, this.onEnd);
     const terminal = vscode.window.createTerminal({ name: this.info.title, pty: this, iconPath: new vscode.ThemeIcon('tools') });
     terminal.show();
-    return { cancel: () => this.job?.cancel() };
+    return { cancel: (graceMs) => this.job?.cancel(graceMs) };
   }
 
   open(dimensions: vscode.TerminalDimensions | undefined): void {

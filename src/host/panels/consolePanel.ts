@@ -15,6 +15,8 @@ import { webviewHtml, webviewRoots } from './webviewHtml';
 export interface ConsoleActions {
   cancel(jobId: string): void;
   rerun(jobId: string): void;
+  /** The tab shows this many characters and lines: the job's terminal should be that size. */
+  resize(jobId: string, cols: number, rows: number): void;
   maxLines(): number;
 }
 
@@ -24,11 +26,12 @@ export class ConsolePanel extends Disposable {
   private readonly panel: vscode.WebviewPanel;
   private readonly feed: ConsoleFeed;
   private readonly closed = this.register(new vscode.EventEmitter<void>());
+  private size: { cols: number; rows: number } | undefined;
   readonly onDidClose = this.closed.event;
 
   constructor(
     extensionUri: vscode.Uri,
-    private readonly recorder: InMemoryRecorder,
+    readonly recorder: InMemoryRecorder,
     private readonly actions: ConsoleActions,
     job: JobInfo,
   ) {
@@ -62,6 +65,7 @@ export class ConsolePanel extends Disposable {
   showJob(job: JobInfo): void {
     this.panel.title = job.title;
     this.feed.switchTo(job.id);
+    if (this.size) this.actions.resize(job.id, this.size.cols, this.size.rows);
     this.reveal();
   }
 
@@ -75,6 +79,11 @@ export class ConsolePanel extends Disposable {
       return;
     }
     const message: ConsoleToHostMessage = raw;
+    if (message.type === 'console/resize') {
+      this.size = { cols: message.cols, rows: message.rows };
+      this.actions.resize(this.currentJob, message.cols, message.rows);
+      return;
+    }
     if (message.type !== 'ready' && message.jobId !== this.currentJob) return;
     switch (message.type) {
       case 'ready':

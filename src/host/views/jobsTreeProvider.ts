@@ -1,5 +1,7 @@
 import * as vscode from 'vscode';
+import os from 'node:os';
 import type { InMemoryRecorder } from '../../core/jobs/inMemoryRecorder';
+import type { StoredJobs } from '../jobs/storedJobs';
 import type { JobInfo, JobStatus } from '../../shared/jobs';
 import { CommandIds } from '../../shared/ids';
 import { Disposable } from '../disposable';
@@ -14,15 +16,18 @@ const STATUS_ICONS: Record<JobStatus, [string, string | undefined]> = {
   interrupted: ['debug-disconnect', 'problemsWarningIcon.foreground'],
 };
 
-/** A job of this window; a click shows its output. */
+/** A job of this window, or (`stored`) one of another window or an earlier session; a click shows its output. */
 export class JobNode extends vscode.TreeItem {
-  constructor(readonly job: JobInfo) {
+  constructor(
+    readonly job: JobInfo,
+    stored = false,
+  ) {
     super(job.title, vscode.TreeItemCollapsibleState.None);
     this.id = `job:${job.id}`;
-    this.contextValue = job.status === 'running' ? 'vmoJobRunning' : 'vmoJobFinished';
+    this.contextValue = `vmoJob${stored ? 'Stored' : ''}${job.status === 'running' ? 'Running' : 'Finished'}`;
     const [icon, color] = STATUS_ICONS[job.status];
     this.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
-    this.description = describe(job);
+    this.description = describe(job) + (stored && job.hostname !== os.hostname() ? ` · on ${job.hostname}` : '');
     this.tooltip = markdownLines([
       `**${escapeMarkdown(job.title)}** — ${job.status}${job.exitCode !== undefined && job.exitCode !== null ? `, exit code ${job.exitCode}` : ''}`,
       `\`${job.argv.join(' ').replace(/`/g, "'")}\``,
@@ -42,17 +47,22 @@ function describe(job: JobInfo): string {
   return parts.join(' · ');
 }
 
-// The Jobs view: running jobs first, then the most recent ones, kept up to date as they run.
+// The Jobs view: running jobs first, then the most recent ones — this window's as they run, and
+// those the hub stores of every window and earlier sessions — kept up to date live.
 export class JobsTreeProvider extends Disposable implements vscode.TreeDataProvider<JobNode> {
   private readonly changed = this.register(new vscode.EventEmitter<undefined>());
   readonly onDidChangeTreeData = this.changed.event;
 
-  constructor(private readonly recorder: InMemoryRecorder) {
+  constructor(
+    private readonly recorder: InMemoryRecorder,
+    private readonly stored: StoredJobs,
+  ) {
     super();
     const refresh = (): void => this.changed.fire(undefined);
     recorder.on('job', refresh);
     recorder.on('removed', refresh);
     this.register({ dispose: () => (recorder.off('job', refresh), recorder.off('removed', refresh)) });
+    this.register(stored.onDidChange(refresh));
   }
 
   getTreeItem(node: JobNode): vscode.TreeItem {
@@ -60,9 +70,10 @@ export class JobsTreeProvider extends Disposable implements vscode.TreeDataProvi
   }
 
   getChildren(): JobNode[] {
-    const jobs = this.recorder.list().reverse();
-    const running = jobs.filter((j) => j.status === 'running');
-    const done = jobs.filter((j) => j.status !== 'running');
-    return [...running, ...done].map((j) => new JobNode(j));
+    // This window's own record of a job is the freshest; the hub's may lag behind it.
+    const own = new Map(this.recorder.list().map((j) => [j.id, new JobNode(j)]));
+    const nodes = [...own.values(), ...this.stored.jobs.filter((j) => !own.has(j.id)).map((j) => new JobNode(j, true))];
+    nodes.sort((a, b) => b.job.startedAt - a.job.startedAt);
+    return [...nodes.filter((n) => n.job.status === 'running'), ...nodes.filter((n) => n.job.status !== 'running')];
   }
 }

@@ -1,0 +1,157 @@
+// What a window reads from the hub: the newest jobs of every window and machine, kept current by
+// the hub's live events, and the output of any of them — replayed from the store, then live
+// while the job runs — into a recorder that a console can show.
+import { EventEmitter } from 'node:events';
+import { io, type Socket } from 'socket.io-client';
+import { HUB_NAMESPACE, type Ack, type ClientToServerEvents, type HubJob, type JobDoneEvent, type JobLogEvent, type ServerToClientEvents } from '../../shared/hubProtocol';
+import type { JobInfo } from '../../shared/jobs';
+import type { JobRecorder } from '../jobs/recorder';
+
+export interface HubJobsOptions {
+  url: string;
+  token: string;
+  /** How many finished jobs to keep listed; running ones are always listed. */
+  limit: number;
+  log?: (message: string) => void;
+}
+
+interface Follow {
+  sink: JobRecorder;
+  /** The next seq to accept: a replay after a reconnect may repeat what was already passed on. */
+  nextSeq: number;
+  done: boolean;
+}
+
+/** How long after a job ends the list is read again (jobs often end in bursts). */
+const REFRESH_DELAY_MS = 200;
+const ACK_TIMEOUT_MS = 10_000;
+
+export class HubJobs extends EventEmitter<{ changed: [] }> {
+  private readonly socket: Socket<ServerToClientEvents, ClientToServerEvents>;
+  private listed = new Map<string, HubJob>();
+  private readonly follows = new Map<string, Follow>();
+  private refreshTimer: NodeJS.Timeout | undefined;
+  private readonly log: (message: string) => void;
+
+  constructor(private readonly options: HubJobsOptions) {
+    super();
+    this.log = options.log ?? (() => undefined);
+    this.socket = io(`${options.url}${HUB_NAMESPACE}`, {
+      auth: { token: options.token },
+      transports: ['websocket'],
+      reconnectionDelay: 500,
+      reconnectionDelayMax: 5000,
+      forceNew: true,
+    });
+    this.socket.on('connect', () => {
+      void this.refresh();
+      for (const [jobId, follow] of this.follows) if (!follow.done) void this.join(jobId, follow);
+    });
+    this.socket.on('connect_error', (err) => this.log(`Cannot read jobs from the hub: ${err.message}`));
+    this.socket.on('job:started', (job) => {
+      this.listed.set(job.id, { ...job, command: job.argv.join(' ') });
+      this.emit('changed');
+    });
+    this.socket.on('job:done', (event) => this.ended(event));
+    this.socket.on('job:log', (event) => this.logged(event));
+  }
+
+  /** Running jobs first, then the newest finished ones, as the hub last said. */
+  get jobs(): HubJob[] {
+    const all = [...this.listed.values()].sort((a, b) => b.startedAt - a.startedAt);
+    return [...all.filter((j) => j.status === 'running'), ...all.filter((j) => j.status !== 'running')];
+  }
+
+  get(jobId: string): HubJob | undefined {
+    return this.listed.get(jobId);
+  }
+
+  /**
+   * Passes a stored job — its start, every chunk from the first, and its end — to `sink`, and
+   * its further output live while it runs. Returns a function that stops following.
+   */
+  async follow(jobId: string, sink: JobRecorder): Promise<() => void> {
+    const { job } = await this.request<{ job: HubJob }>('jobs:get', jobId);
+    const { command: _command, reporter: _reporter, lastSeq: _lastSeq, ...info } = job;
+    sink.started({ ...info, status: 'running' } satisfies JobInfo);
+    const follow: Follow = { sink, nextSeq: 0, done: false };
+    this.follows.set(jobId, follow);
+    await this.join(jobId, follow);
+    return () => {
+      if (this.follows.get(jobId) !== follow) return;
+      this.follows.delete(jobId);
+      if (this.socket.connected) this.socket.emit('leave-job', jobId);
+    };
+  }
+
+  /** Asks the window that runs a job to cancel it. */
+  async cancel(jobId: string): Promise<void> {
+    await this.request('cancel-job', { jobId });
+  }
+
+  close(): void {
+    clearTimeout(this.refreshTimer);
+    this.follows.clear();
+    this.socket.removeAllListeners();
+    this.socket.disconnect();
+  }
+
+  private async join(jobId: string, follow: Follow): Promise<void> {
+    try {
+      await this.request('join-job', { jobId, fromSeq: follow.nextSeq });
+    } catch (err) {
+      this.log(`Cannot follow job ${jobId}: ${(err as Error).message}`);
+      throw err;
+    }
+  }
+
+  private logged(event: JobLogEvent): void {
+    const follow = this.follows.get(event.jobId);
+    if (!follow || event.seq < follow.nextSeq) return;
+    follow.nextSeq = event.seq + 1;
+    follow.sink.chunks(event.jobId, [{ seq: event.seq, ts: event.ts, stream: event.stream, text: event.chunk }]);
+  }
+
+  private ended(event: JobDoneEvent): void {
+    const listed = this.listed.get(event.jobId);
+    if (listed) listed.status = event.status;
+    this.emit('changed');
+    // The list shows duration and exit code, which the event does not carry.
+    clearTimeout(this.refreshTimer);
+    this.refreshTimer = setTimeout(() => void this.refresh(), REFRESH_DELAY_MS);
+    const follow = this.follows.get(event.jobId);
+    if (!follow || follow.done) return;
+    follow.done = true;
+    void this.request<{ job: HubJob }>('jobs:get', event.jobId).then(
+      ({ job }) =>
+        follow.sink.finished(event.jobId, {
+          status: event.status,
+          exitCode: job.exitCode ?? event.exitCode,
+          signal: job.signal ?? null,
+          durationMs: job.durationMs ?? 0,
+          finishedAt: job.finishedAt ?? Date.now(),
+        }),
+      () => follow.sink.finished(event.jobId, { status: event.status, exitCode: event.exitCode, signal: null, durationMs: 0, finishedAt: Date.now() }),
+    );
+  }
+
+  private async refresh(): Promise<void> {
+    try {
+      const [running, recent] = await Promise.all([
+        this.request<{ jobs: HubJob[] }>('jobs:list', { status: 'running', limit: 500 }),
+        this.request<{ jobs: HubJob[] }>('jobs:list', { limit: this.options.limit }),
+      ]);
+      this.listed = new Map([...recent.jobs, ...running.jobs].map((j) => [j.id, j]));
+      this.emit('changed');
+    } catch (err) {
+      this.log(`Cannot list the hub's jobs: ${(err as Error).message}`);
+    }
+  }
+
+  private async request<T extends object>(event: 'jobs:get' | 'jobs:list' | 'join-job' | 'cancel-job', payload: unknown): Promise<T> {
+    const timed = this.socket.timeout(ACK_TIMEOUT_MS) as unknown as { emitWithAck(event: string, payload: unknown): Promise<Ack<T>> };
+    const answer = await timed.emitWithAck(event, payload);
+    if (!answer.ok) throw new Error(answer.error);
+    return answer;
+  }
+}

@@ -1,0 +1,65 @@
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { after, test } from 'node:test';
+import { HubJobs } from '../../../src/core/hub/hubJobs';
+import { HubReporter } from '../../../src/core/hub/hubReporter';
+import { allChunks } from '../../../src/core/jobs/consoleFeed';
+import { InMemoryRecorder } from '../../../src/core/jobs/inMemoryRecorder';
+import { lines, newJob, OPERATOR, startTestHub, tempDir, until, VIEWER } from '../server/helpers';
+
+const cleanups: (() => unknown)[] = [];
+after(async () => {
+  for (const c of cleanups.reverse()) await c();
+});
+
+// Another window reports jobs; this one lists them live and replays their output, following a
+// running one until it ends.
+test('lists the hub jobs live and replays their output, live while they run', { timeout: 60_000 }, async () => {
+  const temp = tempDir();
+  cleanups.push(temp.remove);
+  const { hub, close } = await startTestHub();
+  cleanups.push(close);
+  const other = new HubReporter({ url: hub.url, token: OPERATOR, reporterId: 'other-window', spoolDir: path.join(temp.dir, 'spool') });
+  cleanups.push(() => other.close(1000));
+
+  const done = newJob({ startedAt: Date.now() - 5000 });
+  other.started(done);
+  other.chunks(done.id, lines(0, 2000));
+  other.finished(done.id, { status: 'failed', exitCode: 2, signal: null, durationMs: 4000, finishedAt: Date.now() });
+  const running = newJob({ startedAt: Date.now() - 1000 });
+  other.started(running);
+  other.chunks(running.id, lines(0, 10));
+  assert.equal(await other.idle(10_000), true);
+
+  const jobs = new HubJobs({ url: hub.url, token: VIEWER, limit: 10 });
+  cleanups.push(() => jobs.close());
+  await until(() => jobs.jobs.length === 2, 10_000, 'both jobs listed');
+  assert.deepEqual(
+    jobs.jobs.map((j) => [j.id, j.status]),
+    [
+      [running.id, 'running'],
+      [done.id, 'failed'],
+    ],
+  );
+
+  const replays = new InMemoryRecorder();
+  cleanups.push(() => replays.dispose());
+  await jobs.follow(done.id, replays);
+  await until(() => replays.get(done.id)?.status === 'failed', 10_000, 'the finished job replayed');
+  assert.deepEqual([...allChunks(replays, done.id)], lines(0, 2000));
+  assert.equal(replays.get(done.id)?.exitCode, 2);
+  assert.equal(replays.get(done.id)?.durationMs, 4000);
+
+  await jobs.follow(running.id, replays);
+  await until(() => replays.nextSeq(running.id) === 10, 10_000, 'the stored part replayed');
+  other.chunks(running.id, lines(10, 5));
+  await until(() => replays.nextSeq(running.id) === 15, 10_000, 'live output followed');
+  other.finished(running.id, { status: 'success', exitCode: 0, signal: null, durationMs: 1500, finishedAt: Date.now() });
+  await until(() => replays.get(running.id)?.status === 'success', 10_000, 'the end followed');
+  assert.deepEqual([...allChunks(replays, running.id)], lines(0, 15));
+  await until(() => jobs.get(running.id)?.status === 'success' && jobs.get(running.id)?.durationMs === 1500, 10_000, 'the list updated');
+
+  const later = newJob();
+  other.started(later);
+  await until(() => jobs.jobs[0]?.id === later.id, 10_000, 'a new job listed first');
+});
