@@ -120,6 +120,20 @@ export function attachIo(server: http.Server, deps: IoDeps): { io: Server; nsp: 
       ok: true,
       chunks: await store.readEvents(r.jobId, r.fromSeq ?? 0, { limit: r.limit ?? 1000 }),
     }));
+    on(
+      socket,
+      'jobs:delete',
+      isJobId,
+      async (jobId: string) => {
+        const job = await store.getJob(jobId);
+        if (!job) return { ok: false, error: `No job ${jobId}` };
+        // Its reporter would keep writing into a job that is gone.
+        if (job.status === 'running') return { ok: false, error: `Job ${jobId} is running: cancel it first` };
+        await store.deleteJob(jobId);
+        return { ok: true };
+      },
+      'operator',
+    );
 
     on(socket, 'report:started', isJobInfo, (job) => liveJobs.started(socket, job), 'report');
     on(socket, 'report:chunks', isReportChunks, (r: { jobId: string; chunks: [] }) => liveJobs.chunks(socket, r.jobId, r.chunks), 'report');

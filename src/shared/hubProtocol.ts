@@ -108,6 +108,8 @@ export interface ClientToServerEvents {
   'jobs:list': (query: JobListRequest, ack: (answer: Ack<{ jobs: HubJob[]; nextCursor?: string }>) => void) => void;
   'jobs:get': (jobId: string, ack: (answer: Ack<{ job: HubJob }>) => void) => void;
   'jobs:events': (request: JobEventsRequest, ack: (answer: Ack<{ chunks: Chunk[] }>) => void) => void;
+  /** Operator only: deletes a finished job and its output. */
+  'jobs:delete': (jobId: string, ack: (answer: Ack) => void) => void;
   /** Operator only. Every report is idempotent (by job id, and by (job id, seq) for chunks). */
   'report:started': (job: JobInfo, ack?: (answer: Ack) => void) => void;
   'report:chunks': (report: ReportChunks, ack?: (answer: Ack<{ accepted: number }>) => void) => void;
