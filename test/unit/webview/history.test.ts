@@ -1,0 +1,140 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { HubJob } from '../../../src/shared/hubProtocol';
+import { durationText, exitText, formatRelative, jobLabel, placeOf } from '../../../webview/lib/history/jobText';
+import { appendPage, endJob, LiveRows, newerFirst, upsertJob } from '../../../webview/lib/history/liveRows';
+import { filtersToQuery, matchesQuery, NO_FILTERS } from '../../../webview/lib/history/query';
+
+const T0 = 1_700_000_000_000;
+
+function job(n: number, more: Partial<HubJob> = {}): HubJob {
+  return {
+    id: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
+    kind: 'target',
+    mode: 'console',
+    title: `web build${n}`,
+    argv: ['make', '-C', '/src/web', `build${n}`],
+    command: `make -C /src/web build${n}`,
+    alias: 'web',
+    target: `build${n}`,
+    hostname: 'laptop',
+    startedAt: T0 + n * 1000,
+    status: 'success',
+    exitCode: 0,
+    durationMs: 1500,
+    ...more,
+  };
+}
+
+const ids = (rows: readonly HubJob[]): number[] => rows.map((j) => Number(j.id.slice(-12)));
+
+test('filters become a query: blanks left out, text trimmed, the to-day included whole in local time', () => {
+  assert.deepEqual(filtersToQuery(NO_FILTERS), {});
+  assert.deepEqual(filtersToQuery({ ...NO_FILTERS, status: 'failed', kind: 'ssh-logs', alias: ' web ', vm: 'prod/db1', text: '  deploy ' }, 100), {
+    status: 'failed',
+    kind: 'ssh-logs',
+    alias: 'web',
+    vm: 'prod/db1',
+    text: 'deploy',
+    limit: 100,
+  });
+  const q = filtersToQuery({ ...NO_FILTERS, from: '2024-02-28', to: '2024-02-29' });
+  assert.equal(q.from, new Date(2024, 1, 28).getTime());
+  assert.equal(q.to, new Date(2024, 2, 1).getTime());
+  // A half-typed date is no filter rather than a wrong one.
+  assert.deepEqual(filtersToQuery({ ...NO_FILTERS, from: '2024-02', to: 'x' }), {});
+});
+
+test('a live job matches a query as the store would list it', () => {
+  const j = job(5, { status: 'failed', command: "make -C /src/web 'Deploy All'", vm: undefined });
+  assert.equal(matchesQuery(j, {}), true);
+  assert.equal(matchesQuery(j, { status: ['failed', 'canceled'] }), true);
+  assert.equal(matchesQuery(j, { status: 'success' }), false);
+  assert.equal(matchesQuery(j, { kind: 'terminal' }), false);
+  assert.equal(matchesQuery(j, { alias: 'web' }), true);
+  assert.equal(matchesQuery(j, { alias: 'we' }), false);
+  assert.equal(matchesQuery(j, { vm: 'prod/db1' }), false);
+  assert.equal(matchesQuery(j, { text: 'deploy all' }), true);
+  assert.equal(matchesQuery(j, { from: j.startedAt, to: j.startedAt + 1 }), true);
+  assert.equal(matchesQuery(j, { to: j.startedAt }), false);
+});
+
+test('rows keep the store order; a page adds only jobs not already there', () => {
+  const rows = appendPage([job(9), job(8)], [job(8), job(7)]);
+  assert.deepEqual(ids(rows), [9, 8, 7]);
+  const same = [job(3), job(3, { id: job(4).id })];
+  assert.ok(newerFirst(same[1]!, same[0]!) < 0, 'the larger id first at the same start time');
+});
+
+test('upsert puts a job in its place, replaces it, or takes it out when it no longer matches', () => {
+  const rows = [job(9), job(7), job(5)];
+  assert.deepEqual(ids(upsertJob(rows, job(8), {}, false)), [9, 8, 7, 5]);
+  assert.deepEqual(ids(upsertJob(rows, job(10), {}, false)), [10, 9, 7, 5]);
+  // Older than every row while pages follow: the next page brings it.
+  assert.deepEqual(ids(upsertJob(rows, job(2), {}, false)), [9, 7, 5]);
+  assert.deepEqual(ids(upsertJob(rows, job(2), {}, true)), [9, 7, 5, 2]);
+  const failed = upsertJob(rows, job(7, { status: 'failed' }), {}, false);
+  assert.equal(failed[1]!.status, 'failed');
+  assert.deepEqual(ids(upsertJob(rows, job(7, { status: 'failed' }), { status: 'success' }, false)), [9, 5]);
+  assert.equal(upsertJob(rows, job(6, { alias: 'api' }), { alias: 'web' }, true), rows);
+});
+
+test('an ended job gets its status, exit code and the duration heard, unless the store knew it', () => {
+  const running = job(1, { status: 'running', exitCode: undefined, durationMs: undefined });
+  const ended = endJob(running, { id: running.id, status: 'failed', exitCode: 2, finishedAt: running.startedAt + 4200 });
+  assert.deepEqual([ended.status, ended.exitCode, ended.durationMs, ended.finishedAt], ['failed', 2, 4200, running.startedAt + 4200]);
+  assert.equal(endJob(job(1, { durationMs: 4100 }), { id: running.id, status: 'failed', exitCode: 2, finishedAt: T0 }).durationMs, 4100);
+});
+
+test('live rows: a job heard before its first page is stored, and an end heard before a stale page, both show', () => {
+  const model = new LiveRows({});
+  const started = job(20, { status: 'running', exitCode: undefined, durationMs: undefined });
+  model.change({ type: 'started', job: started });
+  model.change({ type: 'ended', ended: { id: job(19).id, status: 'failed', exitCode: 1, finishedAt: T0 + 30_000 } });
+  // The page was read before the store had job 20 and while job 19 still ran.
+  model.page([job(19, { status: 'running', exitCode: undefined, durationMs: undefined }), job(18)], true);
+  assert.deepEqual(ids(model.rows), [20, 19, 18]);
+  assert.equal(model.rows[0]!.status, 'running');
+  assert.deepEqual([model.rows[1]!.status, model.rows[1]!.exitCode], ['failed', 1]);
+  model.change({ type: 'ended', ended: { id: started.id, status: 'success', exitCode: 0, finishedAt: started.startedAt + 900 } });
+  assert.deepEqual([model.rows[0]!.status, model.rows[0]!.durationMs], ['success', 900]);
+});
+
+test('live rows under a status filter: a running job leaves "running" and joins "failed" as it ends', () => {
+  const running = job(30, { status: 'running', exitCode: undefined, durationMs: undefined });
+  const onlyRunning = new LiveRows({ status: 'running' });
+  onlyRunning.page([running], false);
+  const onlyFailed = new LiveRows({ status: 'failed' });
+  onlyFailed.page([job(29, { status: 'failed', exitCode: 2 })], false);
+  onlyFailed.change({ type: 'started', job: running });
+  assert.deepEqual(ids(onlyFailed.rows), [29]);
+  const end = { type: 'ended' as const, ended: { id: running.id, status: 'failed' as const, exitCode: 3, finishedAt: running.startedAt + 10 } };
+  onlyRunning.change(end);
+  onlyFailed.change(end);
+  assert.deepEqual(ids(onlyRunning.rows), []);
+  assert.deepEqual(ids(onlyFailed.rows), [30, 29]);
+  // A reset for another query starts empty.
+  onlyFailed.reset({});
+  assert.deepEqual(onlyFailed.rows, []);
+});
+
+test('job text: relative start, duration, exit, place and one sentence for screen readers', () => {
+  const now = T0 + 100_000_000;
+  assert.equal(formatRelative(now - 2000, now), 'just now');
+  assert.equal(formatRelative(now - 42_000, now), '42 s ago');
+  assert.equal(formatRelative(now - 5 * 60_000, now), '5 min ago');
+  assert.equal(formatRelative(now - 3 * 3_600_000, now), '3 h ago');
+  assert.equal(formatRelative(now - 2 * 86_400_000, now), '2 d ago');
+  assert.equal(formatRelative(now - 30 * 86_400_000, now), new Date(now - 30 * 86_400_000).toLocaleDateString());
+  const running = job(1, { status: 'running', startedAt: now - 65_000, exitCode: undefined, durationMs: undefined });
+  assert.equal(durationText(running, now), '1 min 05 s');
+  assert.equal(exitText(running), '');
+  assert.equal(durationText(job(1, { durationMs: undefined, finishedAt: T0 + 1000 + 850 }), now), '850 ms');
+  assert.equal(exitText(job(1, { status: 'canceled', exitCode: null, signal: 'SIGTERM' })), 'SIGTERM');
+  assert.equal(exitText(job(1, { status: 'failed', exitCode: 2 })), '2');
+  assert.equal(placeOf(job(1, { alias: undefined, vm: 'prod/db1' })), 'prod/db1');
+  assert.equal(
+    jobLabel(job(1, { status: 'failed', exitCode: 2, startedAt: now - 42_000 }), now),
+    'Failed, target, web build1, started 42 s ago, took 1.5 s, exit code 2, on laptop',
+  );
+});

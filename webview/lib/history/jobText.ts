@@ -1,0 +1,75 @@
+// How one job is written in the history table: status and type as words and icons, where it
+// ran, when it started, how long it took and how it ended.
+import type { HubJob } from '../../../src/shared/hubProtocol';
+import type { JobKind, JobStatus } from '../../../src/shared/jobs';
+import { formatDuration, formatElapsed } from '../format';
+
+/** The codicon and the word of each status. */
+export const STATUS_TEXT: Record<JobStatus, { icon: string; label: string }> = {
+  running: { icon: 'loading', label: 'Running' },
+  success: { icon: 'pass', label: 'Succeeded' },
+  failed: { icon: 'error', label: 'Failed' },
+  canceled: { icon: 'circle-slash', label: 'Canceled' },
+  interrupted: { icon: 'debug-disconnect', label: 'Interrupted' },
+};
+
+export const KIND_TEXT: Record<JobKind, string> = {
+  target: 'Target',
+  terminal: 'Terminal',
+  'ssh-logs': 'SSH logs',
+  'remote-command': 'Remote command',
+};
+
+/** The project alias, else the VM, else ''. */
+export function placeOf(job: HubJob): string {
+  return job.alias ?? job.vm ?? '';
+}
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+/** `just now`, `42 s ago`, `5 min ago`, `3 h ago`, `2 d ago`, then the date. */
+export function formatRelative(at: number, now: number): string {
+  const ago = now - at;
+  if (ago < 5000) return 'just now';
+  if (ago < MINUTE) return `${Math.floor(ago / 1000)} s ago`;
+  if (ago < HOUR) return `${Math.floor(ago / MINUTE)} min ago`;
+  if (ago < DAY) return `${Math.floor(ago / HOUR)} h ago`;
+  if (ago < 7 * DAY) return `${Math.floor(ago / DAY)} d ago`;
+  return new Date(at).toLocaleDateString();
+}
+
+/** The start as a full local date and time, for the tooltip. */
+export function formatAbsolute(at: number): string {
+  return new Date(at).toLocaleString();
+}
+
+/** The running time (ticking with `now`) or the final duration; '' when unknown. */
+export function durationText(job: HubJob, now: number): string {
+  if (job.status === 'running') return formatElapsed(now - job.startedAt);
+  if (job.durationMs !== undefined) return formatDuration(job.durationMs);
+  if (job.finishedAt !== undefined) return formatDuration(job.finishedAt - job.startedAt);
+  return '';
+}
+
+/** The exit code, or the signal that ended it; '' while running or when unknown. */
+export function exitText(job: HubJob): string {
+  if (job.status === 'running') return '';
+  if (job.signal) return job.signal;
+  return job.exitCode === undefined || job.exitCode === null ? '' : String(job.exitCode);
+}
+
+/** One sentence for screen readers: what, where, how it ended, when. */
+export function jobLabel(job: HubJob, now: number): string {
+  const parts = [STATUS_TEXT[job.status].label, KIND_TEXT[job.kind].toLowerCase(), job.title];
+  const place = placeOf(job);
+  if (place && !job.title.includes(place)) parts.push(`in ${place}`);
+  parts.push(`started ${formatRelative(job.startedAt, now)}`);
+  const duration = durationText(job, now);
+  if (duration) parts.push(job.status === 'running' ? `running for ${duration}` : `took ${duration}`);
+  const exit = exitText(job);
+  if (exit) parts.push(job.signal ? `signal ${exit}` : `exit code ${exit}`);
+  parts.push(`on ${job.hostname}`);
+  return parts.join(', ');
+}

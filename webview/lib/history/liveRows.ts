@@ -1,0 +1,96 @@
+// The rows of a history table as pages arrive and jobs start and end: newest first (by start
+// time, then id, as the store pages them), each job once.
+import type { HubJob } from '../../../src/shared/hubProtocol';
+import type { JobQuery } from '../../../src/shared/jobs';
+import { matchesQuery } from './query';
+import type { JobChange, JobEnded } from './source';
+
+/** The store's order: later start first, then the larger id. */
+export function newerFirst(a: HubJob, b: HubJob): number {
+  return b.startedAt - a.startedAt || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
+}
+
+/** `rows` followed by the jobs of the next page that are not already there (a live job may be). */
+export function appendPage(rows: readonly HubJob[], page: readonly HubJob[]): HubJob[] {
+  const seen = new Set(rows.map((j) => j.id));
+  return [...rows, ...page.filter((j) => !seen.has(j.id))];
+}
+
+/**
+ * `rows` with `job` put in, replaced, or taken out as it matches `query` or not. A job older
+ * than the last row is left out while more pages follow (`complete` false): the next page
+ * brings it, in its place.
+ */
+export function upsertJob(rows: readonly HubJob[], job: HubJob, query: JobQuery, complete: boolean): HubJob[] {
+  const rest = rows.filter((j) => j.id !== job.id);
+  if (!matchesQuery(job, query)) return rest.length === rows.length ? (rows as HubJob[]) : rest;
+  const at = rest.findIndex((j) => newerFirst(job, j) < 0);
+  if (at < 0) return complete || rest.length < rows.length ? [...rest, job] : (rows as HubJob[]);
+  return [...rest.slice(0, at), job, ...rest.slice(at)];
+}
+
+/** The job as it is once it ended; the stored duration, when known, wins over the one heard live. */
+export function endJob(job: HubJob, ended: JobEnded): HubJob {
+  return {
+    ...job,
+    status: ended.status,
+    exitCode: ended.exitCode,
+    finishedAt: job.finishedAt ?? ended.finishedAt,
+    durationMs: job.durationMs ?? Math.max(0, ended.finishedAt - job.startedAt),
+  };
+}
+
+/** How many ended jobs are remembered for pages that were read before the end was heard. */
+const ENDED_KEPT = 500;
+
+/**
+ * The rows of one query: pages appended as they come, jobs that start or end merged in. A page
+ * read while a job ended may still show it running, and a job that started may not be stored
+ * yet when the first page is read: what was heard live is applied to every page.
+ */
+export class LiveRows {
+  rows: HubJob[] = [];
+  /** No page follows the last one read. */
+  complete = false;
+  private readonly running = new Map<string, HubJob>();
+  private readonly ended = new Map<string, JobEnded>();
+
+  constructor(private query: JobQuery) {}
+
+  /** Starts over for another query; what was heard live is kept. */
+  reset(query: JobQuery): void {
+    this.query = query;
+    this.rows = [];
+    this.complete = false;
+  }
+
+  /** Adds the next page. */
+  page(jobs: readonly HubJob[], more: boolean): void {
+    const latest = jobs.map((job) => {
+      const ended = job.status === 'running' ? this.ended.get(job.id) : undefined;
+      if (ended) return endJob(job, ended);
+      if (job.status === 'running') this.running.set(job.id, job);
+      return job;
+    });
+    this.complete = !more;
+    let rows = appendPage(this.rows, latest.filter((job) => matchesQuery(job, this.query)));
+    for (const job of this.running.values()) rows = upsertJob(rows, job, this.query, this.complete);
+    this.rows = rows;
+  }
+
+  change(change: JobChange): void {
+    if (change.type === 'started') {
+      if (this.ended.has(change.job.id)) return;
+      this.running.set(change.job.id, change.job);
+      this.rows = upsertJob(this.rows, change.job, this.query, this.complete);
+      return;
+    }
+    const { ended } = change;
+    this.ended.delete(ended.id);
+    this.ended.set(ended.id, ended);
+    if (this.ended.size > ENDED_KEPT) this.ended.delete(this.ended.keys().next().value!);
+    const job = this.rows.find((j) => j.id === ended.id) ?? this.running.get(ended.id);
+    this.running.delete(ended.id);
+    if (job && job.status === 'running') this.rows = upsertJob(this.rows, endJob(job, ended), this.query, this.complete);
+  }
+}
