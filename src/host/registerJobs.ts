@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { InMemoryRecorder } from '../core/jobs/inMemoryRecorder';
 import type { TargetCache } from '../core/mkcli/targetCache';
 import { CommandIds, ViewIds } from '../shared/ids';
+import { registerHistoryCommands } from './commands/historyCommands';
 import { registerRunCommands } from './commands/runCommands';
 import { settings } from './config';
 import { notifyJobEnd } from './jobs/jobNotifications';
@@ -49,6 +50,7 @@ export function registerJobs(
     vscode.window.createTreeView(ViewIds.jobs, { treeDataProvider: jobsView }),
     jobStatusBar(recorder),
     jobs.onDidEnd((job) => notifyJobEnd(job, settings(), { showOutput, rerun })),
+    ...registerHistoryCommands(context.extensionUri, stored, hub),
     ...registerRunCommands({ jobs, stored, consoles, projects, targets, preferences: new TargetPreferences(context.workspaceState), settings }),
   );
   const close = async (): Promise<void> => {

@@ -39,10 +39,14 @@ export const CommandIds = {
   runCommandOnVm: 'vmOrchestrator.runCommandOnVm',
   openSshTerminal: 'vmOrchestrator.openSshTerminal',
   setHubToken: 'vmOrchestrator.setHubToken',
+  showJobHistory: 'vmOrchestrator.showJobHistory',
+  openDashboard: 'vmOrchestrator.openDashboard',
+  copyDashboardUrl: 'vmOrchestrator.copyDashboardUrl',
 } as const;
 
 export const PanelTypes = {
   console: 'vmOrchestrator.console',
+  history: 'vmOrchestrator.history',
 } as const;
 
 export const ConfigSection = 'vmOrchestrator';

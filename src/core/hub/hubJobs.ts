@@ -4,7 +4,7 @@
 import { EventEmitter } from 'node:events';
 import { io, type Socket } from 'socket.io-client';
 import { HUB_NAMESPACE, type Ack, type ClientToServerEvents, type HubJob, type JobDoneEvent, type JobLogEvent, type ServerToClientEvents } from '../../shared/hubProtocol';
-import type { JobInfo } from '../../shared/jobs';
+import type { JobInfo, JobQuery } from '../../shared/jobs';
 import type { JobRecorder } from '../jobs/recorder';
 
 export interface HubJobsOptions {
@@ -26,7 +26,7 @@ interface Follow {
 const REFRESH_DELAY_MS = 200;
 const ACK_TIMEOUT_MS = 10_000;
 
-export class HubJobs extends EventEmitter<{ changed: [] }> {
+export class HubJobs extends EventEmitter<{ changed: []; job: [HubJob] }> {
   private readonly socket: Socket<ServerToClientEvents, ClientToServerEvents>;
   private listed = new Map<string, HubJob>();
   private readonly follows = new Map<string, Follow>();
@@ -49,8 +49,10 @@ export class HubJobs extends EventEmitter<{ changed: [] }> {
     });
     this.socket.on('connect_error', (err) => this.log(`Cannot read jobs from the hub: ${err.message}`));
     this.socket.on('job:started', (job) => {
-      this.listed.set(job.id, { ...job, command: job.argv.join(' ') });
+      const listed = { ...job, command: job.argv.join(' ') };
+      this.listed.set(job.id, listed);
       this.emit('changed');
+      this.emit('job', listed);
     });
     this.socket.on('job:done', (event) => this.ended(event));
     this.socket.on('job:log', (event) => this.logged(event));
@@ -64,6 +66,11 @@ export class HubJobs extends EventEmitter<{ changed: [] }> {
 
   get(jobId: string): HubJob | undefined {
     return this.listed.get(jobId);
+  }
+
+  /** One page of the hub's history. */
+  list(query: JobQuery): Promise<{ jobs: HubJob[]; nextCursor?: string }> {
+    return this.request('jobs:list', query);
   }
 
   /**
@@ -82,6 +89,21 @@ export class HubJobs extends EventEmitter<{ changed: [] }> {
       this.follows.delete(jobId);
       if (this.socket.connected) this.socket.emit('leave-job', jobId);
     };
+  }
+
+  /** A job as the hub stores it, or undefined when there is none. */
+  async getJob(jobId: string): Promise<HubJob | undefined> {
+    return this.request<{ job: HubJob }>('jobs:get', jobId).then(
+      ({ job }) => job,
+      () => undefined,
+    );
+  }
+
+  /** Deletes a finished job and its output (operator only). */
+  async delete(jobId: string): Promise<void> {
+    await this.request('jobs:delete', jobId);
+    this.listed.delete(jobId);
+    this.emit('changed');
   }
 
   /** Asks the window that runs a job to cancel it. */
@@ -120,9 +142,11 @@ export class HubJobs extends EventEmitter<{ changed: [] }> {
     clearTimeout(this.refreshTimer);
     this.refreshTimer = setTimeout(() => void this.refresh(), REFRESH_DELAY_MS);
     const follow = this.follows.get(event.jobId);
+    const ended = this.request<{ job: HubJob }>('jobs:get', event.jobId);
+    ended.then(({ job }) => this.emit('job', job)).catch(() => undefined);
     if (!follow || follow.done) return;
     follow.done = true;
-    void this.request<{ job: HubJob }>('jobs:get', event.jobId).then(
+    void ended.then(
       ({ job }) =>
         follow.sink.finished(event.jobId, {
           status: event.status,
@@ -148,7 +172,7 @@ export class HubJobs extends EventEmitter<{ changed: [] }> {
     }
   }
 
-  private async request<T extends object>(event: 'jobs:get' | 'jobs:list' | 'join-job' | 'cancel-job', payload: unknown): Promise<T> {
+  private async request<T extends object>(event: 'jobs:get' | 'jobs:list' | 'jobs:delete' | 'join-job' | 'cancel-job', payload: unknown): Promise<T> {
     const timed = this.socket.timeout(ACK_TIMEOUT_MS) as unknown as { emitWithAck(event: string, payload: unknown): Promise<Ack<T>> };
     const answer = await timed.emitWithAck(event, payload);
     if (!answer.ok) throw new Error(answer.error);

@@ -7,7 +7,10 @@ import type { Settings } from '../config';
 /** Where this window's jobs go: a hub and an operator token for it. */
 export interface HubAddress {
   url: string;
+  /** An operator token: reports jobs, cancels. */
   token: string;
+  /** The token the dashboard is opened with: a viewer token of the own hub, else the operator one. */
+  viewerToken: string;
   /** A hub of the user's own, which this window may start again when it is gone. */
   own: boolean;
   /** For the log: how it was found. */
@@ -35,7 +38,7 @@ export async function resolveHub(context: vscode.ExtensionContext, s: Settings):
         .then((choice) => choice && vscode.commands.executeCommand(CommandIds.setHubToken));
       return undefined;
     }
-    return { url, token, own: false, how: 'shared (vmOrchestrator.hub.url)' };
+    return { url, token, viewerToken: token, own: false, how: 'shared (vmOrchestrator.hub.url)' };
   }
   const stateDir = path.join(context.globalStorageUri.fsPath, 'hub');
   const hub = await ensureHub({
@@ -47,7 +50,7 @@ export async function resolveHub(context: vscode.ExtensionContext, s: Settings):
     ...(s.hubDatabase ? { database: s.hubDatabase } : {}),
     hubArgs: ownHubArgs(s),
   });
-  return { url: hub.url, token: hub.tokens.operator, own: true, how: `${hub.started ? 'started' : 'found'} (pid ${hub.pid})` };
+  return { url: hub.url, token: hub.tokens.operator, viewerToken: hub.tokens.viewer, own: true, how: `${hub.started ? 'started' : 'found'} (pid ${hub.pid})` };
 }
 
 /** *Set Hub Token*: asks for the shared hub's operator token and keeps it in secret storage. */

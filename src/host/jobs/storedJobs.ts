@@ -2,10 +2,13 @@ import * as vscode from 'vscode';
 import { HubJobs } from '../../core/hub/hubJobs';
 import { InMemoryRecorder } from '../../core/jobs/inMemoryRecorder';
 import type { HubJob } from '../../shared/hubProtocol';
+import type { JobQuery } from '../../shared/jobs';
 import type { Settings } from '../config';
 import { Disposable } from '../disposable';
 import { log } from '../logger';
 import type { HubLink } from '../registerHub';
+
+const NO_HUB = 'The job history is not available: this window is not connected to a hub (see VM Orchestrator: Show Log).';
 
 // The jobs the hub stores — of every window, this machine's and others' — for the Jobs view, and
 // their output replayed into a recorder of their own (never this window's: that one reports to
@@ -17,6 +20,12 @@ export class StoredJobs extends Disposable {
   private readonly following = new Map<string, () => void>();
   private readonly changed = this.register(new vscode.EventEmitter<void>());
   readonly onDidChange = this.changed.event;
+  private readonly jobChanged = this.register(new vscode.EventEmitter<HubJob>());
+  /** A job started or ended, in any window. */
+  readonly onDidChangeJob = this.jobChanged.event;
+  private readonly connection = this.register(new vscode.EventEmitter<boolean>());
+  /** A hub was reached (true) or is no longer known (false). */
+  readonly onDidChangeConnection = this.connection.event;
 
   constructor(
     hub: HubLink,
@@ -44,8 +53,29 @@ export class StoredJobs extends Disposable {
   // Loads a stored job's output into `replays` (once; it follows the job while it runs).
   async open(jobId: string): Promise<void> {
     if (this.replays.get(jobId)) return;
-    if (!this.hubJobs) throw new Error('The job history is not available: this window is not connected to a hub (see VM Orchestrator: Show Log).');
+    if (!this.hubJobs) throw new Error(NO_HUB);
     this.following.set(jobId, await this.hubJobs.follow(jobId, this.replays));
+  }
+
+  get connected(): boolean {
+    return this.hubJobs !== undefined;
+  }
+
+  /** One page of the hub's history. */
+  async list(query: JobQuery): Promise<{ jobs: HubJob[]; nextCursor?: string }> {
+    if (!this.hubJobs) throw new Error(NO_HUB);
+    return this.hubJobs.list(query);
+  }
+
+  /** A stored job, or undefined (also without a hub). */
+  async get(jobId: string): Promise<HubJob | undefined> {
+    return this.hubJobs?.getJob(jobId);
+  }
+
+  /** Deletes a finished job and its output from the hub. */
+  async delete(jobId: string): Promise<void> {
+    if (!this.hubJobs) throw new Error(NO_HUB);
+    await this.hubJobs.delete(jobId);
   }
 
   /** Cancels a job of another window through the hub (which asks that window). */
@@ -60,11 +90,14 @@ export class StoredJobs extends Disposable {
     if (!address) return;
     this.hubJobs = new HubJobs({ url: address.url, token: address.token, limit: this.settings().jobsViewLimit, log: (m) => log.info(`[history] ${m}`) });
     this.hubJobs.on('changed', () => this.changed.fire());
+    this.hubJobs.on('job', (job) => this.jobChanged.fire(job));
+    this.connection.fire(true);
   }
 
   private disconnect(): void {
     for (const stop of this.following.values()) stop();
     this.following.clear();
+    if (this.hubJobs) this.connection.fire(false);
     this.hubJobs?.close();
     this.hubJobs = undefined;
     this.changed.fire();

@@ -1,0 +1,65 @@
+// Messages between the Job History panel and its webview. The webview asks for pages of the
+// hub's history and acts on jobs; the host answers from the hub and passes live job changes on.
+import { isJobId, isJobListRequest, type HubJob } from './hubProtocol';
+import type { JobQuery } from './jobs';
+
+// ── webview → host ─────────────────────────────────────────────────────────────────────────
+
+export type HistoryToHostMessage =
+  | { type: 'ready' }
+  /** One page of history; answered by `history/page` or `history/error` with the same requestId. */
+  | { type: 'history/list'; requestId: number; query: JobQuery }
+  | { type: 'history/open'; jobId: string }
+  | { type: 'history/rerun'; jobId: string }
+  | { type: 'history/copy-command'; jobId: string }
+  | { type: 'history/delete'; jobId: string };
+
+// ── host → webview ─────────────────────────────────────────────────────────────────────────
+
+export type HistoryToWebviewMessage =
+  | { type: 'history/page'; requestId: number; jobs: HubJob[]; nextCursor?: string }
+  | { type: 'history/error'; requestId: number; message: string }
+  /** A job started, ended or changed (live). */
+  | { type: 'history/job'; job: HubJob }
+  | { type: 'history/deleted'; jobId: string }
+  /** Whether a hub answers; without one the history cannot be shown, and `message` says why. */
+  | { type: 'history/connection'; connected: boolean; message?: string };
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** The host's guard: accepts only well-formed webview messages. */
+export function isHistoryToHostMessage(v: unknown): v is HistoryToHostMessage {
+  if (!isObject(v)) return false;
+  switch (v.type) {
+    case 'ready':
+      return true;
+    case 'history/list':
+      return Number.isSafeInteger(v.requestId) && isJobListRequest(v.query);
+    case 'history/open':
+    case 'history/rerun':
+    case 'history/copy-command':
+    case 'history/delete':
+      return isJobId(v.jobId);
+    default:
+      return false;
+  }
+}
+
+/** The webview's guard: the shape of what the host sends (it is trusted, but a version skew is not). */
+export function isHistoryToWebviewMessage(v: unknown): v is HistoryToWebviewMessage {
+  if (!isObject(v)) return false;
+  switch (v.type) {
+    case 'history/page':
+      return Number.isSafeInteger(v.requestId) && Array.isArray(v.jobs);
+    case 'history/error':
+      return Number.isSafeInteger(v.requestId) && typeof v.message === 'string';
+    case 'history/job':
+      return isObject(v.job) && isJobId(v.job.id);
+    case 'history/deleted':
+      return isJobId(v.jobId);
+    case 'history/connection':
+      return typeof v.connected === 'boolean';
+    default:
+      return false;
+  }
+}
