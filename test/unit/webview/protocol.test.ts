@@ -44,6 +44,7 @@ const validWebview: ConsoleToHostMessage[] = [
   { type: 'console/open-link', jobId: job.id, target: { path: 'src/a.c', line: 3, column: 7 } },
   { type: 'console/open-link', jobId: job.id, target: { path: 'Makefile', line: 1 } },
   { type: 'console/fetch-older', jobId: job.id, beforeSeq: 10, maxChars: 262_144 },
+  { type: 'console/resize', cols: 132, rows: 40 },
 ];
 
 test('the guards accept every well-formed message', () => {
@@ -112,6 +113,9 @@ test('the host can reject malformed webview messages', () => {
     with_(byType['ready']!, ['creditWindow'], 1e12),
     with_(byType['ready']!, ['lastSeq'], -1),
     with_(byType['ready']!, ['jobId'], undefined),
+    with_(byType['console/resize']!, ['cols'], 0),
+    with_(byType['console/resize']!, ['rows'], 1e9),
+    with_(byType['console/resize']!, ['cols'], 80.5),
     with_(byType['console/credit']!, ['consumed'], -5),
     with_(byType['console/credit']!, ['consumed'], '5'),
     with_(byType['job/cancel']!, ['jobId'], ''),
