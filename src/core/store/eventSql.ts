@@ -51,19 +51,34 @@ export function insertEvents(batches: readonly ChunkBatch[]): { text: string; va
   return { text, values: apart ? [jobIds, seqs, times, streams, ...texts] : [jobIds, seqs, times, streams, texts] };
 }
 
-// One page of a job's output from `fromSeq` on. The running sum of chunk sizes stops the page
-// once it holds maxBytes (the first chunk always comes, however large); the inner LIMIT bounds
-// how far the scan goes.
-export function selectEvents(jobId: string, fromSeq: number, page: EventPage = {}): { text: string; values: unknown[] } {
+/** The largest value of the integer `seq` column: "before the end" of any job. */
+const SEQ_END = 2 ** 31 - 1;
+
+// One page of a job's output next to a seq: forward (seq >= from) or backward (seq <= through). The
+// running sum of chunk sizes, taken in the direction of reading, stops the page once it holds
+// maxBytes (the first chunk read always comes, however large); the inner LIMIT bounds how far the
+// scan goes. Either way the rows come back in order of seq.
+function selectPage(jobId: string, seq: number, backward: boolean, page: EventPage): { text: string; values: unknown[] } {
   const limit = page.limit ?? DEFAULT_LIMIT;
   const maxBytes = page.maxBytes ?? DEFAULT_MAX_BYTES;
   if (!Number.isInteger(limit) || limit < 1) throw new Error(`Expected a positive integer limit, got ${JSON.stringify(limit)}`);
   if (!(maxBytes > 0)) throw new Error(`Expected maxBytes above 0, got ${JSON.stringify(maxBytes)}`);
+  const [bound, order] = backward ? ['<=', 'DESC'] : ['>=', 'ASC'];
   const text = `SELECT seq, ts, stream, chunk FROM (
-      SELECT seq, ts, stream, chunk, sum(octet_length(chunk)) OVER (ORDER BY seq) AS upto
-      FROM job_events WHERE job_id = $1 AND seq >= $2 ORDER BY seq LIMIT $3
+      SELECT seq, ts, stream, chunk, sum(octet_length(chunk)) OVER (ORDER BY seq ${order}) AS upto
+      FROM job_events WHERE job_id = $1 AND seq ${bound} $2 ORDER BY seq ${order} LIMIT $3
     ) AS page
     WHERE upto - octet_length(chunk) < $4
     ORDER BY seq`;
-  return { text, values: [jobId, Math.max(0, Math.floor(fromSeq)), limit, Math.min(maxBytes, Number.MAX_SAFE_INTEGER)] };
+  return { text, values: [jobId, Math.min(SEQ_END, Math.max(-1, Math.floor(seq))), limit, Math.min(maxBytes, Number.MAX_SAFE_INTEGER)] };
+}
+
+/** One page of a job's output from `fromSeq` on. */
+export function selectEvents(jobId: string, fromSeq: number, page: EventPage = {}): { text: string; values: unknown[] } {
+  return selectPage(jobId, Math.max(0, fromSeq), false, page);
+}
+
+/** One page of a job's output just before `beforeSeq` (its end when undefined): the chunks nearest to it that fit. */
+export function selectEventsBefore(jobId: string, beforeSeq: number | undefined, page: EventPage = {}): { text: string; values: unknown[] } {
+  return selectPage(jobId, beforeSeq === undefined ? SEQ_END : beforeSeq - 1, true, page);
 }

@@ -91,6 +91,12 @@ export interface JobStore {
   listJobs(query?: JobQuery): Promise<JobPage>;
   /** Output from `fromSeq` on, in order of seq. */
   readEvents(jobId: string, fromSeq: number, page?: EventPage): Promise<Chunk[]>;
+  /**
+   * Output just before `beforeSeq`, or the end of the job when it is undefined: the chunks nearest
+   * to it that fit the page, in order of seq. What a finished job's first screen shows, and
+   * scrolling up from there.
+   */
+  readEventsBefore(jobId: string, beforeSeq: number | undefined, page?: EventPage): Promise<Chunk[]>;
   /** Deletes a job and its output; false when there was none. */
   deleteJob(id: string): Promise<boolean>;
   /** Applies retention (running jobs are kept); returns how many jobs were deleted. */

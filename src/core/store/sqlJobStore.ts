@@ -2,7 +2,7 @@ import type { CatalogSnapshot, CatalogTarget } from '../../shared/catalog';
 import type { Chunk, JobInfo, JobResult, StreamName } from '../../shared/jobs';
 import { selectProjects, selectTargets, selectVms, writeCatalog } from './catalogSql';
 import { assertChunks, assertJobId, assertJobInfo, assertJobResult, isUuid } from './checkInput';
-import { insertEvents, selectEvents } from './eventSql';
+import { insertEvents, selectEvents, selectEventsBefore } from './eventSql';
 import { insertJob, isoTime, JOB_COLUMNS, toStoredJob, type JobRow } from './jobRows';
 import type {
   ChunkBatch,
@@ -106,11 +106,12 @@ export class SqlJobStore implements JobStore {
     return { jobs, nextCursor: encodeCursor({ startedAt: last.startedAt, id: last.id }) };
   }
 
-  async readEvents(jobId: string, fromSeq: number, page?: EventPage): Promise<Chunk[]> {
-    if (!isUuid(jobId)) return [];
-    const { text, values } = selectEvents(jobId, fromSeq, page);
-    const { rows } = await this.db.query<{ seq: number; ts: Date; stream: StreamName; chunk: string }>(text, values);
-    return rows.map((r) => ({ seq: r.seq, ts: new Date(r.ts).getTime(), stream: r.stream, text: r.chunk }));
+  readEvents(jobId: string, fromSeq: number, page?: EventPage): Promise<Chunk[]> {
+    return isUuid(jobId) ? this.readChunks(selectEvents(jobId, fromSeq, page)) : Promise.resolve([]);
+  }
+
+  readEventsBefore(jobId: string, beforeSeq: number | undefined, page?: EventPage): Promise<Chunk[]> {
+    return isUuid(jobId) ? this.readChunks(selectEventsBefore(jobId, beforeSeq, page)) : Promise.resolve([]);
   }
 
   async deleteJob(id: string): Promise<boolean> {
@@ -136,6 +137,11 @@ export class SqlJobStore implements JobStore {
       deleted += rowCount;
     }
     return deleted;
+  }
+
+  private async readChunks(query: { text: string; values: unknown[] }): Promise<Chunk[]> {
+    const { rows } = await this.db.query<{ seq: number; ts: Date; stream: StreamName; chunk: string }>(query.text, query.values);
+    return rows.map((r) => ({ seq: r.seq, ts: new Date(r.ts).getTime(), stream: r.stream, text: r.chunk }));
   }
 
   /** Closes the database once, however often it is called; awaits the driver's close. */

@@ -312,6 +312,30 @@ export function storeSuite(name: string, backend: Backend): void {
       assert.deepEqual(await store.readEvents('nope', 0), []);
     });
 
+    test('reading output backward: the end of a job, or the page before a seq, bounded by count and bytes', TIMEOUT, async () => {
+      const job = newJob();
+      await store.jobStarted(job);
+      const chunks: Chunk[] = Array.from({ length: 20 }, (_, seq) => ({ seq, ts: seq, stream: 'stdout', text: `${'é'.repeat(50)}\n` })); // 101 bytes each
+      await store.appendChunks(job.id, chunks);
+      assert.deepEqual(await store.readEventsBefore(job.id, undefined), chunks, 'the whole job, in order of seq');
+      assert.deepEqual(await store.readEventsBefore(job.id, undefined, { limit: 4 }), chunks.slice(16));
+      assert.deepEqual(await store.readEventsBefore(job.id, 10, { limit: 4 }), chunks.slice(6, 10));
+      assert.deepEqual(await store.readEventsBefore(job.id, undefined, { maxBytes: 303 }), chunks.slice(17));
+      assert.deepEqual(await store.readEventsBefore(job.id, 10, { maxBytes: 202 }), chunks.slice(8, 10));
+      assert.deepEqual(await store.readEventsBefore(job.id, 5, { maxBytes: 1 }), chunks.slice(4, 5), 'at least one chunk');
+      assert.deepEqual(await store.readEventsBefore(job.id, 2), chunks.slice(0, 2));
+      assert.deepEqual(await store.readEventsBefore(job.id, 0), []);
+      assert.deepEqual(await store.readEventsBefore(job.id, 1e12, { limit: 1 }), chunks.slice(19), 'a seq past the end is the end');
+      assert.deepEqual(await store.readEventsBefore('nope', undefined), []);
+
+      // Scrolling up from the end in pages meets every chunk once, without gaps.
+      const seen: Chunk[] = [];
+      for (let page = await store.readEventsBefore(job.id, undefined, { limit: 3 }); page.length > 0; page = await store.readEventsBefore(job.id, page[0].seq, { limit: 3 })) {
+        seen.unshift(...page);
+      }
+      assert.deepEqual(seen, chunks);
+    });
+
     test('history: every filter, and cursor pages without repeats or gaps', TIMEOUT, async () => {
       const alias = `list-${randomUUID().slice(0, 8)}`;
       const base = Date.now() - 60_000;
