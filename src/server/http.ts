@@ -2,6 +2,7 @@ import type http from 'node:http';
 import type { JobStore } from '../core/store/jobStore';
 import { isJobListRequest, type JobListRequest } from '../shared/hubProtocol';
 import { bearerToken, type LoginThrottle, type RequestGuard, type TokenChecker } from './auth';
+import { dashboardHandler } from './dashboard';
 import { messageOf } from './types';
 
 /** What the HTTP API works with. */
@@ -104,13 +105,16 @@ async function route(deps: HttpDeps, url: URL): Promise<unknown> {
   throw new HttpError(404, 'Not found');
 }
 
-// The read-only HTTP API: Host and Origin checked first (403), then the Bearer token (401, failed
-// attempts slowed down), GET only (405), JSON answers and JSON errors.
+// The read-only HTTP API: Host and Origin checked first (403), then the dashboard page (no token:
+// it holds no data), then the Bearer token (401, failed attempts slowed down), GET only (405),
+// JSON answers and JSON errors.
 export function httpHandler(deps: HttpDeps): http.RequestListener {
+  const dashboard = dashboardHandler();
   return (req, res) => {
     void (async () => {
       const refused = deps.guard.check(req.headers);
       if (refused) return send(res, 403, { error: refused });
+      if (await dashboard(req, res)) return;
       if (!deps.tokens.roleOf(bearerToken(req.headers.authorization))) {
         await deps.throttle.failed(req.socket.remoteAddress ?? 'unknown');
         return send(res, 401, { error: 'A valid token is required: Authorization: Bearer <token>' }, { 'www-authenticate': 'Bearer' });

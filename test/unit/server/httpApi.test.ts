@@ -115,7 +115,7 @@ test('HTTP errors are JSON with the right status', TIMEOUT, async () => {
     [`/api/jobs/00000000-0000-4000-8000-000000000000/events`, undefined, 404],
     [`/api/jobs/${web.id}/events?fromSeq=-1`, undefined, 400],
     ['/api/nothing', undefined, 404],
-    ['/', undefined, 404],
+    ['/nothing', undefined, 404],
   ];
   for (const [pathName, headers, status] of cases) {
     const res = await get(t.hub.url, pathName, headers);
