@@ -1,0 +1,230 @@
+// The hub's dashboard page in a real Chromium, against a real hub process (PGlite, and PostgreSQL
+// when there is one): jobs reported by a HubReporter — as a VS Code window reports them — show up
+// live, a running job's output replays and goes on live, the filters narrow the table, and a
+// wrong token gets the login form and no data.
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { after, test } from 'node:test';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { HubReporter } from '../../src/core/hub/hubReporter';
+import type { JobInfo, JobResult } from '../../src/shared/jobs';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../harness/browser';
+import { ROOT, resultsDirFor } from '../harness/paths';
+import { NO_POSTGRES, postgresAvailable, startTestPostgres, type TestPostgres } from '../harness/postgres';
+import { lines, newJob, spawnHub, tempDir, type HubProcess } from '../unit/server/helpers';
+
+const VIEWER = `dash-viewer-${process.pid}-0123456789abcdef`;
+const OPERATOR = `dash-operator-${process.pid}-0123456789abcdef`;
+const TIMEOUT = { timeout: 240_000 };
+
+const cleanups: (() => Promise<unknown> | unknown)[] = [];
+after(async () => {
+  for (const clean of cleanups.reverse()) await clean();
+});
+
+function folder(): string {
+  const temp = tempDir();
+  cleanups.push(temp.remove);
+  return temp.dir;
+}
+
+/** A hub process with the test's tokens, on `database` (a PGlite folder or a postgres:// URL). */
+async function startHub(database: string): Promise<HubProcess> {
+  const tokenFile = path.join(folder(), 'tokens');
+  writeFileSync(tokenFile, `viewer ${VIEWER}\noperator ${OPERATOR}\n`, { mode: 0o600 });
+  const hub = await spawnHub(['--port', '0', '--token-file', tokenFile, '--database', database]);
+  cleanups.push(() => hub.stop());
+  return hub;
+}
+
+/** A reporter as a VS Code window has one. */
+function reporter(url: string): HubReporter {
+  const r = new HubReporter({ url, token: OPERATOR, reporterId: `dashboard-test-${cleanups.length}`, spoolDir: path.join(folder(), 'spool') });
+  cleanups.push(() => r.close(2000));
+  return r;
+}
+
+async function launch(): Promise<Browser> {
+  // Chromium keeps crash reports under $XDG_CONFIG_HOME whatever the profile.
+  const scratch = folder();
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: CHROMIUM_ARGS,
+    timeout: 60_000,
+    env: { ...process.env, XDG_CONFIG_HOME: path.join(scratch, 'config'), XDG_CACHE_HOME: path.join(scratch, 'cache') },
+  });
+  cleanups.push(() => browser.close());
+  return browser;
+}
+
+/** A page that records what it sent and got over Socket.io, and its errors. */
+async function newPage(browser: Browser, colorScheme: 'light' | 'dark'): Promise<{ page: Page; sent: string[]; received: string[]; errors: string[] }> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme });
+  const page = await context.newPage();
+  page.setDefaultTimeout(20_000);
+  const sent: string[] = [];
+  const received: string[] = [];
+  const errors: string[] = [];
+  page.on('websocket', (ws) => {
+    ws.on('framesent', (f) => sent.push(String(f.payload)));
+    ws.on('framereceived', (f) => received.push(String(f.payload)));
+  });
+  page.on('requestfinished', (req) => {
+    // Long polling carries Socket.io packets too, before the upgrade.
+    if (req.url().includes('/socket.io/')) {
+      if (req.postData()) sent.push(req.postData()!);
+      void req.response().then((res) => res?.text().then((t) => received.push(t)).catch(() => undefined));
+    }
+  });
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  page.on('pageerror', (e) => errors.push(String(e)));
+  return { page, sent, received, errors };
+}
+
+/** The table rows' screen-reader sentences, top to bottom. */
+function rowLabels(page: Page): Promise<string[]> {
+  return page.locator('table[aria-label="Jobs"] tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('aria-label') ?? ''));
+}
+
+async function waitForRows(page: Page, check: (labels: string[]) => boolean, what: string): Promise<string[]> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const labels = await rowLabels(page);
+    if (check(labels)) return labels;
+    if (Date.now() > deadline) throw new Error(`The table did not show ${what}; it shows:\n${labels.join('\n') || '(no rows)'}`);
+    await page.waitForTimeout(100);
+  }
+}
+
+async function pickOption(page: Page, selectLabel: string, option: string): Promise<void> {
+  await page.locator(`vscode-single-select[label="${selectLabel}"]`).click();
+  await page.locator(`vscode-single-select[label="${selectLabel}"] li`).filter({ hasText: new RegExp(`^\\s*${option}\\s*$`) }).click();
+}
+
+const finished = (status: JobResult['status'], exitCode: number, durationMs = 1200): JobResult => ({ status, exitCode, signal: null, durationMs, finishedAt: Date.now() });
+
+function job(title: string, over: Partial<JobInfo> = {}): JobInfo {
+  const [alias, target] = title.split(' ');
+  return newJob({ title, alias, target, argv: ['make', '-C', `/src/${alias}`, target!], cwd: `/src/${alias}`, startedAt: Date.now(), ...over });
+}
+
+async function scenario(database: string, name: string): Promise<void> {
+  assert.ok(existsSync(path.join(ROOT, 'dist/webview/dashboard.js')), 'dist/webview/dashboard.js is missing: run `npm run build` first');
+  const shots = path.join(resultsDirFor('dashboard'), name);
+  mkdirSync(shots, { recursive: true });
+  const hub = await startHub(database);
+
+  // The page and its files need no token and carry the page's security headers; the API still needs one.
+  const page0 = await fetch(`${hub.url}/`);
+  assert.equal(page0.status, 200);
+  const csp = page0.headers.get('content-security-policy') ?? '';
+  assert.match(csp, /default-src 'none'/);
+  assert.match(csp, /script-src 'self'/);
+  assert.match(csp, /connect-src 'self' ws:\/\/127\.0\.0\.1:\d+/);
+  assert.equal(page0.headers.get('x-content-type-options'), 'nosniff');
+  assert.equal(page0.headers.get('referrer-policy'), 'no-referrer');
+  assert.equal((await fetch(`${hub.url}/dashboard/dashboard.js`)).status, 200);
+  assert.equal((await fetch(`${hub.url}/dashboard/tokens`)).status, 404);
+  assert.equal((await fetch(`${hub.url}/api/jobs`)).status, 401);
+  assert.equal((await fetch(`${hub.url}/`, { method: 'POST' })).status, 405);
+  assert.equal((await fetch(`${hub.url}/`, { headers: { origin: 'http://evil.example' } })).status, 403);
+
+  // History from before the page opened.
+  const r = reporter(hub.url);
+  const built = job('web build', { startedAt: Date.now() - 120_000 });
+  const tested = job('api test', { startedAt: Date.now() - 60_000 });
+  const logs = job('prod/db1 logs', { kind: 'ssh-logs', alias: undefined, target: undefined, vm: 'prod/db1', argv: ['ssh', 'db1', 'journalctl', '-f'], startedAt: Date.now() - 30_000 });
+  for (const [j, result] of [
+    [built, finished('success', 0)],
+    [tested, finished('failed', 2)],
+    [logs, finished('canceled', 130)],
+  ] as const) {
+    r.started(j);
+    r.chunks(j.id, lines(0, 3));
+    r.finished(j.id, result);
+  }
+  assert.ok(await r.idle(15_000), 'the reporter stored the earlier jobs');
+
+  const browser = await launch();
+  const { page, sent, errors } = await newPage(browser, 'light');
+  await page.goto(`${hub.url}/#token=${VIEWER}`);
+  await waitForRows(page, (l) => l.length === 3, 'the three earlier jobs');
+  assert.ok(!page.url().includes(VIEWER), `the token is taken out of the address bar: ${page.url()}`);
+  assert.deepEqual((await rowLabels(page)).map((l) => l.split(',')[0]), ['Canceled', 'Failed', 'Succeeded']);
+  await page.screenshot({ path: path.join(shots, '1-history.png') });
+
+  // A job starts while the page is open: it shows up as running.
+  const deploy = job('web deploy');
+  r.started(deploy);
+  r.chunks(deploy.id, lines(0, 50));
+  await waitForRows(page, (l) => l.length === 4 && l[0]!.startsWith('Running, target, web deploy'), 'the new job running');
+  assert.ok(await r.idle(15_000));
+
+  // Its output replays, then goes on live.
+  await page.locator('table[aria-label="Jobs"] tbody tr').first().click();
+  const log = page.locator('section.replay');
+  await log.getByText('line 49', { exact: true }).waitFor();
+  await log.getByText('Running', { exact: true }).waitFor();
+  r.chunks(deploy.id, lines(50, 50));
+  await log.getByText('line 99', { exact: true }).waitFor();
+  await page.screenshot({ path: path.join(shots, '2-running-replay.png') });
+
+  // It ends: the row and the header say how.
+  r.finished(deploy.id, finished('failed', 3, 4000));
+  const ended = await waitForRows(page, (l) => l[0]!.startsWith('Failed, target, web deploy'), 'the job failed');
+  assert.match(ended[0]!, /exit code 3/);
+  await log.getByText('Failed', { exact: true }).waitFor();
+  await log.getByText('exit code 3').waitFor();
+  await page.screenshot({ path: path.join(shots, '3-ended.png') });
+
+  // Filters narrow the table: status, then text in the command, type, project; Clear shows all again.
+  await pickOption(page, 'Status', 'Failed');
+  await waitForRows(page, (l) => l.length === 2 && l.every((x) => x.startsWith('Failed')), 'only failed jobs');
+  await page.getByRole('textbox', { name: 'Text in the command' }).fill('deploy');
+  await waitForRows(page, (l) => l.length === 1 && l[0]!.includes('web deploy'), 'only the failed deploy');
+  await page.screenshot({ path: path.join(shots, '4-filtered.png') });
+  await page.locator('vscode-button', { hasText: 'Clear' }).click();
+  await waitForRows(page, (l) => l.length === 4, 'every job again');
+  await pickOption(page, 'Type', 'SSH logs');
+  await waitForRows(page, (l) => l.length === 1 && l[0]!.includes('prod/db1 logs'), 'only the ssh-logs job');
+  await page.locator('vscode-button', { hasText: 'Clear' }).click();
+  await page.getByRole('textbox', { name: 'Project alias' }).fill('api');
+  await waitForRows(page, (l) => l.length === 1 && l[0]!.includes('api test'), 'only the api project');
+  await page.getByRole('textbox', { name: 'Started from (date)' }).fill('2999-01-01');
+  await waitForRows(page, (l) => l.length === 0, 'nothing started in 2999');
+  await page.locator('table[aria-label="Jobs"] + .more, .more').filter({ hasText: 'No jobs match these filters' }).waitFor();
+  assert.ok(sent.some((f) => f.includes('jobs:list')), 'the page read the history over Socket.io');
+  assert.deepEqual(errors, [], 'no errors in the page');
+  await page.context().close();
+
+  // A wrong token (in a dark page): the login form with an error, nothing read; then the right one typed in.
+  const wrong = await newPage(browser, 'light');
+  await wrong.page.goto(`${hub.url}/#token=wrong-token-0123456789abcdef`);
+  await wrong.page.getByText('The hub did not accept this token.').waitFor();
+  await wrong.page.screenshot({ path: path.join(shots, '5-wrong-token.png') });
+  assert.equal(await wrong.page.locator('table').count(), 0);
+  assert.ok(!wrong.sent.some((f) => f.includes('jobs:')), `no query was sent: ${wrong.sent.join(' | ')}`);
+  assert.ok(!wrong.received.some((f) => f.includes(deploy.id) || f.includes('web deploy')), 'no job came back');
+  assert.equal(await wrong.page.evaluate('sessionStorage.length'), 0, 'a refused token is not kept');
+  assert.ok(!wrong.page.url().includes('wrong-token'));
+  await wrong.page.getByRole('textbox', { name: 'Hub token' }).fill(VIEWER);
+  await wrong.page.keyboard.press('Enter');
+  await waitForRows(wrong.page, (l) => l.length === 4, 'the jobs after signing in');
+  // The tab keeps the token: a reload signs in again without asking.
+  await wrong.page.reload();
+  await waitForRows(wrong.page, (l) => l.length === 4, 'the jobs after a reload');
+  await wrong.page.screenshot({ path: path.join(shots, '6-signed-in.png') });
+  assert.deepEqual(wrong.errors.filter((e) => !/401|unauthorized/i.test(e)), []);
+}
+
+test('the dashboard on a hub with PGlite', TIMEOUT, () => scenario(path.join(folder(), 'db'), 'pglite'));
+
+test('the dashboard on a hub with PostgreSQL', { ...TIMEOUT, skip: postgresAvailable() ? false : NO_POSTGRES }, async () => {
+  const pg = (await startTestPostgres()) as TestPostgres;
+  cleanups.push(() => pg.close());
+  await scenario(await pg.createDatabase(), 'postgres');
+});
