@@ -39,6 +39,9 @@ The VM Orchestrator hub: stores jobs and fans their output out to watchers.
 Prints "listening http://<host>:<port>" as its first line on stdout.
 `;
 
+/** True for a `--database` that names a PostgreSQL server rather than a PGlite folder. */
+export const isPostgresUrl = (database: string): boolean => /^postgres(ql)?:\/\//.test(database);
+
 /** The default data folder of this user. */
 export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
   const base = env.XDG_DATA_HOME && path.isAbsolute(env.XDG_DATA_HOME) ? env.XDG_DATA_HOME : path.join(os.homedir(), '.local', 'share');
@@ -82,7 +85,7 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = proc
   const maxAgeDays = limit('--retention-days', given.get('--retention-days'), 36_500);
   const maxJobs = limit('--retention-jobs', given.get('--retention-jobs'), 100_000_000);
   return {
-    database: /^postgres(ql)?:\/\//.test(database) ? database : path.resolve(database),
+    database: isPostgresUrl(database) ? database : path.resolve(database),
     dataDir,
     host: given.get('--host') ?? '127.0.0.1',
     port: nonNegative('--port', given.get('--port') ?? '0', 65535),

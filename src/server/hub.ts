@@ -3,10 +3,14 @@ import type { AddressInfo } from 'node:net';
 import { BatchWriter } from '../core/store/batchWriter';
 import type { JobStore, PruneOptions } from '../core/store/jobStore';
 import { LoginThrottle, RequestGuard, TokenChecker } from './auth';
+import { askOwner, PEER_CANCEL_TIMEOUT_MS } from './cancel';
+import { openCluster } from './cluster';
 import { httpHandler } from './http';
 import { attachIo } from './io';
 import { LiveJobs } from './liveJobs';
+import { Peers } from './peers';
 import { startRetention } from './retention';
+import { startSweep } from './sweep';
 import type { TokenEntry } from './tokens';
 
 /** What a hub needs; the store is opened (and migrated) and closed by the caller. */
@@ -25,12 +29,19 @@ export interface HubOptions {
   log?: (message: string) => void;
   /** Default: 250 ms doubled per failure, at most 5 s. */
   throttle?: LoginThrottle;
+  /**
+   * A postgres:// URL (the store's database): live events are shared with every hub started with
+   * the same one, so a client of any hub sees the jobs reported to all. Default: this hub alone.
+   */
+  cluster?: string;
 }
 
 export interface Hub {
   /** `http://<host>:<port>`. */
   readonly url: string;
   readonly port: number;
+  /** How many hubs share live events, this one included (as far as it has heard from them). */
+  hubs(): Promise<number>;
   /** Disconnects every client, stops listening, and stores every write accepted so far. */
   close(): Promise<void>;
 }
@@ -46,30 +57,41 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   let port = 0;
   const guard = new RequestGuard(options.host, () => port);
   const server = http.createServer(httpHandler({ guard, tokens, throttle, store: options.store, log }));
+  const cluster = options.cluster === undefined ? undefined : await openCluster(options.cluster, log);
   const { io, nsp, liveJobs } = attachIo(server, {
     guard,
     tokens,
     throttle,
     store: options.store,
-    liveJobs: (namespace) => new LiveJobs(namespace, options.store, writer, options.graceMs),
+    adapter: cluster?.adapter,
+    liveJobs: (namespace) => new LiveJobs(namespace, options.store, writer, options.graceMs, new Peers(namespace, cluster !== undefined)),
+  });
+  const peers = liveJobs.peers;
+  peers.serve({
+    job: (event) => liveJobs.fromPeer(event),
+    claims: (jobIds) => jobIds.filter((id) => liveJobs.isClaimed(id)),
+    cancel: async (jobId) => {
+      const owner = liveJobs.ownerOf(jobId);
+      return owner ? askOwner(owner, jobId, PEER_CANCEL_TIMEOUT_MS) : null;
+    },
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => {
-      server.off('error', reject);
-      resolve();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port, options.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-  });
+  } catch (err) {
+    await new Promise((resolve) => void io.close(resolve));
+    await cluster?.close();
+    throw err;
+  }
   port = (server.address() as AddressInfo).port;
 
-  const leftRunning = [];
-  for (let page = await options.store.listJobs({ status: 'running', limit: 500 }); ; ) {
-    leftRunning.push(...page.jobs.map((j) => ({ id: j.id, startedAt: j.startedAt })));
-    if (!page.nextCursor) break;
-    page = await options.store.listJobs({ status: 'running', limit: 500, cursor: page.nextCursor });
-  }
-  const sweep = liveJobs.sweepLater(leftRunning);
+  const sweep = startSweep({ store: options.store, liveJobs, peers, graceMs: options.graceMs, log });
   const retention = startRetention(options.store, options.retention ?? {}, log, options.retention?.everyMs);
 
   let idleSince = Date.now();
@@ -87,10 +109,11 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   return {
     url: `http://${urlHost(options.host)}:${port}`,
     port,
+    hubs: () => peers.count(),
     close() {
       closing ??= (async () => {
         clearInterval(idleTimer);
-        clearTimeout(sweep);
+        sweep.stop();
         liveJobs.stop();
         // A prune under way ends before the caller closes the store.
         const pruned = retention.stop();
@@ -98,6 +121,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
           void io.close(() => resolve());
           server.closeAllConnections();
         });
+        await cluster?.close();
         await writer.close(10_000);
         await pruned;
       })();

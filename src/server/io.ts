@@ -1,5 +1,5 @@
 import type http from 'node:http';
-import { Server } from 'socket.io';
+import { Server, type ServerOptions } from 'socket.io';
 import type { JobStore } from '../core/store/jobStore';
 import type { CatalogSnapshot } from '../shared/catalog';
 import {
@@ -19,8 +19,9 @@ import {
   type ServerToClientEvents,
 } from '../shared/hubProtocol';
 import type { LoginThrottle, RequestGuard, TokenChecker } from './auth';
+import { cancelJob } from './cancel';
 import type { LiveJobs } from './liveJobs';
-import { ALL_JOBS_ROOM, jobRoom, messageOf, type HubNamespace, type HubSocket, type SocketData } from './types';
+import { ALL_JOBS_ROOM, jobRoom, messageOf, type HubNamespace, type HubSocket, type InterHubEvents, type SocketData } from './types';
 
 /** What the Socket.io side of the hub works with. */
 export interface IoDeps {
@@ -30,10 +31,9 @@ export interface IoDeps {
   store: JobStore;
   /** Created once the namespace exists. */
   liveJobs: (nsp: HubNamespace) => LiveJobs;
+  /** Shares broadcasts and server-side events with other hubs; default: this hub alone. */
+  adapter?: ServerOptions['adapter'];
 }
-
-/** How long an operator has to answer a forwarded cancel. */
-const CANCEL_TIMEOUT_MS = 10_000;
 
 type Handler = (payload: never) => Promise<Ack<object>>;
 
@@ -75,8 +75,8 @@ const idOf = (request: string | { jobId: string }): string => (typeof request ==
 // The Socket.io server on the hub's HTTP server: namespace /jobs only, token in the handshake,
 // Host and Origin checked on every request (polling and upgrade), messages limited to 2 MB.
 export function attachIo(server: http.Server, deps: IoDeps): { io: Server; nsp: HubNamespace; liveJobs: LiveJobs } {
-  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
-  const io = new Server<ClientToServerEvents, ServerToClientEvents, {}, SocketData>(server, {
+  const io = new Server<ClientToServerEvents, ServerToClientEvents, InterHubEvents, SocketData>(server, {
+    ...(deps.adapter ? { adapter: deps.adapter } : {}),
     maxHttpBufferSize: HUB_MAX_MESSAGE_BYTES,
     serveClient: false,
     allowRequest: (req, callback) => {
@@ -154,18 +154,7 @@ export function attachIo(server: http.Server, deps: IoDeps): { io: Server; nsp: 
       socket,
       'cancel-job',
       isCancelRequest,
-      async (request: string | { jobId: string }) => {
-        const jobId = idOf(request);
-        const owner = liveJobs.ownerOf(jobId);
-        if (!owner) return { ok: false, error: `No connected window runs job ${jobId}` };
-        try {
-          const answer: unknown = await owner.timeout(CANCEL_TIMEOUT_MS).emitWithAck('cancel-job', { jobId });
-          const ok = typeof answer === 'object' && answer !== null && (answer as { ok?: unknown }).ok === true;
-          return ok ? { ok: true } : { ok: false, error: `The window that runs job ${jobId} did not cancel it` };
-        } catch {
-          return { ok: false, error: `The window that runs job ${jobId} did not answer the cancel` };
-        }
-      },
+      (request: string | { jobId: string }) => cancelJob(liveJobs, idOf(request)),
       'operator',
     );
 

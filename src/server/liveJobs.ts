@@ -2,7 +2,9 @@ import type { BatchWriter } from '../core/store/batchWriter';
 import type { JobStore } from '../core/store/jobStore';
 import type { Ack, JobDoneEvent, JobLogEvent, JoinAnswer } from '../shared/hubProtocol';
 import type { Chunk, JobInfo, JobResult } from '../shared/jobs';
-import { ALL_JOBS_ROOM, jobRoom, type HubNamespace, type HubSocket } from './types';
+import type { Peers } from './peers';
+import { logEvent, RemoteFeed } from './remoteFeed';
+import { ALL_JOBS_ROOM, jobRoom, type HubNamespace, type HubSocket, type PeerJobEvent } from './types';
 
 /** A job some operator reported and that has not finished. */
 interface LiveJob {
@@ -26,6 +28,11 @@ interface CatchingUp {
 /** Above this much queued output, reports are acknowledged only once it is stored. */
 const BACKPRESSURE_BYTES = 16 * 1024 * 1024;
 const REPLAY_PAGE = 1000;
+/** A joiner of a job reported to another hub waits this long at most for that hub to store what it sent live. */
+const STORE_WAIT_MS = 5_000;
+const STORE_POLL_MS = 50;
+/** Ended jobs remembered, so that a late message from another hub cannot revive one. */
+const ENDED_KEPT = 10_000;
 
 const interrupted = (startedAt: number): JobResult => {
   const now = Date.now();
@@ -60,11 +67,17 @@ function written(socket: HubSocket): Promise<void> {
 // store holds everything sent live before it joined), while live events for it are buffered;
 // then the buffer is sent (skipping seqs already replayed) and the socket enters the room, in one
 // synchronous step: no gap and no repeat at the switch.
+// With other hubs on the same database, what is reported here is also sent to them (`peers`), and
+// what is reported there arrives as a RemoteFeed, in order, to this hub's own sockets: every hub
+// emits only to its local sockets, so a joiner here is caught up the same way for either kind.
 export class LiveJobs {
   private readonly live = new Map<string, LiveJob>();
-  /** Every job reported in this life of the hub, live or ended: the start-up sweep leaves them alone. */
+  /** Jobs reported in this life of the hub, live or ended, and not handed to another hub: the sweeps leave them alone. */
   private readonly heard = new Set<string>();
   private readonly catching = new Map<string, Set<CatchingUp>>();
+  /** Running jobs reported to other hubs. */
+  private readonly remote = new Map<string, RemoteFeed>();
+  private readonly ended = new Set<string>();
   private stopped = false;
 
   constructor(
@@ -72,6 +85,7 @@ export class LiveJobs {
     private readonly store: JobStore,
     private readonly writer: BatchWriter,
     private readonly graceMs: number,
+    readonly peers: Peers,
   ) {}
 
   get runningCount(): number {
@@ -91,11 +105,17 @@ export class LiveJobs {
     const stored = await this.store.getJob(job.id);
     if (stored && stored.status !== 'running') return { ok: true };
     this.writer.started({ ...job, status: 'running' }, socket.data.reporter);
-    const entry: LiveJob = { info: job, owner: undefined, nextSeq: stored?.lastSeq === undefined ? 0 : stored.lastSeq + 1 };
+    // Its window may have moved here from another hub, which already sent some output live.
+    const feed = this.remote.get(job.id);
+    feed?.close();
+    this.remote.delete(job.id);
+    const nextSeq = Math.max(stored?.lastSeq === undefined ? 0 : stored.lastSeq + 1, feed?.nextSeq ?? 0);
+    const entry: LiveJob = { info: job, owner: undefined, nextSeq };
     this.live.set(job.id, entry);
     this.heard.add(job.id);
     this.takeOver(entry, socket);
-    if (!stored) this.nsp.to([ALL_JOBS_ROOM, jobRoom(job.id)]).emit('job:started', job);
+    if (!stored) this.nsp.local.to([ALL_JOBS_ROOM, jobRoom(job.id)]).emit('job:started', job);
+    this.peers.send({ type: 'started', job, nextSeq, announce: !stored });
     return this.backpressure({ ok: true });
   }
 
@@ -105,17 +125,13 @@ export class LiveJobs {
     this.takeOver(job, socket);
     const ordered = [...chunks].sort((a, b) => a.seq - b.seq);
     this.writer.chunks(jobId, ordered);
-    // Socket.io encodes a broadcast before it looks for sockets: a job nobody watches is not encoded.
-    const watched = (this.nsp.adapter.rooms.get(jobRoom(jobId))?.size ?? 0) > 0;
-    const room = this.nsp.to(jobRoom(jobId));
-    const waiting = this.catching.get(jobId);
-    for (const chunk of ordered) {
-      if (chunk.seq < job.nextSeq) continue;
-      job.nextSeq = chunk.seq + 1;
-      if (!watched && !waiting) continue;
-      const event: JobLogEvent = { jobId, seq: chunk.seq, ts: chunk.ts, stream: chunk.stream, chunk: chunk.text };
-      if (watched) room.emit('job:log', event);
-      if (waiting) for (const w of waiting) w.buffer.push({ kind: 'log', event });
+    const fresh = ordered.filter((c) => c.seq >= job.nextSeq);
+    if (fresh.length > 0) job.nextSeq = fresh[fresh.length - 1].seq + 1;
+    // Output nobody watches here or elsewhere is not turned into events.
+    if (this.peers.enabled || this.watched(jobId) || this.catching.has(jobId)) {
+      const events = fresh.map((c) => logEvent(jobId, c));
+      this.emitLog(jobId, events);
+      if (events.length > 0) this.peers.send({ type: 'log', jobId, events });
     }
     return this.backpressure({ ok: true, accepted: chunks.length });
   }
@@ -125,8 +141,61 @@ export class LiveJobs {
     if (job) this.takeOver(job, socket);
     this.heard.add(jobId);
     this.writer.finished(jobId, result);
-    if (job || (await this.store.getJob(jobId))?.status === 'running') this.end(jobId, { jobId, status: result.status, exitCode: result.exitCode });
+    const stored = job ? undefined : await this.store.getJob(jobId);
+    if (job || stored?.status === 'running') {
+      this.endHere({ jobId, status: result.status, exitCode: result.exitCode }, job ? job.nextSeq - 1 : (stored?.lastSeq ?? -1));
+    }
     return this.backpressure({ ok: true });
+  }
+
+  /** Reported to this hub in its life and not handed to another: its own hub answers for it. */
+  isClaimed(jobId: string): boolean {
+    return this.live.has(jobId) || this.heard.has(jobId);
+  }
+
+  /** A job left running by a hub that is gone ends as interrupted. */
+  interruptLeft(job: { id: string; startedAt: number; lastSeq?: number }): void {
+    try {
+      this.writer.finished(job.id, interrupted(job.startedAt));
+    } catch {
+      // The writer is closed: the hub is stopping, a later sweep ends it.
+      return;
+    }
+    this.endHere({ jobId: job.id, status: 'interrupted', exitCode: null }, job.lastSeq ?? -1);
+  }
+
+  // What another hub says about a job reported to it. It is sent to this hub's sockets in order of
+  // seq; a job this hub has live and another hub now reports (its window reconnected there) is
+  // let go without an end.
+  fromPeer(event: PeerJobEvent): void {
+    const jobId = event.type === 'started' ? event.job.id : event.type === 'log' ? event.jobId : event.event.jobId;
+    if (this.stopped || this.ended.has(jobId)) return;
+    switch (event.type) {
+      case 'started': {
+        const mine = this.live.get(jobId);
+        if (mine) {
+          clearTimeout(mine.graceTimer);
+          this.live.delete(jobId);
+          this.heard.delete(jobId);
+        }
+        this.feed(jobId).anchor(mine?.nextSeq ?? event.nextSeq);
+        if (event.announce) this.nsp.local.to([ALL_JOBS_ROOM, jobRoom(jobId)]).emit('job:started', event.job);
+        break;
+      }
+      case 'log':
+        if (this.live.has(jobId)) return;
+        this.feed(jobId).push(event.events);
+        break;
+      case 'done': {
+        const feed = this.remote.get(jobId);
+        if (!feed) return this.end(jobId, event.event);
+        feed.finish(event.event, event.lastSeq);
+        break;
+      }
+      default:
+        return event satisfies never;
+    }
+    this.anchorUnwatched(jobId);
   }
 
   /** The operator socket that reports a job, if it is connected. */
@@ -144,21 +213,6 @@ export class LiveJobs {
     }
   }
 
-  /** Jobs left `running` by an earlier life of the hub end as interrupted unless reported again within the grace period. */
-  sweepLater(jobs: readonly { id: string; startedAt: number }[]): NodeJS.Timeout {
-    return setTimeout(() => {
-      for (const job of jobs) {
-        // A job resumed and ended within the grace period keeps the end it was reported with.
-        if (this.heard.has(job.id)) continue;
-        try {
-          this.writer.finished(job.id, interrupted(job.startedAt));
-        } catch {
-          // The writer is closed: the hub is stopping, the next life sweeps again.
-        }
-      }
-    }, this.graceMs);
-  }
-
   async join(socket: HubSocket, jobId: string, fromSeq: number | undefined): Promise<Ack<JoinAnswer>> {
     const me: CatchingUp = { socketId: socket.id, buffer: [] };
     const waiting = this.catching.get(jobId) ?? new Set();
@@ -167,13 +221,21 @@ export class LiveJobs {
     try {
       await this.writer.flush();
       const stored = await this.store.getJob(jobId);
-      if (!stored && !this.live.has(jobId)) return { ok: false, error: `No job ${jobId}` };
+      if (!stored && !this.live.has(jobId) && !this.remote.has(jobId)) return { ok: false, error: `No job ${jobId}` };
       let next = fromSeq ?? Number.MAX_SAFE_INTEGER;
       let lastSeq: number | undefined;
+      const deadline = Date.now() + STORE_WAIT_MS;
       while (fromSeq !== undefined && socket.connected) {
-        const page = await this.store.readEvents(jobId, next, { limit: REPLAY_PAGE });
-        if (page.length === 0) break;
-        for (const c of page) socket.emit('job:log', { jobId, seq: c.seq, ts: c.ts, stream: c.stream, chunk: c.text });
+        const until = this.replayUntil(jobId, me);
+        if (next >= until) break;
+        const page = (await this.store.readEvents(jobId, next, { limit: Math.min(REPLAY_PAGE, until - next) })).filter((c) => c.seq < until);
+        if (page.length === 0) {
+          // Another hub sent output live that its writer has not stored yet: it will, within ms.
+          if (until === Infinity || Date.now() >= deadline) break;
+          await new Promise((resolve) => setTimeout(resolve, STORE_POLL_MS));
+          continue;
+        }
+        for (const c of page) socket.emit('job:log', logEvent(jobId, c));
         lastSeq = page[page.length - 1].seq;
         next = lastSeq + 1;
         await written(socket);
@@ -191,7 +253,9 @@ export class LiveJobs {
       }
       waiting.delete(me);
       socket.join(jobRoom(jobId));
-      if (!done && stored && stored.status !== 'running' && !this.live.has(jobId)) {
+      // A job reported to another hub that this hub has not heard of yet: live output starts after the replay.
+      if (!done && fromSeq !== undefined && stored?.status === 'running' && !this.live.has(jobId) && !this.ended.has(jobId)) this.feed(jobId).anchor(next);
+      if (!done && stored && stored.status !== 'running' && !this.live.has(jobId) && !this.remote.has(jobId)) {
         done = { jobId, status: stored.status, exitCode: stored.exitCode ?? null };
       }
       if (done) socket.emit('job:done', done);
@@ -199,6 +263,7 @@ export class LiveJobs {
     } finally {
       waiting.delete(me);
       if (waiting.size === 0 && this.catching.get(jobId) === waiting) this.catching.delete(jobId);
+      this.anchorUnwatched(jobId);
     }
   }
 
@@ -206,6 +271,46 @@ export class LiveJobs {
   stop(): void {
     this.stopped = true;
     for (const job of this.live.values()) clearTimeout(job.graceTimer);
+    for (const feed of this.remote.values()) feed.close();
+  }
+
+  // Where a replay from the store stops and live events take over. For a job reported here the
+  // store holds (after a flush) all that was sent live; for one reported elsewhere it may lag, so
+  // the replay must reach the first event buffered for the joiner, or else the next one to be sent.
+  private replayUntil(jobId: string, me: CatchingUp): number {
+    if (this.live.has(jobId)) return Infinity;
+    for (const pending of me.buffer) if (pending.kind === 'log') return pending.event.seq;
+    return this.remote.get(jobId)?.nextSeq ?? Infinity;
+  }
+
+  private feed(jobId: string): RemoteFeed {
+    let feed = this.remote.get(jobId);
+    if (!feed) {
+      feed = new RemoteFeed(jobId, this.store, { log: (event) => this.emitLog(jobId, [event]), done: (event) => this.end(jobId, event) });
+      this.remote.set(jobId, feed);
+    }
+    return feed;
+  }
+
+  /** A feed whose start nobody here waits to learn from a replay starts at what it holds. */
+  private anchorUnwatched(jobId: string): void {
+    const feed = this.remote.get(jobId);
+    if (feed && feed.nextSeq === undefined && !this.catching.has(jobId)) feed.anchorAtHeld();
+  }
+
+  private watched(jobId: string): boolean {
+    return (this.nsp.adapter.rooms.get(jobRoom(jobId))?.size ?? 0) > 0;
+  }
+
+  /** To this hub's sockets in the job's room, and to those catching up on it. */
+  private emitLog(jobId: string, events: readonly JobLogEvent[]): void {
+    // Socket.io encodes a broadcast before it looks for sockets: a job nobody watches is not encoded.
+    const room = this.watched(jobId) ? this.nsp.local.to(jobRoom(jobId)) : undefined;
+    const waiting = this.catching.get(jobId);
+    for (const event of events) {
+      room?.emit('job:log', event);
+      if (waiting) for (const w of waiting) w.buffer.push({ kind: 'log', event });
+    }
   }
 
   private takeOver(job: LiveJob, socket: HubSocket): void {
@@ -222,15 +327,25 @@ export class LiveJobs {
     } catch {
       // The writer is closed: the hub is stopping.
     }
-    this.end(jobId, { jobId, status: 'interrupted', exitCode: null });
+    this.endHere({ jobId, status: 'interrupted', exitCode: null }, job.nextSeq - 1);
+  }
+
+  /** Ends a job reported here, on this hub and the others (after its output up to `lastSeq`). */
+  private endHere(event: JobDoneEvent, lastSeq: number): void {
+    this.end(event.jobId, event);
+    this.peers.send({ type: 'done', event, lastSeq });
   }
 
   private end(jobId: string, event: JobDoneEvent): void {
     const job = this.live.get(jobId);
     if (job) clearTimeout(job.graceTimer);
     this.live.delete(jobId);
+    this.remote.get(jobId)?.close();
+    this.remote.delete(jobId);
+    this.ended.add(jobId);
+    if (this.ended.size > ENDED_KEPT) this.ended.delete(this.ended.values().next().value!);
     const waiting = [...(this.catching.get(jobId) ?? [])];
-    this.nsp.to([jobRoom(jobId), ALL_JOBS_ROOM]).except(waiting.map((w) => w.socketId)).emit('job:done', event);
+    this.nsp.local.to([jobRoom(jobId), ALL_JOBS_ROOM]).except(waiting.map((w) => w.socketId)).emit('job:done', event);
     for (const w of waiting) w.buffer.push({ kind: 'done', event });
   }
 

@@ -1,6 +1,6 @@
 // The hub process: `node dist/server.js --help`. Prints `listening http://<host>:<port>` as its
 // first stdout line once it serves; everything else goes to stderr.
-import { parseArgs, USAGE } from './args';
+import { isPostgresUrl, parseArgs, USAGE } from './args';
 import { openStore } from './database';
 import { startHub, type Hub } from './hub';
 import { loadOrCreateTokens } from './tokens';
@@ -32,6 +32,8 @@ async function main(): Promise<number> {
       host: args.host,
       port: args.port,
       graceMs: args.graceSeconds * 1000,
+      // Hubs on one PostgreSQL database share live events; a PGlite folder has one hub.
+      cluster: isPostgresUrl(args.database) ? args.database : undefined,
       retention: args.retention,
       log,
       idle: args.idleExitSeconds === undefined ? undefined : { ms: args.idleExitSeconds * 1000, onIdle: () => void stop('idle') },

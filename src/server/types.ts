@@ -1,5 +1,6 @@
 import type { Namespace, Socket } from 'socket.io';
-import type { ClientToServerEvents, HubRole, ServerToClientEvents } from '../shared/hubProtocol';
+import type { Ack, ClientToServerEvents, HubRole, JobDoneEvent, JobLogEvent, ServerToClientEvents } from '../shared/hubProtocol';
+import type { JobInfo } from '../shared/jobs';
 
 /** What the hub knows about a connected client, set when its handshake is accepted. */
 export interface SocketData {
@@ -8,10 +9,26 @@ export interface SocketData {
   reporter: string;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export type HubNamespace = Namespace<ClientToServerEvents, ServerToClientEvents, {}, SocketData>;
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export type HubSocket = Socket<ClientToServerEvents, ServerToClientEvents, {}, SocketData>;
+/**
+ * What one hub tells the others about a job reported to it, so that each sends it to its own
+ * sockets. `nextSeq` is the first seq it will send live; `lastSeq` the last one it sent.
+ */
+export type PeerJobEvent =
+  | { type: 'started'; job: JobInfo; nextSeq: number; announce: boolean }
+  | { type: 'log'; jobId: string; events: JobLogEvent[] }
+  | { type: 'done'; event: JobDoneEvent; lastSeq: number };
+
+/** Between hubs that share one PostgreSQL database (Socket.io's server-side events). */
+export interface InterHubEvents {
+  'hub:job': (event: PeerJobEvent) => void;
+  /** Of these running jobs, those reported to the hub that answers in its life. */
+  'hub:claims': (jobIds: string[], answer: (claimed: string[]) => void) => void;
+  /** Cancel a job whose window is connected to the hub that answers; null: not connected there. */
+  'hub:cancel': (jobId: string, answer: (result: Ack | null) => void) => void;
+}
+
+export type HubNamespace = Namespace<ClientToServerEvents, ServerToClientEvents, InterHubEvents, SocketData>;
+export type HubSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterHubEvents, SocketData>;
 
 /** The room of one job's watchers. */
 export const jobRoom = (jobId: string): string => `job:${jobId}`;

@@ -31,7 +31,8 @@ export interface TestHub {
   close(): Promise<void>;
 }
 
-export async function startTestHub(options: { graceMs?: number; store?: JobStore; port?: number } = {}): Promise<TestHub> {
+/** `cluster`: the postgres:// URL of `store`, to share live events with other hubs on it. */
+export async function startTestHub(options: { graceMs?: number; store?: JobStore; port?: number; cluster?: string } = {}): Promise<TestHub> {
   const temp = tempDir();
   const store = options.store ?? (await PgliteJobStore.open({ dir: path.join(temp.dir, 'db') }));
   await store.migrate();
@@ -46,6 +47,7 @@ export async function startTestHub(options: { graceMs?: number; store?: JobStore
     graceMs: options.graceMs ?? 30_000,
     throttle: new LoginThrottle(20, 100),
     log: () => undefined,
+    cluster: options.cluster,
   });
   return {
     hub,

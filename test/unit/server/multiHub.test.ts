@@ -1,0 +1,173 @@
+// Two hubs on two loopback ports over one real PostgreSQL database: what is reported to hub A is
+// seen live, in order and complete, by the clients of hub B.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { PostgresJobStore } from '../../../src/core/store/postgresJobStore';
+import type { JobDoneEvent, JobLogEvent } from '../../../src/shared/hubProtocol';
+import type { JobInfo } from '../../../src/shared/jobs';
+import { NO_POSTGRES, postgresAvailable, startTestPostgres, type TestPostgres } from '../../harness/postgres';
+import { connect, lines, newJob, OPERATOR, startTestHub, until, VIEWER, type Client, type TestHub } from './helpers';
+
+const TIMEOUT = { timeout: 120_000, skip: postgresAvailable() ? undefined : NO_POSTGRES };
+let server: TestPostgres | undefined;
+let a: TestHub;
+let b: TestHub;
+const clients: Client[] = [];
+
+/** A short grace: a job whose window left a hub is interrupted by that hub unless another took it over. */
+const GRACE_MS = 300;
+
+async function hubOn(url: string): Promise<TestHub> {
+  return startTestHub({ store: await PostgresJobStore.open({ url }), cluster: url, graceMs: GRACE_MS });
+}
+
+before(async () => {
+  if (!postgresAvailable()) return;
+  server = await startTestPostgres();
+  const url = await server!.createDatabase();
+  a = await hubOn(url);
+  b = await hubOn(url);
+  // Each hub knows the other once it heard from it (a heartbeat every 5 s at the latest).
+  await until(async () => (await a.hub.hubs()) === 2 && (await b.hub.hubs()) === 2, 20_000, 'the hubs to know each other');
+}, { timeout: 120_000 });
+
+after(async () => {
+  for (const c of clients) c.close();
+  await b?.close();
+  await a?.close();
+  await server?.close();
+});
+
+async function client(hub: TestHub, token: string): Promise<Client> {
+  const c = await connect(hub.hub.url, { token });
+  clients.push(c);
+  return c;
+}
+
+/** Everything one socket hears about one job; `join` joins it (replaying from `fromSeq`). */
+function watch(c: Client, jobId: string): { started: JobInfo[]; logs: JobLogEvent[]; done: JobDoneEvent[]; join(fromSeq?: number): Promise<void> } {
+  const seen = {
+    started: [] as JobInfo[],
+    logs: [] as JobLogEvent[],
+    done: [] as JobDoneEvent[],
+    async join(fromSeq?: number) {
+      const answer = await c.timeout(30_000).emitWithAck('join-job', fromSeq === undefined ? jobId : { jobId, fromSeq });
+      assert.equal(answer.ok, true, JSON.stringify(answer));
+    },
+  };
+  c.on('job:started', (j) => j.id === jobId && seen.started.push(j));
+  c.on('job:log', (e) => e.jobId === jobId && seen.logs.push(e));
+  c.on('job:done', (e) => e.jobId === jobId && seen.done.push(e));
+  return seen;
+}
+
+const finished = { status: 'success', exitCode: 0, signal: null, durationMs: 10, finishedAt: Date.now() } as const;
+const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
+
+test('a client of hub B that joins mid-job from seq 0 gets every chunk reported to hub A once, in order, then job:done', TIMEOUT, async () => {
+  const op = await client(a, OPERATOR);
+  const lister = await client(b, VIEWER);
+  const job = newJob();
+  const listed = watch(lister, job.id);
+  assert.deepEqual(await op.timeout(10_000).emitWithAck('report:started', job), { ok: true });
+  await until(() => listed.started.length > 0, 10_000, 'job:started on hub B');
+
+  // Reports alternate between one chunk (a small message between hubs) and 300 (one large enough
+  // to travel through the database table), so that they may arrive at B out of order.
+  // Viewers of hub B join at three points, each right after hub A acknowledged a report (its
+  // writer may not have stored that yet), while the reports go on.
+  const total = 4000;
+  const late: ReturnType<typeof watch>[] = [];
+  const joins: Promise<void>[] = [];
+  for (let i = 0, sent = 0; sent < total; i++) {
+    const count = Math.min(i % 2 === 0 ? 1 : 300, total - sent);
+    const chunks = lines(sent, count);
+    assert.deepEqual(await op.timeout(10_000).emitWithAck('report:chunks', { jobId: job.id, chunks }), { ok: true, accepted: count });
+    sent += count;
+    if (i % 9 !== 4) continue;
+    const seen = watch(await client(b, VIEWER), job.id);
+    late.push(seen);
+    joins.push(seen.join(0));
+  }
+  assert.equal(late.length, 3);
+  await Promise.all(joins);
+  assert.deepEqual(await op.timeout(10_000).emitWithAck('report:finished', { jobId: job.id, result: finished }), { ok: true });
+  for (const seen of late) {
+    await until(() => seen.done.length > 0, 30_000, 'job:done on hub B');
+    assert.deepEqual(
+      seen.logs.map((l) => l.seq),
+      range(total),
+    );
+    assert.deepEqual(seen.logs[1234], { jobId: job.id, seq: 1234, ts: lines(1234, 1)[0].ts, stream: 'stdout', chunk: 'line 1234\n' });
+  }
+  await until(() => listed.done.length > 0, 10_000, 'job:done for the lister of hub B');
+  // Anything sent twice would have arrived by the time a later answer does.
+  await lister.timeout(10_000).emitWithAck('jobs:list', { limit: 1 });
+  for (const seen of late) assert.deepEqual(seen.done, [{ jobId: job.id, status: 'success', exitCode: 0 }]);
+  assert.deepEqual([listed.started.map((j) => j.id), listed.done, listed.logs], [[job.id], [{ jobId: job.id, status: 'success', exitCode: 0 }], []]);
+});
+
+test('a client of hub B watching live only (no fromSeq) gets what is reported to hub A from then on, in order', TIMEOUT, async () => {
+  const op = await client(a, OPERATOR);
+  const job = newJob();
+  const viewer = await client(b, VIEWER);
+  const seen = watch(viewer, job.id);
+  assert.deepEqual(await op.timeout(10_000).emitWithAck('report:started', job), { ok: true });
+  await until(() => seen.started.length > 0, 10_000, 'job:started on hub B');
+  await seen.join();
+  for (let seq = 0; seq < 600; seq += 200) {
+    await op.timeout(10_000).emitWithAck('report:chunks', { jobId: job.id, chunks: lines(seq, 200) });
+  }
+  await op.timeout(10_000).emitWithAck('report:finished', { jobId: job.id, result: { ...finished, status: 'failed', exitCode: 3 } });
+  await until(() => seen.done.length > 0, 30_000, 'job:done on hub B');
+  assert.deepEqual(
+    seen.logs.map((l) => l.seq),
+    range(600),
+  );
+  assert.deepEqual(seen.done, [{ jobId: job.id, status: 'failed', exitCode: 3 }]);
+});
+
+test('a cancel asked on hub B reaches the window that reports the job to hub A', TIMEOUT, async () => {
+  const op = await client(a, OPERATOR);
+  const asked: unknown[] = [];
+  op.on('cancel-job', (request, ack) => {
+    asked.push(request);
+    ack({ ok: true });
+  });
+  const job = newJob();
+  assert.deepEqual(await op.timeout(10_000).emitWithAck('report:started', job), { ok: true });
+  const other = await client(b, OPERATOR);
+  assert.deepEqual(await other.timeout(10_000).emitWithAck('cancel-job', { jobId: job.id }), { ok: true });
+  assert.deepEqual(asked, [{ jobId: job.id }]);
+  const unknown = newJob().id;
+  assert.deepEqual(await other.timeout(10_000).emitWithAck('cancel-job', unknown), { ok: false, error: `No connected window runs job ${unknown}` });
+  await op.timeout(10_000).emitWithAck('report:finished', { jobId: job.id, result: { ...finished, status: 'canceled', exitCode: null } });
+});
+
+test('a window that moves from hub A to hub B keeps its job: no interruption, and B\'s watchers see the rest', TIMEOUT, async () => {
+  const job = newJob();
+  const first = await connect(a.hub.url, { token: OPERATOR, reporter: 'window-1' });
+  clients.push(first);
+  assert.deepEqual(await first.timeout(10_000).emitWithAck('report:started', job), { ok: true });
+  await first.timeout(10_000).emitWithAck('report:chunks', { jobId: job.id, chunks: lines(0, 10) });
+  const viewer = await client(b, VIEWER);
+  const seen = watch(viewer, job.id);
+  await seen.join(0);
+  first.close();
+  // The window reconnects to the other hub and reports the job again, as a HubReporter does.
+  const second = await connect(b.hub.url, { token: OPERATOR, reporter: 'window-1' });
+  clients.push(second);
+  assert.deepEqual(await second.timeout(10_000).emitWithAck('report:started', job), { ok: true });
+  await second.timeout(10_000).emitWithAck('report:chunks', { jobId: job.id, chunks: lines(5, 15) });
+  // Well past hub A's grace period for the window that left it.
+  await new Promise((resolve) => setTimeout(resolve, 3 * GRACE_MS));
+  assert.deepEqual(seen.done, []);
+  await second.timeout(10_000).emitWithAck('report:finished', { jobId: job.id, result: finished });
+  await until(() => seen.done.length > 0, 30_000, 'job:done on hub B');
+  assert.deepEqual(
+    seen.logs.map((l) => l.seq),
+    range(20),
+  );
+  assert.deepEqual(seen.done, [{ jobId: job.id, status: 'success', exitCode: 0 }]);
+  await until(async () => (await a.store.getJob(job.id))?.status === 'success', 10_000, 'the end stored');
+});
