@@ -179,6 +179,8 @@ async function scenario(database: string, name: string): Promise<void> {
   assert.match(ended[0]!, /exit code 3/);
   await log.getByText('Failed', { exact: true }).waitFor();
   await log.getByText('exit code 3').waitFor();
+  // The duration heard live gives way to the stored one (the reporter's 4000 ms) once it is written.
+  await log.getByText('4.0 s', { exact: true }).waitFor();
   await page.screenshot({ path: path.join(shots, '3-ended.png') });
 
   // Filters narrow the table: status, then text in the command, type, project; Clear shows all again.
@@ -202,7 +204,7 @@ async function scenario(database: string, name: string): Promise<void> {
   await page.context().close();
 
   // A wrong token (in a dark page): the login form with an error, nothing read; then the right one typed in.
-  const wrong = await newPage(browser, 'light');
+  const wrong = await newPage(browser, 'dark');
   await wrong.page.goto(`${hub.url}/#token=wrong-token-0123456789abcdef`);
   await wrong.page.getByText('The hub did not accept this token.').waitFor();
   await wrong.page.screenshot({ path: path.join(shots, '5-wrong-token.png') });
