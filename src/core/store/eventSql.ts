@@ -51,6 +51,12 @@ export function insertEvents(batches: readonly ChunkBatch[]): { text: string; va
   return { text, values: apart ? [jobIds, seqs, times, streams, ...texts] : [jobIds, seqs, times, streams, texts] };
 }
 
+// A chunk's time as epoch milliseconds, a float8 that both drivers return as a number: reading a
+// page of 1000 one-line chunks took a third less time than with timestamptz, which pg parses into
+// a Date per row. Truncated to the millisecond first, so that round() only removes the float error
+// of PostgreSQL 13's double-precision extract().
+const EPOCH_MS = "round(extract(epoch FROM date_trunc('milliseconds', ts)) * 1000)::float8";
+
 /** The largest value of the integer `seq` column: "before the end" of any job. */
 const SEQ_END = 2 ** 31 - 1;
 
@@ -64,7 +70,7 @@ function selectPage(jobId: string, seq: number, backward: boolean, page: EventPa
   if (!Number.isInteger(limit) || limit < 1) throw new Error(`Expected a positive integer limit, got ${JSON.stringify(limit)}`);
   if (!(maxBytes > 0)) throw new Error(`Expected maxBytes above 0, got ${JSON.stringify(maxBytes)}`);
   const [bound, order] = backward ? ['<=', 'DESC'] : ['>=', 'ASC'];
-  const text = `SELECT seq, ts, stream, chunk FROM (
+  const text = `SELECT seq, ${EPOCH_MS} AS ts, stream, chunk FROM (
       SELECT seq, ts, stream, chunk, sum(octet_length(chunk)) OVER (ORDER BY seq ${order}) AS upto
       FROM job_events WHERE job_id = $1 AND seq ${bound} $2 ORDER BY seq ${order} LIMIT $3
     ) AS page

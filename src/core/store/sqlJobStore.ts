@@ -140,8 +140,8 @@ export class SqlJobStore implements JobStore {
   }
 
   private async readChunks(query: { text: string; values: unknown[] }): Promise<Chunk[]> {
-    const { rows } = await this.db.query<{ seq: number; ts: Date; stream: StreamName; chunk: string }>(query.text, query.values);
-    return rows.map((r) => ({ seq: r.seq, ts: new Date(r.ts).getTime(), stream: r.stream, text: r.chunk }));
+    const { rows } = await this.db.query<{ seq: number; ts: number; stream: StreamName; chunk: string }>(query.text, query.values);
+    return rows.map((r) => ({ seq: r.seq, ts: r.ts, stream: r.stream, text: r.chunk }));
   }
 
   /** Closes the database once, however often it is called; awaits the driver's close. */
