@@ -2,17 +2,17 @@
 // acknowledged — and what it acknowledged but has not yet stored — goes to a per-job spool file
 // while the hub is away, and is sent again, in order, when it is back. The hub stores every
 // report idempotently by (job id, seq), so sending something twice is harmless; sending out of
-// order is not, so one report is in flight at a time and later ones queue behind it.
-import { appendFileSync, closeSync, mkdirSync, openSync, readdirSync, readSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
+// order is not. Several reports are in flight at once (a window), which keeps order: one
+// websocket delivers in order and the hub handles one socket's reports one after another, so a
+// report is never stored before the ones sent ahead of it. Whatever goes wrong with one of them
+// — a lost connection, an unanswered report — sends everything from the first unconfirmed event
+// again.
 import { io, type Socket } from 'socket.io-client';
 import type { CatalogSnapshot } from '../../shared/catalog';
 import { HUB_NAMESPACE } from '../../shared/hubProtocol';
 import type { Chunk, JobInfo, JobResult } from '../../shared/jobs';
 import type { JobRecorder } from '../jobs/recorder';
-
-/** One line of a spool file. */
-export type SpoolEvent = { type: 'started'; job: JobInfo } | { type: 'chunks'; chunks: Chunk[] } | { type: 'finished'; result: JobResult };
+import { JobSpool, safeName, spoolLines, type SpoolEvent } from './jobSpool';
 
 export interface HubReporterOptions {
   /** `http://host:port` of the hub. */
@@ -33,29 +33,38 @@ export interface HubReporterOptions {
   /** Most chunks / bytes of text in one `report:chunks`; default 1000 / 512 KiB. */
   batchChunks?: number;
   batchBytes?: number;
+  /** Most reports sent and not yet answered; default 4. */
+  window?: number;
 }
 
 /** One job this reporter knows about, from `started` until the hub has stored its end. */
 interface JobState {
   id: string;
   info?: JobInfo;
-  /** Not yet acknowledged, when not spooled; the head may be in flight. */
+  /** Not yet acknowledged, when not spooled; the first `queueSent` are in flight. */
   queue: SpoolEvent[];
+  queueSent: number;
   /** A spool file holds this job's pending events; new events are appended to it. */
   spooled: boolean;
-  /** Bytes of the spool file already acknowledged. */
+  /** Bytes of the spool file acknowledged, and sent (acknowledged or in flight). */
   spoolOffset: number;
+  spoolSent: number;
   /** Acknowledged but not yet seen in the store. */
   retained: Chunk[];
   retainedFinished?: JobResult;
 }
 
+/** The hub's answer to a report; 'lost' when there was none in time (or no connection). */
+type Answer = Settled | 'lost';
+type Settled = 'ok' | { refused: string };
+
+/** One report: what it covers of its job's queue or spool, and, once it came, the hub's answer. */
 interface Batch {
   job: JobState;
   event: SpoolEvent;
-  /** Queue events or spool bytes the batch covers. */
   queueCount: number;
   spoolBytes: number;
+  answer?: Settled;
 }
 
 type RawSocket = {
@@ -67,21 +76,16 @@ type RawSocket = {
 const textBytes = (chunks: readonly Chunk[]): number => chunks.reduce((n, c) => n + c.text.length, 0);
 const isAckOk = (answer: unknown): boolean => typeof answer === 'object' && answer !== null && (answer as { ok?: unknown }).ok === true;
 const errorOf = (answer: unknown): string => (typeof answer === 'object' && answer !== null && typeof (answer as { error?: unknown }).error === 'string' ? (answer as { error: string }).error : 'refused');
-const mtimeOf = (file: string): number | undefined => {
-  try {
-    return statSync(file).mtimeMs;
-  } catch {
-    return undefined;
-  }
-};
-const safeName = (jobId: string): boolean => /^[A-Za-z0-9._-]{1,100}$/.test(jobId) && !jobId.startsWith('.');
+const badJobId = (jobId: string): Error => new Error(`A job id must be a plain file name, got ${JSON.stringify(jobId)}`);
 
 export class HubReporter implements JobRecorder {
   private readonly jobs = new Map<string, JobState>();
+  private readonly spool: JobSpool;
   private socket: Socket | undefined;
   /** Increases on every (re)connect and disconnect: answers of an older session are ignored. */
   private session = 0;
-  private pumping = false;
+  /** Reports sent in this session and not yet applied, in the order they were sent. */
+  private inFlight: Batch[] = [];
   private confirming = false;
   private closed = false;
   private readonly confirmTimer: NodeJS.Timeout;
@@ -94,13 +98,15 @@ export class HubReporter implements JobRecorder {
   private readonly ackTimeoutMs: number;
   private readonly batchChunks: number;
   private readonly batchBytes: number;
+  private readonly window: number;
 
   constructor(private readonly options: HubReporterOptions) {
     this.log = options.log ?? (() => undefined);
     this.ackTimeoutMs = options.ackTimeoutMs ?? 10_000;
     this.batchChunks = options.batchChunks ?? 1000;
     this.batchBytes = options.batchBytes ?? 512 * 1024;
-    mkdirSync(options.spoolDir, { recursive: true, mode: 0o700 });
+    this.window = Math.max(1, options.window ?? 4);
+    this.spool = new JobSpool(options.spoolDir, this.log);
     this.confirmTimer = setInterval(() => void this.confirm(), options.confirmIntervalMs ?? 250);
     this.confirmTimer.unref();
     this.connect(options.url, options.token);
@@ -111,8 +117,8 @@ export class HubReporter implements JobRecorder {
     return this.socket?.connected ?? false;
   }
 
-  /** Counts for a status display: events queued in memory, jobs with a spool file, chunks acknowledged but not yet seen stored. */
-  get stats(): { queued: number; spooledJobs: number; unconfirmedChunks: number } {
+  /** Counts for a status display: events queued in memory, jobs with a spool file, chunks acknowledged but not yet seen stored, reports awaiting their answer. */
+  get stats(): { queued: number; spooledJobs: number; unconfirmedChunks: number; inFlight: number } {
     let queued = 0;
     let spooledJobs = 0;
     let unconfirmedChunks = 0;
@@ -121,7 +127,7 @@ export class HubReporter implements JobRecorder {
       if (job.spooled) spooledJobs++;
       unconfirmedChunks += job.retained.length;
     }
-    return { queued, spooledJobs, unconfirmedChunks };
+    return { queued, spooledJobs, unconfirmedChunks, inFlight: this.inFlight.length };
   }
 
   /** Jobs not yet known to be stored to their end. */
@@ -132,7 +138,7 @@ export class HubReporter implements JobRecorder {
   // ── JobRecorder ─────────────────────────────────────────────────────────────────────────
 
   started(job: JobInfo): void {
-    if (!safeName(job.id)) throw new Error(`A job id must be a plain file name, got ${JSON.stringify(job.id)}`);
+    if (!safeName(job.id)) throw badJobId(job.id);
     const state = this.jobs.get(job.id) ?? this.newState(job.id);
     this.add(state, { type: 'started', job });
     state.info = job;
@@ -170,30 +176,22 @@ export class HubReporter implements JobRecorder {
   // its process died with that window. Returns the job ids taken over.
   replaySpools(): string[] {
     const taken: string[] = [];
-    let names: string[];
-    try {
-      names = readdirSync(this.options.spoolDir);
-    } catch {
-      return taken;
-    }
-    for (const name of names) {
-      if (!name.endsWith('.jsonl')) continue;
-      const jobId = name.slice(0, -'.jsonl'.length);
-      if (!safeName(jobId) || this.jobs.has(jobId)) continue;
+    for (const jobId of this.spool.jobIds()) {
+      if (this.jobs.has(jobId)) continue;
       const state = this.newState(jobId);
       state.spooled = true;
-      const events = this.readSpool(state, 0).map((e) => e.event);
+      const events = this.spool.read(jobId, 0).map((e) => e.event);
       state.info = events.find((e): e is Extract<SpoolEvent, { type: 'started' }> => e.type === 'started')?.job;
       if (!events.some((e) => e.type === 'finished')) {
         // It ended with the window, which wrote its spool last as it went away.
         const startedAt = state.info?.startedAt ?? Date.now();
-        const finishedAt = Math.max(startedAt, mtimeOf(this.spoolFile(jobId)) ?? Date.now());
-        this.appendSpool(state, [{ type: 'finished', result: { status: 'interrupted', exitCode: null, signal: null, finishedAt, durationMs: Math.max(0, finishedAt - startedAt) } }]);
+        const finishedAt = Math.max(startedAt, this.spool.mtime(jobId) ?? Date.now());
+        this.spool.append(jobId, [{ type: 'finished', result: { status: 'interrupted', exitCode: null, signal: null, finishedAt, durationMs: Math.max(0, finishedAt - startedAt) } }]);
       }
       taken.push(jobId);
     }
     if (taken.length > 0) this.log(`Replaying ${taken.length} spooled job(s) to the hub`);
-    void this.pump();
+    this.pump();
     return taken;
   }
 
@@ -236,7 +234,7 @@ export class HubReporter implements JobRecorder {
 
   /** The spool file of a job. */
   spoolFile(jobId: string): string {
-    return path.join(this.options.spoolDir, `${jobId}.jsonl`);
+    return this.spool.file(jobId);
   }
 
   // ── connection ──────────────────────────────────────────────────────────────────────────
@@ -254,7 +252,7 @@ export class HubReporter implements JobRecorder {
     this.socket = socket;
     socket.on('connect', () => {
       this.session++;
-      void this.pump();
+      this.pump();
       this.catalogDue ||= this.latestCatalog !== undefined;
       void this.sendCatalog();
     });
@@ -276,9 +274,11 @@ export class HubReporter implements JobRecorder {
   }
 
   // The connection is gone (or a report went unanswered): everything not stored goes to spool
-  // files, to be sent again from the start of what the hub may not have stored.
+  // files, to be sent again from the start of what the hub may not have stored. The answers of
+  // the reports in flight no longer count: what they covered is in the spool files now.
   private lost(): void {
     this.session++;
+    this.inFlight = [];
     const raw = this.socket as unknown as RawSocket | undefined;
     if (raw) raw.sendBuffer = [];
     for (const state of this.jobs.values()) this.spill(state);
@@ -299,7 +299,7 @@ export class HubReporter implements JobRecorder {
   // ── queue and spool ─────────────────────────────────────────────────────────────────────
 
   private newState(id: string): JobState {
-    const state: JobState = { id, queue: [], spooled: false, spoolOffset: 0, retained: [] };
+    const state: JobState = { id, queue: [], queueSent: 0, spooled: false, spoolOffset: 0, spoolSent: 0, retained: [] };
     this.jobs.set(id, state);
     return state;
   }
@@ -307,111 +307,63 @@ export class HubReporter implements JobRecorder {
   private stateOf(jobId: string): JobState {
     const state = this.jobs.get(jobId);
     if (state) return state;
-    if (!safeName(jobId)) throw new Error(`A job id must be a plain file name, got ${JSON.stringify(jobId)}`);
+    if (!safeName(jobId)) throw badJobId(jobId);
     return this.newState(jobId);
   }
 
+  // A new event goes out at once when the window has room (the lowest latency), else it waits in
+  // the queue and leaves merged with those behind it in a batch when an answer frees a place.
   private add(state: JobState, event: SpoolEvent): void {
     if (state.spooled || this.closed || !this.connected) {
       if (!state.spooled) this.spill(state);
-      this.appendSpool(state, [event]);
+      this.spool.append(state.id, [event]);
     } else {
       state.queue.push(event);
     }
-    void this.pump();
+    this.pump();
   }
 
   // Moves all of a job's unstored events to its spool file: its start, what was acknowledged but
-  // not stored, then what is pending (the rest of the spool, or the queue).
+  // not stored, then what is pending, sent or not (the rest of the spool, or the queue).
   private spill(state: JobState): void {
     const head: SpoolEvent[] = [];
     if (state.info) head.push({ type: 'started', job: state.info });
     if (state.retained.length > 0) head.push({ type: 'chunks', chunks: state.retained });
     if (state.retainedFinished) head.push({ type: 'finished', result: state.retainedFinished });
-    const rest = state.spooled ? this.readSpoolText(state, state.spoolOffset) : state.queue.map((e) => JSON.stringify(e) + '\n').join('');
-    const text = head.map((e) => JSON.stringify(e) + '\n').join('') + rest;
-    const file = this.spoolFile(state.id);
-    const temp = `${file}.tmp`;
-    writeFileSync(temp, text, { mode: 0o600 });
-    renameSync(temp, file);
+    const rest = state.spooled ? this.spool.readText(state.id, state.spoolOffset) : spoolLines(state.queue);
+    this.spool.replace(state.id, spoolLines(head) + rest);
     state.spooled = true;
     state.spoolOffset = 0;
+    state.spoolSent = 0;
     state.queue = [];
+    state.queueSent = 0;
     state.retained = [];
     state.retainedFinished = undefined;
   }
 
-  private appendSpool(state: JobState, events: SpoolEvent[]): void {
-    appendFileSync(this.spoolFile(state.id), events.map((e) => JSON.stringify(e) + '\n').join(''), { mode: 0o600 });
-  }
-
-  // Complete lines of the spool from `offset`: about `maxBytes` of them, at least one line.
-  private readSpoolText(state: JobState, offset: number, maxBytes = Number.MAX_SAFE_INTEGER): string {
-    const file = this.spoolFile(state.id);
-    let fd: number;
-    try {
-      fd = openSync(file, 'r');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return '';
-      throw err;
-    }
-    try {
-      const size = statSync(file).size;
-      let want = Math.min(size - offset, Math.max(maxBytes, 64 * 1024));
-      while (want > 0) {
-        const buffer = Buffer.alloc(want);
-        const n = readSync(fd, buffer, 0, want, offset);
-        const nl = buffer.subarray(0, n).lastIndexOf(0x0a);
-        if (nl >= 0) return buffer.subarray(0, nl + 1).toString('utf8');
-        // A line longer than what was read, or a torn last line (a crash while writing).
-        if (offset + n >= size) return '';
-        want = Math.min(size - offset, want * 2);
-      }
-      return '';
-    } finally {
-      closeSync(fd);
-    }
-  }
-
-  /** Complete events from `offset`, each with its size in bytes; a damaged line becomes an empty event. */
-  private readSpool(state: JobState, offset: number, maxBytes?: number): { event: SpoolEvent; bytes: number }[] {
-    const text = this.readSpoolText(state, offset, maxBytes);
-    const events: { event: SpoolEvent; bytes: number }[] = [];
-    for (const line of text.split('\n').slice(0, -1)) {
-      const bytes = Buffer.byteLength(line) + 1;
-      try {
-        events.push({ event: JSON.parse(line) as SpoolEvent, bytes });
-      } catch {
-        this.log(`Skipped a damaged line of ${this.spoolFile(state.id)}`);
-        events.push({ event: { type: 'chunks', chunks: [] }, bytes });
-      }
-    }
-    return events;
+  // Once all of a spool is acknowledged, it is deleted at once so that new events go to the queue
+  // again; nothing can be appended between the size check and the unlink.
+  private unspoolIfAcknowledged(state: JobState): void {
+    if ((this.spool.size(state.id) ?? 0) > state.spoolOffset) return;
+    this.spool.remove(state.id);
+    state.spooled = false;
+    state.spoolOffset = 0;
+    state.spoolSent = 0;
   }
 
   // ── sending ─────────────────────────────────────────────────────────────────────────────
 
-  // The next report to send: a job's spool (in file order), else its queue; consecutive chunk
-  // events are merged up to the batch limits.
+  // The next report to send: what a job has not sent yet of its spool (in file order), else of its
+  // queue; consecutive chunk events are merged up to the batch limits.
   private nextBatch(): Batch | undefined {
     for (const state of this.jobs.values()) {
       if (state.spooled) {
-        const sized = this.readSpool(state, state.spoolOffset, this.batchBytes);
-        if (sized.length === 0) {
-          // All of it acknowledged: nothing can be appended between this check and the unlink.
-          try {
-            if (statSync(this.spoolFile(state.id)).size <= state.spoolOffset) unlinkSync(this.spoolFile(state.id));
-            else continue;
-          } catch {
-            // Already gone.
-          }
-          state.spooled = false;
-          state.spoolOffset = 0;
-          continue;
-        }
-        return this.merge(state, sized.map((s) => s.event), sized.map((s) => s.bytes));
+        const sized = this.spool.read(state.id, state.spoolSent, this.batchBytes);
+        if (sized.length > 0) return this.merge(state, sized.map((s) => s.event), sized.map((s) => s.bytes));
+        if (state.spoolSent === state.spoolOffset) this.unspoolIfAcknowledged(state);
+      } else if (state.queue.length > state.queueSent) {
+        return this.merge(state, state.queue.slice(state.queueSent, state.queueSent + this.batchChunks), undefined);
       }
-      if (state.queue.length > 0) return this.merge(state, state.queue, undefined);
     }
     return undefined;
   }
@@ -434,59 +386,64 @@ export class HubReporter implements JobRecorder {
     return { job, event: { type: 'chunks', chunks }, queueCount: sizes ? 0 : count, spoolBytes };
   }
 
-  private async pump(): Promise<void> {
-    if (this.pumping) return;
-    this.pumping = true;
-    try {
-      while (!this.closed && this.connected) {
-        const batch = this.nextBatch();
-        if (!batch) break;
-        const session = this.session;
-        const answer = await this.send(batch.job.id, batch.event);
-        if (session !== this.session) continue; // Spilled meanwhile: start over from the spool.
-        if (answer === 'lost') {
-          this.log(`The hub did not acknowledge a report within ${this.ackTimeoutMs} ms; reconnecting`);
-          this.reconnect();
-          break;
-        }
-        const { job } = batch;
-        if (batch.spoolBytes > 0) job.spoolOffset += batch.spoolBytes;
-        else job.queue.splice(0, batch.queueCount);
-        if (answer === 'ok') {
-          if (batch.event.type === 'chunks') job.retained.push(...batch.event.chunks);
-          if (batch.event.type === 'finished') job.retainedFinished = batch.event.result;
-        } else {
-          this.log(`The hub refused ${batch.event.type} of job ${job.id}: ${answer.refused}`);
-          if (batch.event.type === 'finished' || (batch.event.type === 'started' && !job.info)) this.forget(job);
-        }
-        if (job.spooled) this.nextBatchCleanup(job);
-      }
-    } finally {
-      this.pumping = false;
+  // Sends reports until the window is full or nothing is left to send. Each is emitted here,
+  // synchronously, so reports leave in the order they were taken.
+  private pump(): void {
+    while (!this.closed && this.connected && this.inFlight.length < this.window) {
+      const batch = this.nextBatch();
+      if (!batch) break;
+      const session = this.session;
+      batch.job.queueSent += batch.queueCount;
+      batch.job.spoolSent += batch.spoolBytes;
+      this.inFlight.push(batch);
+      void this.send(batch.job.id, batch.event).then((answer) => this.answered(batch, answer, session));
     }
     this.notifyIdle();
   }
 
-  // Deletes a fully acknowledged spool at once, so that new events go to the queue again.
-  private nextBatchCleanup(job: JobState): void {
-    try {
-      if (statSync(this.spoolFile(job.id)).size > job.spoolOffset) return;
-      unlinkSync(this.spoolFile(job.id));
-    } catch {
-      // Already gone.
+  // Applies answers in the order the reports were sent: the hub answers in that order, and even if
+  // an answer overtook an earlier one, a job's offsets only ever move over a prefix.
+  private answered(batch: Batch, answer: Answer, session: number): void {
+    if (session !== this.session) return; // Spilled meanwhile: the spool has it.
+    if (answer === 'lost') {
+      this.log(`The hub did not acknowledge a report within ${this.ackTimeoutMs} ms; reconnecting`);
+      this.reconnect();
+      return;
     }
-    job.spooled = false;
-    job.spoolOffset = 0;
+    batch.answer = answer;
+    while (this.inFlight[0]?.answer) {
+      const done = this.inFlight.shift()!;
+      this.apply(done, done.answer!);
+    }
+    this.pump();
   }
 
-  private send(jobId: string, event: SpoolEvent): Promise<'ok' | 'lost' | { refused: string }> {
+  private apply({ job, event, queueCount, spoolBytes }: Batch, answer: Settled): void {
+    if (this.jobs.get(job.id) !== job) return; // Forgotten after a refusal of an earlier report.
+    if (spoolBytes > 0) {
+      job.spoolOffset += spoolBytes;
+    } else {
+      job.queue.splice(0, queueCount);
+      job.queueSent -= queueCount;
+    }
+    if (answer === 'ok') {
+      if (event.type === 'chunks') job.retained.push(...event.chunks);
+      if (event.type === 'finished') job.retainedFinished = event.result;
+    } else {
+      this.log(`The hub refused ${event.type} of job ${job.id}: ${answer.refused}`);
+      if (event.type === 'finished' || (event.type === 'started' && !job.info)) this.forget(job);
+    }
+    if (job.spooled && job.spoolOffset === job.spoolSent) this.unspoolIfAcknowledged(job);
+  }
+
+  private send(jobId: string, event: SpoolEvent): Promise<Answer> {
     const [name, payload] =
       event.type === 'started' ? ['report:started', event.job] : event.type === 'chunks' ? ['report:chunks', { jobId, chunks: event.chunks }] : ['report:finished', { jobId, result: event.result }];
     return this.request(name, payload);
   }
 
   /** One acknowledged report; 'lost' when not connected or unanswered in time. */
-  private async request(name: string, payload: unknown): Promise<'ok' | 'lost' | { refused: string }> {
+  private async request(name: string, payload: unknown): Promise<Answer> {
     const raw = this.socket as unknown as RawSocket | undefined;
     if (!raw?.connected) return 'lost';
     try {
@@ -529,11 +486,7 @@ export class HubReporter implements JobRecorder {
 
   private forget(job: JobState): void {
     this.jobs.delete(job.id);
-    try {
-      unlinkSync(this.spoolFile(job.id));
-    } catch {
-      // No spool.
-    }
+    this.spool.remove(job.id);
   }
 
   // Asks the hub what it stored of each job with acknowledged output, and drops what is stored;
@@ -566,7 +519,7 @@ export class HubReporter implements JobRecorder {
   }
 
   private notifyIdle(): void {
-    if (!this.settled) return;
+    if (this.idleWaiters.size === 0 || !this.settled) return;
     for (const w of [...this.idleWaiters]) w();
   }
 }

@@ -128,6 +128,32 @@ test('the hub killed mid-job: output is spooled, and after a restart on the same
   await until(() => spools(spoolDir).length === 0, 10_000, 'the spool to be deleted');
 });
 
+test('the hub killed with several reports in flight: after a restart every chunk is stored once, in order', TIMEOUT, async () => {
+  const dir = folder();
+  let hub = await hubProcess(dir);
+  const port = Number(new URL(hub.url).port);
+  const r = reporter(hub.url, path.join(dir, 'spool'), { window: 4 });
+  await until(() => r.connected, 10_000, 'the reporter to connect');
+  const job = newJob();
+  r.started(job);
+  await report(r, job.id, 0, 1000);
+  // A hub that stopped answering: what the reporter sends waits unanswered, up to its window.
+  hub.child.kill('SIGSTOP');
+  await report(r, job.id, 1000, 1000);
+  await until(() => r.stats.inFlight === 4, 10_000, 'four reports in flight');
+  hub.child.kill('SIGKILL');
+  await hub.exited;
+  await report(r, job.id, 2000, 500);
+
+  hub = await hubProcess(dir, port);
+  await until(() => r.connected, 20_000, 'the reporter to reconnect');
+  await report(r, job.id, 2500, 500);
+  r.finished(job.id, success());
+  assert.equal(await r.idle(60_000), true);
+  assertInOrder(await storedChunks(hub.url, job.id), 3000);
+  assert.equal(await storedStatus(hub.url, job.id), 'success');
+});
+
 test('retarget: a hub started anew on another port is sent the spool', TIMEOUT, async () => {
   const dir = folder();
   const first = await hubProcess(dir);

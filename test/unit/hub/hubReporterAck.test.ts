@@ -1,11 +1,12 @@
-// The reporter against a stand-in hub that leaves one report unanswered: the report counts as lost,
-// the reporter reconnects and sends again from what was not stored, in order.
+// The reporter against a stand-in hub that, like the real one (src/server/io.ts), handles the
+// reports of one socket one after another, in the order they came, and stores chunks idempotently
+// by seq: a report it holds back holds back every report behind it.
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import { Server } from 'socket.io';
+import { Server, type Socket } from 'socket.io';
 import { HubReporter } from '../../../src/core/hub/hubReporter';
 import type { Chunk, JobResult } from '../../../src/shared/jobs';
 import { lines, newJob, tempDir, until } from '../server/helpers';
@@ -15,51 +16,110 @@ after(async () => {
   for (const c of cleanups.reverse()) await c();
 });
 
-test('an unanswered report counts as lost: the reporter reconnects and sends everything once more, in order', { timeout: 60_000 }, async () => {
+/** What the stand-in stored, and how its connections went. */
+interface StandIn {
+  url: string;
+  /** Seqs in the order they were first stored. */
+  stored: number[];
+  status: string;
+  connections: number;
+  /** Most reports of one connection received and not yet answered at once. */
+  mostUnanswered: number;
+}
+
+/** What the stand-in does with a report of connection `n` before it answers; a promise that never settles leaves it (and all behind it) unanswered. */
+type Hold = (name: string, n: number, socket: Socket) => Promise<void> | void;
+
+async function standIn(hold: Hold): Promise<StandIn> {
   const server = http.createServer();
   const io = new Server(server);
-  const stored: number[] = [];
-  let status = 'running';
-  let connections = 0;
-  let swallowed = 0;
+  const state: StandIn = { url: '', stored: [], status: 'running', connections: 0, mostUnanswered: 0 };
+  const seen = new Set<number>();
   io.of('/jobs').on('connection', (socket) => {
-    connections++;
-    socket.on('report:started', (_job: unknown, ack: (a: unknown) => void) => ack({ ok: true }));
-    socket.on('report:chunks', (report: { chunks: Chunk[] }, ack: (a: unknown) => void) => {
-      // The second batch is never answered (and not stored).
-      if (connections === 1 && ++swallowed === 2) return;
-      for (const c of report.chunks) if (!stored.includes(c.seq)) stored.push(c.seq);
-      ack({ ok: true, accepted: report.chunks.length });
+    const n = ++state.connections;
+    let queue = Promise.resolve();
+    let unanswered = 0;
+    const report = <T>(name: string, store: (payload: T) => void): void => {
+      socket.on(name, (payload: T, ack: (a: unknown) => void) => {
+        state.mostUnanswered = Math.max(state.mostUnanswered, ++unanswered);
+        queue = queue
+          .then(() => store(payload))
+          .then(() => hold(name, n, socket))
+          .then(() => {
+            unanswered--;
+            ack({ ok: true });
+          });
+      });
+    };
+    report('report:started', () => undefined);
+    report('report:chunks', (r: { chunks: Chunk[] }) => {
+      for (const c of r.chunks) {
+        if (seen.has(c.seq)) continue;
+        seen.add(c.seq);
+        state.stored.push(c.seq);
+      }
     });
-    socket.on('report:finished', (_r: { result: JobResult }, ack: (a: unknown) => void) => {
-      status = 'success';
-      ack({ ok: true });
-    });
-    socket.on('jobs:get', (_id: string, ack: (a: unknown) => void) => ack({ ok: true, job: { status, ...(stored.length > 0 ? { lastSeq: stored.length - 1 } : {}) } }));
+    report('report:finished', (_r: { result: JobResult }) => (state.status = 'success'));
+    socket.on('jobs:get', (_id: string, ack: (a: unknown) => void) => ack({ ok: true, job: { status: state.status, ...(seen.size > 0 ? { lastSeq: seen.size - 1 } : {}) } }));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   cleanups.push(() => new Promise<void>((resolve) => io.close(() => resolve())));
+  state.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return state;
+}
+
+function reporterFor(hub: StandIn, more: { ackTimeoutMs?: number; window?: number }): HubReporter {
   const temp = tempDir();
   cleanups.push(temp.remove);
-
   const reporter = new HubReporter({
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    url: hub.url,
     token: 'operator-token-0123456789abcdef',
     reporterId: 'window-ack',
     spoolDir: path.join(temp.dir, 'spool'),
-    ackTimeoutMs: 300,
+    ackTimeoutMs: 5000,
     confirmIntervalMs: 50,
     batchChunks: 100,
+    ...more,
   });
   cleanups.push(() => reporter.close(100));
+  return reporter;
+}
+
+/** Reports a job of `count` chunks in calls of 10 and waits until the hub stored it all, and its end. */
+async function reportJob(reporter: HubReporter, hub: StandIn, count: number): Promise<void> {
   await until(() => reporter.connected, 10_000, 'the reporter to connect');
   const job = newJob();
   reporter.started(job);
-  for (let seq = 0; seq < 1000; seq += 10) reporter.chunks(job.id, lines(seq, 10));
+  for (let seq = 0; seq < count; seq += 10) reporter.chunks(job.id, lines(seq, 10));
   reporter.finished(job.id, { status: 'success', exitCode: 0, signal: null, durationMs: 1, finishedAt: Date.now() });
   assert.equal(await reporter.idle(20_000), true);
-  assert.ok(connections >= 2, 'reconnected after the unanswered report');
-  assert.deepEqual(stored, Array.from({ length: 1000 }, (_, i) => i));
-  assert.equal(status, 'success');
+  assert.deepEqual(hub.stored, Array.from({ length: count }, (_, i) => i));
+  assert.equal(hub.status, 'success');
   await until(() => reporter.pendingJobs.length === 0, 5000, 'the job to be confirmed');
+}
+
+test('an unanswered report counts as lost: the reporter reconnects and sends everything once more, in order', { timeout: 60_000 }, async () => {
+  let chunkReports = 0;
+  // The second batch of chunks is never answered, and nothing behind it is handled.
+  const hub = await standIn((name, n) => (n === 1 && name === 'report:chunks' && ++chunkReports === 2 ? new Promise<void>(() => undefined) : undefined));
+  const reporter = reporterFor(hub, { ackTimeoutMs: 300 });
+  await reportJob(reporter, hub, 1000);
+  assert.ok(hub.connections >= 2, 'reconnected after the unanswered report');
+});
+
+test('several reports are in flight at once; the connection lost with reports in flight, the job is stored whole and in order', { timeout: 60_000 }, async () => {
+  let chunkReports = 0;
+  // Each answer takes a while, so the reports behind it wait at the hub; at the 8th batch of the
+  // first connection (stored, not answered) the connection drops with others sent behind it.
+  const hub = await standIn(async (name, n, socket) => {
+    if (n === 1 && name === 'report:chunks' && ++chunkReports === 8) {
+      socket.conn.close();
+      return new Promise<void>(() => undefined);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  });
+  const reporter = reporterFor(hub, { window: 4 });
+  await reportJob(reporter, hub, 2000);
+  assert.equal(hub.mostUnanswered, 4, 'as many reports in flight as the window allows');
+  assert.ok(hub.connections >= 2, 'reconnected after the connection dropped');
 });
