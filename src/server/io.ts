@@ -111,8 +111,12 @@ export function attachIo(server: http.Server, deps: IoDeps): { io: Server; nsp: 
       await socket.leave(jobRoom(jobId));
       return { ok: true };
     });
-    on(socket, 'jobs:list', isJobListRequest, async (query) => ({ ok: true, ...(await store.listJobs(query)) }));
+    on(socket, 'jobs:list', isJobListRequest, async (query) => {
+      await liveJobs.stored();
+      return { ok: true, ...(await store.listJobs(query)) };
+    });
     on(socket, 'jobs:get', isJobId, async (jobId: string) => {
+      await liveJobs.stored();
       const job = await store.getJob(jobId);
       return job ? { ok: true, job } : { ok: false, error: `No job ${jobId}` };
     });

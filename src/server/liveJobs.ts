@@ -203,6 +203,18 @@ export class LiveJobs {
     return this.live.get(jobId)?.owner;
   }
 
+  /**
+   * Resolves once everything this hub acknowledged is stored, so that a list or a lookup shows
+   * it: a job reported a moment ago must not read as still running after its end was heard.
+   */
+  async stored(): Promise<void> {
+    try {
+      await this.writer.flush();
+    } catch {
+      // The writer is closed: the hub is stopping, and reads what was stored.
+    }
+  }
+
   /** An operator went away: its jobs are interrupted unless it (or another) reports them within the grace period. */
   disconnected(socket: HubSocket): void {
     if (this.stopped) return;

@@ -4,6 +4,7 @@ import '@vscode-elements/elements/dist/vscode-icon/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
+import '@vscode-elements/elements/dist/vscode-toolbar-button/index.js';
 import '../lib/theme.css';
 import { mount } from 'svelte';
 import type { HistoryToHostMessage } from '../../src/shared/historyProtocol';

@@ -1,0 +1,120 @@
+// The Job History tab, as a user works with it in Chromium: three jobs run (one fails), the
+// history lists them, a filter narrows it to the failure, a click replays the failed job in a
+// console tab, Rerun runs it again, and after a reload of the page the history is the same.
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import type { Frame } from 'playwright-core';
+import { formatRows } from '../harness/browser';
+import { SAMPLE_PROJECTS } from '../harness/fixtures';
+import { resultsDirFor } from '../harness/paths';
+import { Session } from '../harness/session';
+
+const SHOTS = resultsDirFor('history');
+let session: Session;
+
+before(
+  async () => {
+    session = await Session.start({
+      name: 'history',
+      fixture: { projects: SAMPLE_PROJECTS },
+      settings: { 'workbench.colorTheme': 'Default Dark Modern' },
+      viewport: { width: 1400, height: 900 },
+    });
+  },
+  { timeout: 180_000 },
+);
+
+after(() => session?.close(), { timeout: 60_000 });
+
+/** The history tab's frame (its webview is rebuilt when hidden, so it is looked up each time). */
+function historyFrame(): Promise<Frame> {
+  return session.workbench.webviewFrame('table[aria-label="Jobs"]', { timeoutMs: 30_000 });
+}
+
+/** The rows of the history table, as their accessible labels ("Failed · target · web deploy …"). */
+async function historyRows(frame: Frame): Promise<string[]> {
+  return frame.locator('table[aria-label="Jobs"] tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('aria-label') ?? ''));
+}
+
+async function waitForHistory(predicate: (rows: string[]) => boolean, what: string, ms = 30_000): Promise<string[]> {
+  const deadline = Date.now() + ms;
+  let rows: string[] = [];
+  for (;;) {
+    try {
+      rows = await historyRows(await historyFrame());
+      if (predicate(rows)) return rows;
+    } catch {
+      // The webview was being rebuilt.
+    }
+    if (Date.now() > deadline) throw new Error(`The history did not show ${what}; it shows:\n${rows.join('\n')}`);
+    await session.workbench.page.waitForTimeout(250);
+  }
+}
+
+const ended = (rows: string[], title: string, status: string): boolean => rows.some((r) => r.startsWith(status) && r.includes(` ${title}`));
+
+test('three jobs, one failed: the history lists them, filters to the failure, replays and reruns it, and survives a reload', { timeout: 240_000 }, () =>
+  session.step('history', async () => {
+    const { workbench } = session;
+    await workbench.openViewContainer('VM Orchestrator');
+    await workbench.expandTreeItem('Projects', 'web');
+    await workbench.waitForTreeRows('Projects', (rows) => rows.some((r) => r.level === 2 && r.label === 'deploy'));
+
+    await workbench.clickTreeItem('Projects', 'lint');
+    await workbench.waitForTreeRows('Jobs', (r) => r.some((row) => row.label === 'web lint' && row.description.startsWith('success')), 30_000);
+    await workbench.clickTreeItem('Projects', 'build');
+    await workbench.waitForTreeRows('Jobs', (r) => r.some((row) => row.label === 'web build' && row.description.startsWith('success')), 30_000);
+    // deploy to production without CONFIRM=yes fails; the arguments go through Run with Arguments…
+    await (await workbench.revealTreeItem('Projects', 'deploy')).click({ button: 'right' });
+    await workbench.page.locator('.monaco-menu .action-label', { hasText: 'Run with Arguments' }).click();
+    const input = workbench.page.locator('.quick-input-widget .quick-input-box input');
+    await input.waitFor({ state: 'visible' });
+    await input.fill('ENV=production');
+    await input.press('Enter');
+    const jobs = await workbench.waitForTreeRows('Jobs', (r) => r.some((row) => row.label === 'web deploy' && row.description.startsWith('failed')), 30_000);
+    assert.ok(jobs.length >= 3, formatRows(jobs));
+
+    await workbench.runCommand('VM Orchestrator: Show Job History');
+    const all = await waitForHistory((rows) => ended(rows, 'web lint', 'Succeeded') && ended(rows, 'web build', 'Succeeded') && ended(rows, 'web deploy', 'Failed'), 'the three jobs');
+    assert.equal(all.length, 3, `only the three jobs:\n${all.join('\n')}`);
+    await workbench.screenshot(path.join(SHOTS, '01-history.png'));
+
+    // Filter to failures, as a user does with the Status select.
+    const frame = await historyFrame();
+    await frame.locator('vscode-single-select[title="Status"]').click();
+    await frame.getByRole('option', { name: 'Failed' }).click();
+    const failures = await waitForHistory((rows) => rows.length === 1, 'only the failure');
+    assert.match(failures[0], /^Failed/, failures[0]);
+    assert.match(failures[0], /web deploy/);
+    assert.match(failures[0], /exit code 2/, 'make exits 2 when a recipe fails');
+    await workbench.screenshot(path.join(SHOTS, '02-failures.png'));
+
+    // A click replays it in a console tab.
+    await (await historyFrame()).locator('table[aria-label="Jobs"] tbody tr').first().click();
+    const consoleFrame = await workbench.webviewFrame('[role="log"] .row', { hasText: /Refusing to deploy to production/, timeoutMs: 30_000 });
+    const status = await consoleFrame.locator('header [role="status"]').first().getAttribute('aria-label');
+    assert.match(status ?? '', /Failed/, `the replayed console shows the failure: ${status}`);
+    await workbench.screenshot(path.join(SHOTS, '03-replayed.png'));
+
+    // Rerun from the history: the same target with the same arguments fails again.
+    await workbench.runCommand('VM Orchestrator: Show Job History');
+    // A row's buttons show when the pointer is over it.
+    const row = (await historyFrame()).locator('table[aria-label="Jobs"] tbody tr').first();
+    await row.hover();
+    await row.getByRole('button', { name: 'Rerun web deploy' }).click();
+    // The rerun runs in a console tab of its own, in front; the history shows it when shown again.
+    await workbench.waitForTreeRows('Jobs', (r) => r.filter((row) => row.label === 'web deploy' && row.description.startsWith('failed')).length === 2, 60_000);
+    await workbench.runCommand('VM Orchestrator: Show Job History');
+    await waitForHistory((rows) => rows.filter((r) => r.startsWith('Failed') && r.includes('web deploy')).length === 2, 'the rerun failing as well', 30_000);
+
+    // Reloading the page (closing and reopening the editor) shows the same history.
+    await workbench.page.reload();
+    await workbench.waitForWorkbench();
+    await workbench.openViewContainer('VM Orchestrator');
+    await workbench.runCommand('VM Orchestrator: Show Job History');
+    const again = await waitForHistory((rows) => rows.length >= 4, 'the history after the reload', 60_000);
+    assert.ok(ended(again, 'web lint', 'Succeeded') && ended(again, 'web build', 'Succeeded'), again.join('\n'));
+    await workbench.screenshot(path.join(SHOTS, '04-after-reload.png'));
+  }),
+);
