@@ -378,6 +378,23 @@ export function storeSuite(name: string, backend: Backend): void {
       assert.deepEqual(await ids({ from: base + 5000, to: base + 8000 }), expect((_, i) => i >= 15 && i < 24));
       assert.deepEqual(await ids({ kind: 'target', vm: 'prod/app1', status: 'running' }), expect((_, i) => i % 5 !== 0 && i % 4 === 0 && i % 3 !== 1));
       assert.deepEqual(await store.listJobs({ alias: `${alias}-none` }), { jobs: [] });
+
+      // Pages under a filter: one status (read in order from an index) or several, with the other filters.
+      const paged = async (query: Parameters<JobStore['listJobs']>[0]): Promise<string[]> => {
+        const seen: string[] = [];
+        let next: string | undefined;
+        do {
+          const page = await store.listJobs({ alias, limit: 4, ...query, cursor: next });
+          seen.push(...page.jobs.map((j) => j.id));
+          next = page.nextCursor;
+        } while (next);
+        return seen;
+      };
+      assert.deepEqual(await paged({ status: 'running' }), expect((_, i) => i % 3 !== 1));
+      assert.deepEqual(await paged({ status: ['failed'] }), expect((_, i) => i % 3 === 1 && i % 2 === 1));
+      assert.deepEqual(await paged({ status: ['success', 'failed'], text: 'build' }), expect((_, i) => i % 3 === 1 && i % 6 !== 0));
+      assert.deepEqual(await paged({ status: 'running', vm: 'prod/app1' }), expect((_, i) => i % 4 === 0 && i % 3 !== 1));
+      assert.deepEqual(await ids({ status: [] }), [], 'no status, no job');
       await assert.rejects(store.listJobs({ cursor: 'garbage' }), /Expected a cursor/);
       await assert.rejects(store.listJobs({ limit: 0 }), /Expected a limit/);
 
