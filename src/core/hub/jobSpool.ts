@@ -14,6 +14,7 @@ export const safeName = (jobId: string): boolean => /^[A-Za-z0-9._-]{1,100}$/.te
 /** Events as spool lines. */
 export const spoolLines = (events: readonly SpoolEvent[]): string => events.map((e) => JSON.stringify(e) + '\n').join('');
 
+/** The spool folder of one reporter, which owns every file in it. */
 export class JobSpool {
   constructor(
     readonly dir: string,
