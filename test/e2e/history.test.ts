@@ -118,3 +118,41 @@ test('three jobs, one failed: the history lists them, filters to the failure, re
     await workbench.screenshot(path.join(SHOTS, '04-after-reload.png'));
   }),
 );
+
+test('Copy Dashboard URL gives the hub page signed in; it shows a job run from VS Code live, and its output', { timeout: 120_000 }, () =>
+  session.step('history-dashboard', async () => {
+    const { workbench } = session;
+    await workbench.page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+    await workbench.runCommand('VM Orchestrator: Copy Dashboard URL');
+    const url = String(await workbench.page.evaluate('navigator.clipboard.readText()'));
+    assert.match(url, /^http:\/\/127\.0\.0\.1:\d+\/#token=[\w-]+$/, `the hub's own page with a token in the fragment: ${url}`);
+
+    const dashboard = await workbench.page.context().newPage();
+    try {
+      await dashboard.goto(url);
+      const table = dashboard.locator('table[aria-label="Jobs"]');
+      await table.waitFor({ state: 'visible', timeout: 30_000 });
+      assert.ok(!dashboard.url().includes('token='), `the token is taken out of the address bar: ${dashboard.url()}`);
+      const rows = table.locator('tbody tr');
+      const before = await rows.count();
+
+      // Run a target in VS Code; the page, left as it is, lists it as it happens.
+      await workbench.page.bringToFront();
+      // The first test reloaded the page, which folded the tree.
+      await workbench.expandTreeItem('Projects', 'web');
+      await workbench.clickTreeItem('Projects', 'lint');
+      await dashboard.bringToFront();
+      const newest = rows.first();
+      for (const deadline = Date.now() + 30_000; ; await dashboard.waitForTimeout(200)) {
+        const label = (await rows.count()) > before ? ((await newest.getAttribute('aria-label')) ?? '') : '';
+        if (/^Succeeded.*web lint/.test(label)) break;
+        if (Date.now() > deadline) throw new Error(`The page did not list the new job as succeeded; its first row: ${label}`);
+      }
+      await newest.click();
+      await dashboard.locator('section.replay [role="log"]', { hasText: 'no problems found' }).waitFor({ timeout: 30_000 });
+      await dashboard.screenshot({ path: path.join(SHOTS, '05-dashboard.png') });
+    } finally {
+      await dashboard.close();
+    }
+  }),
+);

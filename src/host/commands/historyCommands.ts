@@ -21,10 +21,14 @@ export function registerHistoryCommands(extensionUri: vscode.Uri, stored: Stored
 
 // The hub's page with a token in the fragment, which browsers never send to a server nor put in
 // a Referer; the page takes it from there and clears it from the address bar. Where the editor
-// runs on another machine (code-server, remote), VS Code maps the hub's loopback port.
+// runs on another machine, VS Code forwards the hub's port (Remote-SSH); a proxy that serves it
+// under a path of its own (code-server's /proxy/<port>/) cannot carry the page, whose files and
+// socket live at the root and whose Host is checked, so then the hub's own address is given.
 async function dashboardUri(hub: HubLink): Promise<vscode.Uri> {
   const address = hub.address;
   if (!address) throw new Error('No hub is connected, so there is no dashboard to open. See VM Orchestrator: Show Log.');
-  const external = await vscode.env.asExternalUri(vscode.Uri.parse(`${address.url}/`));
-  return external.with({ fragment: `token=${encodeURIComponent(address.viewerToken)}` });
+  const direct = vscode.Uri.parse(`${address.url}/`);
+  const external = await vscode.env.asExternalUri(direct);
+  const page = external.path === '/' || external.path === '' ? external : direct;
+  return page.with({ fragment: `token=${encodeURIComponent(address.viewerToken)}` });
 }
