@@ -66,10 +66,20 @@ test('three jobs, one failed: the history lists them, filters to the failure, re
     await workbench.clickTreeItem('Projects', 'build');
     await workbench.waitForTreeRows('Jobs', (r) => r.some((row) => row.label === 'web build' && row.description.startsWith('success')), 30_000);
     // deploy to production without CONFIRM=yes fails; the arguments go through Run with Arguments…
-    await (await workbench.revealTreeItem('Projects', 'deploy')).click({ button: 'right' });
-    await workbench.page.locator('.monaco-menu .action-label', { hasText: 'Run with Arguments' }).click();
     const input = workbench.page.locator('.quick-input-widget .quick-input-box input');
-    await input.waitFor({ state: 'visible' });
+    // A menu that has just opened may ignore a click (the workbench guards against the opening
+    // click's release): try again while the menu is still there.
+    for (let attempt = 1; ; attempt++) {
+      await (await workbench.revealTreeItem('Projects', 'deploy')).click({ button: 'right' });
+      await workbench.page.locator('.monaco-menu .action-label', { hasText: 'Run with Arguments' }).click();
+      try {
+        await input.waitFor({ state: 'visible', timeout: 5000 });
+        break;
+      } catch (err) {
+        if (attempt === 3) throw err;
+        await workbench.page.keyboard.press('Escape');
+      }
+    }
     await input.fill('ENV=production');
     await input.press('Enter');
     const jobs = await workbench.waitForTreeRows('Jobs', (r) => r.some((row) => row.label === 'web deploy' && row.description.startsWith('failed')), 30_000);
