@@ -74,6 +74,9 @@ const DEBIAN_PACKAGES = [
   { name: 'postgresql', present: () => postgresBinDir() !== undefined },
   { name: 'openssh-server', present: () => isExecutable(SSHD) },
   { name: 'libkrb5-dev', present: () => existsSync('/usr/include/krb5.h') || dpkgInstalled('libkrb5-dev') },
+  // Login shells of the remote-command tests: ssh hands the command to the user's shell.
+  { name: 'fish', present: () => isExecutable('/usr/bin/fish') },
+  { name: 'tcsh', present: () => isExecutable('/usr/bin/tcsh') },
   // Native modules (code-server's, node-pty) are built from source at install time.
   { name: 'make', present: () => onPath('make') },
   { name: 'g++', present: () => onPath('g++') },
