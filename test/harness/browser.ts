@@ -108,16 +108,25 @@ export class Workbench {
   async openViewContainer(title: string, timeoutMs = 20_000): Promise<void> {
     const item = this.activityBarItem(title);
     await item.waitFor({ state: 'visible', timeout: timeoutMs });
-    const sideBarTitle = this.page.locator('.part.sidebar > .composite.title h2');
-    if (!(await this.sideBarShows(title))) await item.locator('a.action-label').click();
-    await sideBarTitle.filter({ hasText: new RegExp(`^\\s*${escapeRegExp(title)}`, 'i') }).waitFor({ state: 'visible', timeout: timeoutMs });
+    const sideBarTitle = this.page.locator('.part.sidebar > .composite.title h2').filter({ hasText: new RegExp(`^\\s*${escapeRegExp(title)}`, 'i') });
+    // Just after a reload the workbench is still restoring its layout and may drop a click:
+    // look again, and click again if the container still does not show.
+    for (let attempt = 1; ; attempt++) {
+      if (!(await this.sideBarShows(title))) await item.locator('a.action-label').click();
+      try {
+        await sideBarTitle.waitFor({ state: 'visible', timeout: attempt === 1 ? Math.min(5000, timeoutMs) : timeoutMs });
+        return;
+      } catch (err) {
+        if (attempt === 3) throw err;
+      }
+    }
   }
 
   private async sideBarShows(title: string): Promise<boolean> {
     const sideBar = this.page.locator('.part.sidebar');
     if (!(await sideBar.isVisible())) return false;
     const h2 = sideBar.locator('> .composite.title h2');
-    if ((await h2.count()) === 0) return false;
+    if ((await h2.count()) === 0 || !(await h2.first().isVisible())) return false;
     const text = (await h2.first().textContent()) ?? '';
     return text.trim().toLowerCase().startsWith(title.toLowerCase());
   }
