@@ -67,11 +67,13 @@ test('three jobs, one failed: the history lists them, filters to the failure, re
     await workbench.waitForTreeRows('Jobs', (r) => r.some((row) => row.label === 'web build' && row.description.startsWith('success')), 30_000);
     // deploy to production without CONFIRM=yes fails; the arguments go through Run with Arguments…
     const input = workbench.page.locator('.quick-input-widget .quick-input-box input');
-    // A menu that has just opened may ignore a click (the workbench guards against the opening
-    // click's release): try again while the menu is still there.
+    // A menu that has just opened may ignore its first input: try again.
     for (let attempt = 1; ; attempt++) {
       await (await workbench.revealTreeItem('Projects', 'deploy')).click({ button: 'right' });
-      await workbench.page.locator('.monaco-menu .action-label', { hasText: 'Run with Arguments' }).click();
+      // Pointing at the item focuses it; Enter runs it (a pointer click right after the menu
+      // opened is sometimes dropped).
+      await workbench.page.locator('.monaco-menu .action-label', { hasText: 'Run with Arguments' }).hover();
+      await workbench.page.keyboard.press('Enter');
       try {
         await input.waitFor({ state: 'visible', timeout: 5000 });
         break;
