@@ -30,7 +30,9 @@ function fetchedSource(job: JobInfo, chunks: Chunk[]): FeedSource {
   const first = chunks[0]?.seq ?? 0;
   return {
     get: (id) => (id === job.id ? job : undefined),
+    firstSeq: () => first,
     nextSeq: () => first + chunks.length,
+    tailStart: () => first,
     read: (_id, fromSeq, maxBytes) => {
       const page: Chunk[] = [];
       let bytes = 0;

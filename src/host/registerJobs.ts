@@ -37,7 +37,15 @@ export function registerJobs(
     [
       { recorder, actions: { cancel: (id) => jobs.cancel(id), rerun, resize: (id, cols, rows) => jobs.resize(id, cols, rows) } },
       // Replayed jobs run elsewhere: their terminal keeps its size.
-      { recorder: stored.replays, actions: { cancel: (id) => void vscode.commands.executeCommand(CommandIds.cancelJob, id), rerun, resize: () => undefined } },
+      {
+        recorder: stored.replays,
+        actions: {
+          cancel: (id) => void vscode.commands.executeCommand(CommandIds.cancelJob, id),
+          rerun,
+          resize: () => undefined,
+          fetchBefore: (id, beforeSeq, maxBytes) => stored.fetchBefore(id, beforeSeq, maxBytes),
+        },
+      },
     ],
     settings,
   );

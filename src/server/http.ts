@@ -1,9 +1,9 @@
 import type http from 'node:http';
 import type { JobStore } from '../core/store/jobStore';
-import { isJobListRequest, type JobListRequest } from '../shared/hubProtocol';
+import { EVENTS_MAX_BYTES, isJobListRequest, type JobListRequest } from '../shared/hubProtocol';
 import { bearerToken, type LoginThrottle, type RequestGuard, type TokenChecker } from './auth';
 import { dashboardHandler } from './dashboard';
-import { messageOf } from './types';
+import { messageOf } from '../shared/errors';
 
 /** What the HTTP API works with. */
 export interface HttpDeps {
@@ -96,11 +96,16 @@ async function route(deps: HttpDeps, url: URL): Promise<unknown> {
     return { job };
   }
   if (resource === 'jobs' && sub === 'events') {
-    const fromSeq = whole('fromSeq', url.searchParams.get('fromSeq'), 0, 2 ** 31 - 1) ?? 0;
-    const limit = whole('limit', url.searchParams.get('limit'), 1, 10_000) ?? 1000;
+    const params = url.searchParams;
+    const fromSeq = whole('fromSeq', params.get('fromSeq'), 0, 2 ** 31 - 1);
+    const before = params.get('beforeSeq');
+    const beforeSeq = before === 'end' ? undefined : whole('beforeSeq', before, 0, 2 ** 31 - 1);
+    if (before !== null && fromSeq !== undefined) throw new HttpError(400, 'Give fromSeq or beforeSeq, not both');
+    const page = { limit: whole('limit', params.get('limit'), 1, 10_000) ?? 1000, maxBytes: whole('maxBytes', params.get('maxBytes'), 1, EVENTS_MAX_BYTES) ?? EVENTS_MAX_BYTES };
     if (!(await deps.store.getJob(id))) throw new HttpError(404, `No job ${id}`);
-    const chunks = await deps.store.readEvents(id, fromSeq, { limit });
-    return { chunks, nextSeq: chunks.length > 0 ? chunks[chunks.length - 1].seq + 1 : fromSeq };
+    if (before !== null) return { chunks: await deps.store.readEventsBefore(id, beforeSeq, page) };
+    const chunks = await deps.store.readEvents(id, fromSeq ?? 0, page);
+    return { chunks, nextSeq: chunks.length > 0 ? chunks[chunks.length - 1].seq + 1 : (fromSeq ?? 0) };
   }
   throw new HttpError(404, 'Not found');
 }

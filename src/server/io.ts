@@ -3,6 +3,7 @@ import { Server, type ServerOptions } from 'socket.io';
 import type { JobStore } from '../core/store/jobStore';
 import type { CatalogSnapshot } from '../shared/catalog';
 import {
+  EVENTS_MAX_BYTES,
   HUB_MAX_MESSAGE_BYTES,
   HUB_NAMESPACE,
   isCancelRequest,
@@ -16,12 +17,14 @@ import {
   isReportFinished,
   type Ack,
   type ClientToServerEvents,
+  type JobEventsRequest,
   type ServerToClientEvents,
 } from '../shared/hubProtocol';
 import type { LoginThrottle, RequestGuard, TokenChecker } from './auth';
 import { cancelJob } from './cancel';
 import type { LiveJobs } from './liveJobs';
-import { ALL_JOBS_ROOM, jobRoom, messageOf, type HubNamespace, type HubSocket, type InterHubEvents, type SocketData } from './types';
+import { messageOf } from '../shared/errors';
+import { ALL_JOBS_ROOM, jobRoom, type HubNamespace, type HubSocket, type InterHubEvents, type SocketData } from './types';
 
 /** What the Socket.io side of the hub works with. */
 export interface IoDeps {
@@ -120,10 +123,16 @@ export function attachIo(server: http.Server, deps: IoDeps): { io: Server; nsp: 
       const job = await store.getJob(jobId);
       return job ? { ok: true, job } : { ok: false, error: `No job ${jobId}` };
     });
-    on(socket, 'jobs:events', isJobEventsRequest, async (r: { jobId: string; fromSeq?: number; limit?: number }) => ({
-      ok: true,
-      chunks: await store.readEvents(r.jobId, r.fromSeq ?? 0, { limit: r.limit ?? 1000 }),
-    }));
+    on(socket, 'jobs:events', isJobEventsRequest, async (r: JobEventsRequest) => {
+      // Like jobs:get, so that a job read as finished has all of its output to read.
+      await liveJobs.stored();
+      const page = { limit: r.limit ?? 1000, maxBytes: r.maxBytes ?? EVENTS_MAX_BYTES };
+      const chunks =
+        r.beforeSeq === undefined
+          ? await store.readEvents(r.jobId, r.fromSeq ?? 0, page)
+          : await store.readEventsBefore(r.jobId, r.beforeSeq === 'end' ? undefined : r.beforeSeq, page);
+      return { ok: true, chunks };
+    });
     on(
       socket,
       'jobs:delete',

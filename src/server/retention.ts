@@ -1,5 +1,5 @@
 import type { JobStore, PruneOptions } from '../core/store/jobStore';
-import { messageOf } from './types';
+import { messageOf } from '../shared/errors';
 
 /** How often retention is applied after the first time, at start. */
 export const RETENTION_EVERY_MS = 60 * 60_000;

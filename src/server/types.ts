@@ -35,6 +35,3 @@ export const jobRoom = (jobId: string): string => `job:${jobId}`;
 
 /** The room every authenticated client is in: it hears `job:started` of every job. */
 export const ALL_JOBS_ROOM = 'jobs';
-
-/** The message of an error, for an answer to a client. */
-export const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));

@@ -74,10 +74,22 @@ export interface JoinJobRequest {
 /** History filters; the same as the HTTP API's query parameters. */
 export type JobListRequest = JobQuery;
 
+/** Most UTF-8 bytes of chunk text in one page of `jobs:events` (also its default). */
+export const EVENTS_MAX_BYTES = 4 * 1024 * 1024;
+
+/**
+ * A page of a job's stored output, in order of seq: from `fromSeq` on (default 0), or the chunks
+ * just before `beforeSeq` — `'end'` for the job's last ones, which is how a finished job opens at
+ * its end and scrolls up from there. Either way at most `limit` chunks (default 1000), and the
+ * page ends with the chunk that brings its text to `maxBytes` or past it (the first chunk always
+ * comes, however large).
+ */
 export interface JobEventsRequest {
   jobId: string;
   fromSeq?: number;
+  beforeSeq?: number | 'end';
   limit?: number;
+  maxBytes?: number;
 }
 
 export interface ReportChunks {
@@ -169,7 +181,15 @@ export function isJobListRequest(v: unknown): v is JobListRequest {
 }
 
 export function isJobEventsRequest(v: unknown): v is JobEventsRequest {
-  return isObject(v) && isJobId(v.jobId) && optional(v.fromSeq, isSeq) && optional(v.limit, (l) => Number.isInteger(l) && (l as number) >= 1 && (l as number) <= 10_000);
+  return (
+    isObject(v) &&
+    isJobId(v.jobId) &&
+    optional(v.fromSeq, isSeq) &&
+    optional(v.beforeSeq, (b) => b === 'end' || isSeq(b)) &&
+    (v.fromSeq === undefined || v.beforeSeq === undefined) &&
+    optional(v.limit, (l) => Number.isInteger(l) && (l as number) >= 1 && (l as number) <= 10_000) &&
+    optional(v.maxBytes, (b) => Number.isInteger(b) && (b as number) >= 1 && (b as number) <= EVENTS_MAX_BYTES)
+  );
 }
 
 export function isJobInfo(v: unknown): v is JobInfo {

@@ -3,8 +3,17 @@
 // while the job runs — into a recorder that a console can show.
 import { EventEmitter } from 'node:events';
 import { io, type Socket } from 'socket.io-client';
-import { HUB_NAMESPACE, type Ack, type ClientToServerEvents, type HubJob, type JobDoneEvent, type JobLogEvent, type ServerToClientEvents } from '../../shared/hubProtocol';
-import type { JobInfo, JobQuery } from '../../shared/jobs';
+import {
+  HUB_NAMESPACE,
+  type Ack,
+  type ClientToServerEvents,
+  type HubJob,
+  type JobDoneEvent,
+  type JobEventsRequest,
+  type JobLogEvent,
+  type ServerToClientEvents,
+} from '../../shared/hubProtocol';
+import type { Chunk, JobInfo, JobQuery, JobResult } from '../../shared/jobs';
 import type { JobRecorder } from '../jobs/recorder';
 
 export interface HubJobsOptions {
@@ -15,13 +24,20 @@ export interface HubJobsOptions {
   log?: (message: string) => void;
 }
 
+/** Where a followed job goes: a recorder that can hold a log starting past seq 0. */
+export interface ReplaySink extends JobRecorder {
+  started(job: JobInfo, firstSeq?: number): void;
+}
+
 interface Follow {
-  sink: JobRecorder;
+  sink: ReplaySink;
   /** The next seq to accept: a replay after a reconnect may repeat what was already passed on. */
   nextSeq: number;
   done: boolean;
 }
 
+/** Output read from the end of a job when it is opened: a few screens; the rest is read on scroll. */
+export const OPEN_TAIL_BYTES = 64 * 1024;
 /** How long after a job ends the list is read again (jobs often end in bursts). */
 const REFRESH_DELAY_MS = 200;
 const ACK_TIMEOUT_MS = 10_000;
@@ -74,14 +90,23 @@ export class HubJobs extends EventEmitter<{ changed: []; job: [HubJob] }> {
   }
 
   /**
-   * Passes a stored job — its start, every chunk from the first, and its end — to `sink`, and
-   * its further output live while it runs. Returns a function that stops following.
+   * Passes a stored job to `sink`: its start, its last `tailBytes` of output (what the first
+   * screen shows; `events` reads what came before), its end, and its further output live while
+   * it runs. Returns a function that stops following.
    */
-  async follow(jobId: string, sink: JobRecorder): Promise<() => void> {
-    const { job } = await this.request<{ job: HubJob }>('jobs:get', jobId);
+  async follow(jobId: string, sink: ReplaySink, tailBytes = OPEN_TAIL_BYTES): Promise<() => void> {
+    // Asked together: the hub answers both after storing what it was sent before them, so a job
+    // read as finished comes with all of its output.
+    const [{ job }, tail] = await Promise.all([this.request<{ job: HubJob }>('jobs:get', jobId), this.events({ jobId, beforeSeq: 'end', maxBytes: tailBytes })]);
     const { command: _command, reporter: _reporter, lastSeq: _lastSeq, ...info } = job;
-    sink.started({ ...info, status: 'running' } satisfies JobInfo);
-    const follow: Follow = { sink, nextSeq: 0, done: false };
+    const firstSeq = tail[0]?.seq ?? 0;
+    sink.started({ ...info, status: 'running' } satisfies JobInfo, firstSeq);
+    sink.chunks(jobId, tail);
+    if (job.status !== 'running') {
+      sink.finished(jobId, resultOf(job, job.status, job.exitCode));
+      return () => undefined;
+    }
+    const follow: Follow = { sink, nextSeq: firstSeq + tail.length, done: false };
     this.follows.set(jobId, follow);
     await this.join(jobId, follow);
     return () => {
@@ -89,6 +114,11 @@ export class HubJobs extends EventEmitter<{ changed: []; job: [HubJob] }> {
       this.follows.delete(jobId);
       if (this.socket.connected) this.socket.emit('leave-job', jobId);
     };
+  }
+
+  /** A page of a job's stored output (see JobEventsRequest). */
+  async events(request: JobEventsRequest): Promise<Chunk[]> {
+    return (await this.request<{ chunks: Chunk[] }>('jobs:events', request)).chunks;
   }
 
   /** A job as the hub stores it, or undefined when there is none. */
@@ -147,15 +177,8 @@ export class HubJobs extends EventEmitter<{ changed: []; job: [HubJob] }> {
     if (!follow || follow.done) return;
     follow.done = true;
     void ended.then(
-      ({ job }) =>
-        follow.sink.finished(event.jobId, {
-          status: event.status,
-          exitCode: job.exitCode ?? event.exitCode,
-          signal: job.signal ?? null,
-          durationMs: job.durationMs ?? 0,
-          finishedAt: job.finishedAt ?? Date.now(),
-        }),
-      () => follow.sink.finished(event.jobId, { status: event.status, exitCode: event.exitCode, signal: null, durationMs: 0, finishedAt: Date.now() }),
+      ({ job }) => follow.sink.finished(event.jobId, resultOf(job, event.status, job.exitCode ?? event.exitCode)),
+      () => follow.sink.finished(event.jobId, resultOf({}, event.status, event.exitCode)),
     );
   }
 
@@ -172,10 +195,21 @@ export class HubJobs extends EventEmitter<{ changed: []; job: [HubJob] }> {
     }
   }
 
-  private async request<T extends object>(event: 'jobs:get' | 'jobs:list' | 'jobs:delete' | 'join-job' | 'cancel-job', payload: unknown): Promise<T> {
+  private async request<T extends object>(event: 'jobs:get' | 'jobs:list' | 'jobs:events' | 'jobs:delete' | 'join-job' | 'cancel-job', payload: unknown): Promise<T> {
     const timed = this.socket.timeout(ACK_TIMEOUT_MS) as unknown as { emitWithAck(event: string, payload: unknown): Promise<Ack<T>> };
     const answer = await timed.emitWithAck(event, payload);
     if (!answer.ok) throw new Error(answer.error);
     return answer;
   }
+}
+
+/** How a stored job ended, as a recorder is told; what the store does not say is taken as unknown. */
+function resultOf(job: Partial<HubJob>, status: JobResult['status'], exitCode: number | null | undefined): JobResult {
+  return {
+    status,
+    exitCode: exitCode ?? null,
+    signal: job.signal ?? null,
+    durationMs: job.durationMs ?? 0,
+    finishedAt: job.finishedAt ?? Date.now(),
+  };
 }

@@ -10,6 +10,8 @@ export interface ChunkLogOptions {
   memoryBytes?: number;
   /** Folder of the spill file; default: the system's temporary folder. */
   dir?: string;
+  /** Seq of the first chunk: a stored job replayed from its tail starts past 0. Default 0. */
+  firstSeq?: number;
 }
 
 const DEFAULT_MEMORY_BYTES = 1024 * 1024;
@@ -21,19 +23,21 @@ let cleanupRegistered = false;
 // Every chunk of one job, in seq order, with bounded memory: the newest chunks stay in memory,
 // the text of older ones is appended to a temporary file as plain UTF-8 (their time and stream
 // stay in memory, a few bytes each) and paged back by `read`, so a view that falls behind or opens
-// late can still catch up from any seq. No JSON: spilling costs a copy, not a serialisation.
+// late can still catch up from any seq it holds. No JSON: spilling costs a copy, not a serialisation.
 // File I/O is synchronous: writes go in batches of about half the budget, reads in one call per page.
 export class ChunkLog {
   private readonly memoryBytes: number;
   private readonly dir: string;
-  /** UTF-8 bytes of the text of every chunk, by seq. */
+  /** Seq of the first chunk held; the arrays below are indexed by seq minus this. */
+  readonly firstSeq: number;
+  /** UTF-8 bytes of the text of every chunk. */
   private readonly textBytes: number[] = [];
-  /** Where each spilled chunk starts in the file, by seq; then the file's end. */
+  /** Where each spilled chunk starts in the file; then the file's end. */
   private readonly offsets: number[] = [0];
-  /** Time and stream of each spilled chunk, by seq. */
+  /** Time and stream of each spilled chunk. */
   private readonly spilledTs: number[] = [];
   private readonly spilledStreams: StreamName[] = [];
-  /** Chunks from seq `spilled` on. */
+  /** Chunks from index `spilled` on. */
   private recent: Chunk[] = [];
   private recentBytes = 0;
   private file: { path: string; fd: number } | undefined;
@@ -42,11 +46,12 @@ export class ChunkLog {
   constructor(options: ChunkLogOptions = {}) {
     this.memoryBytes = options.memoryBytes ?? DEFAULT_MEMORY_BYTES;
     this.dir = options.dir ?? os.tmpdir();
+    this.firstSeq = options.firstSeq ?? 0;
   }
 
-  /** The seq the next chunk must have: how many chunks the log holds. */
+  /** The seq the next chunk must have. */
   get nextSeq(): number {
-    return this.textBytes.length;
+    return this.firstSeq + this.textBytes.length;
   }
 
   /** How many of the oldest chunks are on disk rather than in memory. */
@@ -68,18 +73,32 @@ export class ChunkLog {
     if (this.recentBytes > this.memoryBytes) this.spill();
   }
 
-  /** Chunks from `fromSeq` on, in order, their text adding up to at most `maxBytes` (but at least one chunk). */
+  /**
+   * Chunks from `fromSeq` on (from the first held, if that is later), in order, their text adding
+   * up to at most `maxBytes` (but at least one chunk).
+   */
   read(fromSeq: number, maxBytes: number): Chunk[] {
     this.checkOpen();
-    const from = Math.max(0, Math.floor(fromSeq));
+    const from = Math.max(0, Math.floor(fromSeq) - this.firstSeq);
     let end = from;
-    for (let total = 0; end < this.nextSeq; end++) {
+    for (let total = 0; end < this.textBytes.length; end++) {
       total += this.textBytes[end];
       if (total > maxBytes && end > from) break;
     }
     const fromDisk = from < this.spilled ? this.readSpilled(from, Math.min(end, this.spilled)) : [];
     const fromMemory = this.recent.slice(Math.max(0, from - this.spilled), Math.max(0, end - this.spilled));
     return fromDisk.concat(fromMemory);
+  }
+
+  /** The seq from which the last chunks hold about `maxBytes` of text (at least the last chunk). */
+  tailStart(maxBytes: number): number {
+    const count = this.textBytes.length;
+    let start = count;
+    for (let total = 0; start > 0; start--) {
+      total += this.textBytes[start - 1];
+      if (total > maxBytes && start < count) break;
+    }
+    return this.firstSeq + start;
   }
 
   /** Removes the spill file; the log cannot be used afterwards. */
@@ -103,7 +122,7 @@ export class ChunkLog {
     const ends: number[] = [];
     let bytes = this.recentBytes;
     for (let i = 0, end = start; i < this.recent.length && bytes > this.memoryBytes / 2; i++) {
-      const size = this.textBytes[this.recent[i].seq];
+      const size = this.textBytes[this.recent[i].seq - this.firstSeq];
       texts.push(this.recent[i].text);
       ends.push((end += size));
       bytes -= size;
@@ -120,7 +139,7 @@ export class ChunkLog {
     this.recentBytes = bytes;
   }
 
-  /** Chunks `from` to `end` (exclusive) from the file, in one read. */
+  /** Chunks at indexes `from` to `end` (exclusive) from the file, in one read. */
   private readSpilled(from: number, end: number): Chunk[] {
     const start = this.offsets[from];
     const data = Buffer.alloc(this.offsets[end] - start);
@@ -130,9 +149,9 @@ export class ChunkLog {
       read += n;
     }
     const chunks: Chunk[] = [];
-    for (let seq = from; seq < end; seq++) {
-      const text = data.toString('utf8', this.offsets[seq] - start, this.offsets[seq + 1] - start);
-      chunks.push({ seq, ts: this.spilledTs[seq], stream: this.spilledStreams[seq], text });
+    for (let i = from; i < end; i++) {
+      const text = data.toString('utf8', this.offsets[i] - start, this.offsets[i + 1] - start);
+      chunks.push({ seq: this.firstSeq + i, ts: this.spilledTs[i], stream: this.spilledStreams[i], text });
     }
     return chunks;
   }

@@ -1,21 +1,35 @@
+import { messageOf } from '../../shared/errors';
 import type { Chunk, JobInfo } from '../../shared/jobs';
 import { APPEND_BATCH_CHARS, DEFAULT_CREDIT_WINDOW, type HostToConsoleMessage } from '../../shared/protocol';
 
-/** Where a console's output comes from: the recorder of the window, or a store. */
+/** Where a console's output comes from: the recorder of the window, or of jobs replayed from a store. */
 export interface FeedSource {
   get(jobId: string): JobInfo | undefined;
+  /** The first seq it holds: a stored job is replayed from its tail, and the rest stays in the store. */
+  firstSeq(jobId: string): number;
   nextSeq(jobId: string): number;
+  /** The seq from which the last chunks hold about `maxBytes`. */
+  tailStart(jobId: string, maxBytes: number): number;
   read(jobId: string, fromSeq: number, maxBytes: number): Chunk[];
 }
+
+/** Output before what the source holds, from the store: the chunks just before `beforeSeq`, in order. */
+export type FetchBefore = (jobId: string, beforeSeq: number, maxBytes: number) => Promise<Chunk[]>;
 
 export interface ConsoleFeedOptions {
   /** Lines the console keeps in memory. */
   maxLines(): number;
-  /** Chunks re-sent to a new console; older ones are fetched back on scroll. Default 256. */
-  tailChunks?: number;
+  /** Output (UTF-8 bytes) sent to a new console; older output is fetched back on scroll. Default 256 KiB. */
+  tailBytes?: number;
   /** Output is sent at most once per this many ms (one frame). Default 16. */
   frameMs?: number;
+  /** Where output older than the source's first seq comes from; without it, none is older. */
+  fetchBefore?: FetchBefore;
+  /** A fetch from the store failed. */
+  onError?(message: string): void;
 }
+
+const DEFAULT_TAIL_BYTES = 256 * 1024;
 
 // Feeds one console with a job's output from the source, in batches of at most 64 KB, keeping
 // at most a window of unacknowledged characters in flight (credits). A flood of output never
@@ -73,18 +87,37 @@ export class ConsoleFeed {
     if (job.id === this.jobId && this.listening) this.postStatus(job);
   }
 
-  /** Answers `console/fetch-older`: about `maxChars` of the chunks just before `beforeSeq`. */
+  /**
+   * Answers `console/fetch-older`: about `maxChars` of the chunks just before `beforeSeq`, from
+   * the source, and what it does not hold from the store.
+   */
   older(beforeSeq: number, maxChars: number): void {
+    const jobId = this.jobId;
+    const first = this.source.firstSeq(jobId);
     const chunks: Chunk[] = [];
     let chars = 0;
-    let seq = Math.min(beforeSeq, this.source.nextSeq(this.jobId)) - 1;
-    for (; seq >= 0 && chars < maxChars; seq--) {
-      const [chunk] = this.source.read(this.jobId, seq, 1);
+    let seq = Math.min(beforeSeq, this.source.nextSeq(jobId)) - 1;
+    for (; seq >= first && chars < maxChars; seq--) {
+      const [chunk] = this.source.read(jobId, seq, 1);
       if (!chunk || chunk.seq !== seq) break;
       chunks.unshift(chunk);
       chars += chunk.text.length;
     }
-    this.send({ type: 'console/older', jobId: this.jobId, chunks, hasMore: seq >= 0 });
+    const fetchBefore = this.options.fetchBefore;
+    if (seq < 0 || chars >= maxChars || !fetchBefore) {
+      this.send({ type: 'console/older', jobId, chunks, hasMore: seq >= 0 && (seq >= first || fetchBefore !== undefined) });
+      return;
+    }
+    fetchBefore(jobId, seq + 1, maxChars - chars).then(
+      (fetched) => {
+        if (jobId !== this.jobId) return;
+        this.send({ type: 'console/older', jobId, chunks: fetched.concat(chunks), hasMore: fetched.length > 0 && fetched[0].seq > 0 });
+      },
+      (err: unknown) => {
+        this.options.onError?.(`Cannot read older output of job ${jobId}: ${messageOf(err)}`);
+        if (jobId === this.jobId) this.send({ type: 'console/older', jobId, chunks, hasMore: false });
+      },
+    );
   }
 
   dispose(): void {
@@ -95,14 +128,15 @@ export class ConsoleFeed {
   private start(): void {
     const job = this.source.get(this.jobId);
     if (!job) return;
-    this.nextSeq = Math.max(0, this.source.nextSeq(this.jobId) - (this.options.tailChunks ?? 256));
+    this.nextSeq = this.source.tailStart(this.jobId, this.options.tailBytes ?? DEFAULT_TAIL_BYTES);
     this.sentChars = 0;
     this.consumedChars = 0;
+    const first = this.source.firstSeq(this.jobId);
     this.send({
       type: 'console/init',
       job,
       options: { maxLines: this.options.maxLines(), wrap: false, timestamps: false, follow: true },
-      canFetchOlder: this.nextSeq > 0,
+      canFetchOlder: this.nextSeq > first || (first > 0 && this.options.fetchBefore !== undefined),
     });
     this.postStatus(job);
     this.pump();
@@ -147,9 +181,9 @@ export class ConsoleFeed {
   }
 }
 
-/** Every chunk of a job, read from the source page by page. */
+/** Every chunk of a job the source holds, read page by page. */
 export function* allChunks(source: FeedSource, jobId: string): Generator<Chunk> {
-  for (let seq = 0; seq < source.nextSeq(jobId); ) {
+  for (let seq = source.firstSeq(jobId); seq < source.nextSeq(jobId); ) {
     const page = source.read(jobId, seq, 1024 * 1024);
     if (page.length === 0) return;
     yield* page;

@@ -32,9 +32,10 @@ export class InMemoryRecorder extends EventEmitter<RecorderEvents> implements Jo
     this.maxJobs = options.maxJobs ?? 50;
   }
 
-  started(job: JobInfo): void {
+  /** A job began; its first chunk will have `firstSeq` (a stored job replayed from its tail starts past 0). */
+  started(job: JobInfo, firstSeq = 0): void {
     this.jobs.get(job.id)?.log.dispose();
-    this.jobs.set(job.id, { info: job, log: new ChunkLog({ memoryBytes: this.options.memoryBytesPerJob, dir: this.options.spillDir }) });
+    this.jobs.set(job.id, { info: job, log: new ChunkLog({ memoryBytes: this.options.memoryBytesPerJob, dir: this.options.spillDir, firstSeq }) });
     this.emit('job', job);
     this.evict();
   }
@@ -66,6 +67,16 @@ export class InMemoryRecorder extends EventEmitter<RecorderEvents> implements Jo
   /** The seq the job's next chunk will have, i.e. how many it has; 0 for an unknown job. */
   nextSeq(jobId: string): number {
     return this.jobs.get(jobId)?.log.nextSeq ?? 0;
+  }
+
+  /** The seq of the job's first chunk held: output before it is in the store only. */
+  firstSeq(jobId: string): number {
+    return this.jobs.get(jobId)?.log.firstSeq ?? 0;
+  }
+
+  /** The seq from which the job's last chunks hold about `maxBytes` (see ChunkLog.tailStart). */
+  tailStart(jobId: string, maxBytes: number): number {
+    return this.jobs.get(jobId)?.log.tailStart(maxBytes) ?? 0;
   }
 
   /** A page of a job's output from `fromSeq` (see ChunkLog.read); empty for an unknown job. */

@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
 import { HubJobs } from '../../core/hub/hubJobs';
 import { InMemoryRecorder } from '../../core/jobs/inMemoryRecorder';
-import type { HubJob } from '../../shared/hubProtocol';
-import type { JobQuery } from '../../shared/jobs';
+import { EVENTS_MAX_BYTES, type HubJob } from '../../shared/hubProtocol';
+import type { Chunk, JobQuery } from '../../shared/jobs';
 import type { Settings } from '../config';
 import { Disposable } from '../disposable';
 import { log } from '../logger';
@@ -50,11 +50,18 @@ export class StoredJobs extends Disposable {
     return this.hubJobs?.jobs ?? [];
   }
 
-  // Loads a stored job's output into `replays` (once; it follows the job while it runs).
+  // Loads a stored job into `replays` (once; it follows the job while it runs): its start, the
+  // end of its output — what its console shows first — and its end; fetchBefore() has the rest.
   async open(jobId: string): Promise<void> {
     if (this.replays.get(jobId)) return;
     if (!this.hubJobs) throw new Error(NO_HUB);
     this.following.set(jobId, await this.hubJobs.follow(jobId, this.replays));
+  }
+
+  /** The stored output just before `beforeSeq`, about `maxBytes` of it, in order. */
+  async fetchBefore(jobId: string, beforeSeq: number, maxBytes: number): Promise<Chunk[]> {
+    if (!this.hubJobs) throw new Error(NO_HUB);
+    return this.hubJobs.events({ jobId, beforeSeq, maxBytes: Math.min(EVENTS_MAX_BYTES, Math.max(1, Math.floor(maxBytes))) });
   }
 
   get connected(): boolean {

@@ -1,9 +1,11 @@
 import path from 'node:path';
 import * as vscode from 'vscode';
-import { allChunks, ConsoleFeed } from '../../core/jobs/consoleFeed';
+import { allChunks, ConsoleFeed, type FetchBefore } from '../../core/jobs/consoleFeed';
 import { chunksToText } from '../../core/jobs/textExport';
 import type { InMemoryRecorder } from '../../core/jobs/inMemoryRecorder';
-import type { JobInfo } from '../../shared/jobs';
+import { messageOf } from '../../shared/errors';
+import { EVENTS_MAX_BYTES } from '../../shared/hubProtocol';
+import type { Chunk, JobInfo } from '../../shared/jobs';
 import { PanelTypes } from '../../shared/ids';
 import { assertNever, isConsoleToHostMessage, type ConsoleToHostMessage, type LinkTarget, type TextExportOptions } from '../../shared/protocol';
 import { Disposable } from '../disposable';
@@ -18,6 +20,8 @@ export interface ConsoleActions {
   /** The tab shows this many characters and lines: the job's terminal should be that size. */
   resize(jobId: string, cols: number, rows: number): void;
   maxLines(): number;
+  /** Output older than the recorder holds (a stored job opened at its end), from the store. */
+  fetchBefore?: FetchBefore;
 }
 
 // One console tab: a webview page fed by a ConsoleFeed, and the actions its toolbar asks for
@@ -46,7 +50,11 @@ export class ConsolePanel extends Disposable {
     this.panel.webview.html = webviewHtml(this.panel.webview, extensionUri, 'console', job.title);
     this.register(this.panel.webview.onDidReceiveMessage((m: unknown) => this.onMessage(m)));
     this.register(this.panel.onDidDispose(() => this.dispose()));
-    this.feed = new ConsoleFeed(recorder, (m) => void this.panel.webview.postMessage(m), job.id, { maxLines: actions.maxLines });
+    this.feed = new ConsoleFeed(recorder, (m) => void this.panel.webview.postMessage(m), job.id, {
+      maxLines: actions.maxLines,
+      fetchBefore: actions.fetchBefore,
+      onError: (message) => log.warn(message),
+    });
     this.register({ dispose: () => this.feed.dispose() });
     // A hidden tab's webview is destroyed; it says `ready` again when shown and is sent everything anew.
     this.register(this.panel.onDidChangeViewState(() => this.panel.visible || this.feed.pause()));
@@ -99,10 +107,10 @@ export class ConsolePanel extends Disposable {
         this.actions.rerun(message.jobId);
         break;
       case 'console/save':
-        void this.save(message);
+        this.save(message).catch((err: unknown) => void vscode.window.showErrorMessage(`Could not save the output: ${messageOf(err)}`));
         break;
       case 'console/open-as-text':
-        void this.openAsText(message);
+        this.openAsText(message).catch((err: unknown) => void vscode.window.showErrorMessage(`Could not open the output: ${messageOf(err)}`));
         break;
       case 'console/open-link':
         void this.openLink(message.target);
@@ -115,8 +123,18 @@ export class ConsolePanel extends Disposable {
     }
   }
 
-  private allText(options: TextExportOptions): string {
-    return chunksToText(allChunks(this.recorder, this.currentJob), options);
+  /** The whole output: what the store holds before the recorder's first chunk, then the recorder's. */
+  private async allText(options: TextExportOptions): Promise<string> {
+    const jobId = this.currentJob;
+    const fetchBefore = this.actions.fetchBefore;
+    const older: Chunk[][] = [];
+    for (let before = this.recorder.firstSeq(jobId); before > 0 && fetchBefore; ) {
+      const page = await fetchBefore(jobId, before, EVENTS_MAX_BYTES);
+      if (page.length === 0 || page[page.length - 1].seq !== before - 1) throw new Error(`the store has lost the output before chunk ${before}`);
+      older.unshift(page);
+      before = page[0].seq;
+    }
+    return chunksToText([...older.flat(), ...allChunks(this.recorder, jobId)], options);
   }
 
   private async save(options: TextExportOptions): Promise<void> {
@@ -125,12 +143,12 @@ export class ConsolePanel extends Disposable {
     const defaultUri = vscode.Uri.file(path.join(job?.cwd ?? vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '', name));
     const uri = await vscode.window.showSaveDialog({ defaultUri, filters: { Logs: ['log', 'txt'] } });
     if (!uri) return;
-    await vscode.workspace.fs.writeFile(uri, Buffer.from(this.allText(options), 'utf8'));
+    await vscode.workspace.fs.writeFile(uri, Buffer.from(await this.allText(options), 'utf8'));
     vscode.window.setStatusBarMessage(`Saved ${vscode.workspace.asRelativePath(uri)}`, 3000);
   }
 
   private async openAsText(options: TextExportOptions): Promise<void> {
-    const doc = await vscode.workspace.openTextDocument({ content: this.allText(options), language: 'log' });
+    const doc = await vscode.workspace.openTextDocument({ content: await this.allText(options), language: 'log' });
     await vscode.window.showTextDocument(doc, { preview: false });
   }
 

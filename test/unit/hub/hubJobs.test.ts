@@ -44,19 +44,33 @@ test('lists the hub jobs live and replays their output, live while they run', { 
 
   const replays = new InMemoryRecorder();
   cleanups.push(() => replays.dispose());
-  await jobs.follow(done.id, replays);
-  await until(() => replays.get(done.id)?.status === 'failed', 10_000, 'the finished job replayed');
-  assert.deepEqual([...allChunks(replays, done.id)], lines(0, 2000));
+  // A finished job opens at its end: its last 1000 bytes, and how it ended, as soon as follow() returns.
+  await jobs.follow(done.id, replays, 1000);
+  assert.equal(replays.get(done.id)?.status, 'failed');
   assert.equal(replays.get(done.id)?.exitCode, 2);
   assert.equal(replays.get(done.id)?.durationMs, 4000);
+  const first = replays.firstSeq(done.id);
+  assert.ok(first > 1800 && first < 1950, `the tail starts at ${first}`);
+  assert.deepEqual([...allChunks(replays, done.id)], lines(first, 2000 - first));
+  // Scrolling up reads the rest a page at a time, back to the first chunk.
+  const older = [];
+  for (let before = first; before > 0; ) {
+    const page = await jobs.events({ jobId: done.id, beforeSeq: before, maxBytes: 4096 });
+    assert.equal(page[page.length - 1].seq, before - 1);
+    older.unshift(...page);
+    before = page[0].seq;
+  }
+  assert.deepEqual(older, lines(0, first));
 
-  await jobs.follow(running.id, replays);
-  await until(() => replays.nextSeq(running.id) === 10, 10_000, 'the stored part replayed');
+  // A running job: its tail, then what it writes live, then its end.
+  await jobs.follow(running.id, replays, 20);
+  assert.equal(replays.firstSeq(running.id), 7);
+  assert.equal(replays.nextSeq(running.id), 10);
   other.chunks(running.id, lines(10, 5));
   await until(() => replays.nextSeq(running.id) === 15, 10_000, 'live output followed');
   other.finished(running.id, { status: 'success', exitCode: 0, signal: null, durationMs: 1500, finishedAt: Date.now() });
   await until(() => replays.get(running.id)?.status === 'success', 10_000, 'the end followed');
-  assert.deepEqual([...allChunks(replays, running.id)], lines(0, 15));
+  assert.deepEqual([...allChunks(replays, running.id)], lines(7, 8));
   await until(() => jobs.get(running.id)?.status === 'success' && jobs.get(running.id)?.durationMs === 1500, 10_000, 'the list updated');
 
   const later = newJob();

@@ -40,6 +40,31 @@ test('100,000 one-line chunks: memory stays within budget, every chunk pages bac
   log.dispose();
 });
 
+test('a log that starts at the tail of a stored job spills and pages back by seq', () => {
+  const log = new ChunkLog({ memoryBytes: 1024, dir, firstSeq: 5000 });
+  const chunks = Array.from({ length: 1000 }, (_, i) => line(5000 + i));
+  assert.throws(() => log.append([line(4999), line(5001)]), /Expected chunk 5000, got 5001/);
+  for (let at = 0; at < chunks.length; at += 10) log.append(chunks.slice(at, at + 10));
+  assert.equal(log.firstSeq, 5000);
+  assert.equal(log.nextSeq, 6000);
+  assert.ok(log.spilled > 800, `${log.spilled} spilled`);
+  assert.deepEqual(readAll(log, 0, 4096), chunks);
+  assert.deepEqual(log.read(5000 + log.spilled - 1, 22), chunks.slice(log.spilled - 1, log.spilled + 1));
+  log.dispose();
+});
+
+test('tailStart gives the seq from which the last chunks hold about so many bytes', () => {
+  const log = new ChunkLog({ dir, firstSeq: 10 });
+  assert.equal(log.tailStart(100), 10);
+  log.append([line(10), line(11), { seq: 12, ts: 0, stream: 'stdout', text: 'x'.repeat(50) }, line(13)]);
+  assert.equal(log.tailStart(8), 13);
+  assert.equal(log.tailStart(3), 13, 'at least the last chunk');
+  assert.equal(log.tailStart(58), 12);
+  assert.equal(log.tailStart(65), 12);
+  assert.equal(log.tailStart(1000), 10);
+  log.dispose();
+});
+
 test('text of every kind round-trips through the spill file', () => {
   const log = new ChunkLog({ memoryBytes: 1, dir });
   const texts = ['a\r\nb\n', '', '\rprogress 50%', 'é€😀\n', '\u0000\u001b[31m\u2028\u2029\uFFFD\n', '"quoted" \\ back\\slash\n'];

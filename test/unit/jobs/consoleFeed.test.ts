@@ -8,12 +8,12 @@ import type { HostToConsoleMessage } from '../../../src/shared/protocol';
 const job: JobInfo = { id: 'j1', kind: 'target', mode: 'console', title: 'web build', argv: ['make'], hostname: 'h', startedAt: 1, status: 'running' };
 const line = (seq: number, size = 1000): Chunk => ({ seq, ts: seq, stream: 'stdout', text: `${String(seq).padStart(6, '0')}${'x'.repeat(size - 7)}\n` });
 
-function setup(chunks: number, tailChunks = 50) {
+function setup(chunks: number, tailBytes = 50_000) {
   const recorder = new InMemoryRecorder({ memoryBytesPerJob: 64 * 1024 });
   recorder.started(job);
   for (let i = 0; i < chunks; i++) recorder.chunks(job.id, [line(i)]);
   const sent: HostToConsoleMessage[] = [];
-  const feed = new ConsoleFeed(recorder, (m) => sent.push(m), job.id, { maxLines: () => 1000, tailChunks, frameMs: 1 });
+  const feed = new ConsoleFeed(recorder, (m) => sent.push(m), job.id, { maxLines: () => 1000, tailBytes, frameMs: 1 });
   const appended = () => sent.flatMap((m) => (m.type === 'console/append' ? m.chunks : []));
   return { recorder, feed, sent, appended };
 }
@@ -31,7 +31,7 @@ test('nothing is sent before ready; then init, status and the tail', () => {
 });
 
 test('at most the credit window is in flight; credits release more, in order, without gaps', async () => {
-  const { feed, appended, recorder } = setup(400, 1000);
+  const { feed, appended, recorder } = setup(400, 1_000_000);
   feed.ready(5_000);
   const inFlight = () => appended().reduce((n, c) => n + c.text.length, 0);
   assert.ok(inFlight() <= 5_000 + 64 * 1024 && appended().length < 400, 'held back');
@@ -56,6 +56,50 @@ test('older chunks come back before the requested seq, with hasMore', () => {
   const last = sent.filter((m) => m.type === 'console/older').pop();
   assert.ok(last && last.type === 'console/older');
   assert.deepEqual([last.chunks.map((c) => c.seq), last.hasMore], [[0, 1], false]);
+  feed.dispose();
+  recorder.dispose();
+});
+
+test('a job replayed from its tail: init says older output can be fetched, and it comes from the store', async () => {
+  const stored = Array.from({ length: 6000 }, (_, i) => line(i));
+  const recorder = new InMemoryRecorder({ memoryBytesPerJob: 64 * 1024 });
+  recorder.started(job, 5990);
+  recorder.chunks(job.id, stored.slice(5990));
+  const asked: Array<[number, number]> = [];
+  let failing = false;
+  const fetchBefore = async (_id: string, beforeSeq: number, maxBytes: number): Promise<Chunk[]> => {
+    asked.push([beforeSeq, maxBytes]);
+    if (failing) throw new Error('hub gone');
+    return stored.slice(Math.max(0, beforeSeq - Math.ceil(maxBytes / 1000)), beforeSeq);
+  };
+  const errors: string[] = [];
+  const sent: HostToConsoleMessage[] = [];
+  const feed = new ConsoleFeed(recorder, (m) => sent.push(m), job.id, { maxLines: () => 1000, frameMs: 1, fetchBefore, onError: (m) => errors.push(m) });
+  feed.ready(1_000_000);
+  assert.equal((sent[0] as { canFetchOlder: boolean }).canFetchOlder, true);
+  assert.deepEqual(sent.flatMap((m) => (m.type === 'console/append' ? m.chunks.map((c) => c.seq) : [])), Array.from({ length: 10 }, (_, i) => 5990 + i));
+  const olderAnswer = async () => {
+    for (let i = 0; i < 100; i++) {
+      const answer = sent.find((m) => m.type === 'console/older');
+      if (answer?.type === 'console/older') return (sent.splice(sent.indexOf(answer), 1), answer);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    assert.fail('no console/older');
+  };
+  // Some from the recorder, the rest from the store, in one ordered answer.
+  feed.older(5993, 5_000);
+  let older = await olderAnswer();
+  assert.deepEqual(older.chunks.map((c) => c.seq), [5988, 5989, 5990, 5991, 5992]);
+  assert.equal(older.hasMore, true);
+  assert.deepEqual(asked, [[5990, 2000]]);
+  feed.older(2, 5_000);
+  older = await olderAnswer();
+  assert.deepEqual([older.chunks.map((c) => c.seq), older.hasMore], [[0, 1], false]);
+  failing = true;
+  feed.older(100, 5_000);
+  older = await olderAnswer();
+  assert.deepEqual([older.chunks, older.hasMore], [[], false]);
+  assert.match(errors[0], /Cannot read older output of job j1: hub gone/);
   feed.dispose();
   recorder.dispose();
 });

@@ -98,6 +98,10 @@ test('/api/jobs filters and pages; /api/jobs/:id; /api/jobs/:id/events?fromSeq='
   assert.equal((one.body.job as { status: string }).status, 'success');
   const events = await get(t.hub.url, `/api/jobs/${web.id}/events?fromSeq=5&limit=3`);
   assert.deepEqual(events.body, { chunks: lines(5, 3), nextSeq: 8 });
+  const last = await get(t.hub.url, `/api/jobs/${web.id}/events?beforeSeq=end&limit=2`);
+  assert.deepEqual(last.body, { chunks: lines(18, 2) });
+  const before = await get(t.hub.url, `/api/jobs/${web.id}/events?beforeSeq=8&maxBytes=14`);
+  assert.deepEqual(before.body, { chunks: lines(6, 2) });
 });
 
 test('HTTP errors are JSON with the right status', TIMEOUT, async () => {
@@ -114,6 +118,9 @@ test('HTTP errors are JSON with the right status', TIMEOUT, async () => {
     ['/api/jobs/not-a-uuid', undefined, 404],
     [`/api/jobs/00000000-0000-4000-8000-000000000000/events`, undefined, 404],
     [`/api/jobs/${web.id}/events?fromSeq=-1`, undefined, 400],
+    [`/api/jobs/${web.id}/events?beforeSeq=start`, undefined, 400],
+    [`/api/jobs/${web.id}/events?beforeSeq=end&fromSeq=0`, undefined, 400],
+    [`/api/jobs/${web.id}/events?maxBytes=0`, undefined, 400],
     ['/api/nothing', undefined, 404],
     ['/nothing', undefined, 404],
   ];

@@ -192,6 +192,16 @@ test('jobs:list, jobs:get and jobs:events answer through acks', TIMEOUT, async (
   const events = await viewer.timeout(10_000).emitWithAck('jobs:events', { jobId: a.id, fromSeq: 25 });
   assert.ok(events.ok);
   assert.deepEqual(events.chunks, lines(25, 5));
+  // Back from the end, as a finished job opens; then the page before that, as it scrolls up.
+  const page = (request: object) => viewer.timeout(10_000).emitWithAck('jobs:events', { jobId: a.id, ...request });
+  assert.deepEqual(await page({ beforeSeq: 'end', maxBytes: 16 }), { ok: true, chunks: lines(28, 2) });
+  assert.deepEqual(await page({ beforeSeq: 28, limit: 3 }), { ok: true, chunks: lines(25, 3) });
+  assert.deepEqual(await page({ beforeSeq: 0 }), { ok: true, chunks: [] });
+  assert.deepEqual(await page({ fromSeq: 0, maxBytes: 20 }), { ok: true, chunks: lines(0, 3) });
+  for (const bad of [{ fromSeq: 0, beforeSeq: 5 }, { beforeSeq: 'start' }, { beforeSeq: -1 }, { maxBytes: 0 }, { maxBytes: 5 * 1024 * 1024 }]) {
+    const answer = await page(bad);
+    assert.equal(answer.ok, false, JSON.stringify(bad));
+  }
 });
 
 test('cancel-job from an operator is forwarded to the operator that reports the job, and its answer comes back', TIMEOUT, async () => {
