@@ -220,8 +220,36 @@ async function scenario(database: string, name: string): Promise<void> {
   await wrong.page.reload();
   await waitForRows(wrong.page, (l) => l.length === 4, 'the jobs after a reload');
   await wrong.page.screenshot({ path: path.join(shots, '6-signed-in.png') });
+
+  // A long finished job opens at its end; scrolling up reads the rest from the hub, back to its first line.
+  const flood = job('web flood');
+  r.started(flood);
+  for (let seq = 0; seq < FLOOD_LINES / 100; seq++) r.chunks(flood.id, [{ seq, ts: Date.now(), stream: 'stdout', text: floodText(seq * 100, 100) }]);
+  r.finished(flood.id, finished('success', 0));
+  assert.ok(await r.idle(30_000), 'the reporter stored the long job');
+  await waitForRows(wrong.page, (l) => l.length === 5 && l[0]!.startsWith('Succeeded, target, web flood'), 'the long job');
+  await wrong.page.locator('table[aria-label="Jobs"] tbody tr').first().click();
+  const replay = wrong.page.locator('section.replay');
+  await replay.getByText(`flood line ${FLOOD_LINES - 1}`, { exact: true }).waitFor();
+  assert.equal(await replay.getByText('flood line 0', { exact: true }).count(), 0, 'the first line is not read when the job opens');
+  assert.ok(wrong.sent.some((f) => f.includes('"beforeSeq":"end"')), 'the page read the end of the job');
+  const lineZero = replay.getByText('flood line 0', { exact: true });
+  for (let i = 0; i < 100 && (await lineZero.count()) === 0; i++) {
+    await replay.locator('.log').first().hover();
+    await wrong.page.mouse.wheel(0, -1_000_000);
+    await wrong.page.waitForTimeout(200);
+  }
+  await lineZero.waitFor();
+  await replay.getByText('flood line 1', { exact: true }).waitFor();
+  const olderPages = wrong.sent.filter((f) => f.includes('jobs:events') && /"beforeSeq":\d+/.test(f)).length;
+  assert.ok(olderPages >= 2, `older output came a page at a time (${olderPages} pages)`);
+  await wrong.page.screenshot({ path: path.join(shots, '7-long-job-top.png') });
   assert.deepEqual(wrong.errors.filter((e) => !/401|unauthorized/i.test(e)), []);
 }
+
+/** About 1 MB of output, which the page would read whole if it replayed the job from its start. */
+const FLOOD_LINES = 60_000;
+const floodText = (from: number, count: number): string => Array.from({ length: count }, (_, i) => `flood line ${from + i}\n`).join('');
 
 test('the dashboard on a hub with PGlite', TIMEOUT, () => scenario(path.join(folder(), 'db'), 'pglite'));
 
