@@ -2,47 +2,40 @@
 // product's ConsoleFeed sends `console/init` (following the end), the status and the job's last
 // chunks in credit-bounded batches to the built console app on the console bench's dev page
 // (bench/console-page, ?scenario=bridge&via=evaluate); the page notes when the job's last line
-// is on screen. The chunks come from a fetch given by the caller (through the hub).
+// is on screen. The job comes from the caller's `load`: the editor's replay recorder, filled
+// through the hub.
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
-import type { Chunk, JobInfo } from '../src/shared/jobs';
 import { isConsoleToHostMessage, type HostToConsoleMessage } from '../src/shared/protocol';
 import { ConsoleFeed, type FeedSource } from '../src/core/jobs/consoleFeed';
 import { buildConsoleApp, launchChromium, serveConsolePage, type PageServer } from './console-page/measure';
 
-/** What one opening fetched and how long until its last line was on screen. */
+/** What one opening loaded and how long until its last line was on screen. */
 export interface RenderRun {
   ms: number;
   chunks: number;
   bytes: number;
 }
 
+/** A job loaded for a console: where ConsoleFeed reads it, and how to let it go. */
+export interface LoadedJob {
+  source: FeedSource;
+  jobId: string;
+  dispose(): void;
+}
+
 export interface ConsoleRenderer {
-  /** Opens `jobId` in a new tab: `fetch` (timed) brings the job and its last chunks, which end with the line `lastLine`. */
-  open(fetch: () => Promise<{ job: JobInfo; chunks: Chunk[] }>, lastLine: string): Promise<RenderRun>;
+  /** Opens a job in a new tab: `load` (timed) brings it, and its output ends with the line `lastLine`. */
+  open(load: () => Promise<LoadedJob>, lastLine: string): Promise<RenderRun>;
   close(): Promise<void>;
 }
 
-/** The fetched chunks as ConsoleFeed's source: what the editor's recorder would hold. */
-function fetchedSource(job: JobInfo, chunks: Chunk[]): FeedSource {
-  const first = chunks[0]?.seq ?? 0;
-  return {
-    get: (id) => (id === job.id ? job : undefined),
-    firstSeq: () => first,
-    nextSeq: () => first + chunks.length,
-    tailStart: () => first,
-    read: (_id, fromSeq, maxBytes) => {
-      const page: Chunk[] = [];
-      let bytes = 0;
-      for (let i = Math.max(0, fromSeq - first); i < chunks.length && (page.length === 0 || bytes < maxBytes); i++) {
-        page.push(chunks[i]!);
-        bytes += chunks[i]!.text.length;
-      }
-      return page;
-    },
-  };
+/** What a source holds of a job: chunks and UTF-8 bytes. */
+function held(source: FeedSource, jobId: string): { chunks: number; bytes: number } {
+  const chunks = source.read(jobId, source.firstSeq(jobId), Number.MAX_SAFE_INTEGER);
+  return { chunks: chunks.length, bytes: chunks.reduce((n, c) => n + Buffer.byteLength(c.text), 0) };
 }
 
 export async function startConsoleRenderer(): Promise<ConsoleRenderer> {
@@ -61,9 +54,10 @@ export async function startConsoleRenderer(): Promise<ConsoleRenderer> {
   }
   const [pageUrl, chromium] = [server.url, browser];
   return {
-    async open(fetch, lastLine) {
+    async open(load, lastLine) {
       const page = await chromium.newPage({ viewport: { width: 1280, height: 800 } });
       let feed: ConsoleFeed | undefined;
+      let loaded: LoadedJob | undefined;
       try {
         let creditWindow = 0;
         let resolveReady!: () => void;
@@ -90,8 +84,8 @@ export async function startConsoleRenderer(): Promise<ConsoleRenderer> {
         await ready;
         await page.waitForTimeout(200);
         const start = performance.timeOrigin + performance.now();
-        const { job, chunks } = await fetch();
-        feed = new ConsoleFeed(fetchedSource(job, chunks), post, job.id, { maxLines: () => 100_000 });
+        loaded = await load();
+        feed = new ConsoleFeed(loaded.source, post, loaded.jobId, { maxLines: () => 100_000 });
         feed.ready(creditWindow);
         await page.waitForFunction(() => (globalThis as unknown as { consoleBench: { lastVisibleAt: number } }).consoleBench.lastVisibleAt > 0, undefined, {
           timeout: 60_000,
@@ -99,9 +93,10 @@ export async function startConsoleRenderer(): Promise<ConsoleRenderer> {
         });
         await delivering;
         const visibleAt = (await page.evaluate('window.consoleBench.lastVisibleAt')) as number;
-        return { ms: Math.round(visibleAt - start), chunks: chunks.length, bytes: chunks.reduce((n, c) => n + Buffer.byteLength(c.text), 0) };
+        return { ms: Math.round(visibleAt - start), ...held(loaded.source, loaded.jobId) };
       } finally {
         feed?.dispose();
+        loaded?.dispose();
         await page.close();
       }
     },
