@@ -1,14 +1,19 @@
 // The Job History tab, as a user works with it in Chromium: three jobs run (one fails), the
 // history lists them, a filter narrows it to the failure, a click replays the failed job in a
-// console tab, Rerun runs it again, and after a reload of the page the history is the same.
+// console tab, Rerun runs it again, and after a reload of the page the history is the same. A
+// long job stored by another window opens at its end and reads the rest back as it scrolls up.
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Frame } from 'playwright-core';
+import { HubReporter } from '../../src/core/hub/hubReporter';
 import { formatRows } from '../harness/browser';
+import { sessionHub } from '../harness/codeServer';
 import { SAMPLE_PROJECTS } from '../harness/fixtures';
 import { resultsDirFor } from '../harness/paths';
 import { Session } from '../harness/session';
+import { tempDir } from '../unit/server/helpers';
+import { newJob } from '../unit/store/helpers';
 
 const SHOTS = resultsDirFor('history');
 let session: Session;
@@ -166,5 +171,53 @@ test('Copy Dashboard URL gives the hub page signed in; it shows a job run from V
     } finally {
       await dashboard.close();
     }
+  }),
+);
+
+test('a long job stored by another window opens at its end; scrolling up reads the rest from the hub, and Open as Text has all of it', { timeout: 150_000 }, () =>
+  session.step('history-long-job', async () => {
+    const { workbench } = session;
+    // Another window, as a HubReporter with the hub's operator token, stores a job of 60,000 lines.
+    const hub = sessionHub(session.server.userDataDir, 'operator');
+    const spool = tempDir();
+    const other = new HubReporter({ url: hub.url, token: hub.token, reporterId: 'another-window', spoolDir: spool.dir });
+    const LINES = 60_000;
+    try {
+      const job = newJob({ title: 'web flood', target: 'flood', argv: ['make', 'flood'] });
+      other.started(job);
+      for (let seq = 0; seq < LINES / 100; seq++) {
+        const text = Array.from({ length: 100 }, (_, i) => `flood line ${seq * 100 + i}\n`).join('');
+        other.chunks(job.id, [{ seq, ts: Date.now(), stream: 'stdout', text }]);
+      }
+      other.finished(job.id, { status: 'success', exitCode: 0, signal: null, durationMs: 2000, finishedAt: Date.now() });
+      assert.ok(await other.idle(30_000), 'the other window stored the job');
+    } finally {
+      await other.close(2000);
+      spool.remove();
+    }
+
+    await workbench.runCommand('VM Orchestrator: Show Job History');
+    await waitForHistory((rows) => ended(rows, 'web flood', 'Succeeded'), 'the long job');
+    await (await historyFrame()).locator('table[aria-label="Jobs"] tbody tr', { hasText: 'web flood' }).first().click();
+    const consoleFrame = await workbench.webviewFrame('[role="log"] .row', { hasText: `flood line ${LINES - 1}`, timeoutMs: 30_000 });
+    const lineZero = consoleFrame.getByText('flood line 0', { exact: true });
+    assert.equal(await lineZero.count(), 0, 'the console opens at the end, without the first line');
+    await workbench.screenshot(path.join(SHOTS, '06-long-job-end.png'));
+    for (let i = 0; i < 100 && (await lineZero.count()) === 0; i++) {
+      await consoleFrame.locator('[role="log"]').hover();
+      await workbench.page.mouse.wheel(0, -1_000_000);
+      await workbench.page.waitForTimeout(200);
+    }
+    await lineZero.waitFor({ timeout: 10_000 });
+    await consoleFrame.getByText('flood line 1', { exact: true }).waitFor();
+    await workbench.screenshot(path.join(SHOTS, '07-long-job-top.png'));
+
+    // Open as Text reads what the console never fetched as well: the whole output, from its first line.
+    await consoleFrame.getByRole('button', { name: 'Open as Text' }).click();
+    const text = workbench.page.locator('.editor-instance .monaco-editor .view-lines');
+    await text.filter({ hasText: 'flood line 0' }).first().waitFor({ timeout: 30_000 });
+    await workbench.screenshot(path.join(SHOTS, '08-long-job-as-text.png'));
+    await workbench.page.keyboard.press('Control+End');
+    await text.filter({ hasText: `flood line ${LINES - 1}` }).first().waitFor({ timeout: 10_000 });
   }),
 );

@@ -5,13 +5,13 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Frame } from 'playwright-core';
 import { formatRows, Workbench, type TreeRow } from '../harness/browser';
-import { extensionManifest, startCodeServer, type CodeServer } from '../harness/codeServer';
+import { sessionHub, startCodeServer, type CodeServer } from '../harness/codeServer';
 import { FIXTURES_DIR, resultsDirFor } from '../harness/paths';
 import { removeOnExit } from '../harness/processes';
 import { saveArtifacts, withArtifacts } from '../harness/session';
@@ -319,19 +319,11 @@ test('Cancel in the console stops a long job and every process it started, inclu
   }),
 );
 
-/** The hub the session's extension started: its URL and viewer token, from its state file. */
-function sessionHub(): { url: string; token: string } {
-  const { publisher, name } = extensionManifest();
-  const state = JSON.parse(readFileSync(path.join(setup.server.userDataDir, 'User', 'globalStorage', `${publisher}.${name}`, 'hub', 'hub.json'), 'utf8')) as { url: string; tokenFile: string };
-  const token = /^viewer\s+(\S+)/m.exec(readFileSync(state.tokenFile, 'utf8'))?.[1] ?? '';
-  return { url: state.url, token };
-}
-
 /** The newest stored job titled `title`, through the hub's HTTP API; undefined until the hub runs. */
 async function storedJob(title: string): Promise<{ id: string; status: string } | undefined> {
   let hub: { url: string; token: string };
   try {
-    hub = sessionHub();
+    hub = sessionHub(setup.server.userDataDir);
   } catch {
     return undefined;
   }

@@ -273,14 +273,26 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
   }
 }
 
+/** The state file of the hub the extension started for the session whose user data is in `userDataDir`. */
+function hubStateFile(userDataDir: string): string {
+  const { publisher, name } = extensionManifest();
+  return path.join(userDataDir, 'User', 'globalStorage', `${publisher}.${name}`, 'hub', 'hub.json');
+}
+
+/** The address of the hub the session's extension started, with a token of `role` from its token file; throws until it runs. */
+export function sessionHub(userDataDir: string, role: 'viewer' | 'operator' = 'viewer'): { url: string; token: string } {
+  const state = JSON.parse(readFileSync(hubStateFile(userDataDir), 'utf8')) as { url: string; tokenFile: string };
+  const token = new RegExp(`^${role}\\s+(\\S+)`, 'm').exec(readFileSync(state.tokenFile, 'utf8'))?.[1];
+  if (!token) throw new Error(`No ${role} token in ${state.tokenFile}`);
+  return { url: state.url, token };
+}
+
 // The extension starts its hub detached, so that it outlives a window; a test session's hub
 // (found through the state file in the session's global storage) is stopped with the session.
 async function stopHub(userDataDir: string): Promise<void> {
-  const { publisher, name } = extensionManifest();
-  const stateFile = path.join(userDataDir, 'User', 'globalStorage', `${publisher}.${name}`, 'hub', 'hub.json');
   let pid: number;
   try {
-    pid = (JSON.parse(readFileSync(stateFile, 'utf8')) as { pid: number }).pid;
+    pid = (JSON.parse(readFileSync(hubStateFile(userDataDir), 'utf8')) as { pid: number }).pid;
   } catch {
     return;
   }
