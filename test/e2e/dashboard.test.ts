@@ -177,6 +177,8 @@ async function scenario(database: string, name: string): Promise<void> {
   r.finished(deploy.id, finished('failed', 3, 4000));
   const ended = await waitForRows(page, (l) => l[0]!.startsWith('Failed, target, web deploy'), 'the job failed');
   assert.match(ended[0]!, /exit code 3/);
+  // The row's duration heard live gives way to the stored one too.
+  await waitForRows(page, (l) => l[0]!.includes('took 4.0 s'), 'the stored duration in the row');
   await log.getByText('Failed', { exact: true }).waitFor();
   await log.getByText('exit code 3').waitFor();
   // The duration heard live gives way to the stored one (the reporter's 4000 ms) once it is written.

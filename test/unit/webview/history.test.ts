@@ -98,6 +98,13 @@ test('live rows: a job heard before its first page is stored, and an end heard b
   assert.deepEqual([model.rows[1]!.status, model.rows[1]!.exitCode], ['failed', 1]);
   model.change({ type: 'ended', ended: { id: started.id, status: 'success', exitCode: 0, finishedAt: started.startedAt + 900 } });
   assert.deepEqual([model.rows[0]!.status, model.rows[0]!.durationMs], ['success', 900]);
+  // The stored end, read a moment later, corrects the duration heard live.
+  model.change({ type: 'ended', ended: { id: started.id, status: 'success', exitCode: 0, finishedAt: started.startedAt + 700, durationMs: 650 } });
+  assert.deepEqual([model.rows[0]!.durationMs, model.rows[0]!.finishedAt], [650, started.startedAt + 700]);
+  // A page read before the end was stored shows the job as the store has it afterwards.
+  model.reset({});
+  model.page([started], true);
+  assert.deepEqual([model.rows[0]!.status, model.rows[0]!.durationMs], ['success', 650]);
 });
 
 test('live rows under a status filter: a running job leaves "running" and joins "failed" as it ends', () => {

@@ -29,14 +29,15 @@ export function upsertJob(rows: readonly HubJob[], job: HubJob, query: JobQuery,
   return [...rest.slice(0, at), job, ...rest.slice(at)];
 }
 
-/** The job as it is once it ended; the stored duration, when known, wins over the one heard live. */
+/** The job as it is once it ended; a stored duration (of the end or of the job) wins over the one heard live. */
 export function endJob(job: HubJob, ended: JobEnded): HubJob {
+  const stored = ended.durationMs !== undefined;
   return {
     ...job,
     status: ended.status,
     exitCode: ended.exitCode,
-    finishedAt: job.finishedAt ?? ended.finishedAt,
-    durationMs: job.durationMs ?? Math.max(0, ended.finishedAt - job.startedAt),
+    finishedAt: stored ? ended.finishedAt : (job.finishedAt ?? ended.finishedAt),
+    durationMs: ended.durationMs ?? job.durationMs ?? Math.max(0, ended.finishedAt - job.startedAt),
   };
 }
 
@@ -91,6 +92,7 @@ export class LiveRows {
     if (this.ended.size > ENDED_KEPT) this.ended.delete(this.ended.keys().next().value!);
     const job = this.rows.find((j) => j.id === ended.id) ?? this.running.get(ended.id);
     this.running.delete(ended.id);
-    if (job && job.status === 'running') this.rows = upsertJob(this.rows, endJob(job, ended), this.query, this.complete);
+    // A stored end also corrects a row that shows the end as it was heard.
+    if (job && (job.status === 'running' || ended.durationMs !== undefined)) this.rows = upsertJob(this.rows, endJob(job, ended), this.query, this.complete);
   }
 }

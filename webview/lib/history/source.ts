@@ -10,16 +10,18 @@ export interface HistoryPage {
   nextCursor?: string;
 }
 
-/** A job ended: what the hub's `job:done` says, with the time it was heard. */
+/** A job ended: what the hub's `job:done` says, with the time it was heard; or the end as stored. */
 export interface JobEnded {
   id: string;
   status: Exclude<JobStatus, 'running'>;
   exitCode: number | null;
-  /** Epoch ms; the duration shown is `finishedAt - startedAt` until the stored job is read again. */
+  /** Epoch ms; without `durationMs` the duration shown is `finishedAt - startedAt`. */
   finishedAt: number;
+  /** The stored duration (the reporter's measure), once the stored job was read. */
+  durationMs?: number;
 }
 
-/** A live change to the history: a job that started (whole), or one that ended (by id). */
+/** A live change to the history: a job that started (whole), or one that ended (by id), heard or as stored. */
 export type JobChange = { type: 'started'; job: HubJob } | { type: 'ended'; ended: JobEnded };
 
 export interface HistorySource {
