@@ -98,11 +98,13 @@ export class HubJobs extends EventEmitter<{ changed: []; job: [HubJob] }> {
     // Asked together: the hub answers both after storing what it was sent before them, so a job
     // read as finished comes with all of its output.
     const [{ job }, tail] = await Promise.all([this.request<{ job: HubJob }>('jobs:get', jobId), this.events({ jobId, beforeSeq: 'end', maxBytes: tailBytes })]);
-    const { command: _command, reporter: _reporter, lastSeq: _lastSeq, ...info } = job;
+    const { command: _command, reporter: _reporter, lastSeq, ...info } = job;
     const firstSeq = tail[0]?.seq ?? 0;
     sink.started({ ...info, status: 'running' } satisfies JobInfo, firstSeq);
     sink.chunks(jobId, tail);
-    if (job.status !== 'running') {
+    // A hub older than this window does not page back: it answers with the head of the job, and
+    // join-job brings the rest as for a running job.
+    if (job.status !== 'running' && tail[tail.length - 1]?.seq === lastSeq) {
       sink.finished(jobId, resultOf(job, job.status, job.exitCode));
       return () => undefined;
     }

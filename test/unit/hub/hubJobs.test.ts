@@ -5,6 +5,8 @@ import { HubJobs } from '../../../src/core/hub/hubJobs';
 import { HubReporter } from '../../../src/core/hub/hubReporter';
 import { allChunks } from '../../../src/core/jobs/consoleFeed';
 import { InMemoryRecorder } from '../../../src/core/jobs/inMemoryRecorder';
+import type { JobStore } from '../../../src/core/store/jobStore';
+import { PgliteJobStore } from '../../../src/core/store/pgliteJobStore';
 import { lines, newJob, OPERATOR, startTestHub, tempDir, until, VIEWER } from '../server/helpers';
 
 const cleanups: (() => unknown)[] = [];
@@ -76,4 +78,32 @@ test('lists the hub jobs live and replays their output, live while they run', { 
   const later = newJob();
   other.started(later);
   await until(() => jobs.jobs[0]?.id === later.id, 10_000, 'a new job listed first');
+});
+
+// A team hub may be older than the window: its jobs:events ignores beforeSeq and answers with
+// the head of the job. The window then gets the rest by join-job, as it did before paging back.
+test('a hub that does not page back still gives a finished job whole', { timeout: 60_000 }, async () => {
+  const temp = tempDir();
+  cleanups.push(temp.remove);
+  const store = await PgliteJobStore.open({ dir: path.join(temp.dir, 'db') });
+  const older: JobStore = Object.assign(Object.create(store) as JobStore, {
+    readEventsBefore: (jobId: string) => store.readEvents(jobId, 0, { limit: 1000 }),
+  });
+  const { hub, close } = await startTestHub({ store: older });
+  cleanups.push(close);
+  const other = new HubReporter({ url: hub.url, token: OPERATOR, reporterId: 'other-window', spoolDir: path.join(temp.dir, 'spool') });
+  cleanups.push(() => other.close(1000));
+  const done = newJob();
+  other.started(done);
+  other.chunks(done.id, lines(0, 3000));
+  other.finished(done.id, { status: 'success', exitCode: 0, signal: null, durationMs: 10, finishedAt: Date.now() });
+  assert.equal(await other.idle(10_000), true);
+
+  const jobs = new HubJobs({ url: hub.url, token: VIEWER, limit: 10 });
+  cleanups.push(() => jobs.close());
+  const replays = new InMemoryRecorder();
+  cleanups.push(() => replays.dispose());
+  await jobs.follow(done.id, replays, 1000);
+  await until(() => replays.get(done.id)?.status === 'success', 10_000, 'the job replayed to its end');
+  assert.deepEqual([...allChunks(replays, done.id)], lines(0, 3000));
 });
