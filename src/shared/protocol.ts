@@ -39,7 +39,7 @@ export interface ConsoleInitMessage {
   type: 'console/init';
   job: JobInfo;
   options: ConsoleOptions;
-  /** True when the host keeps output older than the chunks it is about to send, for `console/fetch-older`. */
+  /** True when the host can give output older than the chunks it is about to send (held, or from the store), for `console/fetch-older`. */
   canFetchOlder: boolean;
 }
 
