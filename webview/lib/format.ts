@@ -1,5 +1,15 @@
 // How jobs are written for people: command lines quoted as a POSIX shell would need them,
-// durations in the largest sensible units.
+// durations in the largest sensible units, statuses as words and icons.
+import type { JobStatus } from '../../src/shared/jobs';
+
+/** The codicon and the word of each status. */
+export const STATUS_TEXT: Record<JobStatus, { icon: string; label: string }> = {
+  running: { icon: 'loading', label: 'Running' },
+  success: { icon: 'pass', label: 'Succeeded' },
+  failed: { icon: 'error', label: 'Failed' },
+  canceled: { icon: 'circle-slash', label: 'Canceled' },
+  interrupted: { icon: 'debug-disconnect', label: 'Interrupted' },
+};
 
 const SAFE_ARG = /^[A-Za-z0-9_@%+=:,./-]+$/;
 

@@ -1,17 +1,8 @@
 // How one job is written in the history table: status and type as words and icons, where it
 // ran, when it started, how long it took and how it ended.
 import type { HubJob } from '../../../src/shared/hubProtocol';
-import type { JobKind, JobStatus } from '../../../src/shared/jobs';
-import { formatDuration, formatElapsed } from '../format';
-
-/** The codicon and the word of each status. */
-export const STATUS_TEXT: Record<JobStatus, { icon: string; label: string }> = {
-  running: { icon: 'loading', label: 'Running' },
-  success: { icon: 'pass', label: 'Succeeded' },
-  failed: { icon: 'error', label: 'Failed' },
-  canceled: { icon: 'circle-slash', label: 'Canceled' },
-  interrupted: { icon: 'debug-disconnect', label: 'Interrupted' },
-};
+import type { JobKind } from '../../../src/shared/jobs';
+import { formatDuration, formatElapsed, STATUS_TEXT } from '../format';
 
 export const KIND_TEXT: Record<JobKind, string> = {
   target: 'Target',
