@@ -1,6 +1,6 @@
 import type http from 'node:http';
 import type { JobStore } from '../core/store/jobStore';
-import { EVENTS_MAX_BYTES, isJobListRequest, type JobListRequest } from '../shared/hubProtocol';
+import { EVENTS_MAX_BYTES, EVENTS_MAX_CHUNKS, isJobListRequest, type JobListRequest } from '../shared/hubProtocol';
 import { bearerToken, type LoginThrottle, type RequestGuard, type TokenChecker } from './auth';
 import { dashboardHandler } from './dashboard';
 import { messageOf } from '../shared/errors';
@@ -101,7 +101,7 @@ async function route(deps: HttpDeps, url: URL): Promise<unknown> {
     const before = params.get('beforeSeq');
     const beforeSeq = before === 'end' ? undefined : whole('beforeSeq', before, 0, 2 ** 31 - 1);
     if (before !== null && fromSeq !== undefined) throw new HttpError(400, 'Give fromSeq or beforeSeq, not both');
-    const page = { limit: whole('limit', params.get('limit'), 1, 10_000) ?? 1000, maxBytes: whole('maxBytes', params.get('maxBytes'), 1, EVENTS_MAX_BYTES) ?? EVENTS_MAX_BYTES };
+    const page = { limit: whole('limit', params.get('limit'), 1, EVENTS_MAX_CHUNKS) ?? 1000, maxBytes: whole('maxBytes', params.get('maxBytes'), 1, EVENTS_MAX_BYTES) ?? EVENTS_MAX_BYTES };
     if (!(await deps.store.getJob(id))) throw new HttpError(404, `No job ${id}`);
     if (before !== null) return { chunks: await deps.store.readEventsBefore(id, beforeSeq, page) };
     const chunks = await deps.store.readEvents(id, fromSeq ?? 0, page);

@@ -76,6 +76,8 @@ export type JobListRequest = JobQuery;
 
 /** Most UTF-8 bytes of chunk text in one page of `jobs:events` (also its default). */
 export const EVENTS_MAX_BYTES = 4 * 1024 * 1024;
+/** Most chunks in one page of `jobs:events` (default 1000). */
+export const EVENTS_MAX_CHUNKS = 10_000;
 
 /**
  * A page of a job's stored output, in order of seq: from `fromSeq` on (default 0), or the chunks
@@ -187,7 +189,7 @@ export function isJobEventsRequest(v: unknown): v is JobEventsRequest {
     optional(v.fromSeq, isSeq) &&
     optional(v.beforeSeq, (b) => b === 'end' || isSeq(b)) &&
     (v.fromSeq === undefined || v.beforeSeq === undefined) &&
-    optional(v.limit, (l) => Number.isInteger(l) && (l as number) >= 1 && (l as number) <= 10_000) &&
+    optional(v.limit, (l) => Number.isInteger(l) && (l as number) >= 1 && (l as number) <= EVENTS_MAX_CHUNKS) &&
     optional(v.maxBytes, (b) => Number.isInteger(b) && (b as number) >= 1 && (b as number) <= EVENTS_MAX_BYTES)
   );
 }

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { HubJobs } from '../../core/hub/hubJobs';
 import { InMemoryRecorder } from '../../core/jobs/inMemoryRecorder';
-import { EVENTS_MAX_BYTES, type HubJob } from '../../shared/hubProtocol';
+import { EVENTS_MAX_BYTES, EVENTS_MAX_CHUNKS, type HubJob } from '../../shared/hubProtocol';
 import type { Chunk, JobQuery } from '../../shared/jobs';
 import type { Settings } from '../config';
 import { Disposable } from '../disposable';
@@ -61,7 +61,8 @@ export class StoredJobs extends Disposable {
   /** The stored output just before `beforeSeq`, about `maxBytes` of it, in order. */
   async fetchBefore(jobId: string, beforeSeq: number, maxBytes: number): Promise<Chunk[]> {
     if (!this.hubJobs) throw new Error(NO_HUB);
-    return this.hubJobs.events({ jobId, beforeSeq, maxBytes: Math.min(EVENTS_MAX_BYTES, Math.max(1, Math.floor(maxBytes))) });
+    // The most chunks a page may hold: output of one line per chunk fills a page by bytes in far fewer round trips.
+    return this.hubJobs.events({ jobId, beforeSeq, maxBytes: Math.min(EVENTS_MAX_BYTES, Math.max(1, Math.floor(maxBytes))), limit: EVENTS_MAX_CHUNKS });
   }
 
   get connected(): boolean {
