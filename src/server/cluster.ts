@@ -1,5 +1,6 @@
 import { createAdapter } from '@socket.io/postgres-adapter';
 import pg from 'pg';
+import { messageOf } from '../shared/errors';
 
 /** Messages between hubs go through NOTIFY; those over 8000 bytes (most output) wait here ~30 s. */
 const MESSAGES_TABLE = 'hub_messages';
@@ -28,7 +29,7 @@ export async function openCluster(url: string, log: (message: string) => void): 
   } catch (err) {
     if (!CREATED_BY_ANOTHER.has((err as { code?: string }).code ?? '')) {
       await pool.end().catch(() => undefined);
-      throw new Error(`Cannot share live events with other hubs through the database: ${(err as Error).message}`, { cause: err });
+      throw new Error(`Cannot share live events with other hubs through the database: ${messageOf(err)}`, { cause: err });
     }
   }
   const adapter = createAdapter(pool, {

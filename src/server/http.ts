@@ -1,9 +1,9 @@
 import type http from 'node:http';
 import type { JobStore } from '../core/store/jobStore';
+import { messageOf } from '../shared/errors';
 import { EVENTS_MAX_BYTES, EVENTS_MAX_CHUNKS, isJobListRequest, type JobListRequest } from '../shared/hubProtocol';
 import { bearerToken, type LoginThrottle, type RequestGuard, type TokenChecker } from './auth';
 import { dashboardHandler } from './dashboard';
-import { messageOf } from '../shared/errors';
 
 /** What the HTTP API works with. */
 export interface HttpDeps {

@@ -2,6 +2,7 @@ import type http from 'node:http';
 import { Server, type ServerOptions } from 'socket.io';
 import type { JobStore } from '../core/store/jobStore';
 import type { CatalogSnapshot } from '../shared/catalog';
+import { messageOf } from '../shared/errors';
 import {
   EVENTS_MAX_BYTES,
   HUB_MAX_MESSAGE_BYTES,
@@ -23,7 +24,6 @@ import {
 import type { LoginThrottle, RequestGuard, TokenChecker } from './auth';
 import { cancelJob } from './cancel';
 import type { LiveJobs } from './liveJobs';
-import { messageOf } from '../shared/errors';
 import { ALL_JOBS_ROOM, jobRoom, type HubNamespace, type HubSocket, type InterHubEvents, type SocketData } from './types';
 
 /** What the Socket.io side of the hub works with. */

@@ -1,4 +1,5 @@
 import type { JobStore, StoredJob } from '../core/store/jobStore';
+import { messageOf } from '../shared/errors';
 import type { LiveJobs } from './liveJobs';
 import type { Peers } from './peers';
 
@@ -57,7 +58,7 @@ export function startSweep(options: SweepOptions): { stop(): void } {
   const schedule = (): void => {
     timer = setTimeout(() => {
       void round()
-        .catch((err: unknown) => log(`Sweeping jobs left running failed: ${(err as Error).message}`))
+        .catch((err: unknown) => log(`Sweeping jobs left running failed: ${messageOf(err)}`))
         .finally(() => {
           if (!stopped && peers.enabled) schedule();
         });

@@ -5,6 +5,7 @@ import { EventEmitter } from 'node:events';
 import { io, type Socket } from 'socket.io-client';
 import {
   HUB_NAMESPACE,
+  OPEN_TAIL_BYTES,
   type Ack,
   type ClientToServerEvents,
   type HubJob,
@@ -13,6 +14,7 @@ import {
   type JobLogEvent,
   type ServerToClientEvents,
 } from '../../shared/hubProtocol';
+import { messageOf } from '../../shared/errors';
 import type { Chunk, JobInfo, JobQuery, JobResult } from '../../shared/jobs';
 import type { JobRecorder } from '../jobs/recorder';
 
@@ -36,8 +38,6 @@ interface Follow {
   done: boolean;
 }
 
-/** Output read from the end of a job when it is opened: a few screens; the rest is read on scroll. */
-export const OPEN_TAIL_BYTES = 64 * 1024;
 /** How long after a job ends the list is read again (jobs often end in bursts). */
 const REFRESH_DELAY_MS = 200;
 const ACK_TIMEOUT_MS = 10_000;
@@ -154,7 +154,7 @@ export class HubJobs extends EventEmitter<{ changed: []; job: [HubJob] }> {
     try {
       await this.request('join-job', { jobId, fromSeq: follow.nextSeq });
     } catch (err) {
-      this.log(`Cannot follow job ${jobId}: ${(err as Error).message}`);
+      this.log(`Cannot follow job ${jobId}: ${messageOf(err)}`);
       throw err;
     }
   }
@@ -193,7 +193,7 @@ export class HubJobs extends EventEmitter<{ changed: []; job: [HubJob] }> {
       this.listed = new Map([...recent.jobs, ...running.jobs].map((j) => [j.id, j]));
       this.emit('changed');
     } catch (err) {
-      this.log(`Cannot list the hub's jobs: ${(err as Error).message}`);
+      this.log(`Cannot list the hub's jobs: ${messageOf(err)}`);
     }
   }
 
