@@ -1,6 +1,9 @@
 import os from 'node:os';
 import path from 'node:path';
 import type { PruneOptions } from '../core/store/jobStore';
+import { HUB_MAX_MESSAGE_BYTES } from '../shared/hubProtocol';
+import { LIMITS } from '../shared/schema';
+import { DEFAULT_RATE_LIMITS, type RateLimitOptions } from './rateLimits';
 
 /** What the hub was asked to do, with every default filled in. */
 export interface HubArgs {
@@ -16,8 +19,11 @@ export interface HubArgs {
   graceSeconds: number;
   /** Which finished jobs the hub deletes; a limit given as 0 is not set (keep). */
   retention: PruneOptions;
+  rateLimits: RateLimitOptions;
   help: boolean;
 }
+
+const MIB = 1024 * 1024;
 
 export const USAGE = `Usage: node dist/server.js [options]
 
@@ -34,9 +40,31 @@ The VM Orchestrator hub: stores jobs and fans their output out to watchers.
   --retention-days <n>       delete finished jobs started more than n days ago (default: 0, keep)
   --retention-jobs <n>       delete finished jobs beyond the newest n (default: 0, keep)
                              Retention is applied at start and then hourly.
+  --rate-events <n>          events a second one connection may send (default: ${DEFAULT_RATE_LIMITS.socketEvents})
+  --rate-mib <n>             MiB a second one connection may send (default: ${DEFAULT_RATE_LIMITS.socketBytes / MIB})
+  --rate-http <n>            HTTP requests a second per token (default: ${DEFAULT_RATE_LIMITS.httpRequests})
+                             0 turns a limit off. Each may be exceeded twice over in a burst;
+                             all connections of one token together may send 8 times as much.
   --help                     print this and exit
 
 Prints "listening http://<host>:<port>" as its first line on stdout.
+
+Limits, and what is refused how:
+  - A Socket.io message over ${HUB_MAX_MESSAGE_BYTES / MIB} MiB closes that connection (the reporter sends at most 512 KiB).
+  - Every event is checked against one schema before anything is done with it: job ids are
+    UUIDs, times lie in the years 1 to 9999, seq and exit codes fit PostgreSQL's integer,
+    names (alias, VM, host, user) are at most ${LIMITS.name} characters, arguments ${LIMITS.arg / 1024} KiB.
+    A value out of range is answered {ok:false, error} naming the field (or job:error when the
+    event has no acknowledgement); nothing is stored and the connection goes on. NUL characters
+    are removed from text, and times are kept to the millisecond.
+  - An event over a rate limit is answered {ok:false, error, retryAfterMs} (the reporter waits and
+    sends it again; nothing is lost); a connection that keeps on sending over its limit is
+    disconnected. A connection runs at most 4 queries at once, with 64 more waiting.
+  - An HTTP request over its token's rate is answered 429 with Retry-After; a bad parameter 400.
+  - A row the database still refuses (SQLSTATE class 22, 23 or 54) is logged on stderr, as
+    "The database refused …", and left out: chunks of output are stored one by one around it,
+    the refused chunk as a line that says so. Everything else is stored. While the database is
+    away, writes are kept and retried; reporters keep what the hub has not stored yet.
 `;
 
 /** True for a `--database` that names a PostgreSQL server rather than a PGlite folder. */
@@ -54,7 +82,26 @@ function nonNegative(flag: string, text: string, max: number): number {
   return n;
 }
 
-const FLAGS = new Set(['--database', '--data-dir', '--host', '--port', '--token-file', '--idle-exit-seconds', '--grace-seconds', '--retention-days', '--retention-jobs']);
+const FLAGS = new Set([
+  '--database',
+  '--data-dir',
+  '--host',
+  '--port',
+  '--token-file',
+  '--idle-exit-seconds',
+  '--grace-seconds',
+  '--retention-days',
+  '--retention-jobs',
+  '--rate-events',
+  '--rate-mib',
+  '--rate-http',
+]);
+
+/** A rate flag, else its default. */
+function rate(given: Map<string, string>, flag: string, fallback: number, unit = 1): number {
+  const text = given.get(flag);
+  return text === undefined ? fallback : nonNegative(flag, text, 1_000_000) * unit;
+}
 
 /** A retention limit: absent or 0 means keep. */
 function limit(flag: string, text: string | undefined, max: number): number | undefined {
@@ -93,6 +140,11 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = proc
     idleExitSeconds: idle === undefined ? undefined : nonNegative('--idle-exit-seconds', idle, 365 * 86400),
     graceSeconds: nonNegative('--grace-seconds', given.get('--grace-seconds') ?? '30', 86400),
     retention: { ...(maxAgeDays === undefined ? {} : { maxAgeDays }), ...(maxJobs === undefined ? {} : { maxJobs }) },
+    rateLimits: {
+      socketEvents: rate(given, '--rate-events', DEFAULT_RATE_LIMITS.socketEvents),
+      socketBytes: rate(given, '--rate-mib', DEFAULT_RATE_LIMITS.socketBytes, MIB),
+      httpRequests: rate(given, '--rate-http', DEFAULT_RATE_LIMITS.httpRequests),
+    },
     help,
   };
 }

@@ -1,8 +1,11 @@
 import type http from 'node:http';
 import type { JobStore } from '../core/store/jobStore';
 import { messageOf } from '../shared/errors';
-import { EVENTS_MAX_BYTES, EVENTS_MAX_CHUNKS, isJobListRequest, type JobListRequest } from '../shared/hubProtocol';
+import { EVENTS_MAX_BYTES } from '../shared/hubProtocol';
+import { LIMITS, parseEventsQuery, parseJobQuery, type EventsQuery, type Parsed } from '../shared/schema';
+import type { JobQuery } from '../shared/jobs';
 import { bearerToken, type LoginThrottle, type RequestGuard, type TokenChecker } from './auth';
+import type { RateLimits } from './rateLimits';
 import { dashboardHandler } from './dashboard';
 
 /** What the HTTP API works with. */
@@ -12,6 +15,7 @@ export interface HttpDeps {
   throttle: LoginThrottle;
   store: JobStore;
   log: (message: string) => void;
+  limits: RateLimits;
 }
 
 /** An answer with a status other than 200. */
@@ -30,37 +34,43 @@ function send(res: http.ServerResponse, status: number, body: unknown, headers: 
   res.end(text);
 }
 
-/** Epoch ms, or a date that Date.parse reads. */
-function time(name: string, text: string): number {
-  const n = /^\d+$/.test(text) ? Number(text) : Date.parse(text);
-  if (!Number.isFinite(n)) throw new HttpError(400, `Expected ${name} in epoch milliseconds or as an ISO date, got ${JSON.stringify(text)}`);
-  return n;
+/** A time parameter: epoch ms, or a date that Date.parse reads; the schema checks its range. */
+function time(text: string): number | string {
+  const n = /^-?\d+$/.test(text) ? Number(text) : Date.parse(text);
+  return Number.isFinite(n) ? n : text;
 }
 
-function whole(name: string, text: string | null, min: number, max: number): number | undefined {
-  if (text === null) return undefined;
-  const n = Number(text);
-  if (!/^\d+$/.test(text) || n < min || n > max) throw new HttpError(400, `Expected ${name} to be a whole number from ${min} to ${max}, got ${JSON.stringify(text)}`);
-  return n;
+/** A whole-number parameter as a number, else as the text (which the schema then refuses, naming it). */
+function whole(text: string): number | string {
+  return /^\d{1,16}$/.test(text) ? Number(text) : text;
 }
 
-/** The history filters of `/api/jobs`. */
-function jobQuery(params: URLSearchParams): JobListRequest {
-  const query: Record<string, unknown> = {};
-  const status = params.get('status');
-  if (status !== null) query.status = status.includes(',') ? status.split(',') : status;
-  for (const key of ['kind', 'alias', 'vm', 'text', 'cursor'] as const) {
-    const value = params.get(key);
-    if (value !== null) query[key] = value;
+function checked<T>(parsed: Parsed<T>): T {
+  if (!parsed.ok) throw new HttpError(400, parsed.error);
+  return parsed.value;
+}
+
+// The query parameters as the payload of the matching socket event, read by the same parser: a
+// value the socket refuses is refused here with the same message. A parameter given twice is refused.
+function params(url: URL, names: readonly string[], convert: Record<string, (text: string) => unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const name of names) {
+    const values = url.searchParams.getAll(name);
+    if (values.length > 1) throw new HttpError(400, `${name}: expected once, got ${values.length} times`);
+    if (values.length === 1) out[name] = (convert[name] ?? String)(values[0]);
   }
-  for (const key of ['from', 'to'] as const) {
-    const value = params.get(key);
-    if (value !== null) query[key] = time(key, value);
-  }
-  const limit = whole('limit', params.get('limit'), 1, 500);
-  if (limit !== undefined) query.limit = limit;
-  if (!isJobListRequest(query)) throw new HttpError(400, 'Expected status and kind to be known values');
-  return query;
+  return out;
+}
+
+/** The history filters of `/api/jobs`; `status` may list several, separated by commas. */
+function jobQuery(url: URL): JobQuery {
+  const status = (text: string): unknown => (text.includes(',') ? text.split(',') : text);
+  return checked(parseJobQuery(params(url, ['status', 'kind', 'alias', 'vm', 'text', 'cursor', 'from', 'to', 'limit'], { status, from: time, to: time, limit: whole })));
+}
+
+function eventsQuery(url: URL, jobId: string): EventsQuery {
+  const before = (text: string): unknown => (text === 'end' ? text : whole(text));
+  return checked(parseEventsQuery({ jobId, ...params(url, ['fromSeq', 'beforeSeq', 'limit', 'maxBytes'], { fromSeq: whole, beforeSeq: before, limit: whole, maxBytes: whole }) }));
 }
 
 async function route(deps: HttpDeps, url: URL): Promise<unknown> {
@@ -76,36 +86,26 @@ async function route(deps: HttpDeps, url: URL): Promise<unknown> {
   if (rest.length > 0) throw new HttpError(404, 'Not found');
   if (resource === 'projects' && id === undefined) return { projects: await deps.store.listProjects() };
   if (resource === 'projects' && sub === 'targets') {
+    if (id.includes('\0') || id.length > LIMITS.name) throw new HttpError(404, 'No such project');
     const targets = await deps.store.listTargets(id);
     if (!targets) throw new HttpError(404, `No project ${id}`);
     return { targets };
   }
   if (resource === 'vms' && id === undefined) return { vms: await deps.store.listVms() };
-  if (resource === 'jobs' && id === undefined) {
-    try {
-      return await deps.store.listJobs(jobQuery(url.searchParams));
-    } catch (err) {
-      if (err instanceof HttpError) throw err;
-      if (/cursor/i.test(messageOf(err))) throw new HttpError(400, messageOf(err));
-      throw err;
-    }
-  }
+  if (resource === 'jobs' && id === undefined) return deps.store.listJobs(jobQuery(url));
   if (resource === 'jobs' && sub === undefined) {
     const job = await deps.store.getJob(id);
     if (!job) throw new HttpError(404, `No job ${id}`);
     return { job };
   }
   if (resource === 'jobs' && sub === 'events') {
-    const params = url.searchParams;
-    const fromSeq = whole('fromSeq', params.get('fromSeq'), 0, 2 ** 31 - 1);
-    const before = params.get('beforeSeq');
-    const beforeSeq = before === 'end' ? undefined : whole('beforeSeq', before, 0, 2 ** 31 - 1);
-    if (before !== null && fromSeq !== undefined) throw new HttpError(400, 'Give fromSeq or beforeSeq, not both');
-    const page = { limit: whole('limit', params.get('limit'), 1, EVENTS_MAX_CHUNKS) ?? 1000, maxBytes: whole('maxBytes', params.get('maxBytes'), 1, EVENTS_MAX_BYTES) ?? EVENTS_MAX_BYTES };
+    const query = eventsQuery(url, id);
+    const page = { limit: query.limit ?? 1000, maxBytes: query.maxBytes ?? EVENTS_MAX_BYTES };
     if (!(await deps.store.getJob(id))) throw new HttpError(404, `No job ${id}`);
-    if (before !== null) return { chunks: await deps.store.readEventsBefore(id, beforeSeq, page) };
-    const chunks = await deps.store.readEvents(id, fromSeq ?? 0, page);
-    return { chunks, nextSeq: chunks.length > 0 ? chunks[chunks.length - 1].seq + 1 : (fromSeq ?? 0) };
+    if (query.beforeSeq !== undefined) return { chunks: await deps.store.readEventsBefore(id, query.beforeSeq === 'end' ? undefined : query.beforeSeq, page) };
+    const fromSeq = query.fromSeq ?? 0;
+    const chunks = await deps.store.readEvents(id, fromSeq, page);
+    return { chunks, nextSeq: chunks.length > 0 ? chunks[chunks.length - 1].seq + 1 : fromSeq };
   }
   throw new HttpError(404, 'Not found');
 }
@@ -120,10 +120,13 @@ export function httpHandler(deps: HttpDeps): http.RequestListener {
       const refused = deps.guard.check(req.headers);
       if (refused) return send(res, 403, { error: refused });
       if (await dashboard(req, res)) return;
-      if (!deps.tokens.roleOf(bearerToken(req.headers.authorization))) {
+      const token = bearerToken(req.headers.authorization);
+      if (!deps.tokens.roleOf(token)) {
         await deps.throttle.failed(req.socket.remoteAddress ?? 'unknown');
         return send(res, 401, { error: 'A valid token is required: Authorization: Bearer <token>' }, { 'www-authenticate': 'Bearer' });
       }
+      const refusal = deps.limits.http(token!);
+      if (refusal) return send(res, 429, { error: refusal.error }, { 'retry-after': String(Math.max(1, Math.ceil(refusal.retryAfterMs / 1000))) });
       if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, { error: 'The API is read-only' }, { allow: 'GET, HEAD' });
       send(res, 200, await route(deps, new URL(req.url ?? '/', 'http://hub')));
     })().catch((err: unknown) => {

@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { BatchWriter } from '../core/store/batchWriter';
 import type { JobStore, PruneOptions } from '../core/store/jobStore';
+import { messageOf } from '../shared/errors';
 import { LoginThrottle, RequestGuard, TokenChecker } from './auth';
 import { askOwner, PEER_CANCEL_TIMEOUT_MS } from './cancel';
 import { openCluster } from './cluster';
@@ -9,6 +10,7 @@ import { httpHandler } from './http';
 import { attachIo } from './io';
 import { LiveJobs } from './liveJobs';
 import { Peers } from './peers';
+import { DEFAULT_RATE_LIMITS, RateLimits, type RateLimitOptions } from './rateLimits';
 import { startRetention } from './retention';
 import { startSweep } from './sweep';
 import type { TokenEntry } from './tokens';
@@ -34,6 +36,8 @@ export interface HubOptions {
    * the same one, so a client of any hub sees the jobs reported to all. Default: this hub alone.
    */
   cluster?: string;
+  /** How much one client may send; default DEFAULT_RATE_LIMITS. */
+  rateLimits?: RateLimitOptions;
 }
 
 export interface Hub {
@@ -46,17 +50,27 @@ export interface Hub {
   close(): Promise<void>;
 }
 
+/** ` (SQLSTATE xxxxx)` when the error carries one. */
+const sqlState = (err: unknown): string => {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? ` (SQLSTATE ${code})` : '';
+};
+
 const urlHost = (host: string): string => (host.includes(':') ? `[${host}]` : host);
 
 // One hub: HTTP API and Socket.io on one server, writes through one BatchWriter.
 export async function startHub(options: HubOptions): Promise<Hub> {
   const log = options.log ?? ((message: string) => console.error(message));
-  const writer = new BatchWriter(options.store, { onError: (err, attempt) => log(`Job store write failed (attempt ${attempt}), retrying: ${String(err)}`) });
+  const writer = new BatchWriter(options.store, {
+    onError: (err, attempt) => log(`Job store write failed (attempt ${attempt}), retrying: ${String(err)}`),
+    onRefused: (what, err) => log(`The database refused ${what}; not stored: ${messageOf(err)}${sqlState(err)}`),
+  });
   const tokens = new TokenChecker(options.tokens);
   const throttle = options.throttle ?? new LoginThrottle();
   let port = 0;
   const guard = new RequestGuard(options.host, () => port);
-  const server = http.createServer(httpHandler({ guard, tokens, throttle, store: options.store, log }));
+  const limits = new RateLimits(options.rateLimits ?? DEFAULT_RATE_LIMITS);
+  const server = http.createServer(httpHandler({ guard, tokens, throttle, store: options.store, log, limits }));
   const cluster = options.cluster === undefined ? undefined : await openCluster(options.cluster, log);
   const { io, nsp, liveJobs } = attachIo(server, {
     guard,
@@ -64,6 +78,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     throttle,
     store: options.store,
     adapter: cluster?.adapter,
+    limits,
     liveJobs: (namespace) => new LiveJobs(namespace, options.store, writer, options.graceMs, new Peers(namespace, cluster !== undefined)),
   });
   const peers = liveJobs.peers;

@@ -1,29 +1,24 @@
 import type http from 'node:http';
 import { Server, type ServerOptions } from 'socket.io';
 import type { JobStore } from '../core/store/jobStore';
-import type { CatalogSnapshot } from '../shared/catalog';
 import { messageOf } from '../shared/errors';
+import { EVENTS_MAX_BYTES, HUB_MAX_MESSAGE_BYTES, HUB_NAMESPACE, type Ack, type ClientToServerEvents, type ServerToClientEvents } from '../shared/hubProtocol';
 import {
-  EVENTS_MAX_BYTES,
-  HUB_MAX_MESSAGE_BYTES,
-  HUB_NAMESPACE,
-  isCancelRequest,
-  isCatalogSnapshot,
-  isJobEventsRequest,
-  isJobId,
-  isJobInfo,
-  isJobListRequest,
-  isJoinJobRequest,
-  isReportChunks,
-  isReportFinished,
-  type Ack,
-  type ClientToServerEvents,
-  type JobEventsRequest,
-  type ServerToClientEvents,
-} from '../shared/hubProtocol';
+  parseCatalog,
+  parseEventsQuery,
+  parseJobInfo,
+  parseJobQuery,
+  parseJobRef,
+  parseJoinRequest,
+  parseReportChunks,
+  parseReportFinished,
+  type Parsed,
+} from '../shared/schema';
 import type { LoginThrottle, RequestGuard, TokenChecker } from './auth';
 import { cancelJob } from './cancel';
 import type { LiveJobs } from './liveJobs';
+import { RateLimits, type SocketMeter } from './rateLimits';
+import { SocketLanes } from './socketLanes';
 import { ALL_JOBS_ROOM, jobRoom, type HubNamespace, type HubSocket, type InterHubEvents, type SocketData } from './types';
 
 /** What the Socket.io side of the hub works with. */
@@ -36,44 +31,82 @@ export interface IoDeps {
   liveJobs: (nsp: HubNamespace) => LiveJobs;
   /** Shares broadcasts and server-side events with other hubs; default: this hub alone. */
   adapter?: ServerOptions['adapter'];
+  limits: RateLimits;
 }
 
-type Handler = (payload: never) => Promise<Ack<object>>;
-
-// Registers one event: checks the role and the payload's shape, runs the handler, and answers
-// through the ack when the client gave one, else as `job:error` (only failures). Nothing a client
-// sends can throw out of here.
 /** Who may send an event: anyone, operators, or operators with their reports kept in order. */
 type Access = 'viewer' | 'operator' | 'report';
 
-function on(socket: HubSocket, event: keyof ClientToServerEvents, check: (v: unknown) => boolean, handler: Handler, access: Access = 'viewer'): void {
-  const raw = socket as unknown as { on(event: string, listener: (...args: unknown[]) => void): void };
-  raw.on(event, (...args: unknown[]) => {
+/** One connected client: its socket, its rate meter and its queues of work. */
+interface Client {
+  socket: HubSocket;
+  meter: SocketMeter;
+  lanes: SocketLanes;
+}
+
+type RawSocket = { on(event: string, listener: (...args: unknown[]) => void): void };
+
+/** `job:error` about refused events without an ack goes to a client at most this often. */
+const REFUSAL_NOTICE_MS = 1000;
+
+// Registers one event: checks the role, reads the payload through its parser (the one definition
+// of a valid value: a refusal names the field), runs the handler in the socket's lane, and answers
+// through the ack when the client gave one, else as `job:error` (only failures). Nothing a client
+// sends can throw out of here.
+function on<T>(client: Client, event: keyof ClientToServerEvents, parse: (v: unknown) => Parsed<T>, handler: (value: T) => Promise<Ack<object>>, access: Access = 'viewer'): void {
+  const { socket, lanes } = client;
+  (socket as unknown as RawSocket).on(event, (...args: unknown[]) => {
     const ack = typeof args[args.length - 1] === 'function' ? (args.pop() as (answer: Ack<object>) => void) : undefined;
     const payload = args[0];
     const run = async (): Promise<Ack<object>> => {
       if (access !== 'viewer' && socket.data.role !== 'operator') return { ok: false, error: `${event} needs an operator token` };
-      if (args.length !== 1 || !check(payload)) return { ok: false, error: `Malformed ${event}` };
-      return handler(payload as never);
+      if (args.length !== 1) return { ok: false, error: `Malformed ${event}: expected one payload, got ${args.length}` };
+      const parsed = parse(payload);
+      if (!parsed.ok) return { ok: false, error: `Malformed ${event}: ${parsed.error}` };
+      return handler(parsed.value);
     };
-    // Reports of one socket are handled one after another, in the order they came.
-    const queued = access === 'report' ? (socket.data as SocketData & { queue?: Promise<unknown> }) : undefined;
-    const previous = queued?.queue ?? Promise.resolve();
-    const answered = previous
-      .then(run)
+    const busy = (): Promise<Ack<object>> => Promise.resolve({ ok: false, error: `Too many requests waiting on this connection: ${event} refused; try again later`, retryAfterMs: 100 });
+    const answered = access === 'report' ? lanes.report(run) : (lanes.query(run) ?? busy());
+    void answered
       .catch((err: unknown): Ack => ({ ok: false, error: messageOf(err) }))
       .then((answer) => {
         if (ack) ack(answer);
-        else if (!answer.ok) {
-          const jobId = typeof payload === 'string' ? payload : (payload as { jobId?: unknown } | undefined)?.jobId;
-          socket.emit('job:error', { ...(isJobId(jobId) ? { jobId } : {}), message: answer.error });
-        }
+        else if (!answer.ok) notifyError(socket, payload, answer.error);
       });
-    if (queued) queued.queue = answered;
   });
 }
 
-const idOf = (request: string | { jobId: string }): string => (typeof request === 'string' ? request : request.jobId);
+function notifyError(socket: HubSocket, payload: unknown, message: string): void {
+  const jobId = typeof payload === 'string' ? payload : (payload as { jobId?: unknown } | undefined)?.jobId;
+  socket.emit('job:error', { ...(typeof jobId === 'string' && jobId.length <= 100 ? { jobId } : {}), message });
+}
+
+// Counts every packet's bytes as it arrives and every event before it is handled: an event over
+// the socket's or its token's limit is answered with the refusal (or one `job:error` a second) and
+// goes no further; a socket that keeps on is disconnected.
+function meterSocket(client: Client): void {
+  const { socket, meter } = client;
+  const conn = socket.conn as unknown as { on(event: 'packet', listener: (packet: { data?: unknown }) => void): void };
+  conn.on('packet', (packet) => {
+    const data = packet.data;
+    meter.received(typeof data === 'string' ? data.length : data instanceof Uint8Array ? data.byteLength : 0);
+  });
+  let noticeAt = 0;
+  socket.use((args, next) => {
+    const refusal = meter.admit();
+    if (!refusal) return next();
+    const ack = args[args.length - 1];
+    if (typeof ack === 'function') (ack as (answer: Ack) => void)({ ok: false, ...refusal });
+    else if (Date.now() - noticeAt >= REFUSAL_NOTICE_MS) {
+      noticeAt = Date.now();
+      socket.emit('job:error', { message: refusal.error });
+    }
+    if (meter.exhausted) {
+      socket.emit('job:error', { message: `${refusal.error}. Disconnected: this connection kept on sending over its limit.` });
+      socket.disconnect(true);
+    }
+  });
+}
 
 // The Socket.io server on the hub's HTTP server: namespace /jobs only, token in the handshake,
 // Host and Origin checked on every request (polling and upgrade), messages limited to 2 MB.
@@ -106,24 +139,24 @@ export function attachIo(server: http.Server, deps: IoDeps): { io: Server; nsp: 
   nsp.on('connection', (socket) => {
     void socket.join(ALL_JOBS_ROOM);
     const store = deps.store;
+    const client: Client = { socket, meter: deps.limits.socket(String((socket.handshake.auth as { token: string }).token)), lanes: new SocketLanes() };
+    meterSocket(client);
 
-    on(socket, 'join-job', isJoinJobRequest, async (request: string | { jobId: string; fromSeq?: number }) =>
-      liveJobs.join(socket, idOf(request), typeof request === 'string' ? undefined : request.fromSeq),
-    );
-    on(socket, 'leave-job', isJobId, async (jobId: string) => {
+    on(client, 'join-job', parseJoinRequest, (request) => liveJobs.join(socket, request.jobId, request.fromSeq));
+    on(client, 'leave-job', parseJobRef, async (jobId) => {
       await socket.leave(jobRoom(jobId));
       return { ok: true };
     });
-    on(socket, 'jobs:list', isJobListRequest, async (query) => {
+    on(client, 'jobs:list', parseJobQuery, async (query) => {
       await liveJobs.stored();
       return { ok: true, ...(await store.listJobs(query)) };
     });
-    on(socket, 'jobs:get', isJobId, async (jobId: string) => {
+    on(client, 'jobs:get', parseJobRef, async (jobId) => {
       await liveJobs.stored();
       const job = await store.getJob(jobId);
       return job ? { ok: true, job } : { ok: false, error: `No job ${jobId}` };
     });
-    on(socket, 'jobs:events', isJobEventsRequest, async (r: JobEventsRequest) => {
+    on(client, 'jobs:events', parseEventsQuery, async (r) => {
       // Like jobs:get, so that a job read as finished has all of its output to read.
       await liveJobs.stored();
       const page = { limit: r.limit ?? 1000, maxBytes: r.maxBytes ?? EVENTS_MAX_BYTES };
@@ -134,10 +167,10 @@ export function attachIo(server: http.Server, deps: IoDeps): { io: Server; nsp: 
       return { ok: true, chunks };
     });
     on(
-      socket,
+      client,
       'jobs:delete',
-      isJobId,
-      async (jobId: string) => {
+      parseJobRef,
+      async (jobId) => {
         const job = await store.getJob(jobId);
         if (!job) return { ok: false, error: `No job ${jobId}` };
         // Its reporter would keep writing into a job that is gone.
@@ -148,28 +181,22 @@ export function attachIo(server: http.Server, deps: IoDeps): { io: Server; nsp: 
       'operator',
     );
 
-    on(socket, 'report:started', isJobInfo, (job) => liveJobs.started(socket, job), 'report');
-    on(socket, 'report:chunks', isReportChunks, (r: { jobId: string; chunks: [] }) => liveJobs.chunks(socket, r.jobId, r.chunks), 'report');
-    on(socket, 'report:finished', isReportFinished, (r: { jobId: string; result: never }) => liveJobs.finished(socket, r.jobId, r.result), 'report');
+    on(client, 'report:started', parseJobInfo, (job) => liveJobs.started(socket, job), 'report');
+    on(client, 'report:chunks', parseReportChunks, (r) => liveJobs.chunks(socket, r.jobId, r.chunks), 'report');
+    on(client, 'report:finished', parseReportFinished, (r) => liveJobs.finished(socket, r.jobId, r.result), 'report');
     // Not queued behind the socket's job reports: it is independent of them, and the store
     // applies concurrent catalogs one at a time.
     on(
-      socket,
+      client,
       'report:catalog',
-      isCatalogSnapshot,
-      async (snapshot: CatalogSnapshot) => {
+      parseCatalog,
+      async (snapshot) => {
         await store.syncCatalog(snapshot);
         return { ok: true };
       },
       'operator',
     );
-    on(
-      socket,
-      'cancel-job',
-      isCancelRequest,
-      (request: string | { jobId: string }) => cancelJob(liveJobs, idOf(request)),
-      'operator',
-    );
+    on(client, 'cancel-job', parseJobRef, (jobId) => cancelJob(liveJobs, jobId), 'operator');
 
     socket.on('disconnect', () => liveJobs.disconnected(socket));
   });

@@ -31,6 +31,8 @@ const REPLAY_PAGE = 1000;
 /** A joiner of a job reported to another hub waits this long at most for that hub to store what it sent live. */
 const STORE_WAIT_MS = 5_000;
 const STORE_POLL_MS = 50;
+/** A read waits at most this long for the writes acknowledged before it. */
+const STORED_WAIT_MS = 2_000;
 /** Ended jobs remembered, so that a late message from another hub cannot revive one. */
 const ENDED_KEPT = 10_000;
 
@@ -205,13 +207,19 @@ export class LiveJobs {
 
   /**
    * Resolves once everything this hub acknowledged is stored, so that a list or a lookup shows
-   * it: a job reported a moment ago must not read as still running after its end was heard.
+   * it: a job reported a moment ago must not read as still running after its end was heard. While
+   * the database is slow or away it waits STORED_WAIT_MS at most: a reader then gets what is
+   * stored (or the database's error) rather than no answer.
    */
   async stored(): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const waited = new Promise<void>((resolve) => (timer = setTimeout(resolve, STORED_WAIT_MS)));
     try {
-      await this.writer.flush();
+      await Promise.race([this.writer.flush(), waited]);
     } catch {
       // The writer is closed: the hub is stopping, and reads what was stored.
+    } finally {
+      clearTimeout(timer);
     }
   }
 
@@ -231,6 +239,7 @@ export class LiveJobs {
     waiting.add(me);
     this.catching.set(jobId, waiting);
     try {
+      // Not bounded like stored(): a replay that began before the writes were stored would leave a gap.
       await this.writer.flush();
       const stored = await this.store.getJob(jobId);
       if (!stored && !this.live.has(jobId) && !this.remote.has(jobId)) return { ok: false, error: `No job ${jobId}` };

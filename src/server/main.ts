@@ -35,6 +35,7 @@ async function main(): Promise<number> {
       // Hubs on one PostgreSQL database share live events; a PGlite folder has one hub.
       cluster: isPostgresUrl(args.database) ? args.database : undefined,
       retention: args.retention,
+      rateLimits: args.rateLimits,
       log,
       idle: args.idleExitSeconds === undefined ? undefined : { ms: args.idleExitSeconds * 1000, onIdle: () => void stop('idle') },
     });

@@ -1,7 +1,8 @@
 // Messages between the Job History panel and its webview. The webview asks for pages of the
 // hub's history and acts on jobs; the host answers from the hub and passes live job changes on.
-import { isJobId, isJobListRequest, type HubJob } from './hubProtocol';
+import type { HubJob } from './hubProtocol';
 import type { JobQuery } from './jobs';
+import { isJobId, isJobQuery, isObject } from './schema';
 
 // ── webview → host ─────────────────────────────────────────────────────────────────────────
 
@@ -25,8 +26,6 @@ export type HistoryToWebviewMessage =
   /** Whether a hub answers; without one the history cannot be shown, and `message` says why. */
   | { type: 'history/connection'; connected: boolean; message?: string };
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
 /** The host's guard: accepts only well-formed webview messages. */
 export function isHistoryToHostMessage(v: unknown): v is HistoryToHostMessage {
   if (!isObject(v)) return false;
@@ -34,7 +33,7 @@ export function isHistoryToHostMessage(v: unknown): v is HistoryToHostMessage {
     case 'ready':
       return true;
     case 'history/list':
-      return Number.isSafeInteger(v.requestId) && isJobListRequest(v.query);
+      return Number.isSafeInteger(v.requestId) && isJobQuery(v.query);
     case 'history/open':
     case 'history/rerun':
     case 'history/copy-command':

@@ -2,7 +2,7 @@
 // receives. Compatible with the seed's events (`join-job`, `cancel-job`, `job:log`, `job:done`,
 // `job:error`) with `seq` on every `job:log`, replay on join, acknowledged queries, and the
 // `report:*` events by which an operator (a VS Code window) hands jobs and its catalog to the hub.
-import type { CatalogProject, CatalogSnapshot, CatalogTarget, CatalogVm } from './catalog';
+import type { CatalogSnapshot } from './catalog';
 import type { Chunk, JobInfo, JobQuery, JobResult, JobStatus, StreamName } from './jobs';
 
 /** The namespace every client connects to. */
@@ -51,8 +51,12 @@ export interface CancelRequest {
   jobId: string;
 }
 
-/** Every acknowledged event answers one of these; errors are data, never a dropped connection. */
-export type Ack<T = object> = ({ ok: true } & T) | { ok: false; error: string };
+/**
+ * Every acknowledged event answers one of these; errors are data, never a dropped connection.
+ * `retryAfterMs` marks a refusal that is not about the payload (a rate limit, a full queue): the
+ * same event may be sent again after that long.
+ */
+export type Ack<T = object> = ({ ok: true } & T) | { ok: false; error: string; retryAfterMs?: number };
 
 export interface ServerToClientEvents {
   'job:started': (job: JobInfo) => void;
@@ -137,134 +141,4 @@ export interface ClientToServerEvents {
    * latest report is the truth, and a merge could never forget a project removed from the registry.
    */
   'report:catalog': (snapshot: CatalogSnapshot, ack?: (answer: Ack) => void) => void;
-}
-
-// ── guards ────────────────────────────────────────────────────────────────────────────────
-// Shape checks only; the store checks values (UUIDs, ranges) again before anything is queued.
-
-const STATUSES: readonly string[] = ['running', 'success', 'failed', 'canceled', 'interrupted'];
-const KINDS: readonly string[] = ['target', 'terminal', 'ssh-logs', 'remote-command'];
-const STREAMS: readonly string[] = ['stdout', 'stderr', 'system'];
-
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const isString = (v: unknown): v is string => typeof v === 'string';
-const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
-const isSeq = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 0;
-const optional = (v: unknown, check: (v: unknown) => boolean): boolean => v === undefined || check(v);
-const isStringList = (v: unknown): v is string[] => Array.isArray(v) && v.every(isString);
-
-/** A job id as a client may send it: a non-empty string of sane length. */
-export function isJobId(v: unknown): v is string {
-  return isString(v) && v.length > 0 && v.length <= 100;
-}
-
-export function isJoinJobRequest(v: unknown): v is string | JoinJobRequest {
-  if (isJobId(v)) return true;
-  return isObject(v) && isJobId(v.jobId) && optional(v.fromSeq, isSeq);
-}
-
-export function isCancelRequest(v: unknown): v is string | CancelRequest {
-  return isJobId(v) || (isObject(v) && isJobId(v.jobId));
-}
-
-export function isJobListRequest(v: unknown): v is JobListRequest {
-  if (!isObject(v)) return false;
-  const status = v.status;
-  const statusOk = status === undefined || (isString(status) && STATUSES.includes(status)) || (Array.isArray(status) && status.every((s) => isString(s) && STATUSES.includes(s)));
-  return (
-    statusOk &&
-    optional(v.kind, (k) => isString(k) && KINDS.includes(k)) &&
-    optional(v.alias, isString) &&
-    optional(v.vm, isString) &&
-    optional(v.text, isString) &&
-    optional(v.from, isNumber) &&
-    optional(v.to, isNumber) &&
-    optional(v.cursor, isString) &&
-    optional(v.limit, (l) => Number.isInteger(l) && (l as number) >= 1 && (l as number) <= 500)
-  );
-}
-
-export function isJobEventsRequest(v: unknown): v is JobEventsRequest {
-  return (
-    isObject(v) &&
-    isJobId(v.jobId) &&
-    optional(v.fromSeq, isSeq) &&
-    optional(v.beforeSeq, (b) => b === 'end' || isSeq(b)) &&
-    (v.fromSeq === undefined || v.beforeSeq === undefined) &&
-    optional(v.limit, (l) => Number.isInteger(l) && (l as number) >= 1 && (l as number) <= EVENTS_MAX_CHUNKS) &&
-    optional(v.maxBytes, (b) => Number.isInteger(b) && (b as number) >= 1 && (b as number) <= EVENTS_MAX_BYTES)
-  );
-}
-
-export function isJobInfo(v: unknown): v is JobInfo {
-  return (
-    isObject(v) &&
-    isJobId(v.id) &&
-    isString(v.kind) && KINDS.includes(v.kind) &&
-    (v.mode === 'console' || v.mode === 'terminal') &&
-    isString(v.title) &&
-    isStringList(v.argv) &&
-    optional(v.cwd, isString) &&
-    optional(v.alias, isString) &&
-    optional(v.target, isString) &&
-    optional(v.args, isStringList) &&
-    optional(v.vm, isString) &&
-    isString(v.hostname) &&
-    isNumber(v.startedAt) &&
-    isString(v.status) && STATUSES.includes(v.status)
-  );
-}
-
-export function isChunk(v: unknown): v is Chunk {
-  return isObject(v) && isSeq(v.seq) && isNumber(v.ts) && isString(v.stream) && STREAMS.includes(v.stream) && isString(v.text);
-}
-
-export function isReportChunks(v: unknown): v is ReportChunks {
-  return isObject(v) && isJobId(v.jobId) && Array.isArray(v.chunks) && v.chunks.every(isChunk);
-}
-
-export function isJobResult(v: unknown): v is JobResult {
-  return (
-    isObject(v) &&
-    isString(v.status) && v.status !== 'running' && STATUSES.includes(v.status) &&
-    (v.exitCode === null || Number.isSafeInteger(v.exitCode)) &&
-    (v.signal === null || isString(v.signal)) &&
-    isNumber(v.durationMs) &&
-    isNumber(v.finishedAt)
-  );
-}
-
-export function isReportFinished(v: unknown): v is ReportFinished {
-  return isObject(v) && isJobId(v.jobId) && isJobResult(v.result);
-}
-
-/** Bounds of a `report:catalog`, far above a real registry or vm-config tree (the message size bounds it too). */
-export const CATALOG_LIMITS = { projects: 5000, vms: 5000, targetsPerProject: 5000, textLength: 4096 } as const;
-
-const isName = (v: unknown): v is string => isString(v) && v.length > 0 && v.length <= CATALOG_LIMITS.textLength;
-const isText = (v: unknown): v is string => isString(v) && v.length <= CATALOG_LIMITS.textLength;
-const isListOf = <T>(v: unknown, max: number, check: (item: unknown) => item is T): v is T[] => Array.isArray(v) && v.length <= max && v.every(check);
-
-function isCatalogTarget(v: unknown): v is CatalogTarget {
-  return isObject(v) && isName(v.name) && optional(v.description, isText);
-}
-
-function isCatalogProject(v: unknown): v is CatalogProject {
-  return isObject(v) && isName(v.alias) && isName(v.dir) && optional(v.version, isText) && optional(v.targets, (t) => isListOf(t, CATALOG_LIMITS.targetsPerProject, isCatalogTarget));
-}
-
-function isCatalogVm(v: unknown): v is CatalogVm {
-  return (
-    isObject(v) &&
-    isName(v.environment) &&
-    isName(v.name) &&
-    isName(v.host) &&
-    isName(v.user) &&
-    optional(v.sshDestination, isText) &&
-    optional(v.sshConfigHost, isText)
-  );
-}
-
-export function isCatalogSnapshot(v: unknown): v is CatalogSnapshot {
-  return isObject(v) && isListOf(v.projects, CATALOG_LIMITS.projects, isCatalogProject) && isListOf(v.vms, CATALOG_LIMITS.vms, isCatalogVm);
 }

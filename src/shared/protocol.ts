@@ -1,6 +1,7 @@
 // The messages between the extension host and the console webview, and a type guard for each
 // direction: neither side trusts what the other posts until the guard has accepted it.
-import type { Chunk, JobInfo, JobKind, JobMode, JobStatus, StreamName } from './jobs';
+import type { Chunk, JobInfo, JobStatus, StreamName } from './jobs';
+import { isChunk, isJobInfo, isJobStatus, isObject, isStreamName, STREAM_NAMES } from './schema';
 
 /** Bumped when a message changes shape; the webview sends it in `ready`. */
 export const CONSOLE_PROTOCOL_VERSION = 1;
@@ -14,7 +15,6 @@ export const APPEND_BATCH_CHARS = 64 * 1024;
 /** Lines the console keeps in memory unless `console/init` says otherwise. */
 export const DEFAULT_MAX_LINES = 100_000;
 
-export const STREAM_NAMES: readonly StreamName[] = ['stdout', 'stderr', 'system'];
 
 /** Display options the host chooses for a new console (the user can change them in the tab). */
 export interface ConsoleOptions {
@@ -171,10 +171,6 @@ export function assertNever(value: never): never {
 
 // ── guards ─────────────────────────────────────────────────────────────────────────────────
 
-const JOB_STATUSES: readonly JobStatus[] = ['running', 'success', 'failed', 'canceled', 'interrupted'];
-const JOB_KINDS: readonly JobKind[] = ['target', 'terminal', 'ssh-logs', 'remote-command'];
-const JOB_MODES: readonly JobMode[] = ['console', 'terminal'];
-
 /** Strings a message may carry: ids, paths, URLs. Longer ones are rejected, not cut. */
 const MAX_STRING = 16 * 1024;
 /** Upper bound for `maxLines` and the credit window, so a bad value cannot exhaust memory. */
@@ -182,10 +178,6 @@ const MAX_LINES_LIMIT = 10_000_000;
 const MAX_WINDOW = 64 * 1024 * 1024;
 
 type Fields = Record<string, unknown>;
-
-function isObject(v: unknown): v is Fields {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 function isShortString(v: unknown): v is string {
   return typeof v === 'string' && v.length <= MAX_STRING;
@@ -203,16 +195,8 @@ function isFiniteNumber(v: unknown): v is number {
   return typeof v === 'number' && Number.isFinite(v);
 }
 
-function isOneOf<T extends string>(v: unknown, values: readonly T[]): v is T {
-  return typeof v === 'string' && (values as readonly string[]).includes(v);
-}
-
 function optional(v: unknown, check: (v: unknown) => boolean): boolean {
   return v === undefined || check(v);
-}
-
-function isStringArray(v: unknown, max: number): v is string[] {
-  return Array.isArray(v) && v.length <= max && v.every(isShortString);
 }
 
 function isNullableInt(v: unknown): boolean {
@@ -223,40 +207,8 @@ function isNullableString(v: unknown): boolean {
   return v === null || isShortString(v);
 }
 
-export function isStreamName(v: unknown): v is StreamName {
-  return isOneOf(v, STREAM_NAMES);
-}
-
-/** A chunk as the job model defines it; `text` may be long (it is output), everything else is checked. */
-export function isChunk(v: unknown): v is Chunk {
-  return isObject(v) && isCount(v.seq) && isFiniteNumber(v.ts) && isStreamName(v.stream) && typeof v.text === 'string';
-}
-
 function isChunkArray(v: unknown): v is Chunk[] {
   return Array.isArray(v) && v.every(isChunk);
-}
-
-export function isJobInfo(v: unknown): v is JobInfo {
-  return (
-    isObject(v) &&
-    isId(v.id) &&
-    isOneOf(v.kind, JOB_KINDS) &&
-    isOneOf(v.mode, JOB_MODES) &&
-    isShortString(v.title) &&
-    isStringArray(v.argv, 10_000) &&
-    optional(v.cwd, isShortString) &&
-    optional(v.alias, isShortString) &&
-    optional(v.target, isShortString) &&
-    optional(v.args, (a) => isStringArray(a, 10_000)) &&
-    optional(v.vm, isShortString) &&
-    isShortString(v.hostname) &&
-    isFiniteNumber(v.startedAt) &&
-    isOneOf(v.status, JOB_STATUSES) &&
-    optional(v.finishedAt, isFiniteNumber) &&
-    optional(v.exitCode, isNullableInt) &&
-    optional(v.signal, isNullableString) &&
-    optional(v.durationMs, isFiniteNumber)
-  );
 }
 
 function isConsoleOptions(v: unknown): v is ConsoleOptions {
@@ -302,7 +254,7 @@ export function isHostToConsoleMessage(v: unknown): v is HostToConsoleMessage {
     case 'console/status':
       return (
         isId(v.jobId) &&
-        isOneOf(v.status, JOB_STATUSES) &&
+        isJobStatus(v.status) &&
         optional(v.exitCode, isNullableInt) &&
         optional(v.signal, isNullableString) &&
         optional(v.durationMs, isFiniteNumber) &&

@@ -54,8 +54,8 @@ interface JobState {
   retainedFinished?: JobResult;
 }
 
-/** The hub's answer to a report; 'lost' when there was none in time (or no connection). */
-type Answer = Settled | 'lost';
+/** The hub's answer to a report; 'lost' when there was none in time (or no connection); `later` when it was busy (a rate limit) and the report is to be sent again after that many ms. */
+type Answer = Settled | 'lost' | { later: number };
 type Settled = 'ok' | { refused: string };
 
 /** One report: what it covers of its job's queue or spool, and, once it came, the hub's answer. */
@@ -73,6 +73,11 @@ type RawSocket = {
   timeout(ms: number): { emitWithAck(event: string, ...args: unknown[]): Promise<unknown> };
 };
 
+/** The longest a busy hub may make this reporter wait before it sends again. */
+const MAX_PAUSE_MS = 10_000;
+/** After the hub closed the connection itself, this reporter connects again after this long. */
+const RECONNECT_AFTER_CLOSE_MS = 1_000;
+
 const textBytes = (chunks: readonly Chunk[]): number => chunks.reduce((n, c) => n + c.text.length, 0);
 const isAckOk = (answer: unknown): boolean => typeof answer === 'object' && answer !== null && (answer as { ok?: unknown }).ok === true;
 const errorOf = (answer: unknown): string => (typeof answer === 'object' && answer !== null && typeof (answer as { error?: unknown }).error === 'string' ? (answer as { error: string }).error : 'refused');
@@ -87,6 +92,8 @@ export class HubReporter implements JobRecorder {
   /** Reports sent in this session and not yet applied, in the order they were sent. */
   private inFlight: Batch[] = [];
   private confirming = false;
+  /** No report is sent before this time (the hub asked to wait). */
+  private pausedUntil = 0;
   private closed = false;
   private readonly confirmTimer: NodeJS.Timeout;
   private readonly idleWaiters = new Set<() => void>();
@@ -259,6 +266,8 @@ export class HubReporter implements JobRecorder {
     socket.on('disconnect', (reason) => {
       this.log(`Disconnected from the hub (${reason}); spooling`);
       this.lost();
+      // Socket.io does not reconnect by itself after the server closed the connection.
+      if (reason === 'io server disconnect') setTimeout(() => this.socket === socket && !this.closed && socket.connect(), RECONNECT_AFTER_CLOSE_MS).unref();
     });
     socket.on('connect_error', (err) => this.log(`Cannot reach the hub: ${err.message}`));
     socket.on('cancel-job', (request: unknown, ack?: (answer: unknown) => void) => void this.cancel(request, ack));
@@ -389,7 +398,7 @@ export class HubReporter implements JobRecorder {
   // Sends reports until the window is full or nothing is left to send. Each is emitted here,
   // synchronously, so reports leave in the order they were taken.
   private pump(): void {
-    while (!this.closed && this.connected && this.inFlight.length < this.window) {
+    while (Date.now() >= this.pausedUntil && !this.closed && this.connected && this.inFlight.length < this.window) {
       const batch = this.nextBatch();
       if (!batch) break;
       const session = this.session;
@@ -408,6 +417,15 @@ export class HubReporter implements JobRecorder {
     if (answer === 'lost') {
       this.log(`The hub did not acknowledge a report within ${this.ackTimeoutMs} ms; reconnecting`);
       this.reconnect();
+      return;
+    }
+    if (typeof answer === 'object' && 'later' in answer) {
+      // What was sent after it may have been taken: everything from the first unconfirmed event
+      // goes again, in order, once the hub has room.
+      this.log(`The hub is busy; sending again in ${answer.later} ms`);
+      this.lost();
+      this.pausedUntil = Date.now() + answer.later;
+      setTimeout(() => this.pump(), answer.later).unref();
       return;
     }
     batch.answer = answer;
@@ -448,7 +466,9 @@ export class HubReporter implements JobRecorder {
     if (!raw?.connected) return 'lost';
     try {
       const answer = await raw.timeout(this.ackTimeoutMs).emitWithAck(name, payload);
-      return isAckOk(answer) ? 'ok' : { refused: errorOf(answer) };
+      if (isAckOk(answer)) return 'ok';
+      const later = (answer as { retryAfterMs?: unknown } | null)?.retryAfterMs;
+      return typeof later === 'number' && later >= 0 ? { later: Math.min(later, MAX_PAUSE_MS) } : { refused: errorOf(answer) };
     } catch {
       return 'lost';
     }
@@ -468,6 +488,10 @@ export class HubReporter implements JobRecorder {
         if (answer === 'lost') {
           this.catalogDue = true;
           if (session === this.session) return;
+        } else if (typeof answer === 'object' && 'later' in answer) {
+          // Busy: the next connect or the next discovery sends it again.
+          this.catalogDue = true;
+          return;
         } else if (answer !== 'ok') {
           this.log(`The hub refused the catalog: ${answer.refused}`);
         }

@@ -1,7 +1,9 @@
+import { messageOf } from '../../shared/errors';
 import type { Chunk, JobInfo, JobResult } from '../../shared/jobs';
 import type { JobRecorder } from '../jobs/recorder';
 import { assertChunks, assertJobId, assertJobInfo, assertJobResult } from './checkInput';
 import type { ChunkBatch, JobStore } from './jobStore';
+import { isRefusal } from './refusal';
 
 /** When to flush and how to retry; every limit is "whichever comes first". */
 export interface BatchWriterOptions {
@@ -15,8 +17,10 @@ export interface BatchWriterOptions {
   firstRetryMs?: number;
   /** Longest wait between retries; default 5 s. */
   maxRetryMs?: number;
-  /** Told of every failed attempt (the write is kept and retried); default console.warn. */
+  /** Told of every failed attempt that will be retried (the database is away); default console.warn. */
   onError?: (error: unknown, attempt: number) => void;
+  /** Told of each write the database refused for good (its data), which is not stored; default console.warn. */
+  onRefused?: (what: string, error: unknown) => void;
 }
 
 /** The writes of a JobStore that BatchWriter queues. */
@@ -32,6 +36,29 @@ interface Statement {
   run: () => Promise<unknown>;
   rows: number;
   bytes: number;
+  /** The chunks it stores, for isolating the refused ones. */
+  batches?: ChunkBatch[];
+  /** What it stores, for the log of a refusal. */
+  what: string;
+}
+
+/** How a write ended: stored, given up on (close() timed out), or refused for good with the database's error. */
+type Outcome = 'stored' | 'abandoned' | { refused: unknown };
+
+const rowCount = (batches: readonly ChunkBatch[]): number => batches.reduce((n, b) => n + b.chunks.length, 0);
+
+/** The first `n` rows of `batches`, and the rest. */
+function splitRows(batches: readonly ChunkBatch[], n: number): [ChunkBatch[], ChunkBatch[]] {
+  const head: ChunkBatch[] = [];
+  const tail: ChunkBatch[] = [];
+  let left = n;
+  for (const batch of batches) {
+    const taken = Math.min(left, batch.chunks.length);
+    if (taken > 0) head.push({ jobId: batch.jobId, chunks: batch.chunks.slice(0, taken) });
+    if (taken < batch.chunks.length) tail.push({ jobId: batch.jobId, chunks: batch.chunks.slice(taken) });
+    left -= taken;
+  }
+  return [head, tail];
 }
 
 const bytesOf = (chunk: Chunk): number => Buffer.byteLength(chunk.text);
@@ -47,10 +74,14 @@ const DEFAULT_MAX_BYTES = 256 * 1024;
 // Sits in front of a store and turns many small reports into few statements. Writes are queued
 // and written in the order they came, one statement at a time: a job's start before its output,
 // its output in order, its end last. Chunks are flushed together (across jobs) within maxDelayMs,
-// or as soon as maxRows or maxBytes are queued. A write that fails is retried with backoff until
-// it succeeds; nothing queued behind it overtakes it and nothing is dropped, and since every
-// write is idempotent a retry of a statement that did commit stores nothing twice. Use one per
-// store: it is what keeps that store's writes in order.
+// or as soon as maxRows or maxBytes are queued. A write that fails while the database is away is
+// retried with backoff until it succeeds; nothing queued behind it overtakes it and nothing is
+// dropped, and since every write is idempotent a retry of a statement that did commit stores
+// nothing twice. A write the database refuses for its data (isRefusal) is never retried as it is:
+// a batch of chunks is split in halves until the refused rows are alone, each of those is stored
+// as a system line that says so (same seq, so the job's output keeps its order and its end), and
+// everything else is stored; a refused start or end is left out. Each refusal goes to onRefused.
+// Use one per store: it is what keeps that store's writes in order.
 export class BatchWriter implements JobRecorder {
   private readonly queue: Write[] = [];
   private queuedRows = 0;
@@ -68,6 +99,7 @@ export class BatchWriter implements JobRecorder {
   private readonly firstRetryMs: number;
   private readonly maxRetryMs: number;
   private readonly onError: (error: unknown, attempt: number) => void;
+  private readonly onRefused: (what: string, error: unknown) => void;
 
   constructor(
     private readonly store: JobStoreWrites,
@@ -79,6 +111,7 @@ export class BatchWriter implements JobRecorder {
     this.firstRetryMs = options.firstRetryMs ?? 100;
     this.maxRetryMs = options.maxRetryMs ?? 5000;
     this.onError = options.onError ?? ((error, attempt) => console.warn(`Job store write failed (attempt ${attempt}), retrying:`, error));
+    this.onRefused = options.onRefused ?? ((what, error) => console.warn(`The database refused ${what}; not stored:`, error));
   }
 
   /** Chunks and bytes queued and not yet stored, for a caller that wants to slow its producers. */
@@ -159,7 +192,7 @@ export class BatchWriter implements JobRecorder {
     try {
       while (this.queue.length > 0) {
         const statement = this.takeNext();
-        if (!(await this.retrying(statement.run))) break;
+        if ((await this.settle(statement)) === 'abandoned') break;
         this.queuedRows -= statement.rows;
         this.queuedBytes -= statement.bytes;
         // PGlite runs each statement on this thread and resolves without any I/O: without this
@@ -176,11 +209,11 @@ export class BatchWriter implements JobRecorder {
     const head = this.queue[0];
     if (head.kind === 'started') {
       this.queue.shift();
-      return { run: () => this.store.jobStarted(head.job, head.reporter), rows: 0, bytes: 0 };
+      return { run: () => this.store.jobStarted(head.job, head.reporter), rows: 0, bytes: 0, what: `the start of job ${head.job.id}` };
     }
     if (head.kind === 'finished') {
       this.queue.shift();
-      return { run: () => this.store.jobFinished(head.jobId, head.result), rows: 0, bytes: 0 };
+      return { run: () => this.store.jobFinished(head.jobId, head.result), rows: 0, bytes: 0, what: `the end of job ${head.jobId}` };
     }
     const batches: ChunkBatch[] = [];
     let rows = 0;
@@ -207,16 +240,55 @@ export class BatchWriter implements JobRecorder {
       if (taken === write.chunks.length) this.queue.shift();
       else write.chunks = write.chunks.slice(taken);
     }
-    return { run: () => this.store.appendBatch(batches), rows, bytes };
+    return { run: () => this.store.appendBatch(batches), rows, bytes, batches, what: `${rows} chunks` };
   }
 
-  /** Runs `write` until it succeeds (true) or close() gives up (false). */
-  private async retrying(write: () => Promise<unknown>): Promise<boolean> {
+  /** Writes a statement; what the database refuses for good is isolated and reported, and the rest stored. */
+  private async settle(statement: Statement): Promise<'stored' | 'abandoned'> {
+    const outcome = await this.retrying(statement.run);
+    if (typeof outcome === 'string') return outcome;
+    if (statement.batches) return this.isolate(statement.batches, outcome.refused);
+    this.refused(statement.what, outcome.refused);
+    return 'stored';
+  }
+
+  // Chunks of which some were refused: each half is written on its own, down to single rows. A
+  // refused row becomes a system line in its place; when even that is refused, the row is left out.
+  private async isolate(batches: ChunkBatch[], error: unknown): Promise<'stored' | 'abandoned'> {
+    const rows = rowCount(batches);
+    if (rows === 1) {
+      const { jobId, chunks } = batches[0];
+      const chunk = chunks[0];
+      this.refused(`chunk ${chunk.seq} of job ${jobId}`, error);
+      const notice: Chunk = { seq: chunk.seq, ts: chunk.ts, stream: 'system', text: `[This output was not stored: the database refused it (${messageOf(error)})]\n` };
+      const outcome = await this.retrying(() => this.store.appendBatch([{ jobId, chunks: [notice] }]));
+      if (typeof outcome !== 'string') this.refused(`the notice for chunk ${chunk.seq} of job ${jobId}`, outcome.refused);
+      return outcome === 'abandoned' ? 'abandoned' : 'stored';
+    }
+    for (const half of splitRows(batches, Math.ceil(rows / 2))) {
+      const outcome = await this.retrying(() => this.store.appendBatch(half));
+      if (outcome === 'abandoned') return outcome;
+      if (typeof outcome !== 'string' && (await this.isolate(half, outcome.refused)) === 'abandoned') return 'abandoned';
+    }
+    return 'stored';
+  }
+
+  private refused(what: string, error: unknown): void {
+    try {
+      this.onRefused(what, error);
+    } catch {
+      // A failing logger must not stop the writes.
+    }
+  }
+
+  /** Runs `write` until it succeeds, the database refuses its data, or close() gives up. */
+  private async retrying(write: () => Promise<unknown>): Promise<Outcome> {
     for (let attempt = 1; !this.abandoned; attempt++) {
       try {
         await write();
-        return true;
+        return 'stored';
       } catch (err) {
+        if (isRefusal(err)) return { refused: err };
         try {
           this.onError(err, attempt);
         } catch {
@@ -232,6 +304,6 @@ export class BatchWriter implements JobRecorder {
         this.wake = undefined;
       }
     }
-    return false;
+    return 'abandoned';
   }
 }

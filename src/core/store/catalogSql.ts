@@ -1,5 +1,5 @@
 import type { CatalogProject, CatalogSnapshot, CatalogTarget, CatalogVm } from '../../shared/catalog';
-import { cleanText } from './checkInput';
+import { cleanText } from '../../shared/schema';
 import { optionalText } from './jobRows';
 import type { StoredProject, StoredVm } from './jobStore';
 import type { SqlSession } from './sqlClient';

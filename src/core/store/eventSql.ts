@@ -1,5 +1,5 @@
-import { cleanText } from './checkInput';
-import { isoTime } from './jobRows';
+import { cleanText } from '../../shared/schema';
+import { epochMs, isoTime } from './jobRows';
 import type { ChunkBatch, EventPage } from './jobStore';
 
 const DEFAULT_LIMIT = 1000;
@@ -55,7 +55,7 @@ export function insertEvents(batches: readonly ChunkBatch[]): { text: string; va
 // page of 1000 one-line chunks took about a quarter less time than with timestamptz, which pg parses into
 // a Date per row. Truncated to the millisecond first, so that round() only removes the float error
 // of PostgreSQL 13's double-precision extract().
-const EPOCH_MS = "round(extract(epoch FROM date_trunc('milliseconds', ts)) * 1000)::float8";
+const EPOCH_MS = epochMs('ts');
 
 /** The largest value of the integer `seq` column: "before the end" of any job. */
 const SEQ_END = 2 ** 31 - 1;

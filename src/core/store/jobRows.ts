@@ -1,11 +1,15 @@
 import type { JobInfo, JobKind, JobMode, JobStatus } from '../../shared/jobs';
 import { quotePosix } from '../exec/quotePosix';
-import { cleanText } from './checkInput';
+import { cleanText } from '../../shared/schema';
 import type { StoredJob } from './jobStore';
 
-/** The columns every job query selects, in the shape toStoredJob() reads. */
-export const JOB_COLUMNS =
-  'id, kind, mode, title, argv, command, cwd, alias, target, args, vm, hostname, reporter, status, started_at, finished_at, exit_code, signal, duration_ms, last_seq';
+/** A timestamptz column as epoch milliseconds, a float8 that both drivers return as a number (PGlite parses a Date of a year before 100 wrongly). */
+export const epochMs = (column: string): string => `round(extract(epoch FROM date_trunc('milliseconds', ${column})) * 1000)::float8`;
+
+// The columns every job query selects, in the shape toStoredJob() reads. The times get names of
+// their own: ORDER BY started_at must still mean the column, which the indexes hold.
+export const JOB_COLUMNS = `id, kind, mode, title, argv, command, cwd, alias, target, args, vm, hostname, reporter, status,
+  ${epochMs('started_at')} AS started_ms, ${epochMs('finished_at')} AS finished_ms, exit_code, signal, duration_ms, last_seq`;
 
 /** A jobs row as both drivers return it (bigint may come as a string, timestamps as Date). */
 export interface JobRow {
@@ -23,17 +27,17 @@ export interface JobRow {
   hostname: string;
   reporter: string | null;
   status: JobStatus;
-  started_at: Date;
-  finished_at: Date | null;
+  started_ms: number;
+  finished_ms: number | null;
   exit_code: number | null;
   signal: string | null;
   duration_ms: number | string | bigint | null;
   last_seq: number | null;
 }
 
-/** Epoch ms as the ISO text both drivers pass to timestamptz unchanged. */
+/** Epoch ms, rounded as the schema rounds them, as the ISO text both drivers pass to timestamptz unchanged. */
 export function isoTime(ms: number): string {
-  return new Date(ms).toISOString();
+  return new Date(Math.round(ms)).toISOString();
 }
 
 // A row back into the job model: absent optional fields stay absent, and a finished job carries
@@ -47,7 +51,7 @@ export function toStoredJob(row: JobRow): StoredJob {
     argv: row.argv,
     command: row.command,
     hostname: row.hostname,
-    startedAt: new Date(row.started_at).getTime(),
+    startedAt: row.started_ms,
     status: row.status,
   };
   if (row.cwd !== null) job.cwd = row.cwd;
@@ -57,7 +61,7 @@ export function toStoredJob(row: JobRow): StoredJob {
   if (row.vm !== null) job.vm = row.vm;
   if (row.reporter !== null) job.reporter = row.reporter;
   if (row.last_seq !== null) job.lastSeq = row.last_seq;
-  if (row.finished_at !== null) job.finishedAt = new Date(row.finished_at).getTime();
+  if (row.finished_ms !== null) job.finishedAt = row.finished_ms;
   if (row.status !== 'running') {
     job.exitCode = row.exit_code;
     job.signal = row.signal;

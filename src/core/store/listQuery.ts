@@ -1,4 +1,4 @@
-import { isUuid } from './checkInput';
+import { isUuid } from '../../shared/schema';
 import { isoTime, JOB_COLUMNS } from './jobRows';
 import type { JobQuery } from './jobStore';
 

@@ -1,7 +1,8 @@
 import type { CatalogSnapshot, CatalogTarget } from '../../shared/catalog';
 import type { Chunk, JobInfo, JobResult, StreamName } from '../../shared/jobs';
 import { selectProjects, selectTargets, selectVms, writeCatalog } from './catalogSql';
-import { assertChunks, assertJobId, assertJobInfo, assertJobResult, isUuid } from './checkInput';
+import { INT4_MAX, isUuid } from '../../shared/schema';
+import { assertChunks, assertJobId, assertJobInfo, assertJobResult } from './checkInput';
 import { insertEvents, selectEvents, selectEventsBefore } from './eventSql';
 import { insertJob, isoTime, JOB_COLUMNS, toStoredJob, type JobRow } from './jobRows';
 import type {
@@ -107,7 +108,8 @@ export class SqlJobStore implements JobStore {
   }
 
   readEvents(jobId: string, fromSeq: number, page?: EventPage): Promise<Chunk[]> {
-    return isUuid(jobId) ? this.readChunks(selectEvents(jobId, fromSeq, page)) : Promise.resolve([]);
+    // Past the largest seq there is nothing: a reader paging on from a chunk at INT4_MAX must end.
+    return isUuid(jobId) && fromSeq <= INT4_MAX ? this.readChunks(selectEvents(jobId, fromSeq, page)) : Promise.resolve([]);
   }
 
   readEventsBefore(jobId: string, beforeSeq: number | undefined, page?: EventPage): Promise<Chunk[]> {

@@ -15,8 +15,14 @@ test('defaults: PGlite in the data folder, loopback, any port, tokens beside it'
     idleExitSeconds: undefined,
     graceSeconds: 30,
     retention: {},
+    rateLimits: { socketEvents: 500, socketBytes: 64 * 1024 * 1024, httpRequests: 100 },
     help: false,
   });
+});
+
+test('rate limits: per connection events and MiB a second, HTTP requests per token; 0 turns one off', () => {
+  assert.deepEqual(parseArgs(['--rate-events', '50', '--rate-mib=2', '--rate-http', '0'], env).rateLimits, { socketEvents: 50, socketBytes: 2 * 1024 * 1024, httpRequests: 0 });
+  assert.throws(() => parseArgs(['--rate-events', '-1'], env), /--rate-events to be a whole number/);
 });
 
 test('a relative XDG_DATA_HOME is ignored, as the spec says', () => {

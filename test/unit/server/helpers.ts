@@ -8,6 +8,7 @@ import { PgliteJobStore } from '../../../src/core/store/pgliteJobStore';
 import type { JobStore } from '../../../src/core/store/jobStore';
 import { LoginThrottle } from '../../../src/server/auth';
 import { startHub, type Hub } from '../../../src/server/hub';
+import type { RateLimitOptions } from '../../../src/server/rateLimits';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../../src/shared/hubProtocol';
 
 export { lines, newJob } from '../store/helpers';
@@ -32,7 +33,7 @@ export interface TestHub {
 }
 
 /** `cluster`: the postgres:// URL of `store`, to share live events with other hubs on it. */
-export async function startTestHub(options: { graceMs?: number; store?: JobStore; port?: number; cluster?: string } = {}): Promise<TestHub> {
+export async function startTestHub(options: { graceMs?: number; store?: JobStore; port?: number; cluster?: string; rateLimits?: RateLimitOptions } = {}): Promise<TestHub> {
   const temp = tempDir();
   const store = options.store ?? (await PgliteJobStore.open({ dir: path.join(temp.dir, 'db') }));
   await store.migrate();
@@ -48,6 +49,7 @@ export async function startTestHub(options: { graceMs?: number; store?: JobStore
     throttle: new LoginThrottle(20, 100),
     log: () => undefined,
     cluster: options.cluster,
+    rateLimits: options.rateLimits,
   });
   return {
     hub,

@@ -472,12 +472,12 @@ export function storeSuite(name: string, backend: Backend): void {
 
     test('bad input is refused at once, before anything is queued', TIMEOUT, async () => {
       const writer = new BatchWriter(store);
-      assert.throws(() => writer.started(newJob({ id: 'job-1' })), /Expected a job id that is a UUID, got "job-1"/);
-      assert.throws(() => writer.started(newJob({ kind: 'make' as JobInfo['kind'] })), /Expected kind to be one of/);
-      assert.throws(() => writer.chunks(randomUUID(), [{ seq: -1, ts: 0, stream: 'stdout', text: '' }]), /Expected seq/);
-      assert.throws(() => writer.chunks(randomUUID(), [{ seq: 0, ts: 0, stream: 'tty' as Chunk['stream'], text: '' }]), /Expected stream/);
-      assert.throws(() => writer.finished(randomUUID(), { ...success(newJob()), status: 'running' as JobResult['status'] }), /Expected final status/);
-      await assert.rejects(store.jobStarted(newJob({ startedAt: Number.NaN })), /Expected startedAt/);
+      assert.throws(() => writer.started(newJob({ id: 'job-1' })), /id: expected a UUID, got "job-1"/);
+      assert.throws(() => writer.started(newJob({ kind: 'make' as JobInfo['kind'] })), /kind: expected one of/);
+      assert.throws(() => writer.chunks(randomUUID(), [{ seq: -1, ts: 0, stream: 'stdout', text: '' }]), /chunk.seq: expected a whole number/);
+      assert.throws(() => writer.chunks(randomUUID(), [{ seq: 0, ts: 0, stream: 'tty' as Chunk['stream'], text: '' }]), /chunk.stream: expected one of/);
+      assert.throws(() => writer.finished(randomUUID(), { ...success(newJob()), status: 'running' as JobResult['status'] }), /result.status: expected one of success/);
+      await assert.rejects(store.jobStarted(newJob({ startedAt: Number.NaN })), /startedAt: expected a time/);
       assert.deepEqual(writer.pending, { rows: 0, bytes: 0 });
       await writer.close();
       assert.throws(() => writer.started(newJob()), /closed/);

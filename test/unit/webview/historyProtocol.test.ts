@@ -8,7 +8,7 @@ test('the history panel accepts only well-formed webview messages', () => {
   for (const ok of [
     { type: 'ready' },
     { type: 'history/list', requestId: 1, query: {} },
-    { type: 'history/list', requestId: 2, query: { status: 'failed', alias: 'web', text: 'deploy', limit: 50, cursor: 'abc' } },
+    { type: 'history/list', requestId: 2, query: { status: 'failed', alias: 'web', text: 'deploy', limit: 50, cursor: '1700000000000.0b4d3d2c-8f6a-4c38-9a57-3f0f0e1d2c3b' } },
     { type: 'history/open', jobId: id },
     { type: 'history/rerun', jobId: id },
     { type: 'history/copy-command', jobId: id },

@@ -1,0 +1,123 @@
+import { TokenBucket } from './tokenBucket';
+
+/** How much one client may send; 0 turns a limit off. */
+export interface RateLimitOptions {
+  /** Events a second one socket may send; it may send twice as many in a burst. */
+  socketEvents: number;
+  /** Bytes a second one socket may send, in a burst of twice as many. */
+  socketBytes: number;
+  /** HTTP requests a second per token, in a burst of twice as many. */
+  httpRequests: number;
+}
+
+// Far above what a busy team sends: a window streaming 40 MiB/s of output sends about 100 reports
+// a second of up to 512 KiB each, a history being scrolled a few pages a second, a dashboard less.
+export const DEFAULT_RATE_LIMITS: RateLimitOptions = { socketEvents: 500, socketBytes: 64 * 1024 * 1024, httpRequests: 100 };
+
+/** All sockets of one token together may send this many times what one socket may. */
+const TOKEN_FACTOR = 8;
+const BURST_FACTOR = 2;
+/** A socket refused more than this many times the events it may send a second, within one window, is disconnected. */
+const DISCONNECT_FACTOR = 10;
+const WINDOW_MS = 10_000;
+
+/** Why an event or request was not taken, and when to try again. */
+export interface Refusal {
+  error: string;
+  retryAfterMs: number;
+}
+
+const bucket = (perSecond: number, factor = 1): TokenBucket | undefined =>
+  perSecond > 0 ? new TokenBucket(perSecond * factor, perSecond * factor * BURST_FACTOR) : undefined;
+
+/** The buckets of one token, shared by its sockets and its HTTP requests. */
+interface TokenBuckets {
+  events?: TokenBucket;
+  bytes?: TokenBucket;
+  http?: TokenBucket;
+}
+
+// The hub's rate limits, per socket and per token, for Socket.io events and HTTP requests. One
+// client over its limits gets clear refusals (and, if it keeps on, is disconnected); everyone else
+// is served as before. Refusals are cheap: nothing is decoded further or queued.
+export class RateLimits {
+  private readonly tokens = new Map<string, TokenBuckets>();
+
+  constructor(readonly options: RateLimitOptions = DEFAULT_RATE_LIMITS) {}
+
+  /** The meter of a new socket authenticated with `token`. */
+  socket(token: string): SocketMeter {
+    return new SocketMeter(this.options, this.bucketsOf(token));
+  }
+
+  /** An HTTP request with `token`: undefined when it may go on. */
+  http(token: string): Refusal | undefined {
+    const limit = this.bucketsOf(token).http;
+    if (!limit || limit.take()) return undefined;
+    return { error: `Too many requests with this token: at most ${this.options.httpRequests} a second`, retryAfterMs: Math.ceil(limit.secondsUntil() * 1000) };
+  }
+
+  private bucketsOf(token: string): TokenBuckets {
+    let buckets = this.tokens.get(token);
+    if (!buckets) {
+      buckets = {
+        events: bucket(this.options.socketEvents, TOKEN_FACTOR),
+        bytes: bucket(this.options.socketBytes, TOKEN_FACTOR),
+        http: bucket(this.options.httpRequests),
+      };
+      this.tokens.set(token, buckets);
+    }
+    return buckets;
+  }
+}
+
+/** What one socket sent against its limits and its token's. */
+export class SocketMeter {
+  private readonly events: TokenBucket | undefined;
+  private readonly bytes: TokenBucket | undefined;
+  private refused = 0;
+  private windowStart = Date.now();
+
+  constructor(
+    private readonly options: RateLimitOptions,
+    private readonly token: TokenBuckets,
+  ) {
+    this.events = bucket(options.socketEvents);
+    this.bytes = bucket(options.socketBytes);
+  }
+
+  /** Bytes that arrived (counted before they are decoded). */
+  received(bytes: number): void {
+    this.bytes?.charge(bytes);
+    this.token.bytes?.charge(bytes);
+  }
+
+  /** One event: undefined when it may be handled. The socket's own limit is taken first, so one client cannot use up its token's. */
+  admit(): Refusal | undefined {
+    const refusal = this.check();
+    if (refusal) this.refused++;
+    return refusal;
+  }
+
+  /** True once the socket has kept on sending far over its limit: it is to be disconnected. */
+  get exhausted(): boolean {
+    if (Date.now() - this.windowStart > WINDOW_MS) {
+      this.windowStart = Date.now();
+      this.refused = 0;
+    }
+    return this.refused > Math.max(1000, this.options.socketEvents * DISCONNECT_FACTOR);
+  }
+
+  private check(): Refusal | undefined {
+    if (this.bytes && !this.bytes.solvent) return this.over('bytes', this.bytes, this.options.socketBytes, 'this connection');
+    if (this.token.bytes && !this.token.bytes.solvent) return this.over('bytes', this.token.bytes, this.options.socketBytes * TOKEN_FACTOR, 'this token');
+    if (this.events && !this.events.take()) return this.over('events', this.events, this.options.socketEvents, 'this connection');
+    if (this.token.events && !this.token.events.take()) return this.over('events', this.token.events, this.options.socketEvents * TOKEN_FACTOR, 'this token');
+    return undefined;
+  }
+
+  private over(what: 'events' | 'bytes', limit: TokenBucket, perSecond: number, whose: string): Refusal {
+    const amount = what === 'bytes' ? `${Math.round(perSecond / (1024 * 1024))} MiB` : `${perSecond} events`;
+    return { error: `Rate limit: ${whose} may send at most ${amount} a second; try again later`, retryAfterMs: Math.ceil(limit.secondsUntil(what === 'bytes' ? 0 : 1) * 1000) };
+  }
+}

@@ -1,0 +1,377 @@
+// One definition of a valid value, taken from what the store holds (sql/*.sql): every job, chunk,
+// result, query and catalog the hub is sent is read here, once, at its edge. A value is either
+// refused with an error that names the field, or comes back normalized — text PostgreSQL can hold,
+// whole milliseconds, -0 as 0 — so that what is accepted is stored and read back as it is. The
+// webview and history guards use the same checks, so no two parts of the product disagree on what
+// a job is.
+import type { CatalogProject, CatalogSnapshot, CatalogTarget, CatalogVm } from './catalog';
+import { EVENTS_MAX_BYTES, EVENTS_MAX_CHUNKS } from './hubProtocol';
+import type { Chunk, JobInfo, JobKind, JobMode, JobQuery, JobResult, JobStatus, StreamName } from './jobs';
+
+/** A value read at the edge: the normalized value, or why it was refused (naming the field). */
+export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
+
+export const JOB_STATUSES: readonly JobStatus[] = ['running', 'success', 'failed', 'canceled', 'interrupted'];
+export const FINAL_STATUSES: readonly Exclude<JobStatus, 'running'>[] = ['success', 'failed', 'canceled', 'interrupted'];
+export const JOB_KINDS: readonly JobKind[] = ['target', 'terminal', 'ssh-logs', 'remote-command'];
+export const JOB_MODES: readonly JobMode[] = ['console', 'terminal'];
+export const STREAM_NAMES: readonly StreamName[] = ['stdout', 'stderr', 'system'];
+
+// Times are epoch milliseconds from 0001-01-01 to 9999-12-31: inside PostgreSQL's timestamptz
+// (4713 BC – 294276 AD) and a JS Date (±8.64e15 ms), and the years an ISO date writes with four
+// digits, which both drivers pass to the server unchanged.
+export const TIME_MIN_MS = -62_135_596_800_000;
+export const TIME_MAX_MS = 253_402_300_799_999;
+/** PostgreSQL's `integer` (seq, exit_code). */
+export const INT4_MIN = -(2 ** 31);
+export const INT4_MAX = 2 ** 31 - 1;
+
+/** Lengths in UTF-16 units. Names are in btree indexes, whose entries PostgreSQL caps at about 2.7 kB. */
+export const LIMITS = {
+  /** alias, environment, VM name, host, user, hostname: at most 1 kB of UTF-8 each. */
+  name: 256,
+  /** A job's `vm`, `<environment>/<name>`. */
+  vm: 513,
+  /** A make target as the catalog lists it (next to a 16-byte project id in its key). */
+  targetName: 512,
+  title: 1024,
+  /** cwd, a project folder, a description, an ssh destination. */
+  text: 4096,
+  signal: 64,
+  /** One argument: Linux's own limit of one argv string (MAX_ARG_STRLEN). */
+  arg: 128 * 1024,
+  args: 10_000,
+  /** Characters of one chunk's text (the runner cuts at 64 Ki); the message size bounds a report further. */
+  chunkText: 8 * 1024 * 1024,
+  chunksPerReport: 10_000,
+  /** The text a history query searches for. */
+  search: 1000,
+  cursor: 200,
+  /** Jobs per history page. */
+  page: 500,
+} as const;
+
+/** Bounds of a `report:catalog`, far above a real registry or vm-config tree (the message size bounds it too). */
+export const CATALOG_LIMITS = { projects: 5000, vms: 5000, targetsPerProject: 5000 } as const;
+
+type Fields = Record<string, unknown>;
+
+/** Thrown inside a parser and turned into `{ ok: false }` by parse(); never escapes this module. */
+class Refused extends Error {}
+
+export const isObject = (v: unknown): v is Fields => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+const show = (v: unknown): string => {
+  if (typeof v === 'string') return JSON.stringify(v.length > 80 ? `${v.slice(0, 80)}…` : v);
+  if (typeof v === 'number') return String(v);
+  if (Array.isArray(v)) return `a list of ${v.length}`;
+  return v === null ? 'null' : typeof v;
+};
+
+const refuse = (field: string, expected: string, got: unknown): never => {
+  throw new Refused(`${field}: expected ${expected}, got ${show(got)}`);
+};
+
+function parse<T>(read: () => T): Parsed<T> {
+  try {
+    return { ok: true, value: read() };
+  } catch (err) {
+    if (err instanceof Refused) return { ok: false, error: err.message };
+    throw err;
+  }
+}
+
+/** Text PostgreSQL can hold: without NUL (U+0000), and well-formed UTF-16 (a lone surrogate becomes U+FFFD). */
+export function cleanText(text: string): string {
+  const noNul = text.includes('\0') ? text.replaceAll('\0', '') : text;
+  return (noNul as unknown as { toWellFormed(): string }).toWellFormed();
+}
+
+// ── fields ─────────────────────────────────────────────────────────────────────────────────
+
+function text(field: string, v: unknown, max: number, minLength = 0): string {
+  if (typeof v !== 'string') return refuse(field, 'a string', v);
+  if (v.length > max) return refuse(field, `at most ${max} characters`, `${v.length}`);
+  const clean = cleanText(v);
+  if (clean.length < minLength) return refuse(field, 'a non-empty string', v);
+  return clean;
+}
+
+function optionalText(field: string, v: unknown, max: number): string | undefined {
+  return v === undefined ? undefined : text(field, v, max);
+}
+
+function integer(field: string, v: unknown, min: number, max: number): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) return refuse(field, `a whole number from ${min} to ${max}`, v);
+  return v + 0;
+}
+
+/** Epoch milliseconds in the stored range, rounded to a whole millisecond (the precision stored). */
+function time(field: string, v: unknown): number {
+  if (typeof v !== 'number' || !Number.isFinite(v)) return refuse(field, 'a time in epoch milliseconds', v);
+  const ms = Math.round(v) + 0;
+  if (ms < TIME_MIN_MS || ms > TIME_MAX_MS) return refuse(field, 'a time from year 1 to 9999 in epoch milliseconds', v);
+  return ms;
+}
+
+/** A duration in whole milliseconds, up to the longest span of stored times. */
+function duration(field: string, v: unknown): number {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) return refuse(field, 'a duration of 0 ms or more', v);
+  const ms = Math.round(v) + 0;
+  if (ms > TIME_MAX_MS - TIME_MIN_MS) return refuse(field, `a duration of at most ${TIME_MAX_MS - TIME_MIN_MS} ms`, v);
+  return ms;
+}
+
+function oneOf<T extends string>(field: string, v: unknown, allowed: readonly T[]): T {
+  if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v)) return refuse(field, `one of ${allowed.join(', ')}`, v);
+  return v as T;
+}
+
+function list<T>(field: string, v: unknown, max: number, item: (field: string, v: unknown) => T): T[] {
+  if (!Array.isArray(v)) return refuse(field, 'a list', v);
+  if (v.length > max) return refuse(field, `at most ${max} items`, v);
+  return v.map((x, i) => item(`${field}[${i}]`, x));
+}
+
+function object(field: string, v: unknown): Fields {
+  return isObject(v) ? v : refuse(field, 'an object', v);
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** True for the textual form of a UUID, the only job id the store holds. */
+export const isUuid = (v: unknown): v is string => typeof v === 'string' && UUID.test(v);
+
+function uuid(field: string, v: unknown): string {
+  return isUuid(v) ? v.toLowerCase() : refuse(field, 'a UUID', v);
+}
+
+/** A job id as a client may ask about it: a non-empty string of sane length (unknown ids find nothing). */
+export function isJobId(v: unknown): v is string {
+  return typeof v === 'string' && v.length > 0 && v.length <= 100;
+}
+
+/** A seq (the `integer` column), also as a position in a query. */
+export const isSeq = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= INT4_MAX;
+
+const seq = (field: string, v: unknown): number => integer(field, v, 0, INT4_MAX);
+const exitCode = (field: string, v: unknown): number | null => (v === null ? null : integer(field, v, INT4_MIN, INT4_MAX));
+const signal = (field: string, v: unknown): string | null => (v === null ? null : text(field, v, LIMITS.signal));
+const arg = (field: string, v: unknown): string => text(field, v, LIMITS.arg);
+
+// ── jobs ───────────────────────────────────────────────────────────────────────────────────
+
+function readJobInfo(v: unknown): JobInfo {
+  const o = object('job', v);
+  const job: JobInfo = {
+    id: uuid('id', o.id),
+    kind: oneOf('kind', o.kind, JOB_KINDS),
+    mode: oneOf('mode', o.mode, JOB_MODES),
+    title: text('title', o.title, LIMITS.title),
+    argv: list('argv', o.argv, LIMITS.args, arg),
+    hostname: text('hostname', o.hostname, LIMITS.name),
+    startedAt: time('startedAt', o.startedAt),
+    status: oneOf('status', o.status, JOB_STATUSES),
+  };
+  const cwd = optionalText('cwd', o.cwd, LIMITS.text);
+  const alias = optionalText('alias', o.alias, LIMITS.name);
+  const target = optionalText('target', o.target, LIMITS.text);
+  const vm = optionalText('vm', o.vm, LIMITS.vm);
+  if (cwd !== undefined) job.cwd = cwd;
+  if (alias !== undefined) job.alias = alias;
+  if (target !== undefined) job.target = target;
+  if (o.args !== undefined) job.args = list('args', o.args, LIMITS.args, arg);
+  if (vm !== undefined) job.vm = vm;
+  if (o.finishedAt !== undefined) job.finishedAt = time('finishedAt', o.finishedAt);
+  if (o.exitCode !== undefined) job.exitCode = exitCode('exitCode', o.exitCode);
+  if (o.signal !== undefined) job.signal = signal('signal', o.signal);
+  if (o.durationMs !== undefined) job.durationMs = duration('durationMs', o.durationMs);
+  return job;
+}
+
+function readChunk(field: string, v: unknown): Chunk {
+  const o = object(field, v);
+  return {
+    seq: seq(`${field}.seq`, o.seq),
+    ts: time(`${field}.ts`, o.ts),
+    stream: oneOf(`${field}.stream`, o.stream, STREAM_NAMES),
+    text: text(`${field}.text`, o.text, LIMITS.chunkText),
+  };
+}
+
+function readJobResult(field: string, v: unknown): JobResult {
+  const o = object(field, v);
+  return {
+    status: oneOf(`${field}.status`, o.status, FINAL_STATUSES),
+    exitCode: exitCode(`${field}.exitCode`, o.exitCode),
+    signal: signal(`${field}.signal`, o.signal),
+    durationMs: duration(`${field}.durationMs`, o.durationMs),
+    finishedAt: time(`${field}.finishedAt`, o.finishedAt),
+  };
+}
+
+/** A job as a reporter describes it (`report:started`). */
+export const parseJobInfo = (v: unknown): Parsed<JobInfo> => parse(() => readJobInfo(v));
+
+/** One chunk of output. */
+export const parseChunk = (v: unknown): Parsed<Chunk> => parse(() => readChunk('chunk', v));
+
+/** Chunks of one job (`report:chunks`). */
+export const parseChunks = (v: unknown): Parsed<Chunk[]> => parse(() => list('chunks', v, LIMITS.chunksPerReport, readChunk));
+
+/** How a job ended (`report:finished`). */
+export const parseJobResult = (v: unknown): Parsed<JobResult> => parse(() => readJobResult('result', v));
+
+export const parseJobId = (v: unknown): Parsed<string> => parse(() => uuid('jobId', v));
+
+/** `report:chunks`. */
+export function parseReportChunks(v: unknown): Parsed<{ jobId: string; chunks: Chunk[] }> {
+  return parse(() => {
+    const o = object('report', v);
+    return { jobId: uuid('jobId', o.jobId), chunks: list('chunks', o.chunks, LIMITS.chunksPerReport, readChunk) };
+  });
+}
+
+/** `report:finished`. */
+export function parseReportFinished(v: unknown): Parsed<{ jobId: string; result: JobResult }> {
+  return parse(() => {
+    const o = object('report', v);
+    return { jobId: uuid('jobId', o.jobId), result: readJobResult('result', o.result) };
+  });
+}
+
+// ── queries ────────────────────────────────────────────────────────────────────────────────
+
+/** A history cursor, `<epoch ms>.<uuid>` as listJobs returns it. */
+export function readCursor(field: string, v: unknown): { startedAt: number; id: string } {
+  const raw = text(field, v, LIMITS.cursor);
+  const dot = raw.indexOf('.');
+  const ms = dot > 0 && /^-?\d+$/.test(raw.slice(0, dot)) ? Number(raw.slice(0, dot)) : NaN;
+  if (!Number.isSafeInteger(ms) || ms < TIME_MIN_MS || ms > TIME_MAX_MS || !isUuid(raw.slice(dot + 1))) return refuse(field, 'a cursor returned by the previous page', v);
+  return { startedAt: ms, id: raw.slice(dot + 1).toLowerCase() };
+}
+
+function readJobQuery(v: unknown): JobQuery {
+  const o = object('query', v);
+  const query: JobQuery = {};
+  if (o.status !== undefined) {
+    query.status = Array.isArray(o.status) ? list('status', o.status, JOB_STATUSES.length, (f, s) => oneOf(f, s, JOB_STATUSES)) : oneOf('status', o.status, JOB_STATUSES);
+  }
+  if (o.kind !== undefined) query.kind = oneOf('kind', o.kind, JOB_KINDS);
+  const alias = optionalText('alias', o.alias, LIMITS.name);
+  const vm = optionalText('vm', o.vm, LIMITS.vm);
+  const search = optionalText('text', o.text, LIMITS.search);
+  if (alias !== undefined) query.alias = alias;
+  if (vm !== undefined) query.vm = vm;
+  if (search !== undefined) query.text = search;
+  if (o.from !== undefined) query.from = time('from', o.from);
+  if (o.to !== undefined) query.to = time('to', o.to);
+  if (o.cursor !== undefined) {
+    readCursor('cursor', o.cursor);
+    query.cursor = o.cursor as string;
+  }
+  if (o.limit !== undefined) query.limit = integer('limit', o.limit, 1, LIMITS.page);
+  return query;
+}
+
+/** A history query (`jobs:list`, `/api/jobs`). */
+export const parseJobQuery = (v: unknown): Parsed<JobQuery> => parse(() => readJobQuery(v));
+
+/** A page of a job's stored output; see JobEventsRequest in hubProtocol.ts. */
+export interface EventsQuery {
+  jobId: string;
+  fromSeq?: number;
+  beforeSeq?: number | 'end';
+  limit?: number;
+  maxBytes?: number;
+}
+
+function readEventsQuery(v: unknown): EventsQuery {
+  const o = object('request', v);
+  if (!isJobId(o.jobId)) return refuse('jobId', 'a job id', o.jobId);
+  const query: EventsQuery = { jobId: o.jobId };
+  if (o.fromSeq !== undefined && o.beforeSeq !== undefined) return refuse('beforeSeq', 'fromSeq or beforeSeq, not both', o.beforeSeq);
+  if (o.fromSeq !== undefined) query.fromSeq = seq('fromSeq', o.fromSeq);
+  if (o.beforeSeq !== undefined) query.beforeSeq = o.beforeSeq === 'end' ? 'end' : seq('beforeSeq', o.beforeSeq);
+  if (o.limit !== undefined) query.limit = integer('limit', o.limit, 1, EVENTS_MAX_CHUNKS);
+  if (o.maxBytes !== undefined) query.maxBytes = integer('maxBytes', o.maxBytes, 1, EVENTS_MAX_BYTES);
+  return query;
+}
+
+/** `jobs:events`, `/api/jobs/:id/events`. */
+export const parseEventsQuery = (v: unknown): Parsed<EventsQuery> => parse(() => readEventsQuery(v));
+
+/** `join-job`: a bare job id (the seed's form) or `{ jobId, fromSeq? }`. */
+export function parseJoinRequest(v: unknown): Parsed<{ jobId: string; fromSeq?: number }> {
+  return parse(() => {
+    if (isJobId(v)) return { jobId: v };
+    const o = object('request', v);
+    if (!isJobId(o.jobId)) return refuse('jobId', 'a job id', o.jobId);
+    return o.fromSeq === undefined ? { jobId: o.jobId } : { jobId: o.jobId, fromSeq: seq('fromSeq', o.fromSeq) };
+  });
+}
+
+/** `cancel-job`, `leave-job`, `jobs:get`, `jobs:delete`: a bare job id, or `{ jobId }`. */
+export function parseJobRef(v: unknown): Parsed<string> {
+  return parse(() => {
+    const id = isObject(v) ? v.jobId : v;
+    return isJobId(id) ? id : refuse('jobId', 'a job id', id);
+  });
+}
+
+// ── catalog ────────────────────────────────────────────────────────────────────────────────
+
+const name = (field: string, v: unknown): string => text(field, v, LIMITS.name, 1);
+
+function readTarget(field: string, v: unknown): CatalogTarget {
+  const o = object(field, v);
+  const target: CatalogTarget = { name: text(`${field}.name`, o.name, LIMITS.targetName, 1) };
+  const description = optionalText(`${field}.description`, o.description, LIMITS.text);
+  if (description !== undefined) target.description = description;
+  return target;
+}
+
+function readProject(field: string, v: unknown): CatalogProject {
+  const o = object(field, v);
+  const project: CatalogProject = { alias: name(`${field}.alias`, o.alias), dir: text(`${field}.dir`, o.dir, LIMITS.text, 1) };
+  const version = optionalText(`${field}.version`, o.version, LIMITS.name);
+  if (version !== undefined) project.version = version;
+  if (o.targets !== undefined) project.targets = list(`${field}.targets`, o.targets, CATALOG_LIMITS.targetsPerProject, readTarget);
+  return project;
+}
+
+function readVm(field: string, v: unknown): CatalogVm {
+  const o = object(field, v);
+  const vm: CatalogVm = {
+    environment: name(`${field}.environment`, o.environment),
+    name: name(`${field}.name`, o.name),
+    host: name(`${field}.host`, o.host),
+    user: name(`${field}.user`, o.user),
+  };
+  const destination = optionalText(`${field}.sshDestination`, o.sshDestination, LIMITS.text);
+  const configHost = optionalText(`${field}.sshConfigHost`, o.sshConfigHost, LIMITS.text);
+  if (destination !== undefined) vm.sshDestination = destination;
+  if (configHost !== undefined) vm.sshConfigHost = configHost;
+  return vm;
+}
+
+/** `report:catalog`. */
+export function parseCatalog(v: unknown): Parsed<CatalogSnapshot> {
+  return parse(() => {
+    const o = object('catalog', v);
+    return { projects: list('projects', o.projects, CATALOG_LIMITS.projects, readProject), vms: list('vms', o.vms, CATALOG_LIMITS.vms, readVm) };
+  });
+}
+
+// ── guards for what other parts of the product send (the console and history webviews) ─────
+
+const accepts =
+  <T>(parser: (v: unknown) => Parsed<T>) =>
+  (v: unknown): v is T =>
+    parser(v).ok;
+
+export const isJobInfo = accepts(parseJobInfo);
+export const isChunk = accepts(parseChunk);
+export const isJobQuery = accepts(parseJobQuery);
+export const isStreamName = (v: unknown): v is StreamName => typeof v === 'string' && (STREAM_NAMES as readonly string[]).includes(v);
+export const isJobStatus = (v: unknown): v is JobStatus => typeof v === 'string' && (JOB_STATUSES as readonly string[]).includes(v);
