@@ -1,7 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Problem } from '../problem';
+import { FileReadError, readBounded, READ_LIMITS } from '../util/readBounded';
 import { aliasError } from './names';
 
 /** One project of the mkcli registry. */
@@ -99,7 +99,8 @@ function splitFields(trimmed: string): [string, string, string?] | undefined {
 }
 
 // Reads the team registry (if any) and then the user's, the user's entries overriding the
-// team's as mkcli does. A missing user registry is simply empty; anything else unreadable is a problem.
+// team's as mkcli does. A missing user registry is simply empty; anything else unreadable (a FIFO, a
+// device, a folder, a file over 1 MiB) is a problem, and is never waited on.
 export async function readRegistries(userFile: string, teamFile: string | undefined, home = os.homedir()): Promise<Registry> {
   const merged = new Map<string, RegistryEntry>();
   const problems: Problem[] = [];
@@ -107,13 +108,14 @@ export async function readRegistries(userFile: string, teamFile: string | undefi
     if (!file) continue;
     let text: string;
     try {
-      text = await readFile(file, 'utf8');
+      text = await readBounded(file, READ_LIMITS.registry);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' && !required) continue;
+      const why = error instanceof FileReadError ? error.sentence : `${(error as Error).message}.`;
       problems.push({
         severity: code === 'ENOENT' ? 'warning' : 'error',
-        message: code === 'ENOENT' ? 'Registry file does not exist' : `Cannot read the registry: ${(error as Error).message}`,
+        message: code === 'ENOENT' ? 'Registry file does not exist' : `Cannot read the registry. ${why}`,
         file,
       });
       continue;

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { parseRegistry, readRegistries, userRegistryPath } from '../../../src/core/mkcli/registry';
 import { assertGolden } from '../golden';
+import { HOSTILE_FILES, within } from '../util/hostileFiles';
 
 const fixtures = path.join(__dirname, '../../fixtures/mkcli/registries');
 
@@ -96,3 +97,28 @@ test('a missing team registry and an unreadable user registry are problems', asy
     assert.match(r.problems[0].message, /Cannot read/);
   }
 });
+
+// A registry or a team registry that is a FIFO, a device, a folder, huge or a link loop is a
+// problem naming it, returned at once; the other registry still loads.
+for (const [i, hostile] of HOSTILE_FILES.entries()) {
+  for (const which of ['user', 'team'] as const) {
+    test(`a ${which} registry that is ${hostile.name} is a problem, not a hang`, async () => {
+      const dir = mkdtempSync(path.join(os.tmpdir(), 'vmo-registry-hostile-'));
+      try {
+        const bad = path.join(dir, `bad-${i}`);
+        hostile.make(bad);
+        const good = path.join(dir, 'good');
+        writeFileSync(good, 'ok /srv/ok\n');
+        const result = await within(2000, which === 'user' ? readRegistries(bad, good, dir) : readRegistries(good, bad, dir));
+        assert.deepEqual(result.entries.map((e) => e.alias), ['ok']);
+        assert.equal(result.problems.length, 1);
+        assert.equal(result.problems[0].file, bad);
+        assert.equal(result.problems[0].severity, 'error');
+        const detail = /^Cannot read the registry\. The file (.*)\.$/.exec(result.problems[0].message)?.[1];
+        assert.match(detail ?? result.problems[0].message, hostile.detail);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
+}
