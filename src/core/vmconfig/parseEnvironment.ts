@@ -1,11 +1,13 @@
 import path from 'node:path';
 import yaml from 'js-yaml';
 import type { Problem } from '../problem';
+import { formatBytes } from '../util/formatBytes';
+import { READ_LIMITS } from '../util/readBounded';
 import type { Environment, Vm } from './types';
 import { YamlPositions, type YamlPosition } from './yamlPositions';
 
 /** Environment files larger than this are reported, not parsed. */
-export const MAX_ENVIRONMENT_BYTES = 1024 * 1024;
+export const MAX_ENVIRONMENT_BYTES = READ_LIMITS.environment;
 
 /** A document whose aliases expand to more values than this is refused (a "billion laughs" file). */
 export const MAX_EXPANDED_VALUES = 1_000_000;
@@ -248,11 +250,4 @@ function positionOfOffset(text: string, offset: number): YamlPosition {
   const before = text.slice(0, offset);
   const lineStart = before.lastIndexOf('\n') + 1;
   return { line: before.split('\n').length, column: offset - lineStart + 1 };
-}
-
-/** "2 MiB", "512 KiB", "12 bytes". */
-export function formatBytes(bytes: number): string {
-  if (bytes >= 1024 * 1024) return `${(bytes / (1024 * 1024)).toFixed(1).replace(/\.0$/, '')} MiB`;
-  if (bytes >= 1024) return `${(bytes / 1024).toFixed(1).replace(/\.0$/, '')} KiB`;
-  return `${bytes} bytes`;
 }

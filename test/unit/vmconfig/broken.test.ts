@@ -6,6 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Problem } from '../../../src/core/problem';
 import { loadEnvironments } from '../../../src/core/vmconfig/loadEnvironments';
 import { parseEnvironment } from '../../../src/core/vmconfig/parseEnvironment';
+import { HOSTILE_FILES, within } from '../util/hostileFiles';
 
 // Broken vm-config inputs: each must give a problem that says what is wrong, with the line and
 // column where there is one, keep the VMs that are fine, and never throw.
@@ -140,7 +141,7 @@ describe('broken vm-config files made on the fly', () => {
     const file = await write('huge', 'vms:\n' + '#'.repeat(2 * 1024 * 1024) + '\n');
     const { environments, problems } = await loadEnvironments([file]);
     assert.equal(environments.length, 0);
-    assert.deepEqual(problems, [{ severity: 'error', message: 'The file is 2 MiB; environment files over 1 MiB are not read.', file }]);
+    assert.deepEqual(problems, [{ severity: 'error', message: 'The file is 2 MiB, over the 1 MiB limit.', file }]);
   });
 
   test('the size cap also holds for text given to parseEnvironment', () => {
@@ -176,7 +177,7 @@ describe('broken vm-config files made on the fly', () => {
     const file = envFile('folder');
     await fs.mkdir(file, { recursive: true });
     const { problems } = await loadEnvironments([file]);
-    assert.deepEqual(problems, [{ severity: 'error', message: 'This is a folder, not an environment file.', file }]);
+    assert.deepEqual(problems, [{ severity: 'error', message: 'The file is a folder, not a regular file.', file }]);
   });
 
   test('a dangling link and a link loop', async () => {
@@ -201,4 +202,27 @@ describe('broken vm-config files made on the fly', () => {
     const { problems } = await loadEnvironments([file]);
     assert.deepEqual(problems, [{ severity: 'error', message: 'The file cannot be read: permission denied.', file }]);
   });
+});
+
+describe('hostile environment files', () => {
+  let dir: string;
+  before(async () => {
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'vmconfig-hostile-'));
+  });
+  after(async () => {
+    await fs.rm(dir, { recursive: true, force: true });
+  });
+
+  for (const [i, hostile] of HOSTILE_FILES.entries()) {
+    test(`a config.yml that is ${hostile.name} is a problem at once`, async () => {
+      const file = path.join(dir, `env-${i}`, 'config.yml');
+      await fs.mkdir(path.dirname(file));
+      hostile.make(file);
+      const { environments, problems } = await within(2000, loadEnvironments([file]));
+      assert.equal(environments.length, 0);
+      assert.equal(problems.length, 1);
+      assert.equal(problems[0].file, file);
+      assert.match(/^The file (.*)\.$/.exec(problems[0].message)?.[1] ?? problems[0].message, hostile.detail);
+    });
+  }
 });
