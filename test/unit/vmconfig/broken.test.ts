@@ -67,8 +67,8 @@ const corpus: Record<string, { problems: Expected[]; vms?: string[] }> = {
   },
   'host-option-injection': {
     problems: [
-      { severity: 'error', message: 'VM "web": host "-oProxyCommand=touch /tmp/pwned" is not an IP address or a host name.', line: 3, column: 5 },
-      { severity: 'error', message: 'VM "db": host "admin@10.0.0.2" is not an IP address or a host name. Put the user in ansible_user.', line: 5, column: 5 },
+      { severity: 'error', message: 'VM "web": host "-oProxyCommand=touch /tmp/pwned" starts with "-", which ssh would take for an option.', line: 3, column: 5 },
+      { severity: 'error', message: 'VM "db": host "admin@10.0.0.2" has "@", which separates the user from the host. Put the user in ansible_user.', line: 5, column: 5 },
     ],
     vms: [],
   },
@@ -225,4 +225,55 @@ describe('hostile environment files', () => {
       assert.match(/^The file (.*)\.$/.exec(problems[0].message)?.[1] ?? problems[0].message, hostile.detail);
     });
   }
+});
+
+// Hosts and users that ssh must never see: each VM is a problem at its own line naming the
+// field; the good VM still loads.
+describe('hostile hosts and users', () => {
+  let dir: string;
+  before(async () => {
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'vmconfig-hostile-hosts-'));
+  });
+  after(async () => {
+    await fs.rm(dir, { recursive: true, force: true });
+  });
+
+  test('shell metacharacters, whitespace, newlines and invalid UTF-8 are refused with the file and line', async () => {
+    const file = path.join(dir, 'environments', 'evil', 'config.yml');
+    await fs.mkdir(path.dirname(file), { recursive: true });
+    const text = Buffer.concat([
+      Buffer.from(
+        [
+          'vms:',
+          '  semi: {host: "web;touch x"}',
+          '  tick: {host: "web`id`"}',
+          '  subst: {host: "$(id)"}',
+          '  space: {host: "my host"}',
+          '  newline: {host: "web\\nid"}',
+          '  user: {host: 10.0.0.1, ansible_user: "me;id"}',
+          '  option-user: {host: 10.0.0.1, ansible_user: "-oProxyCommand=id"}',
+          '  ipv6: {host: "fe80::1%eth0", ansible_user: deploy}',
+          '  bytes: {host: "we',
+        ].join('\n'),
+      ),
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from('b"}\n'),
+    ]);
+    await fs.writeFile(file, text);
+    const { environments, problems } = await loadEnvironments([file]);
+    assert.deepEqual(environments[0].vms.map((v) => `${v.user}@${v.host}`), ['deploy@fe80::1%eth0']);
+    assert.deepEqual(
+      problems.map((p) => [p.file, p.line, p.message]),
+      [
+        [file, 2, 'VM "semi": host "web;touch x" has ";", a shell metacharacter.'],
+        [file, 3, 'VM "tick": host "web`id`" has "`", a shell metacharacter.'],
+        [file, 4, 'VM "subst": host "$(id)" has "$", a shell metacharacter.'],
+        [file, 5, 'VM "space": host "my host" has whitespace (U+0020).'],
+        [file, 6, 'VM "newline": host "web\\nid" has a control character (U+000A).'],
+        [file, 7, 'VM "user": ansible_user "me;id" has ";", a shell metacharacter.'],
+        [file, 8, 'VM "option-user": ansible_user "-oProxyCommand=id" starts with "-", which ssh would take for an option.'],
+        [file, 10, 'VM "bytes": host "we\ufffd\ufffdb" has U+FFFD, which stands for bytes that are not valid UTF-8.'],
+      ],
+    );
+  });
 });
