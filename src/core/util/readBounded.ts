@@ -139,7 +139,7 @@ function openError(file: string, err: unknown): FileReadError {
 // Reads until end of file into a buffer that never grows past maxBytes + 1: one byte more than
 // the limit tells a file that grew while being read.
 async function readAll(file: string, maxBytes: number, size: number, read: (b: Buffer, offset: number, length: number) => Promise<number>): Promise<Buffer> {
-  let buffer = Buffer.allocUnsafe(Math.min(size, maxBytes) + 1);
+  let buffer: Buffer = Buffer.allocUnsafe(Math.min(size, maxBytes) + 1);
   let total = 0;
   for (;;) {
     if (total === buffer.length) buffer = grow(file, buffer, maxBytes);
@@ -152,7 +152,7 @@ async function readAll(file: string, maxBytes: number, size: number, read: (b: B
 }
 
 function readAllSync(file: string, maxBytes: number, size: number, read: (b: Buffer, offset: number, length: number) => number): Buffer {
-  let buffer = Buffer.allocUnsafe(Math.min(size, maxBytes) + 1);
+  let buffer: Buffer = Buffer.allocUnsafe(Math.min(size, maxBytes) + 1);
   let total = 0;
   for (;;) {
     if (total === buffer.length) buffer = grow(file, buffer, maxBytes);
