@@ -20,7 +20,6 @@ for (const name of ['real-format', 'mixed']) {
 // Each broken line becomes one problem at its own line; the good lines around it still load.
 const broken: Array<[string, string, RegExp]> = [
   ['only an alias', 'lonely', /Expected "alias path \[version\]"/],
-  ['four fields', 'a /x 1.0 extra', /Expected "alias path \[version\]"/],
   ['relative path', 'rel projects/rel', /Expected an absolute path for "rel"/],
   ['option-like alias', '-rf /tmp', /Expected an alias/],
   ['dot alias', '.hidden /tmp', /Expected an alias/],
@@ -122,3 +121,66 @@ for (const [i, hostile] of HOSTILE_FILES.entries()) {
     });
   }
 }
+
+// A path with spaces: the reading that names an existing folder wins; two that do are a problem
+// naming the file and line; with none, the last word is a version only when it looks like one.
+test('a registry path with spaces resolves to the folder that exists', async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'vmo-registry-spaces-'));
+  try {
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(path.join(dir, 'a b', 'x'), { recursive: true });
+    mkdirSync(path.join(dir, 'c'));
+    mkdirSync(path.join(dir, 'my proj'));
+    mkdirSync(path.join(dir, 'my'));
+    mkdirSync(path.join(dir, 'two  spaces'));
+    mkdirSync(path.join(dir, 'release 2.0'));
+    const text = [
+      `whole ${dir}/a b/x`, // line 1: only the whole path exists
+      `split ${dir}/c d`, // line 2: only "<dir>/c" exists: version "d"
+      `both ${dir}/my proj`, // line 3: "<dir>/my proj" and "<dir>/my" both exist
+      `spaced ${dir}/two  spaces`, // line 4: whitespace inside the path is kept
+      `rel ${dir}/release 2.0`, // line 5: a version-like last word that is part of the folder
+      `gone ${dir}/nowhere 0.4.2`, // line 6: nothing exists, "0.4.2" looks like a version
+      `ghost ${dir}/no such folder`, // line 7: nothing exists, the whole path is the folder
+      '',
+    ].join('\n');
+    const file = path.join(dir, 'registry');
+    writeFileSync(file, text);
+    const parsed = await readRegistries(file, undefined, dir);
+    assert.deepEqual(
+      parsed.entries.map((e) => [e.alias, e.dir, e.version, e.line]),
+      [
+        ['whole', `${dir}/a b/x`, undefined, 1],
+        ['split', `${dir}/c`, 'd', 2],
+        ['spaced', `${dir}/two  spaces`, undefined, 4],
+        ['rel', `${dir}/release 2.0`, undefined, 5],
+        ['gone', `${dir}/nowhere`, '0.4.2', 6],
+        ['ghost', `${dir}/no such folder`, undefined, 7],
+      ],
+    );
+    assert.deepEqual(parsed.problems, [
+      {
+        severity: 'error',
+        message: `"both": both ${JSON.stringify(`${dir}/my proj`)} and ${JSON.stringify(`${dir}/my`)} (version "proj") are folders, so the line can be read either way; rename one of them or re-register the project`,
+        file,
+        line: 3,
+        column: 1,
+      },
+    ]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the folder check is asked only about absolute readings of lines with whitespace', () => {
+  const asked: string[] = [];
+  const isFolder = (dir: string): boolean => {
+    asked.push(dir);
+    return dir === '/x/my proj';
+  };
+  const parsed = parseRegistry('plain /srv/plain\nweb /x/my proj\nold=/srv/old\nrel a b\n', '/r', '/h', isFolder);
+  assert.deepEqual(parsed.entries.map((e) => [e.alias, e.dir, e.version]), [['plain', '/srv/plain', undefined], ['web', '/x/my proj', undefined], ['old', '/srv/old', undefined]]);
+  assert.deepEqual(asked, ['/x/my proj', '/x/my']);
+  assert.equal(parsed.problems.length, 1);
+  assert.match(parsed.problems[0].message, /Expected an absolute path for "rel", got "a b"/);
+});
