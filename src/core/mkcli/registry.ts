@@ -70,6 +70,11 @@ export function parseRegistry(text: string, file: string, home = os.homedir(), i
       return;
     }
     const chosen = chooseReading(readings, home, isFolder);
+    if ('unknown' in chosen) {
+      const [whole, split] = chosen.unknown;
+      problem(`Expected "alias path [version]" or "alias=path", got ${JSON.stringify(trimmed)}; no folder ${JSON.stringify(whole.dir)} or ${JSON.stringify(split.dir)} exists`);
+      return;
+    }
     if ('ambiguous' in chosen) {
       const [a, b] = chosen.ambiguous;
       problem(
@@ -120,15 +125,19 @@ function splitFields(trimmed: string): { alias: string; readings: Reading[] } | 
   return { alias, readings: [{ rawDir: rest }, { rawDir: rest.slice(0, lastSpace).trimEnd(), version: rest.slice(lastSpace).trim() }] };
 }
 
-// The reading whose folder exists; when none does, the last word is a version only if it looks
-// like one (`0.4.2`, `v1.2-rc1`), so that the missing folder is reported by its whole name.
-function chooseReading(readings: Reading[], home: string, isFolder: (dir: string) => boolean): (Reading & { dir: string }) | { ambiguous: [Reading & { dir: string }, Reading & { dir: string }] } {
+type Expanded = Reading & { dir: string };
+
+// The reading whose folder exists. When none does, `path word` reads the word as a version only
+// if it looks like one (`0.4.2`, `v1.2-rc1`), so that a missing folder is reported by its whole
+// name; a longer line is malformed, as it was before paths with spaces were read.
+function chooseReading(readings: Reading[], home: string, isFolder: (dir: string) => boolean): Expanded | { ambiguous: [Expanded, Expanded] } | { unknown: [Expanded, Expanded] } {
   const expanded = readings.map((r) => ({ ...r, dir: expandHome(r.rawDir, home) }));
   if (expanded.length === 1) return expanded[0];
   const existing = expanded.filter((r) => path.isAbsolute(r.dir) && isFolder(r.dir));
   if (existing.length === 2) return { ambiguous: [existing[0], existing[1]] };
   if (existing.length === 1) return existing[0];
   const [whole, split] = expanded;
+  if (/\s/.test(split.rawDir)) return { unknown: [whole, split] };
   return VERSION.test(split.version ?? '') ? split : whole;
 }
 

@@ -19,6 +19,7 @@ for (const name of ['real-format', 'mixed']) {
 
 // Each broken line becomes one problem at its own line; the good lines around it still load.
 const broken: Array<[string, string, RegExp]> = [
+  ['four fields, no such folder', 'a /x 1.0 extra', /Expected "alias path \[version\]" or "alias=path", got "a \/x 1\.0 extra"; no folder "\/x 1\.0 extra" or "\/x 1\.0" exists/],
   ['only an alias', 'lonely', /Expected "alias path \[version\]"/],
   ['relative path', 'rel projects/rel', /Expected an absolute path for "rel"/],
   ['option-like alias', '-rf /tmp', /Expected an alias/],
@@ -141,7 +142,8 @@ test('a registry path with spaces resolves to the folder that exists', async () 
       `spaced ${dir}/two  spaces`, // line 4: whitespace inside the path is kept
       `rel ${dir}/release 2.0`, // line 5: a version-like last word that is part of the folder
       `gone ${dir}/nowhere 0.4.2`, // line 6: nothing exists, "0.4.2" looks like a version
-      `ghost ${dir}/no such folder`, // line 7: nothing exists, the whole path is the folder
+      `ghost ${dir}/no-such folder`, // line 7: nothing exists, "folder" is no version: the whole path is the folder
+      `many ${dir}/d e f`, // line 8: more than two words and no folder: malformed
       '',
     ].join('\n');
     const file = path.join(dir, 'registry');
@@ -155,7 +157,7 @@ test('a registry path with spaces resolves to the folder that exists', async () 
         ['spaced', `${dir}/two  spaces`, undefined, 4],
         ['rel', `${dir}/release 2.0`, undefined, 5],
         ['gone', `${dir}/nowhere`, '0.4.2', 6],
-        ['ghost', `${dir}/no such folder`, undefined, 7],
+        ['ghost', `${dir}/no-such folder`, undefined, 7],
       ],
     );
     assert.deepEqual(parsed.problems, [
@@ -164,6 +166,13 @@ test('a registry path with spaces resolves to the folder that exists', async () 
         message: `"both": both ${JSON.stringify(`${dir}/my proj`)} and ${JSON.stringify(`${dir}/my`)} (version "proj") are folders, so the line can be read either way; rename one of them or re-register the project`,
         file,
         line: 3,
+        column: 1,
+      },
+      {
+        severity: 'error',
+        message: `Expected "alias path [version]" or "alias=path", got ${JSON.stringify(`many ${dir}/d e f`)}; no folder ${JSON.stringify(`${dir}/d e f`)} or ${JSON.stringify(`${dir}/d e`)} exists`,
+        file,
+        line: 8,
         column: 1,
       },
     ]);
