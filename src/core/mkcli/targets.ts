@@ -1,8 +1,9 @@
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Problem } from '../problem';
 import { findExecutable } from '../exec/findExecutable';
 import { runCapture, type CaptureResult } from '../exec/runCapture';
+import { FileReadError, readBounded, READ_LIMITS } from '../util/readBounded';
 import { makeCommand } from './makeCommand';
 import { parseMakeDatabase, parseMakeErrors } from './makeDatabase';
 import { literalIncludes, MAKEFILE_NAMES, scanMakefile, type TargetSource } from './makefileScan';
@@ -68,7 +69,7 @@ async function listWithAlias(entry: RegistryEntry, options: ListOptions): Promis
     targets: names.map((name) => withSource(name, sources)),
     source: 'mkcli',
     files: [...sources.files],
-    problems: [],
+    problems: sources.problems,
   };
 }
 
@@ -90,7 +91,7 @@ async function listWithMake(entry: RegistryEntry, options: ListOptions): Promise
     ),
     source: 'make',
     files: [...sources.files],
-    problems,
+    problems: [...problems, ...sources.problems],
   };
 }
 
@@ -118,16 +119,22 @@ function succeeded(result: CaptureResult): boolean {
 interface Sources {
   byName: Map<string, TargetSource>;
   files: Set<string>;
+  /** Makefiles refused by the bounded reader (a FIFO, a device, over 4 MiB); a missing one is not a problem here. */
+  problems: Problem[];
 }
 
 async function scanSources(makefiles: readonly string[]): Promise<Sources> {
   const byName = new Map<string, TargetSource>();
   const files = new Set<string>();
+  const problems: Problem[] = [];
   for (const file of makefiles) {
     let text: string;
     try {
-      text = await readFile(file, 'utf8');
-    } catch {
+      text = await readBounded(file, READ_LIMITS.makefile);
+    } catch (err) {
+      if (err instanceof FileReadError && err.code !== 'ENOENT' && err.code !== 'ENOTDIR') {
+        problems.push({ severity: 'warning', message: `Not read for the targets' places and descriptions. ${err.sentence}`, file });
+      }
       continue;
     }
     files.add(file);
@@ -135,7 +142,7 @@ async function scanSources(makefiles: readonly string[]): Promise<Sources> {
       if (!byName.has(name)) byName.set(name, source);
     }
   }
-  return { byName, files };
+  return { byName, files, problems };
 }
 
 /** The main makefile and its literal includes, read from source when make was not asked. */
@@ -143,7 +150,7 @@ async function makefilesFromSource(dir: string): Promise<string[]> {
   const main = await findMakefile(dir);
   if (!main) return [];
   try {
-    return [main, ...literalIncludes(await readFile(main, 'utf8'), dir)];
+    return [main, ...literalIncludes(await readBounded(main, READ_LIMITS.makefile), dir)];
   } catch {
     return [main];
   }

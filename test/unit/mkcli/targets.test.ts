@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -7,6 +7,7 @@ import type { RegistryEntry } from '../../../src/core/mkcli/registry';
 import { TargetCache } from '../../../src/core/mkcli/targetCache';
 import { listTargets } from '../../../src/core/mkcli/targets';
 import { assertGolden, relativize } from '../golden';
+import { HOSTILE_FILES, within } from '../util/hostileFiles';
 
 const fixtures = path.join(__dirname, '../../fixtures/mkcli');
 const projects = path.join(fixtures, 'projects');
@@ -105,3 +106,26 @@ test('the cache answers until a makefile or an included file changes', async () 
   assert.notEqual(second, first);
   assert.ok(second.targets.some((t) => t.name === 'newtarget'));
 });
+
+// A literal include that is a FIFO, a device or huge is not read for the targets' places: a
+// warning naming it, at once; the targets still come from the alias.
+for (const [i, hostile] of HOSTILE_FILES.entries()) {
+  if (hostile.name === 'a folder') continue;
+  test(`an included makefile that is ${hostile.name} is a warning, not a hang`, async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'vmo-hostile-mk-'));
+    try {
+      writeFileSync(path.join(dir, 'Makefile'), 'include hostile.mk\nbuild: ## Build it\n\t@echo build\n');
+      hostile.make(path.join(dir, 'hostile.mk'));
+      const withAlias = { ...env, PATH: `${path.join(fixtures, 'bin')}${path.delimiter}${env.PATH}` };
+      const listing = await within(5000, listTargets(entry('webcli', dir), { env: withAlias, timeoutMs: 5000 }));
+      assert.equal(listing.source, 'mkcli');
+      assert.equal(listing.targets.find((t) => t.name === 'build')?.description, 'Build it');
+      assert.equal(listing.problems.length, 1, i.toString());
+      assert.equal(listing.problems[0].file, path.join(dir, 'hostile.mk'));
+      const detail = /^Not read for the targets' places and descriptions\. The file (.*)\.$/.exec(listing.problems[0].message)?.[1];
+      assert.match(detail ?? listing.problems[0].message, hostile.detail);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}
