@@ -14,13 +14,17 @@ export interface ExpandHooks {
 /** Expansion stops (the result is unknown) past this nesting or this much text. */
 const MAX_DEPTH = 64;
 const MAX_LENGTH = 1024 * 1024;
+/** References one reading may expand in all; past it everything is unknown (exponential variables). */
+const MAX_REFERENCES = 1_000_000;
 
 // Expands make references in text without running anything: `$(shell …)` and whatever else
 // would need a process or a write becomes UNKNOWN, and so does a variable that refers to
 // itself, too deep a nesting or too long a result.
 export class Expander {
   private depth = 0;
+  private references = 0;
   private readonly active = new Set<string>();
+  private readonly selfReferencing = new Set<string>();
 
   constructor(
     readonly variables: MakeVariables,
@@ -29,7 +33,7 @@ export class Expander {
 
   expand(text: string, locals?: ReadonlyMap<string, string>): string {
     if (!text.includes('$')) return text;
-    if (this.depth >= MAX_DEPTH) return UNKNOWN;
+    if (this.depth >= MAX_DEPTH || this.references > MAX_REFERENCES) return UNKNOWN;
     this.depth++;
     try {
       let out = '';
@@ -41,6 +45,7 @@ export class Expander {
         }
         const next = text[i + 1];
         if (next === undefined) break;
+        if (++this.references > MAX_REFERENCES) return UNKNOWN;
         if (next === '$') {
           out += '$';
           i++;
@@ -70,10 +75,15 @@ export class Expander {
     const variable = this.variables.get(name);
     if (!variable) return '';
     if (variable.flavor === 'simple') return variable.value;
-    if (this.active.has(name)) return UNKNOWN;
+    if (this.active.has(name)) {
+      // make stops here ("references itself"); the whole value is unknown, not just the loop.
+      this.selfReferencing.add(name);
+      return UNKNOWN;
+    }
     this.active.add(name);
     try {
-      return this.expand(variable.value, locals);
+      const value = this.expand(variable.value, locals);
+      return this.selfReferencing.delete(name) ? UNKNOWN : value;
     } finally {
       this.active.delete(name);
     }

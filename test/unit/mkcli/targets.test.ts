@@ -5,14 +5,15 @@ import path from 'node:path';
 import { test } from 'node:test';
 import type { RegistryEntry } from '../../../src/core/mkcli/registry';
 import { TargetCache } from '../../../src/core/mkcli/targetCache';
-import { listTargets } from '../../../src/core/mkcli/targets';
+import { listTargets, type ListOptions } from '../../../src/core/mkcli/targets';
 import { assertGolden, relativize } from '../golden';
 
 const fixtures = path.join(__dirname, '../../fixtures/mkcli');
 const projects = path.join(fixtures, 'projects');
-// PATH without the fixture aliases: targets come from make's database.
+// PATH without the fixture aliases.
 const env = { ...process.env, PATH: process.env.PATH ?? '' };
-const options = { env, timeoutMs: 10_000 };
+const options: ListOptions = { env, timeoutMs: 10_000, source: () => 'make' };
+const mkcliOptions = (e: NodeJS.ProcessEnv): ListOptions => ({ env: e, timeoutMs: 5000, source: () => 'mkcli' });
 
 function entry(alias: string, dir = path.join(projects, alias)): RegistryEntry {
   return { alias, dir, file: '/registry', line: 7 };
@@ -56,9 +57,17 @@ for (const [name, message, line] of brokenMakefiles) {
 
 test('broken Makefile: $(shell sleep) is stopped at the timeout and reported', async () => {
   const started = Date.now();
-  const listing = await listTargets(entry('slow'), { env, timeoutMs: 300 });
+  const listing = await listTargets(entry('slow'), { ...options, timeoutMs: 300 });
   assert.ok(Date.now() - started < 5000);
   assert.match(listing.problems[0].message, /took longer than 0.3 s/);
+});
+
+test('by default nothing is run: the makefiles are read, even with make missing from PATH', async () => {
+  const listing = await listTargets(entry('web'), { env: { PATH: '/nonexistent' }, timeoutMs: 5000 });
+  assert.equal(listing.source, 'static');
+  assert.deepEqual(listing.targets.map((t) => t.name), ['lint', 'fmt', 'build', 'test', 'deploy-staging', 'deploy-production', 'clean', 'out/app', 'docs']);
+  assert.deepEqual(listing.problems, []);
+  assert.ok(listing.files.includes(path.join(projects, 'web', 'optional-local.mk')), 'a missing -include is watched, to see it appear');
 });
 
 test('no Makefile, and a folder that does not exist: a warning at the registry line', async () => {
@@ -70,22 +79,23 @@ test('no Makefile, and a folder that does not exist: a warning at the registry l
 });
 
 test('make missing from PATH is a problem, not a throw', async () => {
-  const listing = await listTargets(entry('web'), { env: { ...env, PATH: '/nonexistent' }, timeoutMs: 5000 });
+  const listing = await listTargets(entry('web'), { ...options, env: { ...env, PATH: '/nonexistent' } });
   assert.match(listing.problems[0].message, /Cannot run make/);
 });
 
-test('an installed alias answers --list-targets; names make would misread are dropped', async () => {
+test("an installed alias answers --list-targets; only names make's database shows as targets are kept", async () => {
   const withAlias = { ...env, PATH: `${path.join(fixtures, 'bin')}${path.delimiter}${env.PATH}` };
-  const listing = await listTargets(entry('webcli', path.join(projects, 'web')), { env: withAlias, timeoutMs: 5000 });
+  const listing = await listTargets(entry('webcli', path.join(projects, 'web')), mkcliOptions(withAlias));
   assert.equal(listing.source, 'mkcli');
-  assert.deepEqual(listing.targets.map((t) => t.name), ['build', 'test', 'lint', 'release']);
+  // The alias also prints `--bad` and `release`, which are no targets of web's makefiles.
+  assert.deepEqual(listing.targets.map((t) => t.name), ['build', 'test', 'lint']);
   assert.equal(listing.targets.find((t) => t.name === 'lint')?.description, 'Run the linters');
   assert.ok(listing.files.includes(path.join(projects, 'web', 'common.mk')));
 });
 
 test('an alias whose --list-targets fails falls back to make', async () => {
   const withAlias = { ...env, PATH: `${path.join(fixtures, 'bin')}${path.delimiter}${env.PATH}` };
-  const listing = await listTargets(entry('brokencli', path.join(projects, 'gnu')), { env: withAlias, timeoutMs: 5000 });
+  const listing = await listTargets(entry('brokencli', path.join(projects, 'gnu')), mkcliOptions(withAlias));
   assert.equal(listing.source, 'make');
   assert.deepEqual(listing.targets.map((t) => t.name), ['hello']);
 });
