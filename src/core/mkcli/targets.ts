@@ -96,9 +96,11 @@ async function listWithMake(entry: RegistryEntry, options: ListOptions, read: St
   const database = parseMakeDatabase(result.stdout, entry.dir);
   const byName = new Map(read.targets.map((t) => [t.name, t]));
   const files = [...new Set([...read.files, ...database.makefiles])];
+  // An include make could not read is no makefile to it; it still is no target for people.
+  const isMakefile = (name: string): boolean => files.includes(path.resolve(entry.dir, name));
   return {
     targets: inSourceOrder(
-      database.targets.filter((t) => !targetError(t)).map((name) => withSource(name, byName)),
+      database.targets.filter((t) => !targetError(t) && !isMakefile(t)).map((name) => withSource(name, byName)),
       files,
     ),
     source: 'make',

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -114,4 +115,33 @@ test('the cache answers until a makefile or an included file changes', async () 
   const second = await cache.get(e);
   assert.notEqual(second, first);
   assert.ok(second.targets.some((t) => t.name === 'newtarget'));
+});
+
+test("make's database remakes no makefile and runs no recipe, even for an include named by $(shell)", async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'vmo-remake-'));
+  cpSync(path.join(projects, 'remaking'), dir, { recursive: true });
+  // Not vacuous: plain `make -pRrq` does run both recipes here.
+  const control = mkdtempSync(path.join(os.tmpdir(), 'vmo-remake-control-'));
+  cpSync(path.join(projects, 'remaking'), control, { recursive: true });
+  spawnSync('make', ['-C', control, '-pRrq', ':'], { encoding: 'utf8', timeout: 10_000 });
+  assert.ok(existsSync(path.join(control, 'remade-generated')) && existsSync(path.join(control, 'remade-dynamic')));
+
+  const listing = await listTargets(entry('remaking', dir), options);
+  assert.equal(listing.source, 'make');
+  assert.deepEqual(readdirSync(dir).sort(), ['Makefile'], 'nothing was written');
+  // dynamic.mk is a rule of the Makefile like any other to both make and the text.
+  assert.deepEqual(listing.targets.map((t) => t.name), ['build', 'dynamic.mk', 'tool']);
+  assert.equal(listing.targets[0].description, 'Build');
+  rmSync(dir, { recursive: true, force: true });
+  rmSync(control, { recursive: true, force: true });
+});
+
+test("a %: catch-all: --list-targets prints make's variables; only the targets are kept, and static reading never saw them", async () => {
+  const withAlias = { ...env, PATH: `${path.join(fixtures, 'bin')}${path.delimiter}${env.PATH}` };
+  const viaAlias = await listTargets(entry('catchall', path.join(projects, 'catch-all')), mkcliOptions(withAlias));
+  assert.equal(viaAlias.source, 'mkcli');
+  assert.deepEqual(viaAlias.targets.map((t) => t.name), ['build', 'test']);
+  const read = await listTargets(entry('catch-all'), { env, timeoutMs: 5000 });
+  assert.equal(read.source, 'static');
+  assert.deepEqual(read.targets.map((t) => t.name), ['build', 'test']);
 });
