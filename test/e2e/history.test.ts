@@ -140,8 +140,15 @@ test('Copy Dashboard URL gives the hub page signed in; it shows a job run from V
   session.step('history-dashboard', async () => {
     const { workbench } = session;
     await workbench.page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+    // The command returns before its write lands: wait for the clipboard to change from a value set here.
+    const placeholder = `not yet copied ${Date.now()}`;
+    await workbench.page.evaluate(`navigator.clipboard.writeText(${JSON.stringify(placeholder)})`);
     await workbench.runCommand('VM Orchestrator: Copy Dashboard URL');
-    const url = String(await workbench.page.evaluate('navigator.clipboard.readText()'));
+    let url = placeholder;
+    for (const deadline = Date.now() + 10_000; url === placeholder; await workbench.page.waitForTimeout(100)) {
+      url = String(await workbench.page.evaluate('navigator.clipboard.readText()'));
+      if (url === placeholder && Date.now() > deadline) throw new Error('Copy Dashboard URL did not write the clipboard within 10 s');
+    }
     assert.match(url, /^http:\/\/127\.0\.0\.1:\d+\/#token=[\w-]+$/, `the hub's own page with a token in the fragment: ${url}`);
 
     const dashboard = await workbench.page.context().newPage();
