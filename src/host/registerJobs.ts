@@ -37,8 +37,15 @@ export function registerJobs(
   const consoles = new ConsoleManager(
     context.extensionUri,
     [
-      { recorder, actions: { cancel: (id) => jobs.cancel(id), rerun, resize: (id, cols, rows) => jobs.resize(id, cols, rows) } },
-      // Replayed jobs run elsewhere: their terminal keeps its size.
+      // Closing the tab of a job of this window stops it, as closing its terminal does: a target,
+      // a command on a VM, a log stream alike, with the same remote hang-up as Cancel.
+      {
+        recorder,
+        actions: { cancel: (id) => jobs.cancel(id), rerun, resize: (id, cols, rows) => jobs.resize(id, cols, rows) },
+        closed: (id) => jobs.cancel(id),
+      },
+      // Replayed jobs run elsewhere: their terminal keeps its size, and closing their tab only
+      // stops following them.
       {
         recorder: stored.replays,
         actions: {
