@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Problem } from '../problem';
-import { readBoundedTextSync } from './boundedRead';
+import { FileReadError, READ_LIMITS, readBoundedSync } from '../util/readBounded';
 import { Conditionals } from './makeConditionals';
 import { Expander, words } from './makeExpand';
 import { docComment, joinContinuations, logicalLines, splitComment, type LogicalLine } from './makefileLines';
@@ -99,17 +99,21 @@ class StaticReader {
       if (this.readCount === this.maxFiles + 1) this.problem(`More than ${this.maxFiles} makefiles; the rest are not read`, from, 'warning');
       return;
     }
-    const read = readBoundedTextSync(file);
-    if ('error' in read) {
-      if (!(read.missing && from?.optional)) {
-        this.problem(`${from ? 'Included file ' : ''}${name} ${read.error}`, from ?? { file, line: 0 }, from && read.missing ? 'warning' : 'error');
+    let text: string;
+    try {
+      text = readBoundedSync(file, READ_LIMITS.makefile);
+    } catch (error) {
+      if (!(error instanceof FileReadError)) throw error;
+      const missing = error.code === 'ENOENT' || error.code === 'ENOTDIR';
+      if (!(missing && from?.optional)) {
+        this.problem(`${from ? 'Included file ' : ''}${name} ${error.detail}`, from ?? { file, line: 0 }, from && missing ? 'warning' : 'error');
       }
       return;
     }
     this.names.push(name);
     this.stack.push(file);
     try {
-      this.readLines(logicalLines(read.text), file, undefined);
+      this.readLines(logicalLines(text), file, undefined);
     } finally {
       this.stack.pop();
     }

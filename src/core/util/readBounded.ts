@@ -65,7 +65,8 @@ export async function readBoundedBytes(file: string, maxBytes: number): Promise<
   }
 }
 
-/** readBounded for callers that cannot wait (the hub's state and token files). */
+// readBounded for callers that cannot wait: the hub's state and token files, and the static
+// Makefile reader, where `$(eval …)` can include a file in the middle of expanding a line.
 export function readBoundedSync(file: string, maxBytes: number): string {
   const { fd, size } = openRegularSync(file, maxBytes);
   try {
@@ -96,7 +97,12 @@ export function openRegularSync(file: string, maxBytes = Number.MAX_SAFE_INTEGER
 
 function checkRegular(file: string, stat: Stats, maxBytes: number): void {
   if (!stat.isFile()) throw new FileReadError(file, stat.isDirectory() ? 'EISDIR' : 'ENOTREG', `is ${fileType(stat)}, not a regular file`);
-  if (stat.size > maxBytes) throw tooBig(file, `is ${formatBytes(stat.size)}`, maxBytes);
+  if (stat.size > maxBytes) throw tooBig(file, `is ${sizeOver(stat.size, maxBytes)}`, maxBytes);
+}
+
+// A size just over the limit is given in bytes: "is 4 MiB, over the 4 MiB limit" says nothing.
+function sizeOver(size: number, maxBytes: number): string {
+  return formatBytes(size) === formatBytes(maxBytes) ? `${size} bytes` : formatBytes(size);
 }
 
 function tooBig(file: string, what: string, maxBytes: number): FileReadError {

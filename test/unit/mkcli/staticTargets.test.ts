@@ -152,10 +152,10 @@ test('hostile: FIFOs, devices, folders and files over 4 MiB are not read; huge l
   assert.ok(listed.includes('crlf') && listed.includes('ok') && listed.includes('main') && !listed.includes('big'));
   assert.equal(listing.targets.find((t) => t.name === 'crlf')?.description, 'Windows line ends');
   const messages = listing.problems.map((p) => p.message).join('\n');
-  assert.match(messages, /fifo\.mk is not a regular file/);
-  assert.match(messages, /\/dev\/zero is not a regular file/);
-  assert.match(messages, /folder is not a regular file/);
-  assert.match(messages, /big\.mk is larger than 4194304 bytes/);
+  assert.match(messages, /Included file fifo\.mk is a FIFO, not a regular file/);
+  assert.match(messages, /Included file \/dev\/zero is a character device, not a regular file/);
+  assert.match(messages, /Included file folder is a folder, not a regular file/);
+  assert.match(messages, /Included file big\.mk is 4194311 bytes, over the 4 MiB limit/);
 });
 
 test('hostile: an unterminated define or conditional ends with the file', () => {

@@ -34,6 +34,9 @@ test('a regular file is read whole, up to and including the limit', async () => 
   assert.equal(await readBounded(file, 100), 'x'.repeat(100));
   assert.equal(readBoundedSync(file, 100), 'x'.repeat(100));
   await assert.rejects(readBounded(file, 99), { code: 'EFBIG', detail: 'is 100 bytes, over the 99 bytes limit' });
+  const justOver = path.join(dir, 'just-over');
+  writeFileSync(justOver, 'x'.repeat(1024 * 1024 + 7));
+  assert.throws(() => readBoundedSync(justOver, 1024 * 1024), { code: 'EFBIG', detail: 'is 1048583 bytes, over the 1 MiB limit' });
 });
 
 test('an empty file is empty text; invalid UTF-8 becomes U+FFFD', async () => {
