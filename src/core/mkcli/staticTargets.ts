@@ -24,6 +24,8 @@ export interface StaticListing {
   /** The makefiles as make names them (the main one, then each include word), known ones only. */
   makefileNames: string[];
   problems: Problem[];
+  /** The problems (also in `problems`) of makefiles that exist but were refused: a FIFO, a device, too large. */
+  refused: Problem[];
 }
 
 export interface StaticOptions {
@@ -50,6 +52,7 @@ class StaticReader {
   private readonly files = new Set<string>();
   private readonly names: string[] = [];
   private readonly problems: Problem[] = [];
+  private readonly refused: Problem[] = [];
   private readonly stack: string[] = [];
   private readonly maxDepth: number;
   private readonly maxFiles: number;
@@ -80,7 +83,7 @@ class StaticReader {
     const targets = [...this.targets.values()]
       .filter((t) => !makefiles.has(path.resolve(this.dir, t.name)))
       .map(({ phonyOnly: _, ...t }) => t);
-    return { targets, files: [...this.files], makefileNames: [...new Set(this.names)], problems: this.problems };
+    return { targets, files: [...this.files], makefileNames: [...new Set(this.names)], problems: this.problems, refused: this.refused };
   }
 
   /** Reads one makefile named `name` (as make names it), included from `from` when given. */
@@ -105,9 +108,9 @@ class StaticReader {
     } catch (error) {
       if (!(error instanceof FileReadError)) throw error;
       const missing = error.code === 'ENOENT' || error.code === 'ENOTDIR';
-      if (!(missing && from?.optional)) {
-        this.problem(`${from ? 'Included file ' : ''}${name} ${error.detail}`, from ?? { file, line: 0 }, from && missing ? 'warning' : 'error');
-      }
+      if (missing && from?.optional) return;
+      const problem = this.problem(`${from ? 'Included file ' : ''}${name} ${error.detail}`, from ?? { file, line: 0 }, from && missing ? 'warning' : 'error');
+      if (!missing) this.refused.push(problem);
       return;
     }
     this.names.push(name);
@@ -289,8 +292,10 @@ class StaticReader {
     }
   }
 
-  private problem(message: string, at: { file: string; line: number } | undefined, severity: Problem['severity']): void {
-    this.problems.push({ severity, message, file: at?.file ?? path.join(this.dir, 'Makefile'), ...(at && at.line > 0 ? { line: at.line } : {}) });
+  private problem(message: string, at: { file: string; line: number } | undefined, severity: Problem['severity']): Problem {
+    const problem: Problem = { severity, message, file: at?.file ?? path.join(this.dir, 'Makefile'), ...(at && at.line > 0 ? { line: at.line } : {}) };
+    this.problems.push(problem);
+    return problem;
   }
 }
 

@@ -93,6 +93,8 @@ async function listWithMake(entry: RegistryEntry, options: ListOptions, read: St
   // make reports each recipe it was kept from running; those lines are not problems.
   const stderr = result.stderr.split('\n').filter((l) => !l.includes(NO_RECIPE_SHELL)).join('\n');
   const problems = failureProblems({ ...result, stderr }, entry, options.timeoutMs);
+  // make reads what the static reader refused; its targets are listed, but not where they are.
+  const unplaced = read.refused.map((p): Problem => ({ ...p, severity: 'warning', message: `${p.message}; its targets are listed without their places and descriptions` }));
   const database = parseMakeDatabase(result.stdout, entry.dir);
   const byName = new Map(read.targets.map((t) => [t.name, t]));
   const files = [...new Set([...read.files, ...database.makefiles])];
@@ -105,7 +107,7 @@ async function listWithMake(entry: RegistryEntry, options: ListOptions, read: St
     ),
     source: 'make',
     files,
-    problems,
+    problems: [...problems, ...unplaced],
   };
 }
 

@@ -168,3 +168,25 @@ for (const hostile of HOSTILE_FILES) {
     }
   });
 }
+
+test("with make's database, a makefile too large to read still gives its targets, without their places, and a warning", async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'vmo-big-mk-'));
+  try {
+    writeFileSync(path.join(dir, 'Makefile'), 'include big.mk\nbuild: ## Build it\n\t@echo build\n');
+    writeFileSync(path.join(dir, 'big.mk'), `big: ## Big\n#${'x'.repeat(4 * 1024 * 1024)}\n`);
+    const listing = await listTargets(entry('big', dir), options);
+    assert.equal(listing.source, 'make');
+    assert.deepEqual(listing.targets.find((t) => t.name === 'build'), { name: 'build', file: path.join(dir, 'Makefile'), line: 2, description: 'Build it' });
+    assert.deepEqual(listing.targets.find((t) => t.name === 'big'), { name: 'big' });
+    assert.deepEqual(listing.problems, [
+      {
+        severity: 'warning',
+        message: 'Included file big.mk is 4194318 bytes, over the 4 MiB limit; its targets are listed without their places and descriptions',
+        file: path.join(dir, 'Makefile'),
+        line: 1,
+      },
+    ]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
