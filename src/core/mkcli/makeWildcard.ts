@@ -1,5 +1,6 @@
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { segmentMatcher } from '../vmconfig/glob';
 
 /** At most this many names come back from one pattern. */
 const MAX_MATCHES = 10_000;
@@ -21,7 +22,7 @@ export function wildcard(pattern: string, cwd: string): string[] {
         if (exists(path.resolve(cwd, candidate))) next.push(candidate);
         continue;
       }
-      const re = globToRegExp(part);
+      const re = segmentMatcher(part);
       for (const name of list(path.resolve(cwd, base || '.'))) {
         if (name.startsWith('.') && !part.startsWith('.')) continue;
         if (re.test(name)) next.push(base === '' ? name : path.posix.join(base, name));
@@ -31,24 +32,6 @@ export function wildcard(pattern: string, cwd: string): string[] {
     found = next;
   }
   return found.sort();
-}
-
-function globToRegExp(glob: string): RegExp {
-  let re = '';
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i];
-    if (c === '*') re += '[^/]*';
-    else if (c === '?') re += '[^/]';
-    else if (c === '[') {
-      const end = glob.indexOf(']', i + 1);
-      if (end === -1) re += '\\[';
-      else {
-        re += `[${glob.slice(i + 1, end).replace(/^!/, '^').replace(/\\/g, '\\\\')}]`;
-        i = end;
-      }
-    } else re += c.replace(/[.+^${}()|\\]/g, '\\$&');
-  }
-  return new RegExp(`^${re}$`);
 }
 
 function list(dir: string): string[] {
