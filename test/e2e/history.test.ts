@@ -50,6 +50,21 @@ async function historyRows(frame: Frame): Promise<string[]> {
   return frame.locator('table[aria-label="Jobs"] tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('aria-label') ?? ''));
 }
 
+// Stores jobs in the session's hub as another window does: a HubReporter with the operator's
+// token and a spool of its own, closed once the hub has everything it was given.
+async function reportAsAnotherWindow(report: (other: HubReporter) => void): Promise<void> {
+  const hub = sessionHub(session.server.userDataDir, 'operator');
+  const spool = tempDir();
+  const other = new HubReporter({ url: hub.url, token: hub.token, reporterId: 'another-window', spoolDir: spool.dir });
+  try {
+    report(other);
+    assert.ok(await other.idle(30_000), 'the other window stored its jobs');
+  } finally {
+    await other.close(2000);
+    spool.remove();
+  }
+}
+
 async function waitForHistory(predicate: (rows: string[]) => boolean, what: string, ms = 30_000): Promise<string[]> {
   const deadline = Date.now() + ms;
   let rows: string[] = [];
@@ -205,18 +220,12 @@ test('a job another window reports runs here only as this window builds it, afte
     // The command shows the argument: it is the command this window builds, so it may be asked for.
     const shown = reported({ argv: [...mine.argv, hostile], args: [hostile] });
     const benign = reported({ argv: [...mine.argv, 'VERSION=9.9.9'], args: ['VERSION=9.9.9'] });
-    const spool = tempDir();
-    const other = new HubReporter({ url: hub.url, token: hub.token, reporterId: 'another-window', spoolDir: spool.dir });
-    try {
+    await reportAsAnotherWindow((other) => {
       for (const job of [hidden, shown, benign]) {
         other.started(job);
         other.finished(job.id, { status: 'success', exitCode: 0, signal: null, durationMs: 900, finishedAt: Date.now() });
       }
-      assert.ok(await other.idle(30_000), 'the other window stored its jobs');
-    } finally {
-      await other.close(2000);
-      spool.remove();
-    }
+    });
 
     await workbench.runCommand('VM Orchestrator: Show Job History');
     const ids = [hidden.id, shown.id, benign.id];
@@ -274,12 +283,9 @@ test('a job another window reports runs here only as this window builds it, afte
 test('a long job stored by another window opens at its end; scrolling up reads the rest from the hub, and Open as Text has all of it', { timeout: 150_000 }, () =>
   session.step('history-long-job', async () => {
     const { workbench } = session;
-    // Another window, as a HubReporter with the hub's operator token, stores a job of 60,000 lines.
-    const hub = sessionHub(session.server.userDataDir, 'operator');
-    const spool = tempDir();
-    const other = new HubReporter({ url: hub.url, token: hub.token, reporterId: 'another-window', spoolDir: spool.dir });
+    // Another window stores a job of 60,000 lines.
     const LINES = 60_000;
-    try {
+    await reportAsAnotherWindow((other) => {
       const job = newJob({ title: 'web flood', target: 'flood', argv: ['make', 'flood'] });
       other.started(job);
       for (let seq = 0; seq < LINES / 100; seq++) {
@@ -287,11 +293,7 @@ test('a long job stored by another window opens at its end; scrolling up reads t
         other.chunks(job.id, [{ seq, ts: Date.now(), stream: 'stdout', text }]);
       }
       other.finished(job.id, { status: 'success', exitCode: 0, signal: null, durationMs: 2000, finishedAt: Date.now() });
-      assert.ok(await other.idle(30_000), 'the other window stored the job');
-    } finally {
-      await other.close(2000);
-      spool.remove();
-    }
+    });
 
     await workbench.runCommand('VM Orchestrator: Show Job History');
     await waitForHistory((rows) => ended(rows, 'web flood', 'Succeeded'), 'the long job');
