@@ -20,10 +20,12 @@ export function activate(context: vscode.ExtensionContext): void {
   const catalog = new CatalogSync((snapshot) => hub.reportCatalog(snapshot));
   context.subscriptions.push(catalog);
   const { projects, targets } = registerProjects(context, catalog);
-  const { jobs, hub, close } = registerJobs(context, projects, targets);
+  const { jobs, hub, reruns, close } = registerJobs(context, projects, targets);
   // Running jobs end `interrupted`, and the hub hears it.
   closing = close;
-  registerVms(context, new VmJobs(jobs, settings), catalog);
+  const vmJobs = new VmJobs(jobs, settings);
+  const vms = registerVms(context, vmJobs, catalog);
+  context.subscriptions.push(reruns.register(['ssh-logs', 'remote-command'], (job) => vmJobs.prepareStored(job, vms)));
   context.subscriptions.push(
     vscode.tasks.registerTaskProvider(TaskType, new MkcliTaskProvider(projects, targets, jobs)),
     registerCommand(CommandIds.showLog, () => log.show()),

@@ -3,6 +3,7 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import { ConfigSection } from '../shared/ids';
 import { userRegistryPath, expandHome } from '../core/mkcli/registry';
+import { TARGET_SOURCES, type TargetSource } from '../core/mkcli/targets';
 
 // Reads the settings; every setting that names a file or a program is machine-scoped in the
 // manifest, so a workspace cannot point them elsewhere.
@@ -16,6 +17,10 @@ export function settings() {
     teamRegistryFile: team ? expandHome(team, home) : undefined,
     listTimeoutMs: 1000 * c.get<number>('mkcli.listTimeoutSeconds', 10),
     discoveryConcurrency: c.get<number>('mkcli.discoveryConcurrency', 4),
+    /** How targets are listed: by reading the makefiles (nothing runs), make's database, or the alias. */
+    targetSource: targetSource(c.get<string>('mkcli.targetSource', 'static')) ?? 'static',
+    /** Per-alias choices of the above; an unknown value is ignored. */
+    targetSourceByAlias: targetSourceMap(c.get<Record<string, string>>('mkcli.targetSourceByAlias', {})),
     environmentGlobs: c.get<string[]>('vmConfig.extraGlobs', []).map((g) => expandHome(g, home)),
     sshConfigFile: expandHome(c.get<string>('ssh.configFile', '') || path.join(home, '.ssh', 'config'), home),
     /** True when the user named a config file: it is then passed to ssh with -F. */
@@ -40,6 +45,27 @@ export function settings() {
 }
 
 export type Settings = ReturnType<typeof settings>;
+
+function targetSource(value: unknown): TargetSource | undefined {
+  return TARGET_SOURCES.find((s) => s === value);
+}
+
+function targetSourceMap(value: unknown): Record<string, TargetSource> {
+  const map: Record<string, TargetSource> = {};
+  if (typeof value !== 'object' || value === null) return map;
+  for (const [alias, source] of Object.entries(value)) {
+    const known = targetSource(source);
+    if (known) map[alias] = known;
+  }
+  return map;
+}
+
+// The source that lists `alias`'s targets. In Restricted Mode only the makefile text is read:
+// make's database and `--list-targets` run code from the project.
+export function targetSourceFor(s: Settings, alias: string, trusted: boolean): TargetSource {
+  if (!trusted) return 'static';
+  return s.targetSourceByAlias[alias] ?? s.targetSource;
+}
 
 /** A postgres:// URL as it is; a folder with `~` expanded; empty: undefined. */
 function hubDatabase(value: string, home: string): string | undefined {

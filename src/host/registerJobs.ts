@@ -10,6 +10,7 @@ import { settings } from './config';
 import { notifyJobEnd } from './jobs/jobNotifications';
 import { JobService } from './jobs/jobService';
 import { StoredJobs } from './jobs/storedJobs';
+import { StoredReruns } from './jobs/storedReruns';
 import { jobStatusBar } from './jobs/jobStatusBar';
 import { TargetPreferences } from './jobs/targetPreferences';
 import { registerHub, type HubLink } from './registerHub';
@@ -25,18 +26,26 @@ export function registerJobs(
   context: vscode.ExtensionContext,
   projects: ProjectsTreeProvider,
   targets: TargetCache,
-): { jobs: JobService; hub: HubLink; close(): Promise<void> } {
+): { jobs: JobService; hub: HubLink; reruns: StoredReruns; close(): Promise<void> } {
   // Spill files of long outputs go in a folder of this window's, removed when it closes.
   const recorder = new InMemoryRecorder({ spillDir: spillDir(context, 'spill') });
   const rerun = (jobId: string): void => void vscode.commands.executeCommand(CommandIds.rerunJob, jobId);
   const jobs = new JobService(recorder, settings, (jobId, replacing) => consoles.show(jobId, replacing));
   const hub = registerHub(context, recorder, jobs);
   const stored = new StoredJobs(hub, settings, spillDir(context, 'replays'));
+  const reruns = new StoredReruns();
   const consoles = new ConsoleManager(
     context.extensionUri,
     [
-      { recorder, actions: { cancel: (id) => jobs.cancel(id), rerun, resize: (id, cols, rows) => jobs.resize(id, cols, rows) } },
-      // Replayed jobs run elsewhere: their terminal keeps its size.
+      // Closing the tab of a job of this window stops it, as closing its terminal does: a target,
+      // a command on a VM, a log stream alike, with the same remote hang-up as Cancel.
+      {
+        recorder,
+        actions: { cancel: (id) => jobs.cancel(id), rerun, resize: (id, cols, rows) => jobs.resize(id, cols, rows) },
+        closed: (id) => jobs.cancel(id),
+      },
+      // Replayed jobs run elsewhere: their terminal keeps its size, and closing their tab only
+      // stops following them.
       {
         recorder: stored.replays,
         actions: {
@@ -59,7 +68,7 @@ export function registerJobs(
     jobStatusBar(recorder),
     jobs.onDidEnd((job) => notifyJobEnd(job, settings(), { showOutput, rerun })),
     ...registerHistoryCommands(context.extensionUri, stored, hub),
-    ...registerRunCommands({ jobs, stored, consoles, projects, targets, preferences: new TargetPreferences(context.workspaceState), settings }),
+    ...registerRunCommands({ jobs, stored, consoles, projects, targets, preferences: new TargetPreferences(context.workspaceState), reruns, settings }),
   );
   const close = async (): Promise<void> => {
     // VS Code gives a closing extension host about two seconds; what the hub has not stored by
@@ -69,7 +78,7 @@ export function registerJobs(
     jobs.dispose();
     recorder.dispose();
   };
-  return { jobs, hub, close };
+  return { jobs, hub, reruns, close };
 }
 
 function spillDir(context: vscode.ExtensionContext, name: string): string {

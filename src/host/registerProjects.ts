@@ -3,14 +3,17 @@ import type { CatalogSync } from './hub/catalogSync';
 import { TargetCache } from '../core/mkcli/targetCache';
 import { ViewIds } from '../shared/ids';
 import { registerProjectCommands } from './commands/projectCommands';
-import { onSettingsChanged, settings } from './config';
+import { onSettingsChanged, settings, targetSourceFor } from './config';
 import { ProjectsTreeProvider } from './views/projectsTreeProvider';
 import { watchFiles } from './watchFiles';
 
 // Wires the Projects view: the tree, its commands, and the watchers that
 // refresh it when the registry or a project's makefiles change.
 export function registerProjects(context: vscode.ExtensionContext, catalog: CatalogSync): { projects: ProjectsTreeProvider; targets: TargetCache } {
-  const targets = new TargetCache(() => ({ env: process.env, timeoutMs: settings().listTimeoutMs }), settings().discoveryConcurrency);
+  const targets = new TargetCache(() => {
+    const s = settings();
+    return { env: process.env, timeoutMs: s.listTimeoutMs, source: (entry) => targetSourceFor(s, entry.alias, vscode.workspace.isTrusted) };
+  }, settings().discoveryConcurrency);
   const makefileWatchers = new Map<string, vscode.Disposable>();
   const projects = new ProjectsTreeProvider(settings, targets, (entry, listing) => {
     makefileWatchers.get(entry.alias)?.dispose();
@@ -33,7 +36,10 @@ export function registerProjects(context: vscode.ExtensionContext, catalog: Cata
       targets.clear();
       projects.refresh();
     }),
-    vscode.workspace.onDidGrantWorkspaceTrust(() => projects.refresh()),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => {
+      targets.clear();
+      projects.refresh();
+    }),
     { dispose: () => registryWatcher.dispose() },
     { dispose: () => makefileWatchers.forEach((w) => w.dispose()) },
   );

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { readBoundedSync, READ_LIMITS } from '../core/util/readBounded';
 import type { HubRole } from '../shared/hubProtocol';
 
 /** One line of the token file. */
@@ -34,7 +35,8 @@ export function parseTokens(text: string, file: string): TokenEntry[] {
 
 // Reads the token file, or creates it (mode 0600, in a folder created 0700) with one new token
 // of each role when it does not exist. `wx` makes a second hub starting at the same moment read
-// the first one's file instead of overwriting it.
+// the first one's file instead of overwriting it. The file is read bounded: a FIFO, a device or a
+// file over 64 KiB is an error naming it, never a hang.
 export function loadOrCreateTokens(file: string): { entries: TokenEntry[]; created: boolean } {
   let created = false;
   try {
@@ -45,5 +47,5 @@ export function loadOrCreateTokens(file: string): { entries: TokenEntry[]; creat
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw new Error(`Could not create the token file ${file}`, { cause: err });
   }
-  return { entries: parseTokens(readFileSync(file, 'utf8'), file), created };
+  return { entries: parseTokens(readBoundedSync(file, READ_LIMITS.tokens), file), created };
 }

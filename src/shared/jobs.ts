@@ -23,7 +23,7 @@ export interface JobInfo {
   cwd?: string;
   alias?: string;
   target?: string;
-  /** The extra arguments the user gave. */
+  /** The extra arguments the user gave; for a job on a VM, the command run there. */
   args?: string[];
   /** For remote jobs: `<environment>/<vm>`. */
   vm?: string;

@@ -3,7 +3,7 @@
 // folder is gone and a malformed line; a workspace with a valid and a broken vm-config environment;
 // and an ~/.ssh/config whose blocks (one behind `Include conf.d/*`) rename two of the VMs.
 import assert from 'node:assert/strict';
-import { chmodSync, cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -155,7 +155,7 @@ test('Projects: every alias with its folder and version; the malformed line is a
   }),
 );
 
-test('Projects: a project expands into its targets, with those of its included makefile and their ## descriptions', { timeout: 90_000 }, () =>
+test('Projects: a project expands into its targets, read from its makefile and its included one without running make, with their ## descriptions', { timeout: 90_000 }, () =>
   step('discovery-projects-targets', async () => {
     const { workbench } = setup;
     await workbench.openViewContainer(CONTAINER);
@@ -184,6 +184,8 @@ test('Projects: a project expands into its targets, with those of its included m
       Object.keys(expected).sort(),
       `shop lists exactly its targets (no .PHONY, no variables, no problems):\n${formatRows(rows)}`,
     );
+    // The targets were read from the text: the Makefile's $(shell touch …) never ran.
+    assert.equal(existsSync(path.join(setup.home, 'src', 'shop', 'listing-ran-make')), false, 'listing the targets ran make');
     await shot('02-projects-targets');
   }),
 );

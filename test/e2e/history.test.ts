@@ -1,12 +1,20 @@
 // The Job History tab, as a user works with it in Chromium: three jobs run (one fails), the
 // history lists them, a filter narrows it to the failure, a click replays the failed job in a
 // console tab, Rerun runs it again, and after a reload of the page the history is the same. A
-// long job stored by another window opens at its end and reads the rest back as it scrolls up.
+// job another window reports runs here only as this window builds it and after a modal showed
+// its exact command. A long job stored by another window opens at its end and reads the rest
+// back as it scrolls up.
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Frame } from 'playwright-core';
+import { quotePosix } from '../../src/core/exec/quotePosix';
 import { HubReporter } from '../../src/core/hub/hubReporter';
+import type { HubJob } from '../../src/shared/hubProtocol';
+import type { JobInfo } from '../../src/shared/jobs';
 import { formatRows } from '../harness/browser';
 import { sessionHub } from '../harness/codeServer';
 import { SAMPLE_PROJECTS } from '../harness/fixtures';
@@ -40,6 +48,21 @@ function historyFrame(): Promise<Frame> {
 /** The rows of the history table, as their accessible labels ("Failed · target · web deploy …"). */
 async function historyRows(frame: Frame): Promise<string[]> {
   return frame.locator('table[aria-label="Jobs"] tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('aria-label') ?? ''));
+}
+
+// Stores jobs in the session's hub as another window does: a HubReporter with the operator's
+// token and a spool of its own, closed once the hub has everything it was given.
+async function reportAsAnotherWindow(report: (other: HubReporter) => void): Promise<void> {
+  const hub = sessionHub(session.server.userDataDir, 'operator');
+  const spool = tempDir();
+  const other = new HubReporter({ url: hub.url, token: hub.token, reporterId: 'another-window', spoolDir: spool.dir });
+  try {
+    report(other);
+    assert.ok(await other.idle(30_000), 'the other window stored its jobs');
+  } finally {
+    await other.close(2000);
+    spool.remove();
+  }
 }
 
 async function waitForHistory(predicate: (rows: string[]) => boolean, what: string, ms = 30_000): Promise<string[]> {
@@ -140,8 +163,15 @@ test('Copy Dashboard URL gives the hub page signed in; it shows a job run from V
   session.step('history-dashboard', async () => {
     const { workbench } = session;
     await workbench.page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+    // The command returns before its write lands: wait for the clipboard to change from a value set here.
+    const placeholder = `not yet copied ${Date.now()}`;
+    await workbench.page.evaluate(`navigator.clipboard.writeText(${JSON.stringify(placeholder)})`);
     await workbench.runCommand('VM Orchestrator: Copy Dashboard URL');
-    const url = String(await workbench.page.evaluate('navigator.clipboard.readText()'));
+    let url = placeholder;
+    for (const deadline = Date.now() + 10_000; url === placeholder; await workbench.page.waitForTimeout(100)) {
+      url = String(await workbench.page.evaluate('navigator.clipboard.readText()'));
+      if (url === placeholder && Date.now() > deadline) throw new Error('Copy Dashboard URL did not write the clipboard within 10 s');
+    }
     assert.match(url, /^http:\/\/127\.0\.0\.1:\d+\/#token=[\w-]+$/, `the hub's own page with a token in the fragment: ${url}`);
 
     const dashboard = await workbench.page.context().newPage();
@@ -174,15 +204,88 @@ test('Copy Dashboard URL gives the hub page signed in; it shows a job run from V
   }),
 );
 
+test('a job another window reports runs here only as this window builds it, after a modal shows its exact command: hidden arguments are refused, Cancel runs nothing', { timeout: 150_000 }, () =>
+  session.step('history-foreign-rerun', async () => {
+    const { workbench } = session;
+    const hub = sessionHub(session.server.userDataDir, 'operator');
+    // What `web build` runs in this window, as the first test stored it.
+    const res = await fetch(`${hub.url}/api/jobs?alias=web&text=build&limit=50`, { headers: { authorization: `Bearer ${hub.token}` } });
+    const mine = ((await res.json()) as { jobs: HubJob[] }).jobs.find((j) => j.title === 'web build' && j.hostname === os.hostname() && (j.args ?? []).length === 0);
+    assert.ok(mine, 'this window ran web build');
+    const marker = path.join(os.tmpdir(), `vmo-rerun-marker-${randomUUID()}`);
+    const hostile = `--eval=$(shell touch ${marker})`;
+    const reported = (over: Partial<JobInfo>): JobInfo => newJob({ title: 'web build', argv: mine.argv, cwd: mine.cwd, hostname: 'teammate-laptop', ...over });
+    // The history would show `… build`; the argument is only in `args`.
+    const hidden = reported({ args: [hostile] });
+    // The command shows the argument: it is the command this window builds, so it may be asked for.
+    const shown = reported({ argv: [...mine.argv, hostile], args: [hostile] });
+    const benign = reported({ argv: [...mine.argv, 'VERSION=9.9.9'], args: ['VERSION=9.9.9'] });
+    await reportAsAnotherWindow((other) => {
+      for (const job of [hidden, shown, benign]) {
+        other.started(job);
+        other.finished(job.id, { status: 'success', exitCode: 0, signal: null, durationMs: 900, finishedAt: Date.now() });
+      }
+    });
+
+    await workbench.runCommand('VM Orchestrator: Show Job History');
+    const ids = [hidden.id, shown.id, benign.id];
+    await waitForHistory(() => true, 'the reported jobs');
+    const rowOf = async (id: string) => (await historyFrame()).locator(`table[aria-label="Jobs"] tbody tr[data-id="${id}"]`);
+    for (const id of ids) await (await rowOf(id)).waitFor({ timeout: 30_000 });
+    // The history shows the arguments of each, beside the command.
+    assert.match((await (await rowOf(hidden.id)).textContent()) ?? '', /args '--eval=\$\(shell touch /);
+    await workbench.screenshot(path.join(SHOTS, '09-reported-jobs.png'));
+    const rerun = async (id: string): Promise<void> => {
+      const row = await rowOf(id);
+      await row.hover();
+      await row.getByRole('button', { name: 'Rerun web build' }).click();
+    };
+    const dialog = workbench.page.locator('.monaco-dialog-box');
+
+    // Arguments its argv does not show: refused, with the stored command and the one that would run.
+    await rerun(hidden.id);
+    const refusal = await workbench.waitForNotification(/is not what/, 15_000);
+    assert.ok(refusal.includes(`The stored command \``) && refusal.includes(hostile), refusal);
+    assert.equal(await dialog.count(), 0, 'no question is asked for a refused job');
+    await workbench.screenshot(path.join(SHOTS, '10-hidden-args-refused.png'));
+
+    // The command shows them: the modal shows every word as it would run, and Cancel runs nothing.
+    await rerun(shown.id);
+    await dialog.waitFor({ state: 'visible', timeout: 15_000 });
+    const message = (await dialog.locator('.dialog-message-text').textContent()) ?? '';
+    const detail = (await dialog.locator('.dialog-message-detail').textContent()) ?? '';
+    const exact = [...mine.argv, hostile].map(quotePosix).join(' ');
+    assert.match(message, /^Run web build '--eval=\$\(shell touch .*' from the history\?$/, message);
+    assert.ok(detail.includes(exact), `the dialog shows the exact command ${exact}:\n${detail}`);
+    assert.ok(detail.includes(`Arguments: ${quotePosix(hostile)}`), detail);
+    assert.match(detail, /reported by teammate-laptop, another-window/);
+    await workbench.screenshot(path.join(SHOTS, '11-confirm-exact-command.png'));
+    await dialog.getByRole('button', { name: 'Cancel', exact: true }).click();
+    await dialog.waitFor({ state: 'hidden', timeout: 5000 });
+    await workbench.page.waitForTimeout(2000);
+    assert.equal(existsSync(marker), false, 'nothing ran: the marker file was not created');
+    const jobsNow = await workbench.waitForTreeRows('Jobs', () => true);
+    assert.ok(!jobsNow.some((r) => r.label === 'web build' && r.description.startsWith('running')), formatRows(jobsNow));
+
+    // A job whose command is this window's, confirmed: it runs exactly that.
+    await workbench.runCommand('VM Orchestrator: Show Job History');
+    await rerun(benign.id);
+    await dialog.waitFor({ state: 'visible', timeout: 15_000 });
+    assert.ok(((await dialog.locator('.dialog-message-detail').textContent()) ?? '').includes([...mine.argv, 'VERSION=9.9.9'].map(quotePosix).join(' ')));
+    await dialog.getByRole('button', { name: 'Run', exact: true }).click();
+    const ran = await workbench.webviewFrame('[role="log"] .row', { hasText: /Building webapp 9\.9\.9/, timeoutMs: 30_000 });
+    assert.match((await ran.locator('header').textContent()) ?? '', /args\s*VERSION=9\.9\.9/, 'the console header shows the arguments');
+    await workbench.screenshot(path.join(SHOTS, '12-confirmed-rerun.png'));
+    assert.equal(existsSync(marker), false, 'the marker file was never created');
+  }),
+);
+
 test('a long job stored by another window opens at its end; scrolling up reads the rest from the hub, and Open as Text has all of it', { timeout: 150_000 }, () =>
   session.step('history-long-job', async () => {
     const { workbench } = session;
-    // Another window, as a HubReporter with the hub's operator token, stores a job of 60,000 lines.
-    const hub = sessionHub(session.server.userDataDir, 'operator');
-    const spool = tempDir();
-    const other = new HubReporter({ url: hub.url, token: hub.token, reporterId: 'another-window', spoolDir: spool.dir });
+    // Another window stores a job of 60,000 lines.
     const LINES = 60_000;
-    try {
+    await reportAsAnotherWindow((other) => {
       const job = newJob({ title: 'web flood', target: 'flood', argv: ['make', 'flood'] });
       other.started(job);
       for (let seq = 0; seq < LINES / 100; seq++) {
@@ -190,11 +293,7 @@ test('a long job stored by another window opens at its end; scrolling up reads t
         other.chunks(job.id, [{ seq, ts: Date.now(), stream: 'stdout', text }]);
       }
       other.finished(job.id, { status: 'success', exitCode: 0, signal: null, durationMs: 2000, finishedAt: Date.now() });
-      assert.ok(await other.idle(30_000), 'the other window stored the job');
-    } finally {
-      await other.close(2000);
-      spool.remove();
-    }
+    });
 
     await workbench.runCommand('VM Orchestrator: Show Job History');
     await waitForHistory((rows) => ended(rows, 'web flood', 'Succeeded'), 'the long job');

@@ -2,7 +2,8 @@
 // is reached through a real sshd on 127.0.0.1 (the client config the product reads and passes to
 // `ssh -F` maps the VM's host to the server); clicking the user's own `tail -F` preset opens a
 // console tab that shows the file's last lines and every line the test appends, once and in
-// order, also across a dropped connection; Cancel stops the remote tail. With an unknown host key
+// order, also across a dropped connection; Cancel stops the remote tail, and so does closing the
+// tab (the job ends canceled). With an unknown host key
 // the job ends at once and a warning offers to open an SSH terminal.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -261,6 +262,36 @@ describe('VM logs over a real sshd', { skip: sshdSkip }, () => {
     }),
   );
 
+  test('closing a log tab stops its follower: the job ends canceled and the remote tail is gone', { timeout: 90_000 }, () =>
+    step('vmlogs-close-tab', async () => {
+      const { workbench, logFile } = s();
+      await workbench.runCommand('View: Close All Editors');
+      const canceledBefore = (await workbench.waitForTreeRows('Jobs', () => true)).filter((r) => r.label === TITLE && r.description.startsWith('canceled')).length;
+      await openPreset();
+      await waitForConsole((v) => v.status === 'Running' && logLines(v).length >= 20, 'the log running again', 30_000);
+      for (const deadline = Date.now() + 10_000; remoteTails(logFile).length === 0; await workbench.page.waitForTimeout(200)) {
+        if (Date.now() > deadline) throw new Error('ps shows no remote tail while the log tab runs');
+      }
+      await workbench.waitForTreeRows('Jobs', (r) => r.some((row) => row.label === TITLE && row.description.startsWith('running')), 10_000);
+      await shot('07-before-close');
+
+      // The user closes the tab, as with its ×: nothing else is clicked.
+      assert.ok((await workbench.activeEditorTab())?.startsWith(TITLE), `the log tab is the active one: ${await workbench.activeEditorTab()}`);
+      await workbench.runCommand('View: Close Editor');
+      const jobs = await workbench.waitForTreeRows(
+        'Jobs',
+        (r) => !r.some((row) => row.label === TITLE && row.description.startsWith('running')) && r.filter((row) => row.label === TITLE && row.description.startsWith('canceled')).length === canceledBefore + 1,
+        15_000,
+      );
+      assert.ok(jobs.length > 0, formatRows(jobs));
+      let left = remoteTails(logFile);
+      for (const deadline = Date.now() + 5000; left.length > 0 && Date.now() < deadline; left = remoteTails(logFile)) await workbench.page.waitForTimeout(200);
+      assert.deepEqual(left, [], 'ps shows no remote tail of the log file after the tab was closed');
+      assert.deepEqual(s().sshd.processesWith(path.basename(logFile)), [], 'no process of the remote user still has the log file open');
+      await shot('08-closed');
+    }),
+  );
+
   test('an unknown host key ends the log job and a warning offers "Open SSH Terminal"', { timeout: 90_000 }, () =>
     step('vmlogs-unknown-host-key', async () => {
       const { workbench, sshd, logFile } = s();
@@ -280,7 +311,7 @@ describe('VM logs over a real sshd', { skip: sshdSkip }, () => {
       const icon = toast.locator('.codicon-warning, .codicon-notifications-warning');
       assert.ok((await icon.count()) > 0, 'the notification is a warning');
       assert.deepEqual(remoteTails(logFile), [], 'no remote tail runs');
-      await shot('07-unknown-host-key');
+      await shot('09-unknown-host-key');
     }),
   );
 });

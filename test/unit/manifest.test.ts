@@ -36,6 +36,23 @@ test('every command named in menus and welcome views exists', () => {
   }
 });
 
+// VS Code renders only links and command links in a welcome view: `*x*`, `_x_`, `**` and
+// backticks would be shown to the user as they are written.
+test('welcome views hold no Markdown that VS Code would show literally', () => {
+  for (const w of contributes.viewsWelcome as Array<{ view: string; contents: string }>) {
+    // Links keep their text; their targets (command ids, URLs) are not shown.
+    const shown = w.contents.replace(/\[([^\]]*)\]\([^)]*\)/g, '$1');
+    for (const [pattern, what] of [
+      [/`/, 'a backtick'],
+      [/\*\*/, '"**"'],
+      [/(^|[^\w*])\*[^*\s][^*]*\*(?!\w)/, '*emphasis*'],
+      [/(^|[^\w])_[^_\s][^_]*_(?!\w)/, '_emphasis_'],
+    ] as const) {
+      assert.doesNotMatch(shown, pattern, `${w.view}: ${what} would be shown as written: ${JSON.stringify(w.contents)}`);
+    }
+  }
+});
+
 test('every setting is under the section, described, and the ones naming files are machine-scoped', () => {
   for (const [key, setting] of Object.entries(contributes.configuration.properties) as Array<[string, Record<string, unknown>]>) {
     assert.ok(key.startsWith(`${ConfigSection}.`), key);

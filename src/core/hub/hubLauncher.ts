@@ -5,6 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pidAlive } from '../util/pidAlive';
+import { FileReadError, readBoundedSync, READ_LIMITS } from '../util/readBounded';
 
 export interface EnsureHubOptions {
   /** The hub's entry point, e.g. `<extension>/dist/server.js`. */
@@ -55,10 +56,19 @@ const HEALTH_TIMEOUT_MS = 3000;
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** The state file of the hub, or undefined when it is missing or not of that shape. */
+// The state file of the hub, or undefined when it is missing or not of that shape. It is read
+// bounded: a state file that is a FIFO, a device, a folder or over 64 KiB throws a FileReadError
+// naming it, rather than hanging the window or being taken for "no hub".
 export function readState(stateDir: string): HubState | undefined {
+  let text: string;
   try {
-    const s = JSON.parse(readFileSync(path.join(stateDir, STATE_FILE), 'utf8')) as Partial<HubState>;
+    text = readBoundedSync(path.join(stateDir, STATE_FILE), READ_LIMITS.hubState);
+  } catch (err) {
+    if (err instanceof FileReadError && err.code !== 'ENOENT') throw err;
+    return undefined;
+  }
+  try {
+    const s = JSON.parse(text) as Partial<HubState>;
     if (typeof s.pid !== 'number' || typeof s.port !== 'number' || typeof s.url !== 'string' || typeof s.version !== 'string' || typeof s.tokenFile !== 'string') return undefined;
     return s as HubState;
   } catch {
@@ -74,9 +84,9 @@ export function writeState(stateDir: string, state: HubState): void {
   renameSync(temp, file);
 }
 
-/** The tokens of a token file (`<role> <token>` lines); the first of each role. */
+/** The tokens of a token file (`<role> <token>` lines); the first of each role. Read bounded. */
 export function readTokens(file: string): { operator: string; viewer: string } {
-  const text = readFileSync(file, 'utf8');
+  const text = readBoundedSync(file, READ_LIMITS.tokens);
   const operator = /^operator[ \t]+(\S+)[ \t]*$/m.exec(text)?.[1];
   const viewer = /^viewer[ \t]+(\S+)[ \t]*$/m.exec(text)?.[1];
   if (!operator || !viewer) throw new Error(`${file}: expected one "operator <token>" and one "viewer <token>" line`);
@@ -169,7 +179,13 @@ async function lock(file: string, timeoutMs: number, staleMs: number, ready: () 
     }
     if (await ready()) return undefined;
     try {
-      const holder = Number(readFileSync(file, 'utf8'));
+      // A lock that cannot be read as a pid (not a regular file, say) is broken once it is stale.
+      let holder = 0;
+      try {
+        holder = Number(readBoundedSync(file, 64));
+      } catch {
+        // Not a pid: only its age counts.
+      }
       const age = Date.now() - statSync(file).mtimeMs;
       if ((holder > 0 && holder !== process.pid && !pidAlive(holder)) || age > staleMs) unlinkSync(file);
     } catch {

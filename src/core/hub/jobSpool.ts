@@ -1,9 +1,10 @@
 // The spool files of one reporter, `<dir>/<jobId>.jsonl`: a job's events not yet stored by the
 // hub, one JSON line each, written while the hub is away and read back a batch at a time from a
 // byte offset. A crash can tear the last line only; a torn or damaged line is skipped, never fatal.
-import { appendFileSync, closeSync, mkdirSync, openSync, readdirSync, readSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, mkdirSync, readdirSync, readSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Chunk, JobInfo, JobResult } from '../../shared/jobs';
+import { FileReadError, openRegularSync } from '../util/readBounded';
 
 /** One line of a spool file. */
 export type SpoolEvent = { type: 'started'; job: JobInfo } | { type: 'chunks'; chunks: Chunk[] } | { type: 'finished'; result: JobResult };
@@ -71,17 +72,20 @@ export class JobSpool {
   }
 
   // Complete lines of a job's spool from `offset`: about `maxBytes` of them, at least one line.
+  // Opened non-blocking and checked on the descriptor: a spool that is a FIFO, a device or a
+  // folder is logged and read as empty, never waited on; reads stop at the size it had when opened.
   readText(jobId: string, offset: number, maxBytes = Number.MAX_SAFE_INTEGER): string {
     const file = this.file(jobId);
     let fd: number;
+    let size: number;
     try {
-      fd = openSync(file, 'r');
+      ({ fd, size } = openRegularSync(file));
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return '';
-      throw err;
+      if (err instanceof FileReadError && err.code !== 'ENOENT') this.log(`Skipped the spool ${err.message}`);
+      else if (!(err instanceof FileReadError)) throw err;
+      return '';
     }
     try {
-      const size = statSync(file).size;
       let want = Math.min(size - offset, Math.max(maxBytes, 64 * 1024));
       while (want > 0) {
         const buffer = Buffer.alloc(want);

@@ -39,6 +39,8 @@ export interface RemoteRun {
   title: string;
   /** The ssh argv that will be spawned. */
   argv: readonly string[];
+  /** The command on the VM, that the ssh argv carries quoted for its shell. */
+  remoteArgv: readonly string[];
   /** `<environment>/<vm>`. */
   vm: string;
 }
@@ -51,6 +53,7 @@ export function remoteJobInfo(run: RemoteRun): JobInfo {
     mode: 'console',
     title: run.title,
     argv: [...run.argv],
+    args: [...run.remoteArgv],
     vm: run.vm,
     hostname: os.hostname(),
     startedAt: Date.now(),

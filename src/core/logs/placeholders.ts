@@ -23,3 +23,32 @@ export function fillPlaceholders(argv: readonly string[], values: Readonly<Recor
     }),
   );
 }
+
+// The first preset whose argv, filled with some values, is exactly `argv` — how a log command
+// from the history is found among the presets this window offers — or undefined.
+export function presetMatching<P extends { argv: readonly string[] }>(presets: readonly P[], argv: readonly string[]): P | undefined {
+  return presets.find((preset) => {
+    if (preset.argv.length !== argv.length) return false;
+    const values: Record<string, string> = {};
+    for (const [i, word] of preset.argv.entries()) {
+      const names: string[] = [];
+      const pattern = word.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}|[^$]+|\$/g, (part, name: string | undefined) => {
+        if (name === undefined) return part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+        names.push(name);
+        return '(.+?)';
+      });
+      const match = new RegExp(`^${pattern}$`, 's').exec(argv[i]);
+      if (!match) return false;
+      for (const [j, name] of names.entries()) {
+        if (Object.hasOwn(values, name) && values[name] !== match[j + 1]) return false;
+        values[name] = match[j + 1];
+      }
+    }
+    try {
+      const filled = fillPlaceholders(preset.argv, values);
+      return filled.every((word, i) => word === argv[i]);
+    } catch {
+      return false;
+    }
+  });
+}

@@ -94,3 +94,15 @@ export function parseMakeErrors(stderr: string, dir: string): Problem[] {
   }
   return problems;
 }
+
+/** The shell given to make for recipes: a path that does not exist, so no recipe can start. */
+export const NO_RECIPE_SHELL = '/nonexistent/vm-orchestrator/no-recipe-runs';
+
+// make's arguments for printing its database of a project without remaking anything.
+// GNU make remakes makefiles and included files even under -q/-n, so every makefile known by
+// name is marked old (`-o`), and every recipe is given a shell that does not exist (a
+// pattern-specific `SHELL`, which leaves `$(shell …)` in the makefiles alone): an included file
+// whose name only make can compute still gets no recipe run.
+export function makeDatabaseArgs(makefileNames: readonly string[]): string[] {
+  return ['-pRrq', ...makefileNames.flatMap((name) => ['-o', name]), '--eval', `%: override SHELL := ${NO_RECIPE_SHELL}`, ':'];
+}

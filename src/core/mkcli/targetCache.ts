@@ -25,7 +25,7 @@ export class TargetCache {
 
   /** The targets of `entry`, from the cache while its files are unchanged. */
   get(entry: RegistryEntry): Promise<TargetListing> {
-    const key = cacheKey(entry);
+    const key = cacheKey(entry, this.options().source?.(entry) ?? 'static');
     const inFlight = this.pending.get(key);
     if (inFlight) return inFlight;
     const promise = this.limit(async () => {
@@ -46,8 +46,8 @@ export class TargetCache {
   }
 }
 
-function cacheKey(entry: RegistryEntry): string {
-  return `${entry.alias}\0${entry.dir}`;
+function cacheKey(entry: RegistryEntry, source: string): string {
+  return `${entry.alias}\0${entry.dir}\0${source}`;
 }
 
 async function stamp(files: readonly string[]): Promise<Map<string, number>> {

@@ -1,11 +1,11 @@
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Problem } from '../problem';
 import { findExecutable } from '../exec/findExecutable';
 import { runCapture, type CaptureResult } from '../exec/runCapture';
 import { makeCommand } from './makeCommand';
-import { parseMakeDatabase, parseMakeErrors } from './makeDatabase';
-import { literalIncludes, MAKEFILE_NAMES, scanMakefile, type TargetSource } from './makefileScan';
+import { makeDatabaseArgs, NO_RECIPE_SHELL, parseMakeDatabase, parseMakeErrors } from './makeDatabase';
+import { readStaticTargets, type StaticListing, type StaticTarget } from './staticTargets';
 import { targetError } from './names';
 import type { RegistryEntry } from './registry';
 
@@ -18,10 +18,14 @@ export interface Target {
   line?: number;
 }
 
+/** Where a listing's targets come from: the makefile text, make's database, or the alias. */
+export type TargetSource = 'static' | 'make' | 'mkcli';
+export const TARGET_SOURCES: readonly TargetSource[] = ['static', 'make', 'mkcli'];
+
 export interface TargetListing {
   targets: Target[];
-  /** Who answered: mkcli's `--list-targets`, or make's own database. */
-  source: 'mkcli' | 'make';
+  /** Who answered: the makefiles read as text, make's own database, or mkcli's `--list-targets`. */
+  source: TargetSource;
   /** The makefile of the project, when there is one. */
   makefile?: string;
   /** Every makefile the listing depends on; a change to one invalidates it. */
@@ -33,26 +37,37 @@ export interface ListOptions {
   env: NodeJS.ProcessEnv;
   timeoutMs: number;
   signal?: AbortSignal;
+  /** Which source lists the project's targets; `static` (the default) starts no process. */
+  source?: (entry: RegistryEntry) => TargetSource;
 }
 
-// Lists a project's targets the way mkcli does: `<alias> --list-targets` when the alias is
-// installed, else make's database (`make -C dir -pRrq :`), never a dry run of any goal.
+/** The names GNU make tries in a folder, in its own order. */
+export const MAKEFILE_NAMES = ['GNUmakefile', 'makefile', 'Makefile'] as const;
+
+// Lists a project's targets. By default by reading its makefiles as text: nothing is run. When
+// the user chose make's database, `make -pRrq` (which evaluates the makefiles' `$(shell …)` but
+// remakes no makefile and runs no recipe); when they chose mkcli, `<alias> --list-targets`,
+// keeping only the names make's database shows as targets.
 export async function listTargets(entry: RegistryEntry, options: ListOptions): Promise<TargetListing> {
   const makefile = await findMakefile(entry.dir);
   if (!makefile) {
-    return {
-      targets: [],
-      source: 'make',
-      files: [],
-      problems: [await missingMakefileProblem(entry)],
-    };
+    return { targets: [], source: 'static', files: [], problems: [await missingMakefileProblem(entry)] };
   }
-  const viaAlias = await listWithAlias(entry, options);
-  const listing = viaAlias ?? (await listWithMake(entry, options));
+  const read = readStaticTargets(entry.dir, makefile, { env: options.env });
+  const source = options.source?.(entry) ?? 'static';
+  let listing: Omit<TargetListing, 'makefile'>;
+  if (source === 'static') {
+    listing = { targets: read.targets.map(({ name, file, line, description }) => ({ name, file, line, ...(description ? { description } : {}) })).filter((t) => !targetError(t.name)), source: 'static', files: read.files, problems: read.problems };
+  } else {
+    const database = await listWithMake(entry, options, read);
+    listing = (source === 'mkcli' && (await listWithAlias(entry, options, database))) || database;
+  }
   return { ...listing, makefile, files: [...new Set([makefile, ...listing.files])] };
 }
 
-async function listWithAlias(entry: RegistryEntry, options: ListOptions): Promise<Omit<TargetListing, 'makefile'> | undefined> {
+// `<alias> --list-targets` runs mkcli's own listing; with a catch-all `%:` rule it also prints
+// make's variables. Only the names make's database shows as targets are kept.
+async function listWithAlias(entry: RegistryEntry, options: ListOptions, database: Omit<TargetListing, 'makefile'>): Promise<Omit<TargetListing, 'makefile'> | undefined> {
   const executable = await findExecutable(entry.alias, options.env.PATH);
   if (!executable) return undefined;
   const result = await runCapture(executable, ['--list-targets'], {
@@ -62,35 +77,37 @@ async function listWithAlias(entry: RegistryEntry, options: ListOptions): Promis
     signal: options.signal,
   });
   if (!succeeded(result)) return undefined;
-  const names = [...new Set(result.stdout.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !targetError(l)))];
-  const sources = await scanSources(await makefilesFromSource(entry.dir));
-  return {
-    targets: names.map((name) => withSource(name, sources)),
-    source: 'mkcli',
-    files: [...sources.files],
-    problems: [],
-  };
+  const known = new Map(database.targets.map((t) => [t.name, t]));
+  const names = [...new Set(result.stdout.split('\n').map((l) => l.trim()))].filter((name) => known.has(name));
+  return { ...database, targets: names.map((name) => known.get(name) as Target), source: 'mkcli' };
 }
 
-async function listWithMake(entry: RegistryEntry, options: ListOptions): Promise<Omit<TargetListing, 'makefile'>> {
-  const command = await makeCommand(entry.dir, ['-pRrq', ':'], options.env);
+async function listWithMake(entry: RegistryEntry, options: ListOptions, read: StaticListing): Promise<Omit<TargetListing, 'makefile'>> {
+  const command = await makeCommand(entry.dir, makeDatabaseArgs(read.makefileNames), options.env);
   const result = await runCapture(command.file, command.args, {
     cwd: entry.dir,
     env: { ...options.env, LC_ALL: 'C' },
     timeoutMs: options.timeoutMs,
     signal: options.signal,
   });
-  const problems = failureProblems(result, entry, options.timeoutMs);
+  // make reports each recipe it was kept from running; those lines are not problems.
+  const stderr = result.stderr.split('\n').filter((l) => !l.includes(NO_RECIPE_SHELL)).join('\n');
+  const problems = failureProblems({ ...result, stderr }, entry, options.timeoutMs);
+  // make reads what the static reader refused; its targets are listed, but not where they are.
+  const unplaced = read.refused.map((p): Problem => ({ ...p, severity: 'warning', message: `${p.message}; its targets are listed without their places and descriptions` }));
   const database = parseMakeDatabase(result.stdout, entry.dir);
-  const sources = await scanSources(database.makefiles);
+  const byName = new Map(read.targets.map((t) => [t.name, t]));
+  const files = [...new Set([...read.files, ...database.makefiles])];
+  // An include make could not read is no makefile to it; it still is no target for people.
+  const isMakefile = (name: string): boolean => files.includes(path.resolve(entry.dir, name));
   return {
     targets: inSourceOrder(
-      database.targets.filter((t) => !targetError(t)).map((name) => withSource(name, sources)),
-      database.makefiles,
+      database.targets.filter((t) => !targetError(t) && !isMakefile(t)).map((name) => withSource(name, byName)),
+      files,
     ),
     source: 'make',
-    files: [...sources.files],
-    problems,
+    files,
+    problems: [...problems, ...unplaced],
   };
 }
 
@@ -115,42 +132,8 @@ function succeeded(result: CaptureResult): boolean {
   return !result.spawnError && !result.timedOut && !result.canceled && result.exitCode === 0;
 }
 
-interface Sources {
-  byName: Map<string, TargetSource>;
-  files: Set<string>;
-}
-
-async function scanSources(makefiles: readonly string[]): Promise<Sources> {
-  const byName = new Map<string, TargetSource>();
-  const files = new Set<string>();
-  for (const file of makefiles) {
-    let text: string;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch {
-      continue;
-    }
-    files.add(file);
-    for (const [name, source] of scanMakefile(text, file)) {
-      if (!byName.has(name)) byName.set(name, source);
-    }
-  }
-  return { byName, files };
-}
-
-/** The main makefile and its literal includes, read from source when make was not asked. */
-async function makefilesFromSource(dir: string): Promise<string[]> {
-  const main = await findMakefile(dir);
-  if (!main) return [];
-  try {
-    return [main, ...literalIncludes(await readFile(main, 'utf8'), dir)];
-  } catch {
-    return [main];
-  }
-}
-
-function withSource(name: string, sources: Sources): Target {
-  const source = sources.byName.get(name);
+function withSource(name: string, byName: ReadonlyMap<string, StaticTarget>): Target {
+  const source = byName.get(name);
   if (!source) return { name };
   return { name, file: source.file, line: source.line, ...(source.description ? { description: source.description } : {}) };
 }

@@ -1,5 +1,5 @@
 import { quotePosix } from '../exec/quotePosix';
-import { assertValidDestination } from './destination';
+import { assertSshDestination } from './destination';
 
 /** An ssh invocation: `argv` to run without a shell, `display` to paste into one. */
 export interface SshCommandLine {
@@ -9,7 +9,7 @@ export interface SshCommandLine {
 
 // Builds the command "Copy SSH Command" copies: `ssh [-F file] -- destination`. Throws on a bad destination.
 export function sshCommandLine(destination: string, configFile?: string): SshCommandLine {
-  assertValidDestination(destination);
+  assertSshDestination(destination);
   const argv = ['ssh', ...(configFile !== undefined ? ['-F', configFile] : []), '--', destination];
   return { argv, display: argv.map(quotePosix).join(' ') };
 }

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { assertValidDestination } from './destination';
+import { assertSshDestination } from './destination';
 
 export interface EffectiveOptionsOptions {
   /** The ssh program; `ssh` from PATH by default. */
@@ -15,7 +15,7 @@ export interface EffectiveOptionsOptions {
 // lower case as ssh prints them; for repeated keys (identityfile, sendenv…) the first value is
 // kept. undefined when ssh is missing, fails, times out or is aborted. Throws on a bad destination.
 export async function effectiveOptions(destination: string, opts: EffectiveOptionsOptions = {}): Promise<Record<string, string> | undefined> {
-  assertValidDestination(destination);
+  assertSshDestination(destination);
   const args = ['-G', ...(opts.configFile !== undefined ? ['-F', opts.configFile] : []), '--', destination];
   const stdout = await new Promise<string | undefined>((resolve) => {
     try {

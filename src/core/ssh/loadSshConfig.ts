@@ -1,8 +1,8 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Problem } from '../problem';
+import { FileReadError, readBounded, READ_LIMITS } from '../util/readBounded';
 import { expandGlob, hasMagic } from '../vmconfig/glob';
-import { readErrorMessage } from '../vmconfig/loadEnvironments';
 import { MATCH_CRITERIA, MATCH_CRITERIA_WITHOUT_ARG, SSH_KEYWORDS } from './keywords';
 import { matchPatternList } from './patterns';
 import { sshConfigPackage, type SshConfigDirective as Directive } from './sshConfigPackage';
@@ -12,7 +12,7 @@ import type { SshConfig, SshConfigFile, SshConfigLine, SshHostBlock, SshMatchCri
 export const MAX_INCLUDE_DEPTH = 16;
 
 /** Config files larger than this are reported, not parsed. */
-export const MAX_SSH_CONFIG_BYTES = 1024 * 1024;
+export const MAX_SSH_CONFIG_BYTES = READ_LIMITS.sshConfig;
 
 export interface LoadedSshConfig {
   config: SshConfig;
@@ -193,16 +193,16 @@ function isPort(value: string | undefined): boolean {
 
 type ReadResult = { text: string } | { error: string; code?: string };
 
+// Read bounded: a FIFO, a device, a folder or a file over MAX_SSH_CONFIG_BYTES is refused at
+// once (`Include /dev/zero` reads nothing), as is a file with NUL bytes.
 async function readConfigText(file: string): Promise<ReadResult> {
   try {
-    const stat = await fs.stat(file);
-    if (stat.isDirectory()) return { error: 'This is a folder, not a file.', code: 'EISDIR' };
-    if (stat.size > MAX_SSH_CONFIG_BYTES) return { error: `The file is larger than 1 MiB (${stat.size} bytes); it is not read.` };
-    const text = await fs.readFile(file, 'utf8');
+    const text = await readBounded(file, MAX_SSH_CONFIG_BYTES);
     if (text.includes('\0')) return { error: 'The file contains NUL bytes: it is binary, not an SSH config.' };
     return { text };
   } catch (err) {
-    return { error: readErrorMessage(err), code: (err as NodeJS.ErrnoException).code };
+    if (err instanceof FileReadError) return { error: err.sentence, code: err.code };
+    return { error: `The file cannot be read: ${err instanceof Error ? err.message : String(err)}.` };
   }
 }
 

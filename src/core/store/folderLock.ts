@@ -1,6 +1,7 @@
-import { linkSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { linkSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pidAlive } from '../util/pidAlive';
+import { readBoundedSync } from '../util/readBounded';
 
 /** A held lock; release() is idempotent. */
 export interface FolderLock {
@@ -9,9 +10,11 @@ export interface FolderLock {
 }
 
 
+// The pid in a lock file; undefined when it holds none or is not a small regular file (a FIFO
+// there must not hang the window: it is taken for a stale lock).
 function readPid(file: string): number | undefined {
   try {
-    const pid = Number(readFileSync(file, 'utf8').trim());
+    const pid = Number(readBoundedSync(file, 64).trim());
     return Number.isSafeInteger(pid) && pid > 0 ? pid : undefined;
   } catch {
     return undefined;

@@ -1,6 +1,6 @@
-import { promises as fs } from 'node:fs';
 import type { Problem } from '../problem';
-import { formatBytes, MAX_ENVIRONMENT_BYTES, parseEnvironment } from './parseEnvironment';
+import { FileReadError, readBounded } from '../util/readBounded';
+import { MAX_ENVIRONMENT_BYTES, parseEnvironment } from './parseEnvironment';
 import type { Environment } from './types';
 
 export interface LoadedEnvironments {
@@ -21,37 +21,13 @@ export async function loadEnvironments(files: readonly string[]): Promise<Loaded
   return { environments, problems };
 }
 
+// Read bounded: a FIFO, a device, a folder or a file over MAX_ENVIRONMENT_BYTES is a problem
+// at once, never a hang.
 async function loadOne(file: string): Promise<{ environment?: Environment; problems: Problem[] }> {
   try {
-    const stat = await fs.stat(file);
-    if (stat.isDirectory()) return fail(file, 'This is a folder, not an environment file.');
-    if (stat.size > MAX_ENVIRONMENT_BYTES) {
-      return fail(file, `The file is ${formatBytes(stat.size)}; environment files over ${formatBytes(MAX_ENVIRONMENT_BYTES)} are not read.`);
-    }
-    return parseEnvironment(await fs.readFile(file, 'utf8'), file);
+    return parseEnvironment(await readBounded(file, MAX_ENVIRONMENT_BYTES), file);
   } catch (err) {
-    return fail(file, readErrorMessage(err));
-  }
-}
-
-function fail(file: string, message: string): { problems: Problem[] } {
-  return { problems: [{ severity: 'error', message, file }] };
-}
-
-/** A one-sentence reason a file could not be read. */
-export function readErrorMessage(err: unknown): string {
-  const code = (err as NodeJS.ErrnoException | undefined)?.code;
-  switch (code) {
-    case 'ENOENT':
-      return 'The file does not exist (or is a link to nothing).';
-    case 'EACCES':
-    case 'EPERM':
-      return 'The file cannot be read: permission denied.';
-    case 'EISDIR':
-      return 'This is a folder, not a file.';
-    case 'ELOOP':
-      return 'The file cannot be read: too many levels of symbolic links.';
-    default:
-      return `The file cannot be read: ${err instanceof Error ? err.message : String(err)}.`;
+    const message = err instanceof FileReadError ? err.sentence : `The file cannot be read: ${err instanceof Error ? err.message : String(err)}.`;
+    return { problems: [{ severity: 'error', message, file }] };
   }
 }

@@ -1,11 +1,14 @@
 import path from 'node:path';
 import yaml from 'js-yaml';
 import type { Problem } from '../problem';
+import { sshFieldProblem } from '../ssh/destination';
+import { formatBytes } from '../util/formatBytes';
+import { READ_LIMITS } from '../util/readBounded';
 import type { Environment, Vm } from './types';
 import { YamlPositions, type YamlPosition } from './yamlPositions';
 
 /** Environment files larger than this are reported, not parsed. */
-export const MAX_ENVIRONMENT_BYTES = 1024 * 1024;
+export const MAX_ENVIRONMENT_BYTES = READ_LIMITS.environment;
 
 /** A document whose aliases expand to more values than this is refused (a "billion laughs" file). */
 export const MAX_EXPANDED_VALUES = 1_000_000;
@@ -149,9 +152,11 @@ export function parseEnvironment(text: string, file: string): ParsedEnvironment 
       report('error', `VM "${vmName}": host must be an IP address or a host name; found ${describe(rawHost)}.`, where('host'));
       return undefined;
     }
-    if (!isSafeHost(host)) {
+    // The one check of ssh destinations: a VM that fails it is a problem here, never a VM.
+    const badHost = sshFieldProblem('host', host);
+    if (badHost !== undefined) {
       const hint = host.includes('@') ? ' Put the user in ansible_user.' : '';
-      report('error', `VM "${vmName}": host "${host}" is not an IP address or a host name.${hint}`, where('host'));
+      report('error', `VM "${vmName}": host ${JSON.stringify(host)} ${badHost}.${hint}`, where('host'));
       return undefined;
     }
 
@@ -166,8 +171,9 @@ export function parseEnvironment(text: string, file: string): ParsedEnvironment 
       report('error', `VM "${vmName}": ansible_user must be a user name; found ${describe(rawUser)}.`, where('ansible_user'));
       return undefined;
     }
-    if (!isSafeUser(user)) {
-      report('error', `VM "${vmName}": ansible_user "${user}" is not a valid user name.`, where('ansible_user'));
+    const badUser = sshFieldProblem('user', user);
+    if (badUser !== undefined) {
+      report('error', `VM "${vmName}": ansible_user ${JSON.stringify(user)} ${badUser}.`, where('ansible_user'));
       return undefined;
     }
 
@@ -180,18 +186,6 @@ export function parseEnvironment(text: string, file: string): ParsedEnvironment 
 
     return { name: vmName, environment: name, host, user, vars, file, line: vmAt?.line ?? 1 };
   }
-}
-
-/** A host that ssh takes as a host: no leading "-", no "@", no whitespace or control characters. */
-export function isSafeHost(host: string): boolean {
-  // eslint-disable-next-line no-control-regex -- control characters are what this rejects
-  return host !== '' && !host.startsWith('-') && !/[\s@\x00-\x1f\x7f]/.test(host);
-}
-
-/** A user name that cannot be mistaken for an option or split a destination. */
-export function isSafeUser(user: string): boolean {
-  // eslint-disable-next-line no-control-regex -- control characters are what this rejects
-  return user !== '' && !user.startsWith('-') && !/[\s@:\x00-\x1f\x7f]/.test(user);
 }
 
 function isMapping(value: unknown): value is Record<string, unknown> {
@@ -248,11 +242,4 @@ function positionOfOffset(text: string, offset: number): YamlPosition {
   const before = text.slice(0, offset);
   const lineStart = before.lastIndexOf('\n') + 1;
   return { line: before.split('\n').length, column: offset - lineStart + 1 };
-}
-
-/** "2 MiB", "512 KiB", "12 bytes". */
-export function formatBytes(bytes: number): string {
-  if (bytes >= 1024 * 1024) return `${(bytes / (1024 * 1024)).toFixed(1).replace(/\.0$/, '')} MiB`;
-  if (bytes >= 1024) return `${(bytes / 1024).toFixed(1).replace(/\.0$/, '')} KiB`;
-  return `${bytes} bytes`;
 }

@@ -3,11 +3,14 @@ import { parseArgs } from '../../core/exec/parseArgs';
 import { chooseMode } from '../../core/exec/runMode';
 import type { RegistryEntry } from '../../core/mkcli/registry';
 import type { TargetCache } from '../../core/mkcli/targetCache';
+import { displayCommand } from '../../core/mkcli/targetCommand';
+import { commandMismatch, storedTarget } from '../../core/jobs/storedRerun';
 import type { JobMode } from '../../shared/jobs';
 import { CommandIds } from '../../shared/ids';
 import type { Settings } from '../config';
 import type { JobInfo } from '../../shared/jobs';
-import type { JobService } from '../jobs/jobService';
+import type { JobService, TargetRequest } from '../jobs/jobService';
+import type { PreparedRerun, StoredReruns } from '../jobs/storedReruns';
 import type { StoredJobs } from '../jobs/storedJobs';
 import type { TargetPreferences } from '../jobs/targetPreferences';
 import type { ConsoleManager } from '../panels/consoleManager';
@@ -22,6 +25,7 @@ interface RunContext {
   projects: ProjectsTreeProvider;
   targets: TargetCache;
   preferences: TargetPreferences;
+  reruns: StoredReruns;
   settings: () => Settings;
 }
 
@@ -40,6 +44,7 @@ export function registerRunCommands(ctx: RunContext): vscode.Disposable[] {
     await jobs.run({ entry, target, args, mode });
   };
   return [
+    ctx.reruns.register(['target'], (job) => prepareTarget(ctx, job)),
     registerCommand(CommandIds.runTarget, (node: TargetNode) => run(node.entry, node.target.name)),
     registerCommand(CommandIds.runInTerminal, (node: TargetNode) => run(node.entry, node.target.name, 'terminal')),
     registerCommand(CommandIds.runInConsole, (node: TargetNode) => run(node.entry, node.target.name, 'console')),
@@ -61,8 +66,9 @@ export function registerRunCommands(ctx: RunContext): vscode.Disposable[] {
     registerCommand(CommandIds.rerunJob, async (ref: JobRef) => {
       const id = jobIdOf(ref);
       if (!id) return;
+      // This window's own job runs again as it was clicked; any other is rebuilt, checked and confirmed.
       if (jobs.canRerun(id)) await jobs.rerun(id);
-      else await rerunStored(ctx, typeof ref === 'object' ? ref.job : (stored.replays.get(id) ?? stored.jobs.find((j) => j.id === id)));
+      else await ctx.reruns.rerun(typeof ref === 'object' ? ref.job : (stored.replays.get(id) ?? stored.jobs.find((j) => j.id === id) ?? (await stored.get(id))));
     }),
     registerCommand(CommandIds.cancelJob, async (ref: JobRef) => {
       const id = jobIdOf(ref) ?? (await pickRunningJob(jobs, 'Cancel which job?'));
@@ -83,12 +89,24 @@ export function registerRunCommands(ctx: RunContext): vscode.Disposable[] {
   ];
 }
 
-// A stored target job runs again as it ran: same project, target, arguments and mode.
-async function rerunStored(ctx: RunContext, job: JobInfo | undefined): Promise<void> {
-  if (!job || job.kind !== 'target' || !job.alias || !job.target) throw new Error('Only a target job of an earlier session can be run again from here.');
-  const entry = (await ctx.projects.entries()).entries.find((e) => e.alias === job.alias);
-  if (!entry) throw new Error(`The project ${job.alias} is no longer in the mkcli registry.`);
-  await ctx.jobs.run({ entry, target: job.target, args: job.args ?? [], mode: job.mode });
+// A stored target job is rebuilt from its project, target and arguments exactly as a click
+// here builds it; its stored argv must be that command, word for word.
+async function prepareTarget(ctx: RunContext, job: JobInfo): Promise<PreparedRerun> {
+  const { alias, target, args } = storedTarget(job);
+  const entry = (await ctx.projects.entries()).entries.find((e) => e.alias === alias);
+  if (!entry) throw new Error(`The project ${alias} is not in this machine's mkcli registry, so ${alias} ${target} is not run.`);
+  const request: TargetRequest = { entry, target, args, mode: job.mode === 'terminal' ? 'terminal' : 'console' };
+  const planned = await ctx.jobs.plan(request);
+  const what = displayCommand({ file: alias, args: [target, ...args] });
+  const mismatch = commandMismatch(job.argv, planned.argv, what);
+  if (mismatch) throw new Error(mismatch);
+  return {
+    what,
+    argv: planned.argv,
+    args,
+    place: `In ${entry.dir}, ${request.mode === 'terminal' ? 'in a terminal' : 'in a console tab'}.`,
+    start: () => ctx.jobs.start(planned, request),
+  };
 }
 
 // Asks for a target's arguments, showing the ones used last; false when the user pressed Escape.

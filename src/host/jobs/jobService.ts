@@ -60,7 +60,17 @@ export class JobService extends Disposable {
 
   /** Runs a target; resolves with the job as it started. `replacing`: the job whose console tab it takes over. */
   async run(request: TargetRequest, replacing?: string): Promise<JobInfo> {
-    const job = await this.targetJob(request);
+    return this.start(await this.plan(request), request, replacing);
+  }
+
+  /** The job a target request would start in this window — its command built as a click builds it — without starting it. */
+  plan(request: TargetRequest): Promise<JobInfo> {
+    return this.targetJob(request);
+  }
+
+  /** Starts a job from plan(), running exactly its argv. */
+  start(planned: JobInfo, request: TargetRequest, replacing?: string): JobInfo {
+    const job: JobInfo = { ...planned, startedAt: Date.now() };
     const rerun = (old: string): Promise<JobInfo> => this.run(request, old);
     if (job.mode === 'console') {
       return this.launch(job, (callbacks) => startTargetInConsole(job, callbacks), rerun, replacing);

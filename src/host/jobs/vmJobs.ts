@@ -2,8 +2,10 @@ import * as vscode from 'vscode';
 import { parseArgs } from '../../core/exec/parseArgs';
 import { remoteJobInfo } from '../../core/jobs/jobInfo';
 import { followerFor } from '../../core/logs/logFollower';
-import { fillPlaceholders, placeholderNames } from '../../core/logs/placeholders';
-import type { LogPreset } from '../../core/logs/presets';
+import { commandMismatch, storedRemote, visibleCommand, visibleText } from '../../core/jobs/storedRerun';
+import { fillPlaceholders, placeholderNames, presetMatching } from '../../core/logs/placeholders';
+import { allPresets, type LogPreset } from '../../core/logs/presets';
+import { displayCommand } from '../../core/mkcli/targetCommand';
 import { sshCommandLine } from '../../core/ssh/commandLine';
 import { sshRemoteArgv } from '../../core/ssh/remoteCommand';
 import { listContainers } from '../../core/ssh/remoteContainers';
@@ -14,8 +16,9 @@ import { startLogStream } from '../../core/ssh/logStream';
 import { quotePosix } from '../../core/exec/quotePosix';
 import type { JobInfo } from '../../shared/jobs';
 import { sshOptions, type Settings } from '../config';
-import type { VmNode } from '../views/vmsTreeProvider';
+import type { VmNode, VmsTreeProvider } from '../views/vmsTreeProvider';
 import type { ConsoleCallbacks, JobService } from './jobService';
+import type { PreparedRerun } from './storedReruns';
 
 // Jobs on VMs: a log preset as a live tab (kind `ssh-logs`), a command line (kind
 // `remote-command`), and an SSH terminal. All go through the system ssh with the user's own
@@ -64,12 +67,39 @@ export class VmJobs {
     terminal.show();
   }
 
+  /**
+   * Rebuilds a stored job on a VM (a log stream or a command) as a click here would start it: the
+   * VM from this workspace's environments, a log command only when it is one of this window's
+   * presets, and the ssh argv built with this window's settings, which must be the stored one.
+   */
+  async prepareStored(job: JobInfo, vms: VmsTreeProvider): Promise<PreparedRerun> {
+    const { kind, vm, remoteArgv } = storedRemote(job);
+    const node = (await vms.allVms()).find((n) => `${n.vm.environment}/${n.vm.name}` === vm);
+    if (!node) throw new Error(`The VM ${visibleText(vm)} is not in this workspace's environments, so nothing is run on it.`);
+    const preset = kind === 'ssh-logs' ? presetMatching(allPresets(this.settings().logPresets).presets, remoteArgv) : undefined;
+    if (kind === 'ssh-logs' && !preset) {
+      throw new Error(`The log command \`${visibleCommand(remoteArgv)}\` is none of the log presets of this window, so it is not run.`);
+    }
+    const argv = sshRemoteArgv(node.ssh.destination, remoteArgv, sshOptions(this.settings()));
+    const what = `${vm}: ${displayCommand({ file: remoteArgv[0], args: remoteArgv.slice(1) })}`;
+    const mismatch = commandMismatch(job.argv, argv, what);
+    if (mismatch) throw new Error(mismatch);
+    return {
+      what,
+      argv,
+      args: remoteArgv,
+      place: `On ${vm} over ssh ${node.ssh.destination}, in a console tab.`,
+      start: () => (preset ? this.streamLogs(node, preset, remoteArgv) : this.runArgv(node, remoteArgv)),
+    };
+  }
+
   private runArgv(node: VmNode, remoteArgv: string[], replacing?: string): JobInfo {
     const options = sshOptions(this.settings());
     const job = remoteJobInfo({
       kind: 'remote-command',
       title: `${node.vm.name}: ${remoteArgv.map(quotePosix).join(' ')}`,
       argv: sshRemoteArgv(node.ssh.destination, remoteArgv, options),
+      remoteArgv,
       vm: `${node.vm.environment}/${node.vm.name}`,
     });
     const start = (callbacks: ConsoleCallbacks) => {
@@ -85,6 +115,7 @@ export class VmJobs {
       kind: 'ssh-logs',
       title: `${node.vm.name} · ${preset.label}`,
       argv: sshRemoteArgv(node.ssh.destination, argv, sshOptions(this.settings())),
+      remoteArgv: argv,
       vm: `${node.vm.environment}/${node.vm.name}`,
     });
     const rerun = async (old: string): Promise<JobInfo> => this.streamLogs(node, preset, argv, old);

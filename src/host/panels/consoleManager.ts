@@ -8,12 +8,16 @@ import { ConsolePanel, type ConsoleActions } from './consolePanel';
 export interface ConsoleSource {
   recorder: InMemoryRecorder;
   actions: Omit<ConsoleActions, 'maxLines'>;
+  /** The user closed the tab that showed this job (not called when the window closes). */
+  closed?(jobId: string): void;
 }
 
 // Which console tab shows which job: one tab per job, or one tab for all when the user set
-// `console.reuseTab`. A rerun from a tab replaces the job shown in that tab.
+// `console.reuseTab`. A rerun from a tab replaces the job shown in that tab. Closing a tab tells
+// its source which job it showed (this window's source stops it, whatever its kind).
 export class ConsoleManager extends Disposable {
   private readonly panels = new Set<ConsolePanel>();
+  private disposing = false;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -46,10 +50,15 @@ export class ConsoleManager extends Disposable {
     }
     const panel = new ConsolePanel(this.extensionUri, source.recorder, { ...source.actions, maxLines: () => this.settings().consoleMaxLines }, job);
     this.panels.add(panel);
-    panel.onDidClose(() => this.panels.delete(panel));
+    panel.onDidClose(() => {
+      this.panels.delete(panel);
+      // The window closing is not the user closing a tab: the job service ends those jobs itself.
+      if (!this.disposing) source.closed?.(panel.currentJob);
+    });
   }
 
   override dispose(): void {
+    this.disposing = true;
     for (const panel of this.panels) panel.dispose();
     super.dispose();
   }

@@ -4,6 +4,7 @@ import type { InMemoryRecorder } from '../../core/jobs/inMemoryRecorder';
 import type { StoredJobs } from '../jobs/storedJobs';
 import type { JobInfo, JobStatus } from '../../shared/jobs';
 import { CommandIds } from '../../shared/ids';
+import { visibleCommand } from '../../core/jobs/storedRerun';
 import { Disposable } from '../disposable';
 import { formatDuration } from '../format';
 import { escapeMarkdown, markdownLines, tildify } from './markdown';
@@ -27,16 +28,20 @@ export class JobNode extends vscode.TreeItem {
     this.contextValue = `vmoJob${stored ? 'Stored' : ''}${job.status === 'running' ? 'Running' : 'Finished'}`;
     const [icon, color] = STATUS_ICONS[job.status];
     this.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
-    this.description = describe(job) + (stored && job.hostname !== os.hostname() ? ` · on ${job.hostname}` : '');
+    this.description = describe(job) + (job.args && job.args.length > 0 ? ` · ${argsText(job.args)}` : '') + (stored && job.hostname !== os.hostname() ? ` · on ${job.hostname}` : '');
     this.tooltip = markdownLines([
       `**${escapeMarkdown(job.title)}** — ${job.status}${job.exitCode !== undefined && job.exitCode !== null ? `, exit code ${job.exitCode}` : ''}`,
       `\`${job.argv.join(' ').replace(/`/g, "'")}\``,
+      job.args && job.args.length > 0 ? `arguments \`${argsText(job.args).replace(/`/g, "'")}\`` : '',
       job.cwd ? `in ${escapeMarkdown(tildify(job.cwd))}` : '',
       `${job.mode === 'terminal' ? 'Terminal' : 'Console'} · started ${new Date(job.startedAt).toLocaleString()} on ${escapeMarkdown(job.hostname)}`,
     ]);
     this.command = { command: CommandIds.showJobOutput, title: 'Show Output', arguments: [this] };
   }
 }
+
+/** A job's arguments (of a target, or its command on a VM) as a shell would need them, nothing hidden. */
+const argsText = (args: readonly string[]): string => visibleCommand(args);
 
 function describe(job: JobInfo): string {
   if (job.status === 'running') return `running · ${job.mode}`;

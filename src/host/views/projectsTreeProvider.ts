@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { Problem } from '../../core/problem';
 import { readRegistries, type Registry, type RegistryEntry } from '../../core/mkcli/registry';
+import { describeRunner } from '../../core/mkcli/targetCommand';
 import type { TargetCache } from '../../core/mkcli/targetCache';
 import type { Target, TargetListing } from '../../core/mkcli/targets';
 import { CommandIds } from '../../shared/ids';
@@ -8,13 +9,15 @@ import { Disposable } from '../disposable';
 import { log } from '../logger';
 import type { Settings } from '../config';
 import { escapeMarkdown as escape, markdownLines, tildify } from './markdown';
-import { ProblemNode, untrustedNotice, type NoticeNode } from './problemNode';
+import { ProblemNode, type NoticeNode } from './problemNode';
 
 /** A registered mkcli project; expands to its targets. */
 export class ProjectNode extends vscode.TreeItem {
   constructor(
     readonly entry: RegistryEntry,
     readonly missing: boolean,
+    /** Which command its targets run and why (describeRunner). */
+    runs: string,
   ) {
     super(entry.alias, vscode.TreeItemCollapsibleState.Collapsed);
     this.id = `project:${entry.alias}`;
@@ -29,6 +32,7 @@ export class ProjectNode extends vscode.TreeItem {
       escape(entry.dir),
       entry.version ? `Registered by mkcli ${escape(entry.version)}` : '',
       missing ? '$(warning) This folder does not exist' : '',
+      escape(runs),
       `From ${escape(tildify(entry.file))}, line ${entry.line}`,
     ]);
   }
@@ -51,12 +55,23 @@ export class TargetNode extends vscode.TreeItem {
       `**${escape(entry.alias)} ${escape(target.name)}**`,
       target.description ? escape(target.description) : '',
       target.file ? `${escape(tildify(target.file))}:${target.line}` : '',
-      `_Listed by ${source === 'mkcli' ? `${escape(entry.alias)} --list-targets` : "make's database"}_`,
+      `_${listedBy(entry, source)}_`,
     ]);
     this.command =
       clickAction === 'run'
         ? { command: CommandIds.runTarget, title: 'Run', arguments: [this] }
         : { command: CommandIds.openMakefile, title: 'Open Makefile', arguments: [this] };
+  }
+}
+
+function listedBy(entry: RegistryEntry, source: TargetListing['source']): string {
+  switch (source) {
+    case 'static':
+      return 'Listed by reading the makefiles (nothing was run)';
+    case 'make':
+      return "Listed by make's database";
+    case 'mkcli':
+      return `Listed by ${escape(entry.alias)} --list-targets`;
   }
 }
 
@@ -108,13 +123,14 @@ export class ProjectsTreeProvider extends Disposable implements vscode.TreeDataP
 
   private async rootNodes(): Promise<Node[]> {
     const registry = await this.entries();
-    const nodes: Node[] = await Promise.all(registry.entries.map(async (e) => new ProjectNode(e, !(await isDirectory(e.dir)))));
+    const nodes: Node[] = await Promise.all(
+      registry.entries.map(async (e) => new ProjectNode(e, !(await isDirectory(e.dir)), await describeRunner(e, process.env))),
+    );
     return [...nodes, ...registry.problems.map((p) => new ProblemNode(p, 'projects:'))];
   }
 
   private async targetNodes(node: ProjectNode): Promise<Node[]> {
-    // Listing runs make (and whatever $(shell …) the Makefile holds): not in Restricted Mode.
-    if (!vscode.workspace.isTrusted) return [untrustedNotice(`projects:${node.entry.alias}:trust`, 'list its targets')];
+    // In Restricted Mode the listing only reads the makefiles (see targetSourceFor).
     const listing = await this.targets.get(node.entry);
     this.listings.set(node.entry.alias, listing);
     this.onListed(node.entry, listing);

@@ -5,6 +5,7 @@ import { effectiveOptions } from '../../core/ssh/effectiveOptions';
 import { loadSshConfig } from '../../core/ssh/loadSshConfig';
 import { resolveDestination } from '../../core/ssh/resolveDestination';
 import type { SshConfig, SshDestination } from '../../core/ssh/types';
+import { keepReachableVms } from '../../core/ssh/vmDestinations';
 import { findEnvironmentFiles } from '../../core/vmconfig/findEnvironmentFiles';
 import { loadEnvironments } from '../../core/vmconfig/loadEnvironments';
 import type { Environment, Vm } from '../../core/vmconfig/types';
@@ -172,11 +173,14 @@ export class VmsTreeProvider extends Disposable implements vscode.TreeDataProvid
     const roots = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
     const files = await findEnvironmentFiles(roots, s.environmentGlobs);
     const [loaded, ssh] = await Promise.all([loadEnvironments(files), loadSshConfig(s.sshConfigFile, { home: s.home })]);
-    const vmCount = loaded.environments.reduce((n, e) => n + e.vms.length, 0);
-    log.info(`VMs: ${loaded.environments.length} environments, ${vmCount} VMs, ${loaded.problems.length + ssh.problems.length} problems`);
+    // A VM whose destination is refused is a problem at its line, never a node that runs ssh.
+    const reachable = keepReachableVms(loaded.environments, ssh.config);
+    const problems = [...loaded.problems, ...reachable.problems, ...ssh.problems];
+    const vmCount = reachable.environments.reduce((n, e) => n + e.vms.length, 0);
+    log.info(`VMs: ${reachable.environments.length} environments, ${vmCount} VMs, ${problems.length} problems`);
     return {
-      environments: loaded.environments,
-      problems: [...loaded.problems, ...ssh.problems],
+      environments: reachable.environments,
+      problems,
       ssh: ssh.config,
       files: [...files, ...ssh.config.files],
     };

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import fc from 'fast-check';
 import { parseArgs } from '../../../src/core/exec/parseArgs';
+import { quotePosix } from '../../../src/core/exec/quotePosix';
 
 test('words, quotes and variables stay literal', () => {
   assert.deepEqual(parseArgs(`VAR=value -j4 'MSG=a b' "X=\\"y\\"" $HOME *.txt`), [
@@ -27,4 +29,40 @@ test('variables keep their braces', () => {
 test('command substitution and backticks are passed as text, never run', () => {
   assert.deepEqual(parseArgs('"$(touch /tmp/x)"'), ['$(touch /tmp/x)']);
   assert.deepEqual(parseArgs("'`id`'"), ['`id`']);
+});
+
+// sh reads `#` as a comment only at the start of a word.
+test('a # inside a word is part of it', () => {
+  assert.deepEqual(parseArgs('MSG=a#b'), ['MSG=a#b']);
+  assert.deepEqual(parseArgs(`x#y 'a'#b "c"#d e\\ #f C#`), ['x#y', 'a#b', 'c#d', 'e #f', 'C#']);
+  assert.deepEqual(parseArgs(`'#quoted' "#too" \\#escaped`), ['#quoted', '#too', '#escaped']);
+  assert.deepEqual(parseArgs('${A#b} URL=http://h/#frag'), ['${A#b}', 'URL=http://h/#frag']);
+});
+
+test('a # that starts a word is still a comment, refused as before', () => {
+  for (const text of ['a #b', '#a', 'MSG=a#b #c', 'a\t#b']) {
+    assert.throws(() => parseArgs(text), /Expected arguments, got a comment/, text);
+  }
+});
+
+// Any list of words, quoted for a shell and joined, splits back into the same words.
+test('quoting words and splitting them gives them back', () => {
+  const word = fc.string({ unit: fc.constantFrom(...'abcXYZ019 _-=#./:,+@%$\'"\\`;&|<>(){}[]*?!~\t'), minLength: 1, maxLength: 12 });
+  fc.assert(
+    fc.property(fc.array(word, { maxLength: 8 }), (words) => {
+      assert.deepEqual(parseArgs(words.map(quotePosix).join(' ')), words);
+    }),
+    { numRuns: 500 },
+  );
+});
+
+// Words of plain characters with # anywhere but first need no quotes at all.
+test('unquoted words with # inside them split as sh splits them', () => {
+  const word = fc.tuple(fc.constantFrom(...'abcXYZ019_=./:,+@%-'), fc.string({ unit: fc.constantFrom(...'abc019_=#./:,+@%-'), maxLength: 10 })).map(([a, b]) => a + b);
+  fc.assert(
+    fc.property(fc.array(word, { minLength: 1, maxLength: 8 }), (words) => {
+      assert.deepEqual(parseArgs(words.join(' ')), words);
+    }),
+    { numRuns: 500 },
+  );
 });

@@ -1,18 +1,21 @@
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import type { RegistryEntry } from '../../../src/core/mkcli/registry';
 import { TargetCache } from '../../../src/core/mkcli/targetCache';
-import { listTargets } from '../../../src/core/mkcli/targets';
+import { listTargets, type ListOptions } from '../../../src/core/mkcli/targets';
 import { assertGolden, relativize } from '../golden';
+import { HOSTILE_FILES, within } from '../util/hostileFiles';
 
 const fixtures = path.join(__dirname, '../../fixtures/mkcli');
 const projects = path.join(fixtures, 'projects');
-// PATH without the fixture aliases: targets come from make's database.
+// PATH without the fixture aliases.
 const env = { ...process.env, PATH: process.env.PATH ?? '' };
-const options = { env, timeoutMs: 10_000 };
+const options: ListOptions = { env, timeoutMs: 10_000, source: () => 'make' };
+const mkcliOptions = (e: NodeJS.ProcessEnv): ListOptions => ({ env: e, timeoutMs: 5000, source: () => 'mkcli' });
 
 function entry(alias: string, dir = path.join(projects, alias)): RegistryEntry {
   return { alias, dir, file: '/registry', line: 7 };
@@ -56,9 +59,17 @@ for (const [name, message, line] of brokenMakefiles) {
 
 test('broken Makefile: $(shell sleep) is stopped at the timeout and reported', async () => {
   const started = Date.now();
-  const listing = await listTargets(entry('slow'), { env, timeoutMs: 300 });
+  const listing = await listTargets(entry('slow'), { ...options, timeoutMs: 300 });
   assert.ok(Date.now() - started < 5000);
   assert.match(listing.problems[0].message, /took longer than 0.3 s/);
+});
+
+test('by default nothing is run: the makefiles are read, even with make missing from PATH', async () => {
+  const listing = await listTargets(entry('web'), { env: { PATH: '/nonexistent' }, timeoutMs: 5000 });
+  assert.equal(listing.source, 'static');
+  assert.deepEqual(listing.targets.map((t) => t.name), ['lint', 'fmt', 'build', 'test', 'deploy-staging', 'deploy-production', 'clean', 'out/app', 'docs']);
+  assert.deepEqual(listing.problems, []);
+  assert.ok(listing.files.includes(path.join(projects, 'web', 'optional-local.mk')), 'a missing -include is watched, to see it appear');
 });
 
 test('no Makefile, and a folder that does not exist: a warning at the registry line', async () => {
@@ -70,22 +81,23 @@ test('no Makefile, and a folder that does not exist: a warning at the registry l
 });
 
 test('make missing from PATH is a problem, not a throw', async () => {
-  const listing = await listTargets(entry('web'), { env: { ...env, PATH: '/nonexistent' }, timeoutMs: 5000 });
+  const listing = await listTargets(entry('web'), { ...options, env: { ...env, PATH: '/nonexistent' } });
   assert.match(listing.problems[0].message, /Cannot run make/);
 });
 
-test('an installed alias answers --list-targets; names make would misread are dropped', async () => {
+test("an installed alias answers --list-targets; only names make's database shows as targets are kept", async () => {
   const withAlias = { ...env, PATH: `${path.join(fixtures, 'bin')}${path.delimiter}${env.PATH}` };
-  const listing = await listTargets(entry('webcli', path.join(projects, 'web')), { env: withAlias, timeoutMs: 5000 });
+  const listing = await listTargets(entry('webcli', path.join(projects, 'web')), mkcliOptions(withAlias));
   assert.equal(listing.source, 'mkcli');
-  assert.deepEqual(listing.targets.map((t) => t.name), ['build', 'test', 'lint', 'release']);
+  // The alias also prints `--bad` and `release`, which are no targets of web's makefiles.
+  assert.deepEqual(listing.targets.map((t) => t.name), ['build', 'test', 'lint']);
   assert.equal(listing.targets.find((t) => t.name === 'lint')?.description, 'Run the linters');
   assert.ok(listing.files.includes(path.join(projects, 'web', 'common.mk')));
 });
 
 test('an alias whose --list-targets fails falls back to make', async () => {
   const withAlias = { ...env, PATH: `${path.join(fixtures, 'bin')}${path.delimiter}${env.PATH}` };
-  const listing = await listTargets(entry('brokencli', path.join(projects, 'gnu')), { env: withAlias, timeoutMs: 5000 });
+  const listing = await listTargets(entry('brokencli', path.join(projects, 'gnu')), mkcliOptions(withAlias));
   assert.equal(listing.source, 'make');
   assert.deepEqual(listing.targets.map((t) => t.name), ['hello']);
 });
@@ -104,4 +116,77 @@ test('the cache answers until a makefile or an included file changes', async () 
   const second = await cache.get(e);
   assert.notEqual(second, first);
   assert.ok(second.targets.some((t) => t.name === 'newtarget'));
+});
+
+test("make's database remakes no makefile and runs no recipe, even for an include named by $(shell)", async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'vmo-remake-'));
+  cpSync(path.join(projects, 'remaking'), dir, { recursive: true });
+  // Not vacuous: plain `make -pRrq` does run both recipes here.
+  const control = mkdtempSync(path.join(os.tmpdir(), 'vmo-remake-control-'));
+  cpSync(path.join(projects, 'remaking'), control, { recursive: true });
+  spawnSync('make', ['-C', control, '-pRrq', ':'], { encoding: 'utf8', timeout: 10_000 });
+  assert.ok(existsSync(path.join(control, 'remade-generated')) && existsSync(path.join(control, 'remade-dynamic')));
+
+  const listing = await listTargets(entry('remaking', dir), options);
+  assert.equal(listing.source, 'make');
+  assert.deepEqual(readdirSync(dir).sort(), ['Makefile'], 'nothing was written');
+  // dynamic.mk is a rule of the Makefile like any other to both make and the text.
+  assert.deepEqual(listing.targets.map((t) => t.name), ['build', 'dynamic.mk', 'tool']);
+  assert.equal(listing.targets[0].description, 'Build');
+  rmSync(dir, { recursive: true, force: true });
+  rmSync(control, { recursive: true, force: true });
+});
+
+test("a %: catch-all: --list-targets prints make's variables; only the targets are kept, and static reading never saw them", async () => {
+  const withAlias = { ...env, PATH: `${path.join(fixtures, 'bin')}${path.delimiter}${env.PATH}` };
+  const viaAlias = await listTargets(entry('catchall', path.join(projects, 'catch-all')), mkcliOptions(withAlias));
+  assert.equal(viaAlias.source, 'mkcli');
+  assert.deepEqual(viaAlias.targets.map((t) => t.name), ['build', 'test']);
+  const read = await listTargets(entry('catch-all'), { env, timeoutMs: 5000 });
+  assert.equal(read.source, 'static');
+  assert.deepEqual(read.targets.map((t) => t.name), ['build', 'test']);
+});
+
+// An included makefile that is a FIFO, a device, a folder, huge or a link loop is not read:
+// a problem at its include line, at once; the other targets are still listed.
+for (const hostile of HOSTILE_FILES) {
+  test(`an included makefile that is ${hostile.name} is a problem, not a hang`, async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'vmo-hostile-mk-'));
+    try {
+      writeFileSync(path.join(dir, 'Makefile'), 'include hostile.mk\nbuild: ## Build it\n\t@echo build\n');
+      hostile.make(path.join(dir, 'hostile.mk'));
+      const listing = await within(5000, listTargets(entry('hostile', dir), { env, timeoutMs: 5000 }));
+      assert.equal(listing.source, 'static');
+      assert.equal(listing.targets.find((t) => t.name === 'build')?.description, 'Build it');
+      assert.equal(listing.problems.length, 1);
+      assert.equal(listing.problems[0].file, path.join(dir, 'Makefile'));
+      assert.equal(listing.problems[0].line, 1);
+      const detail = /^Included file hostile\.mk (.*)$/.exec(listing.problems[0].message)?.[1];
+      assert.match(detail ?? listing.problems[0].message, hostile.detail);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}
+
+test("with make's database, a makefile too large to read still gives its targets, without their places, and a warning", async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'vmo-big-mk-'));
+  try {
+    writeFileSync(path.join(dir, 'Makefile'), 'include big.mk\nbuild: ## Build it\n\t@echo build\n');
+    writeFileSync(path.join(dir, 'big.mk'), `big: ## Big\n#${'x'.repeat(4 * 1024 * 1024)}\n`);
+    const listing = await listTargets(entry('big', dir), options);
+    assert.equal(listing.source, 'make');
+    assert.deepEqual(listing.targets.find((t) => t.name === 'build'), { name: 'build', file: path.join(dir, 'Makefile'), line: 2, description: 'Build it' });
+    assert.deepEqual(listing.targets.find((t) => t.name === 'big'), { name: 'big' });
+    assert.deepEqual(listing.problems, [
+      {
+        severity: 'warning',
+        message: 'Included file big.mk is 4194318 bytes, over the 4 MiB limit; its targets are listed without their places and descriptions',
+        file: path.join(dir, 'Makefile'),
+        line: 1,
+      },
+    ]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { assertRemoteDestination, sshRemoteArgv } from '../../../src/core/ssh/remoteCommand';
+import { assertSshDestination } from '../../../src/core/ssh/destination';
+import { sshRemoteArgv } from '../../../src/core/ssh/remoteCommand';
 import { fillPlaceholders, placeholderNames } from '../../../src/core/logs/placeholders';
 import { LOG_PRESETS } from '../../../src/core/logs/presets';
 
@@ -31,15 +32,15 @@ const refused = [
 ];
 for (const destination of refused) {
   test(`destination ${JSON.stringify(destination)} is refused before anything runs`, () => {
-    const message = `Expected an SSH destination (alias, host or user@host), got ${JSON.stringify(destination)}`;
-    assert.throws(() => assertRemoteDestination(destination), { message });
-    assert.throws(() => sshRemoteArgv(destination, ['uptime']), { message });
+    const refusal = (e: Error) => e.message.startsWith(`Expected an SSH destination (alias, host or user@host), got ${JSON.stringify(destination)}: `);
+    assert.throws(() => assertSshDestination(destination), refusal);
+    assert.throws(() => sshRemoteArgv(destination, ['uptime']), refusal);
   });
 }
 
 test('ordinary destinations pass', () => {
   for (const destination of ['web-1', 'deploy@10.0.0.5', 'deploy@web-1.example.com', 'ops.admin@db_2', 'user@host@jump', 'fe80::1%eth0', 'ssh://deploy@web:2222']) {
-    assert.doesNotThrow(() => assertRemoteDestination(destination), destination);
+    assert.doesNotThrow(() => assertSshDestination(destination), destination);
   }
 });
 

@@ -6,6 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Problem } from '../../../src/core/problem';
 import { loadSshConfig, MAX_INCLUDE_DEPTH } from '../../../src/core/ssh/loadSshConfig';
 import { resolveDestination } from '../../../src/core/ssh/resolveDestination';
+import { HOSTILE_FILES, within } from '../util/hostileFiles';
 
 // Broken SSH configs: each gives a problem with its file and line, the rest of the config still
 // loads, and nothing throws. Each case folder is the home folder; its config is .ssh/config.
@@ -165,13 +166,13 @@ describe('broken SSH configs made on the fly', () => {
   test('a 2 MiB config', async () => {
     await fs.writeFile(ssh('huge'), '# x\n'.repeat(512 * 1024));
     const { problems } = await loadSshConfig(ssh('huge'), { home });
-    assert.deepEqual(problems, [{ severity: 'error', message: 'The file is larger than 1 MiB (2097152 bytes); it is not read.', file: ssh('huge') }]);
+    assert.deepEqual(problems, [{ severity: 'error', message: 'The file is 2 MiB, over the 1 MiB limit.', file: ssh('huge') }]);
   });
 
   test('the config is a folder', async () => {
     await fs.mkdir(ssh('folder'));
     const { problems } = await loadSshConfig(ssh('folder'), { home });
-    assert.deepEqual(problems, [{ severity: 'error', message: 'This is a folder, not a file.', file: ssh('folder') }]);
+    assert.deepEqual(problems, [{ severity: 'error', message: 'The file is a folder, not a regular file.', file: ssh('folder') }]);
   });
 
   test('an included file that cannot be read is reported at the Include line', async () => {
@@ -200,4 +201,49 @@ describe('broken SSH configs made on the fly', () => {
     const { problems } = await loadSshConfig(ssh('secret'), { home });
     assert.deepEqual(problems, [{ severity: 'error', message: 'The file cannot be read: permission denied.', file: ssh('secret') }]);
   });
+});
+
+// An SSH config or an Include that is a FIFO with no writer, /dev/zero, huge or a link loop is a
+// problem at once, never a hang or a 512 MB read; the rest of the config still loads.
+describe('hostile SSH config files', () => {
+  let home: string;
+  const ssh = (rel: string) => path.join(home, '.ssh', rel);
+  before(async () => {
+    home = await fs.mkdtemp(path.join(os.tmpdir(), 'ssh-hostile-'));
+    await fs.mkdir(path.join(home, '.ssh'));
+  });
+  after(async () => {
+    await fs.rm(home, { recursive: true, force: true });
+  });
+
+  for (const [i, hostile] of HOSTILE_FILES.entries()) {
+    test(`the config is ${hostile.name}`, async () => {
+      const file = ssh(`root-${i}`);
+      hostile.make(file);
+      const { config, problems } = await within(2000, loadSshConfig(file, { home }));
+      assert.deepEqual(config.hosts, []);
+      assert.equal(problems.length, 1);
+      assert.equal(problems[0].file, file);
+      assert.equal(problems[0].severity, 'error');
+      assert.match(/^The file (.*)\.$/.exec(problems[0].message)?.[1] ?? problems[0].message, hostile.detail);
+    });
+
+    test(`an Include of ${hostile.name}`, async () => {
+      const included = ssh(`included-${i}`);
+      hostile.make(included);
+      await fs.writeFile(ssh(`with-${i}`), `Host web\n  User deploy\nInclude ${included}\nHost db\n`);
+      const { config, problems } = await within(2000, loadSshConfig(ssh(`with-${i}`), { home }));
+      assert.deepEqual(config.hosts.map((h) => h.patterns), [['web'], ['db']]);
+      assert.equal(problems.length, 1);
+      assert.equal(problems[0].file, ssh(`with-${i}`));
+      assert.equal(problems[0].line, 3);
+      if (hostile.name === 'a folder') {
+        assert.equal(problems[0].severity, 'warning');
+        return;
+      }
+      const prefix = `Include "${included}": cannot read ${included}. The file `;
+      assert.ok(problems[0].message.startsWith(prefix), problems[0].message);
+      assert.match(problems[0].message.slice(prefix.length, -1), hostile.detail);
+    });
+  }
 });

@@ -11,6 +11,7 @@ import { isExactPattern, matchHostPatterns, matchPattern, matchPatternList } fro
 import { resolveDestination } from '../../../src/core/ssh/resolveDestination';
 import { sshConfigPackage } from '../../../src/core/ssh/sshConfigPackage';
 import type { SshConfig } from '../../../src/core/ssh/types';
+import { keepReachableVms } from '../../../src/core/ssh/vmDestinations';
 
 let dir: string;
 let n = 0;
@@ -152,7 +153,28 @@ describe('sshCommandLine', () => {
   });
 
   test('a bad destination throws an exact message', () => {
-    assert.throws(() => sshCommandLine('-oProxyCommand=x'), { message: 'Expected an SSH destination (alias, host or user@host), got "-oProxyCommand=x"' });
-    assert.throws(() => sshCommandLine('a b'), { message: 'Expected an SSH destination (alias, host or user@host), got "a b"' });
+    assert.throws(() => sshCommandLine('-oProxyCommand=x'), { message: 'Expected an SSH destination (alias, host or user@host), got "-oProxyCommand=x": the destination starts with "-", which ssh would take for an option' });
+    assert.throws(() => sshCommandLine('a;b'), { message: 'Expected an SSH destination (alias, host or user@host), got "a;b": the host "a;b" has ";", a shell metacharacter' });
+    assert.throws(() => sshCommandLine('a b'), { message: 'Expected an SSH destination (alias, host or user@host), got "a b": the host "a b" has whitespace (U+0020)' });
+  });
+});
+
+describe('VMs whose resolved destination is refused', () => {
+  test('an alias from the SSH config that the check refuses makes the VM a problem at its line', async () => {
+    const ssh = await config('Host web;id\n  HostName 10.0.0.1\nHost db\n  HostName 10.0.0.2\n');
+    const vm = (name: string, host: string, line: number) => ({ name, environment: 'lab', host, user: 'deploy', vars: {}, file: '/ws/environments/lab/config.yml', line });
+    const { environments, problems } = keepReachableVms(
+      [{ name: 'lab', file: '/ws/environments/lab/config.yml', vms: [vm('web;id', '10.0.0.9', 2), vm('db', '10.0.0.2', 4)] }],
+      ssh,
+    );
+    assert.deepEqual(environments[0].vms.map((v) => v.name), ['db']);
+    assert.deepEqual(problems, [
+      {
+        severity: 'error',
+        message: 'VM "web;id": ssh "deploy@web;id" is refused: the host "web;id" has ";", a shell metacharacter.',
+        file: '/ws/environments/lab/config.yml',
+        line: 2,
+      },
+    ]);
   });
 });

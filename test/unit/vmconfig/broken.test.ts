@@ -6,6 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Problem } from '../../../src/core/problem';
 import { loadEnvironments } from '../../../src/core/vmconfig/loadEnvironments';
 import { parseEnvironment } from '../../../src/core/vmconfig/parseEnvironment';
+import { HOSTILE_FILES, within } from '../util/hostileFiles';
 
 // Broken vm-config inputs: each must give a problem that says what is wrong, with the line and
 // column where there is one, keep the VMs that are fine, and never throw.
@@ -66,8 +67,8 @@ const corpus: Record<string, { problems: Expected[]; vms?: string[] }> = {
   },
   'host-option-injection': {
     problems: [
-      { severity: 'error', message: 'VM "web": host "-oProxyCommand=touch /tmp/pwned" is not an IP address or a host name.', line: 3, column: 5 },
-      { severity: 'error', message: 'VM "db": host "admin@10.0.0.2" is not an IP address or a host name. Put the user in ansible_user.', line: 5, column: 5 },
+      { severity: 'error', message: 'VM "web": host "-oProxyCommand=touch /tmp/pwned" starts with "-", which ssh would take for an option.', line: 3, column: 5 },
+      { severity: 'error', message: 'VM "db": host "admin@10.0.0.2" has "@", which separates the user from the host. Put the user in ansible_user.', line: 5, column: 5 },
     ],
     vms: [],
   },
@@ -140,7 +141,7 @@ describe('broken vm-config files made on the fly', () => {
     const file = await write('huge', 'vms:\n' + '#'.repeat(2 * 1024 * 1024) + '\n');
     const { environments, problems } = await loadEnvironments([file]);
     assert.equal(environments.length, 0);
-    assert.deepEqual(problems, [{ severity: 'error', message: 'The file is 2 MiB; environment files over 1 MiB are not read.', file }]);
+    assert.deepEqual(problems, [{ severity: 'error', message: 'The file is 2 MiB, over the 1 MiB limit.', file }]);
   });
 
   test('the size cap also holds for text given to parseEnvironment', () => {
@@ -176,7 +177,7 @@ describe('broken vm-config files made on the fly', () => {
     const file = envFile('folder');
     await fs.mkdir(file, { recursive: true });
     const { problems } = await loadEnvironments([file]);
-    assert.deepEqual(problems, [{ severity: 'error', message: 'This is a folder, not an environment file.', file }]);
+    assert.deepEqual(problems, [{ severity: 'error', message: 'The file is a folder, not a regular file.', file }]);
   });
 
   test('a dangling link and a link loop', async () => {
@@ -200,5 +201,79 @@ describe('broken vm-config files made on the fly', () => {
     await fs.chmod(file, 0o000);
     const { problems } = await loadEnvironments([file]);
     assert.deepEqual(problems, [{ severity: 'error', message: 'The file cannot be read: permission denied.', file }]);
+  });
+});
+
+describe('hostile environment files', () => {
+  let dir: string;
+  before(async () => {
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'vmconfig-hostile-'));
+  });
+  after(async () => {
+    await fs.rm(dir, { recursive: true, force: true });
+  });
+
+  for (const [i, hostile] of HOSTILE_FILES.entries()) {
+    test(`a config.yml that is ${hostile.name} is a problem at once`, async () => {
+      const file = path.join(dir, `env-${i}`, 'config.yml');
+      await fs.mkdir(path.dirname(file));
+      hostile.make(file);
+      const { environments, problems } = await within(2000, loadEnvironments([file]));
+      assert.equal(environments.length, 0);
+      assert.equal(problems.length, 1);
+      assert.equal(problems[0].file, file);
+      assert.match(/^The file (.*)\.$/.exec(problems[0].message)?.[1] ?? problems[0].message, hostile.detail);
+    });
+  }
+});
+
+// Hosts and users that ssh must never see: each VM is a problem at its own line naming the
+// field; the good VM still loads.
+describe('hostile hosts and users', () => {
+  let dir: string;
+  before(async () => {
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'vmconfig-hostile-hosts-'));
+  });
+  after(async () => {
+    await fs.rm(dir, { recursive: true, force: true });
+  });
+
+  test('shell metacharacters, whitespace, newlines and invalid UTF-8 are refused with the file and line', async () => {
+    const file = path.join(dir, 'environments', 'evil', 'config.yml');
+    await fs.mkdir(path.dirname(file), { recursive: true });
+    const text = Buffer.concat([
+      Buffer.from(
+        [
+          'vms:',
+          '  semi: {host: "web;touch x"}',
+          '  tick: {host: "web`id`"}',
+          '  subst: {host: "$(id)"}',
+          '  space: {host: "my host"}',
+          '  newline: {host: "web\\nid"}',
+          '  user: {host: 10.0.0.1, ansible_user: "me;id"}',
+          '  option-user: {host: 10.0.0.1, ansible_user: "-oProxyCommand=id"}',
+          '  ipv6: {host: "fe80::1%eth0", ansible_user: deploy}',
+          '  bytes: {host: "we',
+        ].join('\n'),
+      ),
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from('b"}\n'),
+    ]);
+    await fs.writeFile(file, text);
+    const { environments, problems } = await loadEnvironments([file]);
+    assert.deepEqual(environments[0].vms.map((v) => `${v.user}@${v.host}`), ['deploy@fe80::1%eth0']);
+    assert.deepEqual(
+      problems.map((p) => [p.file, p.line, p.message]),
+      [
+        [file, 2, 'VM "semi": host "web;touch x" has ";", a shell metacharacter.'],
+        [file, 3, 'VM "tick": host "web`id`" has "`", a shell metacharacter.'],
+        [file, 4, 'VM "subst": host "$(id)" has "$", a shell metacharacter.'],
+        [file, 5, 'VM "space": host "my host" has whitespace (U+0020).'],
+        [file, 6, 'VM "newline": host "web\\nid" has a control character (U+000A).'],
+        [file, 7, 'VM "user": ansible_user "me;id" has ";", a shell metacharacter.'],
+        [file, 8, 'VM "option-user": ansible_user "-oProxyCommand=id" starts with "-", which ssh would take for an option.'],
+        [file, 10, 'VM "bytes": host "we\ufffd\ufffdb" has U+FFFD, which stands for bytes that are not valid UTF-8.'],
+      ],
+    );
   });
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { HubJob } from '../../../src/shared/hubProtocol';
-import { durationText, exitText, formatRelative, jobLabel, placeOf } from '../../../webview/lib/history/jobText';
+import { argsText, durationText, exitText, formatRelative, jobLabel, placeOf } from '../../../webview/lib/history/jobText';
 import { appendPage, endJob, LiveRows, newerFirst, upsertJob } from '../../../webview/lib/history/liveRows';
 import { filtersToQuery, matchesQuery, NO_FILTERS } from '../../../webview/lib/history/query';
 
@@ -144,4 +144,9 @@ test('job text: relative start, duration, exit, place and one sentence for scree
     jobLabel(job(1, { status: 'failed', exitCode: 2, startedAt: now - 42_000 }), now),
     'Failed, target, web build1, started 42 s ago, took 1.5 s, exit code 2, on laptop',
   );
+  // The stored arguments are said too: a rerun passes them, whatever the command shows.
+  const hostile = job(1, { args: ['ENV=prod', '--eval=$(shell id)'] });
+  assert.equal(argsText(hostile), "ENV=prod '--eval=$(shell id)'");
+  assert.match(jobLabel(hostile, now), /, arguments ENV=prod '--eval=\$\(shell id\)'$/);
+  assert.equal(argsText(job(1, { args: [] })), '');
 });

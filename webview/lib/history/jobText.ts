@@ -2,7 +2,7 @@
 // ran, when it started, how long it took and how it ended.
 import type { HubJob } from '../../../src/shared/hubProtocol';
 import type { JobKind } from '../../../src/shared/jobs';
-import { formatDuration, formatElapsed, STATUS_TEXT } from '../format';
+import { formatCommand, formatDuration, formatElapsed, STATUS_TEXT } from '../format';
 
 export const KIND_TEXT: Record<JobKind, string> = {
   target: 'Target',
@@ -62,5 +62,12 @@ export function jobLabel(job: HubJob, now: number): string {
   const exit = exitText(job);
   if (exit) parts.push(job.signal ? `signal ${exit}` : `exit code ${exit}`);
   parts.push(`on ${job.hostname}`);
+  const args = argsText(job);
+  if (args) parts.push(`arguments ${args}`);
   return parts.join(', ');
+}
+
+/** The job's stored arguments (of a target, or its command on a VM) as a shell would need them; '' when none. */
+export function argsText(job: HubJob): string {
+  return job.args && job.args.length > 0 ? formatCommand(job.args) : '';
 }

@@ -1,0 +1,304 @@
+import path from 'node:path';
+import type { Problem } from '../problem';
+import { FileReadError, READ_LIMITS, readBoundedSync } from '../util/readBounded';
+import { Conditionals } from './makeConditionals';
+import { Expander, words } from './makeExpand';
+import { docComment, joinContinuations, logicalLines, splitComment, type LogicalLine } from './makefileLines';
+import { parseStatement } from './makeStatement';
+import { builtinVariables, MakeVariables, UNKNOWN } from './makeVariables';
+import { wildcard } from './makeWildcard';
+
+/** A target found by reading makefile text, with where its rule is written. */
+export interface StaticTarget {
+  name: string;
+  file: string;
+  line: number;
+  description?: string;
+}
+
+export interface StaticListing {
+  /** In the order make reads them, each name once (its first rule). */
+  targets: StaticTarget[];
+  /** Every makefile read, and every included file looked for (watching it catches its creation). */
+  files: string[];
+  /** The makefiles as make names them (the main one, then each include word), known ones only. */
+  makefileNames: string[];
+  problems: Problem[];
+  /** The problems (also in `problems`) of makefiles that exist but were refused: a FIFO, a device, too large. */
+  refused: Problem[];
+}
+
+export interface StaticOptions {
+  /** The environment make would import; undefined variables are looked up here. */
+  env?: Readonly<Record<string, string | undefined>>;
+  maxIncludeDepth?: number;
+  maxFiles?: number;
+}
+
+const MAX_EVAL_DEPTH = 16;
+
+// Lists a project's targets by reading its makefiles as text, the way make would read them but
+// without running anything: no `$(shell …)`, no remaking of included files, no recipe. What
+// can only be known by running something stays unknown, and a target whose name is unknown is
+// left out. Conditionals on known values are evaluated; on unknown ones both branches are read.
+export function readStaticTargets(dir: string, makefile: string, options: StaticOptions = {}): StaticListing {
+  return new StaticReader(dir, options).read(makefile);
+}
+
+class StaticReader {
+  private readonly variables: MakeVariables;
+  private readonly x: Expander;
+  private readonly targets = new Map<string, StaticTarget & { phonyOnly?: boolean }>();
+  private readonly files = new Set<string>();
+  private readonly names: string[] = [];
+  private readonly problems: Problem[] = [];
+  private readonly refused: Problem[] = [];
+  private readonly stack: string[] = [];
+  private readonly maxDepth: number;
+  private readonly maxFiles: number;
+  /** The conditionals of every file and `$(eval …)` being read, outermost first. */
+  private readonly conditionals: Conditionals[] = [];
+  private readCount = 0;
+  private evalDepth = 0;
+  /** Where the line being read is, for targets that `$(eval …)` defines. */
+  private here = { file: '', line: 0 };
+
+  constructor(
+    private readonly dir: string,
+    options: StaticOptions,
+  ) {
+    this.variables = new MakeVariables(options.env ?? {}, builtinVariables(dir));
+    this.maxDepth = options.maxIncludeDepth ?? 16;
+    this.maxFiles = options.maxFiles ?? 500;
+    this.x = new Expander(this.variables, {
+      wildcard: (pattern) => wildcard(pattern, dir),
+      evaluate: (text) => this.evaluate(text),
+      makefileList: () => this.names.join(' '),
+    });
+  }
+
+  read(makefile: string): StaticListing {
+    this.readFile(path.basename(makefile), undefined);
+    const makefiles = new Set([...this.files].map((f) => path.resolve(f)));
+    const targets = [...this.targets.values()]
+      .filter((t) => !makefiles.has(path.resolve(this.dir, t.name)))
+      .map(({ phonyOnly: _, ...t }) => t);
+    return { targets, files: [...this.files], makefileNames: [...new Set(this.names)], problems: this.problems, refused: this.refused };
+  }
+
+  /** Reads one makefile named `name` (as make names it), included from `from` when given. */
+  private readFile(name: string, from: { file: string; line: number; optional: boolean } | undefined): void {
+    const file = path.resolve(this.dir, name);
+    this.files.add(file);
+    if (this.stack.includes(file)) {
+      this.problem(`${name} includes itself (through ${this.stack.map((f) => path.basename(f)).join(' → ')}); read once`, from, 'warning');
+      return;
+    }
+    if (this.stack.length >= this.maxDepth) {
+      this.problem(`Includes nest deeper than ${this.maxDepth} levels; ${name} is not read`, from, 'warning');
+      return;
+    }
+    if (++this.readCount > this.maxFiles) {
+      if (this.readCount === this.maxFiles + 1) this.problem(`More than ${this.maxFiles} makefiles; the rest are not read`, from, 'warning');
+      return;
+    }
+    let text: string;
+    try {
+      text = readBoundedSync(file, READ_LIMITS.makefile);
+    } catch (error) {
+      if (!(error instanceof FileReadError)) throw error;
+      const missing = error.code === 'ENOENT' || error.code === 'ENOTDIR';
+      if (missing && from?.optional) return;
+      const problem = this.problem(`${from ? 'Included file ' : ''}${name} ${error.detail}`, from ?? { file, line: 0 }, from && missing ? 'warning' : 'error');
+      if (!missing) this.refused.push(problem);
+      return;
+    }
+    this.names.push(name);
+    this.stack.push(file);
+    try {
+      this.readLines(logicalLines(text), file, undefined);
+    } finally {
+      this.stack.pop();
+    }
+  }
+
+  /** Reads logical lines of `file`; `atLine` pins every target to one line (text of `$(eval …)`). */
+  private readLines(lines: LogicalLine[], file: string, atLine: number | undefined): void {
+    const conditionals = new Conditionals();
+    this.conditionals.push(conditionals);
+    try {
+      this.readLogicalLines(lines, file, atLine, conditionals);
+    } finally {
+      this.conditionals.pop();
+    }
+  }
+
+  private readLogicalLines(lines: LogicalLine[], file: string, atLine: number | undefined, conditionals: Conditionals): void {
+    let inRule = false;
+    let doc: string[] = [];
+    let define: { name: string; op: string; body: string[]; depth: number } | undefined;
+    for (const { raw, line: physicalLine } of lines) {
+      const line = atLine ?? physicalLine;
+      if (define) {
+        const word = /^\s*(?:(?:override|export|private)\s+)*(define|endef)\b/.exec(raw)?.[1];
+        if (word === 'define') define.depth++;
+        if (word === 'endef' && --define.depth === 0) {
+          if (conditionals.active) this.assign(define.name, define.op, define.body.join('\n'));
+          define = undefined;
+          continue;
+        }
+        define.body.push(raw);
+        continue;
+      }
+      // A line starting with a tab after a rule is its recipe: never read, never expanded.
+      if (raw.startsWith('\t') && inRule) {
+        doc = [];
+        continue;
+      }
+      const { code, comment } = splitComment(joinContinuations(raw));
+      const trimmed = code.trim();
+      if (trimmed === '') {
+        const text = raw.trimStart().startsWith('#') ? docComment(comment) : undefined;
+        doc = text !== undefined ? [...doc, text] : [];
+        continue;
+      }
+      this.here = { file, line };
+      try {
+        if (conditionals.handle(code, this.x)) continue;
+      } catch (error) {
+        this.problem((error as Error).message, { file, line }, 'warning');
+        continue;
+      }
+      const lineDoc = doc;
+      doc = [];
+      if (!conditionals.active) continue;
+      const statement = parseStatement(trimmed);
+      switch (statement.kind) {
+        case 'define':
+          define = { name: statement.name, op: statement.op, body: [], depth: 1 };
+          inRule = false;
+          break;
+        case 'include':
+          inRule = false;
+          this.include(statement.files, statement.optional, { file, line });
+          break;
+        case 'assign':
+          inRule = false;
+          this.assign(statement.name, statement.op, statement.value);
+          break;
+        case 'undefine': {
+          inRule = false;
+          const name = this.x.expand(statement.name).trim();
+          if (!name.includes(UNKNOWN)) this.variables.undefine(name);
+          break;
+        }
+        case 'rule':
+          inRule = true;
+          if (statement.targetVariable) break;
+          if (statement.targets.trim() === '.PHONY') this.phony(statement.prerequisites, { file, line });
+          this.rule(statement.targets, { file, line }, docComment(comment) ?? (lineDoc.length > 0 ? lineDoc.join(' ') : undefined));
+          break;
+        case 'directive':
+          inRule = false;
+          break;
+        case 'other':
+          // A line of function calls only (`$(eval …)`, `$(info …)`): expanded for what it defines.
+          inRule = false;
+          this.x.expand(trimmed);
+          break;
+      }
+    }
+    if (conditionals.depth > 0) this.problem('A conditional is not closed by endif', { file, line: lines.length ? lines[lines.length - 1].line : 0 }, 'warning');
+  }
+
+  private include(text: string, optional: boolean, from: { file: string; line: number }): void {
+    for (const word of words(this.x.expand(text))) {
+      if (word.includes(UNKNOWN)) continue;
+      const names = /[*?[]/.test(word) ? wildcard(word, this.dir) : [word];
+      for (const name of names) {
+        this.readFile(name, { ...from, optional });
+        this.here = from;
+      }
+    }
+  }
+
+  private assign(rawName: string, op: string, value: string): void {
+    const name = this.x.expand(rawName).trim();
+    if (name === '' || name.includes(UNKNOWN)) return;
+    const existing = this.variables.get(name);
+    // Under a condition that cannot be known (the operating system, a tool's output), a value
+    // set before stays: the branches are usually per-platform overrides of a default. A
+    // variable first set there takes the value of the first branch read.
+    if (existing && this.conditionals.some((c) => c.uncertain)) return;
+    switch (op) {
+      case '=':
+        this.variables.set(name, { flavor: 'recursive', value });
+        break;
+      case ':=':
+      case '::=':
+        this.variables.set(name, { flavor: 'simple', value: this.x.expand(value) });
+        break;
+      case ':::=':
+        // Expanded now, but kept recursive (POSIX): `$` in the value stays a reference.
+        this.variables.set(name, { flavor: 'recursive', value: this.x.expand(value).replace(/\$/g, '$$$$') });
+        break;
+      case '?=':
+        if (!existing) this.variables.set(name, { flavor: 'recursive', value });
+        break;
+      case '+=':
+        if (!existing) this.variables.set(name, { flavor: 'recursive', value });
+        else if (existing.flavor === 'simple') this.variables.set(name, { flavor: 'simple', value: join(existing.value, this.x.expand(value)) });
+        else this.variables.set(name, { flavor: 'recursive', value: join(existing.value, value) });
+        break;
+      default:
+        // `!=` runs its value in a shell.
+        this.variables.set(name, { flavor: 'simple', value: UNKNOWN });
+    }
+  }
+
+  private rule(targetsText: string, at: { file: string; line: number }, description: string | undefined): void {
+    for (const name of words(this.x.expand(targetsText))) {
+      if (name.includes(UNKNOWN) || name.startsWith('.') || name.includes('%')) continue;
+      const existing = this.targets.get(name);
+      if (existing?.phonyOnly) {
+        // The rule, not the .PHONY line, is where the target is written.
+        Object.assign(existing, { file: at.file, line: at.line, phonyOnly: false });
+      }
+      if (existing) {
+        if (existing.description === undefined && description !== undefined) existing.description = description;
+        continue;
+      }
+      this.targets.set(name, { name, file: at.file, line: at.line, ...(description !== undefined ? { description } : {}) });
+    }
+  }
+
+  /** Names declared `.PHONY`: make's database lists them as targets even without a rule. */
+  private phony(prerequisites: string, at: { file: string; line: number }): void {
+    for (const name of words(this.x.expand(prerequisites))) {
+      if (name.includes(UNKNOWN) || name.startsWith('.') || name.includes('%') || this.targets.has(name)) continue;
+      this.targets.set(name, { name, file: at.file, line: at.line, phonyOnly: true });
+    }
+  }
+
+  private evaluate(text: string): void {
+    if (this.evalDepth >= MAX_EVAL_DEPTH) return;
+    this.evalDepth++;
+    const here = this.here;
+    try {
+      this.readLines(logicalLines(text), here.file, here.line);
+    } finally {
+      this.here = here;
+      this.evalDepth--;
+    }
+  }
+
+  private problem(message: string, at: { file: string; line: number } | undefined, severity: Problem['severity']): Problem {
+    const problem: Problem = { severity, message, file: at?.file ?? path.join(this.dir, 'Makefile'), ...(at && at.line > 0 ? { line: at.line } : {}) };
+    this.problems.push(problem);
+    return problem;
+  }
+}
+
+function join(a: string, b: string): string {
+  return a === '' ? b : b === '' ? a : `${a} ${b}`;
+}

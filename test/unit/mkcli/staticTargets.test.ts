@@ -1,0 +1,166 @@
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, test } from 'node:test';
+import { parseMakeDatabase } from '../../../src/core/mkcli/makeDatabase';
+import { readStaticTargets } from '../../../src/core/mkcli/staticTargets';
+import { assertGolden, relativize } from '../golden';
+
+const cases = path.join(__dirname, '../../fixtures/mkcli/static');
+const scratch = mkdtempSync(path.join(os.tmpdir(), 'vmo-static-'));
+after(() => rmSync(scratch, { recursive: true, force: true }));
+
+/** A project folder in the scratch space with these files. */
+function project(name: string, files: Record<string, string>): string {
+  const dir = path.join(scratch, name);
+  mkdirSync(dir, { recursive: true });
+  for (const [file, text] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+    writeFileSync(path.join(dir, file), text);
+  }
+  return dir;
+}
+
+const read = (dir: string, env: Record<string, string> = {}) => readStaticTargets(dir, path.join(dir, 'Makefile'), { env });
+const names = (dir: string) => read(dir).targets.map((t) => t.name);
+
+for (const name of readdirSync(cases, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name)) {
+  test(`static reader golden: ${name}`, () => {
+    const dir = path.join(cases, name);
+    assertGolden(relativize(read(dir), cases), path.join(cases, `${name}.expected.json`));
+    assert.equal(existsSync(path.join(dir, 'should-not-exist')), false, '$(shell …) was not run');
+  });
+}
+
+test("features: the names agree with make's database, but for what only a shell could tell", () => {
+  const dir = path.join(scratch, 'features-copy');
+  cpSync(path.join(cases, 'features'), dir, { recursive: true });
+  const make = spawnSync('make', ['-C', dir, '-pRrq', ':'], { encoding: 'utf8', env: { ...process.env, LC_ALL: 'C' } });
+  const fromMake = parseMakeDatabase(make.stdout, dir).targets.sort();
+  const fromText = names(dir).sort();
+  // make ran the $(shell …): it knows `-target` (the empty output) and the branch uname chose.
+  const onlyMake = fromMake.filter((n) => !fromText.includes(n));
+  const onlyText = fromText.filter((n) => !fromMake.includes(n));
+  assert.deepEqual(onlyMake, ['-target']);
+  assert.deepEqual(onlyText, ['unknown-else']);
+});
+
+test('docs: `target: ## doc`, and `## doc` or `#: doc` lines right above the rule', () => {
+  const dir = project('docs', {
+    Makefile: '##@ Section headings are not docs\nhelp: ## Show help\n\n## Build it\n## with care\nbuild:\n\n# plain comment\nplain:\n\n#: Test it\n\ntest:\n',
+  });
+  const byName = Object.fromEntries(read(dir).targets.map((t) => [t.name, t.description]));
+  assert.deepEqual(byName, { help: 'Show help', build: 'Build it with care', plain: undefined, test: undefined });
+});
+
+test('conditionals: known values are evaluated; a platform branch keeps the default of a variable', () => {
+  const dir = project('cond', {
+    Makefile: [
+      'EXT =',
+      'OS := $(shell uname -s)',
+      'ifeq ($(OS),Windows_NT)',
+      '  EXT = .exe',
+      'endif',
+      'ifeq ($(MODE),fast)',
+      'fast-only:',
+      'else ifdef MODE',
+      'other-mode:',
+      'else',
+      'no-mode:',
+      'endif',
+      'app$(EXT):',
+    ].join('\n'),
+  });
+  assert.deepEqual(names(dir), ['no-mode', 'app']);
+  assert.deepEqual(read(dir, { MODE: 'fast' }).targets.map((t) => t.name), ['fast-only', 'app'], 'the environment is read as make would');
+  assert.deepEqual(read(dir, { MODE: 'slow' }).targets.map((t) => t.name), ['other-mode', 'app']);
+});
+
+// Makefiles written to make a reader run something, hang, or never end.
+test('hostile: $(shell …) in :=, !=, names and includes runs nothing; such names are left out', () => {
+  const dir = project('shell', {
+    Makefile: [
+      'A := $(shell touch touched-a)',
+      'B != touch touched-b',
+      'include $(shell touch touched-c; echo x.mk)',
+      '$(shell touch touched-d):',
+      'good $(shell touch touched-e)-bad:',
+      'X := $(file >written,text)',
+    ].join('\n'),
+  });
+  assert.deepEqual(names(dir), ['good']);
+  assert.deepEqual(readdirSync(dir), ['Makefile']);
+});
+
+test('hostile: an include rule that would write the makefile is never run; the missing include is a warning', () => {
+  const dir = project('remake', {
+    Makefile: 'include generated.mk\nall:\ngenerated.mk:\n\techo "gen:" > generated.mk; touch remade\n',
+  });
+  const listing = read(dir);
+  assert.deepEqual(listing.targets.map((t) => t.name), ['all']);
+  assert.equal(listing.problems[0].severity, 'warning');
+  assert.match(listing.problems[0].message, /Included file generated\.mk does not exist/);
+  assert.deepEqual(readdirSync(dir), ['Makefile']);
+  assert.ok(listing.files.includes(path.join(dir, 'generated.mk')), 'watched, so its appearance re-lists');
+});
+
+test("hostile: a %: catch-all lists the real targets and none of make's variables", () => {
+  const dir = project('catchall', { Makefile: '.PHONY: build\nbuild: ## Build\n\t@echo build\n%:\n\t@echo catch-all $@\n' });
+  assert.deepEqual(names(dir), ['build']);
+});
+
+test('hostile: include cycles and self-includes are read once, with a warning', () => {
+  const dir = project('cycle', { Makefile: 'include a.mk\nmain:\n', 'a.mk': 'include b.mk\na:\n', 'b.mk': 'include a.mk\ninclude Makefile\nb:\n' });
+  const listing = read(dir);
+  assert.deepEqual(listing.targets.map((t) => t.name).sort(), ['a', 'b', 'main']);
+  assert.equal(listing.problems.length, 2);
+  assert.ok(listing.problems.every((p) => /includes itself/.test(p.message)));
+});
+
+test('hostile: includes nest at most 16 deep', () => {
+  const files: Record<string, string> = { Makefile: 'include 1.mk\n' };
+  for (let i = 1; i <= 30; i++) files[`${i}.mk`] = `include ${i + 1}.mk\nt${i}:\n`;
+  const listing = read(project('deep', files));
+  assert.equal(listing.targets.length, 15);
+  assert.match(listing.problems[0].message, /deeper than 16/);
+});
+
+test('hostile: self-referencing, mutually recursive and exploding variables end, unknown', () => {
+  const lines = ['A = $(A) x', 'B = $(C)', 'C = $(B)', 'E0 = e'];
+  for (let i = 1; i <= 40; i++) lines.push(`E${i} = $(E${i - 1})$(E${i - 1})`);
+  lines.push('$(A)-a:', '$(B)-b:', '$(E40)-e:', 'L = $(eval $(L))', '$(L)', 'ok:');
+  const started = Date.now();
+  assert.deepEqual(names(project('recursion', { Makefile: lines.join('\n') })), ['ok']);
+  assert.ok(Date.now() - started < 5000, `took ${Date.now() - started} ms`);
+});
+
+test('hostile: FIFOs, devices, folders and files over 4 MiB are not read; huge lines, CRLF and bad UTF-8 are', () => {
+  const dir = project('odd', {
+    Makefile: ['-include fifo.mk', 'include /dev/zero', 'include folder', 'include big.mk', 'include long.mk', 'include crlf.mk', 'include latin1.mk', 'main:'].join('\n'),
+    'folder/x': '',
+    'big.mk': `big:\n#${'x'.repeat(4 * 1024 * 1024)}\n`,
+    'long.mk': `${Array.from({ length: 20_000 }, (_, i) => `long${i}`).join(' ')}: ; @echo one line of 200 kB\n`,
+    'crlf.mk': 'crlf: ## Windows line ends\r\n\t@echo crlf\r\n',
+  });
+  writeFileSync(path.join(dir, 'latin1.mk'), Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x3a, 0x0a, 0x6f, 0x6b, 0x3a, 0x0a]));
+  execFileSync('mkfifo', [path.join(dir, 'fifo.mk')]);
+  const listing = read(dir);
+  const listed = listing.targets.map((t) => t.name);
+  assert.equal(listed.filter((n) => n.startsWith('long')).length, 20_000);
+  assert.ok(listed.includes('crlf') && listed.includes('ok') && listed.includes('main') && !listed.includes('big'));
+  assert.equal(listing.targets.find((t) => t.name === 'crlf')?.description, 'Windows line ends');
+  const messages = listing.problems.map((p) => p.message).join('\n');
+  assert.match(messages, /Included file fifo\.mk is a FIFO, not a regular file/);
+  assert.match(messages, /Included file \/dev\/zero is a character device, not a regular file/);
+  assert.match(messages, /Included file folder is a folder, not a regular file/);
+  assert.match(messages, /Included file big\.mk is 4194311 bytes, over the 4 MiB limit/);
+});
+
+test('hostile: an unterminated define or conditional ends with the file', () => {
+  assert.deepEqual(names(project('open-define', { Makefile: 'a:\ndefine X\nb:\n' })), ['a']);
+  const listing = read(project('open-if', { Makefile: 'ifeq (1,1)\na:\n' }));
+  assert.deepEqual(listing.targets.map((t) => t.name), ['a']);
+  assert.match(listing.problems[0].message, /not closed by endif/);
+});
