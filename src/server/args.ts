@@ -59,7 +59,7 @@ Limits, and what is refused how:
     are removed from text, and times are kept to the millisecond.
   - An event over a rate limit is answered {ok:false, error, retryAfterMs} (the reporter waits and
     sends it again; nothing is lost); a connection that keeps on sending over its limit is
-    disconnected. A connection runs at most 4 queries at once, with 64 more waiting.
+    disconnected. A connection runs at most 4 queries at once, with 16 more waiting.
   - An HTTP request over its token's rate is answered 429 with Retry-After; a bad parameter 400.
   - A row the database still refuses (SQLSTATE class 22, 23 or 54) is logged on stderr, as
     "The database refused …", and left out: chunks of output are stored one by one around it,

@@ -37,11 +37,12 @@ export interface IoDeps {
 /** Who may send an event: anyone, operators, or operators with their reports kept in order. */
 type Access = 'viewer' | 'operator' | 'report';
 
-/** One connected client: its socket, its rate meter and its queues of work. */
+/** One connected client: its socket, its rate meter, its queues of work, and when it was last sent a `job:error` about a refusal. */
 interface Client {
   socket: HubSocket;
   meter: SocketMeter;
   lanes: SocketLanes;
+  noticeAt: number;
 }
 
 type RawSocket = { on(event: string, listener: (...args: unknown[]) => void): void };
@@ -71,7 +72,13 @@ function on<T>(client: Client, event: keyof ClientToServerEvents, parse: (v: unk
       .catch((err: unknown): Ack => ({ ok: false, error: messageOf(err) }))
       .then((answer) => {
         if (ack) ack(answer);
-        else if (!answer.ok) notifyError(socket, payload, answer.error);
+        else if (answer.ok) return;
+        // Refusals for load (no ack to answer) are told at most once a second, as in meterSocket().
+        else if (answer.retryAfterMs === undefined) notifyError(socket, payload, answer.error);
+        else if (Date.now() - client.noticeAt >= REFUSAL_NOTICE_MS) {
+          client.noticeAt = Date.now();
+          notifyError(socket, payload, answer.error);
+        }
       });
   });
 }
@@ -91,14 +98,13 @@ function meterSocket(client: Client): void {
     const data = packet.data;
     meter.received(typeof data === 'string' ? data.length : data instanceof Uint8Array ? data.byteLength : 0);
   });
-  let noticeAt = 0;
   socket.use((args, next) => {
     const refusal = meter.admit();
     if (!refusal) return next();
     const ack = args[args.length - 1];
     if (typeof ack === 'function') (ack as (answer: Ack) => void)({ ok: false, ...refusal });
-    else if (Date.now() - noticeAt >= REFUSAL_NOTICE_MS) {
-      noticeAt = Date.now();
+    else if (Date.now() - client.noticeAt >= REFUSAL_NOTICE_MS) {
+      client.noticeAt = Date.now();
       socket.emit('job:error', { message: refusal.error });
     }
     if (meter.exhausted) {
@@ -139,7 +145,7 @@ export function attachIo(server: http.Server, deps: IoDeps): { io: Server; nsp: 
   nsp.on('connection', (socket) => {
     void socket.join(ALL_JOBS_ROOM);
     const store = deps.store;
-    const client: Client = { socket, meter: deps.limits.socket(String((socket.handshake.auth as { token: string }).token)), lanes: new SocketLanes() };
+    const client: Client = { socket, meter: deps.limits.socket(String((socket.handshake.auth as { token: string }).token)), lanes: new SocketLanes(), noticeAt: 0 };
     meterSocket(client);
 
     on(client, 'join-job', parseJoinRequest, (request) => liveJobs.join(socket, request.jobId, request.fromSeq));

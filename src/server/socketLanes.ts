@@ -1,7 +1,7 @@
 /** Queries of one socket that run at once; the rest wait their turn. */
 const QUERY_CONCURRENCY = 4;
 /** Queries of one socket that may wait; one more is refused. */
-const QUERY_BACKLOG = 64;
+const QUERY_BACKLOG = 16;
 
 // The work one socket asked for. Its reports run one after another in the order they came (which
 // keeps a job's start, output and end in order); its queries run a few at a time, so that a client

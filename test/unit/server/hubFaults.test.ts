@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { io } from 'socket.io-client';
-import { connect, lines, newJob, OPERATOR, startTestHub, until, VIEWER, type Client, type TestHub } from './helpers';
+import { connect, get, lines, newJob, OPERATOR, startTestHub, until, VIEWER, type Client, type TestHub } from './helpers';
 
 const TIMEOUT = { timeout: 120_000 };
 let t: TestHub;
@@ -155,4 +155,42 @@ test('jobs:delete: operators only, finished jobs only, output and all', TIMEOUT,
   assert.equal(await t.store.getJob(job.id), undefined);
   assert.deepEqual(await t.store.readEvents(job.id, 0), []);
   assert.deepEqual(await op.timeout(10_000).emitWithAck('jobs:delete', job.id), { ok: false, error: `No job ${job.id}` });
+});
+
+test('values the store cannot hold are refused naming the field; the next job is stored whole and lists answer at once', TIMEOUT, async () => {
+  const op = await client(OPERATOR);
+  const poison: Array<[string, object]> = [
+    ['startedAt', { ...newJob(), startedAt: 1e300 }],
+    ['startedAt', { ...newJob(), startedAt: -8.64e15 }],
+    ['exitCode', { ...newJob(), exitCode: 2 ** 40 }],
+    ['durationMs', { ...newJob(), durationMs: 1e300 }],
+    ['finishedAt', { ...newJob(), finishedAt: 8.64e15 + 1 }],
+    ['alias', { ...newJob(), alias: '€'.repeat(1000) }],
+  ];
+  for (const [field, job] of poison) {
+    const answer = await op.timeout(10_000).emitWithAck('report:started', job as never);
+    assert.equal(answer.ok, false, field);
+    assert.match((answer as { error: string }).error, new RegExp(`^Malformed report:started: ${field}: expected`));
+  }
+  const started = newJob();
+  assert.equal((await op.timeout(10_000).emitWithAck('report:started', started)).ok, true);
+  for (const [field, chunk] of [['ts', { seq: 0, ts: 1e300, stream: 'stdout', text: 'x' }], ['seq', { seq: 2 ** 31, ts: 0, stream: 'stdout', text: 'x' }]] as const) {
+    const answer = await op.timeout(10_000).emitWithAck('report:chunks', { jobId: started.id, chunks: [chunk as never] });
+    assert.match((answer as { error: string }).error, new RegExp(`chunks\\[0\\]\\.${field}: expected`));
+  }
+  const bad = await op.timeout(10_000).emitWithAck('report:finished', { jobId: started.id, result: { status: 'success', exitCode: 0, signal: null, durationMs: 1e300, finishedAt: 1 } });
+  assert.match((bad as { error: string }).error, /result\.durationMs: expected/);
+
+  const job = newJob();
+  assert.equal((await op.timeout(10_000).emitWithAck('report:started', job)).ok, true);
+  assert.equal((await op.timeout(10_000).emitWithAck('report:chunks', { jobId: job.id, chunks: lines(0, 100) })).ok, true);
+  const start = Date.now();
+  const listed = await op.timeout(10_000).emitWithAck('jobs:list', { limit: 5 });
+  assert.ok(listed.ok && Date.now() - start < 4000);
+  await until(async () => (await t.store.readEvents(job.id, 0)).length === 100, 4000, 'the 100 chunks to be stored');
+  const http = await get(t.hub.url, '/api/jobs?from=1e22');
+  assert.equal(http.status, 400);
+  const huge = await get(t.hub.url, `/api/jobs?from=${'9'.repeat(30)}`);
+  assert.equal(huge.status, 400);
+  assert.match(String(huge.body.error), /^from: expected a time from year 1 to 9999/);
 });

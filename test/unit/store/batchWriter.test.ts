@@ -4,7 +4,7 @@ import { after, before, test } from 'node:test';
 import type { Chunk } from '../../../src/shared/jobs';
 import { BatchWriter } from '../../../src/core/store/batchWriter';
 import { PgliteJobStore } from '../../../src/core/store/pgliteJobStore';
-import { lines, newJob, readAll, recording } from './helpers';
+import { lines, newJob, readAll, recording, sqlOf } from './helpers';
 
 const TIMEOUT = { timeout: 120_000 };
 let store: PgliteJobStore;
@@ -122,4 +122,43 @@ test('a long queue on a store that answers without I/O (PGlite) lets the event l
   clearInterval(turns);
   assert.equal(statements, 5);
   assert.ok(turnsAt.some((n) => n < 5), `the event loop turned only after statements ${JSON.stringify(turnsAt)}`);
+});
+
+test('rows the database refuses for their data are isolated: the rest of the batch and every later write are stored, the refused row as a notice', TIMEOUT, async () => {
+  // A real refusal by the database (SQLSTATE 23514), of rows that pass every check of the schema.
+  const db = await PgliteJobStore.open();
+  await db.migrate();
+  await sqlOf(db).query(`ALTER TABLE job_events ADD CONSTRAINT no_poison CHECK (chunk NOT LIKE '%POISON%')`);
+  await sqlOf(db).query(`ALTER TABLE jobs ADD CONSTRAINT no_poison_title CHECK (title <> 'POISON')`);
+  const refused: string[] = [];
+  const retried: unknown[] = [];
+  const writer = new BatchWriter(db, { onRefused: (what) => refused.push(what), onError: (err) => retried.push(err) });
+  try {
+    const poisoned = newJob({ title: 'POISON' });
+    const job = newJob();
+    writer.started(poisoned);
+    writer.started(job);
+    const chunks = lines(0, 1000);
+    chunks[137] = { ...chunks[137], text: 'POISON\n' };
+    chunks[900] = { ...chunks[900], text: 'more POISON\n' };
+    writer.chunks(job.id, chunks);
+    writer.chunks(poisoned.id, lines(0, 3));
+    writer.finished(job.id, { status: 'success', exitCode: 0, signal: null, durationMs: 9, finishedAt: job.startedAt + 9 });
+    await writer.flush();
+
+    assert.deepEqual(retried, [], 'a refusal is not retried as if the database were away');
+    assert.deepEqual(refused, [`the start of job ${poisoned.id}`, `chunk 137 of job ${job.id}`, `chunk 900 of job ${job.id}`]);
+    assert.equal(await db.getJob(poisoned.id), undefined);
+    const stored = await readAll(db, job.id);
+    assert.equal(stored.length, 1000);
+    for (const seq of [137, 900]) {
+      assert.equal(stored[seq].stream, 'system');
+      assert.match(stored[seq].text, /^\[This output was not stored: the database refused it \(.*no_poison/);
+    }
+    assert.deepEqual(stored.filter((c) => c.seq !== 137 && c.seq !== 900), chunks.filter((c) => c.seq !== 137 && c.seq !== 900));
+    assert.equal((await db.getJob(job.id))?.status, 'success');
+  } finally {
+    await writer.close();
+    await db.close();
+  }
 });
