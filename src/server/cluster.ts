@@ -6,6 +6,8 @@ import { messageOf } from '../shared/errors';
 const MESSAGES_TABLE = 'hub_messages';
 /** NOTIFY channels are per database; the prefix keeps other Socket.io programs on it apart. */
 const CHANNEL_PREFIX = 'vm-orchestrator';
+/** How long closing waits for the connections to end. */
+const CLOSE_WAIT_MS = 2_000;
 /** One connection listens, the others publish. */
 const POOL_SIZE = 4;
 
@@ -24,6 +26,10 @@ const CREATED_BY_ANOTHER = new Set(['23505', '42P07']);
 export async function openCluster(url: string, log: (message: string) => void): Promise<Cluster> {
   const pool = new pg.Pool({ connectionString: url, max: POOL_SIZE, connectionTimeoutMillis: 10_000 });
   pool.on('error', (err) => log(`The database closed a connection shared with the other hubs: ${err.message}`));
+  // The adapter keeps one connection checked out for LISTEN, and the pool only watches idle ones:
+  // without this, a database restart ends the hub with an unhandled 'error'. The adapter connects
+  // again when that connection ends.
+  pool.on('connect', (connection) => connection.on('error', (err) => log(`The database closed the connection that listens to the other hubs: ${err.message}`)));
   try {
     await pool.query(`CREATE TABLE IF NOT EXISTS ${MESSAGES_TABLE} (id bigserial UNIQUE, created_at timestamptz DEFAULT now(), payload bytea)`);
   } catch (err) {
@@ -37,5 +43,14 @@ export async function openCluster(url: string, log: (message: string) => void): 
     channelPrefix: CHANNEL_PREFIX,
     errorHandler: (err) => log(`Sharing live events with the other hubs failed: ${err.message}`),
   });
-  return { adapter, close: () => pool.end() };
+  return {
+    adapter,
+    // pool.end() waits for every checked-out connection; the adapter's listening one is never given
+    // back once the database went away, and a hub that is stopping must not wait for it.
+    close: async () => {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([pool.end().catch(() => undefined), new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_WAIT_MS)))]);
+      clearTimeout(timer);
+    },
+  };
 }

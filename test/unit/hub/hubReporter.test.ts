@@ -1,12 +1,14 @@
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { HubReporter } from '../../../src/core/hub/hubReporter';
 import type { Chunk, JobResult } from '../../../src/shared/jobs';
+import { NO_POSTGRES, postgresAvailable, startTestPostgres } from '../../harness/postgres';
 import { connect, get, lines, newJob, OPERATOR, spawnHub, startTestHub, tempDir, until, VIEWER, type Client, type HubProcess, type TestHub } from '../server/helpers';
 
 const TIMEOUT = { timeout: 180_000 };
+const skipServer = !postgresAvailable() ? NO_POSTGRES : process.env.VMO_TEST_DATABASE_URL ? 'VMO_TEST_DATABASE_URL is a server these tests may not stop' : undefined;
 const hubs: HubProcess[] = [];
 const testHubs: TestHub[] = [];
 const reporters: HubReporter[] = [];
@@ -242,4 +244,63 @@ test('a job resumed after a hub restart and finished within the grace period sta
   assert.equal(await storedStatus(second.url, job.id), 'success');
   await new Promise((resolve) => setTimeout(resolve, 4000));
   assert.equal(await storedStatus(second.url, job.id), 'success');
+});
+
+/** The seqs of the chunks in a spool file. */
+function spooledSeqs(file: string): number[] {
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .flatMap((line) => {
+      const event = JSON.parse(line) as { type: string; chunks?: Chunk[] };
+      return event.type === 'chunks' ? event.chunks!.map((c) => c.seq) : [];
+    });
+}
+
+// Where output is when the hub stops while its database is down: the hub has acknowledged it and
+// holds it in memory, retrying; it dies with the hub. The reporter still holds every chunk not yet
+// seen stored (jobs:get), and moves it to its spool file when the hub goes: from there it reaches
+// the next hub once the database is back.
+test('the database down and the hub stopped (SIGTERM, then SIGKILL) with output queued: the reporter spools it, and the next hub stores it', { timeout: 300_000, skip: skipServer }, async () => {
+  const server = (await startTestPostgres())!;
+  cleanups.push(() => void server.close());
+  const control = server.control!;
+  const url = await server.createDatabase();
+  const dir = folder();
+  let hub = await hubProcess(dir, 0, ['--database', url]);
+  const port = Number(new URL(hub.url).port);
+  const spoolDir = path.join(dir, 'spool');
+  const r = reporter(hub.url, spoolDir);
+  await until(() => r.connected, 10_000, 'the reporter to connect');
+
+  for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
+    const job = newJob({ title: `stopped by ${signal}` });
+    r.started(job);
+    await report(r, job.id, 0, 500);
+    assert.equal(await r.idle(20_000), true, 'the first 500 chunks are stored');
+    await control.stop();
+    await report(r, job.id, 500, 1000);
+    await until(() => r.stats.unconfirmedChunks >= 1000, 20_000, `the hub to acknowledge what it cannot store; hub: ${hub.stderr()}`).catch((err: Error) => {
+      throw new Error(`${err.message}\n${hub.stderr()}`);
+    });
+
+    if (signal === 'SIGKILL') hub.child.kill('SIGKILL');
+    const code = signal === 'SIGTERM' ? await hub.stop(30_000) : await hub.exited;
+    if (signal === 'SIGTERM') {
+      assert.equal(code, 1, hub.stderr());
+      assert.match(hub.stderr(), /chunks of output were not stored/);
+    }
+    await until(() => !r.connected, 10_000, 'the reporter to notice');
+    const spool = path.join(spoolDir, `${job.id}.jsonl`);
+    assert.deepEqual(spooledSeqs(spool), Array.from({ length: 1000 }, (_, i) => 500 + i), 'every acknowledged chunk the database did not take is in the spool');
+
+    await control.start();
+    hub = await hubProcess(dir, port, ['--database', url]);
+    await until(() => r.connected, 20_000, 'the reporter to reconnect');
+    r.finished(job.id, success());
+    assert.equal(await r.idle(30_000), true, 'everything stored after the restart');
+    assertInOrder(await storedChunks(hub.url, job.id), 1500);
+    assert.equal(await storedStatus(hub.url, job.id), 'success');
+    assert.equal(existsSync(spool), false);
+  }
 });
