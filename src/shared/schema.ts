@@ -151,9 +151,6 @@ export function isJobId(v: unknown): v is string {
   return typeof v === 'string' && v.length > 0 && v.length <= 100;
 }
 
-/** A seq (the `integer` column), also as a position in a query. */
-export const isSeq = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= INT4_MAX;
-
 const seq = (field: string, v: unknown): number => integer(field, v, 0, INT4_MAX);
 const exitCode = (field: string, v: unknown): number | null => (v === null ? null : integer(field, v, INT4_MIN, INT4_MAX));
 const signal = (field: string, v: unknown): string | null => (v === null ? null : text(field, v, LIMITS.signal));
@@ -222,8 +219,6 @@ export const parseChunks = (v: unknown): Parsed<Chunk[]> => parse(() => list('ch
 /** How a job ended (`report:finished`). */
 export const parseJobResult = (v: unknown): Parsed<JobResult> => parse(() => readJobResult('result', v));
 
-export const parseJobId = (v: unknown): Parsed<string> => parse(() => uuid('jobId', v));
-
 /** `report:chunks`. */
 export function parseReportChunks(v: unknown): Parsed<{ jobId: string; chunks: Chunk[] }> {
   return parse(() => {
@@ -243,7 +238,7 @@ export function parseReportFinished(v: unknown): Parsed<{ jobId: string; result:
 // ── queries ────────────────────────────────────────────────────────────────────────────────
 
 /** A history cursor, `<epoch ms>.<uuid>` as listJobs returns it. */
-export function readCursor(field: string, v: unknown): { startedAt: number; id: string } {
+function readCursor(field: string, v: unknown): { startedAt: number; id: string } {
   const raw = text(field, v, LIMITS.cursor);
   const dot = raw.indexOf('.');
   const ms = dot > 0 && /^-?\d+$/.test(raw.slice(0, dot)) ? Number(raw.slice(0, dot)) : NaN;
