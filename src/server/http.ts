@@ -5,6 +5,7 @@ import { EVENTS_MAX_BYTES } from '../shared/hubProtocol';
 import { LIMITS, parseEventsQuery, parseJobQuery, type EventsQuery, type Parsed } from '../shared/schema';
 import type { JobQuery } from '../shared/jobs';
 import { bearerToken, type LoginThrottle, type RequestGuard, type TokenChecker } from './auth';
+import type { FairTurns } from './fairTurns';
 import type { RateLimits } from './rateLimits';
 import { dashboardHandler } from './dashboard';
 
@@ -16,6 +17,8 @@ export interface HttpDeps {
   store: JobStore;
   log: (message: string) => void;
   limits: RateLimits;
+  /** The turns in which clients' reads reach the store. */
+  turns: FairTurns;
 }
 
 /** An answer with a status other than 200. */
@@ -128,7 +131,8 @@ export function httpHandler(deps: HttpDeps): http.RequestListener {
       const refusal = deps.limits.http(token!);
       if (refusal) return send(res, 429, { error: refusal.error }, { 'retry-after': String(Math.max(1, Math.ceil(refusal.retryAfterMs / 1000))) });
       if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, { error: 'The API is read-only' }, { allow: 'GET, HEAD' });
-      send(res, 200, await route(deps, new URL(req.url ?? '/', 'http://hub')));
+      // Each connection is a client of its own: its requests take turns with everyone else's.
+      send(res, 200, await deps.turns.run(req.socket, () => route(deps, new URL(req.url ?? '/', 'http://hub'))));
     })().catch((err: unknown) => {
       if (err instanceof HttpError) return send(res, err.status, { error: err.message });
       deps.log(`HTTP ${req.method} ${req.url}: ${messageOf(err)}`);

@@ -7,6 +7,7 @@ import { LoginThrottle, RequestGuard, TokenChecker } from './auth';
 import { askOwner, PEER_CANCEL_TIMEOUT_MS } from './cancel';
 import { openCluster } from './cluster';
 import { httpHandler } from './http';
+import { FairTurns } from './fairTurns';
 import { attachIo } from './io';
 import { LiveJobs } from './liveJobs';
 import { Peers } from './peers';
@@ -70,7 +71,8 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   let port = 0;
   const guard = new RequestGuard(options.host, () => port);
   const limits = new RateLimits(options.rateLimits ?? DEFAULT_RATE_LIMITS);
-  const server = http.createServer(httpHandler({ guard, tokens, throttle, store: options.store, log, limits }));
+  const turns = new FairTurns();
+  const server = http.createServer(httpHandler({ guard, tokens, throttle, store: options.store, log, limits, turns }));
   const cluster = options.cluster === undefined ? undefined : await openCluster(options.cluster, log);
   const { io, nsp, liveJobs } = attachIo(server, {
     guard,
@@ -79,6 +81,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     store: options.store,
     adapter: cluster?.adapter,
     limits,
+    turns,
     liveJobs: (namespace) => new LiveJobs(namespace, options.store, writer, options.graceMs, new Peers(namespace, cluster !== undefined)),
   });
   const peers = liveJobs.peers;

@@ -1,5 +1,6 @@
 import type http from 'node:http';
 import { Server, type ServerOptions } from 'socket.io';
+import { WebSocketServer, type ServerOptions as WsOptions } from 'ws';
 import type { JobStore } from '../core/store/jobStore';
 import { messageOf } from '../shared/errors';
 import { EVENTS_MAX_BYTES, HUB_MAX_MESSAGE_BYTES, HUB_NAMESPACE, type Ack, type ClientToServerEvents, type ServerToClientEvents } from '../shared/hubProtocol';
@@ -16,6 +17,7 @@ import {
 } from '../shared/schema';
 import type { LoginThrottle, RequestGuard, TokenChecker } from './auth';
 import { cancelJob } from './cancel';
+import type { FairTurns } from './fairTurns';
 import type { LiveJobs } from './liveJobs';
 import { RateLimits, type SocketMeter } from './rateLimits';
 import { SocketLanes } from './socketLanes';
@@ -32,6 +34,8 @@ export interface IoDeps {
   /** Shares broadcasts and server-side events with other hubs; default: this hub alone. */
   adapter?: ServerOptions['adapter'];
   limits: RateLimits;
+  /** The turns in which clients' reads reach the store. */
+  turns: FairTurns;
 }
 
 /** Who may send an event: anyone, operators, or operators with their reports kept in order. */
@@ -114,12 +118,22 @@ function meterSocket(client: Client): void {
   });
 }
 
+// Emits each message of a WebSocket in a turn of the event loop of its own. By default ws emits
+// every message of what it read at once (tens of kilobytes: a thousand small events of a flood) in
+// one turn, and every other client waits for all of them.
+class OneMessageATurn extends WebSocketServer {
+  constructor(options: WsOptions) {
+    super({ ...options, allowSynchronousEvents: false });
+  }
+}
+
 // The Socket.io server on the hub's HTTP server: namespace /jobs only, token in the handshake,
 // Host and Origin checked on every request (polling and upgrade), messages limited to 2 MB.
 export function attachIo(server: http.Server, deps: IoDeps): { io: Server; nsp: HubNamespace; liveJobs: LiveJobs } {
   const io = new Server<ClientToServerEvents, ServerToClientEvents, InterHubEvents, SocketData>(server, {
     ...(deps.adapter ? { adapter: deps.adapter } : {}),
     maxHttpBufferSize: HUB_MAX_MESSAGE_BYTES,
+    wsEngine: OneMessageATurn,
     serveClient: false,
     allowRequest: (req, callback) => {
       const refused = deps.guard.check(req.headers);
@@ -147,6 +161,8 @@ export function attachIo(server: http.Server, deps: IoDeps): { io: Server; nsp: 
     const store = deps.store;
     const client: Client = { socket, meter: deps.limits.socket(String((socket.handshake.auth as { token: string }).token)), lanes: new SocketLanes(), noticeAt: 0 };
     meterSocket(client);
+    // Waiting for pending writes takes no turn: only the reads themselves do.
+    const read = <T>(query: () => Promise<T>): Promise<T> => deps.turns.run(socket, query);
 
     on(client, 'join-job', parseJoinRequest, (request) => liveJobs.join(socket, request.jobId, request.fromSeq));
     on(client, 'leave-job', parseJobRef, async (jobId) => {
@@ -155,21 +171,20 @@ export function attachIo(server: http.Server, deps: IoDeps): { io: Server; nsp: 
     });
     on(client, 'jobs:list', parseJobQuery, async (query) => {
       await liveJobs.stored();
-      return { ok: true, ...(await store.listJobs(query)) };
+      return { ok: true, ...(await read(() => store.listJobs(query))) };
     });
     on(client, 'jobs:get', parseJobRef, async (jobId) => {
       await liveJobs.stored();
-      const job = await store.getJob(jobId);
+      const job = await read(() => store.getJob(jobId));
       return job ? { ok: true, job } : { ok: false, error: `No job ${jobId}` };
     });
     on(client, 'jobs:events', parseEventsQuery, async (r) => {
       // Like jobs:get, so that a job read as finished has all of its output to read.
       await liveJobs.stored();
       const page = { limit: r.limit ?? 1000, maxBytes: r.maxBytes ?? EVENTS_MAX_BYTES };
-      const chunks =
-        r.beforeSeq === undefined
-          ? await store.readEvents(r.jobId, r.fromSeq ?? 0, page)
-          : await store.readEventsBefore(r.jobId, r.beforeSeq === 'end' ? undefined : r.beforeSeq, page);
+      const chunks = await read(() =>
+        r.beforeSeq === undefined ? store.readEvents(r.jobId, r.fromSeq ?? 0, page) : store.readEventsBefore(r.jobId, r.beforeSeq === 'end' ? undefined : r.beforeSeq, page),
+      );
       return { ok: true, chunks };
     });
     on(

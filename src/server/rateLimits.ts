@@ -18,7 +18,7 @@ export const DEFAULT_RATE_LIMITS: RateLimitOptions = { socketEvents: 500, socket
 const TOKEN_FACTOR = 8;
 const BURST_FACTOR = 2;
 /** A socket refused more than this many times the events it may send a second, within one window, is disconnected. */
-const DISCONNECT_FACTOR = 10;
+const DISCONNECT_FACTOR = 2;
 const WINDOW_MS = 10_000;
 
 /** Why an event or request was not taken, and when to try again. */

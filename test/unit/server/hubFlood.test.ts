@@ -1,7 +1,7 @@
 // Fair service: one viewer floods the hub (a real hub process) with 20,000 events a second, and
 // reconnects whenever it is disconnected, while another client reads the history over HTTP and a
 // window reports a job. The reader keeps its p99 within 100 ms, the job loses nothing, and the
-// flooder is told why it is refused and then disconnected. Bounded: 4 s of flood.
+// flooder is told why it is refused and then disconnected. Bounded: 6 s of flood.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -11,7 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { HubReporter } from '../../../src/core/hub/hubReporter';
 import { get, lines, newJob, OPERATOR, spawnHub, tempDir, until, VIEWER, type HubProcess } from './helpers';
 
-const FLOOD_MS = 4000;
+const FLOOD_MS = 6000;
 const EVENTS_PER_SECOND = 20_000;
 
 const temp = tempDir();
@@ -35,6 +35,8 @@ test('a viewer flooding 20,000 events/s: another client’s GET /api/jobs keeps 
   writeFileSync(tokenFile, `viewer ${VIEWER}\noperator ${OPERATOR}\n`, { mode: 0o600 });
   hub = await spawnHub(['--token-file', tokenFile, '--database', path.join(temp.dir, 'db')]);
   const url = hub.url;
+  // Warm: the hub's first request compiles its code and plans its query, which is not the flood's doing.
+  for (let i = 0; i < 10; i++) assert.equal((await get(url, '/api/jobs?limit=50', { authorization: `Bearer ${VIEWER}` })).status, 200);
 
   // The flooder is a process of its own, so that its sending does not delay this one's reads.
   const flooder = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'flooder.ts'), url, VIEWER, String(FLOOD_MS), String(EVENTS_PER_SECOND)], { stdio: ['ignore', 'pipe', 'inherit'] });
