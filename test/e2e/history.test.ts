@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Frame } from 'playwright-core';
-import { quotePosix } from '../../src/core/exec/quotePosix';
+import { quotePosix } from '../../src/shared/format';
 import { HubReporter } from '../../src/core/hub/hubReporter';
 import type { HubJob } from '../../src/shared/hubProtocol';
 import type { JobInfo } from '../../src/shared/jobs';

@@ -2,7 +2,7 @@
 import { io, type Socket } from 'socket.io-client';
 import { HUB_NAMESPACE, type Ack, type ClientToServerEvents, type HubJob, type ServerToClientEvents } from '../../src/shared/hubProtocol';
 import type { JobInfo } from '../../src/shared/jobs';
-import { formatCommand } from '../lib/format';
+import { formatCommand } from '../../src/shared/format';
 import type { HistorySource, JobChange } from '../lib/history/source';
 
 export type HubClient = Socket<ServerToClientEvents, ClientToServerEvents>;

@@ -17,6 +17,7 @@ import {
 import { messageOf } from '../../shared/errors';
 import type { Chunk, JobInfo, JobQuery, JobResult } from '../../shared/jobs';
 import type { JobRecorder } from '../jobs/recorder';
+import { formatCommand } from '../../shared/format';
 
 export interface HubJobsOptions {
   url: string;
@@ -65,7 +66,7 @@ export class HubJobs extends EventEmitter<{ changed: []; job: [HubJob] }> {
     });
     this.socket.on('connect_error', (err) => this.log(`Cannot read jobs from the hub: ${err.message}`));
     this.socket.on('job:started', (job) => {
-      const listed = { ...job, command: job.argv.join(' ') };
+      const listed = { ...job, command: formatCommand(job.argv) };
       this.listed.set(job.id, listed);
       this.emit('changed');
       this.emit('job', listed);

@@ -1,5 +1,5 @@
 import type { JobInfo } from '../../shared/jobs';
-import { quotePosix } from '../exec/quotePosix';
+import { formatCommand } from '../../shared/format';
 import { aliasError, targetError } from '../mkcli/names';
 
 // A job read from the hub was reported by some operator — another window, another machine, a
@@ -22,7 +22,7 @@ export function visibleText(text: string): string {
 
 /** A command line as a confirmation shows it: each word quoted for a POSIX shell, hidden characters written out. */
 export function visibleCommand(argv: readonly string[]): string {
-  return argv.map((word) => visibleText(quotePosix(word))).join(' ');
+  return visibleText(formatCommand(argv));
 }
 
 const isStringList = (v: unknown): v is string[] => Array.isArray(v) && v.every((w) => typeof w === 'string');

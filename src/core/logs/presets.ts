@@ -1,5 +1,6 @@
 // The log sources every VM offers: what a user would otherwise type after `ssh vm`.
 // Each is an argument list; the SSH layer quotes it for the remote shell.
+import { formatCommand } from '../../shared/format';
 
 export interface LogPreset {
   /** `docker`, `journal`, `syslog`, or `custom:<name>` for the user's own. */
@@ -35,6 +36,6 @@ export function allPresets(custom: readonly unknown[]): { presets: LogPreset[]; 
       (c as CustomPreset).argv.length > 0 &&
       (c as CustomPreset).argv.every((a) => typeof a === 'string'),
   );
-  const mine = valid.map((c) => ({ id: `custom:${c.name}`, label: c.name, detail: c.argv.join(' '), argv: c.argv }));
+  const mine = valid.map((c) => ({ id: `custom:${c.name}`, label: c.name, detail: formatCommand(c.argv), argv: c.argv }));
   return { presets: [...LOG_PRESETS, ...mine], invalid: custom.length - valid.length };
 }

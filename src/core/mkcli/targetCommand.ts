@@ -1,7 +1,7 @@
 import type { Command } from './makeCommand';
 import { makeCommand } from './makeCommand';
 import { findExecutable } from '../exec/findExecutable';
-import { quotePosix } from '../exec/quotePosix';
+import { formatCommand } from '../../shared/format';
 import { targetError } from './names';
 import type { RegistryEntry } from './registry';
 
@@ -37,10 +37,10 @@ export async function describeRunner(entry: RegistryEntry, env: NodeJS.ProcessEn
   const runner = await targetRunner(entry, env);
   if (runner.kind === 'alias') return `Runs \`${entry.alias} ${target}\` (mkcli alias found at ${runner.executable})`;
   const command = await makeCommand(entry.dir, [target], env);
-  return `Runs \`${[command.file, ...command.args].join(' ')}\`: ${runner.reason}`;
+  return `Runs \`${displayCommand(command)}\`: ${runner.reason}`;
 }
 
 /** A command line for people to read or paste, each argument quoted for a POSIX shell. */
 export function displayCommand(command: Command): string {
-  return [command.file, ...command.args].map(quotePosix).join(' ');
+  return formatCommand([command.file, ...command.args]);
 }

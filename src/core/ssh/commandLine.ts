@@ -1,4 +1,4 @@
-import { quotePosix } from '../exec/quotePosix';
+import { formatCommand } from '../../shared/format';
 import { assertSshDestination } from './destination';
 
 /** An ssh invocation: `argv` to run without a shell, `display` to paste into one. */
@@ -11,5 +11,5 @@ export interface SshCommandLine {
 export function sshCommandLine(destination: string, configFile?: string): SshCommandLine {
   assertSshDestination(destination);
   const argv = ['ssh', ...(configFile !== undefined ? ['-F', configFile] : []), '--', destination];
-  return { argv, display: argv.map(quotePosix).join(' ') };
+  return { argv, display: formatCommand(argv) };
 }

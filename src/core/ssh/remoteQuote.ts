@@ -1,4 +1,4 @@
-import { quotePosix } from '../exec/quotePosix';
+import { quotePosix } from '../../shared/format';
 
 // ssh joins the words after the destination with spaces and hands the result to the remote
 // user's login shell as `$SHELL -c <string>`. That shell may be sh, bash, zsh, fish or csh/tcsh,

@@ -1,5 +1,5 @@
 import type { JobInfo, JobKind, JobMode, JobStatus } from '../../shared/jobs';
-import { quotePosix } from '../exec/quotePosix';
+import { formatCommand } from '../../shared/format';
 import { cleanText } from '../../shared/schema';
 import type { StoredJob } from './jobStore';
 
@@ -85,7 +85,7 @@ export function insertJob(job: JobInfo, reporter: string | undefined): { text: s
     job.mode,
     cleanText(job.title),
     argv,
-    argv.map(quotePosix).join(' '),
+    formatCommand(argv),
     optionalText(job.cwd),
     optionalText(job.alias),
     optionalText(job.target),

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { JobInfo } from '../../shared/jobs';
 import type { Settings } from '../config';
-import { formatDuration } from '../format';
+import { formatDuration } from '../../shared/format';
 
 /** What a job-end notification lets the user do. */
 export interface JobEndActions {

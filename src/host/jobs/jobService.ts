@@ -9,6 +9,7 @@ import type { Settings } from '../config';
 import { Disposable } from '../disposable';
 import { log } from '../logger';
 import { JobTerminal } from './jobTerminal';
+import { formatCommand } from '../../shared/format';
 
 /** A target to run, as the user asked for it. */
 export interface TargetRequest {
@@ -128,7 +129,7 @@ export class JobService extends Disposable {
     this.reruns.set(job.id, rerun);
     this.lastJobId = job.id;
     this.recorder.started(job);
-    log.info(`Job ${job.id} (${job.kind}, ${job.mode}): ${job.argv.join(' ')}${job.cwd ? ` in ${job.cwd}` : ''}`);
+    log.info(`Job ${job.id} (${job.kind}, ${job.mode}): ${formatCommand(job.argv)}${job.cwd ? ` in ${job.cwd}` : ''}`);
   }
 
   // The job record of a target, with the command that runs it (refusing a bad target).

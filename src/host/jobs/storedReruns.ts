@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { rerunQuestion, visibleText, type RerunPlan } from '../../core/jobs/storedRerun';
 import type { JobInfo, JobKind } from '../../shared/jobs';
 import { log } from '../logger';
+import { formatCommand } from '../../shared/format';
 
 /** A stored job rebuilt as this window runs it, and how to start exactly that. */
 export interface PreparedRerun extends RerunPlan {
@@ -34,7 +35,7 @@ export class StoredReruns {
     const run = 'Run';
     const choice = await vscode.window.showWarningMessage(question.message, { modal: true, detail: question.detail }, run);
     if (choice !== run) {
-      log.info(`Rerun of stored job ${job.id} declined: ${plan.argv.join(' ')}`);
+      log.info(`Rerun of stored job ${job.id} declined: ${formatCommand(plan.argv)}`);
       return;
     }
     log.info(`Rerun of stored job ${job.id} confirmed`);

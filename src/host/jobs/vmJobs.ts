@@ -13,7 +13,7 @@ import type { SshFailure } from '../../core/ssh/remoteFailure';
 import type { RemoteJobResult } from '../../core/ssh/remoteJob';
 import { startRemoteJob } from '../../core/ssh/remoteJob';
 import { startLogStream } from '../../core/ssh/logStream';
-import { quotePosix } from '../../core/exec/quotePosix';
+import { formatCommand } from '../../shared/format';
 import type { JobInfo } from '../../shared/jobs';
 import { sshOptions, type Settings } from '../config';
 import type { VmNode, VmsTreeProvider } from '../views/vmsTreeProvider';
@@ -97,7 +97,7 @@ export class VmJobs {
     const options = sshOptions(this.settings());
     const job = remoteJobInfo({
       kind: 'remote-command',
-      title: `${node.vm.name}: ${remoteArgv.map(quotePosix).join(' ')}`,
+      title: `${node.vm.name}: ${formatCommand(remoteArgv)}`,
       argv: sshRemoteArgv(node.ssh.destination, remoteArgv, options),
       remoteArgv,
       vm: `${node.vm.environment}/${node.vm.name}`,

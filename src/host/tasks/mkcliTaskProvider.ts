@@ -6,6 +6,7 @@ import { TaskType } from '../../shared/ids';
 import { log } from '../logger';
 import type { JobService } from '../jobs/jobService';
 import type { ProjectsTreeProvider } from '../views/projectsTreeProvider';
+import { formatCommand } from '../../shared/format';
 
 interface MkcliTaskDefinition extends vscode.TaskDefinition {
   alias: string;
@@ -65,7 +66,7 @@ export class MkcliTaskProvider implements vscode.TaskProvider {
     const task = new vscode.Task(
       definition,
       scope ?? vscode.TaskScope.Workspace,
-      [entry.alias, definition.target, ...args].join(' '),
+      formatCommand([entry.alias, definition.target, ...args]),
       TaskType,
       new vscode.CustomExecution(() => this.jobs.taskTerminal(request)),
       [],

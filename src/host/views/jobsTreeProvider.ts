@@ -6,7 +6,7 @@ import type { JobInfo, JobStatus } from '../../shared/jobs';
 import { CommandIds } from '../../shared/ids';
 import { visibleCommand } from '../../core/jobs/storedRerun';
 import { Disposable } from '../disposable';
-import { formatDuration } from '../format';
+import { formatCommand, formatDuration } from '../../shared/format';
 import { escapeMarkdown, markdownLines, tildify } from './markdown';
 
 const STATUS_ICONS: Record<JobStatus, [string, string | undefined]> = {
@@ -31,7 +31,7 @@ export class JobNode extends vscode.TreeItem {
     this.description = describe(job) + (job.args && job.args.length > 0 ? ` · ${argsText(job.args)}` : '') + (stored && job.hostname !== os.hostname() ? ` · on ${job.hostname}` : '');
     this.tooltip = markdownLines([
       `**${escapeMarkdown(job.title)}** — ${job.status}${job.exitCode !== undefined && job.exitCode !== null ? `, exit code ${job.exitCode}` : ''}`,
-      `\`${job.argv.join(' ').replace(/`/g, "'")}\``,
+      `\`${formatCommand(job.argv).replace(/`/g, "'")}\``,
       job.args && job.args.length > 0 ? `arguments \`${argsText(job.args).replace(/`/g, "'")}\`` : '',
       job.cwd ? `in ${escapeMarkdown(tildify(job.cwd))}` : '',
       `${job.mode === 'terminal' ? 'Terminal' : 'Console'} · started ${new Date(job.startedAt).toLocaleString()} on ${escapeMarkdown(job.hostname)}`,

@@ -15,6 +15,7 @@ import { log } from '../logger';
 import { CommandIds } from '../../shared/ids';
 import { markdownLines, escapeMarkdown, tildify } from './markdown';
 import { ProblemNode } from './problemNode';
+import { formatCommand } from '../../shared/format';
 
 /** Everything the VMs view shows, read in one go. */
 export interface VmInventory {
@@ -76,7 +77,7 @@ export class LogPresetNode extends vscode.TreeItem {
     this.description = preset.detail;
     this.contextValue = 'vmoLogPreset';
     this.iconPath = new vscode.ThemeIcon('output');
-    this.tooltip = markdownLines([`**${escapeMarkdown(preset.label)}** on ${escapeMarkdown(vm.name)}`, `\`${preset.argv.join(' ')}\``]);
+    this.tooltip = markdownLines([`**${escapeMarkdown(preset.label)}** on ${escapeMarkdown(vm.name)}`, `\`${formatCommand(preset.argv)}\``]);
     this.command = { command: CommandIds.openLogs, title: 'Open Logs', arguments: [this] };
   }
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { parseArgs } from '../../../src/core/exec/parseArgs';
-import { quotePosix } from '../../../src/core/exec/quotePosix';
+import { quotePosix } from '../../../src/shared/format';
 
 test('words, quotes and variables stay literal', () => {
   assert.deepEqual(parseArgs(`VAR=value -j4 'MSG=a b' "X=\\"y\\"" $HOME *.txt`), [

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { sshCommandLine } from '../../../src/core/ssh/commandLine';
-import { quotePosix } from '../../../src/core/exec/quotePosix';
+import { quotePosix } from '../../../src/shared/format';
 import { computeSshOptions } from '../../../src/core/ssh/computeOptions';
 import { loadSshConfig } from '../../../src/core/ssh/loadSshConfig';
 import { isExactPattern, matchHostPatterns, matchPattern, matchPatternList } from '../../../src/core/ssh/patterns';

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { CreditFeed } from '../../../webview/lib/creditFeed';
-import { formatCommand, formatDuration, formatElapsed, quoteArg } from '../../../webview/lib/format';
+import { formatCommand, formatDuration, quotePosix } from '../../../src/shared/format';
+import { formatElapsed } from '../../../webview/lib/format';
 import { LineStore } from '../../../webview/lib/lineStore';
 import { LineView } from '../../../webview/lib/lineView';
 import { RowMap } from '../../../webview/lib/rowMap';
@@ -138,14 +139,19 @@ test('credit feed: drains within the deadline, counts consumed characters', () =
 });
 
 test('commands and durations for display', () => {
-  assert.equal(quoteArg('build'), 'build');
-  assert.equal(quoteArg(''), "''");
-  assert.equal(quoteArg("it's"), "'it'\\''s'");
+  assert.equal(quotePosix('build'), 'build');
+  assert.equal(quotePosix(''), "''");
+  assert.equal(quotePosix("it's"), "'it'\\''s'");
   assert.equal(formatCommand(['make', '-C', '/my dir', 'VAR=a b', 'build']), "make -C '/my dir' 'VAR=a b' build");
   assert.equal(formatDuration(850), '850 ms');
   assert.equal(formatDuration(12_345), '12.3 s');
   assert.equal(formatDuration(184_000), '3 min 04 s');
   assert.equal(formatDuration(3_725_000), '1 h 02 min');
+  // One rule for every view: cut, never rounded up into the next unit.
+  assert.equal(formatDuration(59_960), '59.9 s');
+  assert.equal(formatDuration(999.7), '999 ms');
+  assert.equal(formatDuration(3_599_999), '59 min 59 s');
+  assert.equal(formatDuration(-1), '');
   assert.equal(formatElapsed(400), '0 s');
   assert.equal(formatElapsed(59_999), '59 s');
   assert.equal(formatElapsed(61_000), '1 min 01 s');

@@ -2,7 +2,8 @@
 // ran, when it started, how long it took and how it ended.
 import type { HubJob } from '../../../src/shared/hubProtocol';
 import type { JobKind } from '../../../src/shared/jobs';
-import { formatCommand, formatDuration, formatElapsed, STATUS_TEXT } from '../format';
+import { formatCommand, formatDuration } from '../../../src/shared/format';
+import { formatElapsed, STATUS_TEXT } from '../format';
 
 export const KIND_TEXT: Record<JobKind, string> = {
   target: 'Target',
