@@ -13,7 +13,8 @@ export type HistoryToHostMessage =
   | { type: 'history/open'; jobId: string }
   | { type: 'history/rerun'; jobId: string }
   | { type: 'history/copy-command'; jobId: string }
-  | { type: 'history/delete'; jobId: string };
+  /** Answered by `history/deleted` (deleted, or kept because the user said no) or `history/error`, with the same requestId. */
+  | { type: 'history/delete'; requestId: number; jobId: string };
 
 // ── host → webview ─────────────────────────────────────────────────────────────────────────
 
@@ -22,7 +23,7 @@ export type HistoryToWebviewMessage =
   | { type: 'history/error'; requestId: number; message: string }
   /** A job started, ended or changed (live). */
   | { type: 'history/job'; job: HubJob }
-  | { type: 'history/deleted'; jobId: string }
+  | { type: 'history/deleted'; requestId: number; jobId: string; deleted: boolean }
   /** Whether a hub answers; without one the history cannot be shown, and `message` says why. */
   | { type: 'history/connection'; connected: boolean; message?: string };
 
@@ -37,8 +38,9 @@ export function isHistoryToHostMessage(v: unknown): v is HistoryToHostMessage {
     case 'history/open':
     case 'history/rerun':
     case 'history/copy-command':
-    case 'history/delete':
       return isJobId(v.jobId);
+    case 'history/delete':
+      return Number.isSafeInteger(v.requestId) && isJobId(v.jobId);
     default:
       return false;
   }
@@ -55,7 +57,7 @@ export function isHistoryToWebviewMessage(v: unknown): v is HistoryToWebviewMess
     case 'history/job':
       return isObject(v.job) && isJobId(v.job.id);
     case 'history/deleted':
-      return isJobId(v.jobId);
+      return Number.isSafeInteger(v.requestId) && isJobId(v.jobId) && typeof v.deleted === 'boolean';
     case 'history/connection':
       return typeof v.connected === 'boolean';
     default:

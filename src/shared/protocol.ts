@@ -3,9 +3,6 @@
 import type { Chunk, JobInfo, JobStatus, StreamName } from './jobs';
 import { isChunk, isJobInfo, isJobStatus, isObject, isStreamName, STREAM_NAMES } from './schema';
 
-/** Bumped when a message changes shape; the webview sends it in `ready`. */
-export const CONSOLE_PROTOCOL_VERSION = 1;
-
 /** How many characters of `console/append` text may be unacknowledged at once, unless `ready` says otherwise. */
 export const DEFAULT_CREDIT_WINDOW = 1024 * 1024;
 
@@ -77,16 +74,11 @@ export type HostToConsoleMessage = ConsoleInitMessage | ConsoleAppendMessage | C
 
 /**
  * The webview is listening. The host queues everything until it gets this, then sends
- * `console/init`, the status, and the output after `lastSeq` (all it keeps, up to `maxLines`
- * lines, when `lastSeq` is null — which is the case whenever a hidden tab was recreated).
+ * `console/init`, the status, and the job's output from its tail: a webview says `ready` when it
+ * is created, and a hidden tab's is created anew, holding nothing.
  */
 export interface ReadyMessage {
   type: 'ready';
-  protocol: number;
-  /** The job the webview showed before it was recreated (from its saved state), or null. */
-  jobId: string | null;
-  /** The highest seq the webview still holds, or null when it holds nothing. */
-  lastSeq: number | null;
   /** At most this many characters of `console/append` text may be unacknowledged. */
   creditWindow: number;
 }
@@ -163,11 +155,6 @@ export type ConsoleToHostMessage =
   | ConsoleOpenAsTextMessage
   | ConsoleOpenLinkMessage
   | ConsoleFetchOlderMessage;
-
-/** For the `default` branch of a `switch` over a message union: a new message type cannot be forgotten. */
-export function assertNever(value: never): never {
-  throw new Error(`Unexpected message ${JSON.stringify(value)}`);
-}
 
 // ── guards ─────────────────────────────────────────────────────────────────────────────────
 
@@ -272,13 +259,7 @@ export function isConsoleToHostMessage(v: unknown): v is ConsoleToHostMessage {
   if (!isObject(v)) return false;
   switch (v.type) {
     case 'ready':
-      return (
-        isCount(v.protocol) &&
-        (v.jobId === null || isId(v.jobId)) &&
-        (v.lastSeq === null || isCount(v.lastSeq)) &&
-        isCount(v.creditWindow, MAX_WINDOW) &&
-        v.creditWindow > 0
-      );
+      return isCount(v.creditWindow, MAX_WINDOW) && v.creditWindow > 0;
     case 'console/credit':
       return isId(v.jobId) && isCount(v.consumed);
     case 'console/resize':

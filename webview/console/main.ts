@@ -7,7 +7,7 @@ import '@vscode-elements/elements/dist/vscode-toolbar-button/index.js';
 import '../lib/theme.css';
 import { mount } from 'svelte';
 import type { ConsoleToHostMessage } from '../../src/shared/protocol';
-import { defaultTransport } from '../lib/transport';
+import { defaultTransport } from '../lib/pageTransport';
 import ConsoleApp from './ConsoleApp.svelte';
 import type { ConsoleViewState } from './viewState';
 

@@ -1,5 +1,6 @@
 // The history of the VS Code tab: pages and live changes come from the extension host (which
 // reads the hub), and opening, rerunning and deleting are done by the host.
+import { assertNever } from '../../src/shared/errors';
 import type { HubJob } from '../../src/shared/hubProtocol';
 import { isHistoryToWebviewMessage, type HistoryToHostMessage, type HistoryToWebviewMessage } from '../../src/shared/historyProtocol';
 import type { JobQuery } from '../../src/shared/jobs';
@@ -13,46 +14,49 @@ export interface HostSource extends HistorySource {
 
 export function hostSource(transport: Transport<HistoryToHostMessage, unknown>): HostSource {
   let nextRequest = 1;
-  const pending = new Map<number, { resolve: (page: HistoryPage) => void; reject: (error: Error) => void }>();
+  // Requests that wait for their answer, by requestId: a page of history, or a deletion.
+  const pending = new Map<number, { resolve: (answer: unknown) => void; reject: (error: Error) => void }>();
   const jobListeners = new Set<(change: JobChange) => void>();
   const connectionListeners = new Set<(connected: boolean, message?: string) => void>();
-  const deleted = new Map<string, () => void>();
+
+  const answer = (requestId: number, settle: (waiting: { resolve: (answer: unknown) => void; reject: (error: Error) => void }) => void): void => {
+    const waiting = pending.get(requestId);
+    pending.delete(requestId);
+    if (waiting) settle(waiting);
+  };
+  const request = <T>(post: (requestId: number) => HistoryToHostMessage): Promise<T> => {
+    const requestId = nextRequest++;
+    return new Promise<T>((resolve, reject) => {
+      pending.set(requestId, { resolve: resolve as (answer: unknown) => void, reject });
+      transport.post(post(requestId));
+    });
+  };
 
   transport.onMessage((raw) => {
     if (!isHistoryToWebviewMessage(raw)) return;
     const message: HistoryToWebviewMessage = raw;
     switch (message.type) {
       case 'history/page':
-        pending.get(message.requestId)?.resolve({ jobs: message.jobs, ...(message.nextCursor ? { nextCursor: message.nextCursor } : {}) });
-        pending.delete(message.requestId);
-        break;
+        return answer(message.requestId, (w) => w.resolve({ jobs: message.jobs, ...(message.nextCursor ? { nextCursor: message.nextCursor } : {}) }));
       case 'history/error':
-        pending.get(message.requestId)?.reject(new Error(message.message));
-        pending.delete(message.requestId);
-        break;
+        return answer(message.requestId, (w) => w.reject(new Error(message.message)));
+      case 'history/deleted':
+        return answer(message.requestId, (w) => w.resolve(message.deleted));
       case 'history/job': {
         const change = changeOf(message.job);
         for (const listener of jobListeners) listener(change);
-        break;
+        return;
       }
-      case 'history/deleted':
-        deleted.get(message.jobId)?.();
-        deleted.delete(message.jobId);
-        break;
       case 'history/connection':
         for (const listener of connectionListeners) listener(message.connected, message.message);
-        break;
+        return;
+      default:
+        assertNever(message);
     }
   });
 
   return {
-    list(query: JobQuery) {
-      const requestId = nextRequest++;
-      return new Promise<HistoryPage>((resolve, reject) => {
-        pending.set(requestId, { resolve, reject });
-        transport.post({ type: 'history/list', requestId, query });
-      });
-    },
+    list: (query: JobQuery) => request<HistoryPage>((requestId) => ({ type: 'history/list', requestId, query })),
     onJob(listener) {
       jobListeners.add(listener);
       return () => jobListeners.delete(listener);
@@ -64,12 +68,8 @@ export function hostSource(transport: Transport<HistoryToHostMessage, unknown>):
     open: (jobId) => transport.post({ type: 'history/open', jobId }),
     rerun: (job) => transport.post({ type: 'history/rerun', jobId: job.id }),
     copyCommand: (job) => transport.post({ type: 'history/copy-command', jobId: job.id }),
-    // Resolves once the host deleted it; the host asks the user first, who may say no.
-    delete: (jobId) =>
-      new Promise<void>((resolve) => {
-        deleted.set(jobId, resolve);
-        transport.post({ type: 'history/delete', jobId });
-      }),
+    // The host asks the user first: false when they kept it.
+    delete: (jobId) => request<boolean>((requestId) => ({ type: 'history/delete', requestId, jobId })),
   };
 }
 

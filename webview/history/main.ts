@@ -8,7 +8,7 @@ import '@vscode-elements/elements/dist/vscode-toolbar-button/index.js';
 import '../lib/theme.css';
 import { mount } from 'svelte';
 import type { HistoryToHostMessage } from '../../src/shared/historyProtocol';
-import { defaultTransport } from '../lib/transport';
+import { defaultTransport } from '../lib/pageTransport';
 import HistoryApp from './HistoryApp.svelte';
 import type { HistoryViewState } from './viewState';
 

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { isHistoryToHostMessage, type HistoryToHostMessage, type HistoryToWebviewMessage } from '../../shared/historyProtocol';
+import { assertNever, messageOf } from '../../shared/errors';
 import { CommandIds, PanelTypes } from '../../shared/ids';
 import { Disposable } from '../disposable';
 import type { StoredJobs } from '../jobs/storedJobs';
@@ -71,7 +72,7 @@ export class HistoryPanel extends Disposable {
           const page = await this.stored.list(message.query);
           return this.post({ type: 'history/page', requestId: message.requestId, jobs: page.jobs, ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) });
         } catch (error) {
-          return this.post({ type: 'history/error', requestId: message.requestId, message: (error as Error).message });
+          return this.post({ type: 'history/error', requestId: message.requestId, message: messageOf(error) });
         }
       case 'history/open':
         return void vscode.commands.executeCommand(CommandIds.showJobOutput, message.jobId);
@@ -80,7 +81,9 @@ export class HistoryPanel extends Disposable {
       case 'history/copy-command':
         return this.copyCommand(message.jobId);
       case 'history/delete':
-        return this.delete(message.jobId);
+        return this.delete(message.requestId, message.jobId);
+      default:
+        assertNever(message);
     }
   }
 
@@ -91,15 +94,16 @@ export class HistoryPanel extends Disposable {
     vscode.window.setStatusBarMessage(`Copied: ${job.command}`, 3000);
   }
 
-  private async delete(jobId: string): Promise<void> {
-    const job = await this.stored.get(jobId);
-    const choice = await vscode.window.showWarningMessage(`Delete ${job?.title ?? 'this job'} and its output from the history?`, { modal: true }, 'Delete');
-    if (choice !== 'Delete') return;
+  // Answers either way, so that the webview is never left waiting: kept when the user says no,
+  // an error (which the webview shows beside the list) when the hub refuses.
+  private async delete(requestId: number, jobId: string): Promise<void> {
     try {
-      await this.stored.delete(jobId);
-      this.post({ type: 'history/deleted', jobId });
+      const job = await this.stored.get(jobId);
+      const choice = await vscode.window.showWarningMessage(`Delete ${job?.title ?? 'this job'} and its output from the history?`, { modal: true }, 'Delete');
+      if (choice === 'Delete') await this.stored.delete(jobId);
+      this.post({ type: 'history/deleted', requestId, jobId, deleted: choice === 'Delete' });
     } catch (error) {
-      void vscode.window.showErrorMessage((error as Error).message);
+      this.post({ type: 'history/error', requestId, message: messageOf(error) });
     }
   }
 }

@@ -35,6 +35,6 @@ export interface HistorySource {
   rerun?(job: HubJob): void;
   /** Puts the job's command line on the clipboard. */
   copyCommand?(job: HubJob): void | Promise<void>;
-  /** Deletes the stored job and its output; absent for read-only sources. */
-  delete?(jobId: string): Promise<void>;
+  /** Deletes the stored job and its output: true once deleted, false when the user kept it; absent for read-only sources. */
+  delete?(jobId: string): Promise<boolean>;
 }
