@@ -273,7 +273,7 @@ export class LiveJobs {
         }
       }
       waiting.delete(me);
-      socket.join(jobRoom(jobId));
+      void socket.join(jobRoom(jobId));
       // A job reported to another hub that this hub has not heard of yet: live output starts after the replay.
       if (!done && fromSeq !== undefined && stored?.status === 'running' && !this.live.has(jobId) && !this.ended.has(jobId)) this.feed(jobId).anchor(next);
       if (!done && stored && stored.status !== 'running' && !this.live.has(jobId) && !this.remote.has(jobId)) {
