@@ -38,7 +38,7 @@ function activations(logsDir: string): number[] {
   return found.sort((a, b) => a.at - b.at).map((f) => f.ms);
 }
 
-async function waitForActivations(logsDir: string, count: number, timeoutMs = 60_000): Promise<number[]> {
+async function waitForActivations(logsDir: string, count: number, timeoutMs = 120_000): Promise<number[]> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const found = activations(logsDir);
@@ -55,10 +55,11 @@ async function main(): Promise<void> {
   const times: number[] = [];
   try {
     for (let load = 1; load <= LOADS; load++) {
-      if (load > 1) await session.workbench.page.reload();
-      await session.workbench.waitForWorkbench();
+      // Generous waits: on a busy machine a window load takes tens of seconds.
+      if (load > 1) await session.workbench.page.reload({ timeout: 120_000 });
+      await session.workbench.waitForWorkbench(120_000);
       // The extension activates when one of its views shows.
-      await session.workbench.openViewContainer(CONTAINER);
+      await session.workbench.openViewContainer(CONTAINER, 60_000);
       const found = await waitForActivations(logsDir, load);
       times.push(found[load - 1]);
     }
