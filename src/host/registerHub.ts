@@ -7,6 +7,7 @@ import { forwardJobs } from '../core/jobs/forwardJobs';
 import type { InMemoryRecorder } from '../core/jobs/inMemoryRecorder';
 import type { CatalogSnapshot } from '../shared/catalog';
 import { CommandIds } from '../shared/ids';
+import { afterActivation } from './afterActivation';
 import { registerCommand } from './commands/registerCommand';
 import { onSettingsChanged, settings } from './config';
 import { HUB_TOKEN_SECRET, resolveHub, setHubToken, type HubAddress } from './hub/hubAddress';
@@ -115,7 +116,8 @@ export function registerHub(context: vscode.ExtensionContext, recorder: InMemory
   };
   const restart = (): void => void stop().then(start);
 
-  void start();
+  // Finding the hub reads its state file and asks it over HTTP; starting one spawns it.
+  afterActivation(() => void start());
   context.subscriptions.push(
     changed,
     vscode.workspace.onDidGrantWorkspaceTrust(() => void start()),

@@ -13,25 +13,45 @@ import { StoredJobs } from './jobs/storedJobs';
 import { StoredReruns } from './jobs/storedReruns';
 import { jobStatusBar } from './jobs/jobStatusBar';
 import { TargetPreferences } from './jobs/targetPreferences';
-import { registerHub, type HubLink } from './registerHub';
+import type { HubLink } from './registerHub';
 import { ConsoleManager } from './panels/consoleManager';
 import { JobsTreeProvider } from './views/jobsTreeProvider';
 import type { ProjectsTreeProvider } from './views/projectsTreeProvider';
 
-// Wires running: the job service, console tabs, the Jobs view, the status bar item,
-// notifications, the run commands, and the hub that stores the jobs. The service, its recorder
-// and the hub link are not subscriptions: VS Code disposes those as soon as it calls deactivate,
-// while `close` still needs them to end running jobs and report that.
-export function registerJobs(
-  context: vscode.ExtensionContext,
-  projects: ProjectsTreeProvider,
-  targets: TargetCache,
-): { jobs: JobService; hub: HubLink; reruns: StoredReruns; close(): Promise<void> } {
+/** This window's jobs: the service that runs them and the recorder that keeps their output. */
+export interface WindowJobs {
+  recorder: InMemoryRecorder;
+  jobs: JobService;
+}
+
+// The job service and its recorder. They are not subscriptions: VS Code disposes those as soon as
+// it calls deactivate, while closeJobs still needs them to end running jobs and report that.
+export function createJobs(context: vscode.ExtensionContext): WindowJobs {
   // Spill files of long outputs go in a folder of this window's, removed when it closes.
   const recorder = new InMemoryRecorder({ spillDir: spillDir(context, 'spill') });
+  return { recorder, jobs: new JobService(recorder, settings) };
+}
+
+// The window is closing: running jobs end `interrupted`, and the hub hears it. VS Code gives a
+// closing extension host about two seconds; what the hub has not stored by then stays in this
+// window's spool, which the next window sends.
+export async function closeJobs({ recorder, jobs }: WindowJobs, hub: HubLink): Promise<void> {
+  await jobs.shutdown(500, 1200);
+  await hub.close(300);
+  jobs.dispose();
+  recorder.dispose();
+}
+
+// Wires running: console tabs, the Jobs view, the status bar item, notifications and the run
+// commands, over the job service and the hub that stores the jobs.
+export function registerJobs(
+  context: vscode.ExtensionContext,
+  { recorder, jobs }: WindowJobs,
+  hub: HubLink,
+  projects: ProjectsTreeProvider,
+  targets: TargetCache,
+): StoredReruns {
   const rerun = (jobId: string): void => void vscode.commands.executeCommand(CommandIds.rerunJob, jobId);
-  const jobs = new JobService(recorder, settings, (jobId, replacing) => consoles.show(jobId, replacing));
-  const hub = registerHub(context, recorder, jobs);
   const stored = new StoredJobs(hub, settings, spillDir(context, 'replays'));
   const reruns = new StoredReruns();
   const consoles = new ConsoleManager(
@@ -66,19 +86,12 @@ export function registerJobs(
     jobsView,
     vscode.window.createTreeView(ViewIds.jobs, { treeDataProvider: jobsView }),
     jobStatusBar(recorder),
+    jobs.onDidStart(({ job, replacing }) => job.mode === 'console' && consoles.show(job.id, replacing)),
     jobs.onDidEnd((job) => notifyJobEnd(job, settings(), { showOutput, rerun })),
     ...registerHistoryCommands(context.extensionUri, stored, hub),
     ...registerRunCommands({ jobs, stored, consoles, projects, targets, preferences: new TargetPreferences(context.workspaceState), reruns, settings }),
   );
-  const close = async (): Promise<void> => {
-    // VS Code gives a closing extension host about two seconds; what the hub has not stored by
-    // then stays in this window's spool, which the next window sends.
-    await jobs.shutdown(500, 1200);
-    await hub.close(300);
-    jobs.dispose();
-    recorder.dispose();
-  };
-  return { jobs, hub, reruns, close };
+  return reruns;
 }
 
 function spillDir(context: vscode.ExtensionContext, name: string): string {

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { CatalogSync } from './hub/catalogSync';
 import { TargetCache } from '../core/mkcli/targetCache';
 import { ViewIds } from '../shared/ids';
+import { afterActivation } from './afterActivation';
 import { registerProjectCommands } from './commands/projectCommands';
 import { onSettingsChanged, settings, targetSourceFor } from './config';
 import { ProjectsTreeProvider } from './views/projectsTreeProvider';
@@ -22,7 +23,7 @@ export function registerProjects(context: vscode.ExtensionContext, catalog: Cata
   });
   // The registry is read again on every refresh; the hub's catalog follows it.
   const registryRead = (): void => void projects.entries().then((registry) => catalog.registryRead(registry.entries));
-  registryRead();
+  afterActivation(registryRead);
 
   let registryWatcher = watchRegistry(projects);
   context.subscriptions.push(

@@ -2,7 +2,8 @@
 // the hub's live events, and the output of any of them — replayed from the store, then live
 // while the job runs — into a recorder that a console can show.
 import { EventEmitter } from 'node:events';
-import { io, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
+import { io } from './socketClient';
 import {
   HUB_NAMESPACE,
   OPEN_TAIL_BYTES,

@@ -7,7 +7,8 @@
 // report is never stored before the ones sent ahead of it. Whatever goes wrong with one of them
 // — a lost connection, an unanswered report — sends everything from the first unconfirmed event
 // again.
-import { io, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
+import { io } from './socketClient';
 import type { CatalogSnapshot } from '../../shared/catalog';
 import { HUB_NAMESPACE } from '../../shared/hubProtocol';
 import type { Chunk, JobInfo, JobResult } from '../../shared/jobs';

@@ -33,6 +33,12 @@ export interface ConsoleCallbacks {
   graceMs: number;
 }
 
+/** A job that has just started; `replacing`: the job whose console tab it takes over (a rerun's). */
+export interface JobStart {
+  job: JobInfo;
+  replacing?: string;
+}
+
 /** A process started for a console job: it can be canceled and written into. */
 export interface ConsoleProcess extends Cancelable {
   note(text: string): void;
@@ -44,6 +50,9 @@ export class JobService extends Disposable {
   private readonly running = new Map<string, Cancelable>();
   /** How to run each job of this window again. */
   private readonly reruns = new Map<string, (replacing: string) => Promise<JobInfo>>();
+  private readonly started = this.register(new vscode.EventEmitter<JobStart>());
+  /** Fires once per job, once it is launched (a console job whose process could not start has ended by then). */
+  readonly onDidStart = this.started.event;
   private readonly ended = this.register(new vscode.EventEmitter<JobInfo>());
   /** Fires once per job, when it has ended. */
   readonly onDidEnd = this.ended.event;
@@ -54,7 +63,6 @@ export class JobService extends Disposable {
   constructor(
     readonly recorder: InMemoryRecorder,
     private readonly settings: () => Settings,
-    private readonly showConsole: (jobId: string, replacing?: string) => void,
   ) {
     super();
   }
@@ -79,6 +87,7 @@ export class JobService extends Disposable {
     this.record(job, rerun);
     const terminal = new JobTerminal(job, this.recorder, (result) => this.finish(job.id, result), this.settings().cancelGraceMs);
     this.running.set(job.id, terminal.show());
+    this.started.fire({ job });
     return job;
   }
 
@@ -89,6 +98,7 @@ export class JobService extends Disposable {
     this.record(job, (old) => this.run(taskRequest, old));
     const terminal = new JobTerminal(job, this.recorder, (result) => this.finish(job.id, result), this.settings().cancelGraceMs, true);
     this.running.set(job.id, { cancel: () => terminal.close() });
+    this.started.fire({ job });
     return terminal;
   }
 
@@ -117,7 +127,7 @@ export class JobService extends Disposable {
     });
     // A process that could not start may already have ended.
     if (this.recorder.get(job.id)?.status === 'running') this.running.set(job.id, process);
-    this.showConsole(job.id, replacing);
+    this.started.fire({ job, replacing });
     return job;
   }
 
