@@ -2,6 +2,7 @@
 // own query builders, so that a slow figure comes with the plan that explains it.
 import pg from 'pg';
 import { selectEvents, selectEventsBefore } from '../src/core/store/eventSql';
+import { OPEN_TAIL_BYTES } from '../src/shared/hubProtocol';
 import { buildListQuery } from '../src/core/store/listQuery';
 import type { JobQuery } from '../src/shared/jobs';
 import type { History } from './_historyData';
@@ -11,9 +12,9 @@ export async function explainAll(url: string, history: History, lists: Record<st
   const statements = {
     ...Object.fromEntries(Object.entries(lists).map(([name, query]) => [name, buildListQuery(query)])),
     flood_head: selectEvents(history.flood.id, 0),
-    flood_tail_64kb: selectEventsBefore(history.flood.id, undefined, { maxBytes: 64 * 1024 }),
+    flood_tail: selectEventsBefore(history.flood.id, undefined, { maxBytes: OPEN_TAIL_BYTES }),
     one_line_head: selectEvents(history.oneLine.id, 0),
-    one_line_tail_64kb: selectEventsBefore(history.oneLine.id, undefined, { maxBytes: 64 * 1024 }),
+    one_line_tail: selectEventsBefore(history.oneLine.id, undefined, { maxBytes: OPEN_TAIL_BYTES }),
   };
   const client = new pg.Client({ connectionString: url });
   await client.connect();

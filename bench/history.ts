@@ -44,7 +44,7 @@ const DEFINITIONS = {
   list_ms: 'worse median of jobs:list through the hub: the first page (50 jobs, no filter) and a filtered page (status failed + alias + text)',
   replay_first_screen_ms:
     'worse median of the two 1M-line jobs (64 KB chunks; one line per chunk): from the editor asking the hub for the job (HubJobs.follow: jobs:get and ' +
-    'jobs:events of its last 64 KB, into the replay recorder) until the job\'s last line is on screen in the console webview in Chromium, fed by ' +
+    'jobs:events of its last OPEN_TAIL_BYTES (16 KiB, at least one chunk), into the replay recorder) until the job\'s last line is on screen in the console webview in Chromium, fed by ' +
     'ConsoleFeed (detail.rendered). detail.open has the head of the job (jobs:events from seq 0, the hub\'s 4 MiB page) through the hub without rendering',
   replay_first_screen_baseline_ms: 'the same for a job of one line held in memory: what the page and the bridge cost on this machine in this run',
   replay_full_ms: 'worse of the two jobs: every chunk through jobs:events pages (the hub\'s default: 1000 chunks or 4 MiB)',

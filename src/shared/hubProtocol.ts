@@ -82,8 +82,12 @@ export type JobListRequest = JobQuery;
 export const EVENTS_MAX_BYTES = 4 * 1024 * 1024;
 /** Most chunks in one page of `jobs:events` (default 1000). */
 export const EVENTS_MAX_CHUNKS = 10_000;
-/** Output a client reads back from the end of a job it opens (`beforeSeq: 'end'`): a few screens; the rest is read on scroll. */
-export const OPEN_TAIL_BYTES = 64 * 1024;
+/**
+ * Output a client reads back from the end of a job it opens (`beforeSeq: 'end'`): a screen or two
+ * of lines (the last chunk at least, however large); the rest is read on scroll. Everything read
+ * is parsed before the last line can be drawn, so more only delays the first screen.
+ */
+export const OPEN_TAIL_BYTES = 16 * 1024;
 
 /**
  * A page of a job's stored output, in order of seq: from `fromSeq` on (default 0), or the chunks
