@@ -61,7 +61,7 @@ test('a viewer that joined sees all 10,000 chunks of a job in order, each with i
   await until(() => seen.done.length > 0, 30_000, 'job:done');
   assert.deepEqual(seqs(seen.logs), range(10_000));
   assert.deepEqual(seen.logs[42], { jobId: job.id, seq: 42, ts: lines(42, 1)[0].ts, stream: 'stdout', chunk: 'line 42\n' });
-  assert.deepEqual(seen.done, [{ jobId: job.id, status: 'success', exitCode: 0 }]);
+  assert.deepEqual(seen.done, [{ jobId: job.id, ...finished }], 'the whole result');
   await until(async () => (await t.store.getJob(job.id))?.status === 'success', 10_000, 'the job stored');
   const stored = await t.store.getJob(job.id);
   assert.equal(stored?.lastSeq, 9999);
@@ -120,7 +120,7 @@ test('job:done reaches every client once: those watching the job and those only 
   // Anything sent twice would have arrived by the time a later answer does.
   await watcher.timeout(10_000).emitWithAck('jobs:list', { limit: 1 });
   await lister.timeout(10_000).emitWithAck('jobs:list', { limit: 1 });
-  const done = [{ jobId: job.id, status: 'failed', exitCode: 2 }];
+  const done = [{ jobId: job.id, ...finished, status: 'failed', exitCode: 2 }];
   assert.deepEqual([watched.done, listed.done], [done, done]);
   assert.deepEqual([seqs(watched.logs), seqs(listed.logs)], [range(3), []]);
 });
@@ -244,7 +244,9 @@ test('a job whose operator disconnects ends interrupted after the grace period, 
     extra.push(again);
     await reportChunks(again, back.id, 0, 1);
     await until(() => seen.done.length > 0, 10_000, 'job:done');
-    assert.deepEqual(seen.done, [{ jobId: lost.id, status: 'interrupted', exitCode: null }]);
+    const [end] = seen.done;
+    assert.deepEqual([end?.jobId, end?.status, end?.exitCode, end?.signal], [lost.id, 'interrupted', null, null]);
+    assert.equal(end!.durationMs, end!.finishedAt - lost.startedAt, 'interrupted after it started, as long as it ran');
     await until(async () => (await short.store.getJob(lost.id))?.status === 'interrupted', 10_000, 'stored as interrupted');
     await new Promise((r) => setTimeout(r, 500));
     assert.equal((await short.store.getJob(back.id))?.status, 'running');
