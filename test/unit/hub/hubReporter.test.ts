@@ -109,7 +109,7 @@ test('the hub killed mid-job: output is spooled, and after a restart on the same
   const job = newJob();
   r.started(job);
   await report(r, job.id, 0, 2000);
-  await until(async () => (await storedChunks(hub.url, job.id)).length > 0, 10_000, 'some output to be stored');
+  await until(async () => ((await get(hub.url, `/api/jobs/${job.id}/events?limit=1`)).body.chunks as Chunk[] | undefined)?.length === 1, 20_000, 'some output to be stored');
   hub.child.kill('SIGKILL');
   await hub.exited;
   await report(r, job.id, 2000, 2000);
