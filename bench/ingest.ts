@@ -116,7 +116,7 @@ async function runProducer(argv: string[], onChunk: (chunk: Chunk) => void) {
 
 /** A reporter connected to `hub`. */
 async function reporterFor(hub: HubProcess, name: string): Promise<HubReporter> {
-  const reporter = new HubReporter({ url: hub.url, token: OPERATOR, reporterId: `bench-${name}`, spoolDir: path.join(tmp, `spool-${name}`), confirmIntervalMs: 20 });
+  const reporter = new HubReporter({ url: hub.url, token: OPERATOR, reporterId: `bench-${name}`, spoolDir: path.join(tmp, `spool-${name}`) });
   await until(() => reporter.connected, 10_000, 'the reporter to connect');
   return reporter;
 }
