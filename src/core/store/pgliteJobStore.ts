@@ -29,7 +29,8 @@ function client(db: PGlite): SqlClient {
   return { ...session(db), transaction: (body) => db.transaction((tx) => body(session(tx))), close: () => db.close() };
 }
 
-async function start(dataDir: string): Promise<PGlite> {
+/** PGlite on `dataDir` (a folder, or memory://) as the store runs it, ready for queries. */
+export async function startPglite(dataDir: string): Promise<PGlite> {
   // The contrib modules are ES modules only: a dynamic import loads them from CommonJS.
   const { pg_trgm } = await import('@electric-sql/pglite/contrib/pg_trgm');
   const db = new PGlite(dataDir, { extensions: { pg_trgm } });
@@ -47,13 +48,13 @@ async function start(dataDir: string): Promise<PGlite> {
 // the old files are kept for whoever wants to look, and the warning says where they are.
 async function startOrMoveAside(dir: string, warn: (message: string) => void): Promise<PGlite> {
   try {
-    return await start(dir);
+    return await startPglite(dir);
   } catch (err) {
     if (!existsSync(dir)) throw err;
     const aside = `${dir}.broken-${new Date().toISOString().replace(/[:.]/g, '-')}`;
     renameSync(dir, aside);
     warn(`The job history in ${dir} could not be opened (${err instanceof Error ? err.message : String(err)}); it was moved to ${aside} and a new, empty history was created.`);
-    return start(dir);
+    return startPglite(dir);
   }
 }
 
@@ -69,7 +70,7 @@ export class PgliteJobStore extends SqlJobStore {
 
   /** Opens (or creates) the database; throws when another process has the folder open. */
   static async open(options: PgliteJobStoreOptions = {}): Promise<PgliteJobStore> {
-    if (options.dir === undefined) return new PgliteJobStore(client(await start('memory://')), undefined);
+    if (options.dir === undefined) return new PgliteJobStore(client(await startPglite('memory://')), undefined);
     const dir = path.resolve(options.dir);
     mkdirSync(path.dirname(dir), { recursive: true });
     const lock = lockFolder(dir);
