@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import path from 'node:path';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
 import { lockFolder, type FolderLock } from './folderLock';
+import { initdbApart, needsInitdb } from './pgliteInitdb';
 import type { SqlClient, SqlSession } from './sqlClient';
 import { SqlJobStore } from './sqlJobStore';
 
@@ -29,11 +30,20 @@ function client(db: PGlite): SqlClient {
   return { ...session(db), transaction: (body) => db.transaction((tx) => body(session(tx))), close: () => db.close() };
 }
 
+// PostgreSQL's default shared_buffers (128 MB) sizes a server of its own; in PGlite the buffers are
+// the hub's own memory, every page of it resident once touched, and a new folder runs a second
+// instance for initdb with the same setting. Measured on a 2-core machine with 100 MB of 64 KB
+// chunks written: 128 MB held 289 MB of RSS idle and 330 MB after; 16 MB 181/172; 8 MB 162/159,
+// at the same CPU per MB written (the OS caches the files; a job's output is written once and
+// read rarely). WAL sizes made no difference to memory: the WAL is in files, not in buffers.
+const START_PARAMS = [...PGlite.defaultStartParams, '-c', 'shared_buffers=8MB'];
+
 /** PGlite on `dataDir` (a folder, or memory://) as the store runs it, ready for queries. */
 export async function startPglite(dataDir: string): Promise<PGlite> {
+  if (!dataDir.startsWith('memory://') && needsInitdb(dataDir)) await initdbApart(dataDir, START_PARAMS);
   // The contrib modules are ES modules only: a dynamic import loads them from CommonJS.
   const { pg_trgm } = await import('@electric-sql/pglite/contrib/pg_trgm');
-  const db = new PGlite(dataDir, { extensions: { pg_trgm } });
+  const db = new PGlite(dataDir, { extensions: { pg_trgm }, startParams: START_PARAMS });
   try {
     await db.waitReady;
     return db;
