@@ -2,7 +2,6 @@ import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import path from 'node:path';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
 import { lockFolder, type FolderLock } from './folderLock';
-import { initdbApart, needsInitdb } from './pgliteInitdb';
 import type { SqlClient, SqlSession } from './sqlClient';
 import { SqlJobStore } from './sqlJobStore';
 
@@ -40,7 +39,6 @@ const START_PARAMS = [...PGlite.defaultStartParams, '-c', 'shared_buffers=8MB'];
 
 /** PGlite on `dataDir` (a folder, or memory://) as the store runs it, ready for queries. */
 export async function startPglite(dataDir: string): Promise<PGlite> {
-  if (!dataDir.startsWith('memory://') && needsInitdb(dataDir)) await initdbApart(dataDir, START_PARAMS);
   // The contrib modules are ES modules only: a dynamic import loads them from CommonJS.
   const { pg_trgm } = await import('@electric-sql/pglite/contrib/pg_trgm');
   const db = new PGlite(dataDir, { extensions: { pg_trgm }, startParams: START_PARAMS });
