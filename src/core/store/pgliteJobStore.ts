@@ -29,10 +29,19 @@ function client(db: PGlite): SqlClient {
   return { ...session(db), transaction: (body) => db.transaction((tx) => body(session(tx))), close: () => db.close() };
 }
 
-async function start(dataDir: string): Promise<PGlite> {
+// PostgreSQL's default shared_buffers (128 MB) sizes a server of its own; in PGlite the buffers are
+// the hub's own memory, every page of it resident once touched, and a new folder runs a second
+// instance for initdb with the same setting. Measured on a 2-core machine with 100 MB of 64 KB
+// chunks written: 128 MB held 289 MB of RSS idle and 330 MB after; 16 MB 181/172; 8 MB 162/159,
+// at the same CPU per MB written (the OS caches the files; a job's output is written once and
+// read rarely). WAL sizes made no difference to memory: the WAL is in files, not in buffers.
+const START_PARAMS = [...PGlite.defaultStartParams, '-c', 'shared_buffers=8MB'];
+
+/** PGlite on `dataDir` (a folder, or memory://) as the store runs it, ready for queries. */
+export async function startPglite(dataDir: string): Promise<PGlite> {
   // The contrib modules are ES modules only: a dynamic import loads them from CommonJS.
   const { pg_trgm } = await import('@electric-sql/pglite/contrib/pg_trgm');
-  const db = new PGlite(dataDir, { extensions: { pg_trgm } });
+  const db = new PGlite(dataDir, { extensions: { pg_trgm }, startParams: START_PARAMS });
   try {
     await db.waitReady;
     return db;
@@ -47,13 +56,13 @@ async function start(dataDir: string): Promise<PGlite> {
 // the old files are kept for whoever wants to look, and the warning says where they are.
 async function startOrMoveAside(dir: string, warn: (message: string) => void): Promise<PGlite> {
   try {
-    return await start(dir);
+    return await startPglite(dir);
   } catch (err) {
     if (!existsSync(dir)) throw err;
     const aside = `${dir}.broken-${new Date().toISOString().replace(/[:.]/g, '-')}`;
     renameSync(dir, aside);
     warn(`The job history in ${dir} could not be opened (${err instanceof Error ? err.message : String(err)}); it was moved to ${aside} and a new, empty history was created.`);
-    return start(dir);
+    return startPglite(dir);
   }
 }
 
@@ -69,7 +78,7 @@ export class PgliteJobStore extends SqlJobStore {
 
   /** Opens (or creates) the database; throws when another process has the folder open. */
   static async open(options: PgliteJobStoreOptions = {}): Promise<PgliteJobStore> {
-    if (options.dir === undefined) return new PgliteJobStore(client(await start('memory://')), undefined);
+    if (options.dir === undefined) return new PgliteJobStore(client(await startPglite('memory://')), undefined);
     const dir = path.resolve(options.dir);
     mkdirSync(path.dirname(dir), { recursive: true });
     const lock = lockFolder(dir);

@@ -1,0 +1,67 @@
+// The limit a store can take: the chunks of one job written by a single COPY into job_events of a
+// fresh, migrated database, in COPY's text format prepared beforehand; only the COPY is timed.
+import { randomUUID } from 'node:crypto';
+import os from 'node:os';
+import pg from 'pg';
+import { PgliteJobStore, startPglite } from '../src/core/store/pgliteJobStore';
+import type { JobStore } from '../src/core/store/jobStore';
+import { PostgresJobStore } from '../src/core/store/postgresJobStore';
+import type { Chunk } from '../src/shared/jobs';
+import { copyFromStdin, copyText } from './_pgCopy';
+import { rate } from './ingest-store';
+
+const COLUMNS = 'job_events (job_id, seq, ts, stream, chunk)';
+
+// Migrates the store, starts one job in it and closes it; returns COPY's text of `chunks` for
+// that job, in parts of about 1 MiB.
+async function jobWithRows(store: JobStore, chunks: readonly Chunk[]): Promise<Buffer[]> {
+  const id = randomUUID();
+  try {
+    await store.migrate();
+    await store.jobStarted({ id, kind: 'target', mode: 'console', title: 'copy', argv: ['copy'], hostname: os.hostname(), startedAt: Date.now(), status: 'running' });
+  } finally {
+    await store.close();
+  }
+  const parts: Buffer[] = [];
+  let text = '';
+  for (const c of chunks) {
+    text += `${id}\t${c.seq}\t${new Date(c.ts).toISOString()}\t${c.stream}\t${copyText(c.text)}\n`;
+    if (text.length >= 2 ** 20) {
+      parts.push(Buffer.from(text));
+      text = '';
+    }
+  }
+  if (text) parts.push(Buffer.from(text));
+  return parts;
+}
+
+/** One `COPY … FROM STDIN` into the PostgreSQL database at `url`. */
+export async function copyIntoPostgres(url: string, chunks: readonly Chunk[]) {
+  const data = await jobWithRows(await PostgresJobStore.open({ url }), chunks);
+  const db = new pg.Client({ connectionString: url });
+  try {
+    await db.connect();
+    const start = performance.now();
+    const rows = await copyFromStdin(db, `COPY ${COLUMNS} FROM STDIN`, data);
+    const ms = performance.now() - start;
+    if (rows !== chunks.length) throw new Error(`COPY stored ${rows} of ${chunks.length} rows`);
+    return { ...rate(chunks, ms), rows };
+  } finally {
+    await db.end().catch(() => undefined);
+  }
+}
+
+/** One `COPY … FROM '/dev/blob'` into a PGlite folder `dir`, started as the product starts it. */
+export async function copyIntoPglite(dir: string, chunks: readonly Chunk[]) {
+  const data = await jobWithRows(await PgliteJobStore.open({ dir }), chunks);
+  const db = await startPglite(dir);
+  try {
+    const start = performance.now();
+    const result = await db.query(`COPY ${COLUMNS} FROM '/dev/blob'`, [], { blob: new Blob(data) });
+    const ms = performance.now() - start;
+    if (result.affectedRows !== chunks.length) throw new Error(`COPY stored ${result.affectedRows} of ${chunks.length} rows`);
+    return { ...rate(chunks, ms), rows: chunks.length };
+  } finally {
+    await db.close();
+  }
+}
