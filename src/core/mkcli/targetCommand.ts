@@ -31,13 +31,13 @@ export async function targetCommand(entry: RegistryEntry, target: string, args: 
   return makeCommand(entry.dir, ['--no-print-directory', target, ...args], env);
 }
 
-// One sentence for people: the command a target of the project runs (with `target` standing for
+// One sentence for people: the command a target of the project runs (with `<target>` standing for
 // the target's name) and why that one.
-export async function describeRunner(entry: RegistryEntry, env: NodeJS.ProcessEnv, target = '<target>'): Promise<string> {
+export async function describeRunner(entry: RegistryEntry, env: NodeJS.ProcessEnv): Promise<string> {
   const runner = await targetRunner(entry, env);
-  if (runner.kind === 'alias') return `Runs \`${entry.alias} ${target}\` (mkcli alias found at ${runner.executable})`;
-  const command = await makeCommand(entry.dir, [target], env);
-  return `Runs \`${displayCommand(command)}\`: ${runner.reason}`;
+  if (runner.kind === 'alias') return `Runs \`${entry.alias} <target>\` (mkcli alias found at ${runner.executable})`;
+  // The placeholder stands where the target goes: quoted, it would read as a word to type.
+  return `Runs \`${displayCommand(await makeCommand(entry.dir, [], env))} <target>\`: ${runner.reason}`;
 }
 
 /** A command line for people to read or paste, each argument quoted for a POSIX shell. */

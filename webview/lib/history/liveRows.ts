@@ -29,10 +29,16 @@ export function upsertJob(rows: readonly HubJob[], job: HubJob, query: JobQuery,
   return [...rest.slice(0, at), job, ...rest.slice(at)];
 }
 
-/** The job as it is once it ended. */
+/** The job as it is once it ended; a stored duration (of the end or of the job) wins over the one heard live. */
 export function endJob(job: HubJob, ended: JobEnded): HubJob {
-  const { id: _id, ...result } = ended;
-  return { ...job, ...result };
+  const stored = ended.durationMs !== undefined;
+  return {
+    ...job,
+    status: ended.status,
+    exitCode: ended.exitCode,
+    finishedAt: stored ? ended.finishedAt : (job.finishedAt ?? ended.finishedAt),
+    durationMs: ended.durationMs ?? job.durationMs ?? Math.max(0, ended.finishedAt - job.startedAt),
+  };
 }
 
 /** How many ended jobs are remembered for pages that were read before the end was heard. */
@@ -86,6 +92,7 @@ export class LiveRows {
     if (this.ended.size > ENDED_KEPT) this.ended.delete(this.ended.keys().next().value!);
     const job = this.rows.find((j) => j.id === ended.id) ?? this.running.get(ended.id);
     this.running.delete(ended.id);
-    if (job) this.rows = upsertJob(this.rows, endJob(job, ended), this.query, this.complete);
+    // A stored end also corrects a row that shows the end as it was heard.
+    if (job && (job.status === 'running' || ended.durationMs !== undefined)) this.rows = upsertJob(this.rows, endJob(job, ended), this.query, this.complete);
   }
 }
