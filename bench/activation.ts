@@ -15,6 +15,7 @@ import path from 'node:path';
 import { SAMPLE_PROJECTS } from '../test/harness/fixtures';
 import { ROOT } from '../test/harness/paths';
 import { Session } from '../test/harness/session';
+import { buildHubIfStale } from './_hubProcess';
 import { machine } from './machine';
 
 const LOADS = 5;
@@ -49,6 +50,8 @@ async function waitForActivations(logsDir: string, count: number, timeoutMs = 12
 }
 
 async function main(): Promise<void> {
+  // One build makes the extension and the hub: an old extension.js would not log its activation time.
+  buildHubIfStale();
   const bundle = readFileSync(path.join(ROOT, 'dist', 'extension.js'), 'utf8');
   const session = await Session.start({ name: 'bench-activation', fixture: { projects: SAMPLE_PROJECTS } });
   const logsDir = path.join(session.server.userDataDir, 'logs');
