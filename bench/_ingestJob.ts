@@ -76,7 +76,7 @@ export async function runProducer(setup: IngestSetup, argv: string[], onChunk: (
 
 /** A reporter connected to `hub`. */
 export async function reporterFor(setup: IngestSetup, hub: HubProcess, name: string): Promise<HubReporter> {
-  const reporter = new HubReporter({ url: hub.url, token: OPERATOR, reporterId: `bench-${name}`, spoolDir: path.join(setup.tmp, `spool-${name}`), confirmIntervalMs: 20 });
+  const reporter = new HubReporter({ url: hub.url, token: OPERATOR, reporterId: `bench-${name}`, spoolDir: path.join(setup.tmp, `spool-${name}`) });
   await until(() => reporter.connected, 10_000, 'the reporter to connect');
   return reporter;
 }

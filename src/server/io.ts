@@ -21,7 +21,7 @@ import type { FairTurns } from './fairTurns';
 import type { LiveJobs } from './liveJobs';
 import { RateLimits, type SocketMeter } from './rateLimits';
 import { SocketLanes } from './socketLanes';
-import { ALL_JOBS_ROOM, jobRoom, type HubNamespace, type HubSocket, type InterHubEvents, type SocketData } from './types';
+import { ALL_JOBS_ROOM, jobRoom, type HubNamespace, type HubSocket, type InterHubEvents, type SocketData, type WireEvents } from './types';
 
 /** What the Socket.io side of the hub works with. */
 export interface IoDeps {
@@ -49,7 +49,10 @@ interface Client {
   noticeAt: number;
 }
 
-type RawSocket = { on(event: string, listener: (...args: unknown[]) => void): void };
+/** The answer a client's event expects, as ClientToServerEvents declares it. */
+type AnswerOf<E extends keyof ClientToServerEvents> = Parameters<NonNullable<Parameters<ClientToServerEvents[E]>[1]>>[0];
+
+const isAckFunction = (v: unknown): v is (answer: Ack<object>) => void => typeof v === 'function';
 
 /** `job:error` about refused events without an ack goes to a client at most this often. */
 const REFUSAL_NOTICE_MS = 1000;
@@ -58,10 +61,13 @@ const REFUSAL_NOTICE_MS = 1000;
 // of a valid value: a refusal names the field), runs the handler in the socket's lane, and answers
 // through the ack when the client gave one, else as `job:error` (only failures). Nothing a client
 // sends can throw out of here.
-function on<T>(client: Client, event: keyof ClientToServerEvents, parse: (v: unknown) => Parsed<T>, handler: (value: T) => Promise<Ack<object>>, access: Access = 'viewer'): void {
+function on<E extends keyof ClientToServerEvents, T>(client: Client, event: E, parse: (v: unknown) => Parsed<T>, handler: (value: T) => Promise<AnswerOf<E> & Ack<object>>, access: Access = 'viewer'): void {
   const { socket, lanes } = client;
-  (socket as unknown as RawSocket).on(event, (...args: unknown[]) => {
-    const ack = typeof args[args.length - 1] === 'function' ? (args.pop() as (answer: Ack<object>) => void) : undefined;
+  const name: keyof ClientToServerEvents = event;
+  socket.on(name, (...args: unknown[]) => {
+    const last = args[args.length - 1];
+    const ack = isAckFunction(last) ? last : undefined;
+    if (ack) args.pop();
     const payload = args[0];
     const run = async (): Promise<Ack<object>> => {
       if (access !== 'viewer' && socket.data.role !== 'operator') return { ok: false, error: `${event} needs an operator token` };
@@ -88,7 +94,7 @@ function on<T>(client: Client, event: keyof ClientToServerEvents, parse: (v: unk
 }
 
 function notifyError(socket: HubSocket, payload: unknown, message: string): void {
-  const jobId = typeof payload === 'string' ? payload : (payload as { jobId?: unknown } | undefined)?.jobId;
+  const jobId = typeof payload === 'string' ? payload : typeof payload === 'object' && payload !== null && 'jobId' in payload ? payload.jobId : undefined;
   socket.emit('job:error', { ...(typeof jobId === 'string' && jobId.length <= 100 ? { jobId } : {}), message });
 }
 
@@ -97,8 +103,7 @@ function notifyError(socket: HubSocket, payload: unknown, message: string): void
 // goes no further; a socket that keeps on is disconnected.
 function meterSocket(client: Client): void {
   const { socket, meter } = client;
-  const conn = socket.conn as unknown as { on(event: 'packet', listener: (packet: { data?: unknown }) => void): void };
-  conn.on('packet', (packet) => {
+  socket.conn.on('packet', (packet: { data?: unknown }) => {
     const data = packet.data;
     meter.received(typeof data === 'string' ? data.length : data instanceof Uint8Array ? data.byteLength : 0);
   });
@@ -106,7 +111,7 @@ function meterSocket(client: Client): void {
     const refusal = meter.admit();
     if (!refusal) return next();
     const ack = args[args.length - 1];
-    if (typeof ack === 'function') (ack as (answer: Ack) => void)({ ok: false, ...refusal });
+    if (isAckFunction(ack)) ack({ ok: false, ...refusal });
     else if (Date.now() - client.noticeAt >= REFUSAL_NOTICE_MS) {
       client.noticeAt = Date.now();
       socket.emit('job:error', { message: refusal.error });
@@ -130,7 +135,7 @@ class OneMessageATurn extends WebSocketServer {
 // The Socket.io server on the hub's HTTP server: namespace /jobs only, token in the handshake,
 // Host and Origin checked on every request (polling and upgrade), messages limited to 2 MB.
 export function attachIo(server: http.Server, deps: IoDeps): { io: Server; nsp: HubNamespace; liveJobs: LiveJobs } {
-  const io = new Server<ClientToServerEvents, ServerToClientEvents, InterHubEvents, SocketData>(server, {
+  const io = new Server<WireEvents, ServerToClientEvents, InterHubEvents, SocketData>(server, {
     ...(deps.adapter ? { adapter: deps.adapter } : {}),
     maxHttpBufferSize: HUB_MAX_MESSAGE_BYTES,
     wsEngine: OneMessageATurn,
@@ -145,21 +150,22 @@ export function attachIo(server: http.Server, deps: IoDeps): { io: Server; nsp: 
   const liveJobs = deps.liveJobs(nsp);
 
   nsp.use((socket, next) => {
-    const auth = socket.handshake.auth as { token?: unknown; reporter?: unknown };
+    const auth: Record<string, unknown> = socket.handshake.auth;
     const role = deps.tokens.roleOf(auth.token);
     if (!role) {
       void deps.throttle.failed(socket.handshake.address).then(() => next(new Error('unauthorized')));
       return;
     }
     const reporter = typeof auth.reporter === 'string' && auth.reporter.length > 0 && auth.reporter.length <= 200 ? auth.reporter : socket.id;
-    socket.data = { role, reporter };
+    const protocol = typeof auth.protocol === 'number' && Number.isInteger(auth.protocol) && auth.protocol >= 1 ? auth.protocol : 1;
+    socket.data = { role, reporter, protocol };
     next();
   });
 
   nsp.on('connection', (socket) => {
     void socket.join(ALL_JOBS_ROOM);
     const store = deps.store;
-    const client: Client = { socket, meter: deps.limits.socket(String((socket.handshake.auth as { token: string }).token)), lanes: new SocketLanes(), noticeAt: 0 };
+    const client: Client = { socket, meter: deps.limits.socket(String(socket.handshake.auth.token)), lanes: new SocketLanes(), noticeAt: 0 };
     meterSocket(client);
     // Waiting for pending writes takes no turn: only the reads themselves do.
     const read = <T>(query: () => Promise<T>): Promise<T> => deps.turns.run(socket, query);

@@ -1,6 +1,6 @@
 import type { BatchWriter } from '../core/store/batchWriter';
 import type { JobStore } from '../core/store/jobStore';
-import type { Ack, JobDoneEvent, JobLogEvent, JoinAnswer } from '../shared/hubProtocol';
+import type { Ack, JobDoneEvent, JobLogEvent, JoinAnswer, StoredAnswer } from '../shared/hubProtocol';
 import type { Chunk, JobInfo, JobResult } from '../shared/jobs';
 import type { Peers } from './peers';
 import { logEvent, RemoteFeed } from './remoteFeed';
@@ -88,7 +88,13 @@ export class LiveJobs {
     private readonly writer: BatchWriter,
     private readonly graceMs: number,
     readonly peers: Peers,
-  ) {}
+  ) {
+    // Tells a version 2 reporter what it may forget, also when it has nothing more to report.
+    writer.on('stored', (jobId, storedSeq) => {
+      const owner = this.live.get(jobId)?.owner;
+      if (owner && owner.data.protocol >= 2) owner.emit('report:stored', { jobId, storedSeq });
+    });
+  }
 
   get runningCount(): number {
     return this.live.size;
@@ -98,14 +104,14 @@ export class LiveJobs {
     return this.live.has(jobId);
   }
 
-  async started(socket: HubSocket, job: JobInfo): Promise<Ack> {
+  async started(socket: HubSocket, job: JobInfo): Promise<Ack<StoredAnswer>> {
     const known = this.live.get(job.id);
     if (known) {
       this.takeOver(known, socket);
-      return { ok: true };
+      return this.answer(job.id, {});
     }
     const stored = await this.store.getJob(job.id);
-    if (stored && stored.status !== 'running') return { ok: true };
+    if (stored && stored.status !== 'running') return this.answer(job.id, {});
     this.writer.started({ ...job, status: 'running' }, socket.data.reporter);
     // Its window may have moved here from another hub, which already sent some output live.
     const feed = this.remote.get(job.id);
@@ -118,10 +124,10 @@ export class LiveJobs {
     this.takeOver(entry, socket);
     if (!stored) this.nsp.local.to([ALL_JOBS_ROOM, jobRoom(job.id)]).emit('job:started', job);
     this.peers.send({ type: 'started', job, nextSeq, announce: !stored });
-    return this.backpressure({ ok: true });
+    return this.answer(job.id, {});
   }
 
-  async chunks(socket: HubSocket, jobId: string, chunks: Chunk[]): Promise<Ack<{ accepted: number }>> {
+  async chunks(socket: HubSocket, jobId: string, chunks: Chunk[]): Promise<Ack<{ accepted: number } & StoredAnswer>> {
     const job = this.live.get(jobId);
     if (!job) return { ok: false, error: `Job ${jobId} is not running here: send report:started first` };
     this.takeOver(job, socket);
@@ -135,19 +141,20 @@ export class LiveJobs {
       this.emitLog(jobId, events);
       if (events.length > 0) this.peers.send({ type: 'log', jobId, events });
     }
-    return this.backpressure({ ok: true, accepted: chunks.length });
+    return this.answer(jobId, { accepted: chunks.length });
   }
 
-  async finished(socket: HubSocket, jobId: string, result: JobResult): Promise<Ack> {
+  // Answered once the job is stored to its end (the writer stores in order), so that its reporter
+  // may forget it.
+  async finished(socket: HubSocket, jobId: string, result: JobResult): Promise<Ack<StoredAnswer>> {
     const job = this.live.get(jobId);
     if (job) this.takeOver(job, socket);
     this.heard.add(jobId);
     this.writer.finished(jobId, result);
     const stored = job ? undefined : await this.store.getJob(jobId);
-    if (job || stored?.status === 'running') {
-      this.endHere({ jobId, status: result.status, exitCode: result.exitCode }, job ? job.nextSeq - 1 : (stored?.lastSeq ?? -1));
-    }
-    return this.backpressure({ ok: true });
+    if (job || stored?.status === 'running') this.endHere({ jobId, ...result }, job ? job.nextSeq - 1 : (stored?.lastSeq ?? -1));
+    await this.writer.flush();
+    return { ok: true, storedSeq: this.writer.storedSeq(jobId) };
   }
 
   /** Reported to this hub in its life and not handed to another: its own hub answers for it. */
@@ -157,13 +164,14 @@ export class LiveJobs {
 
   /** A job left running by a hub that is gone ends as interrupted. */
   interruptLeft(job: { id: string; startedAt: number; lastSeq?: number }): void {
+    const result = interrupted(job.startedAt);
     try {
-      this.writer.finished(job.id, interrupted(job.startedAt));
+      this.writer.finished(job.id, result);
     } catch {
       // The writer is closed: the hub is stopping, a later sweep ends it.
       return;
     }
-    this.endHere({ jobId: job.id, status: 'interrupted', exitCode: null }, job.lastSeq ?? -1);
+    this.endHere({ jobId: job.id, ...result }, job.lastSeq ?? -1);
   }
 
   // What another hub says about a job reported to it. It is sent to this hub's sockets in order of
@@ -277,7 +285,8 @@ export class LiveJobs {
       // A job reported to another hub that this hub has not heard of yet: live output starts after the replay.
       if (!done && fromSeq !== undefined && stored?.status === 'running' && !this.live.has(jobId) && !this.ended.has(jobId)) this.feed(jobId).anchor(next);
       if (!done && stored && stored.status !== 'running' && !this.live.has(jobId) && !this.remote.has(jobId)) {
-        done = { jobId, status: stored.status, exitCode: stored.exitCode ?? null };
+        const finishedAt = stored.finishedAt ?? stored.startedAt;
+        done = { jobId, status: stored.status, exitCode: stored.exitCode ?? null, signal: stored.signal ?? null, finishedAt, durationMs: stored.durationMs ?? finishedAt - stored.startedAt };
       }
       if (done) socket.emit('job:done', done);
       return { ok: true, lastSeq, status: done?.status ?? 'running' };
@@ -343,12 +352,13 @@ export class LiveJobs {
   private interrupt(jobId: string): void {
     const job = this.live.get(jobId);
     if (!job || job.owner) return;
+    const result = interrupted(job.info.startedAt);
     try {
-      this.writer.finished(jobId, interrupted(job.info.startedAt));
+      this.writer.finished(jobId, result);
     } catch {
       // The writer is closed: the hub is stopping.
     }
-    this.endHere({ jobId, status: 'interrupted', exitCode: null }, job.nextSeq - 1);
+    this.endHere({ jobId, ...result }, job.nextSeq - 1);
   }
 
   /** Ends a job reported here, on this hub and the others (after its output up to `lastSeq`). */
@@ -370,8 +380,9 @@ export class LiveJobs {
     for (const w of waiting) w.buffer.push({ kind: 'done', event });
   }
 
-  private async backpressure<T extends Ack>(answer: T): Promise<T> {
+  /** A report's answer, with what is stored of its job; once the queue is short enough. */
+  private async answer<T extends object>(jobId: string, extra: T): Promise<{ ok: true } & T & StoredAnswer> {
     if (this.writer.pending.bytes > BACKPRESSURE_BYTES) await this.writer.flush();
-    return answer;
+    return { ok: true, ...extra, storedSeq: this.writer.storedSeq(jobId) };
   }
 }

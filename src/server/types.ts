@@ -7,6 +7,8 @@ export interface SocketData {
   role: HubRole;
   /** The reporting window's id (handshake `auth.reporter`), else the socket id. */
   reporter: string;
+  /** The protocol version the client said in its handshake (1 when it said none). */
+  protocol: number;
 }
 
 /**
@@ -27,8 +29,11 @@ export interface InterHubEvents {
   'hub:cancel': (jobId: string, answer: (result: Ack | null) => void) => void;
 }
 
-export type HubNamespace = Namespace<ClientToServerEvents, ServerToClientEvents, InterHubEvents, SocketData>;
-export type HubSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterHubEvents, SocketData>;
+/** What a client sends, as it arrives: values of any shape until its event's parser has read them. */
+export type WireEvents = { [E in keyof ClientToServerEvents]: (...args: unknown[]) => void };
+
+export type HubNamespace = Namespace<WireEvents, ServerToClientEvents, InterHubEvents, SocketData>;
+export type HubSocket = Socket<WireEvents, ServerToClientEvents, InterHubEvents, SocketData>;
 
 /** The room of one job's watchers. */
 export const jobRoom = (jobId: string): string => `job:${jobId}`;

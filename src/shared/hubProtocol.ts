@@ -2,6 +2,8 @@
 // receives. Compatible with the seed's events (`join-job`, `cancel-job`, `job:log`, `job:done`,
 // `job:error`) with `seq` on every `job:log`, replay on join, acknowledged queries, and the
 // `report:*` events by which an operator (a VS Code window) hands jobs and its catalog to the hub.
+// Version 2 only adds: the whole result on `job:done`, `storedSeq` on report answers and in
+// `report:stored`, and the client's version in the handshake; a version 1 client works unchanged.
 import type { CatalogSnapshot } from './catalog';
 import type { Chunk, JobInfo, JobQuery, JobResult, JobStatus, StreamName } from './jobs';
 
@@ -14,11 +16,16 @@ export const HUB_MAX_MESSAGE_BYTES = 2 * 1024 * 1024;
 /** What a token allows: a viewer watches and queries; an operator also reports and cancels. */
 export type HubRole = 'viewer' | 'operator';
 
-/** Sent in the handshake: `io(url + '/jobs', { auth: { token, reporter } })`. */
+/** The protocol this hub and its clients speak. */
+export const HUB_PROTOCOL = 2;
+
+/** Sent in the handshake: `io(url + '/jobs', { auth: { token, reporter, protocol } })`. */
 export interface HubAuth {
   token: string;
   /** A stable id of the reporting window, so that a reconnect keeps its jobs; default: the socket id. */
   reporter?: string;
+  /** The client's protocol version; absent: 1 (it is sent no `report:stored`). */
+  protocol?: number;
 }
 
 // ── server → client ───────────────────────────────────────────────────────────────────────
@@ -34,10 +41,13 @@ export interface JobLogEvent {
   chunk: string;
 }
 
-export interface JobDoneEvent {
+/** A job ended: how, as its window reported it (version 1 read only `status` and `exitCode`). */
+export type JobDoneEvent = { jobId: string } & JobResult;
+
+/** To the operator that reports a job: its output is stored up to `storedSeq` (-1: none yet). */
+export interface JobStoredEvent {
   jobId: string;
-  status: Exclude<JobStatus, 'running'>;
-  exitCode: number | null;
+  storedSeq: number;
 }
 
 /** Something the client asked could not be done; `jobId` when it was about one job. */
@@ -63,6 +73,8 @@ export interface ServerToClientEvents {
   'job:log': (event: JobLogEvent) => void;
   'job:done': (event: JobDoneEvent) => void;
   'job:error': (event: JobErrorEvent) => void;
+  /** Only to the version 2 operator socket that reports the job, after its output was stored. */
+  'report:stored': (event: JobStoredEvent) => void;
   /** Only to the operator socket that reported the job. */
   'cancel-job': (request: CancelRequest, ack: (answer: Ack) => void) => void;
 }
@@ -114,6 +126,11 @@ export interface ReportFinished {
   result: JobResult;
 }
 
+/** The job's output is stored up to `storedSeq` (-1: none yet); added in version 2. */
+export interface StoredAnswer {
+  storedSeq: number;
+}
+
 /** A job as the store knows it (StoredJob of the store, without importing it here). */
 export type HubJob = JobInfo & { command: string; reporter?: string; lastSeq?: number };
 
@@ -134,10 +151,14 @@ export interface ClientToServerEvents {
   'jobs:events': (request: JobEventsRequest, ack: (answer: Ack<{ chunks: Chunk[] }>) => void) => void;
   /** Operator only: deletes a finished job and its output. */
   'jobs:delete': (jobId: string, ack: (answer: Ack) => void) => void;
-  /** Operator only. Every report is idempotent (by job id, and by (job id, seq) for chunks). */
-  'report:started': (job: JobInfo, ack?: (answer: Ack) => void) => void;
-  'report:chunks': (report: ReportChunks, ack?: (answer: Ack<{ accepted: number }>) => void) => void;
-  'report:finished': (report: ReportFinished, ack?: (answer: Ack) => void) => void;
+  /**
+   * Operator only. Every report is idempotent (by job id, and by (job id, seq) for chunks). Its
+   * answer says how far the job's output is stored; `report:finished` is answered once the job is
+   * stored to its end.
+   */
+  'report:started': (job: JobInfo, ack?: (answer: Ack<StoredAnswer>) => void) => void;
+  'report:chunks': (report: ReportChunks, ack?: (answer: Ack<{ accepted: number } & StoredAnswer>) => void) => void;
+  'report:finished': (report: ReportFinished, ack?: (answer: Ack<StoredAnswer>) => void) => void;
   /**
    * Operator only: the projects (with targets) and VMs discovery saw. It replaces the stored
    * catalog whole — what it does not name is deleted — rather than merging what several windows

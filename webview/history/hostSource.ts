@@ -76,5 +76,6 @@ export function hostSource(transport: Transport<HistoryToHostMessage, unknown>):
 /** The host sends whole jobs; the components take starts whole and ends by id. */
 function changeOf(job: HubJob): JobChange {
   if (job.status === 'running') return { type: 'started', job };
-  return { type: 'ended', ended: { id: job.id, status: job.status, exitCode: job.exitCode ?? null, finishedAt: job.finishedAt ?? Date.now(), durationMs: job.durationMs } };
+  const finishedAt = job.finishedAt ?? Date.now();
+  return { type: 'ended', ended: { id: job.id, status: job.status, exitCode: job.exitCode ?? null, signal: job.signal ?? null, finishedAt, durationMs: job.durationMs ?? finishedAt - job.startedAt } };
 }

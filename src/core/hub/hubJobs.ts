@@ -2,19 +2,9 @@
 // the hub's live events, and the output of any of them — replayed from the store, then live
 // while the job runs — into a recorder that a console can show.
 import { EventEmitter } from 'node:events';
-import type { Socket } from 'socket.io-client';
 import { io } from './socketClient';
-import {
-  HUB_NAMESPACE,
-  OPEN_TAIL_BYTES,
-  type Ack,
-  type ClientToServerEvents,
-  type HubJob,
-  type JobDoneEvent,
-  type JobEventsRequest,
-  type JobLogEvent,
-  type ServerToClientEvents,
-} from '../../shared/hubProtocol';
+import { ask, type AskAnswer, type AskPayload, type HubClientSocket } from '../../shared/ask';
+import { HUB_NAMESPACE, HUB_PROTOCOL, OPEN_TAIL_BYTES, type HubJob, type JobDoneEvent, type JobEventsRequest, type JobLogEvent } from '../../shared/hubProtocol';
 import { messageOf } from '../../shared/errors';
 import type { Chunk, JobInfo, JobQuery, JobResult } from '../../shared/jobs';
 import type { JobRecorder } from '../jobs/recorder';
@@ -40,22 +30,19 @@ interface Follow {
   done: boolean;
 }
 
-/** How long after a job ends the list is read again (jobs often end in bursts). */
-const REFRESH_DELAY_MS = 200;
 const ACK_TIMEOUT_MS = 10_000;
 
 export class HubJobs extends EventEmitter<{ changed: []; job: [HubJob] }> {
-  private readonly socket: Socket<ServerToClientEvents, ClientToServerEvents>;
+  private readonly socket: HubClientSocket;
   private listed = new Map<string, HubJob>();
   private readonly follows = new Map<string, Follow>();
-  private refreshTimer: NodeJS.Timeout | undefined;
   private readonly log: (message: string) => void;
 
   constructor(private readonly options: HubJobsOptions) {
     super();
     this.log = options.log ?? (() => undefined);
     this.socket = io(`${options.url}${HUB_NAMESPACE}`, {
-      auth: { token: options.token },
+      auth: { token: options.token, protocol: HUB_PROTOCOL },
       transports: ['websocket'],
       reconnectionDelay: 500,
       reconnectionDelayMax: 5000,
@@ -99,7 +86,7 @@ export class HubJobs extends EventEmitter<{ changed: []; job: [HubJob] }> {
   async follow(jobId: string, sink: ReplaySink, tailBytes = OPEN_TAIL_BYTES): Promise<() => void> {
     // Asked together: the hub answers both after storing what it was sent before them, so a job
     // read as finished comes with all of its output.
-    const [{ job }, tail] = await Promise.all([this.request<{ job: HubJob }>('jobs:get', jobId), this.events({ jobId, beforeSeq: 'end', maxBytes: tailBytes })]);
+    const [{ job }, tail] = await Promise.all([this.request('jobs:get', jobId), this.events({ jobId, beforeSeq: 'end', maxBytes: tailBytes })]);
     const { command: _command, reporter: _reporter, lastSeq, ...info } = job;
     const firstSeq = tail[0]?.seq ?? 0;
     sink.started({ ...info, status: 'running' } satisfies JobInfo, firstSeq);
@@ -107,7 +94,7 @@ export class HubJobs extends EventEmitter<{ changed: []; job: [HubJob] }> {
     // A hub older than this window does not page back: it answers with the head of the job, and
     // join-job brings the rest as for a running job.
     if (job.status !== 'running' && tail[tail.length - 1]?.seq === lastSeq) {
-      sink.finished(jobId, resultOf(job, job.status, job.exitCode));
+      sink.finished(jobId, storedResult(job, job.status));
       return () => undefined;
     }
     const follow: Follow = { sink, nextSeq: firstSeq + tail.length, done: false };
@@ -122,12 +109,12 @@ export class HubJobs extends EventEmitter<{ changed: []; job: [HubJob] }> {
 
   /** A page of a job's stored output (see JobEventsRequest). */
   async events(request: JobEventsRequest): Promise<Chunk[]> {
-    return (await this.request<{ chunks: Chunk[] }>('jobs:events', request)).chunks;
+    return (await this.request('jobs:events', request)).chunks;
   }
 
   /** A job as the hub stores it, or undefined when there is none. */
   async getJob(jobId: string): Promise<HubJob | undefined> {
-    return this.request<{ job: HubJob }>('jobs:get', jobId).then(
+    return this.request('jobs:get', jobId).then(
       ({ job }) => job,
       () => undefined,
     );
@@ -146,7 +133,6 @@ export class HubJobs extends EventEmitter<{ changed: []; job: [HubJob] }> {
   }
 
   close(): void {
-    clearTimeout(this.refreshTimer);
     this.follows.clear();
     this.socket.removeAllListeners();
     this.socket.disconnect();
@@ -168,29 +154,34 @@ export class HubJobs extends EventEmitter<{ changed: []; job: [HubJob] }> {
     follow.sink.chunks(event.jobId, [{ seq: event.seq, ts: event.ts, stream: event.stream, text: event.chunk }]);
   }
 
+  // The event says how the job ended (a hub of protocol 1 said only its status and exit code).
   private ended(event: JobDoneEvent): void {
-    const listed = this.listed.get(event.jobId);
-    if (listed) listed.status = event.status;
+    const { jobId, ...reported } = event;
+    const result = storedResult(reported, event.status);
+    const listed = this.listed.get(jobId);
+    if (listed) {
+      Object.assign(listed, result);
+      this.trim();
+      this.emit('job', listed);
+    }
     this.emit('changed');
-    // The list shows duration and exit code, which the event does not carry.
-    clearTimeout(this.refreshTimer);
-    this.refreshTimer = setTimeout(() => void this.refresh(), REFRESH_DELAY_MS);
-    const follow = this.follows.get(event.jobId);
-    const ended = this.request<{ job: HubJob }>('jobs:get', event.jobId);
-    ended.then(({ job }) => this.emit('job', job)).catch(() => undefined);
+    const follow = this.follows.get(jobId);
     if (!follow || follow.done) return;
     follow.done = true;
-    void ended.then(
-      ({ job }) => follow.sink.finished(event.jobId, resultOf(job, event.status, job.exitCode ?? event.exitCode)),
-      () => follow.sink.finished(event.jobId, resultOf({}, event.status, event.exitCode)),
-    );
+    follow.sink.finished(jobId, result);
+  }
+
+  /** Running jobs, and the newest `limit` finished ones. */
+  private trim(): void {
+    const finished = this.jobs.filter((j) => j.status !== 'running');
+    for (const job of finished.slice(this.options.limit)) this.listed.delete(job.id);
   }
 
   private async refresh(): Promise<void> {
     try {
       const [running, recent] = await Promise.all([
-        this.request<{ jobs: HubJob[] }>('jobs:list', { status: 'running', limit: 500 }),
-        this.request<{ jobs: HubJob[] }>('jobs:list', { limit: this.options.limit }),
+        this.request('jobs:list', { status: 'running', limit: 500 }),
+        this.request('jobs:list', { limit: this.options.limit }),
       ]);
       this.listed = new Map([...recent.jobs, ...running.jobs].map((j) => [j.id, j]));
       this.emit('changed');
@@ -199,21 +190,12 @@ export class HubJobs extends EventEmitter<{ changed: []; job: [HubJob] }> {
     }
   }
 
-  private async request<T extends object>(event: 'jobs:get' | 'jobs:list' | 'jobs:events' | 'jobs:delete' | 'join-job' | 'cancel-job', payload: unknown): Promise<T> {
-    const timed = this.socket.timeout(ACK_TIMEOUT_MS) as unknown as { emitWithAck(event: string, payload: unknown): Promise<Ack<T>> };
-    const answer = await timed.emitWithAck(event, payload);
-    if (!answer.ok) throw new Error(answer.error);
-    return answer;
+  private request<E extends 'jobs:get' | 'jobs:list' | 'jobs:events' | 'jobs:delete' | 'join-job' | 'cancel-job'>(event: E, payload: AskPayload<E>): Promise<AskAnswer<E>> {
+    return ask(this.socket, event, payload, ACK_TIMEOUT_MS);
   }
 }
 
-/** How a stored job ended, as a recorder is told; what the store does not say is taken as unknown. */
-function resultOf(job: Partial<HubJob>, status: JobResult['status'], exitCode: number | null | undefined): JobResult {
-  return {
-    status,
-    exitCode: exitCode ?? null,
-    signal: job.signal ?? null,
-    durationMs: job.durationMs ?? 0,
-    finishedAt: job.finishedAt ?? Date.now(),
-  };
+/** How a job ended, as a recorder is told; what the hub does not say is taken as unknown. */
+function storedResult(job: Partial<Omit<JobResult, 'status'>>, status: JobResult['status']): JobResult {
+  return { status, exitCode: job.exitCode ?? null, signal: job.signal ?? null, durationMs: job.durationMs ?? 0, finishedAt: job.finishedAt ?? Date.now() };
 }

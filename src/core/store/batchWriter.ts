@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { messageOf } from '../../shared/errors';
 import type { Chunk, JobInfo, JobResult } from '../../shared/jobs';
 import type { JobRecorder } from '../jobs/recorder';
@@ -63,6 +64,9 @@ function splitRows(batches: readonly ChunkBatch[], n: number): [ChunkBatch[], Ch
 
 const bytesOf = (chunk: Chunk): number => Buffer.byteLength(chunk.text);
 
+/** Jobs whose highest stored seq is remembered; the oldest are forgotten first. */
+const STORED_KEPT = 10_000;
+
 // PGlite runs a statement on the hub's thread: no socket is served meanwhile. Measured on a 2-core
 // machine, a 1 MiB statement held the thread ~55 ms (85–100 ms while the machine was busy), 256 KiB
 // ~15 ms (16–20 ms). At 10 MiB/s of output the longer holds let the reporter's 512 KiB reports
@@ -81,9 +85,13 @@ const DEFAULT_MAX_BYTES = 256 * 1024;
 // a batch of chunks is split in halves until the refused rows are alone, each of those is stored
 // as a system line that says so (same seq, so the job's output keeps its order and its end), and
 // everything else is stored; a refused start or end is left out. Each refusal goes to onRefused.
-// Use one per store: it is what keeps that store's writes in order.
-export class BatchWriter implements JobRecorder {
+// Use one per store: it is what keeps that store's writes in order. After each statement that
+// stored chunks it emits `stored` with each of their jobs and the highest seq now stored (a
+// refused chunk counts as stored: it never will be), which is how a reporter learns what it may
+// forget.
+export class BatchWriter extends EventEmitter<{ stored: [jobId: string, storedSeq: number] }> implements JobRecorder {
   private readonly queue: Write[] = [];
+  private readonly storedSeqs = new Map<string, number>();
   private queuedRows = 0;
   private queuedBytes = 0;
   private timer: NodeJS.Timeout | undefined;
@@ -105,6 +113,7 @@ export class BatchWriter implements JobRecorder {
     private readonly store: JobStoreWrites,
     options: BatchWriterOptions = {},
   ) {
+    super();
     this.maxDelayMs = options.maxDelayMs ?? 50;
     this.maxRows = options.maxRows ?? 1000;
     this.maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
@@ -117,6 +126,11 @@ export class BatchWriter implements JobRecorder {
   /** Chunks and bytes queued and not yet stored, for a caller that wants to slow its producers. */
   get pending(): { rows: number; bytes: number } {
     return { rows: this.queuedRows, bytes: this.queuedBytes };
+  }
+
+  /** The highest seq of a job this writer stored; -1 when it stored none (in this life). */
+  storedSeq(jobId: string): number {
+    return this.storedSeqs.get(jobId) ?? -1;
   }
 
   started(job: JobInfo, reporter?: string): void {
@@ -193,6 +207,7 @@ export class BatchWriter implements JobRecorder {
       while (this.queue.length > 0) {
         const statement = this.takeNext();
         if ((await this.settle(statement)) === 'abandoned') break;
+        if (statement.batches) this.noteStored(statement.batches);
         this.queuedRows -= statement.rows;
         this.queuedBytes -= statement.bytes;
         // PGlite runs each statement on this thread and resolves without any I/O: without this
@@ -201,6 +216,16 @@ export class BatchWriter implements JobRecorder {
       }
     } finally {
       this.draining = undefined;
+    }
+  }
+
+  private noteStored(batches: readonly ChunkBatch[]): void {
+    for (const { jobId, chunks } of batches) {
+      const seq = Math.max(this.storedSeq(jobId), ...chunks.map((c) => c.seq));
+      this.storedSeqs.delete(jobId);
+      this.storedSeqs.set(jobId, seq);
+      if (this.storedSeqs.size > STORED_KEPT) this.storedSeqs.delete(this.storedSeqs.keys().next().value!);
+      this.emit('stored', jobId, seq);
     }
   }
 

@@ -47,7 +47,8 @@ async function standIn(hold: Hold): Promise<StandIn> {
           .then(() => hold(name, n, socket))
           .then(() => {
             unanswered--;
-            ack({ ok: true });
+            // It stores at once, in order: all it has is stored.
+            ack({ ok: true, storedSeq: seen.size - 1 });
           });
       });
     };
@@ -60,7 +61,6 @@ async function standIn(hold: Hold): Promise<StandIn> {
       }
     });
     report('report:finished', (_r: { result: JobResult }) => (state.status = 'success'));
-    socket.on('jobs:get', (_id: string, ack: (a: unknown) => void) => ack({ ok: true, job: { status: state.status, ...(seen.size > 0 ? { lastSeq: seen.size - 1 } : {}) } }));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   cleanups.push(() => new Promise<void>((resolve) => io.close(() => resolve())));
@@ -77,7 +77,6 @@ function reporterFor(hub: StandIn, more: { ackTimeoutMs?: number; window?: numbe
     reporterId: 'window-ack',
     spoolDir: path.join(temp.dir, 'spool'),
     ackTimeoutMs: 5000,
-    confirmIntervalMs: 50,
     batchChunks: 100,
     ...more,
   });

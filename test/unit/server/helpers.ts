@@ -9,7 +9,7 @@ import type { JobStore } from '../../../src/core/store/jobStore';
 import { LoginThrottle } from '../../../src/server/auth';
 import { startHub, type Hub } from '../../../src/server/hub';
 import type { RateLimitOptions } from '../../../src/server/rateLimits';
-import type { ClientToServerEvents, ServerToClientEvents } from '../../../src/shared/hubProtocol';
+import type { Ack, ClientToServerEvents, ServerToClientEvents } from '../../../src/shared/hubProtocol';
 
 export { lines, newJob } from '../store/helpers';
 
@@ -82,6 +82,9 @@ export async function until(done: () => boolean | Promise<boolean>, ms = 10_000,
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+/** How many chunks a `report:chunks` answer accepted, or its error. */
+export const accepted = (answer: Ack<{ accepted: number }>): number | string => (answer.ok ? answer.accepted : answer.error);
 
 /** GET on the HTTP API. */
 export async function get(url: string, pathName: string, headers: Record<string, string> = { authorization: `Bearer ${VIEWER}` }): Promise<{ status: number; body: Record<string, unknown> }> {

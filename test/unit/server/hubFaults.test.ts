@@ -59,7 +59,7 @@ test('a viewer token cannot cancel or report', TIMEOUT, async () => {
   const op = await client(OPERATOR);
   const viewer = await client(VIEWER);
   const job = newJob();
-  assert.deepEqual(await op.timeout(10_000).emitWithAck('report:started', job), { ok: true });
+  assert.deepEqual(await op.timeout(10_000).emitWithAck('report:started', job), { ok: true, storedSeq: -1 });
   let asked = 0;
   op.on('cancel-job', (_request, ack) => {
     asked++;
@@ -141,7 +141,7 @@ test('jobs:delete: operators only, finished jobs only, output and all', TIMEOUT,
   const op = await client(OPERATOR);
   const viewer = await client(VIEWER);
   const job = newJob();
-  assert.deepEqual(await op.timeout(10_000).emitWithAck('report:started', job), { ok: true });
+  assert.deepEqual(await op.timeout(10_000).emitWithAck('report:started', job), { ok: true, storedSeq: -1 });
   assert.equal((await op.timeout(10_000).emitWithAck('report:chunks', { jobId: job.id, chunks: lines(0, 50) })).ok, true);
   await stored(job.id, 'running');
 
@@ -149,7 +149,7 @@ test('jobs:delete: operators only, finished jobs only, output and all', TIMEOUT,
   assert.deepEqual(await op.timeout(10_000).emitWithAck('jobs:delete', job.id), { ok: false, error: `Job ${job.id} is running: cancel it first` });
 
   const result = { status: 'success' as const, exitCode: 0, signal: null, durationMs: 10, finishedAt: Date.now() };
-  assert.deepEqual(await op.timeout(10_000).emitWithAck('report:finished', { jobId: job.id, result }), { ok: true });
+  assert.deepEqual(await op.timeout(10_000).emitWithAck('report:finished', { jobId: job.id, result }), { ok: true, storedSeq: 49 });
   await stored(job.id, 'success');
   assert.deepEqual(await op.timeout(10_000).emitWithAck('jobs:delete', job.id), { ok: true });
   assert.equal(await t.store.getJob(job.id), undefined);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { JobDoneEvent, JobLogEvent } from '../../../src/shared/hubProtocol';
 import type { JobInfo } from '../../../src/shared/jobs';
-import { connect, lines, newJob, OPERATOR, startTestHub, until, VIEWER, type Client, type TestHub } from './helpers';
+import { accepted, connect, lines, newJob, OPERATOR, startTestHub, until, VIEWER, type Client, type TestHub } from './helpers';
 
 const TIMEOUT = { timeout: 120_000 };
 let t: TestHub;
@@ -32,13 +32,13 @@ function watch(c: Client, jobId: string): { logs: JobLogEvent[]; done: JobDoneEv
 }
 
 async function reportStarted(op: Client, job: JobInfo): Promise<void> {
-  assert.deepEqual(await op.timeout(10_000).emitWithAck('report:started', job), { ok: true });
+  assert.deepEqual(await op.timeout(10_000).emitWithAck('report:started', job), { ok: true, storedSeq: -1 });
 }
 
 async function reportChunks(op: Client, jobId: string, from: number, count: number, batch = 500): Promise<void> {
   for (let seq = from; seq < from + count; seq += batch) {
     const chunks = lines(seq, Math.min(batch, from + count - seq));
-    assert.deepEqual(await op.timeout(10_000).emitWithAck('report:chunks', { jobId, chunks }), { ok: true, accepted: chunks.length });
+    assert.equal(accepted(await op.timeout(10_000).emitWithAck('report:chunks', { jobId, chunks })), chunks.length);
   }
 }
 
@@ -57,11 +57,11 @@ test('a viewer that joined sees all 10,000 chunks of a job in order, each with i
   const joined = await viewer.timeout(10_000).emitWithAck('join-job', job.id);
   assert.deepEqual(joined, { ok: true, status: 'running' });
   await reportChunks(op, job.id, 0, 10_000);
-  assert.deepEqual(await op.timeout(10_000).emitWithAck('report:finished', { jobId: job.id, result: finished }), { ok: true });
+  assert.deepEqual(await op.timeout(10_000).emitWithAck('report:finished', { jobId: job.id, result: finished }), { ok: true, storedSeq: 9999 }, 'answered once the job is stored to its end');
   await until(() => seen.done.length > 0, 30_000, 'job:done');
   assert.deepEqual(seqs(seen.logs), range(10_000));
   assert.deepEqual(seen.logs[42], { jobId: job.id, seq: 42, ts: lines(42, 1)[0].ts, stream: 'stdout', chunk: 'line 42\n' });
-  assert.deepEqual(seen.done, [{ jobId: job.id, status: 'success', exitCode: 0 }]);
+  assert.deepEqual(seen.done, [{ jobId: job.id, ...finished }], 'the whole result');
   await until(async () => (await t.store.getJob(job.id))?.status === 'success', 10_000, 'the job stored');
   const stored = await t.store.getJob(job.id);
   assert.equal(stored?.lastSeq, 9999);
@@ -120,7 +120,7 @@ test('job:done reaches every client once: those watching the job and those only 
   // Anything sent twice would have arrived by the time a later answer does.
   await watcher.timeout(10_000).emitWithAck('jobs:list', { limit: 1 });
   await lister.timeout(10_000).emitWithAck('jobs:list', { limit: 1 });
-  const done = [{ jobId: job.id, status: 'failed', exitCode: 2 }];
+  const done = [{ jobId: job.id, ...finished, status: 'failed', exitCode: 2 }];
   assert.deepEqual([watched.done, listed.done], [done, done]);
   assert.deepEqual([seqs(watched.logs), seqs(listed.logs)], [range(3), []]);
 });
@@ -244,7 +244,9 @@ test('a job whose operator disconnects ends interrupted after the grace period, 
     extra.push(again);
     await reportChunks(again, back.id, 0, 1);
     await until(() => seen.done.length > 0, 10_000, 'job:done');
-    assert.deepEqual(seen.done, [{ jobId: lost.id, status: 'interrupted', exitCode: null }]);
+    const [end] = seen.done;
+    assert.deepEqual([end?.jobId, end?.status, end?.exitCode, end?.signal], [lost.id, 'interrupted', null, null]);
+    assert.equal(end!.durationMs, end!.finishedAt - lost.startedAt, 'interrupted after it started, as long as it ran');
     await until(async () => (await short.store.getJob(lost.id))?.status === 'interrupted', 10_000, 'stored as interrupted');
     await new Promise((r) => setTimeout(r, 500));
     assert.equal((await short.store.getJob(back.id))?.status, 'running');

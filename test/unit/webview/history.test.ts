@@ -4,6 +4,7 @@ import type { HubJob } from '../../../src/shared/hubProtocol';
 import { argsText, durationText, exitText, formatRelative, jobLabel, placeOf } from '../../../webview/lib/history/jobText';
 import { appendPage, endJob, LiveRows, newerFirst, upsertJob } from '../../../webview/lib/history/liveRows';
 import { filtersToQuery, matchesQuery, NO_FILTERS } from '../../../webview/lib/history/query';
+import type { JobEnded } from '../../../webview/lib/history/source';
 
 const T0 = 1_700_000_000_000;
 
@@ -79,29 +80,28 @@ test('upsert puts a job in its place, replaces it, or takes it out when it no lo
   assert.equal(upsertJob(rows, job(6, { alias: 'api' }), { alias: 'web' }, true), rows);
 });
 
-test('an ended job gets its status, exit code and the duration heard, unless the store knew it', () => {
+/** How a job ended, as `job:done` says it. */
+const endOf = (j: HubJob, status: JobEnded['status'], exitCode: number | null, durationMs: number): JobEnded => ({ id: j.id, status, exitCode, signal: null, durationMs, finishedAt: j.startedAt + durationMs });
+
+test('an ended job gets its status, exit code, signal, duration and end time as the end says them', () => {
   const running = job(1, { status: 'running', exitCode: undefined, durationMs: undefined });
-  const ended = endJob(running, { id: running.id, status: 'failed', exitCode: 2, finishedAt: running.startedAt + 4200 });
-  assert.deepEqual([ended.status, ended.exitCode, ended.durationMs, ended.finishedAt], ['failed', 2, 4200, running.startedAt + 4200]);
-  assert.equal(endJob(job(1, { durationMs: 4100 }), { id: running.id, status: 'failed', exitCode: 2, finishedAt: T0 }).durationMs, 4100);
+  const ended = endJob(running, { ...endOf(running, 'canceled', null, 4200), signal: 'SIGTERM' });
+  assert.deepEqual([ended.status, ended.exitCode, ended.signal, ended.durationMs, ended.finishedAt], ['canceled', null, 'SIGTERM', 4200, running.startedAt + 4200]);
 });
 
 test('live rows: a job heard before its first page is stored, and an end heard before a stale page, both show', () => {
   const model = new LiveRows({});
   const started = job(20, { status: 'running', exitCode: undefined, durationMs: undefined });
   model.change({ type: 'started', job: started });
-  model.change({ type: 'ended', ended: { id: job(19).id, status: 'failed', exitCode: 1, finishedAt: T0 + 30_000 } });
+  model.change({ type: 'ended', ended: endOf(job(19), 'failed', 1, 30_000) });
   // The page was read before the store had job 20 and while job 19 still ran.
   model.page([job(19, { status: 'running', exitCode: undefined, durationMs: undefined }), job(18)], true);
   assert.deepEqual(ids(model.rows), [20, 19, 18]);
   assert.equal(model.rows[0]!.status, 'running');
-  assert.deepEqual([model.rows[1]!.status, model.rows[1]!.exitCode], ['failed', 1]);
-  model.change({ type: 'ended', ended: { id: started.id, status: 'success', exitCode: 0, finishedAt: started.startedAt + 900 } });
-  assert.deepEqual([model.rows[0]!.status, model.rows[0]!.durationMs], ['success', 900]);
-  // The stored end, read a moment later, corrects the duration heard live.
-  model.change({ type: 'ended', ended: { id: started.id, status: 'success', exitCode: 0, finishedAt: started.startedAt + 700, durationMs: 650 } });
-  assert.deepEqual([model.rows[0]!.durationMs, model.rows[0]!.finishedAt], [650, started.startedAt + 700]);
-  // A page read before the end was stored shows the job as the store has it afterwards.
+  assert.deepEqual([model.rows[1]!.status, model.rows[1]!.exitCode, model.rows[1]!.durationMs], ['failed', 1, 30_000]);
+  model.change({ type: 'ended', ended: endOf(started, 'success', 0, 650) });
+  assert.deepEqual([model.rows[0]!.status, model.rows[0]!.durationMs, model.rows[0]!.finishedAt], ['success', 650, started.startedAt + 650]);
+  // A page read before the end was stored shows the job as it ended.
   model.reset({});
   model.page([started], true);
   assert.deepEqual([model.rows[0]!.status, model.rows[0]!.durationMs], ['success', 650]);
@@ -115,7 +115,7 @@ test('live rows under a status filter: a running job leaves "running" and joins 
   onlyFailed.page([job(29, { status: 'failed', exitCode: 2 })], false);
   onlyFailed.change({ type: 'started', job: running });
   assert.deepEqual(ids(onlyFailed.rows), [29]);
-  const end = { type: 'ended' as const, ended: { id: running.id, status: 'failed' as const, exitCode: 3, finishedAt: running.startedAt + 10 } };
+  const end = { type: 'ended' as const, ended: endOf(running, 'failed', 3, 10) };
   onlyRunning.change(end);
   onlyFailed.change(end);
   assert.deepEqual(ids(onlyRunning.rows), []);

@@ -29,16 +29,10 @@ export function upsertJob(rows: readonly HubJob[], job: HubJob, query: JobQuery,
   return [...rest.slice(0, at), job, ...rest.slice(at)];
 }
 
-/** The job as it is once it ended; a stored duration (of the end or of the job) wins over the one heard live. */
+/** The job as it is once it ended. */
 export function endJob(job: HubJob, ended: JobEnded): HubJob {
-  const stored = ended.durationMs !== undefined;
-  return {
-    ...job,
-    status: ended.status,
-    exitCode: ended.exitCode,
-    finishedAt: stored ? ended.finishedAt : (job.finishedAt ?? ended.finishedAt),
-    durationMs: ended.durationMs ?? job.durationMs ?? Math.max(0, ended.finishedAt - job.startedAt),
-  };
+  const { id: _id, ...result } = ended;
+  return { ...job, ...result };
 }
 
 /** How many ended jobs are remembered for pages that were read before the end was heard. */
@@ -92,7 +86,6 @@ export class LiveRows {
     if (this.ended.size > ENDED_KEPT) this.ended.delete(this.ended.keys().next().value!);
     const job = this.rows.find((j) => j.id === ended.id) ?? this.running.get(ended.id);
     this.running.delete(ended.id);
-    // A stored end also corrects a row that shows the end as it was heard.
-    if (job && (job.status === 'running' || ended.durationMs !== undefined)) this.rows = upsertJob(this.rows, endJob(job, ended), this.query, this.complete);
+    if (job) this.rows = upsertJob(this.rows, endJob(job, ended), this.query, this.complete);
   }
 }

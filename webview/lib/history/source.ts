@@ -2,7 +2,7 @@
 // webview (over postMessage to the extension host) and in the hub's dashboard page (over
 // Socket.io). The components never talk to a host or a hub themselves.
 import type { HubJob } from '../../../src/shared/hubProtocol';
-import type { JobQuery, JobStatus } from '../../../src/shared/jobs';
+import type { JobQuery, JobResult } from '../../../src/shared/jobs';
 
 /** One page of history, newest first; `nextCursor` when another page follows. */
 export interface HistoryPage {
@@ -10,18 +10,10 @@ export interface HistoryPage {
   nextCursor?: string;
 }
 
-/** A job ended: what the hub's `job:done` says, with the time it was heard; or the end as stored. */
-export interface JobEnded {
-  id: string;
-  status: Exclude<JobStatus, 'running'>;
-  exitCode: number | null;
-  /** Epoch ms; without `durationMs` the duration shown is `finishedAt - startedAt`. */
-  finishedAt: number;
-  /** The stored duration (the reporter's measure), once the stored job was read. */
-  durationMs?: number;
-}
+/** A job ended, and how: what the hub's `job:done` says. */
+export type JobEnded = { id: string } & JobResult;
 
-/** A live change to the history: a job that started (whole), or one that ended (by id), heard or as stored. */
+/** A live change to the history: a job that started (whole), or one that ended (by id). */
 export type JobChange = { type: 'started'; job: HubJob } | { type: 'ended'; ended: JobEnded };
 
 export interface HistorySource {

@@ -1,0 +1,108 @@
+// A reporter's connection to the hub, one Socket.io socket per connection: when it goes, the socket
+// goes with it, and so does anything socket.io buffered on it to send later. A report left there
+// would otherwise be sent after a reconnect, behind or ahead of what the reporter sends again from
+// its spool, and a job's end could reach the hub before its output.
+import { io } from './socketClient';
+import { ask, HubRefusal, type AskAnswer, type AskPayload, type HubClientSocket } from '../../shared/ask';
+import { HUB_NAMESPACE, HUB_PROTOCOL, type Ack, type CancelRequest, type JobStoredEvent } from '../../shared/hubProtocol';
+
+/** The hub's answer to a request: its payload; 'lost' when none came in time (or no connection); `later` when the hub was busy and asks to send again after that many ms; `refused` with its reason. */
+export type Answer<T> = { ok: T } | 'lost' | { later: number } | { refused: string };
+
+/** What the connection tells its reporter. */
+export interface ConnectionEvents {
+  connected(): void;
+  disconnected(reason: string): void;
+  /** The hub stored a job's output up to `storedSeq`. */
+  stored(event: JobStoredEvent): void;
+  /** The hub asks to cancel a job of this reporter. */
+  cancel(request: CancelRequest, reply: (answer: Ack) => void): void;
+}
+
+/** The longest a busy hub may make a reporter wait before it sends again. */
+const MAX_PAUSE_MS = 10_000;
+/** After the hub closed the connection itself, connect again after this long. */
+const RECONNECT_AFTER_CLOSE_MS = 1_000;
+
+export class HubConnection {
+  private socket: HubClientSocket | undefined;
+  private retry: NodeJS.Timeout | undefined;
+
+  constructor(
+    private url: string,
+    private token: string,
+    private readonly reporterId: string,
+    private readonly events: ConnectionEvents,
+    private readonly log: (message: string) => void,
+  ) {
+    this.open();
+  }
+
+  get connected(): boolean {
+    return this.socket?.connected ?? false;
+  }
+
+  /** One acknowledged request on the current connection. */
+  async request<E extends 'report:started' | 'report:chunks' | 'report:finished' | 'report:catalog'>(event: E, payload: AskPayload<E>, timeoutMs: number): Promise<Answer<AskAnswer<E>>> {
+    const socket = this.socket;
+    if (!socket?.connected) return 'lost';
+    try {
+      return { ok: await ask(socket, event, payload, timeoutMs) };
+    } catch (err) {
+      if (!(err instanceof HubRefusal)) return 'lost';
+      return err.retryAfterMs === undefined ? { refused: err.message } : { later: Math.min(Math.max(0, err.retryAfterMs), MAX_PAUSE_MS) };
+    }
+  }
+
+  /** Connects to another hub (e.g. one started anew on another port). */
+  retarget(url: string, token: string): void {
+    this.url = url;
+    this.token = token;
+    this.reconnect();
+  }
+
+  /** Drops the connection, with what it had not sent, and opens a new one. */
+  reconnect(): void {
+    this.drop('reconnecting');
+    this.open();
+  }
+
+  close(): void {
+    this.drop('closed');
+  }
+
+  private open(): void {
+    const socket: HubClientSocket = io(`${this.url}${HUB_NAMESPACE}`, {
+      auth: { token: this.token, reporter: this.reporterId, protocol: HUB_PROTOCOL },
+      transports: ['websocket'],
+      // Until the first connect; after that a new socket connects (see 'disconnect').
+      reconnection: true,
+      reconnectionDelay: 200,
+      reconnectionDelayMax: 2000,
+      timeout: 5000,
+      forceNew: true,
+    });
+    this.socket = socket;
+    socket.on('connect', () => this.events.connected());
+    socket.on('disconnect', (reason) => {
+      if (this.socket !== socket) return;
+      this.drop(reason);
+      // The hub closed it: give it a moment before connecting again.
+      if (reason === 'io server disconnect') this.retry = setTimeout(() => this.open(), RECONNECT_AFTER_CLOSE_MS).unref();
+      else this.open();
+    });
+    socket.on('connect_error', (err) => this.log(`Cannot reach the hub: ${err.message}`));
+    socket.on('report:stored', (event) => this.events.stored(event));
+    socket.on('cancel-job', (request, reply) => this.events.cancel(request, reply));
+  }
+
+  private drop(reason: string): void {
+    clearTimeout(this.retry);
+    const socket = this.socket;
+    this.socket = undefined;
+    if (!socket) return;
+    socket.removeAllListeners();
+    socket.disconnect();
+    this.events.disconnected(reason);
+  }
+}

@@ -1,0 +1,149 @@
+// What a reporter still has to get stored, per job: events not yet acknowledged, in memory (the
+// queue) while connected, else in the job's spool file; and output acknowledged but not yet
+// stored, which goes back to the spool file if the connection is lost before the hub stores it.
+import type { Chunk, JobInfo } from '../../shared/jobs';
+import { JobSpool, safeName, spoolLines, type SpoolEvent } from './jobSpool';
+
+/** One job the reporter knows about, from `started` until the hub has stored its end. */
+export interface JobState {
+  id: string;
+  info?: JobInfo;
+  /** Not yet acknowledged, when not spooled; the first `queueSent` are in flight. */
+  queue: SpoolEvent[];
+  queueSent: number;
+  /** A spool file holds this job's pending events; new events are appended to it. */
+  spooled: boolean;
+  /** Bytes of the spool file acknowledged, and sent (acknowledged or in flight). */
+  spoolOffset: number;
+  spoolSent: number;
+  /** Acknowledged but not yet stored. */
+  retained: Chunk[];
+  /** The highest seq the hub of this connection said it stored. */
+  storedSeq: number;
+}
+
+/** One report: what it covers of its job's queue or spool. */
+export interface Batch {
+  job: JobState;
+  event: SpoolEvent;
+  queueCount: number;
+  spoolBytes: number;
+}
+
+const textBytes = (chunks: readonly Chunk[]): number => chunks.reduce((n, c) => n + c.text.length, 0);
+const badJobId = (jobId: string): Error => new Error(`A job id must be a plain file name, got ${JSON.stringify(jobId)}`);
+
+export class ReportQueues {
+  readonly jobs = new Map<string, JobState>();
+  readonly spool: JobSpool;
+
+  constructor(
+    spoolDir: string,
+    log: (message: string) => void,
+    private readonly batchChunks: number,
+    private readonly batchBytes: number,
+  ) {
+    this.spool = new JobSpool(spoolDir, log);
+  }
+
+  /** The state of a job, new if it has none; throws for an id that cannot name a spool file. */
+  stateOf(jobId: string): JobState {
+    const known = this.jobs.get(jobId);
+    if (known) return known;
+    if (!safeName(jobId)) throw badJobId(jobId);
+    const state: JobState = { id: jobId, queue: [], queueSent: 0, spooled: false, spoolOffset: 0, spoolSent: 0, retained: [], storedSeq: -1 };
+    this.jobs.set(jobId, state);
+    return state;
+  }
+
+  /** Queues an event to send now, or appends it to the job's spool when it cannot be. */
+  add(state: JobState, event: SpoolEvent, online: boolean): void {
+    if (state.spooled || !online) {
+      if (!state.spooled) this.spill(state);
+      this.spool.append(state.id, [event]);
+    } else {
+      state.queue.push(event);
+    }
+  }
+
+  // Moves all of a job's unstored events to its spool file: its start, what was acknowledged but
+  // not stored, then what is pending, sent or not (the rest of the spool, or the queue). What the
+  // next hub stores is learnt anew from it.
+  spill(state: JobState): void {
+    const head: SpoolEvent[] = [];
+    if (state.info) head.push({ type: 'started', job: state.info });
+    if (state.retained.length > 0) head.push({ type: 'chunks', chunks: state.retained });
+    const rest = state.spooled ? this.spool.readText(state.id, state.spoolOffset) : spoolLines(state.queue);
+    this.spool.replace(state.id, spoolLines(head) + rest);
+    Object.assign(state, { spooled: true, spoolOffset: 0, spoolSent: 0, queue: [], queueSent: 0, retained: [], storedSeq: -1 });
+  }
+
+  /** The hub stored the job's output up to `storedSeq`: what it covers need not be kept. */
+  stored(state: JobState, storedSeq: number): void {
+    state.storedSeq = Math.max(state.storedSeq, storedSeq);
+    if (state.retained.length > 0 && state.retained[0].seq <= state.storedSeq) state.retained = state.retained.filter((c) => c.seq > state.storedSeq);
+  }
+
+  /** The hub acknowledged a batch: it leaves the queue or the spool. */
+  acknowledged({ job, queueCount, spoolBytes }: Batch): void {
+    if (spoolBytes > 0) {
+      job.spoolOffset += spoolBytes;
+      if (job.spoolOffset === job.spoolSent) this.unspoolIfAcknowledged(job);
+    } else {
+      job.queue.splice(0, queueCount);
+      job.queueSent -= queueCount;
+    }
+  }
+
+  forget(job: JobState): void {
+    this.jobs.delete(job.id);
+    this.spool.remove(job.id);
+  }
+
+  // The next report to send: what a job has not sent yet of its spool (in file order), else of its
+  // queue; consecutive chunk events are merged up to the batch limits. Taking it marks it sent.
+  take(): Batch | undefined {
+    for (const state of this.jobs.values()) {
+      let batch: Batch | undefined;
+      if (state.spooled) {
+        const sized = this.spool.read(state.id, state.spoolSent, this.batchBytes);
+        if (sized.length > 0) batch = this.merge(state, sized.map((s) => s.event), sized.map((s) => s.bytes));
+        else if (state.spoolSent === state.spoolOffset) this.unspoolIfAcknowledged(state);
+      } else if (state.queue.length > state.queueSent) {
+        batch = this.merge(state, state.queue.slice(state.queueSent, state.queueSent + this.batchChunks), undefined);
+      }
+      if (batch) {
+        state.queueSent += batch.queueCount;
+        state.spoolSent += batch.spoolBytes;
+        return batch;
+      }
+    }
+    return undefined;
+  }
+
+  // Once all of a spool is acknowledged, it is deleted at once so that new events go to the queue
+  // again; nothing can be appended between the size check and the unlink.
+  private unspoolIfAcknowledged(state: JobState): void {
+    if ((this.spool.size(state.id) ?? 0) > state.spoolOffset) return;
+    this.spool.remove(state.id);
+    Object.assign(state, { spooled: false, spoolOffset: 0, spoolSent: 0 });
+  }
+
+  private merge(job: JobState, events: SpoolEvent[], sizes: number[] | undefined): Batch {
+    const first = events[0];
+    let count = 1;
+    let spoolBytes = sizes ? sizes[0] : 0;
+    if (first.type !== 'chunks') return { job, event: first, queueCount: sizes ? 0 : 1, spoolBytes };
+    const chunks = [...first.chunks];
+    let bytes = textBytes(chunks);
+    while (count < events.length) {
+      const next = events[count];
+      if (next.type !== 'chunks' || chunks.length + next.chunks.length > this.batchChunks || bytes + textBytes(next.chunks) > this.batchBytes) break;
+      chunks.push(...next.chunks);
+      bytes += textBytes(next.chunks);
+      if (sizes) spoolBytes += sizes[count];
+      count++;
+    }
+    return { job, event: { type: 'chunks', chunks }, queueCount: sizes ? 0 : count, spoolBytes };
+  }
+}

@@ -1,0 +1,100 @@
+// Protocol versions against a real hub process: a window of protocol 1 (no version in its
+// handshake, reading no storedSeq, confirming what is stored with jobs:get) works as it did, and
+// one of protocol 2 learns what is stored without asking.
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { HUB_PROTOCOL, type JobDoneEvent, type JobLogEvent, type JobStoredEvent } from '../../../src/shared/hubProtocol';
+import type { JobResult } from '../../../src/shared/jobs';
+import { connect, lines, newJob, OPERATOR, spawnHub, tempDir, until, VIEWER, type Client, type HubProcess } from './helpers';
+
+const TIMEOUT = { timeout: 180_000 };
+const temp = tempDir();
+let hub: HubProcess;
+const clients: Client[] = [];
+
+before(async () => {
+  const tokenFile = path.join(temp.dir, 'tokens');
+  writeFileSync(tokenFile, `viewer ${VIEWER}\noperator ${OPERATOR}\n`, { mode: 0o600 });
+  hub = await spawnHub(['--port', '0', '--token-file', tokenFile, '--database', path.join(temp.dir, 'db')], 120_000);
+}, TIMEOUT);
+after(async () => {
+  for (const c of clients) c.close();
+  await hub?.stop(5000);
+  temp.remove();
+});
+
+async function client(auth: Record<string, unknown>): Promise<Client> {
+  const c = await connect(hub.url, auth);
+  clients.push(c);
+  return c;
+}
+
+/** What the hub sent a client of protocol 1. */
+const PROTOCOL_1_EVENTS = ['job:started', 'job:log', 'job:done', 'job:error', 'cancel-job'];
+
+const result: JobResult = { status: 'canceled', exitCode: null, signal: 'SIGTERM', durationMs: 4321, finishedAt: Date.now() };
+
+test('a window of protocol 1 reports, watches and confirms a job as before, and is sent nothing it does not know', TIMEOUT, async () => {
+  const op = await client({ token: OPERATOR, reporter: 'old-window' });
+  const viewer = await client({ token: VIEWER });
+  const unknown: string[] = [];
+  op.onAny((event: string) => !PROTOCOL_1_EVENTS.includes(event) && unknown.push(event));
+  const job = newJob();
+  const logs: JobLogEvent[] = [];
+  const done: JobDoneEvent[] = [];
+  viewer.on('job:log', (e) => logs.push(e));
+  viewer.on('job:done', (e) => done.push(e));
+
+  assert.equal((await op.timeout(10_000).emitWithAck('report:started', job)).ok, true);
+  assert.equal((await viewer.timeout(10_000).emitWithAck('join-job', job.id)).ok, true);
+  for (let seq = 0; seq < 300; seq += 100) assert.equal((await op.timeout(10_000).emitWithAck('report:chunks', { jobId: job.id, chunks: lines(seq, 100) })).ok, true);
+  // How a window of protocol 1 learnt what is stored: it asked.
+  await until(async () => {
+    const answer = await op.timeout(10_000).emitWithAck('jobs:get', job.id);
+    return answer.ok && answer.job.lastSeq === 299;
+  }, 20_000, 'jobs:get to show the output stored');
+  assert.equal((await op.timeout(10_000).emitWithAck('report:finished', { jobId: job.id, result })).ok, true);
+
+  await until(() => done.length === 1, 10_000, 'job:done');
+  assert.deepEqual(
+    logs.map((l) => l.seq),
+    Array.from({ length: 300 }, (_, i) => i),
+  );
+  assert.deepEqual([done[0]!.jobId, done[0]!.status, done[0]!.exitCode], [job.id, 'canceled', null], 'the fields protocol 1 reads');
+  const stored = await op.timeout(10_000).emitWithAck('jobs:get', job.id);
+  assert.ok(stored.ok);
+  assert.deepEqual([stored.job.status, stored.job.lastSeq], ['canceled', 299]);
+  assert.deepEqual(unknown, [], 'no event of protocol 2 reaches a window of protocol 1');
+});
+
+test('protocol 2: job:done carries the whole result, and the reporter is told what is stored while its job runs', TIMEOUT, async () => {
+  const op = await client({ token: OPERATOR, reporter: 'new-window', protocol: HUB_PROTOCOL });
+  const viewer = await client({ token: VIEWER, protocol: HUB_PROTOCOL });
+  const stored: JobStoredEvent[] = [];
+  const done: JobDoneEvent[] = [];
+  op.on('report:stored', (e) => stored.push(e));
+  viewer.on('job:done', (e) => done.push(e));
+  const job = newJob();
+
+  assert.deepEqual(await op.timeout(10_000).emitWithAck('report:started', job), { ok: true, storedSeq: -1 });
+  const answer = await op.timeout(10_000).emitWithAck('report:chunks', { jobId: job.id, chunks: lines(0, 100) });
+  assert.ok(answer.ok && answer.accepted === 100 && answer.storedSeq >= -1 && answer.storedSeq <= 99, JSON.stringify(answer));
+  // Nothing more is reported: the hub says so once it has stored the output.
+  await until(() => stored.some((e) => e.jobId === job.id && e.storedSeq === 99), 20_000, 'report:stored up to seq 99');
+
+  assert.deepEqual(await op.timeout(10_000).emitWithAck('report:finished', { jobId: job.id, result }), { ok: true, storedSeq: 99 });
+  await until(() => done.some((e) => e.jobId === job.id), 10_000, 'job:done');
+  assert.deepEqual(
+    done.find((e) => e.jobId === job.id),
+    { jobId: job.id, ...result },
+  );
+  // A viewer that joins later is told the same end, as stored.
+  const late = await client({ token: VIEWER, protocol: HUB_PROTOCOL });
+  const lateDone: JobDoneEvent[] = [];
+  late.on('job:done', (e) => lateDone.push(e));
+  assert.equal((await late.timeout(10_000).emitWithAck('join-job', { jobId: job.id, fromSeq: 0 })).ok, true);
+  await until(() => lateDone.length === 1, 10_000, 'job:done after the replay');
+  assert.deepEqual(lateDone[0], { jobId: job.id, ...result });
+});
