@@ -122,8 +122,9 @@ export class LiveJobs {
     this.live.set(job.id, entry);
     this.heard.add(job.id);
     this.takeOver(entry, socket);
-    if (!stored) this.nsp.local.to([ALL_JOBS_ROOM, jobRoom(job.id)]).emit('job:started', job);
-    this.peers.send({ type: 'started', job, nextSeq, announce: !stored });
+    const announced = { ...job, reporter: socket.data.reporter };
+    if (!stored) this.nsp.local.to([ALL_JOBS_ROOM, jobRoom(job.id)]).emit('job:started', announced);
+    this.peers.send({ type: 'started', job: announced, nextSeq, announce: !stored });
     return this.answer(job.id, {});
   }
 

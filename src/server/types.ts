@@ -1,6 +1,5 @@
 import type { Namespace, Socket } from 'socket.io';
-import type { Ack, ClientToServerEvents, HubRole, JobDoneEvent, JobLogEvent, ServerToClientEvents } from '../shared/hubProtocol';
-import type { JobInfo } from '../shared/jobs';
+import type { Ack, ClientToServerEvents, HubRole, JobDoneEvent, JobLogEvent, JobStartedEvent, ServerToClientEvents } from '../shared/hubProtocol';
 
 /** What the hub knows about a connected client, set when its handshake is accepted. */
 export interface SocketData {
@@ -16,7 +15,7 @@ export interface SocketData {
  * sockets. `nextSeq` is the first seq it will send live; `lastSeq` the last one it sent.
  */
 export type PeerJobEvent =
-  | { type: 'started'; job: JobInfo; nextSeq: number; announce: boolean }
+  | { type: 'started'; job: JobStartedEvent; nextSeq: number; announce: boolean }
   | { type: 'log'; jobId: string; events: JobLogEvent[] }
   | { type: 'done'; event: JobDoneEvent; lastSeq: number };
 

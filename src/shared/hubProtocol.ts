@@ -2,8 +2,9 @@
 // receives. Compatible with the seed's events (`join-job`, `cancel-job`, `job:log`, `job:done`,
 // `job:error`) with `seq` on every `job:log`, replay on join, acknowledged queries, and the
 // `report:*` events by which an operator (a VS Code window) hands jobs and its catalog to the hub.
-// Version 2 only adds: the whole result on `job:done`, `storedSeq` on report answers and in
-// `report:stored`, and the client's version in the handshake; a version 1 client works unchanged.
+// Version 2 only adds: the reporter on `job:started`, the whole result on `job:done`, `storedSeq`
+// on report answers and in `report:stored`, and the client's version in the handshake; a version
+// 1 client works unchanged.
 import type { CatalogSnapshot } from './catalog';
 import type { Chunk, JobInfo, JobQuery, JobResult, JobStatus, StreamName } from './jobs';
 
@@ -41,6 +42,9 @@ export interface JobLogEvent {
   chunk: string;
 }
 
+/** A job started, and the window that reports it (version 1 did not say which). */
+export type JobStartedEvent = JobInfo & { reporter?: string };
+
 /** A job ended: how, as its window reported it (version 1 read only `status` and `exitCode`). */
 export type JobDoneEvent = { jobId: string } & JobResult;
 
@@ -69,7 +73,7 @@ export interface CancelRequest {
 export type Ack<T = object> = ({ ok: true } & T) | { ok: false; error: string; retryAfterMs?: number };
 
 export interface ServerToClientEvents {
-  'job:started': (job: JobInfo) => void;
+  'job:started': (job: JobStartedEvent) => void;
   'job:log': (event: JobLogEvent) => void;
   'job:done': (event: JobDoneEvent) => void;
   'job:error': (event: JobErrorEvent) => void;

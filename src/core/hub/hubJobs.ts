@@ -31,10 +31,16 @@ interface Follow {
 }
 
 const ACK_TIMEOUT_MS = 10_000;
+/** Ends of unlisted jobs kept until the next listing. */
+const UNLISTED_ENDS_KEPT = 500;
 
 export class HubJobs extends EventEmitter<{ changed: []; job: [HubJob] }> {
   private readonly socket: HubClientSocket;
   private listed = new Map<string, HubJob>();
+  /** Jobs heard of while a listing is asked: the answer may predate what was heard. */
+  private heardWhileListing: Set<string> | undefined;
+  /** Ends heard of jobs not listed yet (this window connected while they ran), by job id. */
+  private readonly unlistedEnds = new Map<string, JobResult>();
   private readonly follows = new Map<string, Follow>();
   private readonly log: (message: string) => void;
 
@@ -56,6 +62,7 @@ export class HubJobs extends EventEmitter<{ changed: []; job: [HubJob] }> {
     this.socket.on('job:started', (job) => {
       const listed = { ...job, command: formatCommand(job.argv) };
       this.listed.set(job.id, listed);
+      this.heardWhileListing?.add(job.id);
       this.emit('changed');
       this.emit('job', listed);
     });
@@ -159,10 +166,14 @@ export class HubJobs extends EventEmitter<{ changed: []; job: [HubJob] }> {
     const { jobId, ...reported } = event;
     const result = storedResult(reported, event.status);
     const listed = this.listed.get(jobId);
+    this.heardWhileListing?.add(jobId);
     if (listed) {
       Object.assign(listed, result);
       this.trim();
       this.emit('job', listed);
+    } else {
+      this.unlistedEnds.set(jobId, result);
+      if (this.unlistedEnds.size > UNLISTED_ENDS_KEPT) this.unlistedEnds.delete(this.unlistedEnds.keys().next().value!);
     }
     this.emit('changed');
     const follow = this.follows.get(jobId);
@@ -177,16 +188,35 @@ export class HubJobs extends EventEmitter<{ changed: []; job: [HubJob] }> {
     for (const job of finished.slice(this.options.limit)) this.listed.delete(job.id);
   }
 
+  // Lists the hub's jobs anew (on every connect). What was heard while the listing was asked is
+  // newer than the answer, and an end heard before its job was listed ends it now.
   private async refresh(): Promise<void> {
+    const heard = new Set<string>();
+    this.heardWhileListing = heard;
     try {
       const [running, recent] = await Promise.all([
         this.request('jobs:list', { status: 'running', limit: 500 }),
         this.request('jobs:list', { limit: this.options.limit }),
       ]);
-      this.listed = new Map([...recent.jobs, ...running.jobs].map((j) => [j.id, j]));
+      const listed = new Map([...recent.jobs, ...running.jobs].map((j) => [j.id, j]));
+      for (const jobId of heard) {
+        const live = this.listed.get(jobId);
+        if (live) listed.set(jobId, live);
+      }
+      const ended: HubJob[] = [];
+      for (const job of listed.values()) {
+        const end = job.status === 'running' ? this.unlistedEnds.get(job.id) : undefined;
+        if (end) ended.push(Object.assign(job, end));
+      }
+      this.unlistedEnds.clear();
+      this.listed = listed;
+      this.trim();
       this.emit('changed');
+      for (const job of ended) this.emit('job', job);
     } catch (err) {
       this.log(`Cannot list the hub's jobs: ${messageOf(err)}`);
+    } finally {
+      if (this.heardWhileListing === heard) this.heardWhileListing = undefined;
     }
   }
 

@@ -1,12 +1,16 @@
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { after, test } from 'node:test';
+import { Server } from 'socket.io';
 import { HubJobs } from '../../../src/core/hub/hubJobs';
 import { HubReporter } from '../../../src/core/hub/hubReporter';
 import { allChunks } from '../../../src/core/jobs/consoleFeed';
 import { InMemoryRecorder } from '../../../src/core/jobs/inMemoryRecorder';
 import type { JobStore } from '../../../src/core/store/jobStore';
 import { PgliteJobStore } from '../../../src/core/store/pgliteJobStore';
+import type { JobInfo } from '../../../src/shared/jobs';
 import { lines, newJob, OPERATOR, startTestHub, tempDir, until, VIEWER } from '../server/helpers';
 
 const cleanups: (() => unknown)[] = [];
@@ -106,4 +110,41 @@ test('a hub that does not page back still gives a finished job whole', { timeout
   await jobs.follow(done.id, replays, 1000);
   await until(() => replays.get(done.id)?.status === 'success', 10_000, 'the job replayed to its end');
   assert.deepEqual([...allChunks(replays, done.id)], lines(0, 3000));
+});
+
+// A listing asked on connect may be answered after the hub told of jobs that started and ended
+// meanwhile: a window that opened as another replayed its spool showed such a job running for
+// good. The hub's side is scripted, so that the answers come after the events, every time.
+test('a listing answered after a start and an end were heard does not bring the job back to running', { timeout: 30_000 }, async () => {
+  const http = createServer();
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  const server = new Server(http);
+  cleanups.push(() => server.close());
+  const port = (http.address() as AddressInfo).port;
+  const heardLive = newJob();
+  const endedBeforeListed = newJob();
+  const result = { status: 'success', exitCode: 0, signal: null, durationMs: 700, finishedAt: Date.now() } as const;
+  const stale = (job: JobInfo) => ({ ...job, status: 'running' as const, command: job.argv.join(' ') });
+  server.of('/jobs').on('connection', (socket) => {
+    const lists: ((answer: unknown) => void)[] = [];
+    socket.on('jobs:list', (_query: unknown, ack: (answer: unknown) => void) => {
+      lists.push(ack);
+      if (lists.length < 2) return;
+      socket.emit('job:started', heardLive);
+      socket.emit('job:done', { jobId: heardLive.id, ...result });
+      socket.emit('job:done', { jobId: endedBeforeListed.id, ...result, status: 'failed', exitCode: 1 });
+      // The answers, read before those events, reach the window after them.
+      setTimeout(() => lists.forEach((answer) => answer({ ok: true, jobs: [stale(heardLive), stale(endedBeforeListed)] })), 50);
+    });
+  });
+  const jobs = new HubJobs({ url: `http://127.0.0.1:${port}`, token: VIEWER, limit: 10 });
+  cleanups.push(() => jobs.close());
+  const told: string[] = [];
+  jobs.on('job', (job) => told.push(`${job.id}:${job.status}`));
+  await until(() => jobs.jobs.length === 2, 10_000, 'the listing');
+  assert.deepEqual(
+    [jobs.get(heardLive.id)?.status, jobs.get(endedBeforeListed.id)?.status, jobs.get(endedBeforeListed.id)?.exitCode],
+    ['success', 'failed', 1],
+  );
+  assert.ok(told.includes(`${endedBeforeListed.id}:failed`), `a view was told of the end: ${told.join(', ')}`);
 });

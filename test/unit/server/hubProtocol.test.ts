@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { HUB_PROTOCOL, type JobDoneEvent, type JobLogEvent, type JobStoredEvent } from '../../../src/shared/hubProtocol';
+import { HUB_PROTOCOL, type JobDoneEvent, type JobLogEvent, type JobStartedEvent, type JobStoredEvent } from '../../../src/shared/hubProtocol';
 import type { JobResult } from '../../../src/shared/jobs';
 import { connect, lines, newJob, OPERATOR, spawnHub, tempDir, until, VIEWER, type Client, type HubProcess } from './helpers';
 
@@ -69,16 +69,20 @@ test('a window of protocol 1 reports, watches and confirms a job as before, and 
   assert.deepEqual(unknown, [], 'no event of protocol 2 reaches a window of protocol 1');
 });
 
-test('protocol 2: job:done carries the whole result, and the reporter is told what is stored while its job runs', TIMEOUT, async () => {
+test('protocol 2: job:started says its reporter, job:done carries the whole result, and the reporter is told what is stored while its job runs', TIMEOUT, async () => {
   const op = await client({ token: OPERATOR, reporter: 'new-window', protocol: HUB_PROTOCOL });
   const viewer = await client({ token: VIEWER, protocol: HUB_PROTOCOL });
   const stored: JobStoredEvent[] = [];
+  const started: JobStartedEvent[] = [];
   const done: JobDoneEvent[] = [];
   op.on('report:stored', (e) => stored.push(e));
+  viewer.on('job:started', (e) => started.push(e));
   viewer.on('job:done', (e) => done.push(e));
   const job = newJob();
 
   assert.deepEqual(await op.timeout(10_000).emitWithAck('report:started', job), { ok: true, storedSeq: -1 });
+  await until(() => started.length === 1, 10_000, 'job:started');
+  assert.deepEqual(started[0], { ...job, reporter: 'new-window' });
   const answer = await op.timeout(10_000).emitWithAck('report:chunks', { jobId: job.id, chunks: lines(0, 100) });
   assert.ok(answer.ok && answer.accepted === 100 && answer.storedSeq >= -1 && answer.storedSeq <= 99, JSON.stringify(answer));
   // Nothing more is reported: the hub says so once it has stored the output.

@@ -103,8 +103,8 @@ test('a client of hub B that joins mid-job from seq 0 gets every chunk reported 
   await until(() => listed.done.length > 0, 10_000, 'job:done for the lister of hub B');
   // Anything sent twice would have arrived by the time a later answer does.
   await lister.timeout(10_000).emitWithAck('jobs:list', { limit: 1 });
-  for (const seen of late) assert.deepEqual(seen.done, [{ jobId: job.id, status: 'success', exitCode: 0 }]);
-  assert.deepEqual([listed.started.map((j) => j.id), listed.done, listed.logs], [[job.id], [{ jobId: job.id, status: 'success', exitCode: 0 }], []]);
+  for (const seen of late) assert.deepEqual(seen.done, [{ jobId: job.id, ...finished }]);
+  assert.deepEqual([listed.started.map((j) => j.id), listed.done, listed.logs], [[job.id], [{ jobId: job.id, ...finished }], []]);
 });
 
 test('a client of hub B watching live only (no fromSeq) gets what is reported to hub A from then on, in order', TIMEOUT, async () => {
@@ -124,7 +124,7 @@ test('a client of hub B watching live only (no fromSeq) gets what is reported to
     seen.logs.map((l) => l.seq),
     range(600),
   );
-  assert.deepEqual(seen.done, [{ jobId: job.id, status: 'failed', exitCode: 3 }]);
+  assert.deepEqual(seen.done, [{ jobId: job.id, ...finished, status: 'failed', exitCode: 3 }]);
 });
 
 test('a cancel asked on hub B reaches the window that reports the job to hub A', TIMEOUT, async () => {
@@ -168,6 +168,6 @@ test('a window that moves from hub A to hub B keeps its job: no interruption, an
     seen.logs.map((l) => l.seq),
     range(20),
   );
-  assert.deepEqual(seen.done, [{ jobId: job.id, status: 'success', exitCode: 0 }]);
+  assert.deepEqual(seen.done, [{ jobId: job.id, ...finished }]);
   await until(async () => (await a.store.getJob(job.id))?.status === 'success', 10_000, 'the end stored');
 });

@@ -107,6 +107,18 @@ test('live rows: a job heard before its first page is stored, and an end heard b
   assert.deepEqual([model.rows[0]!.status, model.rows[0]!.durationMs], ['success', 650]);
 });
 
+test('live rows: a page that has a job ended wins over its start heard live, whose end was missed', () => {
+  const model = new LiveRows({});
+  const running = job(40, { status: 'running', exitCode: undefined, durationMs: undefined });
+  model.change({ type: 'started', job: running });
+  model.page([job(40, { status: 'failed', exitCode: 2 })], true);
+  assert.deepEqual([model.rows.length, model.rows[0]!.status, model.rows[0]!.exitCode], [1, 'failed', 2]);
+  // A later page does not bring the start back.
+  model.reset({});
+  model.page([job(40, { status: 'failed', exitCode: 2 })], true);
+  assert.equal(model.rows[0]!.status, 'failed');
+});
+
 test('live rows under a status filter: a running job leaves "running" and joins "failed" as it ends', () => {
   const running = job(30, { status: 'running', exitCode: undefined, durationMs: undefined });
   const onlyRunning = new LiveRows({ status: 'running' });

@@ -64,7 +64,9 @@ export class LiveRows {
     const latest = jobs.map((job) => {
       const ended = job.status === 'running' ? this.ended.get(job.id) : undefined;
       if (ended) return endJob(job, ended);
+      // An end is final: a stored one wins over a start heard live.
       if (job.status === 'running') this.running.set(job.id, job);
+      else this.running.delete(job.id);
       return job;
     });
     this.complete = !more;
