@@ -20,6 +20,8 @@ export interface HubArgs {
   /** Which finished jobs the hub deletes; a limit given as 0 is not set (keep). */
   retention: PruneOptions;
   rateLimits: RateLimitOptions;
+  /** Only create a PGlite database in this folder, then exit (what the hub runs apart; see database.ts). */
+  createPglite?: string;
   help: boolean;
 }
 
@@ -45,6 +47,9 @@ The VM Orchestrator hub: stores jobs and fans their output out to watchers.
   --rate-http <n>            HTTP requests a second per token (default: ${DEFAULT_RATE_LIMITS.httpRequests})
                              0 turns a limit off. Each may be exceeded twice over in a burst;
                              all connections of one token together may send 8 times as much.
+  --create-pglite <folder>   create a PGlite database in <folder> and exit; the hub runs this
+                             in a child process for a new folder, so that it does not keep
+                             the memory that creating one takes
   --help                     print this and exit
 
 Prints "listening http://<host>:<port>" as its first line on stdout.
@@ -95,6 +100,7 @@ const FLAGS = new Set([
   '--rate-events',
   '--rate-mib',
   '--rate-http',
+  '--create-pglite',
 ]);
 
 /** A rate flag, else its default. */
@@ -131,6 +137,7 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = proc
   const idle = given.get('--idle-exit-seconds');
   const maxAgeDays = limit('--retention-days', given.get('--retention-days'), 36_500);
   const maxJobs = limit('--retention-jobs', given.get('--retention-jobs'), 100_000_000);
+  const createPglite = given.get('--create-pglite');
   return {
     database: isPostgresUrl(database) ? database : path.resolve(database),
     dataDir,
@@ -145,6 +152,7 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = proc
       socketBytes: rate(given, '--rate-mib', DEFAULT_RATE_LIMITS.socketBytes, MIB),
       httpRequests: rate(given, '--rate-http', DEFAULT_RATE_LIMITS.httpRequests),
     },
+    ...(createPglite === undefined ? {} : { createPglite: path.resolve(createPglite) }),
     help,
   };
 }

@@ -11,6 +11,12 @@ export interface PgliteJobStoreOptions {
   dir?: string;
   /** Default: console.warn. */
   onWarning?: (message: string) => void;
+  /**
+   * Creates a new database in `dir` elsewhere, e.g. in a child process (see createPglite); by
+   * default it is created here. Creating one runs initdb in a second PGlite instance, whose
+   * memory this process would keep for as long as it runs.
+   */
+  create?: (dir: string) => Promise<void>;
 }
 
 function session(db: PGlite | Transaction): SqlSession {
@@ -37,6 +43,11 @@ function client(db: PGlite): SqlClient {
 // read rarely). WAL sizes made no difference to memory: the WAL is in files, not in buffers.
 const START_PARAMS = [...PGlite.defaultStartParams, '-c', 'shared_buffers=8MB'];
 
+/** Creates a new database in the folder `dir` and closes it; what a `create` option runs apart. */
+export async function createPglite(dir: string): Promise<void> {
+  await (await startPglite(dir)).close();
+}
+
 /** PGlite on `dataDir` (a folder, or memory://) as the store runs it, ready for queries. */
 export async function startPglite(dataDir: string): Promise<PGlite> {
   // The contrib modules are ES modules only: a dynamic import loads them from CommonJS.
@@ -54,7 +65,14 @@ export async function startPglite(dataDir: string): Promise<PGlite> {
 // A folder PGlite cannot start on (a crash mid-write, files from another version) is renamed to
 // `<dir>.broken-<time>` and a new database is created in its place: the history starts empty but
 // the old files are kept for whoever wants to look, and the warning says where they are.
-async function startOrMoveAside(dir: string, warn: (message: string) => void): Promise<PGlite> {
+async function startOrMoveAside(dir: string, warn: (message: string) => void, create: PgliteJobStoreOptions['create']): Promise<PGlite> {
+  if (create && !existsSync(path.join(dir, 'PG_VERSION'))) {
+    try {
+      await create(dir);
+    } catch (err) {
+      warn(`The job history in ${dir} could not be created apart (${err instanceof Error ? err.message : String(err)}); creating it here.`);
+    }
+  }
   try {
     return await startPglite(dir);
   } catch (err) {
@@ -83,7 +101,7 @@ export class PgliteJobStore extends SqlJobStore {
     mkdirSync(path.dirname(dir), { recursive: true });
     const lock = lockFolder(dir);
     try {
-      const db = await startOrMoveAside(dir, options.onWarning ?? console.warn);
+      const db = await startOrMoveAside(dir, options.onWarning ?? console.warn, options.create);
       return new PgliteJobStore(client(db), lock);
     } catch (err) {
       lock.release();

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { after, test } from 'node:test';
 import { BatchWriter } from '../../../src/core/store/batchWriter';
 import { findMigrationsDir, loadMigrations } from '../../../src/core/store/migrations';
-import { PgliteJobStore } from '../../../src/core/store/pgliteJobStore';
+import { createPglite, PgliteJobStore } from '../../../src/core/store/pgliteJobStore';
 import { lines, newJob, readAll } from './helpers';
 
 const root = mkdtempSync(path.join(os.tmpdir(), 'vmo-pglite-folder-'));
@@ -108,6 +108,25 @@ test('a folder that cannot be opened is moved aside with a warning, never wiped'
   await store.jobStarted(newJob());
   assert.equal((await store.listJobs()).jobs.length, 1);
   await store.close();
+});
+
+test('a new folder is created by the create option, and here with a warning when that fails; an existing one is only opened', TIMEOUT, async () => {
+  const created: string[] = [];
+  const dir = path.join(root, 'created-apart');
+  const store = await PgliteJobStore.open({ dir, create: async (d) => (created.push(d), createPglite(d)) });
+  await store.close();
+  assert.deepEqual(created, [dir]);
+  const again = await PgliteJobStore.open({ dir, create: async (d) => void created.push(d) });
+  await again.close();
+  assert.deepEqual(created, [dir], 'an existing folder is not created again');
+
+  const warnings: string[] = [];
+  const failing = path.join(root, 'created-here');
+  const here = await PgliteJobStore.open({ dir: failing, onWarning: (m) => warnings.push(m), create: () => Promise.reject(new Error('no child process')) });
+  await here.migrate();
+  await here.close();
+  assert.equal(warnings.length, 1);
+  assert.ok(warnings[0].includes(failing) && warnings[0].includes('no child process'), warnings[0]);
 });
 
 test('a database whose control file was damaged is moved aside too', TIMEOUT, async () => {
