@@ -40,6 +40,12 @@ export function rssOf(pid: number): { rss_mb: number; peak_mb: number } {
   return { rss_mb: Math.round(kb('VmRSS') / 1024), peak_mb: Math.round(kb('VmHWM') / 1024) };
 }
 
+/** CPU time every process on the machine has used, in ms summed over its CPUs, from /proc/stat. */
+export function machineBusyMs(): number {
+  const [user, nice, system, _idle, _iowait, irq, softirq, steal] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.split(/\s+/).slice(1).map(Number);
+  return (user! + nice! + system! + irq! + softirq! + steal!) * 10;
+}
+
 /** CPU time a process has used (user + system), in ms, from /proc/<pid>/stat. */
 export function cpuMsOf(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');

@@ -5,7 +5,7 @@ import os from 'node:os';
 import type { JobLogEvent } from '../src/shared/hubProtocol';
 import type { Chunk, JobResult } from '../src/shared/jobs';
 import { until, type Client } from '../test/unit/server/helpers';
-import { cpuMsOf, type HubProcess } from './_hubProcess';
+import { cpuMsOf, machineBusyMs, type HubProcess } from './_hubProcess';
 import { jobInfo, LINE_BYTES, mib, reporterFor, round, runProducer, stored, type IngestSetup } from './_ingestJob';
 
 /** A hub under test, a viewer connected to it, and the producer's argv. */
@@ -37,7 +37,7 @@ async function timed(run: HubRun, label: string, argv: string[], feed: (report: 
   try {
     const job = jobInfo(run.setup, argv);
     const start = performance.now();
-    const cpuBefore = { hub: cpuMsOf(run.hub.pid), bench: process.cpuUsage() };
+    const cpuBefore = { hub: cpuMsOf(run.hub.pid), bench: process.cpuUsage(), machine: machineBusyMs() };
     reporter.started(job);
     const fed = await feed((chunk) => reporter.chunks(job.id, [chunk]), job.argv);
     const fedMs = performance.now() - start;
@@ -45,7 +45,12 @@ async function timed(run: HubRun, label: string, argv: string[], feed: (report: 
     await stored(run.setup, reporter, run.viewer, job, fed.lastSeq);
     const ms = performance.now() - start;
     const benchCpu = process.cpuUsage(cpuBefore.bench);
-    const cpu_ms = { hub: cpuMsOf(run.hub.pid) - cpuBefore.hub, bench: Math.round((benchCpu.user + benchCpu.system) / 1000), available: Math.round(ms * os.cpus().length) };
+    const cpu_ms = {
+      hub: cpuMsOf(run.hub.pid) - cpuBefore.hub,
+      bench: Math.round((benchCpu.user + benchCpu.system) / 1000),
+      machine: machineBusyMs() - cpuBefore.machine,
+      available: Math.round(ms * os.cpus().length),
+    };
     return { bytes: fed.bytes, chunks: fed.lastSeq + 1, fed_ms: Math.round(fedMs), stored_ms: Math.round(ms), mib_s: round(mib(fed.bytes) / (ms / 1000)), cpu_ms };
   } finally {
     await reporter.close(1000);

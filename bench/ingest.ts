@@ -12,6 +12,8 @@
 // and both are in `detail`:
 // - end_to_end_vs_runner_only: producer → runner → reporter → hub → store, against the producer
 //   through the runner alone with its chunks dropped.
+//   In `detail`, end_to_end_ceiling_vs_runner_only: the ratio if the CPU every process on the
+//   machine took during the end-to-end run were spread evenly over all CPUs, the best they allow.
 // - hub_vs_copy: the chunks of the end-to-end run, prepared, reported at once by a HubReporter
 //   (no runner), against one COPY of the same rows into a fresh database of the same kind
 //   (_copyLimit.ts): what the hub makes of what the store can take.
@@ -31,7 +33,7 @@ import { connect } from '../test/unit/server/helpers';
 import { startTestPostgres } from '../test/harness/postgres';
 import { copyIntoPglite, copyIntoPostgres } from './_copyLimit';
 import { startDelayProxy } from './_delayProxy';
-import { buildHubIfStale, rssOf, startHubProcess, VIEWER, type HubProcess } from './_hubProcess';
+import { buildHubIfStale, machineBusyMs, rssOf, startHubProcess, VIEWER, type HubProcess } from './_hubProcess';
 import { LINE_BYTES, mib, producerIn, round, runProducer, type IngestSetup } from './_ingestJob';
 import { endToEnd, latency, prepared, type HubRun } from './_ingestRuns';
 import { seedStyle } from './_seedStyle';
@@ -94,10 +96,10 @@ function storeRuns(database: string, name: string, chunks: Chunk[]) {
 /** The producer through startJob with the chunks dropped. */
 async function runnerOnly() {
   let bytes = 0;
-  const start = performance.now();
+  const [start, busy] = [performance.now(), machineBusyMs()];
   const { transport } = await runProducer(setup, producer(LINES), (chunk) => (bytes += Buffer.byteLength(chunk.text)));
   const ms = performance.now() - start;
-  return { transport, ms: Math.round(ms), mib_s: round(mib(bytes) / (ms / 1000)) };
+  return { transport, ms: Math.round(ms), mib_s: round(mib(bytes) / (ms / 1000)), machine_cpu_ms: machineBusyMs() - busy };
 }
 
 /** A hub just started on a new PGlite folder: its memory and how long it took to listen. */
@@ -141,6 +143,8 @@ async function main(): Promise<void> {
 
     const ratios = (store: typeof postgres, copy: { mib_per_s: number }) => ({
       end_to_end_vs_runner_only: round(store.end_to_end.mib_s / runner.mib_s, 2),
+      // The best the CPUs allow: every process's CPU of the end-to-end run spread over all of them.
+      end_to_end_ceiling_vs_runner_only: round(runner.ms / (store.end_to_end.cpu_ms.machine / os.availableParallelism()), 2),
       hub_vs_copy: round(store.prepared.mib_s / copy.mib_per_s, 2),
     });
     const byStore = { postgres: ratios(postgres, postgresCopy), pglite: ratios(pglite, pgliteCopy) };
