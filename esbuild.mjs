@@ -25,8 +25,8 @@ const nodeCommon = {
   format: 'cjs',
   // The extension host of VS Code 1.90 runs Node 20.
   target: 'node20',
-  // node-pty is a native module: it is shipped beside the bundle, never inlined.
-  external: ['vscode', 'node-pty'],
+  // Native modules are shipped beside the bundle, never inlined.
+  external: ['vscode', 'node-pty', 'bufferutil'],
 };
 
 /** Every folder under webview/ with a main.ts is an app, except the shared lib. */
@@ -90,6 +90,10 @@ function ship(name, keep) {
   cpSync(from, to, { recursive: true, filter: (f) => f === from || keep(path.relative(from, f)) });
 }
 ship('node-pty', (f) => f === 'package.json' || ((f === 'lib' || f.startsWith('lib/')) && !/\.test\.js$|\.map$/.test(f)) || /^build(\/Release(\/(pty\.node|spawn-helper))?)?$/.test(f));
+// ws masks and unmasks every frame with bufferutil when it can load it (else in JavaScript, about
+// 1.6 ms a MB): its prebuilt binaries, found by node-gyp-build.
+ship('bufferutil', (f) => ['package.json', 'index.js', 'fallback.js'].includes(f) || f === 'prebuilds' || f.startsWith('prebuilds/'));
+ship('node-gyp-build', (f) => ['package.json', 'index.js', 'node-gyp-build.js'].includes(f));
 // Of PGlite's extensions only pg_trgm is used (the job search index).
 ship('@electric-sql/pglite', (f) => !/\.map$|\.d\.c?ts$|\.md$/.test(f) && (!f.endsWith('.tar.gz') || f.endsWith('pg_trgm.tar.gz')));
 
