@@ -21,6 +21,7 @@ export function dockerFollower(argv: readonly string[]): LogFollower {
   /** Set from a reconnect until the first newer line: what a resumed command sends again. */
   let repeats: string[] | undefined;
   return {
+    resumes: true,
     command: () => (last === undefined ? first : insert(resumeBase, ['--timestamps', '--since', last.stamp])),
     connected: () => {
       repeats = last === undefined ? undefined : [...boundary];

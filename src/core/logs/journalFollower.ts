@@ -22,6 +22,7 @@ export function journalFollower(argv: readonly string[]): LogFollower {
   const resumeBase = [...withoutOption(argv, ['-n', '--lines']), '-o', 'json', '--no-pager', '-n', 'all'];
   let cursor: string | undefined;
   return {
+    resumes: true,
     command: () => (cursor === undefined ? base : [...resumeBase, '--after-cursor', cursor]),
     connected: () => undefined,
     accept: (line) => {

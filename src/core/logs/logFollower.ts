@@ -2,9 +2,10 @@ import { dockerFollower } from './dockerFollower';
 import { journalFollower } from './journalFollower';
 import { tailFollower } from './tailFollower';
 
-// A log command that can be resumed after a dropped connection without showing a line twice:
-// it knows what it has shown and builds the command that continues right after it.
+// How a log command is run again after a dropped connection.
 export interface LogFollower {
+  /** True when a reconnect continues right after the last line shown; false when it starts over. */
+  readonly resumes: boolean;
   /** The remote argv for the next connection: the first one, or one that resumes. */
   command(): string[];
   /** The command of a new connection has started; its lines follow. */
@@ -13,11 +14,29 @@ export interface LogFollower {
   accept(line: string): string | undefined;
 }
 
-// Picks the follower for a filled-in preset argv: `tail -n N -F file`, `journalctl -f …` or
-// `docker logs -f … container`. Throws for any other command, which could not be resumed.
+/** The resuming followers, by the command they know: each refuses (throws for) a form it cannot resume. */
+const RESUMING: readonly [(argv: readonly string[]) => boolean, (argv: readonly string[]) => LogFollower][] = [
+  [(argv) => argv[0] === 'tail', tailFollower],
+  [(argv) => argv[0] === 'journalctl', journalFollower],
+  [(argv) => argv[0] === 'docker' && argv[1] === 'logs', dockerFollower],
+];
+
+// Picks the follower for a filled-in log command. `tail -n N -F file`, `journalctl -f …` and
+// `docker logs -f … container` resume without showing a line twice; any other command (a
+// user's own preset: `kubectl logs -f`, a script) is run again as it is, and may repeat lines.
 export function followerFor(argv: readonly string[]): LogFollower {
-  if (argv[0] === 'tail') return tailFollower(argv);
-  if (argv[0] === 'journalctl') return journalFollower(argv);
-  if (argv[0] === 'docker' && argv[1] === 'logs') return dockerFollower(argv);
-  throw new Error(`Expected a log command to follow (tail -F, journalctl -f or docker logs -f), got ${JSON.stringify(argv)}`);
+  const known = RESUMING.find(([matches]) => matches(argv));
+  if (known) {
+    try {
+      return known[1](argv);
+    } catch {
+      // A form it cannot resume (`tail -f file`, `journalctl -n 10`): run again as it is.
+    }
+  }
+  return rerunFollower(argv);
+}
+
+/** Runs the same command on every connection and shows every line. */
+export function rerunFollower(argv: readonly string[]): LogFollower {
+  return { resumes: false, command: () => [...argv], connected: () => undefined, accept: (line) => line };
 }

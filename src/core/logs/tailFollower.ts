@@ -20,6 +20,7 @@ export function tailFollower(argv: readonly string[]): LogFollower {
   let next: number | undefined;
   let expectStart = false;
   return {
+    resumes: true,
     command: () => ['sh', '-c', SCRIPT, 'sh', file, String(lines), next === undefined ? '' : String(next)],
     connected: () => {
       expectStart = true;

@@ -35,7 +35,8 @@ const HEADER_SCRIPT = `printf '%s\\n' "$0"; exec "$@"`;
 // Runs a log command on a VM as one long stream of lines, for a job of kind 'ssh-logs'. When
 // the connection drops (ssh exits 255, or ssh fails in a way that may pass: refused, timeout,
 // name resolution) it writes a `system` note and reconnects with exponential backoff; the
-// follower resumes after the last line shown, so nothing is lost or shown twice. It ends when
+// follower resumes after the last line shown, so nothing is lost or shown twice (a command no
+// follower knows runs again, and the note says its lines may repeat). It ends when
 // canceled, when the remote command ends by itself, or when ssh fails for good (host key,
 // permission denied), with `sshFailure` in the result for the UI to act on.
 export function startLogStream(destination: string, follower: LogFollower, options: LogStreamOptions): RunningLogStream {
@@ -72,7 +73,7 @@ export function startLogStream(destination: string, follower: LogFollower, optio
         if (line !== token) return show(`${line}\n`);
         connectedAt = performance.now();
         follower.connected();
-        if (reconnecting) chunker.note('Reconnected.\n');
+        if (reconnecting) chunker.note(follower.resumes ? 'Reconnected.\n' : 'Reconnected. This command cannot resume where it stopped: it runs again, and lines may repeat.\n');
         return;
       }
       const text = follower.accept(line);

@@ -23,13 +23,18 @@ function connection(follower: LogFollower, lines: string[]): string[] {
 
 const preset = (id: string): readonly string[] => LOG_PRESETS.find((p) => p.id === id)!.argv;
 
-test('followerFor picks a follower by command and refuses what it cannot resume', () => {
+test('followerFor picks a resuming follower by command, and runs any other command again as it is', () => {
+  for (const argv of [preset('syslog'), preset('journal'), ['docker', 'logs', '-f', '--tail', '200', 'web']]) {
+    assert.equal(followerFor(argv).resumes, true, argv.join(' '));
+  }
   assert.equal(followerFor(preset('syslog')).command()[0], 'sh');
-  assert.equal(followerFor(preset('journal')).command()[0], 'journalctl');
-  assert.equal(followerFor(['docker', 'logs', '-f', '--tail', '200', 'web']).command()[0], 'docker');
-  assert.throws(() => followerFor(['cat', '/var/log/syslog']), { message: 'Expected a log command to follow (tail -F, journalctl -f or docker logs -f), got ["cat","/var/log/syslog"]' });
-  assert.throws(() => followerFor(['tail', '-f', '/x']), { message: 'Expected tail -n N -F <file>, got ["tail","-f","/x"]' });
-  assert.throws(() => followerFor(['journalctl', '-n', '10']), { message: 'Expected journalctl -f, got ["journalctl","-n","10"]' });
+  // Commands no follower knows, and forms of known ones that cannot resume.
+  for (const argv of [['kubectl', 'logs', '-f', 'deploy/web'], ['/opt/bin/logs.sh', '--follow'], ['tail', '-f', '/x'], ['journalctl', '-n', '10'], ['docker', 'logs', 'web']]) {
+    const follower = followerFor(argv);
+    assert.equal(follower.resumes, false, argv.join(' '));
+    assert.deepEqual(connection(follower, ['a', 'tail: x', '']), ['a', 'tail: x', '']);
+    assert.deepEqual(follower.command(), argv, 'each connection runs the same command');
+  }
 });
 
 test('withoutOption removes an option with its value in every spelling', () => {

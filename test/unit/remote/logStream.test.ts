@@ -81,6 +81,21 @@ describe('log streams over a real sshd', { skip: sshdSkip }, () => {
     assert.deepEqual(watched.chunks.map((c) => c.seq), watched.chunks.map((_, i) => i));
   });
 
+  test('a command no follower knows runs again after a dropped connection, and the note says lines may repeat', TIMEOUT, async () => {
+    const file = logFile('rerun');
+    writeFileSync(file, 'one\ntwo\n');
+    // `cat` then sleep: a user's own preset that prints what it has and waits, as a script would.
+    const watched = watch(['sh', '-c', 'cat "$1"; exec sleep 60', 'sh', file]);
+    await waitFor(() => watched.lines.length === 2, 10_000, 'the first two lines');
+    assert.equal(sshd.killSessions(path.basename(file)), 1);
+    await waitFor(() => /Reconnected\. This command cannot resume where it stopped: it runs again, and lines may repeat\.\n$/.test(watched.system()), 10_000, 'the reconnect note');
+    await waitFor(() => watched.lines.length === 4, 5000, 'the lines again');
+    assert.deepEqual(watched.lines.map((l) => l.text), ['one', 'two', 'one', 'two']);
+    watched.stream.cancel();
+    assert.equal((await watched.stream.done).status, 'canceled');
+    await waitFor(() => sshd.processesWith(path.basename(file)).length === 0, 5000, 'no remote process');
+  });
+
   test('a dropped connection: a note, a reconnect, and the log continues without gaps or repeats; cancel leaves no remote process', TIMEOUT, async () => {
     const file = logFile('drop');
     writeFileSync(file, Array.from({ length: 50 }, (_, i) => `before ${i + 1}\n`).join(''));
