@@ -26,6 +26,9 @@ const ENV = 'lab';
 const VM = 'lab-app-1';
 const PRESET = 'app log';
 const TITLE = `${VM} · ${PRESET}`;
+/** A preset no follower resumes (`tail -f` without `-F`): it runs again after a dropped connection. */
+const RERUN_PRESET = 'app log (tail -f)';
+const RERUN_TITLE = `${VM} · ${RERUN_PRESET}`;
 const SHOTS = resultsDirFor('vmlogs');
 /** How long an appended line may take to show in the console. */
 const LINE_LATENCY_MS = 2500;
@@ -72,7 +75,10 @@ async function start(): Promise<Setup> {
     writeFileSync(logFile, Array.from({ length: 25 }, (_, i) => `old ${i + 1}\n`).join(''), { mode: 0o644 });
     const machineSettings = {
       'vmOrchestrator.ssh.configFile': sshd.configFile,
-      'vmOrchestrator.logs.presets': [{ name: PRESET, argv: ['tail', '-n', '20', '-F', logFile] }],
+      'vmOrchestrator.logs.presets': [
+        { name: PRESET, argv: ['tail', '-n', '20', '-F', logFile] },
+        { name: RERUN_PRESET, argv: ['tail', '-n', '3', '-f', logFile] },
+      ],
     };
     server = await startCodeServer({
       workspace,
@@ -115,29 +121,29 @@ interface ConsoleView {
   rows: string[];
 }
 
-function consoleFrame(timeoutMs = 20_000): Promise<Frame> {
-  return s().workbench.webviewFrame('header h1', { hasText: new RegExp(`^\\s*${TITLE}\\s*$`), timeoutMs });
+function consoleFrame(timeoutMs = 20_000, title = TITLE): Promise<Frame> {
+  return s().workbench.webviewFrame('header h1', { hasText: new RegExp(`^\\s*${title.replace(/[()]/g, '\\$&')}\\s*$`), timeoutMs });
 }
 
-async function readConsole(): Promise<ConsoleView> {
-  const frame = await consoleFrame(5000);
+async function readConsole(title = TITLE): Promise<ConsoleView> {
+  const frame = await consoleFrame(5000, title);
   const status = (await frame.locator('header [role="status"]').first().getAttribute('aria-label')) ?? '';
   const rows = (await frame.locator('[role="log"] .row').allTextContents()).map((l) => l.trimEnd());
   return { status: status.replace(/^Status:\s*/, ''), rows };
 }
 
-async function waitForConsole(predicate: (view: ConsoleView) => boolean, what: string, timeoutMs = 20_000): Promise<ConsoleView> {
+async function waitForConsole(predicate: (view: ConsoleView) => boolean, what: string, timeoutMs = 20_000, title = TITLE): Promise<ConsoleView> {
   const deadline = Date.now() + timeoutMs;
   let last: ConsoleView | undefined;
   for (;;) {
     try {
-      last = await readConsole();
+      last = await readConsole(title);
       if (predicate(last)) return last;
     } catch {
       // The webview was being rebuilt; read it again.
     }
     if (Date.now() > deadline) {
-      throw new Error(`The console of ${TITLE} did not show ${what} within ${timeoutMs} ms; it shows: ${JSON.stringify(last ?? null, null, 2)}`);
+      throw new Error(`The console of ${title} did not show ${what} within ${timeoutMs} ms; it shows: ${JSON.stringify(last ?? null, null, 2)}`);
     }
     await s().workbench.page.waitForTimeout(100);
   }
@@ -289,6 +295,29 @@ describe('VM logs over a real sshd', { skip: sshdSkip }, () => {
       assert.deepEqual(left, [], 'ps shows no remote tail of the log file after the tab was closed');
       assert.deepEqual(s().sshd.processesWith(path.basename(logFile)), [], 'no process of the remote user still has the log file open');
       await shot('08-closed');
+    }),
+  );
+
+  test('a preset of any command opens and follows; after a dropped connection it runs again and the tab says lines may repeat', { timeout: 90_000 }, () =>
+    step('vmlogs-any-command', async () => {
+      const { workbench, sshd, logFile } = s();
+      await workbench.runCommand('View: Close All Editors');
+      await workbench.openViewContainer(CONTAINER);
+      await workbench.expandTreeItem('VMs', VM);
+      await workbench.waitForTreeRows('VMs', (rows) => rows.some((r) => r.label === RERUN_PRESET));
+      await workbench.clickTreeItem('VMs', RERUN_PRESET);
+      const shown = await waitForConsole((v) => v.status === 'Running' && logLines(v).length >= 3, 'the last 3 lines', 30_000, RERUN_TITLE);
+      const last3 = logLines(shown);
+      appendFileSync(logFile, 'new 100\n');
+      await waitForConsole((v) => logLines(v).includes('new 100'), 'an appended line', 10_000, RERUN_TITLE);
+      assert.equal(sshd.killSessions(path.basename(logFile)), 1, 'one sshd session serves the tail');
+      const again = await waitForConsole((v) => v.rows.some((r) => /^Reconnected\. This command cannot resume where it stopped: it runs again, and lines may repeat\.$/.test(r)), 'the note that lines may repeat', 20_000, RERUN_TITLE);
+      await shot('09-any-command-reconnected');
+      // It ran again: its last 3 lines (new 100 among them) come once more.
+      const rerun = await waitForConsole((v) => logLines(v).length >= last3.length + 1 + 3, 'the lines of the second run', 10_000, RERUN_TITLE);
+      assert.deepEqual(logLines(rerun).slice(0, last3.length + 1), [...last3, 'new 100'], JSON.stringify(again.rows));
+      assert.equal(logLines(rerun).at(-1), 'new 100');
+      await workbench.runCommand('View: Close Editor');
     }),
   );
 
