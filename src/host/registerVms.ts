@@ -1,27 +1,40 @@
 import * as vscode from 'vscode';
 import type { CatalogSync } from './hub/catalogSync';
-import { ViewIds } from '../shared/ids';
+import { CommandIds, ViewIds } from '../shared/ids';
+import { registerCommand } from './commands/registerCommand';
 import { registerVmCommands } from './commands/vmCommands';
 import type { VmJobs } from './jobs/vmJobs';
 import { onSettingsChanged, settings } from './config';
+import { VmReachability } from './views/vmReachability';
 import { VmsTreeProvider } from './views/vmsTreeProvider';
 import { watchFiles } from './watchFiles';
 
-// Wires the VMs view: the tree, its commands, and watchers on the environment files, the SSH
-// config and every file it includes.
+// Wires the VMs view: the tree, its commands, whether each VM answers, and watchers on the
+// environment files, the SSH config and every file it includes.
 export function registerVms(context: vscode.ExtensionContext, vmJobs: VmJobs, catalog: CatalogSync): VmsTreeProvider {
   let inputWatcher: vscode.Disposable | undefined;
-  const vms = new VmsTreeProvider(settings, (inventory) => {
-    inputWatcher?.dispose();
-    inputWatcher = watchFiles(inventory.files, () => vms.refresh());
-    catalog.inventoryRead(inventory);
-  });
+  const reachability: VmReachability = new VmReachability(settings, () => vms.allVms());
+  const vms: VmsTreeProvider = new VmsTreeProvider(
+    settings,
+    (inventory) => {
+      inputWatcher?.dispose();
+      inputWatcher = watchFiles(inventory.files, () => vms.refresh());
+      catalog.inventoryRead(inventory);
+    },
+    (destination: string) => reachability.get(destination),
+  );
+  const view = vscode.window.createTreeView(ViewIds.vms, { treeDataProvider: vms, showCollapseAll: true });
   // New environment files anywhere in the workspace.
   const environments = vscode.workspace.createFileSystemWatcher('**/environments/*/config.{yml,yaml}');
   const refresh = (): void => vms.refresh();
   context.subscriptions.push(
     vms,
-    vscode.window.createTreeView(ViewIds.vms, { treeDataProvider: vms, showCollapseAll: true }),
+    view,
+    reachability,
+    reachability.onDidChange(debounce(() => vms.redraw(), REDRAW_MS)),
+    view.onDidChangeVisibility((e) => reachability.setVisible(e.visible)),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => reachability.setVisible(view.visible)),
+    registerCommand(CommandIds.checkVms, () => checkVms(reachability)),
     environments,
     environments.onDidCreate(refresh),
     environments.onDidDelete(refresh),
@@ -33,5 +46,24 @@ export function registerVms(context: vscode.ExtensionContext, vmJobs: VmJobs, ca
     ...registerVmCommands(vms, settings, vmJobs),
     { dispose: () => inputWatcher?.dispose() },
   );
+  reachability.setVisible(view.visible);
   return vms;
+}
+
+/** Checks come back a few at a time: the tree is drawn once for those that end together. */
+const REDRAW_MS = 150;
+
+function debounce(fire: () => void, ms: number): () => void {
+  let timer: NodeJS.Timeout | undefined;
+  return () => {
+    timer ??= setTimeout(() => {
+      timer = undefined;
+      fire();
+    }, ms);
+  };
+}
+
+async function checkVms(reachability: VmReachability): Promise<void> {
+  const checked = await vscode.window.withProgress({ location: { viewId: ViewIds.vms }, title: 'Checking VMs' }, () => reachability.checkAll());
+  if (!checked) void vscode.window.showInformationMessage('VMs are not checked in Restricted Mode: ssh would run what your SSH config says. Trust the workspace to check them.');
 }

@@ -15,6 +15,7 @@ export const ViewIds = {
 export const CommandIds = {
   refreshProjects: 'vmOrchestrator.refreshProjects',
   refreshVms: 'vmOrchestrator.refreshVms',
+  checkVms: 'vmOrchestrator.checkVms',
   openRegistry: 'vmOrchestrator.openRegistry',
   openMakefile: 'vmOrchestrator.openMakefile',
   revealInExplorer: 'vmOrchestrator.revealInExplorer',

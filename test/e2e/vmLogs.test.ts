@@ -321,6 +321,33 @@ describe('VM logs over a real sshd', { skip: sshdSkip }, () => {
     }),
   );
 
+  test('Check VMs: the VM is reachable with its round trip; re-keyed, its host key changed', { timeout: 120_000 }, () =>
+    step('vmlogs-reachability', async () => {
+      const { workbench, sshd } = s();
+      await workbench.openViewContainer(CONTAINER);
+      const vmRow = async (state: RegExp, what: string) => {
+        // A command run while the palette still closes may be dropped: run it again.
+        for (let attempt = 1; ; attempt++) {
+          await workbench.runCommand('VM Orchestrator: Check VMs');
+          try {
+            const rows = await workbench.waitForTreeRows('VMs', (r) => r.some((row) => row.label === VM && state.test(row.ariaLabel)), 15_000);
+            return rows.find((row) => row.label === VM)!;
+          } catch (err) {
+            if (attempt === 3) throw new Error(`The VM row did not say ${what}: ${(await workbench.treeRows('VMs')).map((r) => r.ariaLabel).join(' | ')}`, { cause: err });
+          }
+        }
+      };
+      sshd.writeKnownHosts('known');
+      const up = await vmRow(/, reachable in \d+ ms$/, 'reachable');
+      assert.match(up.ariaLabel, new RegExp(`^${VM}, `));
+      await shot('10-reachable');
+      sshd.writeKnownHosts('changed');
+      await vmRow(/, changed host key$/, 'changed host key');
+      await shot('11-changed-host-key');
+      sshd.writeKnownHosts('known');
+    }),
+  );
+
   test('an unknown host key ends the log job and a warning offers "Open SSH Terminal"', { timeout: 90_000 }, () =>
     step('vmlogs-unknown-host-key', async () => {
       const { workbench, sshd, logFile } = s();

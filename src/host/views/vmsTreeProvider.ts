@@ -3,6 +3,7 @@ import type { Problem } from '../../core/problem';
 import { allPresets, type LogPreset } from '../../core/logs/presets';
 import { effectiveOptions } from '../../core/ssh/effectiveOptions';
 import { loadSshConfig } from '../../core/ssh/loadSshConfig';
+import { reachabilityLabel, type Reachability } from '../../core/ssh/reachability';
 import { resolveDestination } from '../../core/ssh/resolveDestination';
 import type { SshConfig, SshDestination } from '../../core/ssh/types';
 import { keepReachableVms } from '../../core/ssh/vmDestinations';
@@ -55,14 +56,26 @@ export class VmNode extends vscode.TreeItem {
     readonly vm: Vm,
     readonly ssh: SshDestination,
     readonly sshConfigFile: string,
+    /** What the last reachability check found, if one ran. */
+    readonly reachability?: Reachability,
   ) {
     super(vm.name, vscode.TreeItemCollapsibleState.Collapsed);
     this.id = `vm:${vm.file}:${vm.name}`;
     this.description = ssh.via === 'default' ? `${vm.user}@${vm.host}` : `${ssh.user}@${ssh.hostName} · ssh ${ssh.destination}`;
     this.contextValue = 'vmoVm';
-    this.iconPath = new vscode.ThemeIcon('vm');
+    this.iconPath = reachabilityIcon(reachability);
     this.tooltip = vmTooltip(this);
+    // The icon's colour is not all a screen reader says: the state is in the label it reads.
+    if (reachability) this.accessibilityInformation = { label: `${vm.name}, ${this.description}, ${reachabilityLabel(reachability)}` };
   }
+}
+
+/** A host key problem is for the user to look at (a warning); anything else means no answer (an error). */
+function reachabilityIcon(r: Reachability | undefined): vscode.ThemeIcon {
+  if (!r) return new vscode.ThemeIcon('vm');
+  if (r.state === 'reachable') return new vscode.ThemeIcon('vm-active', new vscode.ThemeColor('testing.iconPassed'));
+  const hostKey = r.kind === 'unknown-host-key' || r.kind === 'changed-host-key';
+  return new vscode.ThemeIcon('vm-outline', new vscode.ThemeColor(hostKey ? 'problemsWarningIcon.foreground' : 'problemsErrorIcon.foreground'));
 }
 
 /** A log source of a VM; a click opens it as a live tab. */
@@ -94,12 +107,20 @@ export class VmsTreeProvider extends Disposable implements vscode.TreeDataProvid
   constructor(
     private readonly settings: () => Settings,
     private readonly onLoaded: (inventory: VmInventory) => void,
+    /** The last reachability check of a destination, if one ran. */
+    private readonly reachability: (destination: string) => Reachability | undefined = () => undefined,
   ) {
     super();
   }
 
+  /** Reads the environments and the SSH config again. */
   refresh(): void {
     this.inventory = undefined;
+    this.changed.fire(undefined);
+  }
+
+  /** Draws the VMs again from what was read (their reachability changed). */
+  redraw(): void {
     this.changed.fire(undefined);
   }
 
@@ -158,15 +179,20 @@ export class VmsTreeProvider extends Disposable implements vscode.TreeDataProvid
   async allVms(): Promise<VmNode[]> {
     const inventory = await this.load();
     const s = this.settings();
-    return inventory.environments.flatMap((e) => e.vms.map((vm) => new VmNode(vm, resolveDestination(vm, inventory.ssh), s.sshConfigFile)));
+    return inventory.environments.flatMap((e) => e.vms.map((vm) => this.vmNode(vm, inventory.ssh, s)));
   }
 
   private async vmNodes(node: EnvironmentNode): Promise<Node[]> {
     const inventory = await this.load();
     const s = this.settings();
     const problems = node.problems.map((p) => new ProblemNode(p, `vms:${node.environment.name}:`));
-    const vms = node.environment.vms.map((vm) => new VmNode(vm, resolveDestination(vm, inventory.ssh), s.sshConfigFile));
+    const vms = node.environment.vms.map((vm) => this.vmNode(vm, inventory.ssh, s));
     return [...problems, ...vms];
+  }
+
+  private vmNode(vm: Vm, ssh: SshConfig, s: Settings): VmNode {
+    const destination = resolveDestination(vm, ssh);
+    return new VmNode(vm, destination, s.sshConfigFile, this.reachability(destination.destination));
   }
 
   private async read(): Promise<VmInventory> {
@@ -208,5 +234,13 @@ function vmTooltip(node: VmNode, effective?: Record<string, string>): vscode.Mar
       .map(escapeMarkdown)
       .join(' · '));
   }
+  if (node.reachability) lines.push(reachabilityLine(node.reachability));
   return markdownLines(lines);
+}
+
+/** `Reachable in 120 ms, checked at 10:04:05`, or why not. */
+function reachabilityLine(r: Reachability): string {
+  const label = reachabilityLabel(r);
+  const found = `**${label[0]!.toUpperCase()}${label.slice(1)}**${r.state === 'reachable' ? '' : `: ${escapeMarkdown(r.message)}`}`;
+  return `${found} (checked at ${new Date(r.checkedAt).toLocaleTimeString()})`;
 }
