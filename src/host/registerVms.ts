@@ -23,6 +23,7 @@ export function registerVms(context: vscode.ExtensionContext, vmJobs: VmJobs, ca
     },
     (destination: string) => reachability.get(destination),
   );
+  catalog.reachabilityFrom((destination) => reachability.get(destination));
   const view = vscode.window.createTreeView(ViewIds.vms, { treeDataProvider: vms, showCollapseAll: true });
   // New environment files anywhere in the workspace.
   const environments = vscode.workspace.createFileSystemWatcher('**/environments/*/config.{yml,yaml}');
@@ -31,7 +32,12 @@ export function registerVms(context: vscode.ExtensionContext, vmJobs: VmJobs, ca
     vms,
     view,
     reachability,
-    reachability.onDidChange(debounce(() => vms.redraw(), REDRAW_MS)),
+    reachability.onDidChange(
+      debounce(() => {
+        vms.redraw();
+        catalog.reachabilityChanged();
+      }, REDRAW_MS),
+    ),
     view.onDidChangeVisibility((e) => reachability.setVisible(e.visible)),
     vscode.workspace.onDidGrantWorkspaceTrust(() => reachability.setVisible(view.visible)),
     registerCommand(CommandIds.checkVms, () => checkVms(reachability)),

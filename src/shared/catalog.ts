@@ -20,6 +20,17 @@ export interface CatalogProject {
   targets?: CatalogTarget[];
 }
 
+/** What a window's last check of a VM found (`ssh -o BatchMode=yes <dest> true`). */
+export interface CatalogReachability {
+  reachable: boolean;
+  /** A few words: `reachable in 120 ms`, `refused`, `changed host key` … */
+  label: string;
+  /** Why it is not reachable, in ssh's words. */
+  message?: string;
+  /** Epoch milliseconds. */
+  checkedAt: number;
+}
+
 /** A VM as vm-config describes it (a vmconfig Vm fits), with how ssh reaches it when known. */
 export interface CatalogVm {
   environment: string;
@@ -30,6 +41,8 @@ export interface CatalogVm {
   sshDestination?: string;
   /** The `Host` block of the ssh config that matched, if any. */
   sshConfigHost?: string;
+  /** Absent when this window has not checked it: the state stored earlier is kept. */
+  reachability?: CatalogReachability;
 }
 
 /** Everything discovery saw at once: the store's catalog is made equal to it. */

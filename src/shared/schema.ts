@@ -4,7 +4,7 @@
 // whole milliseconds, -0 as 0 — so that what is accepted is stored and read back as it is. The
 // webview and history guards use the same checks, so no two parts of the product disagree on what
 // a job is.
-import type { CatalogProject, CatalogSnapshot, CatalogTarget, CatalogVm } from './catalog';
+import type { CatalogProject, CatalogReachability, CatalogSnapshot, CatalogTarget, CatalogVm } from './catalog';
 import { EVENTS_MAX_BYTES, EVENTS_MAX_CHUNKS } from './hubProtocol';
 import type { Chunk, JobInfo, JobKind, JobMode, JobQuery, JobResult, JobStatus, StreamName } from './jobs';
 
@@ -347,7 +347,17 @@ function readVm(field: string, v: unknown): CatalogVm {
   const configHost = optionalText(`${field}.sshConfigHost`, o.sshConfigHost, LIMITS.text);
   if (destination !== undefined) vm.sshDestination = destination;
   if (configHost !== undefined) vm.sshConfigHost = configHost;
+  if (o.reachability !== undefined) vm.reachability = readReachability(`${field}.reachability`, o.reachability);
   return vm;
+}
+
+function readReachability(field: string, v: unknown): CatalogReachability {
+  const o = object(field, v);
+  if (typeof o.reachable !== 'boolean') return refuse(`${field}.reachable`, 'true or false', o.reachable);
+  const reachability: CatalogReachability = { reachable: o.reachable, label: name(`${field}.label`, o.label), checkedAt: time(`${field}.checkedAt`, o.checkedAt) };
+  const message = optionalText(`${field}.message`, o.message, LIMITS.text);
+  if (message !== undefined) reachability.message = message;
+  return reachability;
 }
 
 /** `report:catalog`. */

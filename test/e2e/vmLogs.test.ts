@@ -14,7 +14,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Frame } from 'playwright-core';
 import { formatRows, Workbench } from '../harness/browser';
-import { startCodeServer, type CodeServer } from '../harness/codeServer';
+import { sessionHub, startCodeServer, type CodeServer } from '../harness/codeServer';
 import { FIXTURES_DIR, resultsDirFor } from '../harness/paths';
 import { removeOnExit } from '../harness/processes';
 import { saveArtifacts, withArtifacts } from '../harness/session';
@@ -345,6 +345,25 @@ describe('VM logs over a real sshd', { skip: sshdSkip }, () => {
       await vmRow(/, changed host key$/, 'changed host key');
       await shot('11-changed-host-key');
       sshd.writeKnownHosts('known');
+
+      // The window reports the last state to its hub: /api/vms shows it, and when it was checked.
+      let vms: Array<{ name: string; reachability?: { reachable: boolean; label: string; message?: string; checkedAt: number } }> = [];
+      let lastError: unknown;
+      for (const deadline = Date.now() + 30_000; !vms.some((v) => v.name === VM && v.reachability?.label === 'changed host key'); await workbench.page.waitForTimeout(250)) {
+        if (Date.now() > deadline) throw new Error(`/api/vms did not show the changed host key: ${JSON.stringify(vms)}`, { cause: lastError });
+        try {
+          // The hub starts after the window opened; until then it has no state file.
+          const hub = sessionHub(s().server.userDataDir);
+          const response = await fetch(`${hub.url}/api/vms`, { headers: { authorization: `Bearer ${hub.token}` } });
+          vms = ((await response.json()) as { vms: typeof vms }).vms;
+        } catch (err) {
+          lastError = err;
+        }
+      }
+      const stored = vms.find((v) => v.name === VM)!.reachability!;
+      assert.equal(stored.reachable, false);
+      assert.match(stored.message ?? '', /host key of .* has changed/);
+      assert.ok(Math.abs(Date.now() - stored.checkedAt) < 120_000, `checked at ${new Date(stored.checkedAt).toISOString()}`);
     }),
   );
 

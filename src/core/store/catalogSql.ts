@@ -1,6 +1,6 @@
 import type { CatalogProject, CatalogSnapshot, CatalogTarget, CatalogVm } from '../../shared/catalog';
 import { cleanText } from '../../shared/schema';
-import { optionalText } from './jobRows';
+import { isoTime, optionalText } from './jobRows';
 import type { StoredProject, StoredVm } from './jobStore';
 import type { SqlSession } from './sqlClient';
 
@@ -60,12 +60,27 @@ async function writeVms(tx: SqlSession, vms: readonly CatalogVm[]): Promise<void
   const column = (pick: (vm: CatalogVm) => string | undefined): (string | null)[] => vms.map((vm) => optionalText(pick(vm)));
   const environments = column((vm) => vm.environment);
   const names = column((vm) => vm.name);
+  // A VM's reachability is what the newest check found; a report without one keeps it.
+  const newer = 'excluded.reachability_checked_at IS NOT NULL AND (vms.reachability_checked_at IS NULL OR excluded.reachability_checked_at >= vms.reachability_checked_at)';
+  const keepNewer = (col: string): string => `${col} = CASE WHEN ${newer} THEN excluded.${col} ELSE vms.${col} END`;
   await tx.query(
-    `INSERT INTO vms (environment, name, host, user_name, ssh_destination, ssh_config_host, last_synced)
-      SELECT u.*, now() FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) AS u
+    `INSERT INTO vms (environment, name, host, user_name, ssh_destination, ssh_config_host, reachable, reachability, reachability_message, reachability_checked_at, last_synced)
+      SELECT u.*, now() FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::boolean[], $8::text[], $9::text[], $10::timestamptz[]) AS u
       ON CONFLICT (name, environment) DO UPDATE SET host = excluded.host, user_name = excluded.user_name,
-        ssh_destination = excluded.ssh_destination, ssh_config_host = excluded.ssh_config_host, last_synced = excluded.last_synced`,
-    [environments, names, column((vm) => vm.host), column((vm) => vm.user), column((vm) => vm.sshDestination), column((vm) => vm.sshConfigHost)],
+        ssh_destination = excluded.ssh_destination, ssh_config_host = excluded.ssh_config_host, last_synced = excluded.last_synced,
+        ${['reachable', 'reachability', 'reachability_message', 'reachability_checked_at'].map(keepNewer).join(', ')}`,
+    [
+      environments,
+      names,
+      column((vm) => vm.host),
+      column((vm) => vm.user),
+      column((vm) => vm.sshDestination),
+      column((vm) => vm.sshConfigHost),
+      vms.map((vm) => vm.reachability?.reachable ?? null),
+      column((vm) => vm.reachability?.label),
+      column((vm) => vm.reachability?.message),
+      vms.map((vm) => (vm.reachability ? isoTime(vm.reachability.checkedAt) : null)),
+    ],
   );
   await tx.query(
     `DELETE FROM vms v WHERE NOT EXISTS (
@@ -106,8 +121,15 @@ export async function selectVms(db: SqlSession): Promise<StoredVm[]> {
     user_name: string;
     ssh_destination: string | null;
     ssh_config_host: string | null;
+    reachable: boolean | null;
+    reachability: string | null;
+    reachability_message: string | null;
+    reachability_checked_at: Date | null;
     last_synced: Date;
-  }>('SELECT environment, name, host, user_name, ssh_destination, ssh_config_host, last_synced FROM vms ORDER BY environment COLLATE "C", name COLLATE "C"');
+  }>(
+    `SELECT environment, name, host, user_name, ssh_destination, ssh_config_host, reachable, reachability, reachability_message, reachability_checked_at, last_synced
+      FROM vms ORDER BY environment COLLATE "C", name COLLATE "C"`,
+  );
   return rows.map((r) => ({
     environment: r.environment,
     name: r.name,
@@ -115,6 +137,16 @@ export async function selectVms(db: SqlSession): Promise<StoredVm[]> {
     user: r.user_name,
     ...(r.ssh_destination === null ? {} : { sshDestination: r.ssh_destination }),
     ...(r.ssh_config_host === null ? {} : { sshConfigHost: r.ssh_config_host }),
+    ...(r.reachable === null || r.reachability === null || r.reachability_checked_at === null
+      ? {}
+      : {
+          reachability: {
+            reachable: r.reachable,
+            label: r.reachability,
+            ...(r.reachability_message === null ? {} : { message: r.reachability_message }),
+            checkedAt: epoch(r.reachability_checked_at),
+          },
+        }),
     lastSynced: epoch(r.last_synced),
   }));
 }

@@ -1,7 +1,8 @@
 import type { RegistryEntry } from '../../core/mkcli/registry';
 import type { TargetListing } from '../../core/mkcli/targets';
+import { reachabilityLabel, type Reachability } from '../../core/ssh/reachability';
 import { resolveDestination } from '../../core/ssh/resolveDestination';
-import type { CatalogSnapshot, CatalogTarget, CatalogVm } from '../../shared/catalog';
+import type { CatalogReachability, CatalogSnapshot, CatalogTarget, CatalogVm } from '../../shared/catalog';
 import type { VmInventory } from '../views/vmsTreeProvider';
 
 /** How long to wait for more discovery before reporting: listings arrive one project at a time. */
@@ -16,8 +17,18 @@ export class CatalogSync {
   private readonly targets = new Map<string, CatalogTarget[]>();
   private vms: CatalogVm[] | undefined;
   private timer: NodeJS.Timeout | undefined;
+  private reachability: (destination: string) => Reachability | undefined = () => undefined;
 
   constructor(private readonly report: (snapshot: CatalogSnapshot) => void) {}
+
+  /** Where the VMs' last reachability checks are read; the catalog is reported again when one changes. */
+  reachabilityFrom(get: (destination: string) => Reachability | undefined): void {
+    this.reachability = get;
+  }
+
+  reachabilityChanged(): void {
+    this.schedule();
+  }
 
   registryRead(entries: readonly RegistryEntry[]): void {
     this.projects = [...entries];
@@ -64,8 +75,15 @@ export class CatalogSync {
           ...(e.version ? { version: e.version } : {}),
           ...(this.targets.has(e.alias) ? { targets: this.targets.get(e.alias) } : {}),
         })),
-        vms: this.vms,
+        vms: this.vms.map((vm) => {
+          const checked = vm.sshDestination === undefined ? undefined : this.reachability(vm.sshDestination);
+          return checked ? { ...vm, reachability: catalogReachability(checked) } : vm;
+        }),
       });
     }, SETTLE_MS);
   }
+}
+
+function catalogReachability(r: Reachability): CatalogReachability {
+  return { reachable: r.state === 'reachable', label: reachabilityLabel(r), ...(r.state === 'unreachable' ? { message: r.message } : {}), checkedAt: r.checkedAt };
 }

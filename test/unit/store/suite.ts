@@ -203,6 +203,24 @@ export function storeSuite(name: string, backend: Backend): void {
       assert.equal(await count(fresh, 'SELECT count(*) AS n FROM jobs', []), 3);
     });
 
+    test("a VM's reachability: the newest check is stored, and a report without one keeps it", TIMEOUT, async () => {
+      const fresh = await open();
+      const vm = { environment: 'prod', name: 'app1', host: '10.0.0.5', user: 'deploy' };
+      const reachable = { reachable: true, label: 'reachable in 42 ms', checkedAt: Date.UTC(2026, 11, 4, 10, 0, 0, 123) };
+      const refused = { reachable: false, label: 'refused', message: 'ssh: connect to host 10.0.0.5 port 22: Connection refused', checkedAt: reachable.checkedAt + 60_000 };
+      const stored = async () => (await fresh.listVms()).map((v) => v.reachability);
+      await fresh.syncCatalog({ projects: [], vms: [vm] });
+      assert.deepEqual(await stored(), [undefined]);
+      await fresh.syncCatalog({ projects: [], vms: [{ ...vm, reachability: reachable }] });
+      assert.deepEqual(await stored(), [reachable]);
+      await fresh.syncCatalog({ projects: [], vms: [{ ...vm, reachability: refused }] });
+      assert.deepEqual(await stored(), [refused]);
+      // Another window's older check, and a window that did not check: the newest stays.
+      await fresh.syncCatalog({ projects: [], vms: [{ ...vm, reachability: reachable }] });
+      await fresh.syncCatalog({ projects: [], vms: [vm] });
+      assert.deepEqual(await stored(), [refused]);
+    });
+
     test('replays store each chunk once', TIMEOUT, async () => {
       const job = newJob();
       await store.jobStarted(job);
