@@ -23,7 +23,6 @@ export function registerVms(context: vscode.ExtensionContext, vmJobs: VmJobs, ca
     },
     (destination: string) => reachability.get(destination),
   );
-  catalog.reachabilityFrom((destination) => reachability.get(destination));
   const view = vscode.window.createTreeView(ViewIds.vms, { treeDataProvider: vms, showCollapseAll: true });
   // New environment files anywhere in the workspace.
   const environments = vscode.workspace.createFileSystemWatcher('**/environments/*/config.{yml,yaml}');
@@ -32,12 +31,10 @@ export function registerVms(context: vscode.ExtensionContext, vmJobs: VmJobs, ca
     vms,
     view,
     reachability,
-    reachability.onDidChange(
-      debounce(() => {
-        vms.redraw();
-        catalog.reachabilityChanged();
-      }, REDRAW_MS),
-    ),
+    reachability.onDidChange(() => {
+      vms.redraw();
+      catalog.vmsChecked((destination) => reachability.get(destination));
+    }),
     view.onDidChangeVisibility((e) => reachability.setVisible(e.visible)),
     vscode.workspace.onDidGrantWorkspaceTrust(() => reachability.setVisible(view.visible)),
     registerCommand(CommandIds.checkVms, () => checkVms(reachability)),
@@ -54,19 +51,6 @@ export function registerVms(context: vscode.ExtensionContext, vmJobs: VmJobs, ca
   );
   reachability.setVisible(view.visible);
   return vms;
-}
-
-/** Checks come back a few at a time: the tree is drawn once for those that end together. */
-const REDRAW_MS = 150;
-
-function debounce(fire: () => void, ms: number): () => void {
-  let timer: NodeJS.Timeout | undefined;
-  return () => {
-    timer ??= setTimeout(() => {
-      timer = undefined;
-      fire();
-    }, ms);
-  };
 }
 
 async function checkVms(reachability: VmReachability): Promise<void> {

@@ -21,12 +21,9 @@ export class CatalogSync {
 
   constructor(private readonly report: (snapshot: CatalogSnapshot) => void) {}
 
-  /** Where the VMs' last reachability checks are read; the catalog is reported again when one changes. */
-  reachabilityFrom(get: (destination: string) => Reachability | undefined): void {
-    this.reachability = get;
-  }
-
-  reachabilityChanged(): void {
+  /** VMs were checked: the catalog is reported again with what `reachability` says of each. */
+  vmsChecked(reachability: (destination: string) => Reachability | undefined): void {
+    this.reachability = reachability;
     this.schedule();
   }
 
