@@ -24,9 +24,9 @@ export function activate(context: vscode.ExtensionContext): void {
   const catalog = new CatalogSync((snapshot) => hub.reportCatalog(snapshot));
   context.subscriptions.push(catalog);
   const { projects, targets } = registerProjects(context, catalog);
-  const reruns = registerJobs(context, windowJobs, hub, projects, targets);
   const vmJobs = new VmJobs(windowJobs.jobs, settings);
   const vms = registerVms(context, vmJobs, catalog);
+  const reruns = registerJobs(context, windowJobs, hub, projects, targets, vms);
   context.subscriptions.push(reruns.register(['ssh-logs', 'remote-command'], (job) => vmJobs.prepareStored(job, vms)));
   context.subscriptions.push(
     vscode.tasks.registerTaskProvider(TaskType, new MkcliTaskProvider(projects, targets, windowJobs.jobs)),

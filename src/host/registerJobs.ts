@@ -6,6 +6,7 @@ import type { TargetCache } from '../core/mkcli/targetCache';
 import { CommandIds, ViewIds } from '../shared/ids';
 import { registerHistoryCommands } from './commands/historyCommands';
 import { registerRunCommands } from './commands/runCommands';
+import { registerVmTargetCommands } from './commands/vmTargetCommands';
 import { settings } from './config';
 import { notifyJobEnd } from './jobs/jobNotifications';
 import { JobService } from './jobs/jobService';
@@ -17,6 +18,7 @@ import type { HubLink } from './registerHub';
 import { ConsoleManager } from './panels/consoleManager';
 import { JobsTreeProvider } from './views/jobsTreeProvider';
 import type { ProjectsTreeProvider } from './views/projectsTreeProvider';
+import type { VmsTreeProvider } from './views/vmsTreeProvider';
 
 /** This window's jobs: the service that runs them and the recorder that keeps their output. */
 export interface WindowJobs {
@@ -50,10 +52,12 @@ export function registerJobs(
   hub: HubLink,
   projects: ProjectsTreeProvider,
   targets: TargetCache,
+  vms: VmsTreeProvider,
 ): StoredReruns {
   const rerun = (jobId: string): void => void vscode.commands.executeCommand(CommandIds.rerunJob, jobId);
   const stored = new StoredJobs(hub, settings, spillDir(context, 'replays'));
   const reruns = new StoredReruns();
+  const preferences = new TargetPreferences(context.workspaceState);
   const consoles = new ConsoleManager(
     context.extensionUri,
     [
@@ -89,7 +93,8 @@ export function registerJobs(
     jobs.onDidStart(({ job, replacing }) => job.mode === 'console' && consoles.show(job.id, replacing)),
     jobs.onDidEnd((job) => notifyJobEnd(job, settings(), { showOutput, rerun })),
     ...registerHistoryCommands(context.extensionUri, stored, hub),
-    ...registerRunCommands({ jobs, stored, consoles, projects, targets, preferences: new TargetPreferences(context.workspaceState), reruns, settings }),
+    ...registerRunCommands({ jobs, stored, consoles, projects, targets, vms, preferences, reruns, settings }),
+    ...registerVmTargetCommands({ jobs, projects, targets, vms, preferences, settings }),
   );
   return reruns;
 }

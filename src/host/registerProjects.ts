@@ -6,6 +6,7 @@ import { afterActivation } from './afterActivation';
 import { registerProjectCommands } from './commands/projectCommands';
 import { onSettingsChanged, settings, targetSourceFor } from './config';
 import { ProjectsTreeProvider } from './views/projectsTreeProvider';
+import { targetDragController } from './views/targetDrag';
 import { watchFiles } from './watchFiles';
 
 // Wires the Projects view: the tree, its commands, and the watchers that
@@ -29,7 +30,7 @@ export function registerProjects(context: vscode.ExtensionContext, catalog: Cata
   context.subscriptions.push(
     projects,
     projects.onDidChangeTreeData(registryRead),
-    vscode.window.createTreeView(ViewIds.projects, { treeDataProvider: projects, showCollapseAll: true }),
+    vscode.window.createTreeView(ViewIds.projects, { treeDataProvider: projects, showCollapseAll: true, dragAndDropController: targetDragController }),
     ...registerProjectCommands(projects, settings),
     onSettingsChanged('mkcli', () => {
       registryWatcher.dispose();

@@ -5,6 +5,7 @@ import { registerCommand } from './commands/registerCommand';
 import { registerVmCommands } from './commands/vmCommands';
 import type { VmJobs } from './jobs/vmJobs';
 import { onSettingsChanged, settings } from './config';
+import { targetDropController } from './views/targetDrag';
 import { VmReachability } from './views/vmReachability';
 import { VmsTreeProvider } from './views/vmsTreeProvider';
 import { watchFiles } from './watchFiles';
@@ -23,7 +24,7 @@ export function registerVms(context: vscode.ExtensionContext, vmJobs: VmJobs, ca
     },
     (destination: string) => reachability.get(destination),
   );
-  const view = vscode.window.createTreeView(ViewIds.vms, { treeDataProvider: vms, showCollapseAll: true });
+  const view = vscode.window.createTreeView(ViewIds.vms, { treeDataProvider: vms, showCollapseAll: true, dragAndDropController: targetDropController });
   // New environment files anywhere in the workspace.
   const environments = vscode.workspace.createFileSystemWatcher('**/environments/*/config.{yml,yaml}');
   const refresh = (): void => vms.refresh();

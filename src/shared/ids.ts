@@ -31,6 +31,7 @@ export const CommandIds = {
   runInConsole: 'vmOrchestrator.runInConsole',
   runWithArguments: 'vmOrchestrator.runWithArguments',
   runTargetPicker: 'vmOrchestrator.runTargetPicker',
+  runTargetOnVm: 'vmOrchestrator.runTargetOnVm',
   rerunLast: 'vmOrchestrator.rerunLast',
   rerunJob: 'vmOrchestrator.rerunJob',
   cancelJob: 'vmOrchestrator.cancelJob',

@@ -25,7 +25,7 @@ export interface JobInfo {
   target?: string;
   /** The extra arguments the user gave; for a job on a VM, the command run there. */
   args?: string[];
-  /** For remote jobs: `<environment>/<vm>`. */
+  /** For jobs on a VM, and targets run for one: `<environment>/<vm>`. */
   vm?: string;
   /** The machine that runs it. */
   hostname: string;

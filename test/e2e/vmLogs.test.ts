@@ -4,7 +4,8 @@
 // console tab that shows the file's last lines and every line the test appends, once and in
 // order, also across a dropped connection; Cancel stops the remote tail, and so does closing the
 // tab (the job ends canceled). With an unknown host key
-// the job ends at once and a warning offers to open an SSH terminal.
+// the job ends at once and a warning offers to open an SSH terminal. A target of a registered
+// project runs "on the VM" (its context in the environment) from the palette and by a drop.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -30,6 +31,18 @@ const TITLE = `${VM} · ${PRESET}`;
 const RERUN_PRESET = 'app log (tail -f)';
 const RERUN_TITLE = `${VM} · ${RERUN_PRESET}`;
 const SHOTS = resultsDirFor('vmlogs');
+/** The project registered with mkcli, and its target that reaches the VM with the context it is given. */
+const ALIAS = 'vmtest';
+const VM_TARGET = 'remote-hostname';
+const VM_TARGET_TITLE = `${ALIAS} ${VM_TARGET} on ${VM}`;
+const MAKEFILE = [
+  '.PHONY: remote-hostname',
+  '## Prints the hostname of the VM it runs for',
+  'remote-hostname:',
+  '\t@ssh -F "$$VMO_SSH_CONFIG" -o BatchMode=yes "$$VMO_SSH_DEST" hostname',
+  '\t@echo "vm=$$VMO_VM env=$$VMO_ENV role=$$VMO_VAR_role"',
+  '',
+].join('\n');
 /** How long an appended line may take to show in the console. */
 const LINE_LATENCY_MS = 2500;
 
@@ -57,6 +70,11 @@ async function start(): Promise<Setup> {
   const workspace = path.join(root, 'workspace');
   mkdirSync(home, { recursive: true });
   cpSync(path.join(FIXTURE_DIR, 'workspace'), workspace, { recursive: true });
+  const project = path.join(root, 'project');
+  mkdirSync(project);
+  writeFileSync(path.join(project, 'Makefile'), MAKEFILE);
+  mkdirSync(path.join(home, '.config', 'mkcli'), { recursive: true });
+  writeFileSync(path.join(home, '.config', 'mkcli', 'registry'), `${ALIAS} ${project} 0.1.0\n`);
 
   let sshd: Sshd | undefined;
   let server: CodeServer | undefined;
@@ -364,6 +382,56 @@ describe('VM logs over a real sshd', { skip: sshdSkip }, () => {
       assert.equal(stored.reachable, false);
       assert.match(stored.message ?? '', /host key of .* has changed/);
       assert.ok(Math.abs(Date.now() - stored.checkedAt) < 120_000, `checked at ${new Date(stored.checkedAt).toISOString()}`);
+    }),
+  );
+
+  test('Run Target on VM: the target reaches the VM it runs for, the history\'s VM filter lists it, and a dropped target runs once confirmed', { timeout: 150_000 }, () =>
+    step('vmlogs-target-on-vm', async () => {
+      const { workbench, sshd } = s();
+      sshd.writeKnownHosts('known');
+      await workbench.runCommand('View: Close All Editors');
+      await workbench.openViewContainer(CONTAINER);
+      await workbench.runCommand('VM Orchestrator: Run Target on VM…', { asks: true });
+      await workbench.pickQuickItem('Pick a project', ALIAS);
+      await workbench.pickQuickItem('Pick a target', VM_TARGET);
+      await workbench.pickQuickItem(`Run ${ALIAS} ${VM_TARGET} on which VM?`, VM);
+      // `hostname` ran over ssh on the VM (the test sshd is this machine), with the VM's context.
+      const done = await waitForConsole((v) => v.status === 'Succeeded', 'the target succeeding', 30_000, VM_TARGET_TITLE);
+      assert.ok(done.rows.includes(os.hostname()), `the VM's hostname is printed: ${JSON.stringify(done.rows)}`);
+      assert.ok(done.rows.includes(`vm=${VM} env=${ENV} role=app`), `the VM's name, environment and vars are in the environment: ${JSON.stringify(done.rows)}`);
+      assert.ok(done.rows.some((r) => r.startsWith(`for VM ${ENV}/${VM} · VMO_SSH_DEST=`)), 'the job log says which VM and destination');
+      await workbench.waitForTreeRows('Jobs', (r) => r.some((row) => row.label === VM_TARGET_TITLE && row.description.startsWith('success')), 20_000);
+      await shot('12-target-on-vm');
+
+      // The history's VM filter finds it, as a target run for that VM.
+      await workbench.runCommand('VM Orchestrator: Show Job History');
+      const history = (): Promise<Frame> => workbench.webviewFrame('table[aria-label="Jobs"]', { timeoutMs: 30_000 });
+      await (await history()).locator('vscode-textfield[title^="VM as environment/name"] input').fill(`${ENV}/${VM}`);
+      let rows: string[] = [];
+      for (const deadline = Date.now() + 30_000; ; await workbench.page.waitForTimeout(250)) {
+        try {
+          rows = await (await history()).locator('table[aria-label="Jobs"] tbody tr').evaluateAll((trs) => trs.map((r) => r.getAttribute('aria-label') ?? ''));
+          if (rows.some((r) => r.startsWith('Succeeded, target on vm, ' + VM_TARGET_TITLE))) break;
+        } catch {
+          // The webview was being rebuilt.
+        }
+        if (Date.now() > deadline) throw new Error(`The history's VM filter did not list the target on the VM:\n${rows.join('\n')}`);
+      }
+      assert.ok(rows.every((r) => r.includes(`${ENV}/${VM}`)), `only jobs of the VM:\n${rows.join('\n')}`);
+      await shot('13-history-vm-filter');
+      await workbench.runCommand('View: Close All Editors');
+
+      // Dragged from Projects onto the VM, the target runs once the user confirms.
+      await workbench.expandTreeItem('Projects', ALIAS);
+      const source = await workbench.revealTreeItem('Projects', VM_TARGET);
+      const onto = await workbench.revealTreeItem('VMs', VM);
+      await workbench.dragTo(source, onto);
+      const dialog = workbench.page.locator('.monaco-dialog-box').filter({ hasText: `Run ${ALIAS} ${VM_TARGET} on ${ENV}/${VM}?` });
+      await dialog.waitFor({ state: 'visible', timeout: 15_000 });
+      await shot('14-drop-confirm');
+      await dialog.locator('.monaco-button', { hasText: /^Run$/ }).click();
+      const again = await waitForConsole((v) => v.status === 'Succeeded', 'the dropped target succeeding', 30_000, VM_TARGET_TITLE);
+      assert.ok(again.rows.includes(os.hostname()), JSON.stringify(again.rows));
     }),
   );
 

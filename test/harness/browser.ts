@@ -316,8 +316,11 @@ export class Workbench {
     );
   }
 
-  /** Runs a command from the command palette by its title as shown there (e.g. "VM Orchestrator: Refresh Projects"). */
-  async runCommand(title: string): Promise<void> {
+  /**
+   * Runs a command from the command palette by its title as shown there (e.g. "VM Orchestrator: Refresh Projects").
+   * `asks`: the command opens a quick pick or input of its own, so the palette does not close.
+   */
+  async runCommand(title: string, { asks = false } = {}): Promise<void> {
     const input = this.page.locator('.quick-input-widget .quick-input-box input');
     await this.page.keyboard.press('F1');
     await input.waitFor({ state: 'visible' });
@@ -328,7 +331,35 @@ export class Workbench {
       .first();
     await match.waitFor({ state: 'visible' });
     await match.click();
-    await input.waitFor({ state: 'hidden' });
+    if (!asks) await input.waitFor({ state: 'hidden' });
+  }
+
+  /** Drags one tree row onto another with the mouse, in small steps (the tree's HTML5 drag needs moves to start). */
+  async dragTo(source: Locator, target: Locator): Promise<void> {
+    const from = await source.boundingBox();
+    const to = await target.boundingBox();
+    if (!from || !to) throw new Error('a row to drag from or onto is not on screen');
+    await this.page.mouse.move(from.x + 40, from.y + from.height / 2);
+    await this.page.mouse.down();
+    await this.page.mouse.move(from.x + 50, from.y + from.height / 2 + 5, { steps: 5 });
+    await this.page.mouse.move(to.x + 100, to.y + to.height / 2, { steps: 20 });
+    // The tree decides on a dragover whether the row takes the drop: give it a few.
+    for (let i = 0; i < 5; i++) {
+      await this.page.waitForTimeout(100);
+      await this.page.mouse.move(to.x + 102 + i, to.y + to.height / 2);
+    }
+    await this.page.mouse.up();
+    await this.parkMouse();
+  }
+
+  /** Picks the item with `label` in the quick pick whose placeholder is `placeholder`, once it is open (typed to filter, then clicked). */
+  async pickQuickItem(placeholder: string, label: string, timeoutMs = 20_000): Promise<void> {
+    const input = this.page.locator(`.quick-input-widget .quick-input-box input[placeholder="${cssString(placeholder)}"]`);
+    await input.waitFor({ state: 'visible', timeout: timeoutMs });
+    await input.fill(label);
+    const row = this.page.locator('.quick-input-widget .quick-input-list .monaco-list-row').filter({ hasText: label }).first();
+    await row.waitFor({ state: 'visible', timeout: timeoutMs });
+    await row.click();
   }
 
   /**

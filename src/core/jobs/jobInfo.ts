@@ -13,6 +13,8 @@ export interface TargetRun {
   command: Command;
   cwd?: string;
   mode: JobMode;
+  /** The VM it runs for (with that VM's context in its environment): `<environment>/<vm>` and its name. */
+  vm?: { id: string; name: string };
 }
 
 // The record of a target's job at its start: a new id, this machine, status `running`.
@@ -21,12 +23,13 @@ export function targetJobInfo(run: TargetRun): JobInfo {
     id: randomUUID(),
     kind: 'target',
     mode: run.mode,
-    title: `${run.alias} ${run.target}`,
+    title: run.vm ? `${run.alias} ${run.target} on ${run.vm.name}` : `${run.alias} ${run.target}`,
     argv: [run.command.file, ...run.command.args],
     ...(run.cwd !== undefined ? { cwd: run.cwd } : {}),
     alias: run.alias,
     target: run.target,
     args: [...run.args],
+    ...(run.vm ? { vm: run.vm.id } : {}),
     hostname: os.hostname(),
     startedAt: Date.now(),
     status: 'running',

@@ -29,3 +29,8 @@ export interface Vm {
   /** 1-based line of the VM's key, to open the file there. */
   line: number;
 }
+
+/** How jobs name a VM: `<environment>/<vm>`. */
+export function vmId(vm: Pick<Vm, 'environment' | 'name'>): string {
+  return `${vm.environment}/${vm.name}`;
+}

@@ -4,7 +4,8 @@ import { chooseMode } from '../../core/exec/runMode';
 import type { RegistryEntry } from '../../core/mkcli/registry';
 import type { TargetCache } from '../../core/mkcli/targetCache';
 import { displayCommand } from '../../core/mkcli/targetCommand';
-import { commandMismatch, storedTarget } from '../../core/jobs/storedRerun';
+import { commandMismatch, storedTarget, visibleText } from '../../core/jobs/storedRerun';
+import { vmContext, type VmContext } from '../../core/ssh/vmContext';
 import type { JobMode } from '../../shared/jobs';
 import { CommandIds } from '../../shared/ids';
 import type { Settings } from '../config';
@@ -16,6 +17,7 @@ import type { TargetPreferences } from '../jobs/targetPreferences';
 import type { ConsoleManager } from '../panels/consoleManager';
 import type { JobNode } from '../views/jobsTreeProvider';
 import type { ProjectsTreeProvider, TargetNode } from '../views/projectsTreeProvider';
+import type { VmsTreeProvider } from '../views/vmsTreeProvider';
 import { registerCommand } from './registerCommand';
 
 interface RunContext {
@@ -24,6 +26,7 @@ interface RunContext {
   consoles: ConsoleManager;
   projects: ProjectsTreeProvider;
   targets: TargetCache;
+  vms: VmsTreeProvider;
   preferences: TargetPreferences;
   reruns: StoredReruns;
   settings: () => Settings;
@@ -95,18 +98,27 @@ async function prepareTarget(ctx: RunContext, job: JobInfo): Promise<PreparedRer
   const { alias, target, args } = storedTarget(job);
   const entry = (await ctx.projects.entries()).entries.find((e) => e.alias === alias);
   if (!entry) throw new Error(`The project ${alias} is not in this machine's mkcli registry, so ${alias} ${target} is not run.`);
-  const request: TargetRequest = { entry, target, args, mode: job.mode === 'terminal' ? 'terminal' : 'console' };
+  const vm = job.vm === undefined ? undefined : await storedVm(ctx, job.vm);
+  const request: TargetRequest = { entry, target, args, mode: job.mode === 'terminal' ? 'terminal' : 'console', ...(vm ? { vm } : {}) };
   const planned = await ctx.jobs.plan(request);
   const what = displayCommand({ file: alias, args: [target, ...args] });
   const mismatch = commandMismatch(job.argv, planned.argv, what);
   if (mismatch) throw new Error(mismatch);
+  const forVm = vm ? `, for the VM ${vm.id} (VMO_SSH_DEST=${vm.env.VMO_SSH_DEST} and the rest of its context in the environment)` : '';
   return {
-    what,
+    what: vm ? `${what} on ${vm.id}` : what,
     argv: planned.argv,
     args,
-    place: `In ${entry.dir}, ${request.mode === 'terminal' ? 'in a terminal' : 'in a console tab'}.`,
+    place: `In ${entry.dir}, ${request.mode === 'terminal' ? 'in a terminal' : 'in a console tab'}${forVm}.`,
     start: () => ctx.jobs.start(planned, request),
   };
+}
+
+// The VM a stored target job ran for, with its context as this workspace's environments give it now.
+async function storedVm(ctx: RunContext, id: unknown): Promise<VmContext> {
+  const node = await ctx.vms.vm(id);
+  if (!node) throw new Error(`The VM ${visibleText(String(id))} is not in this workspace's environments, so the target is not run for it.`);
+  return vmContext(node.vm, node.ssh, node.sshConfigFile);
 }
 
 // Asks for a target's arguments, showing the ones used last; false when the user pressed Escape.
@@ -129,7 +141,8 @@ async function askArguments(entry: RegistryEntry, target: string, preferences: T
   return true;
 }
 
-async function pickTarget(ctx: RunContext): Promise<{ entry: RegistryEntry; target: string } | undefined> {
+/** Asks for a project, then one of its targets; undefined when the user pressed Escape or there is none. */
+export async function pickTarget(ctx: Pick<RunContext, 'projects' | 'targets'>): Promise<{ entry: RegistryEntry; target: string } | undefined> {
   const registry = await ctx.projects.entries();
   if (registry.entries.length === 0) {
     vscode.window.showInformationMessage('No mkcli projects are registered yet.');

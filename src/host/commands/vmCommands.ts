@@ -46,7 +46,8 @@ export function registerVmCommands(vms: VmsTreeProvider, settings: () => Setting
   ];
 }
 
-async function pickVm(vms: VmsTreeProvider): Promise<VmNode | undefined> {
+/** Asks for one of the workspace's VMs; undefined when the user pressed Escape or there is none. */
+export async function pickVm(vms: VmsTreeProvider, placeHolder = 'Pick a VM'): Promise<VmNode | undefined> {
   const all = await vms.allVms();
   if (all.length === 0) {
     void vscode.window.showInformationMessage('No VMs: add an environments/<env>/config.yml to the workspace.');
@@ -54,7 +55,7 @@ async function pickVm(vms: VmsTreeProvider): Promise<VmNode | undefined> {
   }
   const picked = await vscode.window.showQuickPick(
     all.map((node) => ({ label: node.vm.name, description: `${node.vm.environment} · ${String(node.description)}`, node })),
-    { placeHolder: 'Pick a VM', matchOnDescription: true },
+    { placeHolder, matchOnDescription: true },
   );
   return picked?.node;
 }

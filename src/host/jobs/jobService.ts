@@ -10,6 +10,7 @@ import { Disposable } from '../disposable';
 import { log } from '../logger';
 import { JobTerminal } from './jobTerminal';
 import { formatCommand } from '../../shared/format';
+import { vmContextNotes, vmEnvironment, type VmContext } from '../../core/ssh/vmContext';
 
 /** A target to run, as the user asked for it. */
 export interface TargetRequest {
@@ -17,6 +18,8 @@ export interface TargetRequest {
   target: string;
   args: readonly string[];
   mode: JobMode;
+  /** Run for this VM: its context is added to the target's environment. */
+  vm?: VmContext;
 }
 
 /** A running job: it can be stopped (SIGTERM, then SIGKILL after `graceMs`, default: the setting's). */
@@ -82,10 +85,10 @@ export class JobService extends Disposable {
     const job: JobInfo = { ...planned, startedAt: Date.now() };
     const rerun = (old: string): Promise<JobInfo> => this.run(request, old);
     if (job.mode === 'console') {
-      return this.launch(job, (callbacks) => startTargetInConsole(job, callbacks), rerun, replacing);
+      return this.launch(job, (callbacks) => startTargetInConsole(job, callbacks, request.vm), rerun, replacing);
     }
     this.record(job, rerun);
-    const terminal = new JobTerminal(job, this.recorder, (result) => this.finish(job.id, result), this.settings().cancelGraceMs);
+    const terminal = new JobTerminal(job, this.recorder, (result) => this.finish(job.id, result), { graceMs: this.settings().cancelGraceMs, vm: request.vm });
     this.running.set(job.id, terminal.show());
     this.started.fire({ job });
     return job;
@@ -96,7 +99,7 @@ export class JobService extends Disposable {
     const taskRequest = { ...request, mode: 'terminal' as const };
     const job = await this.targetJob(taskRequest);
     this.record(job, (old) => this.run(taskRequest, old));
-    const terminal = new JobTerminal(job, this.recorder, (result) => this.finish(job.id, result), this.settings().cancelGraceMs, true);
+    const terminal = new JobTerminal(job, this.recorder, (result) => this.finish(job.id, result), { graceMs: this.settings().cancelGraceMs, closeOnExit: true });
     this.running.set(job.id, { cancel: () => terminal.close() });
     this.started.fire({ job });
     return terminal;
@@ -152,6 +155,7 @@ export class JobService extends Disposable {
       command,
       cwd: request.entry.dir,
       mode: request.mode,
+      ...(request.vm ? { vm: request.vm } : {}),
     });
   }
 
@@ -221,10 +225,11 @@ export class JobService extends Disposable {
 }
 
 // A target in the console: on a pseudo-terminal when node-pty loads (colours, progress bars,
-// line-buffered output), else pipes; the job's log says which, and the command and folder.
-function startTargetInConsole(job: JobInfo, callbacks: ConsoleCallbacks): ConsoleProcess {
-  const running = startJob({ argv: job.argv, cwd: job.cwd, usePty: true, cols: 160, rows: 40 }, callbacks);
+// line-buffered output), else pipes; the job's log says which, and the command, folder and VM.
+function startTargetInConsole(job: JobInfo, callbacks: ConsoleCallbacks, vm: VmContext | undefined): ConsoleProcess {
+  const running = startJob({ argv: job.argv, cwd: job.cwd, env: vmEnvironment(vm), usePty: true, cols: 160, rows: 40 }, callbacks);
   running.note(`$ ${displayCommand({ file: job.argv[0], args: job.argv.slice(1) })}`);
+  for (const line of vmContextNotes(vm)) running.note(line);
   running.note(
     running.transport === 'pty'
       ? `in ${job.cwd ?? '.'} · on a pseudo-terminal`

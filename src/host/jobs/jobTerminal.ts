@@ -2,7 +2,16 @@ import * as vscode from 'vscode';
 import { loadPty } from '../../core/exec/ptyLoader';
 import { startJob, type RunningJob } from '../../core/exec/startJob';
 import type { JobRecorder } from '../../core/jobs/recorder';
+import { vmContextNotes, vmEnvironment, type VmContext } from '../../core/ssh/vmContext';
 import type { JobInfo, JobResult } from '../../shared/jobs';
+
+interface TerminalOptions {
+  graceMs: number;
+  /** Tasks close as the job ends (VS Code then says how to reuse the terminal); others wait for a key. */
+  closeOnExit?: boolean;
+  /** The VM the target runs for: its context is in the job's environment. */
+  vm?: VmContext;
+}
 
 // A job in a native VS Code terminal, backed by node-pty through a Pseudoterminal: the user
 // types, resizes and presses Ctrl+C as in any terminal, while the transcript, exit code and
@@ -19,14 +28,12 @@ export class JobTerminal implements vscode.Pseudoterminal {
     private readonly info: JobInfo,
     private readonly recorder: JobRecorder,
     private readonly onEnd: (result: JobResult) => void,
-    private readonly graceMs = 5000,
-    /** Tasks close as the job ends (VS Code then says how to reuse the terminal); others wait for a key. */
-    private readonly closeOnExit = false,
+    private readonly options: TerminalOptions,
   ) {}
 
   /** Opens the terminal; without node-pty, a plain terminal that records only the exit code. */
   show(): { cancel(graceMs?: number): void } {
-    if ('error' in loadPty()) return plainTerminal(this.info, this.recorder, this.onEnd);
+    if ('error' in loadPty()) return plainTerminal(this.info, this.recorder, this.onEnd, this.options.vm);
     const terminal = vscode.window.createTerminal({ name: this.info.title, pty: this, iconPath: new vscode.ThemeIcon('tools') });
     terminal.show();
     return { cancel: (graceMs) => this.job?.cancel(graceMs) };
@@ -34,9 +41,9 @@ export class JobTerminal implements vscode.Pseudoterminal {
 
   open(dimensions: vscode.TerminalDimensions | undefined): void {
     this.job = startJob(
-      { argv: this.info.argv, cwd: this.info.cwd, usePty: true, cols: dimensions?.columns ?? 80, rows: dimensions?.rows ?? 24 },
+      { argv: this.info.argv, cwd: this.info.cwd, env: vmEnvironment(this.options.vm), usePty: true, cols: dimensions?.columns ?? 80, rows: dimensions?.rows ?? 24 },
       {
-        graceMs: this.graceMs,
+        graceMs: this.options.graceMs,
         onChunk: (chunk) => {
           this.recorder.chunks(this.info.id, [chunk]);
           this.written.fire(chunk.stream === 'system' ? dim(chunk.text) : chunk.text);
@@ -45,7 +52,7 @@ export class JobTerminal implements vscode.Pseudoterminal {
           this.exitCode = result.exitCode ?? 1;
           const how = result.status === 'canceled' ? 'was canceled' : `exited with code ${String(result.exitCode ?? result.signal)}`;
           this.onEnd(result);
-          if (this.closeOnExit) {
+          if (this.options.closeOnExit) {
             this.closed.fire(this.exitCode);
             return;
           }
@@ -53,6 +60,7 @@ export class JobTerminal implements vscode.Pseudoterminal {
         },
       },
     );
+    for (const line of vmContextNotes(this.options.vm)) this.job.note(line);
   }
 
   handleInput(data: string): void {
@@ -77,7 +85,7 @@ function dim(text: string): string {
 
 // Without node-pty the program runs as the terminal's own process: VS Code reports its exit
 // code, but its output is not recorded. The job's log says so.
-function plainTerminal(info: JobInfo, recorder: JobRecorder, onEnd: (result: JobResult) => void): { cancel(): void } {
+function plainTerminal(info: JobInfo, recorder: JobRecorder, onEnd: (result: JobResult) => void, vm: VmContext | undefined): { cancel(): void } {
   const started = Date.now();
   recorder.chunks(info.id, [
     { seq: 0, ts: started, stream: 'system', text: 'node-pty is not available: running in a plain terminal; only the exit code is recorded.\n' },
@@ -87,6 +95,7 @@ function plainTerminal(info: JobInfo, recorder: JobRecorder, onEnd: (result: Job
     shellPath: info.argv[0],
     shellArgs: info.argv.slice(1),
     ...(info.cwd ? { cwd: info.cwd } : {}),
+    ...(vm ? { env: vm.env } : {}),
     iconPath: new vscode.ThemeIcon('tools'),
   });
   let canceled = false;

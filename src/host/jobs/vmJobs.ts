@@ -14,6 +14,7 @@ import type { RemoteJobResult } from '../../core/ssh/remoteJob';
 import { startRemoteJob } from '../../core/ssh/remoteJob';
 import { startLogStream } from '../../core/ssh/logStream';
 import { formatCommand } from '../../shared/format';
+import { vmId } from '../../core/vmconfig/types';
 import type { JobInfo } from '../../shared/jobs';
 import { sshOptions, type Settings } from '../config';
 import type { VmNode, VmsTreeProvider } from '../views/vmsTreeProvider';
@@ -74,7 +75,7 @@ export class VmJobs {
    */
   async prepareStored(job: JobInfo, vms: VmsTreeProvider): Promise<PreparedRerun> {
     const { kind, vm, remoteArgv } = storedRemote(job);
-    const node = (await vms.allVms()).find((n) => `${n.vm.environment}/${n.vm.name}` === vm);
+    const node = await vms.vm(vm);
     if (!node) throw new Error(`The VM ${visibleText(vm)} is not in this workspace's environments, so nothing is run on it.`);
     const preset = kind === 'ssh-logs' ? presetMatching(allPresets(this.settings().logPresets).presets, remoteArgv) : undefined;
     if (kind === 'ssh-logs' && !preset) {
@@ -100,7 +101,7 @@ export class VmJobs {
       title: `${node.vm.name}: ${formatCommand(remoteArgv)}`,
       argv: sshRemoteArgv(node.ssh.destination, remoteArgv, options),
       remoteArgv,
-      vm: `${node.vm.environment}/${node.vm.name}`,
+      vm: vmId(node.vm),
     });
     const start = (callbacks: ConsoleCallbacks) => {
       const running = startRemoteJob(node.ssh.destination, remoteArgv, { ...options, ...callbacks, onExit: undefined });
@@ -116,7 +117,7 @@ export class VmJobs {
       title: `${node.vm.name} · ${preset.label}`,
       argv: sshRemoteArgv(node.ssh.destination, argv, sshOptions(this.settings())),
       remoteArgv: argv,
-      vm: `${node.vm.environment}/${node.vm.name}`,
+      vm: vmId(node.vm),
     });
     const rerun = async (old: string): Promise<JobInfo> => this.streamLogs(node, preset, argv, old);
     return this.jobs.launch(job, (callbacks) => this.stream(node, argv, callbacks), rerun, replacing);

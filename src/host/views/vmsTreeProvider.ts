@@ -9,7 +9,7 @@ import type { SshConfig, SshDestination } from '../../core/ssh/types';
 import { keepReachableVms } from '../../core/ssh/vmDestinations';
 import { findEnvironmentFiles } from '../../core/vmconfig/findEnvironmentFiles';
 import { loadEnvironments } from '../../core/vmconfig/loadEnvironments';
-import type { Environment, Vm } from '../../core/vmconfig/types';
+import { vmId, type Environment, type Vm } from '../../core/vmconfig/types';
 import type { Settings } from '../config';
 import { Disposable } from '../disposable';
 import { log } from '../logger';
@@ -180,6 +180,11 @@ export class VmsTreeProvider extends Disposable implements vscode.TreeDataProvid
     const inventory = await this.load();
     const s = this.settings();
     return inventory.environments.flatMap((e) => e.vms.map((vm) => this.vmNode(vm, inventory.ssh, s)));
+  }
+
+  /** The VM `<environment>/<vm>` of the workspace's environments, if there is one. */
+  async vm(id: unknown): Promise<VmNode | undefined> {
+    return (await this.allVms()).find((n) => vmId(n.vm) === id);
   }
 
   private async vmNodes(node: EnvironmentNode): Promise<Node[]> {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { HubJob } from '../../../src/shared/hubProtocol';
-import { argsText, durationText, exitText, formatRelative, jobLabel, placeOf } from '../../../webview/lib/history/jobText';
+import { argsText, durationText, exitText, formatRelative, jobLabel, kindText, placeOf } from '../../../webview/lib/history/jobText';
 import { appendPage, endJob, LiveRows, newerFirst, upsertJob } from '../../../webview/lib/history/liveRows';
 import { filtersToQuery, matchesQuery, NO_FILTERS } from '../../../webview/lib/history/query';
 import type { JobEnded } from '../../../webview/lib/history/source';
@@ -152,6 +152,11 @@ test('job text: relative start, duration, exit, place and one sentence for scree
   assert.equal(exitText(job(1, { status: 'canceled', exitCode: null, signal: 'SIGTERM' })), 'SIGTERM');
   assert.equal(exitText(job(1, { status: 'failed', exitCode: 2 })), '2');
   assert.equal(placeOf(job(1, { alias: undefined, vm: 'prod/db1' })), 'prod/db1');
+  // A target run for a VM: both where it ran from and which VM it was for.
+  const onVm = job(1, { title: 'web deploy on db1', vm: 'prod/db1' });
+  assert.equal(placeOf(onVm), 'web · prod/db1');
+  assert.equal(kindText(onVm), 'Target on VM');
+  assert.match(jobLabel(onVm, now), /^Succeeded, target on vm, web deploy on db1, in web · prod\/db1,/);
   assert.equal(
     jobLabel(job(1, { status: 'failed', exitCode: 2, startedAt: now - 42_000 }), now),
     'Failed, target, web build1, started 42 s ago, took 1.5 s, exit code 2, on laptop',

@@ -12,9 +12,14 @@ export const KIND_TEXT: Record<JobKind, string> = {
   'remote-command': 'Remote command',
 };
 
-/** The project alias, else the VM, else ''. */
+/** What started the job, in words; a target run for a VM says so. */
+export function kindText(job: HubJob): string {
+  return job.kind === 'target' && job.vm !== undefined ? 'Target on VM' : KIND_TEXT[job.kind];
+}
+
+/** The project alias and the VM it ran for, or either, or ''. */
 export function placeOf(job: HubJob): string {
-  return job.alias ?? job.vm ?? '';
+  return [job.alias, job.vm].filter((p) => p !== undefined && p !== null).join(' · ');
 }
 
 const MINUTE = 60_000;
@@ -54,7 +59,7 @@ export function exitText(job: HubJob): string {
 
 /** One sentence for screen readers: what, where, how it ended, when. */
 export function jobLabel(job: HubJob, now: number): string {
-  const parts = [STATUS_TEXT[job.status].label, KIND_TEXT[job.kind].toLowerCase(), job.title];
+  const parts = [STATUS_TEXT[job.status].label, kindText(job).toLowerCase(), job.title];
   const place = placeOf(job);
   if (place && !job.title.includes(place)) parts.push(`in ${place}`);
   parts.push(`started ${formatRelative(job.startedAt, now)}`);

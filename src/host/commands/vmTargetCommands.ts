@@ -1,0 +1,77 @@
+import * as vscode from 'vscode';
+import { parseArgs } from '../../core/exec/parseArgs';
+import { chooseMode } from '../../core/exec/runMode';
+import type { RegistryEntry } from '../../core/mkcli/registry';
+import type { TargetCache } from '../../core/mkcli/targetCache';
+import { visibleCommand } from '../../core/jobs/storedRerun';
+import { vmContext } from '../../core/ssh/vmContext';
+import { CommandIds } from '../../shared/ids';
+import type { Settings } from '../config';
+import type { JobService } from '../jobs/jobService';
+import type { TargetPreferences } from '../jobs/targetPreferences';
+import { TargetNode, type ProjectsTreeProvider } from '../views/projectsTreeProvider';
+import { VmNode, type VmsTreeProvider } from '../views/vmsTreeProvider';
+import { registerCommand } from './registerCommand';
+import { pickTarget } from './runCommands';
+import { pickVm } from './vmCommands';
+
+interface VmTargetContext {
+  jobs: JobService;
+  projects: ProjectsTreeProvider;
+  targets: TargetCache;
+  vms: VmsTreeProvider;
+  preferences: TargetPreferences;
+  settings: () => Settings;
+}
+
+/** A target for a VM named in words: a dropped target, a keybinding's arguments. */
+export interface TargetOnVm {
+  alias: string;
+  target: string;
+  /** `<environment>/<vm>`. */
+  vm: string;
+  /** Ask before running (a drop is easily a slip of the mouse). */
+  confirm?: boolean;
+}
+
+const isTargetOnVm = (value: unknown): value is TargetOnVm =>
+  typeof value === 'object' && value !== null && ['alias', 'target', 'vm'].every((k) => typeof (value as Record<string, unknown>)[k] === 'string');
+
+// Run Target on VM…: a target runs here, on this machine, with a VM's context in its
+// environment (VMO_VM, VMO_SSH_DEST …), and is stored with that VM. From a target's menu the
+// user picks the VM, from a VM's menu the target, from the palette both.
+export function registerVmTargetCommands(ctx: VmTargetContext): vscode.Disposable[] {
+  return [
+    registerCommand(CommandIds.runTargetOnVm, async (subject?: TargetNode | VmNode | TargetOnVm) => {
+      if (isTargetOnVm(subject)) return runNamed(ctx, subject);
+      const picked = subject instanceof TargetNode ? { entry: subject.entry, target: subject.target.name } : await pickTarget(ctx);
+      if (!picked) return undefined;
+      const vm = subject instanceof VmNode ? subject : await pickVm(ctx.vms, `Run ${picked.entry.alias} ${picked.target} on which VM?`);
+      if (vm) await runOnVm(ctx, picked.entry, picked.target, vm);
+      return undefined;
+    }),
+  ];
+}
+
+async function runNamed(ctx: VmTargetContext, request: TargetOnVm): Promise<void> {
+  const entry = (await ctx.projects.entries()).entries.find((e) => e.alias === request.alias);
+  if (!entry) throw new Error(`The project ${request.alias} is not in the mkcli registry.`);
+  const vm = await ctx.vms.vm(request.vm);
+  if (!vm) throw new Error(`The VM ${request.vm} is not in this workspace's environments.`);
+  await runOnVm(ctx, entry, request.target, vm, request.confirm);
+}
+
+async function runOnVm(ctx: VmTargetContext, entry: RegistryEntry, target: string, node: VmNode, confirm = false): Promise<void> {
+  const mode = chooseMode(target, ctx.settings().interactiveTargets, ctx.preferences.mode(entry.alias, target));
+  const args = parseArgs(ctx.preferences.argsText(entry.alias, target));
+  const request = { entry, target, args, mode, vm: vmContext(node.vm, node.ssh, node.sshConfigFile) };
+  if (confirm) {
+    const planned = await ctx.jobs.plan(request);
+    const run = 'Run';
+    const detail = `${visibleCommand(planned.argv)}\n\nin ${entry.dir}, on this machine, with VMO_SSH_DEST=${node.ssh.destination} and the rest of ${node.vm.name}'s context in its environment.`;
+    if ((await vscode.window.showInformationMessage(`Run ${entry.alias} ${target} on ${request.vm.id}?`, { modal: true, detail }, run)) !== run) return;
+    ctx.jobs.start(planned, request);
+    return;
+  }
+  await ctx.jobs.run(request);
+}
