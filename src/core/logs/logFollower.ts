@@ -1,4 +1,4 @@
-import { dockerFollower } from './dockerFollower';
+import { dockerFollower, kubectlFollower, podmanFollower } from './containerFollower';
 import { journalFollower } from './journalFollower';
 import { tailFollower } from './tailFollower';
 
@@ -19,11 +19,13 @@ const RESUMING: readonly [(argv: readonly string[]) => boolean, (argv: readonly 
   [(argv) => argv[0] === 'tail', tailFollower],
   [(argv) => argv[0] === 'journalctl', journalFollower],
   [(argv) => argv[0] === 'docker' && argv[1] === 'logs', dockerFollower],
+  [(argv) => argv[0] === 'podman' && argv[1] === 'logs', podmanFollower],
+  [(argv) => argv[0] === 'kubectl' && argv.includes('logs'), kubectlFollower],
 ];
 
-// Picks the follower for a filled-in log command. `tail -n N -F file`, `journalctl -f …` and
-// `docker logs -f … container` resume without showing a line twice; any other command (a
-// user's own preset: `kubectl logs -f`, a script) is run again as it is, and may repeat lines.
+// Picks the follower for a filled-in log command. `tail -n N -F file`, `journalctl -f …`,
+// `docker logs -f`, `podman logs -f` and `kubectl logs -f` resume without showing a line twice;
+// any other command (a user's own script, `tail -f`) is run again as it is, and may repeat lines.
 export function followerFor(argv: readonly string[]): LogFollower {
   const known = RESUMING.find(([matches]) => matches(argv));
   if (known) {

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { dockerFollower } from '../../../src/core/logs/dockerFollower';
+import { dockerFollower, kubectlFollower, podmanFollower } from '../../../src/core/logs/containerFollower';
 import { formatEntry, journalFollower } from '../../../src/core/logs/journalFollower';
 import { followerFor, type LogFollower } from '../../../src/core/logs/logFollower';
 import { LOG_PRESETS } from '../../../src/core/logs/presets';
@@ -24,12 +24,13 @@ function connection(follower: LogFollower, lines: string[]): string[] {
 const preset = (id: string): readonly string[] => LOG_PRESETS.find((p) => p.id === id)!.argv;
 
 test('followerFor picks a resuming follower by command, and runs any other command again as it is', () => {
-  for (const argv of [preset('syslog'), preset('journal'), ['docker', 'logs', '-f', '--tail', '200', 'web']]) {
+  const containers = [['docker', 'logs', '-f', '--tail', '200', 'web'], ['podman', 'logs', '--follow', 'web'], ['kubectl', '--context', 'prod', 'logs', '-f', 'deploy/web']];
+  for (const argv of [preset('syslog'), preset('journal'), ...containers]) {
     assert.equal(followerFor(argv).resumes, true, argv.join(' '));
   }
   assert.equal(followerFor(preset('syslog')).command()[0], 'sh');
   // Commands no follower knows, and forms of known ones that cannot resume.
-  for (const argv of [['kubectl', 'logs', '-f', 'deploy/web'], ['/opt/bin/logs.sh', '--follow'], ['tail', '-f', '/x'], ['journalctl', '-n', '10'], ['docker', 'logs', 'web']]) {
+  for (const argv of [['kubectl', 'logs', 'deploy/web'], ['/opt/bin/logs.sh', '--follow'], ['tail', '-f', '/x'], ['journalctl', '-n', '10'], ['docker', 'logs', 'web']]) {
     const follower = followerFor(argv);
     assert.equal(follower.resumes, false, argv.join(' '));
     assert.deepEqual(connection(follower, ['a', 'tail: x', '']), ['a', 'tail: x', '']);
@@ -123,4 +124,22 @@ test('docker: stamps of different precision compare as times, an empty line keep
   const follower = dockerFollower(['docker', 'logs', '-f', 'web']);
   connection(follower, ['2024-05-01T10:00:00.5Z x', '2024-05-01T10:00:00.500000000Z']);
   assert.deepEqual(connection(follower, ['2024-05-01T10:00:00.50Z x', '2024-05-01T10:00:00.5Z', '2024-05-01T10:00:00.6Z y']), ['y']);
+});
+
+test('kubectl: resumed with --since-time=<last time>, without the first command\'s --tail or --since', () => {
+  const follower = kubectlFollower(['kubectl', '-n', 'shop', 'logs', '-f', '--tail=50', '--since', '1h', 'deploy/web']);
+  assert.deepEqual(follower.command(), ['kubectl', '-n', 'shop', 'logs', '--timestamps', '-f', '--tail=50', '--since', '1h', 'deploy/web']);
+  assert.deepEqual(connection(follower, [`${ts(1)} a`, `${ts(2)} b`]), ['a', 'b']);
+  assert.deepEqual(follower.command(), ['kubectl', '-n', 'shop', 'logs', '--timestamps', `--since-time=${ts(2)}`, '-f', 'deploy/web']);
+  assert.deepEqual(connection(follower, [`${ts(2)} b`, `${ts(3)} c`]), ['c']);
+});
+
+test('podman: stamps with a local offset compare as UTC times, and resume at the stamp as printed', () => {
+  const follower = podmanFollower(['podman', 'logs', '-f', '-n', '20', 'web']);
+  // 12:00:01+02:00 is 10:00:01Z: after 10:00:00.5Z, before 10:00:02Z.
+  assert.deepEqual(connection(follower, ['2024-05-01T10:00:00.5Z a', '2024-05-01T12:00:01.000000000+02:00 b']), ['a', 'b']);
+  assert.deepEqual(follower.command(), ['podman', 'logs', '--timestamps', '--since', '2024-05-01T12:00:01.000000000+02:00', '-f', 'web']);
+  assert.deepEqual(connection(follower, ['2024-05-01T12:00:01.000000000+02:00 b', '2024-05-01T10:00:00.9Z old', '2024-05-01T10:00:02Z c']), ['c']);
+  // Not a date after all: shown as it is.
+  assert.deepEqual(connection(podmanFollower(['podman', 'logs', '-f', 'web']), ['2024-13-45T99:00:00Z odd']), ['2024-13-45T99:00:00Z odd']);
 });
