@@ -339,7 +339,7 @@ describe('VM logs over a real sshd', { skip: sshdSkip }, () => {
     }),
   );
 
-  test('Check VMs: the VM is reachable with its round trip; re-keyed, its host key changed', { timeout: 120_000 }, () =>
+  test('Check VMs: the VM is reachable with its round trip; re-keyed, its host key changed; stopped, refused', { timeout: 120_000 }, () =>
     step('vmlogs-reachability', async () => {
       const { workbench, sshd } = s();
       await workbench.openViewContainer(CONTAINER);
@@ -362,6 +362,18 @@ describe('VM logs over a real sshd', { skip: sshdSkip }, () => {
       sshd.writeKnownHosts('changed');
       await vmRow(/, changed host key$/, 'changed host key');
       await shot('11-changed-host-key');
+      sshd.writeKnownHosts('known');
+      // Its sshd stopped: refused; started again: reachable.
+      await sshd.stopListening();
+      try {
+        await vmRow(/, refused$/, 'refused');
+        await shot('11b-refused');
+      } finally {
+        await sshd.listenAgain();
+      }
+      await vmRow(/, reachable in \d+ ms$/, 'reachable again');
+      sshd.writeKnownHosts('changed');
+      await vmRow(/, changed host key$/, 'changed host key');
       sshd.writeKnownHosts('known');
 
       // The window reports the last state to its hub: /api/vms shows it, and when it was checked.

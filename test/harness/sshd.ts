@@ -58,6 +58,10 @@ export interface Sshd {
   killSessions(marker?: string): number;
   /** sshd's own log (`-e`, LogLevel VERBOSE). */
   log(): string;
+  /** Stops the server only (a VM whose sshd is down: connections are refused); sessions and users stay. */
+  stopListening(): Promise<void>;
+  /** Starts the server again on the same port, with the same keys and users. */
+  listenAgain(): Promise<void>;
   /** Stops sshd and every process of its users, removes the users and the temp folder. */
   stop(): Promise<void>;
 }
@@ -124,24 +128,30 @@ export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
     const configFile = path.join(dir, 'ssh_config');
     const alias = 'testvm';
     let port = 0;
+    const listen = async (): Promise<{ server?: ManagedProcess; output: string }> => {
+      const started = startProcess(SSHD_BINARY, ['-D', '-e', '-f', path.join(dir, 'sshd_config'), '-p', String(port)]);
+      if (await waitForOutput(started, /Server listening on 127\.0\.0\.1 port \d+/, 10_000)) return { server: started, output: '' };
+      const output = started.output();
+      await started.stop(500);
+      return { output };
+    };
+    writeFileSync(path.join(dir, 'sshd_config'), sshdConfig(dir, hostKey.file, users));
     for (let attempt = 0; ; attempt++) {
       port = await freePort();
-      writeFileSync(path.join(dir, 'sshd_config'), sshdConfig(dir, hostKey.file, users));
-      server = startProcess(SSHD_BINARY, ['-D', '-e', '-f', path.join(dir, 'sshd_config'), '-p', String(port)]);
-      const listening = await waitForOutput(server, /Server listening on 127\.0\.0\.1 port \d+/, 10_000);
-      if (listening) break;
-      const output = server.output();
-      await server.stop(500);
-      server = undefined;
-      if (attempt < 3 && /Address already in use/.test(output)) continue;
-      throw new Error(`sshd did not start:\n${output}`);
+      const started = await listen();
+      server = started.server;
+      if (server) break;
+      if (attempt < 3 && /Address already in use/.test(started.output)) continue;
+      throw new Error(`sshd did not start:\n${started.output}`);
     }
     mkdirSync(path.join(dir, 'ssh_config.d'));
     writeFileSync(path.join(dir, 'ssh_config.d', 'vms.conf'), `# The test VM, found through Include.\nHost ${alias}\n  HostName 127.0.0.1\n`);
     writeFileSync(configFile, clientConfig(dir, port, users[0].name, clientKey.file, knownHostsFile));
     writeFileSync(path.join(dir, 'known_hosts_global'), '');
 
-    const sshd = server;
+    let sshd = server;
+    /** What the servers stopped before this one printed. */
+    let earlierLog = '';
     const uids = users.map((u) => u.uid);
     return {
       port,
@@ -167,7 +177,16 @@ export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
         for (const s of serving) signal(s.pid, 'SIGKILL');
         return serving.length;
       },
-      log: () => sshd.output(),
+      log: () => earlierLog + sshd.output(),
+      stopListening: async () => {
+        earlierLog += sshd.output();
+        await sshd.stop(1000);
+      },
+      listenAgain: async () => {
+        const started = await listen();
+        if (!started.server) throw new Error(`sshd did not start again on port ${port}:\n${started.output}`);
+        sshd = started.server;
+      },
       stop: async () => {
         await sshd.stop(1000);
         await killUserProcesses(uids);
