@@ -31,6 +31,7 @@ export function settings() {
     interactiveTargets: c.get<string[]>('run.interactiveTargets', []),
     clickAction: c.get<'run' | 'open'>('run.clickAction', 'run'),
     cancelGraceMs: 1000 * c.get<number>('run.cancelGraceSeconds', 5),
+    perVmConcurrency: c.get<number>('run.perVmConcurrency', 1),
     reuseConsoleTab: c.get<boolean>('console.reuseTab', false),
     consoleMaxLines: c.get<number>('console.maxLines', 100_000),
     notifyOnJobEnd: c.get<'failures' | 'all' | 'none'>('notifications.jobEnd', 'failures'),

@@ -1,3 +1,4 @@
+import { isActive } from '../shared/jobs';
 import type http from 'node:http';
 import { Server, type ServerOptions } from 'socket.io';
 import { WebSocketServer, type ServerOptions as WsOptions } from 'ws';
@@ -201,7 +202,7 @@ export function attachIo(server: http.Server, deps: IoDeps): { io: Server; nsp: 
         const job = await store.getJob(jobId);
         if (!job) return { ok: false, error: `No job ${jobId}` };
         // Its reporter would keep writing into a job that is gone.
-        if (job.status === 'running') return { ok: false, error: `Job ${jobId} is running: cancel it first` };
+        if (isActive(job.status)) return { ok: false, error: `Job ${jobId} is ${job.status}: cancel it first` };
         await store.deleteJob(jobId);
         return { ok: true };
       },

@@ -1,7 +1,7 @@
 import type { BatchWriter } from '../core/store/batchWriter';
 import type { JobStore } from '../core/store/jobStore';
 import type { Ack, JobDoneEvent, JobLogEvent, JoinAnswer, StoredAnswer } from '../shared/hubProtocol';
-import type { Chunk, JobInfo, JobResult } from '../shared/jobs';
+import { isActive, type Chunk, type JobInfo, type JobResult, type JobStatus } from '../shared/jobs';
 import type { Peers } from './peers';
 import { logEvent, RemoteFeed } from './remoteFeed';
 import { ALL_JOBS_ROOM, jobRoom, type HubNamespace, type HubSocket, type PeerJobEvent } from './types';
@@ -104,28 +104,42 @@ export class LiveJobs {
     return this.live.has(jobId);
   }
 
+  // A job is reported started once, or twice when it waited for its VM: `queued`, then `running`
+  // when it begins (stored and announced again, with the time it began).
   async started(socket: HubSocket, job: JobInfo): Promise<Ack<StoredAnswer>> {
+    const status: JobStatus = job.status === 'queued' ? 'queued' : 'running';
     const known = this.live.get(job.id);
     if (known) {
       this.takeOver(known, socket);
+      if (known.info.status === 'queued' && status === 'running') this.began(known, job, socket.data.reporter);
       return this.answer(job.id, {});
     }
     const stored = await this.store.getJob(job.id);
-    if (stored && stored.status !== 'running') return this.answer(job.id, {});
-    this.writer.started({ ...job, status: 'running' }, socket.data.reporter);
+    if (stored && !isActive(stored.status)) return this.answer(job.id, {});
+    this.writer.started({ ...job, status }, socket.data.reporter);
     // Its window may have moved here from another hub, which already sent some output live.
     const feed = this.remote.get(job.id);
     feed?.close();
     this.remote.delete(job.id);
     const nextSeq = Math.max(stored?.lastSeq === undefined ? 0 : stored.lastSeq + 1, feed?.nextSeq ?? 0);
-    const entry: LiveJob = { info: job, owner: undefined, nextSeq };
+    const entry: LiveJob = { info: { ...job, status }, owner: undefined, nextSeq };
     this.live.set(job.id, entry);
     this.heard.add(job.id);
     this.takeOver(entry, socket);
-    const announced = { ...job, reporter: socket.data.reporter };
-    if (!stored) this.nsp.local.to([ALL_JOBS_ROOM, jobRoom(job.id)]).emit('job:started', announced);
-    this.peers.send({ type: 'started', job: announced, nextSeq, announce: !stored });
+    const announced = { ...job, status, reporter: socket.data.reporter };
+    // Announced when new here, or when the store still says it waits.
+    const announce = !stored || stored.status !== status;
+    if (announce) this.nsp.local.to([ALL_JOBS_ROOM, jobRoom(job.id)]).emit('job:started', announced);
+    this.peers.send({ type: 'started', job: announced, nextSeq, announce });
     return this.answer(job.id, {});
+  }
+
+  private began(entry: LiveJob, job: JobInfo, reporter: string | undefined): void {
+    entry.info = { ...entry.info, status: 'running', startedAt: job.startedAt };
+    this.writer.started(entry.info, reporter);
+    const announced = { ...entry.info, reporter };
+    this.nsp.local.to([ALL_JOBS_ROOM, jobRoom(job.id)]).emit('job:started', announced);
+    this.peers.send({ type: 'started', job: announced, nextSeq: entry.nextSeq, announce: true });
   }
 
   async chunks(socket: HubSocket, jobId: string, chunks: Chunk[]): Promise<Ack<{ accepted: number } & StoredAnswer>> {
@@ -153,7 +167,7 @@ export class LiveJobs {
     this.heard.add(jobId);
     this.writer.finished(jobId, result);
     const stored = job ? undefined : await this.store.getJob(jobId);
-    if (job || stored?.status === 'running') this.endHere({ jobId, ...result }, job ? job.nextSeq - 1 : (stored?.lastSeq ?? -1));
+    if (job || (stored && isActive(stored.status))) this.endHere({ jobId, ...result }, job ? job.nextSeq - 1 : (stored?.lastSeq ?? -1));
     await this.writer.flush();
     return { ok: true, storedSeq: this.writer.storedSeq(jobId) };
   }
@@ -284,8 +298,8 @@ export class LiveJobs {
       waiting.delete(me);
       void socket.join(jobRoom(jobId));
       // A job reported to another hub that this hub has not heard of yet: live output starts after the replay.
-      if (!done && fromSeq !== undefined && stored?.status === 'running' && !this.live.has(jobId) && !this.ended.has(jobId)) this.feed(jobId).anchor(next);
-      if (!done && stored && stored.status !== 'running' && !this.live.has(jobId) && !this.remote.has(jobId)) {
+      if (!done && fromSeq !== undefined && stored && isActive(stored.status) && !this.live.has(jobId) && !this.ended.has(jobId)) this.feed(jobId).anchor(next);
+      if (!done && stored && !isActive(stored.status) && !this.live.has(jobId) && !this.remote.has(jobId)) {
         const finishedAt = stored.finishedAt ?? stored.startedAt;
         done = { jobId, status: stored.status, exitCode: stored.exitCode ?? null, signal: stored.signal ?? null, finishedAt, durationMs: stored.durationMs ?? finishedAt - stored.startedAt };
       }

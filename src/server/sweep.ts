@@ -17,14 +17,14 @@ const PEERS_HEARD_MS = 10_000;
 
 async function runningJobs(store: JobStore): Promise<StoredJob[]> {
   const jobs: StoredJob[] = [];
-  for (let page = await store.listJobs({ status: 'running', limit: 500 }); ; ) {
+  for (let page = await store.listJobs({ status: ['queued', 'running'], limit: 500 }); ; ) {
     jobs.push(...page.jobs);
     if (!page.nextCursor) return jobs;
-    page = await store.listJobs({ status: 'running', limit: 500, cursor: page.nextCursor });
+    page = await store.listJobs({ status: ['queued', 'running'], limit: 500, cursor: page.nextCursor });
   }
 }
 
-// Ends as interrupted the jobs left `running` by a hub that is gone, one grace period after start
+// Ends as interrupted the jobs left `running` (or `queued`) by a hub that is gone, one grace period after start
 // (a window that was reporting them reconnects within it, and they are claimed again).
 // With other hubs on the database (peers enabled) a running job may be theirs: each is asked, and a
 // job is ended only when no live hub claims it, and none answered wrongly by silence; and since a

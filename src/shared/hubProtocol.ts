@@ -4,7 +4,9 @@
 // `report:*` events by which an operator (a VS Code window) hands jobs and its catalog to the hub.
 // Version 2 only adds: the reporter on `job:started`, the whole result on `job:done`, `storedSeq`
 // on report answers and in `report:stored`, and the client's version in the handshake; a version
-// 1 client works unchanged.
+// 1 client works unchanged. A job that waits for its VM is reported (and announced) started twice:
+// with status `queued`, then `running` with the time it began; a hub older than that refuses the
+// first and stores the job from the second.
 import type { CatalogSnapshot } from './catalog';
 import type { Chunk, JobInfo, JobQuery, JobResult, JobStatus, StreamName } from './jobs';
 

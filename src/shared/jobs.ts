@@ -1,6 +1,15 @@
 // The job model shared by the runner, the store, the hub and every webview.
 
-export type JobStatus = 'running' | 'success' | 'failed' | 'canceled' | 'interrupted';
+/** `queued`: waiting for its VM (see vmOrchestrator.run.perVmConcurrency); it runs, then ends in a final status. */
+export type JobStatus = 'queued' | 'running' | 'success' | 'failed' | 'canceled' | 'interrupted';
+
+/** How a job can end. */
+export type FinalStatus = Exclude<JobStatus, 'queued' | 'running'>;
+
+/** Whether a job has not ended yet: it runs, or waits to. */
+export function isActive(status: JobStatus): status is 'queued' | 'running' {
+  return status === 'queued' || status === 'running';
+}
 
 /** What started the job. */
 export type JobKind = 'target' | 'terminal' | 'ssh-logs' | 'remote-command';
@@ -50,7 +59,7 @@ export interface Chunk {
 
 /** How a job ended: errors are data, a non-zero exit is not thrown. */
 export interface JobResult {
-  status: Exclude<JobStatus, 'running'>;
+  status: FinalStatus;
   exitCode: number | null;
   signal: string | null;
   durationMs: number;

@@ -6,13 +6,13 @@
 // a job is.
 import type { CatalogProject, CatalogReachability, CatalogSnapshot, CatalogTarget, CatalogVm } from './catalog';
 import { EVENTS_MAX_BYTES, EVENTS_MAX_CHUNKS } from './hubProtocol';
-import type { Chunk, JobInfo, JobKind, JobMode, JobQuery, JobResult, JobStatus, StreamName } from './jobs';
+import type { Chunk, FinalStatus, JobInfo, JobKind, JobMode, JobQuery, JobResult, JobStatus, StreamName } from './jobs';
 
 /** A value read at the edge: the normalized value, or why it was refused (naming the field). */
 export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
 
-export const JOB_STATUSES: readonly JobStatus[] = ['running', 'success', 'failed', 'canceled', 'interrupted'];
-export const FINAL_STATUSES: readonly Exclude<JobStatus, 'running'>[] = ['success', 'failed', 'canceled', 'interrupted'];
+export const JOB_STATUSES: readonly JobStatus[] = ['queued', 'running', 'success', 'failed', 'canceled', 'interrupted'];
+export const FINAL_STATUSES: readonly FinalStatus[] = ['success', 'failed', 'canceled', 'interrupted'];
 export const JOB_KINDS: readonly JobKind[] = ['target', 'terminal', 'ssh-logs', 'remote-command'];
 export const JOB_MODES: readonly JobMode[] = ['console', 'terminal'];
 export const STREAM_NAMES: readonly StreamName[] = ['stdout', 'stderr', 'system'];

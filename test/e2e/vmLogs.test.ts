@@ -35,12 +35,19 @@ const SHOTS = resultsDirFor('vmlogs');
 const ALIAS = 'vmtest';
 const VM_TARGET = 'remote-hostname';
 const VM_TARGET_TITLE = `${ALIAS} ${VM_TARGET} on ${VM}`;
+/** A target that holds its VM for a few seconds, to see runs wait for it. */
+const HOLD_TARGET = 'hold';
+const HOLD_TITLE = `${ALIAS} ${HOLD_TARGET} on ${VM}`;
 const MAKEFILE = [
-  '.PHONY: remote-hostname',
+  '.PHONY: remote-hostname hold',
   '## Prints the hostname of the VM it runs for',
   'remote-hostname:',
   '\t@ssh -F "$$VMO_SSH_CONFIG" -o BatchMode=yes "$$VMO_SSH_DEST" hostname',
   '\t@echo "vm=$$VMO_VM env=$$VMO_ENV role=$$VMO_VAR_role"',
+  '## Holds the VM for 8 seconds',
+  'hold:',
+  '\t@sleep 8',
+  '\t@echo "held $$VMO_VM"',
   '',
 ].join('\n');
 /** How long an appended line may take to show in the console. */
@@ -444,6 +451,50 @@ describe('VM logs over a real sshd', { skip: sshdSkip }, () => {
       await dialog.locator('.monaco-button', { hasText: /^Run$/ }).click();
       const again = await waitForConsole((v) => v.status === 'Succeeded', 'the dropped target succeeding', 30_000, VM_TARGET_TITLE);
       assert.ok(again.rows.includes(os.hostname()), JSON.stringify(again.rows));
+    }),
+  );
+
+  test('A queue per VM: a second run on the same VM waits as queued and runs when the first ends; a canceled queued run never runs', { timeout: 150_000 }, () =>
+    step('vmlogs-vm-queue', async () => {
+      const { workbench } = s();
+      await workbench.runCommand('View: Close All Editors');
+      await workbench.openViewContainer(CONTAINER);
+      const runHold = async (): Promise<void> => {
+        await workbench.runCommand('VM Orchestrator: Run Target on VM…', { asks: true });
+        await workbench.pickQuickItem('Pick a project', ALIAS);
+        await workbench.pickQuickItem('Pick a target', HOLD_TARGET);
+        await workbench.pickQuickItem(`Run ${ALIAS} ${HOLD_TARGET} on which VM?`, VM);
+        // The palette is opened again only once this pick has closed.
+        await workbench.page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
+      };
+      const holds = (rows: Awaited<ReturnType<Workbench['treeRows']>>) => rows.filter((r) => r.label === HOLD_TITLE).map((r) => r.description.split(' · ')[0]);
+      await runHold();
+      await runHold();
+      await runHold();
+      const waiting = await workbench.waitForTreeRows('Jobs', (r) => holds(r).filter((d) => d === 'queued').length === 2 && holds(r).includes('running'), 10_000);
+      assert.ok(waiting.some((r) => r.label === HOLD_TITLE && r.description === `queued · waits for ${ENV}/${VM}`), formatRows(waiting));
+      await shot('15-queued');
+
+      // Cancel Job… lists the queued runs too; the first in line is canceled.
+      await workbench.runCommand('VM Orchestrator: Cancel Job…', { asks: true });
+      const rows = workbench.page.locator('.quick-input-widget .quick-input-list .monaco-list-row').filter({ hasText: 'queued for' });
+      await rows.first().waitFor({ state: 'visible', timeout: 10_000 });
+      assert.equal(await rows.count(), 2, 'both queued runs are offered');
+      await rows.first().click();
+      await workbench.waitForTreeRows('Jobs', (r) => holds(r).includes('canceled'), 10_000);
+
+      const ended = await workbench.waitForTreeRows('Jobs', (r) => holds(r).filter((d) => d === 'success').length === 2, 45_000);
+      assert.deepEqual(holds(ended).sort(), ['canceled', 'success', 'success'], formatRows(ended));
+
+      // The hub stored them so: the second began only after the first ended; the canceled one never ran.
+      const hub = sessionHub(s().server.userDataDir);
+      const response = await fetch(`${hub.url}/api/jobs?vm=${encodeURIComponent(`${ENV}/${VM}`)}&text=hold&limit=10`, { headers: { authorization: `Bearer ${hub.token}` } });
+      const stored = ((await response.json()) as { jobs: Array<{ status: string; startedAt: number; finishedAt?: number; lastSeq?: number }> }).jobs;
+      const ran = stored.filter((j) => j.status === 'success').sort((a, b) => a.startedAt - b.startedAt);
+      assert.equal(ran.length, 2, JSON.stringify(stored));
+      assert.ok(ran[1].startedAt >= ran[0].finishedAt!, `the second began at ${ran[1].startedAt}, after the first ended at ${ran[0].finishedAt}`);
+      const canceled = stored.find((j) => j.status === 'canceled');
+      assert.ok(canceled && (canceled.lastSeq ?? -1) === -1, `the canceled run printed nothing: ${JSON.stringify(canceled)}`);
     }),
   );
 

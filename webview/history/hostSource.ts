@@ -3,7 +3,7 @@
 import { assertNever } from '../../src/shared/errors';
 import type { HubJob } from '../../src/shared/hubProtocol';
 import { isHistoryToWebviewMessage, type HistoryToHostMessage, type HistoryToWebviewMessage } from '../../src/shared/historyProtocol';
-import type { JobQuery } from '../../src/shared/jobs';
+import { isActive, type JobQuery } from '../../src/shared/jobs';
 import type { HistoryPage, HistorySource, JobChange } from '../lib/history/source';
 import type { Transport } from '../lib/transport';
 
@@ -75,7 +75,7 @@ export function hostSource(transport: Transport<HistoryToHostMessage, unknown>):
 
 /** The host sends whole jobs; the components take starts whole and ends by id. */
 function changeOf(job: HubJob): JobChange {
-  if (job.status === 'running') return { type: 'started', job };
+  if (isActive(job.status)) return { type: 'started', job };
   const finishedAt = job.finishedAt ?? Date.now();
   return { type: 'ended', ended: { id: job.id, status: job.status, exitCode: job.exitCode ?? null, signal: job.signal ?? null, finishedAt, durationMs: job.durationMs ?? finishedAt - job.startedAt } };
 }

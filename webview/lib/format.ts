@@ -5,6 +5,7 @@ import type { JobStatus } from '../../src/shared/jobs';
 
 /** The codicon and the word of each status. */
 export const STATUS_TEXT: Record<JobStatus, { icon: string; label: string }> = {
+  queued: { icon: 'clock', label: 'Queued' },
   running: { icon: 'loading', label: 'Running' },
   success: { icon: 'pass', label: 'Succeeded' },
   failed: { icon: 'error', label: 'Failed' },

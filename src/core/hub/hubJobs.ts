@@ -6,7 +6,7 @@ import { io } from './socketClient';
 import { ask, type AskAnswer, type AskPayload, type HubClientSocket } from '../../shared/ask';
 import { HUB_NAMESPACE, HUB_PROTOCOL, OPEN_TAIL_BYTES, type HubJob, type JobDoneEvent, type JobEventsRequest, type JobLogEvent } from '../../shared/hubProtocol';
 import { messageOf } from '../../shared/errors';
-import type { Chunk, JobInfo, JobQuery, JobResult } from '../../shared/jobs';
+import { isActive, type Chunk, type JobInfo, type JobQuery, type JobResult } from '../../shared/jobs';
 import type { JobRecorder } from '../jobs/recorder';
 import { formatCommand } from '../../shared/format';
 
@@ -70,10 +70,10 @@ export class HubJobs extends EventEmitter<{ changed: []; job: [HubJob] }> {
     this.socket.on('job:log', (event) => this.logged(event));
   }
 
-  /** Running jobs first, then the newest finished ones, as the hub last said. */
+  /** Running and queued jobs first, then the newest finished ones, as the hub last said. */
   get jobs(): HubJob[] {
     const all = [...this.listed.values()].sort((a, b) => b.startedAt - a.startedAt);
-    return [...all.filter((j) => j.status === 'running'), ...all.filter((j) => j.status !== 'running')];
+    return [...all.filter((j) => isActive(j.status)), ...all.filter((j) => !isActive(j.status))];
   }
 
   get(jobId: string): HubJob | undefined {
@@ -100,7 +100,7 @@ export class HubJobs extends EventEmitter<{ changed: []; job: [HubJob] }> {
     sink.chunks(jobId, tail);
     // A hub older than this window does not page back: it answers with the head of the job, and
     // join-job brings the rest as for a running job.
-    if (job.status !== 'running' && tail[tail.length - 1]?.seq === lastSeq) {
+    if (!isActive(job.status) && tail[tail.length - 1]?.seq === lastSeq) {
       sink.finished(jobId, storedResult(job, job.status));
       return () => undefined;
     }
@@ -184,7 +184,7 @@ export class HubJobs extends EventEmitter<{ changed: []; job: [HubJob] }> {
 
   /** Running jobs, and the newest `limit` finished ones. */
   private trim(): void {
-    const finished = this.jobs.filter((j) => j.status !== 'running');
+    const finished = this.jobs.filter((j) => !isActive(j.status));
     for (const job of finished.slice(this.options.limit)) this.listed.delete(job.id);
   }
 
@@ -194,18 +194,20 @@ export class HubJobs extends EventEmitter<{ changed: []; job: [HubJob] }> {
     const heard = new Set<string>();
     this.heardWhileListing = heard;
     try {
-      const [running, recent] = await Promise.all([
+      const [running, queued, recent] = await Promise.all([
         this.request('jobs:list', { status: 'running', limit: 500 }),
+        // A hub older than `queued` refuses to list it: it has none.
+        this.request('jobs:list', { status: 'queued', limit: 500 }).catch(() => ({ jobs: [] })),
         this.request('jobs:list', { limit: this.options.limit }),
       ]);
-      const listed = new Map([...recent.jobs, ...running.jobs].map((j) => [j.id, j]));
+      const listed = new Map([...recent.jobs, ...queued.jobs, ...running.jobs].map((j) => [j.id, j]));
       for (const jobId of heard) {
         const live = this.listed.get(jobId);
         if (live) listed.set(jobId, live);
       }
       const ended: HubJob[] = [];
       for (const job of listed.values()) {
-        const end = job.status === 'running' ? this.unlistedEnds.get(job.id) : undefined;
+        const end = isActive(job.status) ? this.unlistedEnds.get(job.id) : undefined;
         if (end) ended.push(Object.assign(job, end));
       }
       this.unlistedEnds.clear();

@@ -1,4 +1,4 @@
-import type { Chunk, JobInfo, JobResult } from '../../shared/jobs';
+import { isActive, type Chunk, type JobInfo, type JobResult } from '../../shared/jobs';
 import { allChunks } from './consoleFeed';
 import type { InMemoryRecorder } from './inMemoryRecorder';
 import type { JobRecorder } from './recorder';
@@ -6,26 +6,30 @@ import type { JobRecorder } from './recorder';
 // Passes everything the window's recorder sees on to another recorder (the hub reporter), so
 // the jobs of this window are stored and watched elsewhere without the runner knowing. Jobs the
 // recorder already holds (run before the hub was reached) are passed on first, output and all.
+// A job that waited for its VM is reported started twice: `queued`, then `running` as it begins.
 // Returns a function that stops forwarding.
 export function forwardJobs(from: InMemoryRecorder, to: JobRecorder): () => void {
-  const reported = new Set<string>();
+  /** The status each job was last reported started with. */
+  const reported = new Map<string, 'queued' | 'running'>();
+  const start = (job: JobInfo): void => {
+    const status = job.status === 'queued' ? 'queued' : 'running';
+    if (reported.get(job.id) === status) return;
+    reported.set(job.id, status);
+    to.started({ ...job, status });
+  };
   const onJob = (job: JobInfo): void => {
-    if (!reported.has(job.id)) {
-      reported.add(job.id);
-      to.started({ ...job, status: 'running' });
-    }
-    if (job.status !== 'running') {
+    if (isActive(job.status) || !reported.has(job.id)) start(job);
+    if (!isActive(job.status)) {
       reported.delete(job.id);
       to.finished(job.id, resultOf(job));
     }
   };
   const onChunks = (jobId: string, chunks: Chunk[]): void => to.chunks(jobId, chunks);
   for (const job of from.list()) {
-    reported.add(job.id);
-    to.started({ ...job, status: 'running' });
+    start(job);
     const chunks = [...allChunks(from, job.id)];
     if (chunks.length > 0) to.chunks(job.id, chunks);
-    if (job.status !== 'running') onJob(job);
+    if (!isActive(job.status)) onJob(job);
   }
   from.on('job', onJob);
   from.on('chunks', onChunks);
@@ -37,7 +41,7 @@ export function forwardJobs(from: InMemoryRecorder, to: JobRecorder): () => void
 
 function resultOf(job: JobInfo): JobResult {
   return {
-    status: job.status === 'running' ? 'interrupted' : job.status,
+    status: isActive(job.status) ? 'interrupted' : job.status,
     exitCode: job.exitCode ?? null,
     signal: job.signal ?? null,
     durationMs: job.durationMs ?? 0,

@@ -1,11 +1,11 @@
 import { EventEmitter } from 'node:events';
-import type { Chunk, JobInfo, JobResult } from '../../shared/jobs';
+import { isActive, type Chunk, type JobInfo, type JobResult } from '../../shared/jobs';
 import { ChunkLog } from './chunkLog';
 import type { JobRecorder } from './recorder';
 
 /** How many jobs are kept and how much of each one's output stays in memory. */
 export interface InMemoryRecorderOptions {
-  /** Finished jobs beyond this many are forgotten, oldest first; running ones never. Default 50. */
+  /** Finished jobs beyond this many are forgotten, oldest first; running and queued ones never. Default 50. */
   maxJobs?: number;
   /** Per job; the rest of its output goes to a temporary file (see ChunkLog). Default 1 MiB. */
   memoryBytesPerJob?: number;
@@ -45,6 +45,14 @@ export class InMemoryRecorder extends EventEmitter<RecorderEvents> implements Jo
     if (!entry || chunks.length === 0) return;
     entry.log.append(chunks);
     this.emit('chunks', jobId, chunks);
+  }
+
+  /** A queued job begins to run, now. */
+  began(jobId: string, startedAt: number): void {
+    const entry = this.jobs.get(jobId);
+    if (entry?.info.status !== 'queued') return;
+    entry.info = { ...entry.info, status: 'running', startedAt };
+    this.emit('job', entry.info);
   }
 
   finished(jobId: string, result: JobResult): void {
@@ -94,7 +102,7 @@ export class InMemoryRecorder extends EventEmitter<RecorderEvents> implements Jo
   private evict(): void {
     for (const [id, { info, log }] of this.jobs) {
       if (this.jobs.size <= this.maxJobs) return;
-      if (info.status === 'running') continue;
+      if (isActive(info.status)) continue;
       log.dispose();
       this.jobs.delete(id);
       this.emit('removed', id);

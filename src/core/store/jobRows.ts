@@ -1,4 +1,4 @@
-import type { JobInfo, JobKind, JobMode, JobStatus } from '../../shared/jobs';
+import { isActive, type JobInfo, type JobKind, type JobMode, type JobStatus } from '../../shared/jobs';
 import { formatCommand } from '../../shared/format';
 import { cleanText } from '../../shared/schema';
 import type { StoredJob } from './jobStore';
@@ -62,7 +62,7 @@ export function toStoredJob(row: JobRow): StoredJob {
   if (row.reporter !== null) job.reporter = row.reporter;
   if (row.last_seq !== null) job.lastSeq = row.last_seq;
   if (row.finished_ms !== null) job.finishedAt = row.finished_ms;
-  if (row.status !== 'running') {
+  if (!isActive(row.status)) {
     job.exitCode = row.exit_code;
     job.signal = row.signal;
   }
@@ -75,7 +75,7 @@ export const optionalText = (text: string | undefined): string | null => (text =
 
 // The INSERT of a new job; the project and VM are linked by alias and `<environment>/<name>`
 // when they have been synced (else a later catalog report links them). A job already stored is
-// left as it is (a replayed start).
+// left as it is (a replayed start), except that a queued one that now runs says so, and since when.
 export function insertJob(job: JobInfo, reporter: string | undefined): { text: string; values: unknown[] } {
   const argv = job.argv.map(cleanText);
   const slash = job.vm?.indexOf('/') ?? -1;
@@ -107,6 +107,7 @@ export function insertJob(job: JobInfo, reporter: string | undefined): { text: s
     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19,
       (SELECT id FROM projects WHERE alias = $8),
       (SELECT id FROM vms WHERE environment = $20 AND name = $21))
-    ON CONFLICT (id) DO NOTHING`;
+    ON CONFLICT (id) DO UPDATE SET status = 'running', started_at = EXCLUDED.started_at, updated_at = now()
+      WHERE jobs.status = 'queued' AND EXCLUDED.status = 'running'`;
   return { text, values };
 }

@@ -86,7 +86,7 @@ export class SqlJobStore implements JobStore {
     const { rows } = await this.db.query<{ id: string }>(
       `UPDATE jobs SET status = 'interrupted', finished_at = now(), updated_at = now(),
           duration_ms = GREATEST(0, round(extract(epoch FROM now() - started_at) * 1000))
-        WHERE status = 'running' AND ${condition} RETURNING id`,
+        WHERE status IN ('queued', 'running') AND ${condition} RETURNING id`,
       [value],
     );
     return rows.map((r) => r.id);
@@ -126,14 +126,14 @@ export class SqlJobStore implements JobStore {
     let deleted = 0;
     if (options.maxAgeDays !== undefined) {
       const { rowCount } = await this.db.query(
-        `DELETE FROM jobs WHERE status <> 'running' AND started_at < now() - $1::float8 * interval '1 day'`,
+        `DELETE FROM jobs WHERE status NOT IN ('queued', 'running') AND started_at < now() - $1::float8 * interval '1 day'`,
         [options.maxAgeDays],
       );
       deleted += rowCount;
     }
     if (options.maxJobs !== undefined) {
       const { rowCount } = await this.db.query(
-        `DELETE FROM jobs WHERE status <> 'running' AND id IN (SELECT id FROM jobs ORDER BY started_at DESC, id DESC OFFSET $1)`,
+        `DELETE FROM jobs WHERE status NOT IN ('queued', 'running') AND id IN (SELECT id FROM jobs ORDER BY started_at DESC, id DESC OFFSET $1)`,
         [Math.max(0, Math.floor(options.maxJobs))],
       );
       deleted += rowCount;

@@ -173,8 +173,12 @@ async function pickRunningJob(jobs: JobService, placeHolder: string): Promise<st
     return undefined;
   }
   const picked = await vscode.window.showQuickPick(
-    running.map((j) => ({ label: j.title, description: `${j.mode} · started ${new Date(j.startedAt).toLocaleTimeString()}`, id: j.id })),
-    { placeHolder },
+    running.map((j) => ({
+      label: j.title,
+      description: `${j.status === 'queued' ? `queued for ${j.vm ?? 'its VM'}` : j.mode} · ${new Date(j.startedAt).toLocaleTimeString()}`,
+      id: j.id,
+    })),
+    { placeHolder, matchOnDescription: true },
   );
   return picked?.id;
 }

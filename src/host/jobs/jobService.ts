@@ -9,6 +9,7 @@ import type { Settings } from '../config';
 import { Disposable } from '../disposable';
 import { log } from '../logger';
 import { JobTerminal } from './jobTerminal';
+import { VmQueue } from '../../core/jobs/vmQueue';
 import { formatCommand } from '../../shared/format';
 import { vmContextNotes, vmEnvironment, type VmContext } from '../../core/ssh/vmContext';
 
@@ -62,6 +63,8 @@ export class JobService extends Disposable {
   private lastJobId: string | undefined;
   /** Jobs stopped because the window is closing: they end `interrupted`, not `canceled`. */
   private readonly interrupting = new Set<string>();
+  /** Runs on a VM wait here for their turn. */
+  private readonly vms = new VmQueue(() => this.settings().perVmConcurrency);
 
   constructor(
     readonly recorder: InMemoryRecorder,
@@ -87,11 +90,13 @@ export class JobService extends Disposable {
     if (job.mode === 'console') {
       return this.launch(job, (callbacks) => startTargetInConsole(job, callbacks, request.vm), rerun, replacing);
     }
-    this.record(job, rerun);
-    const terminal = new JobTerminal(job, this.recorder, (result) => this.finish(job.id, result), { graceMs: this.settings().cancelGraceMs, vm: request.vm });
-    this.running.set(job.id, terminal.show());
-    this.started.fire({ job });
-    return job;
+    const recorded = this.record(job, rerun);
+    this.whenFree(recorded, () => {
+      const terminal = new JobTerminal(job, this.recorder, (result) => this.finish(job.id, result), { graceMs: this.settings().cancelGraceMs, vm: request.vm });
+      this.running.set(job.id, terminal.show());
+    });
+    this.started.fire({ job: recorded });
+    return recorded;
   }
 
   /** The terminal of a `mkcli` task: VS Code shows it, the job is recorded like any other. */
@@ -122,27 +127,58 @@ export class JobService extends Disposable {
    * given (a target, a VM's log stream, a command on a VM); `rerun` starts it again.
    */
   launch(job: JobInfo, start: (callbacks: ConsoleCallbacks) => ConsoleProcess, rerun: (replacing: string) => Promise<JobInfo>, replacing?: string): JobInfo {
-    this.record(job, rerun);
-    const process = start({
-      graceMs: this.settings().cancelGraceMs,
-      onChunk: (chunk) => this.recorder.chunks(job.id, [chunk]),
-      onExit: (result) => this.finish(job.id, result),
+    const recorded = this.record(job, rerun);
+    this.whenFree(recorded, () => {
+      const process = start({
+        graceMs: this.settings().cancelGraceMs,
+        onChunk: (chunk) => this.recorder.chunks(job.id, [chunk]),
+        onExit: (result) => this.finish(job.id, result),
+      });
+      // A process that could not start may already have ended.
+      if (this.recorder.get(job.id)?.status === 'running') this.running.set(job.id, process);
     });
-    // A process that could not start may already have ended.
-    if (this.recorder.get(job.id)?.status === 'running') this.running.set(job.id, process);
-    this.started.fire({ job, replacing });
-    return job;
+    this.started.fire({ job: recorded, replacing });
+    return recorded;
   }
 
-  // Refuses to run anything in an untrusted workspace, then records the job as started.
-  private record(job: JobInfo, rerun: (replacing: string) => Promise<JobInfo>): void {
+  // Refuses to run anything in an untrusted workspace, then records the job as started, or as
+  // queued when it is a run on a VM that has no room for it now.
+  private record(job: JobInfo, rerun: (replacing: string) => Promise<JobInfo>): JobInfo {
     if (!vscode.workspace.isTrusted) {
       throw new Error('This workspace is in Restricted Mode: VM Orchestrator runs nothing until you trust it (Manage Workspace Trust).');
     }
+    const vm = queuedOn(job);
+    const recorded: JobInfo = vm !== undefined && !this.vms.hasRoom(vm) ? { ...job, status: 'queued' } : job;
     this.reruns.set(job.id, rerun);
     this.lastJobId = job.id;
-    this.recorder.started(job);
-    log.info(`Job ${job.id} (${job.kind}, ${job.mode}): ${formatCommand(job.argv)}${job.cwd ? ` in ${job.cwd}` : ''}`);
+    this.recorder.started(recorded);
+    log.info(`Job ${job.id} (${job.kind}, ${job.mode}${recorded.status === 'queued' ? `, queued for ${vm}` : ''}): ${formatCommand(job.argv)}${job.cwd ? ` in ${job.cwd}` : ''}`);
+    return recorded;
+  }
+
+  // Begins a recorded job now, or once its VM has room; until then Cancel takes it out of the line.
+  private whenFree(job: JobInfo, begin: () => void): void {
+    const vm = queuedOn(job);
+    if (vm === undefined) {
+      begin();
+      return;
+    }
+    const began = this.vms.enter(vm, job.id, () => {
+      if (this.recorder.get(job.id)?.status === 'queued') {
+        this.recorder.began(job.id, Date.now());
+        log.info(`Job ${job.id} begins: ${vm} has room`);
+      }
+      begin();
+    });
+    if (!began) this.running.set(job.id, { cancel: () => this.unqueue(job.id) });
+  }
+
+  // A queued job canceled (or its window closing) leaves the line and ends without having run.
+  private unqueue(jobId: string): void {
+    if (!this.vms.leave(jobId)) return;
+    const job = this.recorder.get(jobId);
+    const now = Date.now();
+    this.finish(jobId, { status: 'canceled', exitCode: null, signal: null, durationMs: 0, finishedAt: Math.max(now, job?.startedAt ?? now) });
   }
 
   // The job record of a target, with the command that runs it (refusing a bad target).
@@ -188,6 +224,8 @@ export class JobService extends Disposable {
     const job = this.recorder.get(jobId);
     log.info(`Job ${jobId} ended: ${result.status}, exit ${String(result.exitCode)}, ${result.durationMs} ms`);
     if (job) this.ended.fire(job);
+    // Its VM's next run begins after this one is on record as ended.
+    this.vms.leave(jobId);
   }
 
   // The window is closing (or reloading): every running job is stopped — SIGTERM, SIGKILL after
@@ -222,6 +260,11 @@ export class JobService extends Disposable {
     for (const job of this.running.values()) job.cancel();
     super.dispose();
   }
+}
+
+/** The VM a job holds while it runs (targets run for a VM, commands on one); log tabs hold none. */
+function queuedOn(job: JobInfo): string | undefined {
+  return (job.kind === 'target' || job.kind === 'remote-command') && job.vm !== undefined ? job.vm : undefined;
 }
 
 // A target in the console: on a pseudo-terminal when node-pty loads (colours, progress bars,

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import os from 'node:os';
 import type { InMemoryRecorder } from '../../core/jobs/inMemoryRecorder';
 import type { StoredJobs } from '../jobs/storedJobs';
-import type { JobInfo, JobStatus } from '../../shared/jobs';
+import { isActive, type JobInfo, type JobStatus } from '../../shared/jobs';
 import { CommandIds } from '../../shared/ids';
 import { visibleCommand } from '../../core/jobs/storedRerun';
 import { Disposable } from '../disposable';
@@ -10,6 +10,7 @@ import { formatCommand, formatDuration } from '../../shared/format';
 import { escapeMarkdown, markdownLines, tildify } from './markdown';
 
 const STATUS_ICONS: Record<JobStatus, [string, string | undefined]> = {
+  queued: ['clock', undefined],
   running: ['sync~spin', undefined],
   success: ['pass', 'testing.iconPassed'],
   failed: ['error', 'testing.iconFailed'],
@@ -25,7 +26,8 @@ export class JobNode extends vscode.TreeItem {
   ) {
     super(job.title, vscode.TreeItemCollapsibleState.None);
     this.id = `job:${job.id}`;
-    this.contextValue = `vmoJob${stored ? 'Stored' : ''}${job.status === 'running' ? 'Running' : 'Finished'}`;
+    // A queued job is canceled and shown as a running one is.
+    this.contextValue = `vmoJob${stored ? 'Stored' : ''}${isActive(job.status) ? 'Running' : 'Finished'}`;
     const [icon, color] = STATUS_ICONS[job.status];
     this.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
     this.description = describe(job) + (job.args && job.args.length > 0 ? ` · ${argsText(job.args)}` : '') + (stored && job.hostname !== os.hostname() ? ` · on ${job.hostname}` : '');
@@ -45,6 +47,7 @@ const argsText = (args: readonly string[]): string => visibleCommand(args);
 
 function describe(job: JobInfo): string {
   if (job.status === 'running') return `running · ${job.mode}`;
+  if (job.status === 'queued') return `queued · waits for ${job.vm ?? 'its VM'}`;
   const parts: string[] = [job.status];
   if (job.durationMs !== undefined) parts.push(formatDuration(job.durationMs));
   // A canceled job's exit code is the signal's doing, not the program's verdict.
@@ -79,6 +82,6 @@ export class JobsTreeProvider extends Disposable implements vscode.TreeDataProvi
     const own = new Map(this.recorder.list().map((j) => [j.id, new JobNode(j)]));
     const nodes = [...own.values(), ...this.stored.jobs.filter((j) => !own.has(j.id)).map((j) => new JobNode(j, true))];
     nodes.sort((a, b) => b.job.startedAt - a.job.startedAt);
-    return [...nodes.filter((n) => n.job.status === 'running'), ...nodes.filter((n) => n.job.status !== 'running')];
+    return [...nodes.filter((n) => isActive(n.job.status)), ...nodes.filter((n) => !isActive(n.job.status))];
   }
 }

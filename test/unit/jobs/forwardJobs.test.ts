@@ -44,3 +44,25 @@ test('jobs recorded before forwarding starts are passed on first, with their out
   assert.deepEqual(seen, ['started old', 'chunks old 0,1', 'finished old success', 'started live', 'chunks live 0']);
   from.dispose();
 });
+
+test('a job that waited for its VM is reported started as queued, then again as running when it begins; one canceled while queued just ends', () => {
+  const seen: string[] = [];
+  const to: JobRecorder = {
+    started: (job) => seen.push(`started ${job.id} ${job.status} ${job.startedAt}`),
+    chunks: (id, chunks) => seen.push(`chunks ${id} ${chunks.map((c) => c.seq).join(',')}`),
+    finished: (id, result) => seen.push(`finished ${id} ${result.status}`),
+  };
+  const from = new InMemoryRecorder();
+  const stop = forwardJobs(from, to);
+  const job: JobInfo = { id: 'q', kind: 'target', mode: 'console', title: 't', argv: ['make'], vm: 'lab/a', hostname: 'h', startedAt: 1, status: 'queued' };
+  from.started(job);
+  from.began('q', 5);
+  from.began('q', 9);
+  from.chunks('q', [{ seq: 0, ts: 6, stream: 'stdout', text: 'x\n' }]);
+  from.finished('q', { status: 'success', exitCode: 0, signal: null, durationMs: 3, finishedAt: 8 });
+  from.started({ ...job, id: 'gone' });
+  from.finished('gone', { status: 'canceled', exitCode: null, signal: null, durationMs: 0, finishedAt: 2 });
+  stop();
+  assert.deepEqual(seen, ['started q queued 1', 'started q running 5', 'chunks q 0', 'finished q success', 'started gone queued 1', 'finished gone canceled']);
+  from.dispose();
+});

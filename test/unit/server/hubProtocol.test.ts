@@ -102,3 +102,29 @@ test('protocol 2: job:started says its reporter, job:done carries the whole resu
   await until(() => lateDone.length === 1, 10_000, 'job:done after the replay');
   assert.deepEqual(lateDone[0], { jobId: job.id, ...result });
 });
+
+test('a job that waits for its VM: announced and stored queued, then announced again running when it begins; a repeated start is not announced twice', TIMEOUT, async () => {
+  const op = await client({ token: OPERATOR, reporter: 'queue-window', protocol: HUB_PROTOCOL });
+  const viewer = await client({ token: VIEWER, protocol: HUB_PROTOCOL });
+  const started: JobStartedEvent[] = [];
+  viewer.on('job:started', (e) => started.push(e));
+  const job = newJob({ vm: 'lab/a', status: 'queued' });
+
+  assert.equal((await op.timeout(10_000).emitWithAck('report:started', job)).ok, true);
+  await until(() => started.length === 1, 10_000, 'job:started queued');
+  assert.equal(started[0].status, 'queued');
+  const queued = await viewer.timeout(10_000).emitWithAck('jobs:list', { status: 'queued' });
+  assert.ok(queued.ok && queued.jobs.some((j: { id: string }) => j.id === job.id), JSON.stringify(queued));
+
+  const began = job.startedAt + 3000;
+  assert.equal((await op.timeout(10_000).emitWithAck('report:started', { ...job, status: 'running', startedAt: began })).ok, true);
+  assert.equal((await op.timeout(10_000).emitWithAck('report:started', { ...job, status: 'running', startedAt: began })).ok, true);
+  await until(() => started.length === 2, 10_000, 'job:started running');
+  assert.deepEqual([started[1].status, started[1].startedAt], ['running', began]);
+  assert.equal((await op.timeout(10_000).emitWithAck('report:chunks', { jobId: job.id, chunks: lines(0, 3) })).ok, true);
+  assert.equal((await op.timeout(10_000).emitWithAck('report:finished', { jobId: job.id, result: { ...result, status: 'success', exitCode: 0, signal: null } })).ok, true);
+  const got = await viewer.timeout(10_000).emitWithAck('jobs:get', job.id);
+  assert.ok(got.ok);
+  assert.deepEqual([got.job.status, got.job.startedAt, got.job.lastSeq], ['success', began, 2]);
+  assert.equal(started.length, 2, 'the repeated start was not announced');
+});

@@ -423,6 +423,31 @@ export function storeSuite(name: string, backend: Backend): void {
       assert.deepEqual(second.jobs.map((j) => j.id), newestFirst.slice(20, 40).map((j) => j.id));
     });
 
+    test('a job that waited for its VM: stored queued, then running from when it began; a replayed queued start changes nothing', TIMEOUT, async () => {
+      const job = newJob({ vm: 'prod/app1', status: 'queued' });
+      await store.jobStarted(job, 'window-q');
+      assert.equal((await store.getJob(job.id))?.status, 'queued');
+      assert.deepEqual((await store.listJobs({ status: 'queued' })).jobs.map((j) => j.id), [job.id]);
+      const began = job.startedAt + 5000;
+      await store.jobStarted({ ...job, status: 'running', startedAt: began }, 'window-q');
+      await store.jobStarted(job, 'window-q');
+      const running = await store.getJob(job.id);
+      assert.deepEqual([running?.status, running?.startedAt], ['running', began]);
+      await store.jobFinished(job.id, success(job));
+      // A start heard again after the end changes nothing either.
+      await store.jobStarted({ ...job, status: 'running' }, 'window-q');
+      assert.equal((await store.getJob(job.id))?.status, 'success');
+
+      // Still queued when its window went away: interrupted like a running one; never pruned while queued.
+      const fresh = await open();
+      const waiting = newJob({ status: 'queued', startedAt: Date.now() - 400 * 24 * 60 * 60_000 });
+      await fresh.jobStarted(waiting, 'window-gone');
+      assert.equal(await fresh.prune({ maxAgeDays: 30, maxJobs: 0 }), 0);
+      assert.equal((await fresh.getJob(waiting.id))?.status, 'queued');
+      assert.deepEqual(await fresh.markInterrupted({ reporter: 'window-gone' }), [waiting.id]);
+      assert.equal((await fresh.getJob(waiting.id))?.status, 'interrupted');
+    });
+
     test('jobs of a window that went away end as interrupted', TIMEOUT, async () => {
       const reporter = `window-${randomUUID()}`;
       const mine = [newJob(), newJob(), newJob()];

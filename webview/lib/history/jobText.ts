@@ -1,7 +1,7 @@
 // How one job is written in the history table: status and type as words and icons, where it
 // ran, when it started, how long it took and how it ended.
 import type { HubJob } from '../../../src/shared/hubProtocol';
-import type { JobKind } from '../../../src/shared/jobs';
+import { isActive, type JobKind } from '../../../src/shared/jobs';
 import { formatCommand, formatDuration } from '../../../src/shared/format';
 import { formatElapsed, STATUS_TEXT } from '../format';
 
@@ -52,7 +52,7 @@ export function durationText(job: HubJob, now: number): string {
 
 /** The exit code, or the signal that ended it; '' while running or when unknown. */
 export function exitText(job: HubJob): string {
-  if (job.status === 'running') return '';
+  if (isActive(job.status)) return '';
   if (job.signal) return job.signal;
   return job.exitCode === undefined || job.exitCode === null ? '' : String(job.exitCode);
 }

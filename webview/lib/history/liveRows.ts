@@ -1,7 +1,7 @@
 // The rows of a history table as pages arrive and jobs start and end: newest first (by start
 // time, then id, as the store pages them), each job once.
 import type { HubJob } from '../../../src/shared/hubProtocol';
-import type { JobQuery } from '../../../src/shared/jobs';
+import { isActive, type JobQuery } from '../../../src/shared/jobs';
 import { matchesQuery } from './query';
 import type { JobChange, JobEnded } from './source';
 
@@ -62,10 +62,10 @@ export class LiveRows {
   /** Adds the next page. */
   page(jobs: readonly HubJob[], more: boolean): void {
     const latest = jobs.map((job) => {
-      const ended = job.status === 'running' ? this.ended.get(job.id) : undefined;
+      const ended = isActive(job.status) ? this.ended.get(job.id) : undefined;
       if (ended) return endJob(job, ended);
       // An end is final: a stored one wins over a start heard live.
-      if (job.status === 'running') this.running.set(job.id, job);
+      if (isActive(job.status)) this.running.set(job.id, job);
       else this.running.delete(job.id);
       return job;
     });
