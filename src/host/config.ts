@@ -32,6 +32,7 @@ export function settings() {
     clickAction: c.get<'run' | 'open'>('run.clickAction', 'run'),
     cancelGraceMs: 1000 * c.get<number>('run.cancelGraceSeconds', 5),
     perVmConcurrency: c.get<number>('run.perVmConcurrency', 1),
+    environmentConcurrency: c.get<number>('run.environmentConcurrency', 4),
     reuseConsoleTab: c.get<boolean>('console.reuseTab', false),
     consoleMaxLines: c.get<number>('console.maxLines', 100_000),
     notifyOnJobEnd: c.get<'failures' | 'all' | 'none'>('notifications.jobEnd', 'failures'),

@@ -90,8 +90,10 @@ export function registerJobs(
     jobsView,
     vscode.window.createTreeView(ViewIds.jobs, { treeDataProvider: jobsView }),
     jobStatusBar(recorder),
-    jobs.onDidStart(({ job, replacing }) => job.mode === 'console' && consoles.show(job.id, replacing)),
-    jobs.onDidEnd((job) => notifyJobEnd(job, settings(), { showOutput, rerun })),
+    // The jobs of an environment run show in its tab's log and under it in the Jobs view, not in tabs of their own.
+    jobs.onDidStart(({ job, replacing }) => job.mode === 'console' && job.parentId === undefined && consoles.show(job.id, replacing)),
+    // An environment run tells of its end once, for all of its VMs.
+    jobs.onDidEnd((job) => job.parentId === undefined && notifyJobEnd(job, settings(), { showOutput, rerun })),
     ...registerHistoryCommands(context.extensionUri, stored, hub),
     ...registerRunCommands({ jobs, stored, consoles, projects, targets, vms, preferences, reruns, settings }),
     ...registerVmTargetCommands({ jobs, projects, targets, vms, preferences, settings }),

@@ -32,6 +32,7 @@ export const CommandIds = {
   runWithArguments: 'vmOrchestrator.runWithArguments',
   runTargetPicker: 'vmOrchestrator.runTargetPicker',
   runTargetOnVm: 'vmOrchestrator.runTargetOnVm',
+  runTargetOnEnvironment: 'vmOrchestrator.runTargetOnEnvironment',
   rerunLast: 'vmOrchestrator.rerunLast',
   rerunJob: 'vmOrchestrator.rerunJob',
   cancelJob: 'vmOrchestrator.cancelJob',

@@ -11,8 +11,8 @@ export function isActive(status: JobStatus): status is 'queued' | 'running' {
   return status === 'queued' || status === 'running';
 }
 
-/** What started the job. */
-export type JobKind = 'target' | 'terminal' | 'ssh-logs' | 'remote-command';
+/** What started the job; `environment`: a target run on every VM of an environment, the parent of one job per VM. */
+export type JobKind = 'target' | 'terminal' | 'ssh-logs' | 'remote-command' | 'environment';
 
 /** Where its output is shown: a console webview, or a native terminal. */
 export type JobMode = 'console' | 'terminal';
@@ -36,6 +36,8 @@ export interface JobInfo {
   args?: string[];
   /** For jobs on a VM, and targets run for one: `<environment>/<vm>`. */
   vm?: string;
+  /** The job this one is part of (an environment run's, for each of its VMs). */
+  parentId?: string;
   /** The machine that runs it. */
   hostname: string;
   /** Epoch milliseconds. */

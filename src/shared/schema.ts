@@ -13,7 +13,7 @@ export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
 
 export const JOB_STATUSES: readonly JobStatus[] = ['queued', 'running', 'success', 'failed', 'canceled', 'interrupted'];
 export const FINAL_STATUSES: readonly FinalStatus[] = ['success', 'failed', 'canceled', 'interrupted'];
-export const JOB_KINDS: readonly JobKind[] = ['target', 'terminal', 'ssh-logs', 'remote-command'];
+export const JOB_KINDS: readonly JobKind[] = ['target', 'terminal', 'ssh-logs', 'remote-command', 'environment'];
 export const JOB_MODES: readonly JobMode[] = ['console', 'terminal'];
 export const STREAM_NAMES: readonly StreamName[] = ['stdout', 'stderr', 'system'];
 
@@ -179,6 +179,7 @@ function readJobInfo(v: unknown): JobInfo {
   if (target !== undefined) job.target = target;
   if (o.args !== undefined) job.args = list('args', o.args, LIMITS.args, arg);
   if (vm !== undefined) job.vm = vm;
+  if (o.parentId !== undefined) job.parentId = uuid('parentId', o.parentId);
   if (o.finishedAt !== undefined) job.finishedAt = time('finishedAt', o.finishedAt);
   if (o.exitCode !== undefined) job.exitCode = exitCode('exitCode', o.exitCode);
   if (o.signal !== undefined) job.signal = signal('signal', o.signal);

@@ -174,6 +174,22 @@ async function waitForConsole(predicate: (view: ConsoleView) => boolean, what: s
   }
 }
 
+/** GET `apiPath` of the session's hub until `ready` holds of the answer (the hub starts a while after the window). */
+async function fromHub<T>(apiPath: string, ready: (answer: T) => boolean, what: string): Promise<T> {
+  let last: unknown;
+  for (const deadline = Date.now() + 30_000; ; await s().workbench.page.waitForTimeout(250)) {
+    try {
+      const hub = sessionHub(s().server.userDataDir);
+      const answer = (await (await fetch(`${hub.url}${apiPath}`, { headers: { authorization: `Bearer ${hub.token}` } })).json()) as T;
+      if (ready(answer)) return answer;
+      last = answer;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`The hub's ${apiPath} did not show ${what}: ${last instanceof Error ? last.message : JSON.stringify(last)}`);
+  }
+}
+
 /** The rows that are lines of the log file (the test writes only `old N` and `new N`). */
 function logLines(view: ConsoleView): string[] {
   return view.rows.filter((r) => /^(old|new) \d+$/.test(r));
@@ -487,14 +503,67 @@ describe('VM logs over a real sshd', { skip: sshdSkip }, () => {
       assert.deepEqual(holds(ended).sort(), ['canceled', 'success', 'success'], formatRows(ended));
 
       // The hub stored them so: the second began only after the first ended; the canceled one never ran.
-      const hub = sessionHub(s().server.userDataDir);
-      const response = await fetch(`${hub.url}/api/jobs?vm=${encodeURIComponent(`${ENV}/${VM}`)}&text=hold&limit=10`, { headers: { authorization: `Bearer ${hub.token}` } });
-      const stored = ((await response.json()) as { jobs: Array<{ status: string; startedAt: number; finishedAt?: number; lastSeq?: number }> }).jobs;
+      type Stored = { status: string; startedAt: number; finishedAt?: number; lastSeq?: number };
+      const { jobs: stored } = await fromHub<{ jobs: Stored[] }>(`/api/jobs?vm=${encodeURIComponent(`${ENV}/${VM}`)}&text=hold&limit=10`, (a) => a.jobs?.filter((j) => j.status !== 'running').length === 3, 'the three runs ended');
       const ran = stored.filter((j) => j.status === 'success').sort((a, b) => a.startedAt - b.startedAt);
       assert.equal(ran.length, 2, JSON.stringify(stored));
       assert.ok(ran[1].startedAt >= ran[0].finishedAt!, `the second began at ${ran[1].startedAt}, after the first ended at ${ran[0].finishedAt}`);
       const canceled = stored.find((j) => j.status === 'canceled');
       assert.ok(canceled && (canceled.lastSeq ?? -1) === -1, `the canceled run printed nothing: ${JSON.stringify(canceled)}`);
+    }),
+  );
+
+  test('Run Target on Environment: one child job per VM under one parent, which sums them up', { timeout: 120_000 }, () =>
+    step('vmlogs-environment-run', async () => {
+      const { workbench } = s();
+      await workbench.runCommand('View: Close All Editors');
+      await workbench.openViewContainer(CONTAINER);
+      await workbench.runCommand('VM Orchestrator: Run Target on Environment…', { asks: true });
+      await workbench.pickQuickItem('Pick a project', ALIAS);
+      await workbench.pickQuickItem('Pick a target', VM_TARGET);
+      await workbench.pickQuickItem(`Run ${ALIAS} ${VM_TARGET} on every VM of which environment?`, ENV);
+      const parentTitle = `${ALIAS} ${VM_TARGET} on ${ENV} (2 VMs)`;
+      const done = await waitForConsole((v) => v.status === 'Succeeded', 'the environment run succeeding', 45_000, parentTitle);
+      for (const vm of ['lab-app-1', 'lab-app-2']) assert.ok(done.rows.includes(`${vm}: success`) || done.rows.some((r) => r.startsWith(`${vm}: success in `)), JSON.stringify(done.rows));
+      assert.ok(done.rows.includes('2 of the VMs ran: all 2 succeeded.'), JSON.stringify(done.rows));
+
+      // In the Jobs view the VMs' jobs are under the parent.
+      const rows = await workbench.waitForTreeRows('Jobs', (r) => r.filter((row) => row.level === 2 && row.description.startsWith('success')).length === 2, 20_000);
+      const at = rows.findIndex((r) => r.label === parentTitle);
+      assert.ok(at >= 0 && rows[at].level === 1 && rows[at].expanded === true, formatRows(rows));
+      assert.deepEqual(rows.slice(at + 1, at + 3).map((r) => [r.label, r.level]), [[`${ALIAS} ${VM_TARGET} on lab-app-1`, 2], [`${ALIAS} ${VM_TARGET} on lab-app-2`, 2]], formatRows(rows));
+      await shot('16-environment-run');
+
+      // So does the history: the VMs' rows right under the parent's, indented.
+      await workbench.runCommand('VM Orchestrator: Show Job History');
+      let table: Array<{ label: string; child: boolean }> = [];
+      for (const deadline = Date.now() + 30_000; ; await workbench.page.waitForTimeout(250)) {
+        try {
+          const frame = await workbench.webviewFrame('table[aria-label="Jobs"]', { timeoutMs: 10_000 });
+          table = await frame.locator('table[aria-label="Jobs"] tbody tr').evaluateAll((trs) => trs.map((r) => ({ label: r.getAttribute('aria-label') ?? '', child: r.classList.contains('child') })));
+          if (table.filter((r) => r.child).length === 2) break;
+        } catch {
+          // The webview was being rebuilt.
+        }
+        if (Date.now() > deadline) throw new Error(`The history did not nest the VMs' jobs: ${JSON.stringify(table)}`);
+      }
+      const parentRow = table.findIndex((r) => r.label.includes(parentTitle));
+      assert.deepEqual(
+        table.slice(parentRow, parentRow + 3).map((r) => r.child),
+        [false, true, true],
+        JSON.stringify(table),
+      );
+      assert.match(table[parentRow + 1].label, /on lab-app-1/);
+      await shot('17-environment-history');
+      await workbench.runCommand('View: Close All Editors');
+
+      // The hub stores each child with its parent, and its VM.
+      type Stored = { id: string; kind: string; title: string; parentId?: string; vm?: string; status: string; exitCode?: number };
+      const { jobs: stored } = await fromHub<{ jobs: Stored[] }>('/api/jobs?limit=20', (a) => a.jobs?.filter((j) => j.parentId !== undefined && j.status === 'success').length === 2, 'the two children');
+      const parent = stored.find((j) => j.title === parentTitle);
+      assert.deepEqual([parent?.kind, parent?.status, parent?.exitCode], ['environment', 'success', 0], JSON.stringify(parent));
+      const children = stored.filter((j) => j.parentId === parent!.id).map((j) => [j.vm, j.status]).sort();
+      assert.deepEqual(children, [[`${ENV}/lab-app-1`, 'success'], [`${ENV}/lab-app-2`, 'success']]);
     }),
   );
 

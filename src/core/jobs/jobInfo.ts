@@ -15,6 +15,8 @@ export interface TargetRun {
   mode: JobMode;
   /** The VM it runs for (with that VM's context in its environment): `<environment>/<vm>` and its name. */
   vm?: { id: string; name: string };
+  /** The job it is part of. */
+  parentId?: string;
 }
 
 // The record of a target's job at its start: a new id, this machine, status `running`.
@@ -30,6 +32,7 @@ export function targetJobInfo(run: TargetRun): JobInfo {
     target: run.target,
     args: [...run.args],
     ...(run.vm ? { vm: run.vm.id } : {}),
+    ...(run.parentId ? { parentId: run.parentId } : {}),
     hostname: os.hostname(),
     startedAt: Date.now(),
     status: 'running',

@@ -8,7 +8,7 @@ export const epochMs = (column: string): string => `round(extract(epoch FROM dat
 
 // The columns every job query selects, in the shape toStoredJob() reads. The times get names of
 // their own: ORDER BY started_at must still mean the column, which the indexes hold.
-export const JOB_COLUMNS = `id, kind, mode, title, argv, command, cwd, alias, target, args, vm, hostname, reporter, status,
+export const JOB_COLUMNS = `id, kind, mode, title, argv, command, cwd, alias, target, args, vm, parent_id, hostname, reporter, status,
   ${epochMs('started_at')} AS started_ms, ${epochMs('finished_at')} AS finished_ms, exit_code, signal, duration_ms, last_seq`;
 
 /** A jobs row as both drivers return it (bigint may come as a string, timestamps as Date). */
@@ -24,6 +24,7 @@ export interface JobRow {
   target: string | null;
   args: string[] | null;
   vm: string | null;
+  parent_id: string | null;
   hostname: string;
   reporter: string | null;
   status: JobStatus;
@@ -59,6 +60,7 @@ export function toStoredJob(row: JobRow): StoredJob {
   if (row.target !== null) job.target = row.target;
   if (row.args !== null) job.args = row.args;
   if (row.vm !== null) job.vm = row.vm;
+  if (row.parent_id !== null) job.parentId = row.parent_id;
   if (row.reporter !== null) job.reporter = row.reporter;
   if (row.last_seq !== null) job.lastSeq = row.last_seq;
   if (row.finished_ms !== null) job.finishedAt = row.finished_ms;
@@ -101,12 +103,13 @@ export function insertJob(job: JobInfo, reporter: string | undefined): { text: s
     job.durationMs === undefined ? null : Math.round(job.durationMs),
     slash > 0 ? job.vm!.slice(0, slash) : null,
     slash > 0 ? job.vm!.slice(slash + 1) : null,
+    job.parentId ?? null,
   ];
   const text = `INSERT INTO jobs (id, kind, mode, title, argv, command, cwd, alias, target, args, vm, hostname, reporter, status,
-      started_at, finished_at, exit_code, signal, duration_ms, project_id, vm_id)
+      started_at, finished_at, exit_code, signal, duration_ms, project_id, vm_id, parent_id)
     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19,
       (SELECT id FROM projects WHERE alias = $8),
-      (SELECT id FROM vms WHERE environment = $20 AND name = $21))
+      (SELECT id FROM vms WHERE environment = $20 AND name = $21), $22)
     ON CONFLICT (id) DO UPDATE SET status = 'running', started_at = EXCLUDED.started_at, updated_at = now()
       WHERE jobs.status = 'queued' AND EXCLUDED.status = 'running'`;
   return { text, values };

@@ -10,7 +10,8 @@ import type { Settings } from '../config';
 import type { JobService } from '../jobs/jobService';
 import type { TargetPreferences } from '../jobs/targetPreferences';
 import { TargetNode, type ProjectsTreeProvider } from '../views/projectsTreeProvider';
-import { VmNode, type VmsTreeProvider } from '../views/vmsTreeProvider';
+import { EnvironmentNode, VmNode, type VmsTreeProvider } from '../views/vmsTreeProvider';
+import { runOnEnvironment } from '../jobs/environmentRun';
 import { registerCommand } from './registerCommand';
 import { pickTarget } from './runCommands';
 import { pickVm } from './vmCommands';
@@ -37,7 +38,7 @@ export interface TargetOnVm {
 const isTargetOnVm = (value: unknown): value is TargetOnVm =>
   typeof value === 'object' && value !== null && ['alias', 'target', 'vm'].every((k) => typeof (value as Record<string, unknown>)[k] === 'string');
 
-// Run Target on VM…: a target runs here, on this machine, with a VM's context in its
+// Run Target on VM… and on Environment…: a target runs here, on this machine, with a VM's context in its
 // environment (VMO_VM, VMO_SSH_DEST …), and is stored with that VM. From a target's menu the
 // user picks the VM, from a VM's menu the target, from the palette both.
 export function registerVmTargetCommands(ctx: VmTargetContext): vscode.Disposable[] {
@@ -50,7 +51,39 @@ export function registerVmTargetCommands(ctx: VmTargetContext): vscode.Disposabl
       if (vm) await runOnVm(ctx, picked.entry, picked.target, vm);
       return undefined;
     }),
+    registerCommand(CommandIds.runTargetOnEnvironment, async (subject?: TargetNode | EnvironmentNode) => {
+      const picked = subject instanceof TargetNode ? { entry: subject.entry, target: subject.target.name } : await pickTarget(ctx);
+      if (!picked) return;
+      const environment = subject instanceof EnvironmentNode ? subject.environment.name : await pickEnvironment(ctx.vms, `Run ${picked.entry.alias} ${picked.target} on every VM of which environment?`);
+      if (environment === undefined) return;
+      const nodes = (await ctx.vms.allVms()).filter((n) => n.vm.environment === environment);
+      const { entry, target } = picked;
+      const s = ctx.settings();
+      await runOnEnvironment(ctx.jobs, {
+        entry,
+        target,
+        args: parseArgs(ctx.preferences.argsText(entry.alias, target)),
+        mode: chooseMode(target, s.interactiveTargets, ctx.preferences.mode(entry.alias, target)),
+        environment,
+        vms: nodes.map((n) => vmContext(n.vm, n.ssh, n.sshConfigFile)),
+        concurrency: s.environmentConcurrency,
+      });
+    }),
   ];
+}
+
+async function pickEnvironment(vms: VmsTreeProvider, placeHolder: string): Promise<string | undefined> {
+  const counts = new Map<string, number>();
+  for (const node of await vms.allVms()) counts.set(node.vm.environment, (counts.get(node.vm.environment) ?? 0) + 1);
+  if (counts.size === 0) {
+    void vscode.window.showInformationMessage('No VMs: add an environments/<env>/config.yml to the workspace.');
+    return undefined;
+  }
+  const picked = await vscode.window.showQuickPick(
+    [...counts].map(([name, n]) => ({ label: name, description: `${n} VM${n === 1 ? '' : 's'}` })),
+    { placeHolder },
+  );
+  return picked?.label;
 }
 
 async function runNamed(ctx: VmTargetContext, request: TargetOnVm): Promise<void> {

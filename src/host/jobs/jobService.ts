@@ -21,6 +21,8 @@ export interface TargetRequest {
   mode: JobMode;
   /** Run for this VM: its context is added to the target's environment. */
   vm?: VmContext;
+  /** The job it is part of (an environment run). */
+  parentId?: string;
 }
 
 /** A running job: it can be stopped (SIGTERM, then SIGKILL after `graceMs`, default: the setting's). */
@@ -192,6 +194,7 @@ export class JobService extends Disposable {
       cwd: request.entry.dir,
       mode: request.mode,
       ...(request.vm ? { vm: request.vm } : {}),
+      ...(request.parentId ? { parentId: request.parentId } : {}),
     });
   }
 

@@ -24,7 +24,8 @@ export class JobNode extends vscode.TreeItem {
     readonly job: JobInfo,
     stored = false,
   ) {
-    super(job.title, vscode.TreeItemCollapsibleState.None);
+    // An environment run holds the jobs of its VMs.
+    super(job.title, job.kind === 'environment' ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
     this.id = `job:${job.id}`;
     // A queued job is canceled and shown as a running one is.
     this.contextValue = `vmoJob${stored ? 'Stored' : ''}${isActive(job.status) ? 'Running' : 'Finished'}`;
@@ -77,10 +78,14 @@ export class JobsTreeProvider extends Disposable implements vscode.TreeDataProvi
     return node;
   }
 
-  getChildren(): JobNode[] {
+  // The jobs of an environment run are under it, by VM; a job whose parent is not listed is at the top.
+  getChildren(parent?: JobNode): JobNode[] {
     // This window's own record of a job is the freshest; the hub's may lag behind it.
     const own = new Map(this.recorder.list().map((j) => [j.id, new JobNode(j)]));
-    const nodes = [...own.values(), ...this.stored.jobs.filter((j) => !own.has(j.id)).map((j) => new JobNode(j, true))];
+    const all = [...own.values(), ...this.stored.jobs.filter((j) => !own.has(j.id)).map((j) => new JobNode(j, true))];
+    if (parent) return all.filter((n) => n.job.parentId === parent.job.id).sort((a, b) => (a.job.vm ?? '').localeCompare(b.job.vm ?? ''));
+    const listed = new Set(all.map((n) => n.job.id));
+    const nodes = all.filter((n) => n.job.parentId === undefined || !listed.has(n.job.parentId));
     nodes.sort((a, b) => b.job.startedAt - a.job.startedAt);
     return [...nodes.filter((n) => isActive(n.job.status)), ...nodes.filter((n) => !isActive(n.job.status))];
   }

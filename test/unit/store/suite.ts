@@ -448,6 +448,16 @@ export function storeSuite(name: string, backend: Backend): void {
       assert.equal((await fresh.getJob(waiting.id))?.status, 'interrupted');
     });
 
+    test('an environment run: the parent and each VM\'s job, which names it, even when it is stored first', TIMEOUT, async () => {
+      const parent = newJob({ kind: 'environment', title: 'web deploy on lab (2 VMs)' });
+      const child = newJob({ vm: 'lab/a', parentId: parent.id });
+      await store.jobStarted(child, 'window-env');
+      await store.jobStarted(parent, 'window-env');
+      assert.equal((await store.getJob(child.id))?.parentId, parent.id);
+      assert.deepEqual(await store.getJob(parent.id), stored(parent, { reporter: 'window-env' }));
+      assert.deepEqual((await store.listJobs({ kind: 'environment' })).jobs.map((j) => j.id), [parent.id]);
+    });
+
     test('jobs of a window that went away end as interrupted', TIMEOUT, async () => {
       const reporter = `window-${randomUUID()}`;
       const mine = [newJob(), newJob(), newJob()];

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { HubJob } from '../../../src/shared/hubProtocol';
-import { argsText, durationText, exitText, formatRelative, jobLabel, kindText, placeOf } from '../../../webview/lib/history/jobText';
+import { argsText, durationText, exitText, formatRelative, jobLabel, kindText, nestChildren, placeOf } from '../../../webview/lib/history/jobText';
 import { appendPage, endJob, LiveRows, newerFirst, upsertJob } from '../../../webview/lib/history/liveRows';
 import { filtersToQuery, matchesQuery, NO_FILTERS } from '../../../webview/lib/history/query';
 import type { JobEnded } from '../../../webview/lib/history/source';
@@ -166,4 +166,15 @@ test('job text: relative start, duration, exit, place and one sentence for scree
   assert.equal(argsText(hostile), "ENV=prod '--eval=$(shell id)'");
   assert.match(jobLabel(hostile, now), /, arguments ENV=prod '--eval=\$\(shell id\)'$/);
   assert.equal(argsText(job(1, { args: [] })), '');
+});
+
+test('the jobs of an environment run are listed right under it, by VM; a job whose parent is not listed keeps its place', () => {
+  const parent = job(1, { kind: 'environment', title: 'web deploy on lab (2 VMs)', startedAt: T0 });
+  const a = job(2, { parentId: parent.id, vm: 'lab/a', startedAt: T0 + 10 });
+  const b = job(3, { parentId: parent.id, vm: 'lab/b', startedAt: T0 + 5 });
+  const orphan = job(4, { parentId: '00000000-0000-4000-8000-000000000099', startedAt: T0 + 20 });
+  const later = job(5, { startedAt: T0 + 30 });
+  const { rows, nested } = nestChildren([later, orphan, a, b, parent]);
+  assert.deepEqual(rows.map((j) => j.id), [later.id, orphan.id, parent.id, a.id, b.id]);
+  assert.deepEqual([...nested].sort(), [a.id, b.id].sort());
 });

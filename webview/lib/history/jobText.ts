@@ -10,7 +10,28 @@ export const KIND_TEXT: Record<JobKind, string> = {
   terminal: 'Terminal',
   'ssh-logs': 'SSH logs',
   'remote-command': 'Remote command',
+  environment: 'Environment run',
 };
+
+/**
+ * The rows in table order: each job of a group (an environment run's VM) right under its parent,
+ * by VM, when the parent is listed too; `nested` holds those. Others keep their order.
+ */
+export function nestChildren(jobs: readonly HubJob[]): { rows: HubJob[]; nested: Set<string> } {
+  const ids = new Set(jobs.map((j) => j.id));
+  const children = new Map<string, HubJob[]>();
+  for (const job of jobs) {
+    if (job.parentId === undefined || !ids.has(job.parentId)) continue;
+    children.set(job.parentId, [...(children.get(job.parentId) ?? []), job]);
+  }
+  const nested = new Set([...children.values()].flat().map((j) => j.id));
+  const rows: HubJob[] = [];
+  for (const job of jobs) {
+    if (nested.has(job.id)) continue;
+    rows.push(job, ...(children.get(job.id) ?? []).sort((a, b) => (a.vm ?? '').localeCompare(b.vm ?? '')));
+  }
+  return { rows, nested };
+}
 
 /** What started the job, in words; a target run for a VM says so. */
 export function kindText(job: HubJob): string {
