@@ -36,6 +36,8 @@ export function settings() {
     reuseConsoleTab: c.get<boolean>('console.reuseTab', false),
     consoleMaxLines: c.get<number>('console.maxLines', 100_000),
     notifyOnJobEnd: c.get<'failures' | 'all' | 'none'>('notifications.jobEnd', 'failures'),
+    /** Whether an operator may start targets in this window through the hub (`jobs:run`). */
+    hubAcceptRuns: c.get<boolean>('hub.acceptRuns', false),
     /** A shared hub's URL (team mode); empty: the user's own hub. */
     hubUrl: c.get<string>('hub.url', '').trim(),
     /** The own hub's `--database`; undefined: its default (PGlite in the extension's storage). */

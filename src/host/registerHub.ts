@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import { HubReporter } from '../core/hub/hubReporter';
+import type { RunJob } from '../core/hub/runAnswers';
 import { claimSpoolFolder, replayOrphanSpools } from '../core/hub/orphanSpools';
 import { forwardJobs } from '../core/jobs/forwardJobs';
 import type { InMemoryRecorder } from '../core/jobs/inMemoryRecorder';
@@ -25,6 +26,8 @@ export interface HubLink {
   reportCatalog(snapshot: CatalogSnapshot): void;
   /** Sends what is still unreported (spooling what the hub has not stored after `timeoutMs`) and disconnects. */
   close(timeoutMs?: number): Promise<void>;
+  /** Says how this window answers the hub's requests to run a target; until then it refuses them. */
+  takeRuns(run: RunJob): vscode.Disposable;
 }
 
 // Stores this window's jobs through a hub: the shared one of `hub.url`, or the user's own (found,
@@ -36,6 +39,7 @@ export function registerHub(context: vscode.ExtensionContext, recorder: InMemory
   const spoolRoot = path.join(context.globalStorageUri.fsPath, 'spool');
   let current: { address: HubAddress; reporter: HubReporter; stop: (timeoutMs: number) => Promise<void> } | undefined;
   let catalog: CatalogSnapshot | undefined;
+  let runs: RunJob | undefined;
   let starting: Promise<void> | undefined;
 
   const connect = async (): Promise<void> => {
@@ -62,6 +66,7 @@ export function registerHub(context: vscode.ExtensionContext, recorder: InMemory
         jobs.cancel(jobId);
         return true;
       },
+      onRun: (request) => (runs ? runs(request) : Promise.resolve({ ok: false, error: 'This window is still starting' })),
       log: hubLog,
     });
     const unforward = forwardJobs(recorder, reporter);
@@ -136,5 +141,9 @@ export function registerHub(context: vscode.ExtensionContext, recorder: InMemory
       current?.reporter.catalog(snapshot);
     },
     close: stop,
+    takeRuns(run) {
+      runs = run;
+      return { dispose: () => runs === run && (runs = undefined) };
+    },
   };
 }

@@ -7,6 +7,7 @@ import { CommandIds, ViewIds } from '../shared/ids';
 import { registerHistoryCommands } from './commands/historyCommands';
 import { registerRunCommands } from './commands/runCommands';
 import { registerVmTargetCommands } from './commands/vmTargetCommands';
+import { hubRuns } from './hub/hubRuns';
 import { settings } from './config';
 import { notifyJobEnd } from './jobs/jobNotifications';
 import { JobService } from './jobs/jobService';
@@ -97,6 +98,7 @@ export function registerJobs(
     ...registerHistoryCommands(context.extensionUri, stored, hub),
     ...registerRunCommands({ jobs, stored, consoles, projects, targets, vms, preferences, reruns, settings }),
     ...registerVmTargetCommands({ jobs, projects, targets, vms, preferences, settings }),
+    hub.takeRuns(hubRuns({ jobs, projects, targets, vms, preferences, settings })),
   );
   return reruns;
 }

@@ -14,10 +14,12 @@ import {
   parseJoinRequest,
   parseReportChunks,
   parseReportFinished,
+  parseRunRequest,
   type Parsed,
 } from '../shared/schema';
 import type { LoginThrottle, RequestGuard, TokenChecker } from './auth';
 import { cancelJob } from './cancel';
+import { forwardRun } from './runRequests';
 import type { FairTurns } from './fairTurns';
 import type { LiveJobs } from './liveJobs';
 import { RateLimits, type SocketMeter } from './rateLimits';
@@ -219,12 +221,14 @@ export function attachIo(server: http.Server, deps: IoDeps): { io: Server; nsp: 
       'report:catalog',
       parseCatalog,
       async (snapshot) => {
+        socket.data.catalog = { aliases: new Set(snapshot.projects.map((p) => p.alias)), vms: new Set(snapshot.vms.map((v) => `${v.environment}/${v.name}`)) };
         await store.syncCatalog(snapshot);
         return { ok: true };
       },
       'operator',
     );
     on(client, 'cancel-job', parseJobRef, (jobId) => cancelJob(liveJobs, jobId), 'operator');
+    on(client, 'jobs:run', parseRunRequest, (request) => forwardRun(nsp, request), 'operator');
 
     socket.on('disconnect', () => liveJobs.disconnected(socket));
   });

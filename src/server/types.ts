@@ -1,4 +1,5 @@
 import type { Namespace, Socket } from 'socket.io';
+import type { SocketCatalog } from './runRequests';
 import type { Ack, ClientToServerEvents, HubRole, JobDoneEvent, JobLogEvent, JobStartedEvent, ServerToClientEvents } from '../shared/hubProtocol';
 
 /** What the hub knows about a connected client, set when its handshake is accepted. */
@@ -8,6 +9,8 @@ export interface SocketData {
   reporter: string;
   /** The protocol version the client said in its handshake (1 when it said none). */
   protocol: number;
+  /** What an operator's last catalog named, for `jobs:run`. */
+  catalog?: SocketCatalog;
 }
 
 /**

@@ -6,7 +6,8 @@
 // on report answers and in `report:stored`, and the client's version in the handshake; a version
 // 1 client works unchanged. A job that waits for its VM is reported (and announced) started twice:
 // with status `queued`, then `running` with the time it began; a hub older than that refuses the
-// first and stores the job from the second.
+// first and stores the job from the second. Version 3 adds `jobs:run`: an operator asks the
+// hub to run a target, and the hub asks a window of version 3 that has the project (`run-job`).
 import type { CatalogSnapshot } from './catalog';
 import type { Chunk, JobInfo, JobQuery, JobResult, JobStatus, StreamName } from './jobs';
 
@@ -20,7 +21,7 @@ export const HUB_MAX_MESSAGE_BYTES = 2 * 1024 * 1024;
 export type HubRole = 'viewer' | 'operator';
 
 /** The protocol this hub and its clients speak. */
-export const HUB_PROTOCOL = 2;
+export const HUB_PROTOCOL = 3;
 
 /** Sent in the handshake: `io(url + '/jobs', { auth: { token, reporter, protocol } })`. */
 export interface HubAuth {
@@ -62,6 +63,14 @@ export interface JobErrorEvent {
   message: string;
 }
 
+/** A target to run, as a user asks for it: the project's alias, the target, `VAR=value` arguments and, for a run on a VM, `<environment>/<vm>`. */
+export interface RunRequest {
+  alias: string;
+  target: string;
+  args?: string[];
+  vm?: string;
+}
+
 /** Sent to an operator: the job it reported is to be canceled. Acknowledge with `{ ok }`. */
 export interface CancelRequest {
   jobId: string;
@@ -83,6 +92,8 @@ export interface ServerToClientEvents {
   'report:stored': (event: JobStoredEvent) => void;
   /** Only to the operator socket that reported the job. */
   'cancel-job': (request: CancelRequest, ack: (answer: Ack) => void) => void;
+  /** To an operator of version 3 whose catalog has the project: run it, or say why not. */
+  'run-job': (request: RunRequest, ack: (answer: Ack<{ jobId: string }>) => void) => void;
 }
 
 // ── client → server ───────────────────────────────────────────────────────────────────────
@@ -172,4 +183,10 @@ export interface ClientToServerEvents {
    * latest report is the truth, and a merge could never forget a project removed from the registry.
    */
   'report:catalog': (snapshot: CatalogSnapshot, ack?: (answer: Ack) => void) => void;
+  /**
+   * Operator only: run a target in a connected window that has the project (and the VM). The
+   * window runs it only when its user allowed runs from the hub (`vmOrchestrator.hub.acceptRuns`);
+   * the answer is the job's id, or every window's reason not to.
+   */
+  'jobs:run': (request: RunRequest, ack: (answer: Ack<{ jobId: string }>) => void) => void;
 }

@@ -5,7 +5,7 @@
 // webview and history guards use the same checks, so no two parts of the product disagree on what
 // a job is.
 import type { CatalogProject, CatalogReachability, CatalogSnapshot, CatalogTarget, CatalogVm } from './catalog';
-import { EVENTS_MAX_BYTES, EVENTS_MAX_CHUNKS } from './hubProtocol';
+import { EVENTS_MAX_BYTES, EVENTS_MAX_CHUNKS, type RunRequest } from './hubProtocol';
 import type { Chunk, FinalStatus, JobInfo, JobKind, JobMode, JobQuery, JobResult, JobStatus, StreamName } from './jobs';
 
 /** A value read at the edge: the normalized value, or why it was refused (naming the field). */
@@ -233,6 +233,18 @@ export function parseReportFinished(v: unknown): Parsed<{ jobId: string; result:
   return parse(() => {
     const o = object('report', v);
     return { jobId: uuid('jobId', o.jobId), result: readJobResult('result', o.result) };
+  });
+}
+
+/** `jobs:run` and `run-job`: names as the catalog stores them; the window checks them as a click would. */
+export function parseRunRequest(v: unknown): Parsed<RunRequest> {
+  return parse(() => {
+    const o = object('request', v);
+    const request: RunRequest = { alias: text('alias', o.alias, LIMITS.name), target: text('target', o.target, LIMITS.targetName) };
+    if (o.args !== undefined) request.args = list('args', o.args, LIMITS.args, arg);
+    const vm = optionalText('vm', o.vm, LIMITS.vm);
+    if (vm !== undefined) request.vm = vm;
+    return request;
   });
 }
 

@@ -59,6 +59,8 @@ interface Setup {
   workbench: Workbench;
   /** The log file the preset tails, in the sshd's scratch folder (readable by the remote user). */
   logFile: string;
+  /** Changes the machine-scoped settings the extension host reads (code-server's remote settings). */
+  setMachineSettings(more: Record<string, unknown>): void;
   cleanup(): Promise<void>;
 }
 
@@ -117,10 +119,12 @@ async function start(): Promise<Setup> {
     // The extension host of code-server is a remote one: it takes machine-scoped settings (these
     // two are) from the remote settings, <user-data-dir>/Machine/settings.json, not the user's.
     // It starts when the browser connects, so the file is in place before Chromium opens.
-    mkdirSync(path.join(server.userDataDir, 'Machine'), { recursive: true });
-    writeFileSync(path.join(server.userDataDir, 'Machine', 'settings.json'), `${JSON.stringify(machineSettings, null, 2)}\n`);
+    const machineFile = path.join(server.userDataDir, 'Machine', 'settings.json');
+    const setMachineSettings = (more: Record<string, unknown>): void => writeFileSync(machineFile, `${JSON.stringify({ ...machineSettings, ...more }, null, 2)}\n`);
+    mkdirSync(path.dirname(machineFile), { recursive: true });
+    setMachineSettings({});
     workbench = await Workbench.open(server.url, { viewport: { width: 1400, height: 900 } });
-    return { sshd, server, workbench, logFile, cleanup };
+    return { sshd, server, workbench, logFile, setMachineSettings, cleanup };
   } catch (err) {
     await saveArtifacts('vmlogs-start', server, workbench).catch(() => undefined);
     if (sshd) writeFileSync(path.join(resultsDirFor('vmlogs-start'), 'sshd.log'), sshd.log());
@@ -564,6 +568,63 @@ describe('VM logs over a real sshd', { skip: sshdSkip }, () => {
       assert.deepEqual([parent?.kind, parent?.status, parent?.exitCode], ['environment', 'success', 0], JSON.stringify(parent));
       const children = stored.filter((j) => j.parentId === parent!.id).map((j) => [j.vm, j.status]).sort();
       assert.deepEqual(children, [[`${ENV}/lab-app-1`, 'success'], [`${ENV}/lab-app-2`, 'success']]);
+    }),
+  );
+
+  test('The dashboard starts a run in the window when its user allowed runs from the hub, and says why not when not', { timeout: 150_000 }, () =>
+    step('vmlogs-dashboard-run', async () => {
+      const { workbench, setMachineSettings } = s();
+      // The window lists a project's targets when it is expanded, and reports them to the hub.
+      await workbench.openViewContainer(CONTAINER);
+      await workbench.expandTreeItem('Projects', ALIAS);
+      await fromHub<{ targets?: Array<{ name: string }> }>(`/api/projects/${ALIAS}/targets`, (a) => a.targets?.some((t) => t.name === VM_TARGET) ?? false, 'the targets in the catalog');
+      type Stored = { title: string; status: string };
+      const runs = `/api/jobs?vm=${encodeURIComponent(`${ENV}/${VM}`)}&text=remote-hostname&status=success&limit=100`;
+      const before = (await fromHub<{ jobs: Stored[] }>(runs, (a) => Array.isArray(a.jobs), 'the jobs')).jobs.length;
+      const hub = sessionHub(s().server.userDataDir, 'operator');
+      const page = await workbench.page.context().newPage();
+      try {
+        await page.goto(`${hub.url}/#token=${hub.token}`);
+        const openDialog = async () => {
+          await page.getByRole('button', { name: 'Run…' }).click();
+          const dialog = page.getByRole('dialog', { name: 'Run a target' });
+          await dialog.waitFor();
+          await dialog.locator('vscode-single-select[title="Target"]').getByText(VM_TARGET).first().waitFor({ state: 'attached' });
+          await dialog.locator('vscode-single-select[title="VM"]').click();
+          await dialog.getByRole('option', { name: new RegExp(`^${ENV}/${VM} — `) }).click();
+          return dialog;
+        };
+        // Off (the default): refused, with the window's reason.
+        let dialog = await openDialog();
+        await dialog.getByRole('button', { name: 'Run' }).click();
+        const refusal = await dialog.getByRole('alert').textContent({ timeout: 20_000 });
+        assert.match(refusal ?? '', /does not take runs from the hub \(its user has not turned on vmOrchestrator\.hub\.acceptRuns\)/);
+        await page.screenshot({ path: path.join(SHOTS, '18-dashboard-run-refused.png') });
+        await dialog.getByRole('button', { name: 'Cancel' }).click();
+
+        // On: it runs, the window says so with the exact command, and the job is stored as usual.
+        setMachineSettings({ 'vmOrchestrator.hub.acceptRuns': true });
+        // The window reads the changed setting within a moment: until then it still refuses.
+        for (const deadline = Date.now() + 30_000; ; await page.waitForTimeout(1000)) {
+          dialog = await openDialog();
+          await dialog.getByRole('button', { name: 'Run' }).click();
+          const outcome = await Promise.race([
+            dialog.waitFor({ state: 'hidden', timeout: 20_000 }).then(() => 'started' as const),
+            dialog.getByRole('alert').waitFor({ timeout: 20_000 }).then(() => 'refused' as const),
+          ]);
+          if (outcome === 'started') break;
+          if (Date.now() > deadline) throw new Error(`The run was still refused: ${await dialog.getByRole('alert').textContent()}`);
+          await dialog.getByRole('button', { name: 'Cancel' }).click();
+        }
+        const note = await workbench.waitForNotification(/^Started from the hub: make /, 20_000);
+        assert.match(note, new RegExp(`remote-hostname for the VM ${ENV}/${VM}$`));
+        const { jobs } = await fromHub<{ jobs: Stored[] }>(runs, (a) => (a.jobs?.length ?? 0) === before + 1, 'the run, succeeded');
+        assert.ok(jobs.every((j) => j.title === VM_TARGET_TITLE), JSON.stringify(jobs));
+        await page.screenshot({ path: path.join(SHOTS, '19-dashboard-run-started.png') });
+      } finally {
+        setMachineSettings({});
+        await page.close();
+      }
     }),
   );
 

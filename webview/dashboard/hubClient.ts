@@ -1,7 +1,7 @@
 // The dashboard's connection to the hub it was served by, and the history read through it.
 import { io } from 'socket.io-client';
 import { ask, type AskAnswer, type AskPayload, type HubClientSocket } from '../../src/shared/ask';
-import { HUB_NAMESPACE, HUB_PROTOCOL, type HubJob, type ServerToClientEvents } from '../../src/shared/hubProtocol';
+import { HUB_NAMESPACE, HUB_PROTOCOL, type HubJob, type RunRequest, type ServerToClientEvents } from '../../src/shared/hubProtocol';
 import type { JobInfo } from '../../src/shared/jobs';
 import { formatCommand } from '../../src/shared/format';
 import type { HistorySource, JobChange } from '../lib/history/source';
@@ -54,4 +54,20 @@ export function hubHistory(socket: HubClient, open: (jobId: string) => void): Hi
     open,
     copyCommand: (job) => navigator.clipboard.writeText(job.command),
   };
+}
+
+/** How long a run may take to be started by a window (the hub asks each in turn, 15 s each at most). */
+const RUN_TIMEOUT_MS = 60_000;
+
+/** Asks the hub to run a target in a window that has the project; resolves with the job's id. */
+export async function startRun(socket: HubClient, request: RunRequest): Promise<string> {
+  return (await ask(socket, 'jobs:run', request, RUN_TIMEOUT_MS)).jobId;
+}
+
+/** One resource of the hub's read-only API, as the token on this page may read it. */
+export async function readApi<T>(token: string, apiPath: string): Promise<T> {
+  const response = await fetch(apiPath, { headers: { authorization: `Bearer ${token}` } });
+  const body = (await response.json()) as T & { error?: string };
+  if (!response.ok) throw new Error(body.error ?? `${apiPath}: HTTP ${response.status}`);
+  return body;
 }

@@ -4,7 +4,7 @@
 // its spool, and a job's end could reach the hub before its output.
 import { io } from './socketClient';
 import { ask, HubRefusal, type AskAnswer, type AskPayload, type HubClientSocket } from '../../shared/ask';
-import { HUB_NAMESPACE, HUB_PROTOCOL, type Ack, type CancelRequest, type JobStoredEvent } from '../../shared/hubProtocol';
+import { HUB_NAMESPACE, HUB_PROTOCOL, type Ack, type CancelRequest, type JobStoredEvent, type RunRequest } from '../../shared/hubProtocol';
 
 /** The hub's answer to a request: its payload; 'lost' when none came in time (or no connection); `later` when the hub was busy and asks to send again after that many ms; `refused` with its reason. */
 export type Answer<T> = { ok: T } | 'lost' | { later: number } | { refused: string };
@@ -17,6 +17,8 @@ export interface ConnectionEvents {
   stored(event: JobStoredEvent): void;
   /** The hub asks to cancel a job of this reporter. */
   cancel(request: CancelRequest, reply: (answer: Ack) => void): void;
+  /** The hub asks this window to run a target. */
+  run(request: RunRequest, reply: (answer: Ack<{ jobId: string }>) => void): void;
 }
 
 /** The longest a busy hub may make a reporter wait before it sends again. */
@@ -94,6 +96,7 @@ export class HubConnection {
     socket.on('connect_error', (err) => this.log(`Cannot reach the hub: ${err.message}`));
     socket.on('report:stored', (event) => this.events.stored(event));
     socket.on('cancel-job', (request, reply) => this.events.cancel(request, reply));
+    socket.on('run-job', (request, reply) => this.events.run(request, reply));
   }
 
   private drop(reason: string): void {

@@ -12,6 +12,7 @@ import type { CatalogSnapshot } from '../../shared/catalog';
 import type { Chunk, JobInfo, JobResult } from '../../shared/jobs';
 import type { JobRecorder } from '../jobs/recorder';
 import { answerCancel, type CancelJob } from './cancelRequests';
+import { answerRun, type RunJob } from './runAnswers';
 import { CatalogSender } from './catalogSender';
 import { HubConnection, type Answer } from './hubConnection';
 import type { SpoolEvent } from './jobSpool';
@@ -28,6 +29,8 @@ export interface HubReporterOptions {
   spoolDir: string;
   /** The hub asked to cancel a job of this reporter; return false (or throw) when it could not be. */
   onCancel?: CancelJob;
+  /** The hub asked this window to run a target; without it every such request is refused. */
+  onRun?: RunJob;
   log?: (message: string) => void;
   /** An unanswered report after this long counts as a lost connection; default 10 s. */
   ackTimeoutMs?: number;
@@ -90,6 +93,7 @@ export class HubReporter implements JobRecorder {
           this.notifyIdle();
         },
         cancel: (request, reply) => void answerCancel(request, reply, (jobId) => this.queues.jobs.has(jobId), options.onCancel),
+        run: (request, reply) => void answerRun(request, reply, options.onRun),
       },
       this.log,
     );

@@ -16,6 +16,23 @@ export function aliasError(alias: string): string | undefined {
   return `Expected an alias of letters, digits, ".", "_", "+" or "-" not starting with "-" or ".", got ${JSON.stringify(alias)}`;
 }
 
+// make reads these variables for how it runs recipes and which makefiles it reads: set from
+// outside they would run something other than the target's recipe.
+const MAKE_CONTROL = new Set(['SHELL', 'MAKESHELL', 'MAKEFLAGS', 'MFLAGS', 'GNUMAKEFLAGS', 'MAKEFILES', 'MAKE', 'MAKECMDGOALS', 'MAKEOVERRIDES']);
+
+/**
+ * Why `word` cannot be an argument of a run asked for from elsewhere (the hub), or undefined: only
+ * `VAR=value` is taken, never a make option, another goal, or a variable that changes how make runs.
+ */
+export function assignmentError(word: string): string | undefined {
+  const match = /^([A-Za-z_][A-Za-z0-9_]*)=/.exec(word);
+  if (!match) return `Expected VAR=value, got ${JSON.stringify(word)}: options and other targets are not taken from the hub`;
+  if (MAKE_CONTROL.has(match[1])) return `${match[1]} changes how make runs and is not taken from the hub`;
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
+  if (/[\x00-\x1f\x7f]/.test(word)) return `Expected a value without control characters, got ${JSON.stringify(word)}`;
+  return undefined;
+}
+
 /** Why `target` cannot be passed to make as one target, or undefined when it can. */
 export function targetError(target: string): string | undefined {
   if (target.length === 0) return 'Expected a target name, got an empty string';

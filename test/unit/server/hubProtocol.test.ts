@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { HUB_PROTOCOL, type JobDoneEvent, type JobLogEvent, type JobStartedEvent, type JobStoredEvent } from '../../../src/shared/hubProtocol';
+import { HUB_PROTOCOL, type JobDoneEvent, type JobLogEvent, type JobStartedEvent, type JobStoredEvent, type RunRequest } from '../../../src/shared/hubProtocol';
 import type { JobResult } from '../../../src/shared/jobs';
 import { connect, lines, newJob, OPERATOR, spawnHub, tempDir, until, VIEWER, type Client, type HubProcess } from './helpers';
 
@@ -127,4 +127,35 @@ test('a job that waits for its VM: announced and stored queued, then announced a
   assert.ok(got.ok);
   assert.deepEqual([got.job.status, got.job.startedAt, got.job.lastSeq], ['success', began, 2]);
   assert.equal(started.length, 2, 'the repeated start was not announced');
+});
+
+test('jobs:run: an operator\'s request goes to a window of protocol 3 whose catalog has the project, which answers; refusals come back with every reason; a viewer cannot ask', TIMEOUT, async () => {
+  const asked: unknown[] = [];
+  const refusing = await client({ token: OPERATOR, reporter: 'window-off', protocol: HUB_PROTOCOL });
+  refusing.on('run-job', (request, reply) => {
+    asked.push(['off', request]);
+    reply({ ok: false, error: 'laptop: this window does not take runs from the hub' });
+  });
+  const old = await client({ token: OPERATOR, reporter: 'window-v2', protocol: 2 });
+  old.on('run-job', (_request, reply) => reply({ ok: true, jobId: 'never' }));
+  const catalog = { projects: [{ alias: 'shop', dir: '/src/shop' }], vms: [{ environment: 'lab', name: 'a', host: '10.0.0.1', user: 'u' }] };
+  for (const c of [refusing, old]) assert.equal((await c.timeout(10_000).emitWithAck('report:catalog', catalog)).ok, true);
+
+  const operator = await client({ token: OPERATOR, protocol: HUB_PROTOCOL });
+  const request = { alias: 'shop', target: 'deploy', args: ['ENV=lab'], vm: 'lab/a' };
+  assert.deepEqual(await operator.timeout(30_000).emitWithAck('jobs:run', request), { ok: false, error: 'laptop: this window does not take runs from the hub' });
+  assert.deepEqual(asked, [['off', request]], 'only the window of protocol 3 was asked');
+
+  const accepting = await client({ token: OPERATOR, reporter: 'window-on', protocol: HUB_PROTOCOL });
+  accepting.on('run-job', (_request, reply) => reply({ ok: true, jobId: '6a1d1a0e-0000-4000-8000-000000000001' }));
+  assert.equal((await accepting.timeout(10_000).emitWithAck('report:catalog', catalog)).ok, true);
+  assert.deepEqual(await operator.timeout(30_000).emitWithAck('jobs:run', request), { ok: true, jobId: '6a1d1a0e-0000-4000-8000-000000000001' });
+
+  const none = await operator.timeout(10_000).emitWithAck('jobs:run', { ...request, vm: 'lab/unknown' });
+  assert.deepEqual(none, { ok: false, error: 'No window connected to this hub has the project shop and the VM lab/unknown' });
+  const bad = await operator.timeout(10_000).emitWithAck('jobs:run', { alias: 'shop' } as unknown as RunRequest);
+  assert.equal(bad.ok, false);
+  const viewer = await client({ token: VIEWER, protocol: HUB_PROTOCOL });
+  const refused = await viewer.timeout(10_000).emitWithAck('jobs:run', request);
+  assert.deepEqual(refused, { ok: false, error: 'jobs:run needs an operator token' });
 });
