@@ -561,6 +561,20 @@ describe('VM logs over a real sshd', { skip: sshdSkip }, () => {
       await shot('17-environment-history');
       await workbench.runCommand('View: Close All Editors');
 
+      // Canceling the parent cancels every VM's job.
+      await workbench.runCommand('VM Orchestrator: Run Target on Environment…', { asks: true });
+      await workbench.pickQuickItem('Pick a project', ALIAS);
+      await workbench.pickQuickItem('Pick a target', HOLD_TARGET);
+      await workbench.pickQuickItem(`Run ${ALIAS} ${HOLD_TARGET} on every VM of which environment?`, ENV);
+      const holdTitle = `${ALIAS} ${HOLD_TARGET} on ${ENV} (2 VMs)`;
+      await waitForConsole((v) => v.rows.filter((r) => / started$/.test(r)).length === 2, 'both VMs started', 20_000, holdTitle);
+      const frame = await consoleFrame(5000, holdTitle);
+      await frame.getByRole('button', { name: /^Cancel/ }).first().click();
+      const canceled = await waitForConsole((v) => v.status === 'Canceled', 'the environment run canceled', 20_000, holdTitle);
+      for (const vm of ['lab-app-1', 'lab-app-2']) assert.ok(canceled.rows.some((r) => r.startsWith(`${vm}: canceled in `)), JSON.stringify(canceled.rows));
+      const after = await workbench.waitForTreeRows('Jobs', (r) => r.filter((row) => row.level === 2 && row.label.startsWith(`${ALIAS} ${HOLD_TARGET} on`) && row.description.startsWith('canceled')).length === 2, 20_000);
+      assert.ok(after.some((r) => r.label === holdTitle && r.description.startsWith('canceled')), formatRows(after));
+
       // The hub stores each child with its parent, and its VM.
       type Stored = { id: string; kind: string; title: string; parentId?: string; vm?: string; status: string; exitCode?: number };
       const { jobs: stored } = await fromHub<{ jobs: Stored[] }>('/api/jobs?limit=20', (a) => a.jobs?.filter((j) => j.parentId !== undefined && j.status === 'success').length === 2, 'the two children');
