@@ -16,7 +16,8 @@ import { registerCommand } from './registerCommand';
 import { pickTarget } from './runCommands';
 import { pickVm } from './vmCommands';
 
-interface VmTargetContext {
+/** What runs targets on request: the job service, what is registered and listed, the user's choices. */
+export interface VmTargetContext {
   jobs: JobService;
   projects: ProjectsTreeProvider;
   targets: TargetCache;

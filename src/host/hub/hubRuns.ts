@@ -4,30 +4,16 @@ import { chooseMode } from '../../core/exec/runMode';
 import type { RunJob } from '../../core/hub/runAnswers';
 import { visibleCommand } from '../../core/jobs/storedRerun';
 import { aliasError, assignmentError, targetError } from '../../core/mkcli/names';
-import type { TargetCache } from '../../core/mkcli/targetCache';
 import { vmContext } from '../../core/ssh/vmContext';
 import { CommandIds } from '../../shared/ids';
-import type { Settings } from '../config';
-import type { JobService } from '../jobs/jobService';
-import type { TargetPreferences } from '../jobs/targetPreferences';
+import type { VmTargetContext } from '../commands/vmTargetCommands';
 import { log } from '../logger';
-import type { ProjectsTreeProvider } from '../views/projectsTreeProvider';
-import type { VmsTreeProvider } from '../views/vmsTreeProvider';
-
-interface HubRunContext {
-  jobs: JobService;
-  projects: ProjectsTreeProvider;
-  targets: TargetCache;
-  vms: VmsTreeProvider;
-  preferences: TargetPreferences;
-  settings: () => Settings;
-}
 
 // A run asked for through the hub (the dashboard's Run dialog): an operator token is all it took,
 // and that may be a teammate's. So it runs only where the user turned on hub.acceptRuns, in a
 // trusted workspace, a target the project lists, with VAR=value arguments only — never a make
 // option or another goal — and a notification shows the exact command as it starts.
-export function hubRuns(ctx: HubRunContext): RunJob {
+export function hubRuns(ctx: VmTargetContext): RunJob {
   const refuse = (error: string) => ({ ok: false as const, error: `${os.hostname()}: ${error}` });
   return async (request) => {
     const s = ctx.settings();
