@@ -322,8 +322,16 @@ export class Workbench {
    */
   async runCommand(title: string, { asks = false } = {}): Promise<void> {
     const input = this.page.locator('.quick-input-widget .quick-input-box input');
-    await this.page.keyboard.press('F1');
-    await input.waitFor({ state: 'visible' });
+    // A key pressed while a webview that has just opened takes the focus can be lost: press again.
+    for (let attempt = 1; ; attempt++) {
+      await this.page.keyboard.press('F1');
+      try {
+        await input.waitFor({ state: 'visible', timeout: 5000 });
+        break;
+      } catch (err) {
+        if (attempt === 3) throw err;
+      }
+    }
     await input.fill(`>${title}`);
     const match = this.page
       .locator('.quick-input-widget .quick-input-list .monaco-list-row')
