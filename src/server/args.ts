@@ -4,6 +4,7 @@ import type { PruneOptions } from '../core/store/jobStore';
 import { HUB_MAX_MESSAGE_BYTES } from '../shared/hubProtocol';
 import { LIMITS } from '../shared/schema';
 import { DEFAULT_RATE_LIMITS, type RateLimitOptions } from './rateLimits';
+import type { WebhookOn } from './webhooks';
 
 /** What the hub was asked to do, with every default filled in. */
 export interface HubArgs {
@@ -22,6 +23,8 @@ export interface HubArgs {
   rateLimits: RateLimitOptions;
   /** Only create a PGlite database in this folder, then exit (what the hub runs apart; see database.ts). */
   createPglite?: string;
+  /** Where ended jobs are posted, and which. */
+  webhooks: { urls: string[]; on: WebhookOn };
   help: boolean;
 }
 
@@ -47,6 +50,11 @@ The VM Orchestrator hub: stores jobs and fans their output out to watchers.
   --rate-http <n>            HTTP requests a second per token (default: ${DEFAULT_RATE_LIMITS.httpRequests})
                              0 turns a limit off. Each may be exceeded twice over in a burst;
                              all connections of one token together may send 8 times as much.
+  --webhook <url>            POST each ended job there as JSON (with a "text" line that Slack and
+                             Mattermost show as is); repeatable; retried with backoff, never
+                             slowing what is stored
+  --webhook-on <failed|all>  which ended jobs are posted (default: failed, i.e. failed or
+                             interrupted)
   --create-pglite <folder>   create a PGlite database in <folder> and exit; the hub runs this
                              in a child process for a new folder, so that it does not keep
                              the memory that creating one takes
@@ -101,7 +109,21 @@ const FLAGS = new Set([
   '--rate-mib',
   '--rate-http',
   '--create-pglite',
+  '--webhook',
+  '--webhook-on',
 ]);
+
+/** A web hook's URL: http or https, nothing else. */
+function webhookUrl(text: string): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new Error(`Expected --webhook to be an http:// or https:// URL, got ${JSON.stringify(text)}`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`Expected --webhook to be an http:// or https:// URL, got ${JSON.stringify(text)}`);
+  return url.href;
+}
 
 /** A rate flag, else its default. */
 function rate(given: Map<string, string>, flag: string, fallback: number, unit = 1): number {
@@ -118,6 +140,7 @@ function limit(flag: string, text: string | undefined, max: number): number | un
 // Parses the command line; throws with an exact message on an unknown flag or a bad value.
 export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): HubArgs {
   const given = new Map<string, string>();
+  const webhooks: string[] = [];
   let help = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -130,7 +153,8 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = proc
     if (!FLAGS.has(flag)) throw new Error(`Unknown option ${JSON.stringify(arg)}; see --help`);
     const value = inline ?? argv[++i];
     if (value === undefined || value === '') throw new Error(`Expected a value after ${flag}`);
-    given.set(flag, value);
+    if (flag === '--webhook') webhooks.push(webhookUrl(value));
+    else given.set(flag, value);
   }
   const dataDir = path.resolve(given.get('--data-dir') ?? defaultDataDir(env));
   const database = given.get('--database') ?? path.join(dataDir, 'pglite');
@@ -138,6 +162,8 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = proc
   const maxAgeDays = limit('--retention-days', given.get('--retention-days'), 36_500);
   const maxJobs = limit('--retention-jobs', given.get('--retention-jobs'), 100_000_000);
   const createPglite = given.get('--create-pglite');
+  const webhookOn = given.get('--webhook-on') ?? 'failed';
+  if (webhookOn !== 'failed' && webhookOn !== 'all') throw new Error(`Expected --webhook-on to be failed or all, got ${JSON.stringify(webhookOn)}`);
   return {
     database: isPostgresUrl(database) ? database : path.resolve(database),
     dataDir,
@@ -153,6 +179,7 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = proc
       httpRequests: rate(given, '--rate-http', DEFAULT_RATE_LIMITS.httpRequests),
     },
     ...(createPglite === undefined ? {} : { createPglite: path.resolve(createPglite) }),
+    webhooks: { urls: webhooks, on: webhookOn },
     help,
   };
 }

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { BatchWriter } from '../core/store/batchWriter';
@@ -14,6 +15,7 @@ import { Peers } from './peers';
 import { DEFAULT_RATE_LIMITS, RateLimits, type RateLimitOptions } from './rateLimits';
 import { startRetention } from './retention';
 import { startSweep } from './sweep';
+import { Webhooks, type WebhookOn } from './webhooks';
 import type { TokenEntry } from './tokens';
 
 /** What a hub needs; the store is opened (and migrated) and closed by the caller. */
@@ -39,6 +41,8 @@ export interface HubOptions {
   cluster?: string;
   /** How much one client may send; default DEFAULT_RATE_LIMITS. */
   rateLimits?: RateLimitOptions;
+  /** Web hooks told of ended jobs; default none. */
+  webhooks?: { urls: readonly string[]; on: WebhookOn; retryDelaysMs?: readonly number[] };
 }
 
 export interface Hub {
@@ -58,6 +62,8 @@ const sqlState = (err: unknown): string => {
 };
 
 const urlHost = (host: string): string => (host.includes(':') ? `[${host}]` : host);
+/** The name others reach a hub by: its host, or the machine's name when it listens on every address. */
+const publicHost = (host: string): string => (host === '0.0.0.0' || host === '::' ? os.hostname() : host);
 
 // One hub: HTTP API and Socket.io on one server, writes through one BatchWriter.
 export async function startHub(options: HubOptions): Promise<Hub> {
@@ -74,6 +80,9 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   const turns = new FairTurns();
   const server = http.createServer(httpHandler({ guard, tokens, throttle, store: options.store, log, limits, turns }));
   const cluster = options.cluster === undefined ? undefined : await openCluster(options.cluster, log);
+  const webhooks = options.webhooks?.urls.length
+    ? new Webhooks({ ...options.webhooks, store: options.store, stored: () => writer.flush(), dashboardUrl: () => `http://${urlHost(publicHost(options.host))}:${port}/`, log })
+    : undefined;
   const { io, nsp, liveJobs } = attachIo(server, {
     guard,
     tokens,
@@ -82,7 +91,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     adapter: cluster?.adapter,
     limits,
     turns,
-    liveJobs: (namespace) => new LiveJobs(namespace, options.store, writer, options.graceMs, new Peers(namespace, cluster !== undefined)),
+    liveJobs: (namespace) => new LiveJobs(namespace, options.store, writer, options.graceMs, new Peers(namespace, cluster !== undefined), (event) => webhooks?.ended(event)),
   });
   const peers = liveJobs.peers;
   peers.serve({
@@ -133,6 +142,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
         clearInterval(idleTimer);
         sweep.stop();
         liveJobs.stop();
+        webhooks?.stop();
         // A prune under way ends before the caller closes the store.
         const pruned = retention.stop();
         await new Promise<void>((resolve) => {

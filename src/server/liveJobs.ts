@@ -88,6 +88,8 @@ export class LiveJobs {
     private readonly writer: BatchWriter,
     private readonly graceMs: number,
     readonly peers: Peers,
+    /** Told of every job that ends here (not of those other hubs end). */
+    private readonly onEnded: (event: JobDoneEvent) => void = () => undefined,
   ) {
     // Tells a version 2 reporter what it may forget, also when it has nothing more to report.
     writer.on('stored', (jobId, storedSeq) => {
@@ -380,6 +382,7 @@ export class LiveJobs {
   private endHere(event: JobDoneEvent, lastSeq: number): void {
     this.end(event.jobId, event);
     this.peers.send({ type: 'done', event, lastSeq });
+    this.onEnded(event);
   }
 
   private end(jobId: string, event: JobDoneEvent): void {

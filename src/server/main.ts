@@ -48,6 +48,7 @@ async function main(): Promise<number> {
       cluster: isPostgresUrl(args.database) ? args.database : undefined,
       retention: args.retention,
       rateLimits: args.rateLimits,
+      webhooks: args.webhooks,
       log,
       idle: args.idleExitSeconds === undefined ? undefined : { ms: args.idleExitSeconds * 1000, onIdle: () => void stop('idle') },
     });

@@ -16,8 +16,17 @@ test('defaults: PGlite in the data folder, loopback, any port, tokens beside it'
     graceSeconds: 30,
     retention: {},
     rateLimits: { socketEvents: 500, socketBytes: 64 * 1024 * 1024, httpRequests: 100 },
+    webhooks: { urls: [], on: 'failed' },
     help: false,
   });
+});
+
+test('web hooks: --webhook is repeatable and takes http(s) URLs only; --webhook-on failed or all', () => {
+  const args = parseArgs(['--webhook', 'https://hooks.example/x', '--webhook=http://127.0.0.1:9/y', '--webhook-on', 'all'], env);
+  assert.deepEqual(args.webhooks, { urls: ['https://hooks.example/x', 'http://127.0.0.1:9/y'], on: 'all' });
+  assert.throws(() => parseArgs(['--webhook', 'file:///etc/passwd'], env), /--webhook to be an http:\/\/ or https:\/\/ URL/);
+  assert.throws(() => parseArgs(['--webhook', 'not a url'], env), /--webhook to be an http/);
+  assert.throws(() => parseArgs(['--webhook-on', 'some'], env), /--webhook-on to be failed or all/);
 });
 
 test('rate limits: per connection events and MiB a second, HTTP requests per token; 0 turns one off', () => {
