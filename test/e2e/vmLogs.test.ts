@@ -35,6 +35,9 @@ const SHOTS = resultsDirFor('vmlogs');
 const ALIAS = 'vmtest';
 const VM_TARGET = 'remote-hostname';
 const VM_TARGET_TITLE = `${ALIAS} ${VM_TARGET} on ${VM}`;
+/** A keybinding that runs the target for the second VM with an argument. */
+const KEY = 'ctrl+alt+h';
+const KEY_ARGS = { alias: ALIAS, target: VM_TARGET, args: ['GREETING=hi'], vm: `${ENV}/lab-app-2` };
 /** A target that holds its VM for a few seconds, to see runs wait for it. */
 const HOLD_TARGET = 'hold';
 const HOLD_TITLE = `${ALIAS} ${HOLD_TARGET} on ${VM}`;
@@ -43,7 +46,7 @@ const MAKEFILE = [
   '## Prints the hostname of the VM it runs for',
   'remote-hostname:',
   '\t@ssh -F "$$VMO_SSH_CONFIG" -o BatchMode=yes "$$VMO_SSH_DEST" hostname',
-  '\t@echo "vm=$$VMO_VM env=$$VMO_ENV role=$$VMO_VAR_role"',
+  '\t@echo "vm=$$VMO_VM env=$$VMO_ENV role=$$VMO_VAR_role$(if $(GREETING), greeting=$(GREETING))"',
   '## Holds the VM for 8 seconds',
   'hold:',
   '\t@sleep 8',
@@ -123,6 +126,8 @@ async function start(): Promise<Setup> {
     const setMachineSettings = (more: Record<string, unknown>): void => writeFileSync(machineFile, `${JSON.stringify({ ...machineSettings, ...more }, null, 2)}\n`);
     mkdirSync(path.dirname(machineFile), { recursive: true });
     setMachineSettings({});
+    // A target on a key, as the README shows.
+    writeFileSync(path.join(server.userDataDir, 'User', 'keybindings.json'), `${JSON.stringify([{ key: KEY, command: 'vmOrchestrator.runTarget', args: KEY_ARGS }], null, 2)}\n`);
     workbench = await Workbench.open(server.url, { viewport: { width: 1400, height: 900 } });
     return { sshd, server, workbench, logFile, setMachineSettings, cleanup };
   } catch (err) {
@@ -639,6 +644,18 @@ describe('VM logs over a real sshd', { skip: sshdSkip }, () => {
         setMachineSettings({});
         await page.close();
       }
+    }),
+  );
+
+  test('a keybinding runs a target with its arguments for a VM through vmOrchestrator.runTarget', { timeout: 60_000 }, () =>
+    step('vmlogs-keybinding', async () => {
+      const { workbench } = s();
+      await workbench.runCommand('View: Close All Editors');
+      await workbench.openViewContainer(CONTAINER);
+      await workbench.page.keyboard.press('Control+Alt+H');
+      const title = `${ALIAS} ${VM_TARGET} on lab-app-2`;
+      const done = await waitForConsole((v) => v.status === 'Succeeded', 'the target run by its key', 30_000, title);
+      assert.ok(done.rows.includes(`vm=lab-app-2 env=${ENV} role=worker greeting=hi`), JSON.stringify(done.rows));
     }),
   );
 

@@ -16,7 +16,8 @@ import type { StoredJobs } from '../jobs/storedJobs';
 import type { TargetPreferences } from '../jobs/targetPreferences';
 import type { ConsoleManager } from '../panels/consoleManager';
 import type { JobNode } from '../views/jobsTreeProvider';
-import type { ProjectsTreeProvider, TargetNode } from '../views/projectsTreeProvider';
+import { TargetNode, type ProjectsTreeProvider } from '../views/projectsTreeProvider';
+import { namedTarget } from './namedTarget';
 import type { VmsTreeProvider } from '../views/vmsTreeProvider';
 import { registerCommand } from './registerCommand';
 
@@ -48,7 +49,16 @@ export function registerRunCommands(ctx: RunContext): vscode.Disposable[] {
   };
   return [
     ctx.reruns.register(['target'], (job) => prepareTarget(ctx, job)),
-    registerCommand(CommandIds.runTarget, (node: TargetNode) => run(node.entry, node.target.name)),
+    // From a keybinding: `{alias, target, args?, vm?}`; a run on a VM is Run Target on VM's.
+    registerCommand(CommandIds.runTarget, async (subject: TargetNode | unknown) => {
+      if (subject instanceof TargetNode) return run(subject.entry, subject.target.name);
+      const named = namedTarget(subject);
+      if (named.vm !== undefined) return vscode.commands.executeCommand(CommandIds.runTargetOnVm, named);
+      const entry = (await ctx.projects.entries()).entries.find((e) => e.alias === named.alias);
+      if (!entry) throw new Error(`The project ${named.alias} is not in the mkcli registry.`);
+      const mode = chooseMode(named.target, ctx.settings().interactiveTargets, preferences.mode(entry.alias, named.target));
+      return jobs.run({ entry, target: named.target, args: named.args ?? parseArgs(preferences.argsText(entry.alias, named.target)), mode });
+    }),
     registerCommand(CommandIds.runInTerminal, (node: TargetNode) => run(node.entry, node.target.name, 'terminal')),
     registerCommand(CommandIds.runInConsole, (node: TargetNode) => run(node.entry, node.target.name, 'console')),
     registerCommand(CommandIds.runWithArguments, async (node: TargetNode) => {

@@ -15,6 +15,7 @@ import { runOnEnvironment } from '../jobs/environmentRun';
 import { registerCommand } from './registerCommand';
 import { pickTarget } from './runCommands';
 import { pickVm } from './vmCommands';
+import { namedTarget, type TargetOnVm } from './namedTarget';
 
 /** What runs targets on request: the job service, what is registered and listed, the user's choices. */
 export interface VmTargetContext {
@@ -26,16 +27,6 @@ export interface VmTargetContext {
   settings: () => Settings;
 }
 
-/** A target for a VM named in words: a dropped target, a keybinding's arguments. */
-export interface TargetOnVm {
-  alias: string;
-  target: string;
-  /** `<environment>/<vm>`. */
-  vm: string;
-  /** Ask before running (a drop is easily a slip of the mouse). */
-  confirm?: boolean;
-}
-
 const isTargetOnVm = (value: unknown): value is TargetOnVm =>
   typeof value === 'object' && value !== null && ['alias', 'target', 'vm'].every((k) => typeof (value as Record<string, unknown>)[k] === 'string');
 
@@ -45,7 +36,7 @@ const isTargetOnVm = (value: unknown): value is TargetOnVm =>
 export function registerVmTargetCommands(ctx: VmTargetContext): vscode.Disposable[] {
   return [
     registerCommand(CommandIds.runTargetOnVm, async (subject?: TargetNode | VmNode | TargetOnVm) => {
-      if (isTargetOnVm(subject)) return runNamed(ctx, subject);
+      if (isTargetOnVm(subject)) return runNamed(ctx, { ...namedTarget(subject), vm: subject.vm, confirm: subject.confirm === true });
       const picked = subject instanceof TargetNode ? { entry: subject.entry, target: subject.target.name } : await pickTarget(ctx);
       if (!picked) return undefined;
       const vm = subject instanceof VmNode ? subject : await pickVm(ctx.vms, `Run ${picked.entry.alias} ${picked.target} on which VM?`);
@@ -92,12 +83,12 @@ async function runNamed(ctx: VmTargetContext, request: TargetOnVm): Promise<void
   if (!entry) throw new Error(`The project ${request.alias} is not in the mkcli registry.`);
   const vm = await ctx.vms.vm(request.vm);
   if (!vm) throw new Error(`The VM ${request.vm} is not in this workspace's environments.`);
-  await runOnVm(ctx, entry, request.target, vm, request.confirm);
+  await runOnVm(ctx, entry, request.target, vm, request.confirm, request.args);
 }
 
-async function runOnVm(ctx: VmTargetContext, entry: RegistryEntry, target: string, node: VmNode, confirm = false): Promise<void> {
+async function runOnVm(ctx: VmTargetContext, entry: RegistryEntry, target: string, node: VmNode, confirm = false, given?: string[]): Promise<void> {
   const mode = chooseMode(target, ctx.settings().interactiveTargets, ctx.preferences.mode(entry.alias, target));
-  const args = parseArgs(ctx.preferences.argsText(entry.alias, target));
+  const args = given ?? parseArgs(ctx.preferences.argsText(entry.alias, target));
   const request = { entry, target, args, mode, vm: vmContext(node.vm, node.ssh, node.sshConfigFile) };
   if (confirm) {
     const planned = await ctx.jobs.plan(request);

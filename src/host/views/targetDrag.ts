@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { vmId } from '../../core/vmconfig/types';
 import { CommandIds, ViewIds } from '../../shared/ids';
-import type { TargetOnVm } from '../commands/vmTargetCommands';
+import type { TargetOnVm } from '../commands/namedTarget';
 import { TargetNode } from './projectsTreeProvider';
 import { VmNode } from './vmsTreeProvider';
 
