@@ -5,6 +5,7 @@ import { ViewIds } from '../shared/ids';
 import { afterActivation } from './afterActivation';
 import { registerProjectCommands } from './commands/projectCommands';
 import { onSettingsChanged, settings, targetSourceFor } from './config';
+import { Favourites } from './jobs/favourites';
 import { ProjectsTreeProvider } from './views/projectsTreeProvider';
 import { targetDragController } from './views/targetDrag';
 import { watchFiles } from './watchFiles';
@@ -17,11 +18,17 @@ export function registerProjects(context: vscode.ExtensionContext, catalog: Cata
     return { env: process.env, timeoutMs: s.listTimeoutMs, source: (entry) => targetSourceFor(s, entry.alias, vscode.workspace.isTrusted) };
   }, settings().discoveryConcurrency);
   const makefileWatchers = new Map<string, vscode.Disposable>();
-  const projects = new ProjectsTreeProvider(settings, targets, (entry, listing) => {
-    makefileWatchers.get(entry.alias)?.dispose();
-    makefileWatchers.set(entry.alias, watchFiles([...listing.files], () => projects.refresh()));
-    catalog.targetsListed(entry, listing);
-  });
+  const favourites = new Favourites(context.globalState);
+  const projects = new ProjectsTreeProvider(
+    settings,
+    targets,
+    (entry, listing) => {
+      makefileWatchers.get(entry.alias)?.dispose();
+      makefileWatchers.set(entry.alias, watchFiles([...listing.files], () => projects.refresh()));
+      catalog.targetsListed(entry, listing);
+    },
+    favourites,
+  );
   // The registry is read again on every refresh; the hub's catalog follows it.
   const registryRead = (): void => void projects.entries().then((registry) => catalog.registryRead(registry.entries));
   afterActivation(registryRead);
@@ -31,7 +38,9 @@ export function registerProjects(context: vscode.ExtensionContext, catalog: Cata
     projects,
     projects.onDidChangeTreeData(registryRead),
     vscode.window.createTreeView(ViewIds.projects, { treeDataProvider: projects, showCollapseAll: true, dragAndDropController: targetDragController }),
-    ...registerProjectCommands(projects, settings),
+    favourites,
+    favourites.onDidChange(() => projects.redraw()),
+    ...registerProjectCommands(projects, settings, favourites),
     onSettingsChanged('mkcli', () => {
       registryWatcher.dispose();
       registryWatcher = watchRegistry(projects);

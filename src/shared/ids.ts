@@ -32,6 +32,8 @@ export const CommandIds = {
   runWithArguments: 'vmOrchestrator.runWithArguments',
   runTargetPicker: 'vmOrchestrator.runTargetPicker',
   runTargetOnVm: 'vmOrchestrator.runTargetOnVm',
+  pinTarget: 'vmOrchestrator.pinTarget',
+  unpinTarget: 'vmOrchestrator.unpinTarget',
   runTargetOnEnvironment: 'vmOrchestrator.runTargetOnEnvironment',
   rerunLast: 'vmOrchestrator.rerunLast',
   rerunJob: 'vmOrchestrator.rerunJob',

@@ -659,6 +659,27 @@ describe('VM logs over a real sshd', { skip: sshdSkip }, () => {
     }),
   );
 
+  test('Pin to Favourites puts a target in a Favourites group at the top of Projects; Unpin takes it out', { timeout: 60_000 }, () =>
+    step('vmlogs-favourites', async () => {
+      const { workbench } = s();
+      await workbench.runCommand('View: Close All Editors');
+      await workbench.openViewContainer(CONTAINER);
+      await workbench.expandTreeItem('Projects', ALIAS);
+      const menu = async (label: string, item: string): Promise<void> => {
+        // A menu that has just opened may ignore its first input: Enter on the item it points at.
+        await (await workbench.revealTreeItem('Projects', label)).click({ button: 'right' });
+        await workbench.page.locator('.monaco-menu .action-label', { hasText: item }).hover();
+        await workbench.page.keyboard.press('Enter');
+      };
+      await menu(HOLD_TARGET, 'Pin to Favourites');
+      const pinned = await workbench.waitForTreeRows('Projects', (r) => r[0]?.label === 'Favourites' && r[1]?.label === `${ALIAS} ${HOLD_TARGET}` && r[1].level === 2, 15_000);
+      assert.ok(pinned.some((r) => r.label === HOLD_TARGET && r.level === 2), formatRows(pinned));
+      await shot('20-favourites');
+      await menu(`${ALIAS} ${HOLD_TARGET}`, 'Unpin Target');
+      await workbench.waitForTreeRows('Projects', (r) => !r.some((row) => row.label === 'Favourites'), 15_000);
+    }),
+  );
+
   test('an unknown host key ends the log job and a warning offers "Open SSH Terminal"', { timeout: 90_000 }, () =>
     step('vmlogs-unknown-host-key', async () => {
       const { workbench, sshd, logFile } = s();

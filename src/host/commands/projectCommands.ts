@@ -5,11 +5,12 @@ import { CommandIds } from '../../shared/ids';
 import type { Settings } from '../config';
 import { openFileAt, type ProblemNode } from '../views/problemNode';
 import { ProjectNode, TargetNode, type ProjectsTreeProvider } from '../views/projectsTreeProvider';
+import type { Favourites } from '../jobs/favourites';
 import { registerCommand } from './registerCommand';
 
 // The commands of the Projects view: refresh, and the context-menu actions on projects,
 // targets and problem items.
-export function registerProjectCommands(projects: ProjectsTreeProvider, settings: () => Settings): vscode.Disposable[] {
+export function registerProjectCommands(projects: ProjectsTreeProvider, settings: () => Settings, favourites: Favourites): vscode.Disposable[] {
   return [
     registerCommand(CommandIds.refreshProjects, () => projects.refresh()),
     registerCommand(CommandIds.openRegistry, () => openRegistry(settings().registryFile)),
@@ -22,6 +23,14 @@ export function registerProjectCommands(projects: ProjectsTreeProvider, settings
       const command = await targetCommand(node.entry, node.target.name, [], process.env);
       await vscode.env.clipboard.writeText(displayCommand(command));
       vscode.window.setStatusBarMessage(`Copied: ${displayCommand(command)}`, 3000);
+    }),
+    registerCommand(CommandIds.pinTarget, (node: TargetNode) => favourites.pin(node.entry.alias, node.target.name)),
+    // From a target's menu, or from the palette for any pinned one (also one that is gone).
+    registerCommand(CommandIds.unpinTarget, async (node?: TargetNode) => {
+      const picked = node
+        ? { alias: node.entry.alias, target: node.target.name }
+        : (await vscode.window.showQuickPick(favourites.list().map((f) => ({ label: `${f.alias} ${f.target}`, ...f })), { placeHolder: 'Unpin which target?' }));
+      if (picked) await favourites.unpin(picked.alias, picked.target);
     }),
   ];
 }

@@ -9,6 +9,7 @@ import { Disposable } from '../disposable';
 import { log } from '../logger';
 import type { Settings } from '../config';
 import { escapeMarkdown as escape, markdownLines, tildify } from './markdown';
+import type { Favourites } from '../jobs/favourites';
 import { ProblemNode, type NoticeNode } from './problemNode';
 
 /** A registered mkcli project; expands to its targets. */
@@ -45,11 +46,14 @@ export class TargetNode extends vscode.TreeItem {
     readonly target: Target,
     source: TargetListing['source'],
     clickAction: Settings['clickAction'],
+    pinned: boolean,
+    /** Under Favourites: the same target, shown twice in the tree, needs an id of its own there. */
+    inFavourites = false,
   ) {
-    super(target.name, vscode.TreeItemCollapsibleState.None);
-    this.id = `target:${entry.alias}:${target.name}`;
+    super(inFavourites ? `${entry.alias} ${target.name}` : target.name, vscode.TreeItemCollapsibleState.None);
+    this.id = `${inFavourites ? 'favourite' : 'target'}:${entry.alias}:${target.name}`;
     this.description = target.description;
-    this.contextValue = 'vmoTarget';
+    this.contextValue = pinned ? 'vmoTargetPinned' : 'vmoTarget';
     this.iconPath = new vscode.ThemeIcon('symbol-event');
     this.tooltip = markdownLines([
       `**${escape(entry.alias)} ${escape(target.name)}**`,
@@ -75,7 +79,17 @@ function listedBy(entry: RegistryEntry, source: TargetListing['source']): string
   }
 }
 
-type Node = ProjectNode | TargetNode | ProblemNode | NoticeNode;
+/** The pinned targets, at the top of the view while there are any. */
+export class FavouritesNode extends vscode.TreeItem {
+  constructor() {
+    super('Favourites', vscode.TreeItemCollapsibleState.Expanded);
+    this.id = 'favourites';
+    this.contextValue = 'vmoFavourites';
+    this.iconPath = new vscode.ThemeIcon('star-full');
+  }
+}
+
+type Node = FavouritesNode | ProjectNode | TargetNode | ProblemNode | NoticeNode;
 
 // The Projects view: every alias of the mkcli registry, each expanding to its targets.
 // getChildren never throws: whatever goes wrong becomes a problem item naming the file and line.
@@ -89,6 +103,7 @@ export class ProjectsTreeProvider extends Disposable implements vscode.TreeDataP
     private readonly settings: () => Settings,
     private readonly targets: TargetCache,
     private readonly onListed: (entry: RegistryEntry, listing: TargetListing) => void,
+    private readonly favourites: Favourites,
   ) {
     super();
   }
@@ -113,6 +128,7 @@ export class ProjectsTreeProvider extends Disposable implements vscode.TreeDataP
     try {
       if (!node) return await this.rootNodes();
       if (node instanceof ProjectNode) return await this.targetNodes(node);
+      if (node instanceof FavouritesNode) return await this.favouriteNodes();
       return [];
     } catch (error) {
       log.error('Projects view', error);
@@ -126,7 +142,30 @@ export class ProjectsTreeProvider extends Disposable implements vscode.TreeDataP
     const nodes: Node[] = await Promise.all(
       registry.entries.map(async (e) => new ProjectNode(e, !(await isDirectory(e.dir)), await describeRunner(e, process.env))),
     );
-    return [...nodes, ...registry.problems.map((p) => new ProblemNode(p, 'projects:'))];
+    const favourites = this.favourites.list().length > 0 ? [new FavouritesNode()] : [];
+    return [...favourites, ...nodes, ...registry.problems.map((p) => new ProblemNode(p, 'projects:'))];
+  }
+
+  // The pinned targets, each as its project lists it now; one it no longer lists is said so.
+  private async favouriteNodes(): Promise<Node[]> {
+    const registry = await this.entries();
+    const clickAction = this.settings().clickAction;
+    return Promise.all(
+      this.favourites.list().map(async ({ alias, target }) => {
+        const entry = registry.entries.find((e) => e.alias === alias);
+        const listing = entry && (await this.targets.get(entry));
+        const found = listing?.targets.find((t) => t.name === target);
+        if (entry && listing && found) return new TargetNode(entry, found, listing.source, clickAction, true, true);
+        const why = entry ? `${alias} no longer lists ${target}` : `${alias} is not in the mkcli registry any more`;
+        const problem = { severity: 'warning' as const, message: `Pinned ${alias} ${target}: ${why}. Unpin it with Unpin Target in the Command Palette.`, file: this.settings().registryFile };
+        return new ProblemNode(problem, 'favourites:');
+      }),
+    );
+  }
+
+  /** Draws the tree again without reading anything anew (favourites changed). */
+  redraw(): void {
+    this.changed.fire(undefined);
   }
 
   private async targetNodes(node: ProjectNode): Promise<Node[]> {
@@ -135,7 +174,8 @@ export class ProjectsTreeProvider extends Disposable implements vscode.TreeDataP
     this.listings.set(node.entry.alias, listing);
     this.onListed(node.entry, listing);
     const problems = listing.problems.map((p: Problem) => new ProblemNode(p, `projects:${node.entry.alias}:`));
-    return [...problems, ...listing.targets.map((t) => new TargetNode(node.entry, t, listing.source, this.settings().clickAction))];
+    const clickAction = this.settings().clickAction;
+    return [...problems, ...listing.targets.map((t) => new TargetNode(node.entry, t, listing.source, clickAction, this.favourites.has(node.entry.alias, t.name)))];
   }
 
   /** The makefile of a project as last listed, if any. */
