@@ -38,7 +38,7 @@ const VM_TARGET_TITLE = `${ALIAS} ${VM_TARGET} on ${VM}`;
 /** A keybinding that runs the target for the second VM with an argument. */
 const KEY = 'ctrl+alt+h';
 const KEY_ARGS = { alias: ALIAS, target: VM_TARGET, args: ['GREETING=hi'], vm: `${ENV}/lab-app-2` };
-/** A target that holds its VM for a few seconds, to see runs wait for it. */
+/** A target that holds its VM until the test lets it go (the file `release` in the project), to see runs wait for it. */
 const HOLD_TARGET = 'hold';
 const HOLD_TITLE = `${ALIAS} ${HOLD_TARGET} on ${VM}`;
 const MAKEFILE = [
@@ -47,9 +47,9 @@ const MAKEFILE = [
   'remote-hostname:',
   '\t@ssh -F "$$VMO_SSH_CONFIG" -o BatchMode=yes "$$VMO_SSH_DEST" hostname',
   '\t@echo "vm=$$VMO_VM env=$$VMO_ENV role=$$VMO_VAR_role$(if $(GREETING), greeting=$(GREETING))"',
-  '## Holds the VM for 8 seconds',
+  '## Holds the VM until the file release is in the project (a minute at most)',
   'hold:',
-  '\t@sleep 8',
+  '\t@for i in $$(seq 600); do [ -e release ] && break; sleep 0.1; done',
   '\t@echo "held $$VMO_VM"',
   '',
 ].join('\n');
@@ -62,6 +62,8 @@ interface Setup {
   workbench: Workbench;
   /** The log file the preset tails, in the sshd's scratch folder (readable by the remote user). */
   logFile: string;
+  /** The file whose presence lets the hold target end. */
+  release: string;
   /** Changes the machine-scoped settings the extension host reads (code-server's remote settings). */
   setMachineSettings(more: Record<string, unknown>): void;
   cleanup(): Promise<void>;
@@ -129,7 +131,7 @@ async function start(): Promise<Setup> {
     // A target on a key, as the README shows.
     writeFileSync(path.join(server.userDataDir, 'User', 'keybindings.json'), `${JSON.stringify([{ key: KEY, command: 'vmOrchestrator.runTarget', args: KEY_ARGS }], null, 2)}\n`);
     workbench = await Workbench.open(server.url, { viewport: { width: 1400, height: 900 } });
-    return { sshd, server, workbench, logFile, setMachineSettings, cleanup };
+    return { sshd, server, workbench, logFile, release: path.join(project, 'release'), setMachineSettings, cleanup };
   } catch (err) {
     await saveArtifacts('vmlogs-start', server, workbench).catch(() => undefined);
     if (sshd) writeFileSync(path.join(resultsDirFor('vmlogs-start'), 'sshd.log'), sshd.log());
@@ -481,21 +483,24 @@ describe('VM logs over a real sshd', { skip: sshdSkip }, () => {
 
   test('A queue per VM: a second run on the same VM waits as queued and runs when the first ends; a canceled queued run never runs', { timeout: 150_000 }, () =>
     step('vmlogs-vm-queue', async () => {
-      const { workbench } = s();
+      const { workbench, release } = s();
+      rmSync(release, { force: true });
       await workbench.runCommand('View: Close All Editors');
       await workbench.openViewContainer(CONTAINER);
-      const runHold = async (): Promise<void> => {
+      const runHold = async (expected: string): Promise<void> => {
         await workbench.runCommand('VM Orchestrator: Run Target on VM…', { asks: true });
         await workbench.pickQuickItem('Pick a project', ALIAS);
         await workbench.pickQuickItem('Pick a target', HOLD_TARGET);
         await workbench.pickQuickItem(`Run ${ALIAS} ${HOLD_TARGET} on which VM?`, VM);
-        // The palette is opened again only once this pick has closed.
+        // The palette is opened again only once this pick has closed and the run's console has
+        // opened and taken the focus, which would close a palette opened meanwhile.
         await workbench.page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
+        await waitForConsole((v) => v.status === expected, `its run ${expected.toLowerCase()}`, 10_000, HOLD_TITLE);
       };
       const holds = (rows: Awaited<ReturnType<Workbench['treeRows']>>) => rows.filter((r) => r.label === HOLD_TITLE).map((r) => r.description.split(' · ')[0]);
-      await runHold();
-      await runHold();
-      await runHold();
+      await runHold('Running');
+      await runHold('Queued');
+      await runHold('Queued');
       const waiting = await workbench.waitForTreeRows('Jobs', (r) => holds(r).filter((d) => d === 'queued').length === 2 && holds(r).includes('running'), 10_000);
       assert.ok(waiting.some((r) => r.label === HOLD_TITLE && r.description === `queued · waits for ${ENV}/${VM}`), formatRows(waiting));
       await shot('15-queued');
@@ -508,6 +513,7 @@ describe('VM logs over a real sshd', { skip: sshdSkip }, () => {
       await rows.first().click();
       await workbench.waitForTreeRows('Jobs', (r) => holds(r).includes('canceled'), 10_000);
 
+      writeFileSync(release, '');
       const ended = await workbench.waitForTreeRows('Jobs', (r) => holds(r).filter((d) => d === 'success').length === 2, 45_000);
       assert.deepEqual(holds(ended).sort(), ['canceled', 'success', 'success'], formatRows(ended));
 
@@ -567,6 +573,7 @@ describe('VM logs over a real sshd', { skip: sshdSkip }, () => {
       await workbench.runCommand('View: Close All Editors');
 
       // Canceling the parent cancels every VM's job.
+      rmSync(s().release, { force: true });
       await workbench.runCommand('VM Orchestrator: Run Target on Environment…', { asks: true });
       await workbench.pickQuickItem('Pick a project', ALIAS);
       await workbench.pickQuickItem('Pick a target', HOLD_TARGET);

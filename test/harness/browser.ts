@@ -322,23 +322,25 @@ export class Workbench {
    */
   async runCommand(title: string, { asks = false } = {}): Promise<void> {
     const input = this.page.locator('.quick-input-widget .quick-input-box input');
-    // A key pressed while a webview that has just opened takes the focus can be lost: press again.
-    for (let attempt = 1; ; attempt++) {
-      await this.page.keyboard.press('F1');
-      try {
-        await input.waitFor({ state: 'visible', timeout: 5000 });
-        break;
-      } catch (err) {
-        if (attempt === 3) throw err;
-      }
-    }
-    await input.fill(`>${title}`);
     const match = this.page
       .locator('.quick-input-widget .quick-input-list .monaco-list-row')
       .filter({ hasText: title })
       .first();
-    await match.waitFor({ state: 'visible' });
-    await match.click();
+    // A webview that opens or takes the focus meanwhile (a job's console, say) closes the palette
+    // or swallows the key: open it again, up to three times, until the command is clicked.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.page.keyboard.press('F1');
+        await input.waitFor({ state: 'visible', timeout: 5000 });
+        await input.fill(`>${title}`, { timeout: 5000 });
+        await match.waitFor({ state: 'visible', timeout: 10_000 });
+        await match.click({ timeout: 5000 });
+        break;
+      } catch (err) {
+        if (attempt === 3) throw err;
+        await this.page.keyboard.press('Escape');
+      }
+    }
     if (!asks) await input.waitFor({ state: 'hidden' });
   }
 

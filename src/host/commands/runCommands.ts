@@ -20,6 +20,7 @@ import { TargetNode, type ProjectsTreeProvider } from '../views/projectsTreeProv
 import { namedTarget } from './namedTarget';
 import type { VmsTreeProvider } from '../views/vmsTreeProvider';
 import { registerCommand } from './registerCommand';
+import { STEP } from './pickSteps';
 
 interface RunContext {
   jobs: JobService;
@@ -134,6 +135,7 @@ async function storedVm(ctx: RunContext, id: unknown): Promise<VmContext> {
 // Asks for a target's arguments, showing the ones used last; false when the user pressed Escape.
 async function askArguments(entry: RegistryEntry, target: string, preferences: TargetPreferences): Promise<boolean> {
   const text = await vscode.window.showInputBox({
+    ...STEP,
     title: `Arguments for ${entry.alias} ${target}`,
     prompt: 'Variables and flags, e.g. ENV=staging -j4 (split like shell words; nothing is expanded or run by a shell). Empty for none.',
     value: preferences.argsText(entry.alias, target),
@@ -160,7 +162,7 @@ export async function pickTarget(ctx: Pick<RunContext, 'projects' | 'targets'>):
   }
   const project = await vscode.window.showQuickPick(
     registry.entries.map((entry) => ({ label: entry.alias, description: entry.dir, entry })),
-    { title: 'Run Target: project', placeHolder: 'Pick a project', matchOnDescription: true },
+    { ...STEP, title: 'Run Target: project', placeHolder: 'Pick a project', matchOnDescription: true },
   );
   if (!project) return undefined;
   const listing = await ctx.targets.get(project.entry);
@@ -171,7 +173,7 @@ export async function pickTarget(ctx: Pick<RunContext, 'projects' | 'targets'>):
   }
   const target = await vscode.window.showQuickPick(
     listing.targets.map((t) => ({ label: t.name, description: t.description, name: t.name })),
-    { title: `Run Target: ${project.entry.alias}`, placeHolder: 'Pick a target', matchOnDescription: true },
+    { ...STEP, title: `Run Target: ${project.entry.alias}`, placeHolder: 'Pick a target', matchOnDescription: true },
   );
   return target ? { entry: project.entry, target: target.name } : undefined;
 }

@@ -6,6 +6,7 @@ import { openFileAt } from '../views/problemNode';
 import type { VmJobs } from '../jobs/vmJobs';
 import { EnvironmentNode, VmNode, type LogPresetNode, type VmsTreeProvider } from '../views/vmsTreeProvider';
 import { registerCommand } from './registerCommand';
+import { STEP } from './pickSteps';
 
 // The commands of the VMs view.
 export function registerVmCommands(vms: VmsTreeProvider, settings: () => Settings, vmJobs: VmJobs): vscode.Disposable[] {
@@ -55,7 +56,7 @@ export async function pickVm(vms: VmsTreeProvider, placeHolder = 'Pick a VM'): P
   }
   const picked = await vscode.window.showQuickPick(
     all.map((node) => ({ label: node.vm.name, description: `${node.vm.environment} · ${String(node.description)}`, node })),
-    { placeHolder, matchOnDescription: true },
+    { ...STEP, placeHolder, matchOnDescription: true },
   );
   return picked?.node;
 }

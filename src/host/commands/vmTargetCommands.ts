@@ -13,6 +13,7 @@ import { TargetNode, type ProjectsTreeProvider } from '../views/projectsTreeProv
 import { EnvironmentNode, VmNode, type VmsTreeProvider } from '../views/vmsTreeProvider';
 import { runOnEnvironment } from '../jobs/environmentRun';
 import { registerCommand } from './registerCommand';
+import { STEP } from './pickSteps';
 import { pickTarget } from './runCommands';
 import { pickVm } from './vmCommands';
 import { namedTarget, type TargetOnVm } from './namedTarget';
@@ -73,7 +74,7 @@ async function pickEnvironment(vms: VmsTreeProvider, placeHolder: string): Promi
   }
   const picked = await vscode.window.showQuickPick(
     [...counts].map(([name, n]) => ({ label: name, description: `${n} VM${n === 1 ? '' : 's'}` })),
-    { placeHolder },
+    { ...STEP, placeHolder },
   );
   return picked?.label;
 }
