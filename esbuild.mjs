@@ -27,6 +27,8 @@ const nodeCommon = {
   target: 'node20',
   // Native modules are shipped beside the bundle, never inlined.
   external: ['vscode', 'node-pty', 'bufferutil'],
+  // jsonc-parser's main build is UMD, whose require() of its own files a bundle cannot resolve.
+  alias: { 'jsonc-parser': 'jsonc-parser/lib/esm/main.js' },
 };
 
 /** Every folder under webview/ with a main.ts is an app, except the shared lib. */

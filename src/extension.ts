@@ -23,10 +23,10 @@ export function activate(context: vscode.ExtensionContext): void {
   // Discovery is reported to the hub once it has settled.
   const catalog = new CatalogSync((snapshot) => hub.reportCatalog(snapshot));
   context.subscriptions.push(catalog);
-  const { projects, targets } = registerProjects(context, catalog);
+  const { projects, targets, sequences } = registerProjects(context, catalog);
   const vmJobs = new VmJobs(windowJobs.jobs, settings);
   const vms = registerVms(context, vmJobs, catalog);
-  const reruns = registerJobs(context, windowJobs, hub, projects, targets, vms);
+  const reruns = registerJobs(context, windowJobs, hub, { projects, targets, vms, sequences });
   context.subscriptions.push(reruns.register(['ssh-logs', 'remote-command'], (job) => vmJobs.prepareStored(job, vms)));
   context.subscriptions.push(
     vscode.tasks.registerTaskProvider(TaskType, new MkcliTaskProvider(projects, targets, windowJobs.jobs)),

@@ -36,6 +36,8 @@ export function settings() {
     reuseConsoleTab: c.get<boolean>('console.reuseTab', false),
     consoleMaxLines: c.get<number>('console.maxLines', 100_000),
     notifyOnJobEnd: c.get<'failures' | 'all' | 'none'>('notifications.jobEnd', 'failures'),
+    /** What Compare with Previous Run masks in both outputs (the manifest's default is DEFAULT_MASKS). */
+    compareMasks: c.get<unknown[]>('compare.masks', []),
     /** Whether an operator may start targets in this window through the hub (`jobs:run`). */
     hubAcceptRuns: c.get<boolean>('hub.acceptRuns', false),
     /** A shared hub's URL (team mode); empty: the user's own hub. */

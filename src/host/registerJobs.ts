@@ -3,10 +3,15 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import { InMemoryRecorder } from '../core/jobs/inMemoryRecorder';
 import type { TargetCache } from '../core/mkcli/targetCache';
-import { CommandIds, ViewIds } from '../shared/ids';
+import { CommandIds, SequenceTaskType, ViewIds } from '../shared/ids';
 import { registerHistoryCommands } from './commands/historyCommands';
 import { registerRunCommands } from './commands/runCommands';
 import { registerVmTargetCommands } from './commands/vmTargetCommands';
+import { registerSequenceCommands } from './commands/sequenceCommands';
+import { registerCompareCommands } from './commands/compareCommands';
+import { JobOutputDocuments, OUTPUT_SCHEME } from './compare/jobOutputDocuments';
+import type { WorkspaceSequences } from './sequences/workspaceSequences';
+import { SequenceTaskProvider } from './tasks/sequenceTaskProvider';
 import { hubRuns } from './hub/hubRuns';
 import { settings } from './config';
 import { notifyJobEnd } from './jobs/jobNotifications';
@@ -51,9 +56,7 @@ export function registerJobs(
   context: vscode.ExtensionContext,
   { recorder, jobs }: WindowJobs,
   hub: HubLink,
-  projects: ProjectsTreeProvider,
-  targets: TargetCache,
-  vms: VmsTreeProvider,
+  { projects, targets, vms, sequences }: { projects: ProjectsTreeProvider; targets: TargetCache; vms: VmsTreeProvider; sequences: WorkspaceSequences },
 ): StoredReruns {
   const rerun = (jobId: string): void => void vscode.commands.executeCommand(CommandIds.rerunJob, jobId);
   const stored = new StoredJobs(hub, settings, spillDir(context, 'replays'));
@@ -91,13 +94,17 @@ export function registerJobs(
     jobsView,
     vscode.window.createTreeView(ViewIds.jobs, { treeDataProvider: jobsView }),
     jobStatusBar(recorder),
-    // The jobs of an environment run show in its tab's log and under it in the Jobs view, not in tabs of their own.
+    // The jobs of a group (an environment run, a sequence) show in its tab's log and under it in the Jobs view, not in tabs of their own.
     jobs.onDidStart(({ job, replacing }) => job.mode === 'console' && job.parentId === undefined && consoles.show(job.id, replacing)),
-    // An environment run tells of its end once, for all of its VMs.
+    // A group tells of its end once, for all of its jobs.
     jobs.onDidEnd((job) => job.parentId === undefined && notifyJobEnd(job, settings(), { showOutput, rerun })),
     ...registerHistoryCommands(context.extensionUri, stored, hub),
     ...registerRunCommands({ jobs, stored, consoles, projects, targets, vms, preferences, reruns, settings }),
     ...registerVmTargetCommands({ jobs, projects, targets, vms, preferences, settings }),
+    vscode.workspace.registerTextDocumentContentProvider(OUTPUT_SCHEME, new JobOutputDocuments(recorder, stored, settings)),
+    ...registerCompareCommands({ recorder, stored }),
+    ...registerSequenceCommands({ jobs, projects, targets, vms, preferences, settings, sequences }),
+    vscode.tasks.registerTaskProvider(SequenceTaskType, new SequenceTaskProvider({ jobs, projects, targets, vms, preferences, settings, sequences })),
     hub.takeRuns(hubRuns({ jobs, projects, targets, vms, preferences, settings })),
   );
   return reruns;

@@ -7,18 +7,20 @@ import { registerProjectCommands } from './commands/projectCommands';
 import { onSettingsChanged, settings, targetSourceFor } from './config';
 import { Favourites } from './jobs/favourites';
 import { ProjectsTreeProvider } from './views/projectsTreeProvider';
+import { WorkspaceSequences } from './sequences/workspaceSequences';
 import { targetDragController } from './views/targetDrag';
 import { watchFiles } from './watchFiles';
 
 // Wires the Projects view: the tree, its commands, and the watchers that
 // refresh it when the registry or a project's makefiles change.
-export function registerProjects(context: vscode.ExtensionContext, catalog: CatalogSync): { projects: ProjectsTreeProvider; targets: TargetCache } {
+export function registerProjects(context: vscode.ExtensionContext, catalog: CatalogSync): { projects: ProjectsTreeProvider; targets: TargetCache; sequences: WorkspaceSequences } {
   const targets = new TargetCache(() => {
     const s = settings();
     return { env: process.env, timeoutMs: s.listTimeoutMs, source: (entry) => targetSourceFor(s, entry.alias, vscode.workspace.isTrusted) };
   }, settings().discoveryConcurrency);
   const makefileWatchers = new Map<string, vscode.Disposable>();
   const favourites = new Favourites(context.globalState);
+  const sequences = new WorkspaceSequences();
   const projects = new ProjectsTreeProvider(
     settings,
     targets,
@@ -28,6 +30,7 @@ export function registerProjects(context: vscode.ExtensionContext, catalog: Cata
       catalog.targetsListed(entry, listing);
     },
     favourites,
+    sequences,
   );
   // The registry is read again on every refresh; the hub's catalog follows it.
   const registryRead = (): void => void projects.entries().then((registry) => catalog.registryRead(registry.entries));
@@ -37,8 +40,10 @@ export function registerProjects(context: vscode.ExtensionContext, catalog: Cata
   context.subscriptions.push(
     projects,
     projects.onDidChangeTreeData(registryRead),
-    vscode.window.createTreeView(ViewIds.projects, { treeDataProvider: projects, showCollapseAll: true, dragAndDropController: targetDragController }),
+    // Several targets picked together run in sequence.
+    vscode.window.createTreeView(ViewIds.projects, { treeDataProvider: projects, showCollapseAll: true, canSelectMany: true, dragAndDropController: targetDragController }),
     favourites,
+    sequences,
     favourites.onDidChange(() => projects.redraw()),
     ...registerProjectCommands(projects, settings, favourites),
     onSettingsChanged('mkcli', () => {
@@ -54,7 +59,7 @@ export function registerProjects(context: vscode.ExtensionContext, catalog: Cata
     { dispose: () => registryWatcher.dispose() },
     { dispose: () => makefileWatchers.forEach((w) => w.dispose()) },
   );
-  return { projects, targets };
+  return { projects, targets, sequences };
 }
 
 function watchRegistry(projects: ProjectsTreeProvider): vscode.Disposable {

@@ -303,7 +303,8 @@ export class LiveJobs {
       if (!done && fromSeq !== undefined && stored && isActive(stored.status) && !this.live.has(jobId) && !this.ended.has(jobId)) this.feed(jobId).anchor(next);
       if (!done && stored && !isActive(stored.status) && !this.live.has(jobId) && !this.remote.has(jobId)) {
         const finishedAt = stored.finishedAt ?? stored.startedAt;
-        done = { jobId, status: stored.status, exitCode: stored.exitCode ?? null, signal: stored.signal ?? null, finishedAt, durationMs: stored.durationMs ?? finishedAt - stored.startedAt };
+        const counts = stored.errors !== undefined && stored.warnings !== undefined ? { errors: stored.errors, warnings: stored.warnings } : {};
+        done = { jobId, status: stored.status, exitCode: stored.exitCode ?? null, signal: stored.signal ?? null, finishedAt, durationMs: stored.durationMs ?? finishedAt - stored.startedAt, ...counts };
       }
       if (done) socket.emit('job:done', done);
       return { ok: true, lastSeq, status: done?.status ?? 'running' };

@@ -35,6 +35,11 @@ export const CommandIds = {
   pinTarget: 'vmOrchestrator.pinTarget',
   unpinTarget: 'vmOrchestrator.unpinTarget',
   runTargetOnEnvironment: 'vmOrchestrator.runTargetOnEnvironment',
+  runInSequence: 'vmOrchestrator.runInSequence',
+  runSequence: 'vmOrchestrator.runSequence',
+  openSequencesFile: 'vmOrchestrator.openSequencesFile',
+  compareWithPrevious: 'vmOrchestrator.compareWithPrevious',
+  compareWithRun: 'vmOrchestrator.compareWithRun',
   rerunLast: 'vmOrchestrator.rerunLast',
   rerunJob: 'vmOrchestrator.rerunJob',
   cancelJob: 'vmOrchestrator.cancelJob',
@@ -57,3 +62,6 @@ export const PanelTypes = {
 export const ConfigSection = 'vmOrchestrator';
 
 export const TaskType = 'mkcli';
+
+/** A task that runs a named sequence of .vscode/vm-orchestrator.json. */
+export const SequenceTaskType = 'mkcli-sequence';

@@ -1,7 +1,10 @@
 // The job model shared by the runner, the store, the hub and every webview.
 
-/** `queued`: waiting for its VM (see vmOrchestrator.run.perVmConcurrency); it runs, then ends in a final status. */
-export type JobStatus = 'queued' | 'running' | 'success' | 'failed' | 'canceled' | 'interrupted';
+/**
+ * `queued`: waiting for its VM (see vmOrchestrator.run.perVmConcurrency); it runs, then ends in a final status.
+ * `skipped`: a step of a sequence after the one that failed or was canceled; it never ran.
+ */
+export type JobStatus = 'queued' | 'running' | 'success' | 'failed' | 'canceled' | 'interrupted' | 'skipped';
 
 /** How a job can end. */
 export type FinalStatus = Exclude<JobStatus, 'queued' | 'running'>;
@@ -11,8 +14,21 @@ export function isActive(status: JobStatus): status is 'queued' | 'running' {
   return status === 'queued' || status === 'running';
 }
 
-/** What started the job; `environment`: a target run on every VM of an environment, the parent of one job per VM. */
-export type JobKind = 'target' | 'terminal' | 'ssh-logs' | 'remote-command' | 'environment';
+/**
+ * What started the job. `environment`: a target run on every VM of an environment, the parent of
+ * one job per VM; `sequence`: targets run one after the other, the parent of one job per step.
+ */
+export type JobKind = 'target' | 'terminal' | 'ssh-logs' | 'remote-command' | 'environment' | 'sequence';
+
+/** Whether a job of this kind is a group: it runs no program, its children are the jobs. */
+export function isGroup(kind: JobKind): boolean {
+  return kind === 'environment' || kind === 'sequence';
+}
+
+/** The order of a group's children: as they started, then by VM (an environment's start at once). */
+export function childOrder(a: Pick<JobInfo, 'startedAt' | 'vm'>, b: Pick<JobInfo, 'startedAt' | 'vm'>): number {
+  return a.startedAt - b.startedAt || (a.vm ?? '').localeCompare(b.vm ?? '');
+}
 
 /** Where its output is shown: a console webview, or a native terminal. */
 export type JobMode = 'console' | 'terminal';
@@ -36,7 +52,7 @@ export interface JobInfo {
   args?: string[];
   /** For jobs on a VM, and targets run for one: `<environment>/<vm>`. */
   vm?: string;
-  /** The job this one is part of (an environment run's, for each of its VMs). */
+  /** The job this one is part of (an environment run's, for each of its VMs; a sequence's, for each step). */
   parentId?: string;
   /** The machine that runs it. */
   hostname: string;
@@ -47,6 +63,9 @@ export interface JobInfo {
   exitCode?: number | null;
   signal?: string | null;
   durationMs?: number;
+  /** Errors and warnings found in its output, once it ended (targets and commands on VMs). */
+  errors?: number;
+  warnings?: number;
 }
 
 /** A piece of output cut on a line boundary (the last chunk of a job may end without one). */
@@ -66,6 +85,9 @@ export interface JobResult {
   signal: string | null;
   durationMs: number;
   finishedAt: number;
+  /** Errors and warnings found in its output (targets and commands on VMs). */
+  errors?: number;
+  warnings?: number;
 }
 
 /** A history query; every filter is optional and they combine with AND. */

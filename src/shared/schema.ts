@@ -11,9 +11,9 @@ import type { Chunk, FinalStatus, JobInfo, JobKind, JobMode, JobQuery, JobResult
 /** A value read at the edge: the normalized value, or why it was refused (naming the field). */
 export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
 
-export const JOB_STATUSES: readonly JobStatus[] = ['queued', 'running', 'success', 'failed', 'canceled', 'interrupted'];
-export const FINAL_STATUSES: readonly FinalStatus[] = ['success', 'failed', 'canceled', 'interrupted'];
-export const JOB_KINDS: readonly JobKind[] = ['target', 'terminal', 'ssh-logs', 'remote-command', 'environment'];
+export const JOB_STATUSES: readonly JobStatus[] = ['queued', 'running', 'success', 'failed', 'canceled', 'interrupted', 'skipped'];
+export const FINAL_STATUSES: readonly FinalStatus[] = ['success', 'failed', 'canceled', 'interrupted', 'skipped'];
+export const JOB_KINDS: readonly JobKind[] = ['target', 'terminal', 'ssh-logs', 'remote-command', 'environment', 'sequence'];
 export const JOB_MODES: readonly JobMode[] = ['console', 'terminal'];
 export const STREAM_NAMES: readonly StreamName[] = ['stdout', 'stderr', 'system'];
 
@@ -184,7 +184,13 @@ function readJobInfo(v: unknown): JobInfo {
   if (o.exitCode !== undefined) job.exitCode = exitCode('exitCode', o.exitCode);
   if (o.signal !== undefined) job.signal = signal('signal', o.signal);
   if (o.durationMs !== undefined) job.durationMs = duration('durationMs', o.durationMs);
-  return job;
+  return { ...job, ...problemCounts('job', o) };
+}
+
+// Errors and warnings found in a job's output: both or neither.
+function problemCounts(field: string, o: Record<string, unknown>): { errors?: number; warnings?: number } {
+  if (o.errors === undefined && o.warnings === undefined) return {};
+  return { errors: integer(`${field}.errors`, o.errors, 0, INT4_MAX), warnings: integer(`${field}.warnings`, o.warnings, 0, INT4_MAX) };
 }
 
 function readChunk(field: string, v: unknown): Chunk {
@@ -205,6 +211,7 @@ function readJobResult(field: string, v: unknown): JobResult {
     signal: signal(`${field}.signal`, o.signal),
     durationMs: duration(`${field}.durationMs`, o.durationMs),
     finishedAt: time(`${field}.finishedAt`, o.finishedAt),
+    ...problemCounts(field, o),
   };
 }
 

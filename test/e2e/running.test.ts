@@ -24,6 +24,17 @@ const SHOTS = resultsDirFor('running');
 const MARKER = `vmo-e2e-hold-${randomUUID()}`;
 /** vmOrchestrator.run.cancelGraceSeconds for this run: SIGKILL follows SIGTERM after this long. */
 const GRACE_SECONDS = 2;
+/** The workspace's sequences: one to run, one a teammate's file must not get through (a make option). */
+const SEQUENCES_FILE = `{
+  "sequences": [
+    { "name": "ship", "description": "one, then three", "steps": [
+      { "alias": "${ALIAS}", "target": "step-one" },
+      { "alias": "${ALIAS}", "target": "step-three", "args": ["NOTE=shipped"] }
+    ] },
+    { "name": "sneaky", "steps": [{ "alias": "${ALIAS}", "target": "step-one", "args": ["--eval=x:;touch /tmp/owned"] }] }
+  ]
+}
+`;
 
 interface Setup {
   home: string;
@@ -45,7 +56,8 @@ async function start(): Promise<Setup> {
   const registryPath = path.join(home, '.config', 'mkcli', 'registry');
   mkdirSync(path.dirname(registryPath), { recursive: true });
   writeFileSync(registryPath, `${ALIAS} ${project} 0.1.0\n`);
-  mkdirSync(workspace, { recursive: true });
+  mkdirSync(path.join(workspace, '.vscode'), { recursive: true });
+  writeFileSync(path.join(workspace, '.vscode', 'vm-orchestrator.json'), SEQUENCES_FILE);
 
   let server: CodeServer | undefined;
   let workbench: Workbench | undefined;
@@ -368,5 +380,63 @@ test('reloading the window mid-job ends the job as interrupted, leaves no proces
     const replayed = await waitForConsole(title, (v) => v.lines.includes('holding (stubborn)') && v.status !== 'Running', 'the stored output, replayed');
     assert.equal(replayed.status, 'Interrupted', `the console shows how the job ended: ${JSON.stringify(replayed)}`);
     await shot('08-replayed-after-reload');
+  }),
+);
+
+test('targets picked together run in sequence under one parent job; the step after a failing one is skipped', { timeout: 90_000 }, () =>
+  step('running-sequence', async () => {
+    const { workbench } = setup;
+    await workbench.runCommand('View: Close All Editors');
+    // The project row alone is selected (clicked twice: collapsed, then expanded), the three
+    // targets are added with Ctrl+click, which selects without running, and the project is taken
+    // out again (a menu shows only what applies to every row selected).
+    await workbench.clickTreeItem('Projects', ALIAS);
+    await workbench.clickTreeItem('Projects', ALIAS);
+    for (const label of ['step-one', 'step-fails', 'step-three', ALIAS]) {
+      await (await workbench.revealTreeItem('Projects', label)).click({ modifiers: ['ControlOrMeta'] });
+    }
+    await (await workbench.revealTreeItem('Projects', 'step-three')).click({ button: 'right' });
+    await workbench.page.locator('.monaco-menu .action-label', { hasText: 'Run in Sequence' }).hover();
+    await workbench.page.keyboard.press('Enter');
+
+    const title = `${ALIAS} step-one → ${ALIAS} step-fails → ${ALIAS} step-three`;
+    const done = await waitForConsole(title, (v) => v.status === 'Failed', 'the sequence failing', 30_000);
+    assert.equal(done.exit, 'exit code 2', JSON.stringify(done));
+    assert.ok(done.lines.includes(`1/3 ${ALIAS} step-one: success`) || done.lines.some((l) => l.startsWith(`1/3 ${ALIAS} step-one: success in `)), JSON.stringify(done.lines));
+    assert.ok(done.lines.includes(`Skipped: 3/3 ${ALIAS} step-three.`), JSON.stringify(done.lines));
+    assert.ok(done.lines.includes(`Stopped at 2/3 ${ALIAS} step-fails (failed, exit 2): 1 succeeded; skipped 1.`), JSON.stringify(done.lines));
+
+    const rows = await workbench.waitForTreeRows('Jobs', (r) => r.some((row) => row.label === title && row.description.startsWith('failed')), 20_000);
+    const at = rows.findIndex((r) => r.label === title);
+    assert.deepEqual(
+      rows.slice(at + 1, at + 4).map((r) => [r.label, r.level, r.description.split(' · ')[0]]),
+      [
+        [`${ALIAS} step-one`, 2, 'success'],
+        [`${ALIAS} step-fails`, 2, 'failed'],
+        [`${ALIAS} step-three`, 2, 'skipped'],
+      ],
+      formatRows(rows),
+    );
+    await shot('sequence-skipped');
+  }),
+);
+
+test('the sequences of the workspace are in the Projects view: one runs on a click, one with a make option is an error naming its line', { timeout: 90_000 }, () =>
+  step('running-named-sequence', async () => {
+    const { workbench } = setup;
+    await workbench.runCommand('View: Close All Editors');
+    const rows = await workbench.waitForTreeRows('Projects', (r) => r.some((row) => row.label === 'ship') && r.some((row) => row.label.includes('--eval')), 20_000);
+    const problem = rows.find((r) => r.label.includes('--eval'))!;
+    assert.match(problem.label, /Sequence "sneaky", step 1: Expected VAR=value, got "--eval=x:;touch \/tmp\/owned": options and other targets are not taken from a workspace file/);
+    assert.equal(problem.description, '.vscode/vm-orchestrator.json:7');
+    assert.equal(rows.find((r) => r.label === 'ship')?.description, 'one, then three');
+    assert.ok(!rows.some((r) => r.label === 'sneaky'), formatRows(rows));
+
+    await workbench.clickTreeItem('Projects', 'ship');
+    const done = await waitForConsole('ship', (v) => v.status === 'Succeeded', 'the sequence succeeding', 30_000);
+    assert.ok(done.lines.includes('All 2 steps succeeded.'), JSON.stringify(done.lines));
+    const jobs = await workbench.waitForTreeRows('Jobs', (r) => r.some((row) => row.label === `${ALIAS} step-three` && row.description === 'success · NOTE=shipped') || r.some((row) => row.label === `${ALIAS} step-three` && /^success · .* · NOTE=shipped$/.test(row.description)), 20_000);
+    assert.ok(jobs.some((r) => r.label === 'ship' && r.level === 1), formatRows(jobs));
+    await shot('sequence-named');
   }),
 );

@@ -10,6 +10,7 @@ export const STATUS_TEXT: Record<JobStatus, { icon: string; label: string }> = {
   success: { icon: 'pass', label: 'Succeeded' },
   failed: { icon: 'error', label: 'Failed' },
   canceled: { icon: 'circle-slash', label: 'Canceled' },
+  skipped: { icon: 'debug-step-over', label: 'Skipped' },
   interrupted: { icon: 'debug-disconnect', label: 'Interrupted' },
 };
 

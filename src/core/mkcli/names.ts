@@ -21,13 +21,14 @@ export function aliasError(alias: string): string | undefined {
 const MAKE_CONTROL = new Set(['SHELL', 'MAKESHELL', 'MAKEFLAGS', 'MFLAGS', 'GNUMAKEFLAGS', 'MAKEFILES', 'MAKE', 'MAKECMDGOALS', 'MAKEOVERRIDES']);
 
 /**
- * Why `word` cannot be an argument of a run asked for from elsewhere (the hub), or undefined: only
- * `VAR=value` is taken, never a make option, another goal, or a variable that changes how make runs.
+ * Why `word` cannot be an argument of a run asked for from elsewhere (`from`: the hub, a workspace
+ * file), or undefined: only `VAR=value` is taken, never a make option, another goal, or a variable
+ * that changes how make runs.
  */
-export function assignmentError(word: string): string | undefined {
+export function assignmentError(word: string, from = 'the hub'): string | undefined {
   const match = /^([A-Za-z_][A-Za-z0-9_]*)=/.exec(word);
-  if (!match) return `Expected VAR=value, got ${JSON.stringify(word)}: options and other targets are not taken from the hub`;
-  if (MAKE_CONTROL.has(match[1])) return `${match[1]} changes how make runs and is not taken from the hub`;
+  if (!match) return `Expected VAR=value, got ${JSON.stringify(word)}: options and other targets are not taken from ${from}`;
+  if (MAKE_CONTROL.has(match[1])) return `${match[1]} changes how make runs and is not taken from ${from}`;
   // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
   if (/[\x00-\x1f\x7f]/.test(word)) return `Expected a value without control characters, got ${JSON.stringify(word)}`;
   return undefined;

@@ -9,7 +9,7 @@ export const epochMs = (column: string): string => `round(extract(epoch FROM dat
 // The columns every job query selects, in the shape toStoredJob() reads. The times get names of
 // their own: ORDER BY started_at must still mean the column, which the indexes hold.
 export const JOB_COLUMNS = `id, kind, mode, title, argv, command, cwd, alias, target, args, vm, parent_id, hostname, reporter, status,
-  ${epochMs('started_at')} AS started_ms, ${epochMs('finished_at')} AS finished_ms, exit_code, signal, duration_ms, last_seq`;
+  ${epochMs('started_at')} AS started_ms, ${epochMs('finished_at')} AS finished_ms, exit_code, signal, duration_ms, last_seq, error_count, warning_count`;
 
 /** A jobs row as both drivers return it (bigint may come as a string, timestamps as Date). */
 export interface JobRow {
@@ -34,6 +34,8 @@ export interface JobRow {
   signal: string | null;
   duration_ms: number | string | bigint | null;
   last_seq: number | null;
+  error_count: number | null;
+  warning_count: number | null;
 }
 
 /** Epoch ms, rounded as the schema rounds them, as the ISO text both drivers pass to timestamptz unchanged. */
@@ -69,6 +71,10 @@ export function toStoredJob(row: JobRow): StoredJob {
     job.signal = row.signal;
   }
   if (row.duration_ms !== null) job.durationMs = Number(row.duration_ms);
+  if (row.error_count !== null && row.warning_count !== null) {
+    job.errors = row.error_count;
+    job.warnings = row.warning_count;
+  }
   return job;
 }
 

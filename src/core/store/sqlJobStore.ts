@@ -74,8 +74,8 @@ export class SqlJobStore implements JobStore {
     assertJobId(jobId);
     assertJobResult(result);
     await this.db.query(
-      `UPDATE jobs SET status = $2, exit_code = $3, signal = $4, duration_ms = $5, finished_at = $6, updated_at = now() WHERE id = $1`,
-      [jobId, result.status, result.exitCode, result.signal, Math.round(result.durationMs), isoTime(result.finishedAt)],
+      `UPDATE jobs SET status = $2, exit_code = $3, signal = $4, duration_ms = $5, finished_at = $6, error_count = $7, warning_count = $8, updated_at = now() WHERE id = $1`,
+      [jobId, result.status, result.exitCode, result.signal, Math.round(result.durationMs), isoTime(result.finishedAt), result.errors ?? null, result.warnings ?? null],
     );
   }
 

@@ -15,6 +15,7 @@ export const READ_LIMITS = {
   sshConfig: 1 * MiB,
   makefile: 4 * MiB,
   environment: 1 * MiB,
+  sequences: 1 * MiB,
   tokens: 64 * KiB,
   hubState: 64 * KiB,
 } as const;

@@ -19,7 +19,7 @@ export function hubRuns(ctx: VmTargetContext): RunJob {
     const s = ctx.settings();
     if (!s.hubAcceptRuns) return refuse('this window does not take runs from the hub (its user has not turned on vmOrchestrator.hub.acceptRuns)');
     if (!vscode.workspace.isTrusted) return refuse('the workspace is in Restricted Mode');
-    const bad = aliasError(request.alias) ?? targetError(request.target) ?? (request.args ?? []).map(assignmentError).find((e) => e !== undefined);
+    const bad = aliasError(request.alias) ?? targetError(request.target) ?? (request.args ?? []).map((a) => assignmentError(a)).find((e) => e !== undefined);
     if (bad) return refuse(bad);
     const entry = (await ctx.projects.entries()).entries.find((e) => e.alias === request.alias);
     if (!entry) return refuse(`the project ${request.alias} is not in the mkcli registry`);

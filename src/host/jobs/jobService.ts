@@ -10,6 +10,7 @@ import { Disposable } from '../disposable';
 import { log } from '../logger';
 import { JobTerminal } from './jobTerminal';
 import { VmQueue } from '../../core/jobs/vmQueue';
+import { JobProblems } from '../problems/jobProblems';
 import { formatCommand } from '../../shared/format';
 import { vmContextNotes, vmEnvironment, type VmContext } from '../../core/ssh/vmContext';
 
@@ -21,7 +22,7 @@ export interface TargetRequest {
   mode: JobMode;
   /** Run for this VM: its context is added to the target's environment. */
   vm?: VmContext;
-  /** The job it is part of (an environment run). */
+  /** The job it is part of (an environment run, a sequence). */
   parentId?: string;
 }
 
@@ -67,12 +68,17 @@ export class JobService extends Disposable {
   private readonly interrupting = new Set<string>();
   /** Runs on a VM wait here for their turn. */
   private readonly vms = new VmQueue(() => this.settings().perVmConcurrency);
+  /** Jobs of `mkcli` tasks: VS Code finds the problems in their output itself. */
+  private readonly taskJobs = new Set<string>();
+  /** The problems in this window's jobs' output. */
+  readonly problems: JobProblems;
 
   constructor(
     readonly recorder: InMemoryRecorder,
     private readonly settings: () => Settings,
   ) {
     super();
+    this.problems = this.register(new JobProblems(recorder, (id) => this.taskJobs.has(id)));
   }
 
   /** Runs a target; resolves with the job as it started. `replacing`: the job whose console tab it takes over. */
@@ -106,10 +112,17 @@ export class JobService extends Disposable {
     const taskRequest = { ...request, mode: 'terminal' as const };
     const job = await this.targetJob(taskRequest);
     this.record(job, (old) => this.run(taskRequest, old));
+    this.taskJobs.add(job.id);
     const terminal = new JobTerminal(job, this.recorder, (result) => this.finish(job.id, result), { graceMs: this.settings().cancelGraceMs, closeOnExit: true });
     this.running.set(job.id, { cancel: () => terminal.close() });
     this.started.fire({ job });
     return terminal;
+  }
+
+  /** Records a planned job that will not run (a sequence's step after one that failed): it ends `skipped` at `at`. */
+  skip(planned: JobInfo, at: number): void {
+    this.recorder.started({ ...planned, startedAt: at });
+    this.finish(planned.id, { status: 'skipped', exitCode: null, signal: null, durationMs: 0, finishedAt: at });
   }
 
   /** Whether this window knows how to run the job again (it started it in this session). */
@@ -222,7 +235,10 @@ export class JobService extends Disposable {
 
   private finish(jobId: string, ended: JobResult): void {
     this.running.delete(jobId);
-    const result: JobResult = this.interrupting.delete(jobId) && ended.status === 'canceled' ? { ...ended, status: 'interrupted' } : ended;
+    const counts = this.problems.settle(jobId);
+    this.taskJobs.delete(jobId);
+    const status = this.interrupting.delete(jobId) && ended.status === 'canceled' ? 'interrupted' : ended.status;
+    const result: JobResult = { ...ended, status, ...counts };
     this.recorder.finished(jobId, result);
     const job = this.recorder.get(jobId);
     log.info(`Job ${jobId} ended: ${result.status}, exit ${String(result.exitCode)}, ${result.durationMs} ms`);

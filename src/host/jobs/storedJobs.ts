@@ -65,6 +65,21 @@ export class StoredJobs extends Disposable {
     return this.hubJobs.events({ jobId, beforeSeq, maxBytes: Math.min(EVENTS_MAX_BYTES, Math.max(1, Math.floor(maxBytes))), limit: EVENTS_MAX_CHUNKS });
   }
 
+  /** A job's stored output from its start, in order, until it has `maxBytes` of text; `complete` says whether that was all. */
+  async output(jobId: string, maxBytes: number): Promise<{ chunks: Chunk[]; complete: boolean }> {
+    if (!this.hubJobs) throw new Error(NO_HUB);
+    const chunks: Chunk[] = [];
+    let bytes = 0;
+    for (let fromSeq = 0; bytes < maxBytes; ) {
+      const page = await this.hubJobs.events({ jobId, fromSeq, maxBytes: EVENTS_MAX_BYTES, limit: EVENTS_MAX_CHUNKS });
+      if (page.length === 0) return { chunks, complete: true };
+      chunks.push(...page);
+      bytes += page.reduce((n, c) => n + Buffer.byteLength(c.text), 0);
+      fromSeq = page[page.length - 1].seq + 1;
+    }
+    return { chunks, complete: false };
+  }
+
   get connected(): boolean {
     return this.hubJobs !== undefined;
   }

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import os from 'node:os';
 import type { InMemoryRecorder } from '../../core/jobs/inMemoryRecorder';
 import type { StoredJobs } from '../jobs/storedJobs';
-import { isActive, type JobInfo, type JobStatus } from '../../shared/jobs';
+import { childOrder, isActive, isGroup, type JobInfo, type JobStatus } from '../../shared/jobs';
 import { CommandIds } from '../../shared/ids';
 import { visibleCommand } from '../../core/jobs/storedRerun';
 import { Disposable } from '../disposable';
@@ -16,6 +16,7 @@ const STATUS_ICONS: Record<JobStatus, [string, string | undefined]> = {
   failed: ['error', 'testing.iconFailed'],
   canceled: ['circle-slash', 'disabledForeground'],
   interrupted: ['debug-disconnect', 'problemsWarningIcon.foreground'],
+  skipped: ['debug-step-over', 'disabledForeground'],
 };
 
 /** A job of this window, or (`stored`) one of another window or an earlier session; a click shows its output. */
@@ -24,8 +25,8 @@ export class JobNode extends vscode.TreeItem {
     readonly job: JobInfo,
     stored = false,
   ) {
-    // An environment run holds the jobs of its VMs.
-    super(job.title, job.kind === 'environment' ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
+    // An environment run holds the jobs of its VMs, a sequence those of its steps.
+    super(job.title, isGroup(job.kind) ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
     this.id = `job:${job.id}`;
     // A queued job is canceled and shown as a running one is.
     this.contextValue = `vmoJob${stored ? 'Stored' : ''}${isActive(job.status) ? 'Running' : 'Finished'}`;
@@ -50,7 +51,8 @@ function describe(job: JobInfo): string {
   if (job.status === 'running') return `running · ${job.mode}`;
   if (job.status === 'queued') return `queued · waits for ${job.vm ?? 'its VM'}`;
   const parts: string[] = [job.status];
-  if (job.durationMs !== undefined) parts.push(formatDuration(job.durationMs));
+  // A skipped job never ran: no duration to tell.
+  if (job.durationMs !== undefined && job.status !== 'skipped') parts.push(formatDuration(job.durationMs));
   // A canceled job's exit code is the signal's doing, not the program's verdict.
   if (job.status === 'failed' && job.exitCode !== undefined && job.exitCode !== null) parts.push(`exit ${job.exitCode}`);
   return parts.join(' · ');
@@ -78,12 +80,12 @@ export class JobsTreeProvider extends Disposable implements vscode.TreeDataProvi
     return node;
   }
 
-  // The jobs of an environment run are under it, by VM; a job whose parent is not listed is at the top.
+  // The jobs of a group are under it, in the order they started; a job whose parent is not listed is at the top.
   getChildren(parent?: JobNode): JobNode[] {
     // This window's own record of a job is the freshest; the hub's may lag behind it.
     const own = new Map(this.recorder.list().map((j) => [j.id, new JobNode(j)]));
     const all = [...own.values(), ...this.stored.jobs.filter((j) => !own.has(j.id)).map((j) => new JobNode(j, true))];
-    if (parent) return all.filter((n) => n.job.parentId === parent.job.id).sort((a, b) => (a.job.vm ?? '').localeCompare(b.job.vm ?? ''));
+    if (parent) return all.filter((n) => n.job.parentId === parent.job.id).sort((a, b) => childOrder(a.job, b.job));
     const listed = new Set(all.map((n) => n.job.id));
     const nodes = all.filter((n) => n.job.parentId === undefined || !listed.has(n.job.parentId));
     nodes.sort((a, b) => b.job.startedAt - a.job.startedAt);

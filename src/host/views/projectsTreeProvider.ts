@@ -11,6 +11,8 @@ import type { Settings } from '../config';
 import { escapeMarkdown as escape, markdownLines, tildify } from './markdown';
 import type { Favourites } from '../jobs/favourites';
 import { ProblemNode, type NoticeNode } from './problemNode';
+import { SequenceNode, SequencesNode } from './sequenceNodes';
+import type { WorkspaceSequences } from '../sequences/workspaceSequences';
 
 /** A registered mkcli project; expands to its targets. */
 export class ProjectNode extends vscode.TreeItem {
@@ -89,7 +91,7 @@ export class FavouritesNode extends vscode.TreeItem {
   }
 }
 
-type Node = FavouritesNode | ProjectNode | TargetNode | ProblemNode | NoticeNode;
+type Node = FavouritesNode | SequencesNode | SequenceNode | ProjectNode | TargetNode | ProblemNode | NoticeNode;
 
 // The Projects view: every alias of the mkcli registry, each expanding to its targets.
 // getChildren never throws: whatever goes wrong becomes a problem item naming the file and line.
@@ -104,8 +106,10 @@ export class ProjectsTreeProvider extends Disposable implements vscode.TreeDataP
     private readonly targets: TargetCache,
     private readonly onListed: (entry: RegistryEntry, listing: TargetListing) => void,
     private readonly favourites: Favourites,
+    private readonly sequences: WorkspaceSequences,
   ) {
     super();
+    this.register(sequences.onDidChange(() => this.changed.fire(undefined)));
   }
 
   /** Re-read the registry and re-list targets whose makefiles changed. */
@@ -129,6 +133,7 @@ export class ProjectsTreeProvider extends Disposable implements vscode.TreeDataP
       if (!node) return await this.rootNodes();
       if (node instanceof ProjectNode) return await this.targetNodes(node);
       if (node instanceof FavouritesNode) return await this.favouriteNodes();
+      if (node instanceof SequencesNode) return await this.sequenceNodes();
       return [];
     } catch (error) {
       log.error('Projects view', error);
@@ -143,7 +148,9 @@ export class ProjectsTreeProvider extends Disposable implements vscode.TreeDataP
       registry.entries.map(async (e) => new ProjectNode(e, !(await isDirectory(e.dir)), await describeRunner(e, process.env))),
     );
     const favourites = this.favourites.list().length > 0 ? [new FavouritesNode()] : [];
-    return [...favourites, ...nodes, ...registry.problems.map((p) => new ProblemNode(p, 'projects:'))];
+    const sequences = await this.sequences.list();
+    const sequencesNode = sequences.sequences.length > 0 || sequences.problems.length > 0 ? [new SequencesNode()] : [];
+    return [...favourites, ...sequencesNode, ...nodes, ...registry.problems.map((p) => new ProblemNode(p, 'projects:'))];
   }
 
   // The pinned targets, each as its project lists it now; one it no longer lists is said so.
@@ -161,6 +168,11 @@ export class ProjectsTreeProvider extends Disposable implements vscode.TreeDataP
         return new ProblemNode(problem, 'favourites:');
       }),
     );
+  }
+
+  private async sequenceNodes(): Promise<Node[]> {
+    const { sequences, problems } = await this.sequences.list();
+    return [...problems.map((p) => new ProblemNode(p, 'sequences:')), ...sequences.map((s) => new SequenceNode(s))];
   }
 
   /** Draws the tree again without reading anything anew (favourites changed). */

@@ -114,6 +114,33 @@ suite('running', () => {
     }
   });
 
+  test('a sequence of .vscode/vm-orchestrator.json is a mkcli-sequence task that stops at the failing step and ends with its exit code', async function () {
+    this.timeout(90_000);
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    assert.ok(folder, 'the harness opens a workspace folder');
+    const file = vscode.Uri.joinPath(folder.uri, '.vscode', 'vm-orchestrator.json');
+    const steps = [
+      { alias: 'web', target: 'version' },
+      { alias: 'web', target: 'deploy', args: ['ENV=production'] },
+      { alias: 'web', target: 'version' },
+    ];
+    await vscode.workspace.fs.writeFile(file, Buffer.from(JSON.stringify({ sequences: [{ name: 'check then deploy', steps }] }, null, 2)));
+    try {
+      const deadline = Date.now() + 20_000;
+      let task: vscode.Task | undefined;
+      while (!task) {
+        task = (await vscode.tasks.fetchTasks({ type: 'mkcli-sequence' })).find((t) => t.name === 'check then deploy');
+        if (!task && Date.now() > deadline) throw new Error('the sequence was not listed as a task');
+        if (!task) await new Promise((r) => setTimeout(r, 250));
+      }
+      assert.equal(task.detail, 'web version → web deploy ENV=production → web version');
+      const code = await runToEnd(task);
+      assert.equal(code, 2, `the sequence ends as its failing step (make's exit code 2); got ${String(code)}`);
+    } finally {
+      await vscode.workspace.fs.delete(file);
+    }
+  });
+
   test('a mkcli task ends when make exits, without waiting for a key press in its terminal', async function () {
     this.timeout(60_000);
     // `make version` prints one line and exits within a second.

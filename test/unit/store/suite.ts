@@ -458,6 +458,19 @@ export function storeSuite(name: string, backend: Backend): void {
       assert.deepEqual((await store.listJobs({ kind: 'environment' })).jobs.map((j) => j.id), [parent.id]);
     });
 
+    test('a sequence: the parent, with no command of its own, and a step that never ran, stored as skipped', TIMEOUT, async () => {
+      const parent = newJob({ kind: 'sequence', title: 'release', argv: [] });
+      const skipped = newJob({ parentId: parent.id });
+      await store.jobStarted(parent, 'window-seq');
+      await store.jobStarted(skipped, 'window-seq');
+      const ended = { status: 'skipped' as const, exitCode: null, signal: null, durationMs: 0, finishedAt: skipped.startedAt };
+      await store.jobFinished(skipped.id, ended);
+      assert.deepEqual(await store.getJob(parent.id), stored(parent, { reporter: 'window-seq' }));
+      assert.equal((await store.getJob(skipped.id))?.status, 'skipped');
+      assert.deepEqual((await store.listJobs({ status: 'skipped' })).jobs.map((j) => j.id), [skipped.id]);
+      assert.deepEqual((await store.listJobs({ kind: 'sequence' })).jobs.map((j) => j.id), [parent.id]);
+    });
+
     test('jobs of a window that went away end as interrupted', TIMEOUT, async () => {
       const reporter = `window-${randomUUID()}`;
       const mine = [newJob(), newJob(), newJob()];

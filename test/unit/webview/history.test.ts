@@ -168,13 +168,14 @@ test('job text: relative start, duration, exit, place and one sentence for scree
   assert.equal(argsText(job(1, { args: [] })), '');
 });
 
-test('the jobs of an environment run are listed right under it, by VM; a job whose parent is not listed keeps its place', () => {
-  const parent = job(1, { kind: 'environment', title: 'web deploy on lab (2 VMs)', startedAt: T0 });
+test('the jobs of a group are listed right under it, as they started, then by VM; a job whose parent is not listed keeps its place', () => {
+  const parent = job(1, { kind: 'environment', title: 'web deploy on lab (3 VMs)', startedAt: T0 });
   const a = job(2, { parentId: parent.id, vm: 'lab/a', startedAt: T0 + 10 });
   const b = job(3, { parentId: parent.id, vm: 'lab/b', startedAt: T0 + 5 });
+  const c = job(6, { parentId: parent.id, vm: 'lab/c', startedAt: T0 + 5 });
   const orphan = job(4, { parentId: '00000000-0000-4000-8000-000000000099', startedAt: T0 + 20 });
   const later = job(5, { startedAt: T0 + 30 });
-  const { rows, nested } = nestChildren([later, orphan, a, b, parent]);
-  assert.deepEqual(rows.map((j) => j.id), [later.id, orphan.id, parent.id, a.id, b.id]);
-  assert.deepEqual([...nested].sort(), [a.id, b.id].sort());
+  const { rows, nested } = nestChildren([later, orphan, a, c, b, parent]);
+  assert.deepEqual(rows.map((j) => j.id), [later.id, orphan.id, parent.id, b.id, c.id, a.id]);
+  assert.deepEqual([...nested].sort(), [a.id, b.id, c.id].sort());
 });

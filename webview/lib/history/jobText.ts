@@ -1,7 +1,7 @@
 // How one job is written in the history table: status and type as words and icons, where it
 // ran, when it started, how long it took and how it ended.
 import type { HubJob } from '../../../src/shared/hubProtocol';
-import { isActive, type JobKind } from '../../../src/shared/jobs';
+import { childOrder, isActive, type JobKind } from '../../../src/shared/jobs';
 import { formatCommand, formatDuration } from '../../../src/shared/format';
 import { formatElapsed, STATUS_TEXT } from '../format';
 
@@ -11,11 +11,12 @@ export const KIND_TEXT: Record<JobKind, string> = {
   'ssh-logs': 'SSH logs',
   'remote-command': 'Remote command',
   environment: 'Environment run',
+  sequence: 'Sequence',
 };
 
 /**
- * The rows in table order: each job of a group (an environment run's VM) right under its parent,
- * by VM, when the parent is listed too; `nested` holds those. Others keep their order.
+ * The rows in table order: each job of a group (an environment run's VM, a sequence's step) right
+ * under its parent, in the order they started, when the parent is listed too; `nested` holds those. Others keep their order.
  */
 export function nestChildren(jobs: readonly HubJob[]): { rows: HubJob[]; nested: Set<string> } {
   const ids = new Set(jobs.map((j) => j.id));
@@ -28,7 +29,7 @@ export function nestChildren(jobs: readonly HubJob[]): { rows: HubJob[]; nested:
   const rows: HubJob[] = [];
   for (const job of jobs) {
     if (nested.has(job.id)) continue;
-    rows.push(job, ...(children.get(job.id) ?? []).sort((a, b) => (a.vm ?? '').localeCompare(b.vm ?? '')));
+    rows.push(job, ...(children.get(job.id) ?? []).sort(childOrder));
   }
   return { rows, nested };
 }
