@@ -69,7 +69,7 @@ export function registerJobs(
       // a command on a VM, a log stream alike, with the same remote hang-up as Cancel.
       {
         recorder,
-        actions: { cancel: (id) => jobs.cancel(id), rerun, resize: (id, cols, rows) => jobs.resize(id, cols, rows) },
+        actions: { cancel: (id) => jobs.cancel(id), rerun, resize: (id, cols, rows) => jobs.resize(id, cols, rows), problems: jobs.problems },
         closed: (id) => jobs.cancel(id),
       },
       // Replayed jobs run elsewhere: their terminal keeps its size, and closing their tab only

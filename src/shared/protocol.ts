@@ -56,6 +56,18 @@ export interface ConsoleStatusMessage {
   signal?: string | null;
   durationMs?: number;
   finishedAt?: number;
+  /** Errors and warnings found in its output, once it ended. */
+  errors?: number;
+  warnings?: number;
+}
+
+/** Errors and warnings found so far in the output of a job of this window; `canOpen`: they are in the Problems panel. */
+export interface ConsoleProblemsMessage {
+  type: 'console/problems';
+  jobId: string;
+  errors: number;
+  warnings: number;
+  canOpen: boolean;
 }
 
 /** The answer to `console/fetch-older`: the chunks just before `beforeSeq`, in seq order. Not counted as credit. */
@@ -68,7 +80,7 @@ export interface ConsoleOlderMessage {
   hasMore: boolean;
 }
 
-export type HostToConsoleMessage = ConsoleInitMessage | ConsoleAppendMessage | ConsoleStatusMessage | ConsoleOlderMessage;
+export type HostToConsoleMessage = ConsoleInitMessage | ConsoleAppendMessage | ConsoleStatusMessage | ConsoleProblemsMessage | ConsoleOlderMessage;
 
 // ── webview → host ─────────────────────────────────────────────────────────────────────────
 
@@ -138,6 +150,12 @@ export interface ConsoleFetchOlderMessage {
   maxChars: number;
 }
 
+/** Go to First Error: open the first problem found in the job's output (an error, else a warning). */
+export interface ConsoleOpenFirstProblemMessage {
+  type: 'console/open-first-problem';
+  jobId: string;
+}
+
 /** How many characters and lines the log shows: the job's terminal is given that size. */
 export interface ConsoleResizeMessage {
   type: 'console/resize';
@@ -154,7 +172,8 @@ export type ConsoleToHostMessage =
   | ConsoleSaveMessage
   | ConsoleOpenAsTextMessage
   | ConsoleOpenLinkMessage
-  | ConsoleFetchOlderMessage;
+  | ConsoleFetchOlderMessage
+  | ConsoleOpenFirstProblemMessage;
 
 // ── guards ─────────────────────────────────────────────────────────────────────────────────
 
@@ -245,8 +264,12 @@ export function isHostToConsoleMessage(v: unknown): v is HostToConsoleMessage {
         optional(v.exitCode, isNullableInt) &&
         optional(v.signal, isNullableString) &&
         optional(v.durationMs, isFiniteNumber) &&
-        optional(v.finishedAt, isFiniteNumber)
+        optional(v.finishedAt, isFiniteNumber) &&
+        optional(v.errors, isCount) &&
+        optional(v.warnings, isCount)
       );
+    case 'console/problems':
+      return isId(v.jobId) && isCount(v.errors) && isCount(v.warnings) && typeof v.canOpen === 'boolean';
     case 'console/older':
       return isId(v.jobId) && isChunkArray(v.chunks) && typeof v.hasMore === 'boolean';
     default:
@@ -266,6 +289,7 @@ export function isConsoleToHostMessage(v: unknown): v is ConsoleToHostMessage {
       return isCount(v.cols, 10_000) && v.cols > 0 && isCount(v.rows, 10_000) && v.rows > 0;
     case 'job/cancel':
     case 'job/rerun':
+    case 'console/open-first-problem':
       return isId(v.jobId);
     case 'console/save':
     case 'console/open-as-text':

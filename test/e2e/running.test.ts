@@ -12,7 +12,7 @@ import { after, before, test } from 'node:test';
 import type { Frame } from 'playwright-core';
 import { formatRows, Workbench, type TreeRow } from '../harness/browser';
 import { sessionHub, startCodeServer, type CodeServer } from '../harness/codeServer';
-import { FIXTURES_DIR, resultsDirFor } from '../harness/paths';
+import { FIXTURES_DIR, resultsDirFor, ROOT } from '../harness/paths';
 import { removeOnExit } from '../harness/processes';
 import { saveArtifacts, withArtifacts } from '../harness/session';
 
@@ -71,7 +71,7 @@ async function start(): Promise<Setup> {
     server = await startCodeServer({
       workspace,
       home,
-      env: { VMO_E2E_MARKER: MARKER },
+      env: { VMO_E2E_MARKER: MARKER, VMO_E2E_TSC: path.join(ROOT, 'node_modules', '.bin', 'tsc') },
       settings: {
         'workbench.colorTheme': 'Default Dark Modern',
         // The DOM renderer draws text nodes the test can read; the GPU renderers draw pixels.
@@ -390,6 +390,7 @@ test('targets picked together run in sequence under one parent job; the step aft
     // The project row alone is selected (clicked twice: collapsed, then expanded), the three
     // targets are added with Ctrl+click, which selects without running, and the project is taken
     // out again (a menu shows only what applies to every row selected).
+    await workbench.expandTreeItem('Projects', ALIAS);
     await workbench.clickTreeItem('Projects', ALIAS);
     await workbench.clickTreeItem('Projects', ALIAS);
     for (const label of ['step-one', 'step-fails', 'step-three', ALIAS]) {
@@ -440,3 +441,96 @@ test('the sequences of the workspace are in the Projects view: one runs on a cli
     await shot('sequence-named');
   }),
 );
+
+test('a failing C target and a failing tsc target put their problems in the Problems panel; a click opens the file at the line and column', { timeout: 120_000 }, () =>
+  step('running-problems', async () => {
+    const { workbench } = setup;
+    await workbench.runCommand('View: Close All Editors');
+    await workbench.expandTreeItem('Projects', ALIAS);
+    await workbench.clickTreeItem('Projects', 'c-fails');
+    const c = await waitForConsole(`${ALIAS} c-fails`, (v) => v.status === 'Failed', 'the C target failing', 30_000);
+    assert.ok(c.lines.some((l) => l.includes("bad.c:7:10: error: ‘missing’ undeclared")), JSON.stringify(c.lines));
+    // gcc's error and make's own; gcc's warning.
+    const frame = await consoleFrame(`${ALIAS} c-fails`);
+    const counts = frame.locator('header .fact.problems');
+    await counts.waitFor({ state: 'visible', timeout: 10_000 });
+    assert.equal(await counts.getAttribute('aria-label'), 'Problems: 2 errors, 1 warnings');
+    await shot('problems-console');
+    await frame.getByRole('button', { name: 'Go to First Error' }).click();
+    await until(async () => (await workbench.activeEditorTab())?.startsWith('bad.c') === true, 'bad.c in the editor', 15_000);
+    await until(async () => (await workbench.editorSelection()) === 'Ln 7, Col 10', 'the cursor at bad.c:7:10', 10_000);
+
+    await workbench.clickTreeItem('Projects', 'ts-fails');
+    await waitForConsole(`${ALIAS} ts-fails`, (v) => v.status === 'Failed', 'the tsc target failing', 60_000);
+    await workbench.runCommand('View: Focus Problems (Errors, Warnings, Infos)');
+    const problem = workbench.page.locator('.markers-panel .monaco-list-row', { hasText: "Type 'string' is not assignable to type 'number'." });
+    await problem.first().waitFor({ state: 'visible', timeout: 15_000 });
+    const panel = (await workbench.page.locator('.markers-panel').innerText()).replace(/\s+/g, ' ');
+    assert.ok(panel.includes('‘missing’ undeclared') && panel.includes('unused variable ‘unused’'), panel);
+    await shot('problems-panel');
+    await problem.first().click();
+    await until(async () => (await workbench.activeEditorTab())?.startsWith('bad.ts') === true, 'bad.ts in the editor', 15_000);
+    await until(async () => (await workbench.editorSelection()) === 'Ln 1, Col 7', 'the cursor at bad.ts:1:7', 10_000);
+
+    // The hub stores the counts with the job's end.
+    const hub = sessionHub(setup.server.userDataDir);
+    const answer = (await (await fetch(`${hub.url}/api/jobs?text=c-fails&limit=5`, { headers: { authorization: `Bearer ${hub.token}` } })).json()) as { jobs: Array<{ errors?: number; warnings?: number }> };
+    assert.deepEqual([answer.jobs[0]?.errors, answer.jobs[0]?.warnings], [2, 1], JSON.stringify(answer));
+  }),
+);
+
+test('Compare with Previous Run shows exactly the one line that changed between two runs, times, paths and durations masked', { timeout: 120_000 }, () =>
+  step('running-compare', async () => {
+    const { workbench } = setup;
+    await workbench.runCommand('View: Close All Editors');
+    await workbench.expandTreeItem('Projects', ALIAS);
+    for (let run = 1; run <= 2; run++) {
+      await workbench.clickTreeItem('Projects', 'varying');
+      await waitForConsole(`${ALIAS} varying`, (v) => v.status === 'Succeeded' && v.lines.includes(`run number ${run}`), `run ${run} succeeding`, 30_000);
+    }
+    const rows = await workbench.waitForTreeRows('Jobs', (r) => r.filter((row) => row.label === `${ALIAS} varying` && row.description.startsWith('success')).length === 2, 20_000);
+    assert.ok(rows.length > 0);
+    // The newest is listed first; the VMs view (empty here) makes room for the Jobs view.
+    await workbench.collapseView('VMs');
+    for (let attempt = 1; ; attempt++) {
+      await (await workbench.revealTreeItem('Jobs', `${ALIAS} varying`)).click({ button: 'right' });
+      await workbench.page.locator('.monaco-menu .action-label', { hasText: 'Compare with Previous Run' }).hover();
+      await workbench.page.keyboard.press('Enter');
+      try {
+        await workbench.page.locator('.monaco-diff-editor').first().waitFor({ state: 'visible', timeout: 10_000 });
+        break;
+      } catch (err) {
+        if (attempt === 3) throw err;
+        await workbench.page.keyboard.press('Escape');
+      }
+    }
+    const diff = workbench.page.locator('.monaco-diff-editor').first();
+    const original = diff.locator('.editor.original .view-lines');
+    const modified = diff.locator('.editor.modified .view-lines');
+    await until(async () => (await modified.innerText()).replace(/\u00a0/g, ' ').includes('run number 2'), 'the newer run on the right', 15_000);
+    const left = (await original.innerText()).replace(/\u00a0/g, ' ');
+    const right = (await modified.innerText()).replace(/\u00a0/g, ' ');
+    assert.match(left, /started at <time>/);
+    assert.match(left, /scratch <tmp>/);
+    assert.match(left, /took <duration>/);
+    const leftLines = left.split('\n').filter(Boolean);
+    const rightLines = right.split('\n').filter(Boolean);
+    assert.equal(leftLines.length, rightLines.length, `${left}\n---\n${right}`);
+    const changed = leftLines.filter((line, i) => line !== rightLines[i]);
+    assert.deepEqual(changed, ['run number 1'], `${left}\n---\n${right}`);
+    // The diff editor marks that one line, and only it, on each side.
+    await until(async () => (await diff.locator('.editor.modified .line-insert').count()) >= 1, 'the changed line marked', 10_000);
+    const marked = await diff.locator('.editor.modified .line-insert').evaluateAll((els) => new Set(els.map((e) => e.getAttribute('style'))).size);
+    assert.equal(marked, 1, 'one line marked as changed');
+    await shot('compare');
+  }),
+);
+
+/** Polls `check` until it holds. */
+async function until(check: () => Promise<boolean>, what: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await setup.workbench.page.waitForTimeout(150);
+  }
+}

@@ -151,6 +151,7 @@ export class ConsoleFeed {
       ...(job.signal !== undefined ? { signal: job.signal } : {}),
       ...(job.durationMs !== undefined ? { durationMs: job.durationMs } : {}),
       ...(job.finishedAt !== undefined ? { finishedAt: job.finishedAt } : {}),
+      ...(job.errors !== undefined && job.warnings !== undefined ? { errors: job.errors, warnings: job.warnings } : {}),
     });
   }
 

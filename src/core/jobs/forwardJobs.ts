@@ -46,5 +46,6 @@ function resultOf(job: JobInfo): JobResult {
     signal: job.signal ?? null,
     durationMs: job.durationMs ?? 0,
     finishedAt: job.finishedAt ?? Date.now(),
+    ...(job.errors !== undefined && job.warnings !== undefined ? { errors: job.errors, warnings: job.warnings } : {}),
   };
 }

@@ -7,7 +7,8 @@ import { assertNever, messageOf } from '../../shared/errors';
 import { EVENTS_MAX_BYTES } from '../../shared/hubProtocol';
 import type { Chunk, JobInfo } from '../../shared/jobs';
 import { PanelTypes } from '../../shared/ids';
-import { isConsoleToHostMessage, type ConsoleToHostMessage, type LinkTarget, type TextExportOptions } from '../../shared/protocol';
+import { isConsoleToHostMessage, type ConsoleToHostMessage, type HostToConsoleMessage, type LinkTarget, type TextExportOptions } from '../../shared/protocol';
+import type { JobProblems } from '../problems/jobProblems';
 import { Disposable } from '../disposable';
 import { log } from '../logger';
 import { openFileAt } from '../views/problemNode';
@@ -22,6 +23,8 @@ export interface ConsoleActions {
   maxLines(): number;
   /** Output older than the recorder holds (a stored job opened at its end), from the store. */
   fetchBefore?: FetchBefore;
+  /** The problems found in the output of this window's jobs, as they are found. */
+  problems?: Pick<JobProblems, 'counts' | 'onDidChange' | 'openFirst'>;
 }
 
 // One console tab: a webview page fed by a ConsoleFeed, and the actions its toolbar asks for
@@ -56,6 +59,7 @@ export class ConsolePanel extends Disposable {
       onError: (message) => log.warn(message),
     });
     this.register({ dispose: () => this.feed.dispose() });
+    if (actions.problems) this.register(actions.problems.onDidChange((jobId) => jobId === this.currentJob && this.postProblems()));
     // A hidden tab's webview is destroyed; it says `ready` again when shown and is sent everything anew.
     this.register(this.panel.onDidChangeViewState(() => this.panel.visible || this.feed.pause()));
     const onChunks = (jobId: string): void => this.feed.chunksAdded(jobId);
@@ -73,12 +77,21 @@ export class ConsolePanel extends Disposable {
   showJob(job: JobInfo): void {
     this.panel.title = job.title;
     this.feed.switchTo(job.id);
+    this.postProblems();
     if (this.size) this.actions.resize(job.id, this.size.cols, this.size.rows);
     this.reveal();
   }
 
   reveal(): void {
     this.panel.reveal(undefined, true);
+  }
+
+  // The counts of the job shown, while its window scans its output (a stored job's come with its end).
+  private postProblems(): void {
+    const counts = this.actions.problems?.counts(this.currentJob);
+    if (!counts) return;
+    const { errors, warnings, inProblemsPanel } = counts;
+    void this.panel.webview.postMessage({ type: 'console/problems', jobId: this.currentJob, errors, warnings, canOpen: inProblemsPanel } satisfies HostToConsoleMessage);
   }
 
   private onMessage(raw: unknown): void {
@@ -96,6 +109,10 @@ export class ConsolePanel extends Disposable {
     switch (message.type) {
       case 'ready':
         this.feed.ready(message.creditWindow);
+        this.postProblems();
+        break;
+      case 'console/open-first-problem':
+        void this.actions.problems?.openFirst(message.jobId);
         break;
       case 'console/credit':
         this.feed.credit(message.consumed);

@@ -125,7 +125,9 @@ function diagnosticsByFile(problems: readonly FoundProblem[], title: string): [v
     if (!p.file) continue;
     const line = Math.max(0, (p.line ?? 1) - 1);
     const column = Math.max(0, (p.column ?? 1) - 1);
-    const range = new vscode.Range(line, column, Math.max(line, (p.endLine ?? p.line ?? 1) - 1), p.endColumn !== undefined ? p.endColumn - 1 : p.column !== undefined ? column + 1 : 10_000);
+    // Without an end, a position is an empty range there (VS Code marks the word), a line the whole line.
+    const end = p.endColumn !== undefined ? p.endColumn - 1 : p.column !== undefined ? column : Number.MAX_SAFE_INTEGER;
+    const range = new vscode.Range(line, column, Math.max(line, (p.endLine ?? p.line ?? 1) - 1), end);
     const diagnostic = new vscode.Diagnostic(range, p.message, SEVERITY[p.severity]);
     diagnostic.source = `${p.source} · ${title}`;
     if (p.code) diagnostic.code = p.code;

@@ -7,6 +7,11 @@ import { log } from '../logger';
 import type { JobService } from '../jobs/jobService';
 import type { ProjectsTreeProvider } from '../views/projectsTreeProvider';
 import { formatCommand } from '../../shared/format';
+import { problemMatcherContributions } from '../../core/matchers/contribution';
+
+// The problem matchers package.json contributes (the same as a console job's): VS Code finds the
+// problems in a task's output itself and clears them when the task runs again.
+const TASK_PROBLEM_MATCHERS = problemMatcherContributions().map((m) => `$${m.name}`);
 
 interface MkcliTaskDefinition extends vscode.TaskDefinition {
   alias: string;
@@ -69,7 +74,7 @@ export class MkcliTaskProvider implements vscode.TaskProvider {
       formatCommand([entry.alias, definition.target, ...args]),
       TaskType,
       new vscode.CustomExecution(() => this.jobs.taskTerminal(request)),
-      [],
+      TASK_PROBLEM_MATCHERS,
     );
     if (detail) task.detail = detail;
     return task;

@@ -35,7 +35,8 @@ export class JobNode extends vscode.TreeItem {
     this.description = describe(job) + (job.args && job.args.length > 0 ? ` · ${argsText(job.args)}` : '') + (stored && job.hostname !== os.hostname() ? ` · on ${job.hostname}` : '');
     this.tooltip = markdownLines([
       `**${escapeMarkdown(job.title)}** — ${job.status}${job.exitCode !== undefined && job.exitCode !== null ? `, exit code ${job.exitCode}` : ''}`,
-      `\`${formatCommand(job.argv).replace(/`/g, "'")}\``,
+      // A sequence runs no command of its own.
+      job.argv.length > 0 ? `\`${formatCommand(job.argv).replace(/`/g, "'")}\`` : '',
       job.args && job.args.length > 0 ? `arguments \`${argsText(job.args).replace(/`/g, "'")}\`` : '',
       job.cwd ? `in ${escapeMarkdown(tildify(job.cwd))}` : '',
       `${job.mode === 'terminal' ? 'Terminal' : 'Console'} · started ${new Date(job.startedAt).toLocaleString()} on ${escapeMarkdown(job.hostname)}`,

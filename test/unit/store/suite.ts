@@ -471,6 +471,18 @@ export function storeSuite(name: string, backend: Backend): void {
       assert.deepEqual((await store.listJobs({ kind: 'sequence' })).jobs.map((j) => j.id), [parent.id]);
     });
 
+    test('the errors and warnings found in a job\'s output are stored with its end', TIMEOUT, async () => {
+      const job = newJob();
+      await store.jobStarted(job, 'window-problems');
+      await store.jobFinished(job.id, { ...success(job, 2), errors: 3, warnings: 1 });
+      const stored = await store.getJob(job.id);
+      assert.deepEqual([stored?.errors, stored?.warnings], [3, 1]);
+      const plain = newJob();
+      await store.jobStarted(plain, 'window-problems');
+      await store.jobFinished(plain.id, success(plain));
+      assert.ok(!('errors' in (await store.getJob(plain.id))!), 'no counts when none were taken');
+    });
+
     test('jobs of a window that went away end as interrupted', TIMEOUT, async () => {
       const reporter = `window-${randomUUID()}`;
       const mine = [newJob(), newJob(), newJob()];

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { HubJob } from '../../../src/shared/hubProtocol';
-import { argsText, durationText, exitText, formatRelative, jobLabel, kindText, nestChildren, placeOf } from '../../../webview/lib/history/jobText';
+import { argsText, durationText, exitText, formatRelative, jobLabel, kindText, nestChildren, placeOf, problemsText } from '../../../webview/lib/history/jobText';
 import { appendPage, endJob, LiveRows, newerFirst, upsertJob } from '../../../webview/lib/history/liveRows';
 import { filtersToQuery, matchesQuery, NO_FILTERS } from '../../../webview/lib/history/query';
 import type { JobEnded } from '../../../webview/lib/history/source';
@@ -178,4 +178,12 @@ test('the jobs of a group are listed right under it, as they started, then by VM
   const { rows, nested } = nestChildren([later, orphan, a, c, b, parent]);
   assert.deepEqual(rows.map((j) => j.id), [later.id, orphan.id, parent.id, b.id, c.id, a.id]);
   assert.deepEqual([...nested].sort(), [a.id, b.id, c.id].sort());
+});
+
+test('the problems found in a job are told in its row and its label', () => {
+  const now = T0 + 60_000;
+  assert.equal(problemsText(job(1)), '');
+  assert.equal(problemsText(job(1, { errors: 0, warnings: 0 })), '');
+  assert.equal(problemsText(job(1, { errors: 2, warnings: 1 })), '2 errors, 1 warning');
+  assert.match(jobLabel(job(1, { status: 'failed', exitCode: 2, errors: 1, warnings: 0 }), now), /exit code 2, 1 error, 0 warnings, on laptop/);
 });

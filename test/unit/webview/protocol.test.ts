@@ -30,6 +30,8 @@ const validHost: HostToConsoleMessage[] = [
   { type: 'console/status', jobId: job.id, status: 'success', exitCode: 0, durationMs: 1200, finishedAt: 1_700_000_001_200 },
   { type: 'console/status', jobId: job.id, status: 'canceled', exitCode: null, signal: 'SIGTERM' },
   { type: 'console/older', jobId: job.id, chunks: [{ seq: 3, ts: 1, stream: 'stderr', text: 'x' }], hasMore: false },
+  { type: 'console/status', jobId: job.id, status: 'failed', exitCode: 2, errors: 3, warnings: 0 },
+  { type: 'console/problems', jobId: job.id, errors: 1, warnings: 2, canOpen: true },
 ];
 
 const validWebview: ConsoleToHostMessage[] = [
@@ -44,6 +46,7 @@ const validWebview: ConsoleToHostMessage[] = [
   { type: 'console/open-link', jobId: job.id, target: { path: 'Makefile', line: 1 } },
   { type: 'console/fetch-older', jobId: job.id, beforeSeq: 10, maxChars: 262_144 },
   { type: 'console/resize', cols: 132, rows: 40 },
+  { type: 'console/open-first-problem', jobId: job.id },
 ];
 
 test('the guards accept every well-formed message', () => {
@@ -98,6 +101,9 @@ test('the webview rejects malformed host messages', () => {
     with_(append!, ['jobId'], 7),
     with_(status!, ['status'], 'ok'),
     with_(status!, ['exitCode'], '0'),
+    with_(status!, ['errors'], -1),
+    { type: 'console/problems', jobId: job.id, errors: 1, warnings: 0 },
+    { type: 'console/problems', jobId: job.id, errors: 1.5, warnings: 0, canOpen: false },
     with_(older!, ['hasMore'], undefined),
   ];
   for (const m of bad) assert.equal(isHostToConsoleMessage(m), false, JSON.stringify(m)?.slice(0, 200));

@@ -79,6 +79,13 @@ export function exitText(job: HubJob): string {
   return job.exitCode === undefined || job.exitCode === null ? '' : String(job.exitCode);
 }
 
+/** The problems found in its output, `2 errors, 1 warning`; '' when none were counted or found. */
+export function problemsText(job: HubJob): string {
+  const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+  const { errors = 0, warnings = 0 } = job;
+  return errors + warnings === 0 ? '' : `${plural(errors, 'error')}, ${plural(warnings, 'warning')}`;
+}
+
 /** One sentence for screen readers: what, where, how it ended, when. */
 export function jobLabel(job: HubJob, now: number): string {
   const parts = [STATUS_TEXT[job.status].label, kindText(job).toLowerCase(), job.title];
@@ -89,6 +96,8 @@ export function jobLabel(job: HubJob, now: number): string {
   if (duration) parts.push(job.status === 'running' ? `running for ${duration}` : `took ${duration}`);
   const exit = exitText(job);
   if (exit) parts.push(job.signal ? `signal ${exit}` : `exit code ${exit}`);
+  const problems = problemsText(job);
+  if (problems) parts.push(problems);
   parts.push(`on ${job.hostname}`);
   const args = argsText(job);
   if (args) parts.push(`arguments ${args}`);
