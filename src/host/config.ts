@@ -46,6 +46,9 @@ export function settings() {
     hubDatabase: hubDatabase(c.get<string>('hub.database', '').trim(), home),
     retentionDays: c.get<number>('history.retentionDays', 30),
     retentionJobs: c.get<number>('history.maxJobs', 10_000),
+    /** Where this window's own hub posts ended jobs (`--webhook`), and which (`--webhook-on`). */
+    webhooks: c.get<string[]>('hub.webhooks', []).filter((u) => typeof u === 'string' && u.trim() !== ''),
+    webhookOn: c.get<'failed' | 'all'>('hub.webhookOn', 'failed') === 'all' ? ('all' as const) : ('failed' as const),
     jobsViewLimit: c.get<number>('jobs.viewLimit', 50),
   };
 }

@@ -33,6 +33,9 @@ export interface WebhookPost {
   durationMs: number;
   startedAt: number;
   finishedAt: number;
+  /** Errors and warnings found in its output, when its window counted them. */
+  errors?: number;
+  warnings?: number;
   url: string;
 }
 
@@ -151,6 +154,7 @@ export class Webhooks {
       durationMs,
       startedAt: job.startedAt,
       finishedAt,
+      ...(job.errors !== undefined && job.warnings !== undefined ? { errors: job.errors, warnings: job.warnings } : {}),
       url,
     };
   }

@@ -6,6 +6,8 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -38,6 +40,8 @@ const SEQUENCES_FILE = `{
 
 interface Setup {
   home: string;
+  /** What the hub posted to the web hook the settings name, one parsed body per post. */
+  posts: Array<{ job: { id: string; title: string }; status: string }>;
   server: CodeServer;
   workbench: Workbench;
   cleanup(): Promise<void>;
@@ -61,9 +65,21 @@ async function start(): Promise<Setup> {
 
   let server: CodeServer | undefined;
   let workbench: Workbench | undefined;
+  // A web hook receiver on loopback: the window's own hub posts every job that ends to it.
+  const posts: Setup['posts'] = [];
+  const receiver = createServer((req, res) => {
+    let body = '';
+    req.on('data', (d: Buffer) => (body += d.toString()));
+    req.on('end', () => {
+      posts.push(JSON.parse(body) as Setup['posts'][number]);
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
   const cleanup = async (): Promise<void> => {
     await workbench?.close();
     await server?.stop();
+    receiver.close();
     rmSync(root, { recursive: true, force: true });
     forget();
   };
@@ -79,8 +95,13 @@ async function start(): Promise<Setup> {
         'vmOrchestrator.run.cancelGraceSeconds': GRACE_SECONDS,
       },
     });
+    // Machine-scoped settings of code-server's (remote) extension host are its Machine settings.
+    const machineFile = path.join(server.userDataDir, 'Machine', 'settings.json');
+    mkdirSync(path.dirname(machineFile), { recursive: true });
+    const { port } = receiver.address() as AddressInfo;
+    writeFileSync(machineFile, JSON.stringify({ 'vmOrchestrator.hub.webhooks': [`http://127.0.0.1:${port}/hook`], 'vmOrchestrator.hub.webhookOn': 'all' }));
     workbench = await Workbench.open(server.url, { viewport: { width: 1400, height: 900 } });
-    return { home, server, workbench, cleanup };
+    return { home, posts, server, workbench, cleanup };
   } catch (err) {
     await saveArtifacts('running-start', server, workbench).catch(() => undefined);
     await cleanup();
@@ -534,3 +555,22 @@ async function until(check: () => Promise<boolean>, what: string, timeoutMs: num
     await setup.workbench.page.waitForTimeout(150);
   }
 }
+
+test('the web hook the settings name receives one post per job that ended', { timeout: 60_000 }, () =>
+  step('running-webhook', async () => {
+    const hub = sessionHub(setup.server.userDataDir);
+    const ended = async (): Promise<Array<{ id: string; status: string }>> => {
+      const answer = (await (await fetch(`${hub.url}/api/jobs?limit=200`, { headers: { authorization: `Bearer ${hub.token}` } })).json()) as { jobs: Array<{ id: string; status: string }> };
+      return answer.jobs.filter((j) => j.status !== 'running' && j.status !== 'queued');
+    };
+    let jobs: Array<{ id: string; status: string }> = [];
+    await until(async () => {
+      jobs = await ended();
+      return jobs.length > 0 && jobs.every((j) => setup.posts.some((p) => p.job.id === j.id));
+    }, 'a post for every ended job', 30_000).catch(() => undefined);
+    const posted = setup.posts.map((p) => p.job.id);
+    assert.ok(jobs.length >= 10, `the session ended jobs: ${jobs.length}`);
+    assert.deepEqual([...posted].sort(), jobs.map((j) => j.id).sort(), 'one post per ended job, none twice');
+    for (const job of jobs) assert.equal(setup.posts.find((p) => p.job.id === job.id)?.status, job.status);
+  }),
+);

@@ -22,7 +22,8 @@ export const HUB_TOKEN_SECRET = 'vmOrchestrator.hubToken';
 
 /** The flags of the user's own hub that come from settings. */
 export function ownHubArgs(s: Settings): string[] {
-  return ['--retention-days', String(s.retentionDays), '--retention-jobs', String(s.retentionJobs)];
+  const webhooks = s.webhooks.length > 0 ? [...s.webhooks.flatMap((url) => ['--webhook', url.trim()]), '--webhook-on', s.webhookOn] : [];
+  return ['--retention-days', String(s.retentionDays), '--retention-jobs', String(s.retentionJobs), ...webhooks];
 }
 
 // The shared hub of `hub.url` with the token from secret storage (team mode), or the user's own
