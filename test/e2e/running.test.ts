@@ -33,6 +33,10 @@ const SEQUENCES_FILE = `{
       { "alias": "${ALIAS}", "target": "step-one" },
       { "alias": "${ALIAS}", "target": "step-three", "args": ["NOTE=shipped"] }
     ] },
+    { "name": "hold-then-one", "steps": [
+      { "alias": "${ALIAS}", "target": "long-wait" },
+      { "alias": "${ALIAS}", "target": "step-one" }
+    ] },
     { "name": "sneaky", "steps": [{ "alias": "${ALIAS}", "target": "step-one", "args": ["--eval=x:;touch /tmp/owned"] }] }
   ]
 }
@@ -450,7 +454,7 @@ test('the sequences of the workspace are in the Projects view: one runs on a cli
     const rows = await workbench.waitForTreeRows('Projects', (r) => r.some((row) => row.label === 'ship') && r.some((row) => row.label.includes('--eval')), 20_000);
     const problem = rows.find((r) => r.label.includes('--eval'))!;
     assert.match(problem.label, /Sequence "sneaky", step 1: Expected VAR=value, got "--eval=x:;touch \/tmp\/owned": options and other targets are not taken from a workspace file/);
-    assert.equal(problem.description, '.vscode/vm-orchestrator.json:7');
+    assert.equal(problem.description, '.vscode/vm-orchestrator.json:11');
     assert.equal(rows.find((r) => r.label === 'ship')?.description, 'one, then three');
     assert.ok(!rows.some((r) => r.label === 'sneaky'), formatRows(rows));
 
@@ -572,5 +576,30 @@ test('the web hook the settings name receives one post per job that ended', { ti
     assert.ok(jobs.length >= 10, `the session ended jobs: ${jobs.length}`);
     assert.deepEqual([...posted].sort(), jobs.map((j) => j.id).sort(), 'one post per ended job, none twice');
     for (const job of jobs) assert.equal(setup.posts.find((p) => p.job.id === job.id)?.status, job.status);
+  }),
+);
+
+test('Cancel on a sequence cancels the running step, leaves no process, and skips the rest', { timeout: 90_000 }, () =>
+  step('running-sequence-cancel', async () => {
+    const { workbench } = setup;
+    await workbench.runCommand('View: Close All Editors');
+    await workbench.clickTreeItem('Projects', 'hold-then-one');
+    await waitForConsole('hold-then-one', (v) => v.lines.includes(`1/2 ${ALIAS} long-wait: started`), 'the first step started', 20_000);
+    await until(async () => markerProcesses().length >= 2, 'long-wait holding', 20_000);
+    const frame = await consoleFrame('hold-then-one');
+    await frame.getByRole('button', { name: 'Cancel', exact: true }).click();
+    const done = await waitForConsole('hold-then-one', (v) => v.status === 'Canceled', 'the sequence canceled', 30_000);
+    assert.ok(done.lines.includes(`Skipped: 2/2 ${ALIAS} step-one.`), JSON.stringify(done.lines));
+    assert.deepEqual(await markerProcessesAfter(10_000), [], 'no process of the canceled step is left');
+    const rows = await workbench.waitForTreeRows('Jobs', (r) => r.some((row) => row.label === 'hold-then-one' && row.description.startsWith('canceled')), 20_000);
+    const at = rows.findIndex((r) => r.label === 'hold-then-one');
+    assert.deepEqual(
+      rows.slice(at + 1, at + 3).map((r) => [r.label, r.description.split(' · ')[0]]),
+      [
+        [`${ALIAS} long-wait`, 'canceled'],
+        [`${ALIAS} step-one`, 'skipped'],
+      ],
+      formatRows(rows),
+    );
   }),
 );

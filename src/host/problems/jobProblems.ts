@@ -18,9 +18,18 @@ export interface ProblemCounts {
   inProblemsPanel: boolean;
 }
 
+/** Time one turn of the event loop may spend scanning; the rest waits for the next turn. */
+const SLICE_MS = 4;
+/** Output waiting to be scanned, per job, at most (UTF-16 units): beyond it the oldest goes unscanned. */
+const MAX_PENDING = 16 * 1024 * 1024;
+
 interface Scanned {
   job: JobInfo;
   scan: JobProblemScan;
+  /** Output not scanned yet, from `next` on, `size` characters of it. */
+  pending: string[];
+  next: number;
+  size: number;
   collection?: vscode.DiagnosticCollection;
   timer?: NodeJS.Timeout;
 }
@@ -31,6 +40,7 @@ interface Scanned {
 // a task job is only counted here. The counts go with the job's end to the hub.
 export class JobProblems extends Disposable {
   private readonly jobs = new Map<string, Scanned>();
+  private draining: NodeJS.Immediate | undefined;
   private readonly changed = this.register(new vscode.EventEmitter<string>());
   /** A job's counts changed (its id). */
   readonly onDidChange = this.changed.event;
@@ -46,6 +56,7 @@ export class JobProblems extends Disposable {
     recorder.on('chunks', onChunks);
     this.register({ dispose: () => (recorder.off('job', onJob), recorder.off('chunks', onChunks)) });
     this.register({ dispose: () => [...this.jobs.values()].forEach((s) => (clearTimeout(s.timer), s.collection?.dispose())) });
+    this.register({ dispose: () => this.draining && clearImmediate(this.draining) });
   }
 
   counts(jobId: string): ProblemCounts | undefined {
@@ -57,7 +68,8 @@ export class JobProblems extends Disposable {
   settle(jobId: string): { errors: number; warnings: number } | undefined {
     const scanned = this.jobs.get(jobId);
     if (!scanned) return undefined;
-    if (scanned.scan.end().length > 0) this.publish(scanned);
+    const found = this.scan(scanned, Infinity) + scanned.scan.end().length;
+    if (found > 0) this.publish(scanned);
     return scanned.scan.counts;
   }
 
@@ -85,19 +97,50 @@ export class JobProblems extends Disposable {
     for (const [id, old] of this.jobs) {
       if (sameJob(job, old.job)) this.forget(id);
     }
-    this.jobs.set(job.id, { job, scan: new JobProblemScan(job.cwd ?? process.cwd()) });
+    this.jobs.set(job.id, { job, scan: new JobProblemScan(job.cwd ?? process.cwd()), pending: [], next: 0, size: 0 });
     for (const [id, old] of this.jobs) {
       if (this.jobs.size <= MAX_COLLECTIONS) break;
       if (!isActive(old.job.status)) this.forget(id);
     }
   }
 
+  // Output is scanned after it is recorded, a few milliseconds a turn, so that reading a job's
+  // output (on this same thread) never waits for the matchers.
   private chunks(jobId: string, chunks: Chunk[]): void {
     const scanned = this.jobs.get(jobId);
     if (!scanned) return;
+    for (const chunk of chunks) {
+      if (chunk.stream === 'system') continue;
+      scanned.pending.push(chunk.text);
+      scanned.size += chunk.text.length;
+    }
+    // A job that prints faster than it can be scanned for long: memory stays bounded.
+    while (scanned.size > MAX_PENDING && scanned.next < scanned.pending.length - 1) scanned.size -= take(scanned).length;
+    this.draining ??= setImmediate(() => this.drain());
+  }
+
+  private drain(): void {
+    this.draining = undefined;
+    const until = performance.now() + SLICE_MS;
+    for (const scanned of this.jobs.values()) {
+      if (this.scan(scanned, until) > 0) scanned.timer ??= setTimeout(() => this.publish(scanned), PUBLISH_MS);
+    }
+    if ([...this.jobs.values()].some((s) => s.next < s.pending.length)) this.draining = setImmediate(() => this.drain());
+  }
+
+  // Scans a job's pending output until the time is past `until`; returns how many problems it found.
+  private scan(scanned: Scanned, until: number): number {
     let found = 0;
-    for (const chunk of chunks) if (chunk.stream !== 'system') found += scanned.scan.push(chunk.text).length;
-    if (found > 0) scanned.timer ??= setTimeout(() => this.publish(scanned), PUBLISH_MS);
+    while (scanned.next < scanned.pending.length && performance.now() < until) {
+      const text = take(scanned);
+      scanned.size -= text.length;
+      found += scanned.scan.push(text).length;
+    }
+    if (scanned.next === scanned.pending.length) {
+      scanned.pending = [];
+      scanned.next = 0;
+    }
+    return found;
   }
 
   private publish(scanned: Scanned): void {
@@ -117,6 +160,13 @@ export class JobProblems extends Disposable {
     scanned.collection?.dispose();
     this.jobs.delete(jobId);
   }
+}
+
+/** The oldest pending text, let go of. */
+function take(scanned: Scanned): string {
+  const text = scanned.pending[scanned.next];
+  scanned.pending[scanned.next++] = '';
+  return text;
 }
 
 function diagnosticsByFile(problems: readonly FoundProblem[], title: string): [vscode.Uri, vscode.Diagnostic[]][] {
