@@ -1,9 +1,10 @@
 import type { BatchWriter } from '../core/store/batchWriter';
 import type { JobStore } from '../core/store/jobStore';
 import type { Ack, JobDoneEvent, JobLogEvent, JoinAnswer, StoredAnswer } from '../shared/hubProtocol';
-import { isActive, type Chunk, type JobInfo, type JobResult, type JobStatus } from '../shared/jobs';
+import { isActive, problemCounts, type Chunk, type JobInfo, type JobResult, type JobStatus } from '../shared/jobs';
 import type { Peers } from './peers';
 import { logEvent, RemoteFeed } from './remoteFeed';
+import { written } from './socketDrain';
 import { ALL_JOBS_ROOM, jobRoom, type HubNamespace, type HubSocket, type PeerJobEvent } from './types';
 
 /** A job some operator reported and that has not finished. */
@@ -40,29 +41,6 @@ const interrupted = (startedAt: number): JobResult => {
   const now = Date.now();
   return { status: 'interrupted', exitCode: null, signal: null, finishedAt: now, durationMs: Math.max(0, now - startedAt) };
 };
-
-/** The part of engine.io's connection that tells whether what was sent has left the process. */
-interface Connection {
-  writeBuffer: unknown[];
-  once(event: 'drain' | 'close', listener: () => void): void;
-  off(event: 'drain' | 'close', listener: () => void): void;
-}
-
-// Resolves once the socket's transport took everything queued (or the socket closed): a long
-// replay is sent a page at a time at the pace the client reads, not all into memory.
-function written(socket: HubSocket): Promise<void> {
-  const conn = socket.conn as unknown as Connection;
-  if (!Array.isArray(conn.writeBuffer) || conn.writeBuffer.length === 0 || !socket.connected) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = (): void => {
-      conn.off('drain', done);
-      conn.off('close', done);
-      resolve();
-    };
-    conn.once('drain', done);
-    conn.once('close', done);
-  });
-}
 
 // The jobs in flight: what operators report goes to the BatchWriter and, at once, to the job's
 // room. A socket that joins with `fromSeq` is first sent what is stored (after a flush, so the
@@ -303,8 +281,7 @@ export class LiveJobs {
       if (!done && fromSeq !== undefined && stored && isActive(stored.status) && !this.live.has(jobId) && !this.ended.has(jobId)) this.feed(jobId).anchor(next);
       if (!done && stored && !isActive(stored.status) && !this.live.has(jobId) && !this.remote.has(jobId)) {
         const finishedAt = stored.finishedAt ?? stored.startedAt;
-        const counts = stored.errors !== undefined && stored.warnings !== undefined ? { errors: stored.errors, warnings: stored.warnings } : {};
-        done = { jobId, status: stored.status, exitCode: stored.exitCode ?? null, signal: stored.signal ?? null, finishedAt, durationMs: stored.durationMs ?? finishedAt - stored.startedAt, ...counts };
+        done = { jobId, status: stored.status, exitCode: stored.exitCode ?? null, signal: stored.signal ?? null, finishedAt, durationMs: stored.durationMs ?? finishedAt - stored.startedAt, ...problemCounts(stored) };
       }
       if (done) socket.emit('job:done', done);
       return { ok: true, lastSeq, status: done?.status ?? 'running' };

@@ -1,7 +1,7 @@
 import type { JobStore } from '../core/store/jobStore';
 import { formatDuration } from '../shared/format';
 import type { JobDoneEvent } from '../shared/hubProtocol';
-import type { FinalStatus } from '../shared/jobs';
+import { problemCounts, type FinalStatus } from '../shared/jobs';
 import { messageOf } from '../shared/errors';
 
 /** Which ended jobs are posted: those that did not end well, or all. */
@@ -154,7 +154,7 @@ export class Webhooks {
       durationMs,
       startedAt: job.startedAt,
       finishedAt,
-      ...(job.errors !== undefined && job.warnings !== undefined ? { errors: job.errors, warnings: job.warnings } : {}),
+      ...problemCounts(job),
       url,
     };
   }

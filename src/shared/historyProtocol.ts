@@ -2,7 +2,8 @@
 // hub's history and acts on jobs; the host answers from the hub and passes live job changes on.
 import type { HubJob } from './hubProtocol';
 import type { JobQuery } from './jobs';
-import { isJobId, isJobQuery, isObject } from './schema';
+import { isJobId, isObject } from './schema';
+import { isJobQuery } from './webviewGuards';
 
 // ── webview → host ─────────────────────────────────────────────────────────────────────────
 

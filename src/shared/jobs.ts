@@ -20,6 +20,11 @@ export function isActive(status: JobStatus): status is 'queued' | 'running' {
  */
 export type JobKind = 'target' | 'terminal' | 'ssh-logs' | 'remote-command' | 'environment' | 'sequence';
 
+/** A job's or result's error and warning counts, both or neither (those of a job whose output was not scanned are unknown). */
+export function problemCounts(o: { errors?: number; warnings?: number }): { errors?: number; warnings?: number } {
+  return o.errors !== undefined && o.warnings !== undefined ? { errors: o.errors, warnings: o.warnings } : {};
+}
+
 /** Whether a job of this kind is a group: it runs no program, its children are the jobs. */
 export function isGroup(kind: JobKind): boolean {
   return kind === 'environment' || kind === 'sequence';

@@ -387,16 +387,3 @@ export function parseCatalog(v: unknown): Parsed<CatalogSnapshot> {
     return { projects: list('projects', o.projects, CATALOG_LIMITS.projects, readProject), vms: list('vms', o.vms, CATALOG_LIMITS.vms, readVm) };
   });
 }
-
-// ── guards for what other parts of the product send (the console and history webviews) ─────
-
-const accepts =
-  <T>(parser: (v: unknown) => Parsed<T>) =>
-  (v: unknown): v is T =>
-    parser(v).ok;
-
-export const isJobInfo = accepts(parseJobInfo);
-export const isChunk = accepts(parseChunk);
-export const isJobQuery = accepts(parseJobQuery);
-export const isStreamName = (v: unknown): v is StreamName => typeof v === 'string' && (STREAM_NAMES as readonly string[]).includes(v);
-export const isJobStatus = (v: unknown): v is JobStatus => typeof v === 'string' && (JOB_STATUSES as readonly string[]).includes(v);

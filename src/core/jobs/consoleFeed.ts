@@ -1,5 +1,5 @@
 import { messageOf } from '../../shared/errors';
-import type { Chunk, JobInfo } from '../../shared/jobs';
+import { problemCounts, type Chunk, type JobInfo } from '../../shared/jobs';
 import { APPEND_BATCH_CHARS, DEFAULT_CREDIT_WINDOW, type HostToConsoleMessage } from '../../shared/protocol';
 
 /** Where a console's output comes from: the recorder of the window, or of jobs replayed from a store. */
@@ -151,7 +151,7 @@ export class ConsoleFeed {
       ...(job.signal !== undefined ? { signal: job.signal } : {}),
       ...(job.durationMs !== undefined ? { durationMs: job.durationMs } : {}),
       ...(job.finishedAt !== undefined ? { finishedAt: job.finishedAt } : {}),
-      ...(job.errors !== undefined && job.warnings !== undefined ? { errors: job.errors, warnings: job.warnings } : {}),
+      ...problemCounts(job),
     });
   }
 

@@ -1,4 +1,4 @@
-import { isActive, type Chunk, type JobInfo, type JobResult } from '../../shared/jobs';
+import { isActive, problemCounts, type Chunk, type JobInfo, type JobResult } from '../../shared/jobs';
 import { allChunks } from './consoleFeed';
 import type { InMemoryRecorder } from './inMemoryRecorder';
 import type { JobRecorder } from './recorder';
@@ -46,6 +46,6 @@ function resultOf(job: JobInfo): JobResult {
     signal: job.signal ?? null,
     durationMs: job.durationMs ?? 0,
     finishedAt: job.finishedAt ?? Date.now(),
-    ...(job.errors !== undefined && job.warnings !== undefined ? { errors: job.errors, warnings: job.warnings } : {}),
+    ...problemCounts(job),
   };
 }

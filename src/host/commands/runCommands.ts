@@ -1,6 +1,5 @@
 import * as vscode from 'vscode';
 import { parseArgs } from '../../core/exec/parseArgs';
-import { chooseMode } from '../../core/exec/runMode';
 import type { RegistryEntry } from '../../core/mkcli/registry';
 import type { TargetCache } from '../../core/mkcli/targetCache';
 import { displayCommand } from '../../core/mkcli/targetCommand';
@@ -44,9 +43,7 @@ export function registerRunCommands(ctx: RunContext): vscode.Disposable[] {
   const { jobs, stored, consoles, preferences } = ctx;
   const run = async (entry: RegistryEntry, target: string, forced?: JobMode): Promise<void> => {
     if (forced) await preferences.setMode(entry.alias, target, forced);
-    const mode = chooseMode(target, ctx.settings().interactiveTargets, preferences.mode(entry.alias, target));
-    const args = parseArgs(preferences.argsText(entry.alias, target));
-    await jobs.run({ entry, target, args, mode });
+    await jobs.run({ entry, target, args: preferences.clickArgs(entry.alias, target), mode: preferences.clickMode(entry.alias, target, ctx.settings().interactiveTargets) });
   };
   return [
     ctx.reruns.register(['target'], (job) => prepareTarget(ctx, job)),
@@ -57,8 +54,8 @@ export function registerRunCommands(ctx: RunContext): vscode.Disposable[] {
       if (named.vm !== undefined) return vscode.commands.executeCommand(CommandIds.runTargetOnVm, named);
       const entry = (await ctx.projects.entries()).entries.find((e) => e.alias === named.alias);
       if (!entry) throw new Error(`The project ${named.alias} is not in the mkcli registry.`);
-      const mode = chooseMode(named.target, ctx.settings().interactiveTargets, preferences.mode(entry.alias, named.target));
-      return jobs.run({ entry, target: named.target, args: named.args ?? parseArgs(preferences.argsText(entry.alias, named.target)), mode });
+      const mode = preferences.clickMode(entry.alias, named.target, ctx.settings().interactiveTargets);
+      return jobs.run({ entry, target: named.target, args: named.args ?? preferences.clickArgs(entry.alias, named.target), mode });
     }),
     registerCommand(CommandIds.runInTerminal, (node: TargetNode) => run(node.entry, node.target.name, 'terminal')),
     registerCommand(CommandIds.runInConsole, (node: TargetNode) => run(node.entry, node.target.name, 'console')),

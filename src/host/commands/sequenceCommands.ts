@@ -1,8 +1,6 @@
 import { writeFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import * as vscode from 'vscode';
-import { parseArgs } from '../../core/exec/parseArgs';
-import { chooseMode } from '../../core/exec/runMode';
 import { stepText, type NamedSequence } from '../../core/sequences/sequenceFile';
 import { CommandIds } from '../../shared/ids';
 import type { JobService } from '../jobs/jobService';
@@ -48,8 +46,8 @@ export function registerSequenceCommands(ctx: SequenceContext): vscode.Disposabl
       const steps = nodes.map(({ entry, target }) => ({
         entry,
         target: target.name,
-        args: parseArgs(ctx.preferences.argsText(entry.alias, target.name)),
-        mode: chooseMode(target.name, s.interactiveTargets, ctx.preferences.mode(entry.alias, target.name)),
+        args: ctx.preferences.clickArgs(entry.alias, target.name),
+        mode: ctx.preferences.clickMode(entry.alias, target.name, s.interactiveTargets),
       }));
       await runSequence(ctx.jobs, { steps });
     }),

@@ -1,6 +1,4 @@
 import * as vscode from 'vscode';
-import { parseArgs } from '../../core/exec/parseArgs';
-import { chooseMode } from '../../core/exec/runMode';
 import type { RegistryEntry } from '../../core/mkcli/registry';
 import type { TargetCache } from '../../core/mkcli/targetCache';
 import { visibleCommand } from '../../core/jobs/storedRerun';
@@ -55,8 +53,8 @@ export function registerVmTargetCommands(ctx: VmTargetContext): vscode.Disposabl
       await runOnEnvironment(ctx.jobs, {
         entry,
         target,
-        args: parseArgs(ctx.preferences.argsText(entry.alias, target)),
-        mode: chooseMode(target, s.interactiveTargets, ctx.preferences.mode(entry.alias, target)),
+        args: ctx.preferences.clickArgs(entry.alias, target),
+        mode: ctx.preferences.clickMode(entry.alias, target, s.interactiveTargets),
         environment,
         vms: nodes.map((n) => vmContext(n.vm, n.ssh, n.sshConfigFile)),
         concurrency: s.environmentConcurrency,
@@ -88,8 +86,8 @@ async function runNamed(ctx: VmTargetContext, request: TargetOnVm): Promise<void
 }
 
 async function runOnVm(ctx: VmTargetContext, entry: RegistryEntry, target: string, node: VmNode, confirm = false, given?: string[]): Promise<void> {
-  const mode = chooseMode(target, ctx.settings().interactiveTargets, ctx.preferences.mode(entry.alias, target));
-  const args = given ?? parseArgs(ctx.preferences.argsText(entry.alias, target));
+  const mode = ctx.preferences.clickMode(entry.alias, target, ctx.settings().interactiveTargets);
+  const args = given ?? ctx.preferences.clickArgs(entry.alias, target);
   const request = { entry, target, args, mode, vm: vmContext(node.vm, node.ssh, node.sshConfigFile) };
   if (confirm) {
     const planned = await ctx.jobs.plan(request);

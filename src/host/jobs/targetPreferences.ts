@@ -1,4 +1,6 @@
 import type * as vscode from 'vscode';
+import { parseArgs } from '../../core/exec/parseArgs';
+import { chooseMode } from '../../core/exec/runMode';
 import type { JobMode } from '../../shared/jobs';
 
 // What the user chose for a target in this workspace — terminal or console, and its
@@ -8,6 +10,16 @@ export class TargetPreferences {
 
   mode(alias: string, target: string): JobMode | undefined {
     return this.memento.get<JobMode>(key('mode', alias, target));
+  }
+
+  /** Where a click runs the target: where the user last chose, else a terminal when it is one of `interactiveTargets`. */
+  clickMode(alias: string, target: string, interactiveTargets: readonly string[]): JobMode {
+    return chooseMode(target, interactiveTargets, this.mode(alias, target));
+  }
+
+  /** The arguments a click passes: the ones last given, split. */
+  clickArgs(alias: string, target: string): string[] {
+    return parseArgs(this.argsText(alias, target));
   }
 
   setMode(alias: string, target: string, mode: JobMode): Thenable<void> {
