@@ -10,6 +10,8 @@
 //
 //   npm run bench -- console [--lines 1000000] [--terminal-lines 200000] [--bridge http|evaluate]
 //                             [--no-default] [--no-pipes] [--no-terminal] [--timeout-s 1500]
+//                             [--page-cpu-prof <dir>] [--screenshots <dir>]   (of the page, per streamed run)
+//   VMO_BENCH_NO_MINIFY=1 keeps the page's names readable in its profile.
 //
 // The producer is console-page/producer.mjs. producer_raw_ms: spawned the same way with stdout to
 // /dev/null (median of three runs); producer_runner_only_ms: the runner and recorder on a pty with
@@ -20,8 +22,10 @@
 // streamed_vs_terminal: the same producer in VS Code's integrated terminal (code-server in the
 // same Chromium, console-page/terminal.ts) against the console, both timed by the producer from its
 // start to its exit, on terminal_lines lines (the terminal takes minutes for a million).
-// render_lag_ms: from the producer's exit (as it recorded it) until its last line is on screen.
-// p95_frame_ms: requestAnimationFrame deltas from the first batch to the last line on screen.
+// render_lag_ms: from the producer's exit (as it recorded it) until its last line is on screen:
+// in the log, or in the newest output a console far behind shows over it (console/tail);
+// caught_up_ms in detail: until the log itself has read all of the output.
+// p95_frame_ms: requestAnimationFrame deltas from the first batch until the log has read it all.
 // heap_mb: the page's JS heap after a forced GC; host_rss_mb: this process after the stream.
 // search_ms: find (Ctrl+F) of a string on one line early in the output, until "1 of 1".
 // The headline figures keep every line in the webview (maxLines 1,000,000), so that find
@@ -31,14 +35,14 @@
 // 2-core machines `others` (processes not started here) is often half of it.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import type { Browser } from 'playwright-core';
 import { startJob, type RunningJob } from '../src/core/exec/startJob';
-import { ConsoleFeed } from '../src/core/jobs/consoleFeed';
+import { allChunks, ConsoleFeed } from '../src/core/jobs/consoleFeed';
 import { InMemoryRecorder } from '../src/core/jobs/inMemoryRecorder';
 import type { JobInfo } from '../src/shared/jobs';
 import { isConsoleToHostMessage } from '../src/shared/protocol';
@@ -59,6 +63,10 @@ const TIMEOUT_MS = Number(arg('timeout-s', '1500')) * 1000;
 const TERMINAL_LINES = Math.min(LINES, Number(arg('terminal-lines', '200000')));
 const NEEDLE = 'NEEDLE-7f3a';
 const VIA: Via = arg('bridge', 'http') === 'evaluate' ? 'evaluate' : 'http';
+/** Where to write a CPU profile of the page (its main thread) for each streamed run, if anywhere. */
+const PAGE_CPU_PROF = arg('page-cpu-prof', '');
+/** Where to write a screenshot of the page as the producer exits, for each streamed run, if anywhere. */
+const SCREENSHOTS = arg('screenshots', '');
 const BRIDGES: Record<Via, string> = {
   http:
     'http: a worker in the page (bridgeHost.js) reads host messages from a streamed HTTP response on 127.0.0.1 (JSON lines) and posts them to the page; ' +
@@ -223,6 +231,8 @@ interface StreamResult {
   render_lag_ms: number;
   /** The same from the runner's onExit, which comes once the output has been read (pty: up to 200 ms later). */
   render_lag_from_on_exit_ms: number;
+  /** From the producer's exit until the log has read all of the output (find and heap wait for it). */
+  caught_up_ms: number;
   p50_frame_ms: number;
   p95_frame_ms: number;
   p99_frame_ms: number;
@@ -243,7 +253,7 @@ interface StreamResult {
   exit_to_last_post_ms: number;
   /** From the last batch posted until the last line on screen. */
   last_post_to_visible_ms: number;
-  /** Throughput of the webview: MB consumed per second from the first batch to the last line on screen. */
+  /** Throughput of the webview: MB consumed per second from the first batch until the log has read it all. */
   page_mb_per_s: number;
   /** This process's event-loop utilisation while the producer ran (pty reads, chunker, recorder, feed, bridge). */
   host_elu: number;
@@ -366,22 +376,40 @@ async function runStreamed(browser: Browser, pageUrl: string, via: Via, usePty: 
       }
     })();
 
+    if (PAGE_CPU_PROF) {
+      await cdp.send('Profiler.enable');
+      await cdp.send('Profiler.start');
+    }
     const elu = performance.eventLoopUtilization();
     const cpuBefore = cpuSnapshot();
     const produced = await runProducer(recorder, job, usePty);
     const hostElu = performance.eventLoopUtilization(elu).utilization;
     const cpuAfter = cpuSnapshot();
     const consumedAtExit = consumed;
+    let caughtUpAt = 0;
+    if (SCREENSHOTS) await page.screenshot({ path: path.resolve(SCREENSHOTS, `exit-${usePty ? 'pty' : 'pipes'}-${maxLines}.png`) });
     try {
       await page.waitForFunction(() => (globalThis as unknown as { consoleBench: { lastVisibleAt: number } }).consoleBench.lastVisibleAt > 0, undefined, {
         timeout: 600_000,
         polling: 100,
       });
+      // Heap and find are measured on the whole log: a console that showed the newest output
+      // first may still be reading the rest.
+      const chars = [...allChunks(recorder, job.id)].reduce((n, c) => n + c.text.length, 0);
+      for (const deadline = Date.now() + 600_000; consumed < chars; await new Promise((resolve) => setTimeout(resolve, 20))) {
+        if (Date.now() > deadline) throw new Error(`The console read ${consumed} of ${chars} characters`);
+      }
+      caughtUpAt = performance.timeOrigin + performance.now();
+      await page.evaluate('window.consoleBench.caughtUp = true');
     } finally {
       sampling = false;
       await sampler;
     }
     if (bridge.stats.error) throw bridge.stats.error;
+    if (PAGE_CPU_PROF) {
+      const { profile } = (await cdp.send('Profiler.stop')) as { profile: unknown };
+      writeFileSync(path.resolve(PAGE_CPU_PROF, `page-${usePty ? 'pty' : 'pipes'}-${maxLines}.cpuprofile`), JSON.stringify(profile));
+    }
     const metricsAfter = await rendererMetrics(cdp);
     const hostRss = process.memoryUsage().rss;
     const hostHeap = process.memoryUsage().heapUsed;
@@ -405,7 +433,7 @@ async function runStreamed(browser: Browser, pageUrl: string, via: Via, usePty: 
     for (const key of ['TaskDuration', 'ScriptDuration', 'LayoutDuration', 'RecalcStyleDuration']) {
       renderer[key.replace('Duration', '_ms').toLowerCase()] = Math.round(((metricsAfter[key] ?? 0) - (metricsBefore[key] ?? 0)) * 1000);
     }
-    const streamSeconds = (bench.lastVisibleAt - bench.firstSentAt) / 1000;
+    const streamSeconds = (caughtUpAt - bench.firstSentAt) / 1000;
     const last = bridge.stats.lastAppendPostedAt;
     return {
       transport: produced.transport,
@@ -416,6 +444,7 @@ async function runStreamed(browser: Browser, pageUrl: string, via: Via, usePty: 
       producer_lifetime_ms: Math.round(produced.lifetimeMs),
       render_lag_ms: Math.round(bench.lastVisibleAt - produced.exitAt),
       render_lag_from_on_exit_ms: Math.round(bench.lastVisibleAt - produced.onExitAt),
+      caught_up_ms: Math.round(caughtUpAt - produced.exitAt),
       p50_frame_ms: round(percentile(frames, 50)),
       p95_frame_ms: round(percentile(frames, 95)),
       p99_frame_ms: round(percentile(frames, 99)),

@@ -26,7 +26,7 @@ export async function buildConsoleApp(outDir: string): Promise<void> {
     entryPoints: { console: path.join(REPO, 'webview/console/main.ts') },
     outdir: outDir,
     bundle: true,
-    minify: true,
+    minify: !process.env.VMO_BENCH_NO_MINIFY,
     platform: 'browser',
     format: 'iife',
     target: 'es2022',

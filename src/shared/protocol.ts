@@ -48,6 +48,17 @@ export interface ConsoleAppendMessage {
   chunks: Chunk[];
 }
 
+/**
+ * The newest output, sent besides `console/append` while more than a few MB wait to be sent: a
+ * following console shows it until the output in order reaches its last chunk. Not counted as
+ * credit; the chunks come again, in order, in `console/append`.
+ */
+export interface ConsoleTailMessage {
+  type: 'console/tail';
+  jobId: string;
+  chunks: Chunk[];
+}
+
 /** The job's state changed (it finished, was canceled, …). */
 export interface ConsoleStatusMessage {
   type: 'console/status';
@@ -81,7 +92,7 @@ export interface ConsoleOlderMessage {
   hasMore: boolean;
 }
 
-export type HostToConsoleMessage = ConsoleInitMessage | ConsoleAppendMessage | ConsoleStatusMessage | ConsoleProblemsMessage | ConsoleOlderMessage;
+export type HostToConsoleMessage = ConsoleInitMessage | ConsoleAppendMessage | ConsoleTailMessage | ConsoleStatusMessage | ConsoleProblemsMessage | ConsoleOlderMessage;
 
 // ── webview → host ─────────────────────────────────────────────────────────────────────────
 
@@ -258,6 +269,8 @@ export function isHostToConsoleMessage(v: unknown): v is HostToConsoleMessage {
       return isJobInfo(v.job) && isConsoleOptions(v.options) && typeof v.canFetchOlder === 'boolean';
     case 'console/append':
       return isId(v.jobId) && isChunkArray(v.chunks);
+    case 'console/tail':
+      return isId(v.jobId) && isChunkArray(v.chunks) && v.chunks.length > 0;
     case 'console/status':
       return (
         isId(v.jobId) &&

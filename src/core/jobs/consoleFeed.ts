@@ -31,6 +31,16 @@ export interface ConsoleFeedOptions {
 
 const DEFAULT_TAIL_BYTES = 256 * 1024;
 
+// A console that follows a flood can fall seconds behind: the page parses every line (find
+// searches them all) more slowly than a fast producer writes. Once more than FAR_BEHIND_BYTES
+// are waiting to be sent, the console is also sent the newest output (`console/tail`, about
+// NEWEST_BYTES) at most every NEWEST_INTERVAL_MS, which it shows until the output in order
+// catches up: the screen keeps up with the job while the rest is still being read. About half a
+// second of a flood at the page's pace; a screen is a few KB.
+const FAR_BEHIND_BYTES = 4 * 1024 * 1024;
+const NEWEST_BYTES = 16 * 1024;
+const NEWEST_INTERVAL_MS = 100;
+
 // Feeds one console with a job's output from the source, in batches of at most 64 KB, keeping
 // at most a window of unacknowledged characters in flight (credits). A flood of output never
 // freezes the console and never slows the job: the source keeps everything not yet sent.
@@ -41,6 +51,10 @@ export class ConsoleFeed {
   private consumedChars = 0;
   private nextSeq = 0;
   private timer: NodeJS.Timeout | undefined;
+  /** When the newest output was last sent, its last seq, and the send put off until the interval has passed. */
+  private newestAt = 0;
+  private newestSeq = -1;
+  private newestTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly source: FeedSource,
@@ -122,6 +136,7 @@ export class ConsoleFeed {
 
   dispose(): void {
     clearTimeout(this.timer);
+    clearTimeout(this.newestTimer);
     this.listening = false;
   }
 
@@ -131,6 +146,7 @@ export class ConsoleFeed {
     this.nextSeq = this.source.tailStart(this.jobId, this.options.tailBytes ?? DEFAULT_TAIL_BYTES);
     this.sentChars = 0;
     this.consumedChars = 0;
+    this.newestSeq = -1;
     const first = this.source.firstSeq(this.jobId);
     this.send({
       type: 'console/init',
@@ -174,6 +190,26 @@ export class ConsoleFeed {
       this.nextSeq = chunks[chunks.length - 1].seq + 1;
       this.sentChars += chunks.reduce((n, c) => n + c.text.length, 0);
     }
+    this.sendNewestIfFarBehind();
+  }
+
+  private sendNewestIfFarBehind(): void {
+    const last = this.source.nextSeq(this.jobId) - 1;
+    if (!this.listening || this.newestTimer || last <= this.newestSeq) return;
+    const wait = this.newestAt + NEWEST_INTERVAL_MS - Date.now();
+    if (wait > 0) {
+      this.newestTimer = setTimeout(() => {
+        this.newestTimer = undefined;
+        this.sendNewestIfFarBehind();
+      }, wait);
+      return;
+    }
+    if (this.nextSeq >= this.source.tailStart(this.jobId, FAR_BEHIND_BYTES)) return;
+    const chunks = this.source.read(this.jobId, this.source.tailStart(this.jobId, NEWEST_BYTES), NEWEST_BYTES * 2);
+    if (chunks.length === 0) return;
+    this.newestAt = Date.now();
+    this.newestSeq = chunks[chunks.length - 1].seq;
+    this.send({ type: 'console/tail', jobId: this.jobId, chunks });
   }
 
   // Nothing is sent before `ready`: start() sends the whole state once the console listens.

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { earlierRunsQuery, previousRun, sameJob } from '../../core/compare/previousRun';
 import type { InMemoryRecorder } from '../../core/jobs/inMemoryRecorder';
-import { formatDuration } from '../../shared/format';
+import { formatCommand, formatDuration } from '../../shared/format';
 import { isActive, type JobInfo } from '../../shared/jobs';
 import { CommandIds } from '../../shared/ids';
 import { outputUri } from '../compare/jobOutputDocuments';
@@ -55,7 +55,7 @@ async function showDiff(earlier: JobInfo, job: JobInfo): Promise<void> {
 }
 
 function runFacts(run: JobInfo): string {
-  return [run.status, run.durationMs !== undefined ? formatDuration(run.durationMs) : '', run.args && run.args.length > 0 ? run.args.join(' ') : ''].filter(Boolean).join(' · ');
+  return [run.status, run.durationMs !== undefined ? formatDuration(run.durationMs) : '', run.args && run.args.length > 0 ? formatCommand(run.args) : ''].filter(Boolean).join(' · ');
 }
 
 // The job a command was given (a Jobs view item, an id), else one picked from the finished jobs listed.

@@ -121,3 +121,53 @@ test('a paused console is sent nothing; switching jobs restarts it', () => {
   feed.dispose();
   recorder.dispose();
 });
+
+test('a console far behind is also sent the newest output, at most every 100 ms', async () => {
+  const { feed, sent, recorder } = setup(0);
+  feed.ready(64 * 1024);
+  const tails = () => sent.flatMap((m) => (m.type === 'console/tail' ? [m] : []));
+  let seq = 0;
+  const write = (n: number) => {
+    for (let i = 0; i < n; i++) recorder.chunks(job.id, [line(seq++)]);
+    feed.chunksAdded(job.id);
+  };
+  write(1000);
+  await new Promise((r) => setTimeout(r, 20));
+  assert.equal(tails().length, 0, '1 MB waiting is not far behind');
+  write(5000);
+  await new Promise((r) => setTimeout(r, 20));
+  assert.equal(tails().length, 1, '6 MB waiting is');
+  const first = tails()[0];
+  assert.equal(first.chunks[first.chunks.length - 1].seq, 5999, 'it ends with the newest chunk');
+  assert.ok(first.chunks.reduce((n, c) => n + c.text.length, 0) <= 32 * 1024, 'a screen or so, not the backlog');
+  for (let i = 0; i < 5; i++) {
+    write(10);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  assert.equal(tails().length, 1, 'not more often than every 100 ms');
+  await new Promise((r) => setTimeout(r, 150));
+  assert.equal(tails().length, 2, 'the output written meanwhile follows once the interval has passed');
+  assert.equal(tails()[1].chunks.at(-1)!.seq, seq - 1);
+  const appended = sent.flatMap((m) => (m.type === 'console/append' ? m.chunks : []));
+  feed.credit(appended.reduce((n, c) => n + c.text.length, 0));
+  assert.deepEqual(appended.map((c) => c.seq), Array.from({ length: appended.length }, (_, i) => i), 'the output in order is sent as before');
+  feed.dispose();
+  recorder.dispose();
+});
+
+test('a console that keeps up is never sent the newest output apart', async () => {
+  const { feed, sent, recorder } = setup(0);
+  feed.ready(1024 * 1024);
+  for (let seq = 0; seq < 3000; seq++) {
+    recorder.chunks(job.id, [line(seq)]);
+    feed.chunksAdded(job.id);
+    if (seq % 100 === 99) {
+      await new Promise((r) => setTimeout(r, 2));
+      feed.credit(sent.flatMap((m) => (m.type === 'console/append' ? m.chunks : [])).reduce((n, c) => n + c.text.length, 0));
+    }
+  }
+  await new Promise((r) => setTimeout(r, 150));
+  assert.equal(sent.filter((m) => m.type === 'console/tail').length, 0);
+  feed.dispose();
+  recorder.dispose();
+});

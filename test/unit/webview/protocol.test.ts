@@ -32,6 +32,7 @@ const validHost: HostToConsoleMessage[] = [
   { type: 'console/older', jobId: job.id, chunks: [{ seq: 3, ts: 1, stream: 'stderr', text: 'x' }], hasMore: false },
   { type: 'console/status', jobId: job.id, status: 'failed', exitCode: 2, errors: 3, warnings: 0 },
   { type: 'console/problems', jobId: job.id, errors: 1, warnings: 2, canOpen: true },
+  { type: 'console/tail', jobId: job.id, chunks: [{ seq: 9, ts: 1, stream: 'stdout', text: 'newest\n' }] },
 ];
 
 const validWebview: ConsoleToHostMessage[] = [
@@ -78,6 +79,8 @@ test('the webview rejects malformed host messages', () => {
     [],
     { type: 'console/unknown' },
     { ...append!, type: 'console/appendx' },
+    { ...append!, type: 'console/tail', chunks: [] },
+    { ...append!, type: 'console/tail', chunks: [{ seq: 1, ts: 0, stream: 'stdout', text: 7 }] },
     with_(init, ['job'], undefined),
     with_(init, ['job', 'id'], ''),
     with_(init, ['job', 'argv'], 'make build'),
