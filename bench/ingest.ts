@@ -16,7 +16,9 @@
 //   machine took during the end-to-end run were spread evenly over all CPUs, the best they allow.
 // - hub_vs_copy: the chunks of the end-to-end run, prepared, reported at once by a HubReporter
 //   (no runner), against one COPY of the same rows into a fresh database of the same kind
-//   (_copyLimit.ts): what the hub makes of what the store can take.
+//   (_copyLimit.ts): what the hub makes of what the store can take. In `detail`,
+//   hub_vs_copy_ceiling: the ratio if the CPU every process took during the prepared run were
+//   spread evenly over all CPUs.
 // - product_vs_seed_at_1ms_rtt: the end-to-end path against the seed's way (_seedStyle.ts: one
 //   emit and one awaited INSERT per read of the output, on the first `--seed-mb` MB), both
 //   reaching PostgreSQL through a proxy that adds 1 ms to each round trip (_delayProxy.ts).
@@ -160,6 +162,8 @@ async function main(): Promise<void> {
       // The best the CPUs allow: every process's CPU of the end-to-end run spread over all of them.
       end_to_end_ceiling_vs_runner_only: round(runner.ms / (store.end_to_end.cpu_ms.machine / os.availableParallelism()), 2),
       hub_vs_copy: round(store.prepared.mib_s / copy.mib_per_s, 2),
+      // The same bound for the prepared run: its CPU (reporter, hub, database) spread over all CPUs.
+      hub_vs_copy_ceiling: round(mib(store.prepared.bytes) / (store.prepared.cpu_ms.machine / os.availableParallelism() / 1000) / copy.mib_per_s, 2),
     });
     const byStore = { postgres: ratios(postgres, postgresCopy), pglite: ratios(pglite, pgliteCopy) };
     const figures = {
