@@ -5,19 +5,24 @@ import type { Chunk, StreamName } from '../../shared/jobs';
 export interface ChunkingOptions {
   /** Complete lines wait at most this long; a partial last line at most twice this long. */
   flushMs?: number;
-  /** A chunk holds at most this many UTF-16 code units; a longer line is split. */
+  /** A chunk holds at most this many bytes of UTF-8, so as many UTF-16 code units at most; a longer line is split. */
   maxChunkChars?: number;
 }
 
 const DEFAULT_FLUSH_MS = 25;
 const DEFAULT_MAX_CHUNK_CHARS = 64 * 1024;
+const NEWLINE = 0x0a;
+/** Bytes of a character cut at the end of a chunk that the decoder holds: they start the next one. */
+const HELD_MAX = 3;
 
 interface Pending {
   decoder: TextDecoder;
-  text: string;
-  /** When the first code unit of `text` arrived (epoch ms). */
+  /** Bytes read and not yet emitted, in order; `bytes` of them. */
+  parts: Uint8Array[];
+  bytes: number;
+  /** When the first byte of `parts` arrived (epoch ms). */
   ts: number;
-  /** Where the latest write starts in `text`, and when it arrived. */
+  /** Where the latest write starts in `parts`, and when it arrived. */
   lastWriteAt: number;
   lastWriteTs: number;
   /** A partial last line already survived one flush: the next flush emits it. */
@@ -25,13 +30,16 @@ interface Pending {
 }
 
 // Turns the bytes of a job's streams into few, large chunks cut on line boundaries, numbered
-// 0, 1, 2 … without gaps. UTF-8 is decoded as a stream, so a character split across reads stays
-// whole and invalid bytes become U+FFFD. Lines wait up to `flushMs` to be batched, so a flood
-// makes ~64 KB chunks while a quiet program is still shown within a few tens of milliseconds.
+// 0, 1, 2 … without gaps. Lines wait up to `flushMs` to be batched, so a flood makes ~64 KB
+// chunks while a quiet program is still shown within a few tens of milliseconds. Bytes are kept
+// as they come and decoded once per chunk, as a stream: a character split across reads or cuts
+// stays whole and invalid bytes become U+FFFD. Joining the decoded reads of a pty (about 4 KB
+// each) into one string and searching it took ~9 ms per MB on a 2-core machine; finding the
+// newline among the bytes and decoding the chunk at once takes well under 1.
 export class LineChunker {
   private readonly pending = new Map<StreamName, Pending>();
   private readonly flushMs: number;
-  private readonly maxChars: number;
+  private readonly maxBytes: number;
   private timer: NodeJS.Timeout | undefined;
   private seq = 0;
 
@@ -40,23 +48,36 @@ export class LineChunker {
     options: ChunkingOptions = {},
   ) {
     this.flushMs = options.flushMs ?? DEFAULT_FLUSH_MS;
-    this.maxChars = Math.max(2, options.maxChunkChars ?? DEFAULT_MAX_CHUNK_CHARS);
+    // Room is left for what the decoder held back from the chunk before (at most one UTF-16
+    // code unit per byte), so that no chunk is longer than maxChunkChars.
+    this.maxBytes = Math.max(HELD_MAX + 1, options.maxChunkChars ?? DEFAULT_MAX_CHUNK_CHARS) - HELD_MAX;
   }
 
-  /** Bytes read from one of the program's streams. */
+  /** Bytes read from one of the program's streams (kept until emitted: the caller must not reuse them). */
   write(stream: StreamName, bytes: Uint8Array): void {
-    this.append(stream, this.stateOf(stream).decoder.decode(bytes, { stream: true }));
+    if (bytes.length === 0) return;
+    // Lines of the other streams that came before these are emitted before them.
+    for (const [other, state] of this.pending) if (other !== stream) this.cut(other, state, false);
+    const state = this.stateOf(stream);
+    const now = Date.now();
+    if (state.bytes === 0) state.ts = now;
+    state.lastWriteAt = state.bytes;
+    state.lastWriteTs = now;
+    state.parts.push(bytes);
+    state.bytes += bytes.length;
+    if (bytes.includes(NEWLINE)) state.partialHeld = false;
+    while (state.bytes >= this.maxBytes) this.cutAt(stream, state, this.sizeCut(state));
+    if (state.bytes > 0 && this.timer === undefined) this.timer = setTimeout(() => this.onTimer(), this.flushMs);
   }
 
   /** A message of our own (stream `system`): everything pending is emitted first, so it lands in order. */
   note(text: string): void {
-    this.flushAll(true);
+    this.flushAll(false);
     this.emitText('system', text, Date.now());
   }
 
-  /** The streams ended: decodes what the decoders held back and emits everything. */
+  /** The streams ended: emits everything, with what the decoders held back. */
   end(): void {
-    for (const [stream, state] of this.pending) this.append(stream, state.decoder.decode());
     this.flushAll(true);
     clearTimeout(this.timer);
     this.timer = undefined;
@@ -65,57 +86,50 @@ export class LineChunker {
   private stateOf(stream: StreamName): Pending {
     let state = this.pending.get(stream);
     if (!state) {
-      state = { decoder: new TextDecoder('utf-8', { ignoreBOM: true }), text: '', ts: 0, lastWriteAt: 0, lastWriteTs: 0, partialHeld: false };
+      state = { decoder: new TextDecoder('utf-8', { ignoreBOM: true }), parts: [], bytes: 0, ts: 0, lastWriteAt: 0, lastWriteTs: 0, partialHeld: false };
       this.pending.set(stream, state);
     }
     return state;
-  }
-
-  private append(stream: StreamName, text: string): void {
-    if (text === '') return;
-    // Lines of the other streams that came before these are emitted before them.
-    for (const [other, state] of this.pending) if (other !== stream) this.cut(other, state, false);
-    const state = this.stateOf(stream);
-    const now = Date.now();
-    if (state.text === '') state.ts = now;
-    state.lastWriteAt = state.text.length;
-    state.lastWriteTs = now;
-    state.text += text;
-    if (text.includes('\n')) state.partialHeld = false;
-    while (state.text.length >= this.maxChars) this.cutAt(stream, state, this.sizeCut(state.text));
-    if (state.text !== '' && this.timer === undefined) this.timer = setTimeout(() => this.onTimer(), this.flushMs);
   }
 
   private onTimer(): void {
     this.timer = undefined;
     for (const [stream, state] of this.pending) {
       this.cut(stream, state, state.partialHeld);
-      state.partialHeld = state.text !== '';
+      state.partialHeld = state.bytes > 0;
     }
-    if ([...this.pending.values()].some((s) => s.text !== '')) this.timer = setTimeout(() => this.onTimer(), this.flushMs);
+    if ([...this.pending.values()].some((s) => s.bytes > 0)) this.timer = setTimeout(() => this.onTimer(), this.flushMs);
   }
 
-  private flushAll(withPartial: boolean): void {
-    for (const [stream, state] of this.pending) this.cut(stream, state, withPartial);
+  /** Emits everything pending; `final`: the streams ended, so the decoders give up what they hold. */
+  private flushAll(final: boolean): void {
+    for (const [stream, state] of this.pending) this.cutAt(stream, state, state.bytes, final);
   }
 
   /** Emits the complete lines of `state`, and the partial last line too when `withPartial`. */
   private cut(stream: StreamName, state: Pending, withPartial: boolean): void {
-    const end = withPartial ? state.text.length : state.text.lastIndexOf('\n') + 1;
+    const end = withPartial ? state.bytes : this.joined(state).lastIndexOf(NEWLINE) + 1;
     if (end > 0) this.cutAt(stream, state, end);
   }
 
-  /** Where a full buffer is cut: after its last newline, else at the limit (never inside a surrogate pair). */
-  private sizeCut(text: string): number {
-    const newline = text.lastIndexOf('\n', this.maxChars - 1);
-    if (newline >= 0) return newline + 1;
-    const highSurrogate = /[\uD800-\uDBFF]/.test(text[this.maxChars - 1]);
-    return highSurrogate ? this.maxChars - 1 : this.maxChars;
+  /** Where a full buffer is cut: after its last newline within the limit, else at the limit. */
+  private sizeCut(state: Pending): number {
+    return this.joined(state).lastIndexOf(NEWLINE, this.maxBytes - 1) + 1 || this.maxBytes;
   }
 
-  private cutAt(stream: StreamName, state: Pending, end: number): void {
-    this.emitText(stream, state.text.slice(0, end), state.ts);
-    state.text = state.text.slice(end);
+  /** The pending bytes as one array. */
+  private joined(state: Pending): Uint8Array {
+    if (state.parts.length !== 1) state.parts = [state.parts.length === 0 ? new Uint8Array(0) : Buffer.concat(state.parts, state.bytes)];
+    return state.parts[0];
+  }
+
+  private cutAt(stream: StreamName, state: Pending, end: number, final = false): void {
+    const bytes = this.joined(state);
+    // A character cut at `end` stays in the decoder and starts the next chunk.
+    const text = state.decoder.decode(bytes.subarray(0, end), { stream: !final });
+    state.parts = end < bytes.length ? [bytes.subarray(end)] : [];
+    state.bytes -= end;
+    if (text !== '') this.emitText(stream, text, state.ts);
     // The rest started either in the latest write (we know when) or before it (as old as the chunk).
     if (end >= state.lastWriteAt) state.ts = state.lastWriteTs;
     state.lastWriteAt = Math.max(0, state.lastWriteAt - end);

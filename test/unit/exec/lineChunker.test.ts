@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import fc from 'fast-check';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Chunk } from '../../../src/shared/jobs';
 import { LineChunker, type ChunkingOptions } from '../../../src/core/exec/lineChunker';
@@ -143,5 +144,20 @@ test('end() emits what the decoder held back', () => {
   assert.deepEqual(
     chunks.map((x) => [x.stream, x.text]),
     [['stderr', 'g\uFFFD']],
+  );
+});
+
+test('any bytes, read in any pieces, come out as the whole stream decoded, in chunks within the limit', () => {
+  const piece = fc.oneof(fc.uint8Array({ maxLength: 40 }), fc.string({ unit: 'grapheme', maxLength: 20 }).map((s) => new TextEncoder().encode(s)));
+  fc.assert(
+    fc.property(fc.array(piece, { maxLength: 30 }), fc.integer({ min: 4, max: 64 }), (pieces, limit) => {
+      const { chunks, c } = chunker({ maxChunkChars: limit });
+      for (const bytes of pieces) c.write('stdout', bytes);
+      c.end();
+      const all = Buffer.concat(pieces);
+      assert.equal(joined(chunks), new TextDecoder().decode(all));
+      for (const chunk of chunks) assert.ok(chunk.text.length > 0 && chunk.text.length <= limit);
+      assertGapless(chunks);
+    }),
   );
 });
