@@ -25,7 +25,8 @@
 // render_lag_ms: from the producer's exit (as it recorded it) until its last line is on screen:
 // in the log, or in the newest output a console far behind shows over it (console/tail);
 // caught_up_ms in detail: until the log itself has read all of the output.
-// p95_frame_ms: requestAnimationFrame deltas from the first batch until the log has read it all.
+// p95_frame_ms: requestAnimationFrame deltas from the first batch until the log has read it all;
+// in detail also split at the producer's exit (p95_frame_while_producing_ms, _after_exit_ms).
 // heap_mb: the page's JS heap after a forced GC; host_rss_mb: this process after the stream.
 // search_ms: find (Ctrl+F) of a string on one line early in the output, until "1 of 1".
 // The headline figures keep every line in the webview (maxLines 1,000,000), so that find
@@ -208,8 +209,18 @@ async function runRunnerOnly(usePty: boolean): Promise<{ ms: number; cpu: { prod
   }
 }
 
+/** The p95 of the frames that began while the producer ran, and of those after it exited. */
+function framesByPhase(bench: PageBench, exitAt: number): { p95_frame_while_producing_ms: number; p95_frame_after_exit_ms: number } {
+  const sorted = (keep: (at: number) => boolean) => bench.frames.filter((_, i) => keep(bench.frameStarts[i]!)).sort((a, b) => a - b);
+  return {
+    p95_frame_while_producing_ms: round(percentile(sorted((at) => at < exitAt), 95)),
+    p95_frame_after_exit_ms: round(percentile(sorted((at) => at >= exitAt), 95)),
+  };
+}
+
 interface PageBench {
   frames: number[];
+  frameStarts: number[];
   firstSentAt: number;
   lastVisibleAt: number;
   posted: Record<string, number>;
@@ -236,6 +247,9 @@ interface StreamResult {
   p50_frame_ms: number;
   p95_frame_ms: number;
   p99_frame_ms: number;
+  /** p95 of the frames while the producer ran, and after it exited (the log catching up): where the slow frames are. */
+  p95_frame_while_producing_ms: number;
+  p95_frame_after_exit_ms: number;
   max_frame_ms: number;
   frames: number;
   heap_mb: number;
@@ -417,7 +431,7 @@ async function runStreamed(browser: Browser, pageUrl: string, via: Via, usePty: 
     const hostHeapAfterGc = process.memoryUsage().heapUsed;
     const spilled = readdirSync(spillDir).reduce((n, f) => n + statSync(path.join(spillDir, f)).size, 0);
     const bench = (await page.evaluate(
-      '(() => { const b = window.consoleBench; return { frames: [...b.frames], firstSentAt: b.firstSentAt, lastVisibleAt: b.lastVisibleAt, posted: b.posted, delivered: b.delivered, deliverMs: b.deliverMs, violations: b.violations, events: b.events }; })()',
+      '(() => { const b = window.consoleBench; return { frames: [...b.frames], frameStarts: [...b.frameStarts], firstSentAt: b.firstSentAt, lastVisibleAt: b.lastVisibleAt, posted: b.posted, delivered: b.delivered, deliverMs: b.deliverMs, violations: b.violations, events: b.events }; })()',
     )) as PageBench;
     const bridgeErrors = bench.events.filter((e) => e.type === 'bridge-error');
     if (bridgeErrors.length > 0) throw new Error(`The bridge failed in the page: ${bridgeErrors[0]!.message}`);
@@ -448,6 +462,7 @@ async function runStreamed(browser: Browser, pageUrl: string, via: Via, usePty: 
       p50_frame_ms: round(percentile(frames, 50)),
       p95_frame_ms: round(percentile(frames, 95)),
       p99_frame_ms: round(percentile(frames, 99)),
+      ...framesByPhase(bench, produced.exitAt),
       max_frame_ms: round(frames[frames.length - 1] ?? 0),
       frames: frames.length,
       heap_mb: mb(heap.usedSize),

@@ -35,6 +35,7 @@
    * @typedef {object} Bench
    * @property {Array<Record<string, unknown> & { type: string, at: number }>} events  from the fake host
    * @property {number[]} frames        requestAnimationFrame deltas (ms) while streaming
+   * @property {number[]} frameStarts     when each of those frames began (epoch ms)
    * @property {number} heapPeak        bytes, performance.memory.usedJSHeapSize
    * @property {number} firstSentAt     epoch ms
    * @property {number} lastSentAt      epoch ms, 0 until the last chunk is sent
@@ -52,6 +53,7 @@
   const bench = {
     events: [],
     frames: [],
+    frameStarts: [],
     heapPeak: 0,
     firstSentAt: 0,
     lastSentAt: 0,
@@ -147,7 +149,10 @@
   /** @param {number} t */
   function tick(t) {
     const streaming = bench.firstSentAt > 0 && !bench.caughtUp;
-    if (streaming && last > 0) bench.frames.push(t - last);
+    if (streaming && last > 0) {
+      bench.frames.push(t - last);
+      bench.frameStarts.push(performance.timeOrigin + t);
+    }
     last = t;
     if (memory && t - lastHeapSample > 250) {
       lastHeapSample = t;
