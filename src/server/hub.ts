@@ -2,6 +2,7 @@ import os from 'node:os';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { BatchWriter } from '../core/store/batchWriter';
+import { IdleCollection } from './idleCollection';
 import type { JobStore, PruneOptions } from '../core/store/jobStore';
 import { messageOf } from '../shared/errors';
 import { LoginThrottle, RequestGuard, TokenChecker } from './auth';
@@ -43,6 +44,8 @@ export interface HubOptions {
   rateLimits?: RateLimitOptions;
   /** Web hooks told of ended jobs; default none. */
   webhooks?: { urls: readonly string[]; on: WebhookOn; retryDelaysMs?: readonly number[] };
+  /** A full garbage collection, made once writes have stopped (IdleCollection); default none. */
+  collectGarbage?: () => void;
 }
 
 export interface Hub {
@@ -72,6 +75,8 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     onError: (err, attempt) => log(`Job store write failed (attempt ${attempt}), retrying: ${String(err)}`),
     onRefused: (what, err) => log(`The database refused ${what}; not stored: ${messageOf(err)}${sqlState(err)}`),
   });
+  const collection = options.collectGarbage ? new IdleCollection(options.collectGarbage) : undefined;
+  if (collection) writer.on('stored', () => collection.wrote());
   const tokens = new TokenChecker(options.tokens);
   const throttle = options.throttle ?? new LoginThrottle();
   let port = 0;
@@ -140,6 +145,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     close() {
       closing ??= (async () => {
         clearInterval(idleTimer);
+        collection?.stop();
         sweep.stop();
         liveJobs.stop();
         webhooks?.stop();

@@ -5,6 +5,7 @@ import { createPglite } from '../core/store/pgliteJobStore';
 import { isPostgresUrl, parseArgs, USAGE } from './args';
 import { openStore } from './database';
 import { startHub, type Hub } from './hub';
+import { fullCollection } from './idleCollection';
 import { loadOrCreateTokens } from './tokens';
 
 // PGlite is PostgreSQL compiled to WASM. V8 compiles its hot functions a second time with its
@@ -50,6 +51,7 @@ async function main(): Promise<number> {
       rateLimits: args.rateLimits,
       webhooks: args.webhooks,
       log,
+      collectGarbage: fullCollection(),
       idle: args.idleExitSeconds === undefined ? undefined : { ms: args.idleExitSeconds * 1000, onIdle: () => void stop('idle') },
     });
   } catch (err) {
