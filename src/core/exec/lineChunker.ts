@@ -17,12 +17,12 @@ const HELD_MAX = 3;
 
 interface Pending {
   decoder: TextDecoder;
-  /** Bytes read and not yet emitted, in order; `bytes` of them. */
-  parts: Uint8Array[];
+  /** Bytes read and not yet emitted: the first `bytes` of `buffer`, which is reused and grows when it must. */
+  buffer: Buffer;
   bytes: number;
-  /** When the first byte of `parts` arrived (epoch ms). */
+  /** When the first byte pending arrived (epoch ms). */
   ts: number;
-  /** Where the latest write starts in `parts`, and when it arrived. */
+  /** Where the latest write starts among the pending bytes, and when it arrived. */
   lastWriteAt: number;
   lastWriteTs: number;
   /** A partial last line already survived one flush: the next flush emits it. */
@@ -31,8 +31,8 @@ interface Pending {
 
 // Turns the bytes of a job's streams into few, large chunks cut on line boundaries, numbered
 // 0, 1, 2 … without gaps. Lines wait up to `flushMs` to be batched, so a flood makes ~64 KB
-// chunks while a quiet program is still shown within a few tens of milliseconds. Bytes are kept
-// as they come and decoded once per chunk, as a stream: a character split across reads or cuts
+// chunks while a quiet program is still shown within a few tens of milliseconds. Bytes are copied
+// into one buffer per stream as they come and decoded once per chunk, as a stream: a character split across reads or cuts
 // stays whole and invalid bytes become U+FFFD. Joining the decoded reads of a pty (about 4 KB
 // each) into one string and searching it took ~9 ms per MB on a 2-core machine; finding the
 // newline among the bytes and decoding the chunk at once takes well under 1.
@@ -53,7 +53,7 @@ export class LineChunker {
     this.maxBytes = Math.max(HELD_MAX + 1, options.maxChunkChars ?? DEFAULT_MAX_CHUNK_CHARS) - HELD_MAX;
   }
 
-  /** Bytes read from one of the program's streams (kept until emitted: the caller must not reuse them). */
+  /** Bytes read from one of the program's streams. */
   write(stream: StreamName, bytes: Uint8Array): void {
     if (bytes.length === 0) return;
     // Lines of the other streams that came before these are emitted before them.
@@ -63,7 +63,12 @@ export class LineChunker {
     if (state.bytes === 0) state.ts = now;
     state.lastWriteAt = state.bytes;
     state.lastWriteTs = now;
-    state.parts.push(bytes);
+    if (state.bytes + bytes.length > state.buffer.length) {
+      const grown = Buffer.allocUnsafe(Math.max(2 * state.buffer.length, state.bytes + bytes.length));
+      state.buffer.copy(grown, 0, 0, state.bytes);
+      state.buffer = grown;
+    }
+    state.buffer.set(bytes, state.bytes);
     state.bytes += bytes.length;
     if (bytes.includes(NEWLINE)) state.partialHeld = false;
     while (state.bytes >= this.maxBytes) this.cutAt(stream, state, this.sizeCut(state));
@@ -86,7 +91,7 @@ export class LineChunker {
   private stateOf(stream: StreamName): Pending {
     let state = this.pending.get(stream);
     if (!state) {
-      state = { decoder: new TextDecoder('utf-8', { ignoreBOM: true }), parts: [], bytes: 0, ts: 0, lastWriteAt: 0, lastWriteTs: 0, partialHeld: false };
+      state = { decoder: new TextDecoder('utf-8', { ignoreBOM: true }), buffer: Buffer.allocUnsafe(2 * this.maxBytes), bytes: 0, ts: 0, lastWriteAt: 0, lastWriteTs: 0, partialHeld: false };
       this.pending.set(stream, state);
     }
     return state;
@@ -108,26 +113,19 @@ export class LineChunker {
 
   /** Emits the complete lines of `state`, and the partial last line too when `withPartial`. */
   private cut(stream: StreamName, state: Pending, withPartial: boolean): void {
-    const end = withPartial ? state.bytes : this.joined(state).lastIndexOf(NEWLINE) + 1;
+    const end = withPartial ? state.bytes : state.buffer.subarray(0, state.bytes).lastIndexOf(NEWLINE) + 1;
     if (end > 0) this.cutAt(stream, state, end);
   }
 
   /** Where a full buffer is cut: after its last newline within the limit, else at the limit. */
   private sizeCut(state: Pending): number {
-    return this.joined(state).lastIndexOf(NEWLINE, this.maxBytes - 1) + 1 || this.maxBytes;
-  }
-
-  /** The pending bytes as one array. */
-  private joined(state: Pending): Uint8Array {
-    if (state.parts.length !== 1) state.parts = [state.parts.length === 0 ? new Uint8Array(0) : Buffer.concat(state.parts, state.bytes)];
-    return state.parts[0];
+    return state.buffer.subarray(0, state.bytes).lastIndexOf(NEWLINE, this.maxBytes - 1) + 1 || this.maxBytes;
   }
 
   private cutAt(stream: StreamName, state: Pending, end: number, final = false): void {
-    const bytes = this.joined(state);
     // A character cut at `end` stays in the decoder and starts the next chunk.
-    const text = state.decoder.decode(bytes.subarray(0, end), { stream: !final });
-    state.parts = end < bytes.length ? [bytes.subarray(end)] : [];
+    const text = state.decoder.decode(state.buffer.subarray(0, end), { stream: !final });
+    state.buffer.copyWithin(0, end, state.bytes);
     state.bytes -= end;
     if (text !== '') this.emitText(stream, text, state.ts);
     // The rest started either in the latest write (we know when) or before it (as old as the chunk).
