@@ -298,9 +298,21 @@ export class Workbench {
     return row;
   }
 
-  /** Clicks a tree item (runs its command, or toggles it when it has children). */
+  /**
+   * Clicks a tree item (runs its command, or toggles it when it has children). A list that
+   * scrolls or re-renders under the pointer (another view growing, a notification) can take the
+   * click on another row: the item is clicked again until it is the one selected, up to three times.
+   */
   async clickTreeItem(viewTitle: string, label: string): Promise<void> {
-    await (await this.revealTreeItem(viewTitle, label)).click();
+    for (let attempt = 1; ; attempt++) {
+      const row = await this.revealTreeItem(viewTitle, label);
+      await row.click();
+      const selected = await row
+        .and(this.page.locator('[aria-selected="true"]'))
+        .waitFor({ timeout: 2000 })
+        .then(() => true, () => false);
+      if (selected || attempt === 3) return;
+    }
   }
 
   /** Expands a tree item when it is collapsed and waits until it is expanded. */
