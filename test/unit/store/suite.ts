@@ -235,6 +235,20 @@ export function storeSuite(name: string, backend: Backend): void {
       assert.equal((await store.getJob(job.id))?.lastSeq, 299);
     });
 
+    test('output is compressed with lz4 where the server offers it, and reads back whole', TIMEOUT, async () => {
+      const db = sqlOf(store);
+      const offered = await db.query<{ enumvals: string[] | null }>("SELECT enumvals FROM pg_settings WHERE name = 'default_toast_compression'");
+      const methods = offered.rows[0]?.enumvals ?? [];
+      const job = newJob();
+      await store.jobStarted(job);
+      // Large enough to be compressed in place (TOAST compresses a row over about 2 KB).
+      const chunk: Chunk = { seq: 0, ts: job.startedAt, stream: 'stdout', text: 'cc -O2 -c src/module.c -o build/module.o\n'.repeat(500) };
+      await store.appendChunks(job.id, [chunk]);
+      const { rows } = await db.query<{ method: string | null }>('SELECT pg_column_compression(chunk) AS method FROM job_events WHERE job_id = $1', [job.id]);
+      assert.equal(rows[0].method, methods.includes('lz4') ? 'lz4' : 'pglz');
+      assert.deepEqual(await readAll(store, job.id), [chunk]);
+    });
+
     test('order is kept across many flushes of interleaved jobs', TIMEOUT, async () => {
       const rec = recording(store);
       const writer = new BatchWriter(rec.writes, { maxRows: 10, maxBytes: 2000, maxDelayMs: 5 });
