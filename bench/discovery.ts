@@ -20,6 +20,11 @@
 // contention: the CPU the serial runs took (this process and every process make started, waited
 // for), over what the machine's CPUs could give in their time. make's $(shell …) starts programs
 // of its own, so the serial runs already keep more than one CPU busy.
+// spawn_speedup: how much faster the machine starts processes with every CPU at it than with one
+// (a shell loop starting /bin/true SPAWNS times, alone, then one loop per CPU at once), measured
+// in the same rounds. A listing through make is mostly make starting its $(shell …) programs, so
+// cold_spawn_limit_vs_serial = 1 / spawn_speedup bounds cold_vs_serial where process creation
+// does not scale with CPUs, as in VMs whose page-table updates go through the hypervisor.
 // Goals: recall and precision >= 0.97, static_cold_vs_make_serial <= 0.1, cold_vs_serial <= 0.6.
 import { execFile, spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -37,6 +42,7 @@ import { machine } from './machine';
 const PROJECTS = 100;
 const CONCURRENCY = 4;
 const ROUNDS = 2;
+const SPAWNS = 300;
 const GOALS = { static_recall: 0.97, static_precision: 0.97, static_cold_vs_make_serial: 0.1, cold_vs_serial: 0.6 };
 const corpus = path.join(__dirname, '..', 'test', 'fixtures', 'makefiles-real');
 // make runs the fixtures' $(shell …): it does so in copies, never in the repository.
@@ -59,6 +65,16 @@ async function timed(body: () => Promise<void>): Promise<{ ms: number; cpuMs: nu
   const [start, cpu] = [performance.now(), cpuMs()];
   await body();
   return { ms: performance.now() - start, cpuMs: cpuMs() - cpu };
+}
+
+const SPAWN_LOOP = `i=0; while [ "$i" -lt ${SPAWNS} ]; do /bin/true; i=$((i + 1)); done`;
+
+/** How long one loop of SPAWNS process starts takes alone, and how long `cpus` loops at once take. */
+async function spawnScaling(cpus: number): Promise<{ aloneMs: number; parallelMs: number }> {
+  const loop = () => promisify(execFile)('sh', ['-c', SPAWN_LOOP]);
+  const alone = await timed(async () => void (await loop()));
+  const parallel = await timed(async () => void (await Promise.all(Array.from({ length: cpus }, loop))));
+  return { aloneMs: alone.ms, parallelMs: parallel.ms };
 }
 
 interface Measured {
@@ -131,17 +147,20 @@ async function main(): Promise<void> {
       const listed = await Promise.all(projects.map((p) => cache.get(p)));
       if (listed.some((l) => l.source !== 'make')) throw new Error('Expected every listing to come from make');
     });
+  const cpus = os.availableParallelism();
   const serialRuns: { ms: number; cpuMs: number }[] = [];
   const concurrentRuns: { ms: number; cpuMs: number }[] = [];
+  const spawnRuns: { aloneMs: number; parallelMs: number }[] = [];
   for (let i = 0; i < ROUNDS; i++) {
     serialRuns.push(await serial());
     concurrentRuns.push(await concurrent());
+    spawnRuns.push(await spawnScaling(cpus));
   }
   const sum = (ns: number[]): number => ns.reduce((a, b) => a + b, 0);
   const serialMs = sum(serialRuns.map((r) => r.ms)) / ROUNDS;
   const serialCpuMs = sum(serialRuns.map((r) => r.cpuMs)) / ROUNDS;
   const makeColdMs = sum(concurrentRuns.map((r) => r.ms)) / ROUNDS;
-  const cpus = os.availableParallelism();
+  const spawnSpeedup = (cpus * sum(spawnRuns.map((r) => r.aloneMs))) / sum(spawnRuns.map((r) => r.parallelMs));
 
   const cache = new TargetCache(() => ({ env, timeoutMs: 60_000, source: () => 'static' }), CONCURRENCY);
   const coldStart = performance.now();
@@ -184,6 +203,10 @@ async function main(): Promise<void> {
     cold_cpu_ms: concurrentRuns.map((r) => Math.round(r.cpuMs)),
     cold_vs_serial: round(makeColdMs / serialMs),
     cold_floor_vs_serial: round(serialCpuMs / (cpus * serialMs)),
+    spawn_alone_ms: spawnRuns.map((r) => Math.round(r.aloneMs)),
+    spawn_parallel_ms: spawnRuns.map((r) => Math.round(r.parallelMs)),
+    spawn_speedup: round(spawnSpeedup),
+    cold_spawn_limit_vs_serial: round(1 / spawnSpeedup),
     goals: GOALS,
     met: recall >= GOALS.static_recall && precision >= GOALS.static_precision && coldMs <= GOALS.static_cold_vs_make_serial * serialMs && makeColdMs <= GOALS.cold_vs_serial * serialMs,
     load_average: os.loadavg().map((n) => round(n, 2)),
