@@ -62,8 +62,8 @@ function handle(message) {
   switch (message.type) {
     case 'ready':
       creditWindow = message.creditWindow;
-      // A recreated tab names the job it showed: this host pretends to still have it.
-      start(message.jobId);
+      // A recreated tab shows the job this host still has, from its tail, as the real host does.
+      start(job?.id);
       break;
     case 'console/credit':
       if (job && message.jobId === job.id) {
@@ -78,7 +78,7 @@ function handle(message) {
       if (job && job.status === 'running') finish('canceled', null);
       break;
     case 'job/rerun':
-      start(null);
+      start(undefined);
       break;
     default:
       // save, open-as-text, open-link: nothing to do here, the page records them.
@@ -86,7 +86,7 @@ function handle(message) {
   }
 }
 
-/** @param {string | null} jobId */
+/** @param {string | undefined} jobId */
 function start(jobId) {
   clearTimeout(scriptTimer);
   const demo = config.scenario === 'demo';
