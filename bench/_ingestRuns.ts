@@ -1,11 +1,12 @@
 // The runs of the ingest bench against one hub: the producer's output end to end (runner, reporter,
 // hub, store), prepared chunks reported straight to the hub, and the paced producer's latency to a
-// viewer that joined the job.
+// viewer that joined the job, in a process of its own.
+import { fork } from 'node:child_process';
 import os from 'node:os';
-import type { JobLogEvent } from '../src/shared/hubProtocol';
+import path from 'node:path';
 import type { Chunk, JobResult } from '../src/shared/jobs';
-import { until, type Client } from '../test/unit/server/helpers';
-import { cpuMsOf, machineBusyMs, type HubProcess } from './_hubProcess';
+import type { Client } from '../test/unit/server/helpers';
+import { cpuMsOf, machineBusyMs, VIEWER, type HubProcess } from './_hubProcess';
 import { jobInfo, LINE_BYTES, mib, reporterFor, round, runProducer, stored, type IngestSetup } from './_ingestJob';
 
 /** A hub under test, a viewer connected to it, and the producer's argv. */
@@ -84,33 +85,39 @@ export function prepared(run: HubRun, chunks: readonly Chunk[]) {
   });
 }
 
+/** What the latency viewer (_latencyViewer.ts) saw: per chunk [seq, when it came], per line [seq, ms after it was written]. */
+interface Seen {
+  arrivals: [number, number][];
+  latencies: [number, number][];
+}
+
+// A viewer in a process of its own, as a dashboard is, watching one job; resolves once it joined,
+// with what it saw to come. In this process it would share the event loop with the runner it times.
+async function viewerProcess(hub: HubProcess, jobId: string, lines: number): Promise<{ seen: Promise<Seen>; stop(): void }> {
+  const child = fork(path.join(__dirname, '_latencyViewer.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`The latency viewer exited (${code}) before it saw every line`))));
+  const next = <T>(): Promise<T> => Promise.race([new Promise<T>((resolve) => child.once('message', (m) => resolve(m as T))), exited]);
+  const joined = next<{ joined: boolean; error?: string }>();
+  child.send({ url: hub.url, token: VIEWER, jobId, lines });
+  const answer = await joined;
+  if (!answer.joined) throw new Error(`The latency viewer could not join the job${answer.error ? `: ${answer.error}` : ''}`);
+  const seen = next<Seen>();
+  seen.catch(() => undefined);
+  return { seen, stop: () => child.kill() };
+}
+
 /** The producer paced at `bytesPerS` for `seconds`; a viewer that joined the job times each line's arrival. */
 export async function latency(run: HubRun, bytesPerS: number, seconds: number) {
   const { setup, viewer } = run;
   const reporter = await reporterFor(setup, run.hub, `${run.name}-paced`);
   const lines = Math.round((bytesPerS * seconds) / LINE_BYTES);
-  const latencies = new Float64Array(lines);
-  /** Per line: written → its chunk handed to the reporter; per chunk: handed over → at the viewer. */
-  const toRunner = new Float64Array(lines);
-  const toViewer: number[] = [];
+  /** When each chunk was handed to the reporter, by seq. */
   const handedAt: number[] = [];
-  let count = 0;
+  let watching: Awaited<ReturnType<typeof viewerProcess>> | undefined;
   try {
     const job = jobInfo(setup, run.producer(lines, bytesPerS));
-    const onLog = (event: JobLogEvent): void => {
-      if (event.jobId !== job.id) return;
-      const now = epochNow();
-      const handed = handedAt[event.seq]!;
-      toViewer.push(now - handed);
-      for (let at = event.chunk.indexOf('@'); at >= 0 && count < lines; at = event.chunk.indexOf('@', at + 1)) {
-        const stamp = Number(event.chunk.slice(at + 1, event.chunk.indexOf(' ', at)));
-        toRunner[count] = handed - stamp;
-        latencies[count++] = now - stamp;
-      }
-    };
-    viewer.on('job:log', onLog);
     reporter.started(job);
-    await until(async () => ((await viewer.timeout(5000).emitWithAck('join-job', { jobId: job.id, fromSeq: 0 })) as { ok: boolean }).ok, 10_000, 'join-job');
+    watching = await viewerProcess(run.hub, job.id, lines);
     let lastSeq = -1;
     const { result } = await runProducer(setup, job.argv, (chunk) => {
       handedAt[chunk.seq] = epochNow();
@@ -119,26 +126,26 @@ export async function latency(run: HubRun, bytesPerS: number, seconds: number) {
     });
     reporter.finished(job.id, result);
     await stored(setup, reporter, viewer, job, lastSeq);
-    await until(() => count >= lines, 10_000, 'every paced line at the viewer');
-    viewer.off('job:log', onLog);
-    await viewer.timeout(5000).emitWithAck('leave-job', job.id);
-    const sorted = latencies.slice(0, count).sort();
-    const runnerLeg = toRunner.slice(0, count).sort();
-    const hubLeg = Float64Array.from(toViewer).sort();
+    const seen = await Promise.race([watching.seen, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('Timed out waiting for every paced line at the viewer')), 10_000))]);
+    const arrivedAt = new Map(seen.arrivals);
+    // The two legs: written → chunk out of the runner (per line); chunk → viewer (per chunk).
+    const hubLeg = Float64Array.from(seen.arrivals, ([seq, at]) => at - handedAt[seq]!).sort();
+    const runnerLeg = Float64Array.from(seen.latencies, ([seq, ms]) => ms - (arrivedAt.get(seq)! - handedAt[seq]!)).sort();
+    const sorted = Float64Array.from(seen.latencies, ([, ms]) => ms).sort();
     return {
-      lines: count,
-      chunks: toViewer.length,
+      lines: sorted.length,
+      chunks: hubLeg.length,
       mib_s: round(mib(bytesPerS)),
       p50_ms: round(percentile(sorted, 50)),
       p99_ms: round(percentile(sorted, 99)),
-      max_ms: round(sorted[count - 1]!),
-      // The two legs: written → chunk out of the runner (per line); chunk → viewer (per chunk).
+      max_ms: round(sorted[sorted.length - 1]!),
       runner_p50_ms: round(percentile(runnerLeg, 50)),
       runner_p99_ms: round(percentile(runnerLeg, 99)),
       hub_p50_ms: round(percentile(hubLeg, 50)),
       hub_p99_ms: round(percentile(hubLeg, 99)),
     };
   } finally {
+    watching?.stop();
     await reporter.close(1000);
   }
 }

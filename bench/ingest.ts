@@ -23,8 +23,9 @@
 //   emit and one awaited INSERT per read of the output, on the first `--seed-mb` MB), both
 //   reaching PostgreSQL through a proxy that adds 1 ms to each round trip (_delayProxy.ts).
 // - latency_p99_ms: the producer paced at 10 MiB/s for `--latency-s` s stamps each line with the
-//   time it wrote it; a viewer that joined the job takes the time of each line's `job:log`. A paced
-//   second before it, not counted, warms the new hub.
+//   time it wrote it; a viewer that joined the job, in a process of its own as a dashboard is
+//   (_latencyViewer.ts), takes the time of each line's `job:log`. A paced second before it, not
+//   counted, warms the new hub.
 // - hub_rss_growth_mb: the hub's VmRSS 20 s after its runs (what it keeps; 1 s after, it still holds
 //   its working set, `after_1s` in detail) minus before them.
 // - hub_idle_rss_mb: the VmRSS of a hub that has just started on a new PGlite folder, 1 s after it
