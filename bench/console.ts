@@ -13,12 +13,13 @@
 //                             [--page-cpu-prof <dir>] [--screenshots <dir>]   (of the page, per streamed run)
 //   VMO_BENCH_NO_MINIFY=1 keeps the page's names readable in its profile.
 //
-// The producer is console-page/producer.mjs. producer_raw_ms: spawned the same way with stdout to
-// /dev/null (median of three runs); producer_runner_only_ms: the runner and recorder on a pty with
-// no console (mean of the runs before and after the headline one); producer_streamed_ms: spawn to
-// onExit through the console. streamed_vs_runner_only is what the console costs the job;
-// streamed_floor_vs_runner_only the lowest it could be at the CPU the stream took (producer, host
-// and Chromium while the producer ran, spread evenly over all CPUs).
+// The producer is console-page/producer.mjs, run by console-page/producerRuns.ts. producer_raw_ms:
+// spawned the same way with stdout to /dev/null (median of three runs); producer_runner_only_ms:
+// the runner and recorder on a pty with no console (mean of the runs before and after the
+// headline one); producer_streamed_ms: spawn to onExit through the console.
+// streamed_vs_runner_only is what the console costs the job; streamed_floor_vs_runner_only the
+// lowest it could be at the CPU the stream took (producer, host and Chromium while the producer
+// ran, spread evenly over all CPUs).
 // streamed_vs_terminal: the same producer in VS Code's integrated terminal (code-server in the
 // same Chromium, console-page/terminal.ts) against the console, both timed by the producer from its
 // start to its exit, on terminal_lines lines (the terminal takes minutes for a million).
@@ -34,22 +35,22 @@
 // string has been dropped from the webview then), `pipes` with pipes instead of a pty.
 // cpu_while_producing_ms splits the machine's CPU time while the producer ran: on these shared
 // 2-core machines `others` (processes not started here) is often half of it.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import type { Browser } from 'playwright-core';
-import { startJob, type RunningJob } from '../src/core/exec/startJob';
 import { allChunks, ConsoleFeed } from '../src/core/jobs/consoleFeed';
 import { InMemoryRecorder } from '../src/core/jobs/inMemoryRecorder';
 import type { JobInfo } from '../src/shared/jobs';
 import { isConsoleToHostMessage } from '../src/shared/protocol';
 import { evaluateBridge, httpBridge, routeToBridge, type Via } from './console-page/bridges';
+import { busiestThreads, cpuSnapshot } from './console-page/cpuTimes';
 import { buildConsoleApp, launchChromium, serveConsolePage } from './console-page/measure';
-import { readTimes, runInTerminal } from './console-page/terminal';
+import { ProducerRuns, type Live } from './console-page/producerRuns';
+import { runInTerminal } from './console-page/terminal';
 import { machine } from './machine';
 
 function arg(name: string, fallback: string): string {
@@ -59,7 +60,6 @@ function arg(name: string, fallback: string): string {
 
 const LINES = Number(arg('lines', '1000000'));
 const TIMEOUT_MS = Number(arg('timeout-s', '1500')) * 1000;
-/** Early in the output, so that with maxLines 100,000 it has been dropped from the webview. */
 /** The integrated terminal is slow: by default it runs a smaller producer, and so does the console for the ratio. */
 const TERMINAL_LINES = Math.min(LINES, Number(arg('terminal-lines', '200000')));
 const NEEDLE = 'NEEDLE-7f3a';
@@ -77,27 +77,10 @@ const BRIDGES: Record<Via, string> = {
 const GOALS = { streamed_vs_runner_only: 1.15, streamed_vs_terminal: 0.25, render_lag_ms: 1000, p95_frame_ms: 32, heap_mb: 300, search_ms: 300 };
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'vmo-bench-console-'));
-const exitFile = path.join(tmp, 'exited-at');
-
-/** A run of bench/console-page/producer.mjs: `lines` lines, the needle early on, `marker` last. */
-interface Producer {
-  lines: number;
-  needleAt: number;
-  marker: string;
-  argv: string[];
-}
-
-function producer(lines: number): Producer {
-  // Early in the output, so that with maxLines 100,000 it has been dropped from the webview.
-  const needleAt = Math.floor(lines * 0.123);
-  const marker = `END-OF-STREAM ${lines}`;
-  return { lines, needleAt, marker, argv: [process.execPath, path.join(__dirname, 'console-page', 'producer.mjs'), String(lines), String(needleAt), NEEDLE, marker, exitFile] };
-}
-
-const FULL = producer(LINES);
-
 /** What must be stopped if the benchmark ends early. */
-const live = { children: new Set<ChildProcess>(), jobs: new Set<RunningJob>(), browser: undefined as Browser | undefined };
+const live: Live = { children: new Set(), jobs: new Set(), browser: undefined };
+const runs = new ProducerRuns(tmp, NEEDLE, live);
+const FULL = runs.producer(LINES);
 
 // A garbage collection on demand, to tell what the host keeps from what it has not collected yet.
 v8.setFlagsFromString('--expose-gc');
@@ -105,7 +88,6 @@ const collectGarbage = vm.runInNewContext('gc') as () => void;
 
 const round = (v: number, digits = 1): number => Math.round(v * 10 ** digits) / 10 ** digits;
 const mb = (bytes: number): number => round(bytes / 2 ** 20);
-const epochNow = (): number => performance.timeOrigin + performance.now();
 
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return 0;
@@ -115,98 +97,6 @@ function percentile(sorted: number[], p: number): number {
 function median(values: number[]): number {
   const sorted = values.slice().sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)]!;
-}
-
-/** The CPU time the producer used in each raw run. */
-const rawCpuMs: number[] = [];
-
-/** The producer with stdout to /dev/null: spawn to exit, in ms. */
-async function runRaw(): Promise<number> {
-  rmSync(exitFile, { force: true });
-  const devNull = openSync('/dev/null', 'w');
-  try {
-    const start = performance.now();
-    const child = spawn(FULL.argv[0]!, FULL.argv.slice(1), { stdio: ['ignore', devNull, 'inherit'] });
-    live.children.add(child);
-    const code = await new Promise<number | null>((resolve, reject) => {
-      child.once('error', reject);
-      child.once('exit', resolve);
-    });
-    live.children.delete(child);
-    if (code !== 0) throw new Error(`The producer exited with ${code}`);
-    const ms = performance.now() - start;
-    rawCpuMs.push(readTimes(exitFile)!.cpuMs);
-    return ms;
-  } finally {
-    closeSync(devNull);
-  }
-}
-
-function jobInfo(run: Producer): JobInfo {
-  return {
-    id: randomUUID(),
-    kind: 'target',
-    mode: 'console',
-    title: 'producer',
-    argv: run.argv.slice(),
-    cwd: tmp,
-    hostname: os.hostname(),
-    startedAt: Date.now(),
-    status: 'running',
-  };
-}
-
-/** Starts the producer as the console does, its chunks going into `recorder`; resolves at onExit. */
-function runProducer(
-  recorder: InMemoryRecorder,
-  job: JobInfo,
-  usePty: boolean,
-): Promise<{ ms: number; lifetimeMs: number; exitAt: number; onExitAt: number; cpuMs: number; bytes: number; chunks: number; transport: string }> {
-  return new Promise((resolve, reject) => {
-    let bytes = 0;
-    let chunks = 0;
-    rmSync(exitFile, { force: true });
-    const start = performance.now();
-    const running = startJob(
-      { argv: job.argv, cwd: job.cwd, usePty, cols: 160, rows: 40 },
-      {
-        graceMs: 1000,
-        onChunk: (chunk) => {
-          bytes += Buffer.byteLength(chunk.text);
-          chunks++;
-          recorder.chunks(job.id, [chunk]);
-        },
-        onExit: (result) => {
-          const ms = performance.now() - start;
-          const onExitAt = epochNow();
-          live.jobs.delete(running);
-          recorder.finished(job.id, result);
-          if (result.status !== 'success') reject(new Error(`The producer ended ${result.status} (${result.exitCode})`));
-          else {
-            const exited = readTimes(exitFile)!;
-            const lifetimeMs = exited.at - exited.startedAt;
-            resolve({ ms, lifetimeMs, exitAt: exited.at, onExitAt, cpuMs: exited.cpuMs, bytes, chunks, transport: running.transport });
-          }
-        },
-      },
-    );
-    live.jobs.add(running);
-    if (usePty && running.transport !== 'pty') reject(new Error(`No pseudo-terminal: ${running.ptyError}`));
-  });
-}
-
-/** The runner alone, into a recorder nobody reads: what the pty costs without any console. */
-async function runRunnerOnly(usePty: boolean): Promise<{ ms: number; cpu: { producer: number; host: number } }> {
-  const recorder = new InMemoryRecorder({ spillDir: path.join(tmp, 'spill') });
-  const job = jobInfo(FULL);
-  recorder.started(job);
-  try {
-    const before = cpuSnapshot();
-    const produced = await runProducer(recorder, job, usePty);
-    return { ms: produced.ms, cpu: { producer: Math.round(produced.cpuMs), host: cpuSnapshot().host - before.host } };
-  } finally {
-    recorder.dispose();
-  }
 }
 
 /** The p95 of the frames that began while the producer ran, and of those after it exited. */
@@ -282,68 +172,11 @@ interface StreamResult {
   csp_violations: string[];
 }
 
-/** CPU time (ms) of a process's threads by name (e.g. CrRendererMain, Compositor, DedicatedWorker). */
-function threadTimes(pid: number, into: Map<string, number>, prefix: string): void {
-  try {
-    for (const tid of readdirSync(`/proc/${pid}/task`)) {
-      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-      const close = stat.lastIndexOf(')');
-      const fields = stat.slice(close + 2).split(' ');
-      const name = `${prefix}${stat.slice(stat.indexOf('(') + 1, close)}`;
-      into.set(name, (into.get(name) ?? 0) + (Number(fields[11]) + Number(fields[12])) * 10);
-    }
-  } catch {
-    // The process ended meanwhile.
-  }
-}
-
-/** CPU time so far (ms) of this process, of Chromium (every process it started, and by thread) and of the whole machine. */
-function cpuSnapshot(): { host: number; chromium: number; machine: number; threads: Map<string, number> } {
-  const tick = 10; // USER_HZ = 100 on Linux
-  const parents = new Map<number, number>();
-  const times = new Map<number, number>();
-  const comms = new Map<number, string>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const close = stat.lastIndexOf(')');
-      const fields = stat.slice(close + 2).split(' ');
-      const pid = Number(entry);
-      comms.set(pid, stat.slice(stat.indexOf('(') + 1, close));
-      parents.set(pid, Number(fields[1]));
-      times.set(pid, (Number(fields[11]) + Number(fields[12])) * tick);
-    } catch {
-      // The process ended meanwhile.
-    }
-  }
-  const descends = (pid: number): boolean => {
-    for (let p = parents.get(pid); p !== undefined && p > 1; p = parents.get(p)) if (p === process.pid) return true;
-    return false;
-  };
-  let chromium = 0;
-  const threads = new Map<string, number>();
-  for (const [pid, t] of times) {
-    if (!descends(pid) || !/chrom/i.test(comms.get(pid) ?? '')) continue;
-    chromium += t;
-    threadTimes(pid, threads, 'chromium:');
-  }
-  threadTimes(process.pid, threads, 'host:');
-  const [, ...counts] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/);
-  const [user, nice, system, , , irq, softirq, steal] = counts.map(Number);
-  return { host: times.get(process.pid) ?? 0, chromium, machine: (user! + nice! + system! + irq! + softirq! + steal!) * tick, threads };
-}
-
-function busiestThreads(before: Map<string, number>, after: Map<string, number>): Record<string, number> {
-  const spent = [...after].map(([name, t]) => [name, t - (before.get(name) ?? 0)] as const).filter(([, t]) => t >= 100);
-  return Object.fromEntries(spent.sort((a, b) => b[1] - a[1]).slice(0, 10));
-}
-
 /** Streams the producer through startJob → recorder → ConsoleFeed → the page, and measures it. */
 async function runStreamed(browser: Browser, pageUrl: string, via: Via, usePty: boolean, maxLines: number, run = FULL): Promise<StreamResult> {
   const spillDir = path.join(tmp, `spill-${randomUUID()}`);
   const recorder = new InMemoryRecorder({ spillDir });
-  const job = jobInfo(run);
+  const job = runs.jobInfo(run);
   recorder.started(job);
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   const cdp = await page.context().newCDPSession(page);
@@ -396,7 +229,7 @@ async function runStreamed(browser: Browser, pageUrl: string, via: Via, usePty: 
     }
     const elu = performance.eventLoopUtilization();
     const cpuBefore = cpuSnapshot();
-    const produced = await runProducer(recorder, job, usePty);
+    const produced = await runs.throughRunner(recorder, job, usePty);
     const hostElu = performance.eventLoopUtilization(elu).utilization;
     const cpuAfter = cpuSnapshot();
     const consumedAtExit = consumed;
@@ -532,8 +365,8 @@ function summary(name: string, r: StreamResult, runnerOnlyMs: number): void {
 
 /** The same producer in VS Code's integrated terminal and in the console, each timed by the producer itself. */
 async function versusTerminal(browser: Browser, pageUrl: string, main: StreamResult): Promise<{ terminal_ms: number; console_ms: number; terminal_lines: number; settings: Record<string, unknown> }> {
-  const run = TERMINAL_LINES === LINES ? FULL : producer(TERMINAL_LINES);
-  const terminal = await runInTerminal(browser, run.argv, exitFile, TIMEOUT_MS);
+  const run = TERMINAL_LINES === LINES ? FULL : runs.producer(TERMINAL_LINES);
+  const terminal = await runInTerminal(browser, run.argv, runs.exitFile, TIMEOUT_MS);
   log(`integrated terminal, ${run.lines} lines: ${terminal.ms} ms`);
   const consoleMs = run === FULL ? main.producer_lifetime_ms : (await runStreamed(browser, pageUrl, VIA, true, 1_000_000, run)).producer_lifetime_ms;
   return { terminal_ms: terminal.ms, console_ms: consoleMs, terminal_lines: run.lines, settings: terminal.settings };
@@ -547,13 +380,13 @@ async function main(): Promise<void> {
   const browser = await launchChromium();
   live.browser = browser;
   try {
-    const raws: number[] = [await runRaw()];
-    const runnerOnly = [await runRunnerOnly(true)];
+    const raws: number[] = [await runs.raw(FULL)];
+    const runnerOnly = [await runs.runnerOnly(FULL, true)];
     log(`raw ${Math.round(raws[0]!)} ms; runner only (pty, no console) ${Math.round(runnerOnly[0]!.ms)} ms, cpu ${JSON.stringify(runnerOnly[0]!.cpu)}`);
 
     const main = await runStreamed(browser, server.url, VIA, true, 1_000_000);
-    raws.push(await runRaw());
-    runnerOnly.push(await runRunnerOnly(true));
+    raws.push(await runs.raw(FULL));
+    runnerOnly.push(await runs.runnerOnly(FULL, true));
     const runnerOnlyMs = runnerOnly.reduce((n, r) => n + r.ms, 0) / runnerOnly.length;
     summary('pty, maxLines 1,000,000', main, runnerOnlyMs);
 
@@ -563,14 +396,14 @@ async function main(): Promise<void> {
       summary('pty, maxLines 100,000', defaults, runnerOnlyMs);
     }
     let pipes: StreamResult | undefined;
-    let pipesRunnerOnly: Awaited<ReturnType<typeof runRunnerOnly>> | undefined;
+    let pipesRunnerOnly: Awaited<ReturnType<ProducerRuns['runnerOnly']>> | undefined;
     if (!process.argv.includes('--no-pipes')) {
-      pipesRunnerOnly = await runRunnerOnly(false);
+      pipesRunnerOnly = await runs.runnerOnly(FULL, false);
       pipes = await runStreamed(browser, server.url, VIA, false, 1_000_000);
       summary('pipes, maxLines 1,000,000', pipes, pipesRunnerOnly.ms);
     }
     const terminal = process.argv.includes('--no-terminal') ? undefined : await versusTerminal(browser, server.url, main);
-    raws.push(await runRaw());
+    raws.push(await runs.raw(FULL));
     const rawMs = median(raws);
 
     const streamedVsRunnerOnly = round(main.producer_streamed_ms / runnerOnlyMs, 2);
@@ -595,7 +428,7 @@ async function main(): Promise<void> {
       bridge: BRIDGES[VIA],
       producer_raw_ms: Math.round(rawMs),
       producer_raw_runs_ms: raws.map((v) => Math.round(v)),
-      producer_raw_cpu_ms: Math.round(median(rawCpuMs)),
+      producer_raw_cpu_ms: Math.round(median(runs.rawCpuMs)),
       producer_runner_only_ms: Math.round(runnerOnlyMs),
       producer_runner_only_runs_ms: runnerOnly.map((r) => Math.round(r.ms)),
       runner_only_cpu_ms: runnerOnly[0]!.cpu,
