@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Chunk, JobResult } from '../src/shared/jobs';
 import type { Client } from '../test/unit/server/helpers';
+import { within } from '../test/unit/util/hostileFiles';
 import { cpuMsOf, machineBusyMs, VIEWER, type HubProcess } from './_hubProcess';
 import { jobInfo, LINE_BYTES, mib, reporterFor, round, runProducer, stored, type IngestSetup } from './_ingestJob';
 
@@ -126,7 +127,7 @@ export async function latency(run: HubRun, bytesPerS: number, seconds: number) {
     });
     reporter.finished(job.id, result);
     await stored(setup, reporter, viewer, job, lastSeq);
-    const seen = await Promise.race([watching.seen, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('Timed out waiting for every paced line at the viewer')), 10_000))]);
+    const seen = await within(10_000, watching.seen);
     const arrivedAt = new Map(seen.arrivals);
     // The two legs: written → chunk out of the runner (per line); chunk → viewer (per chunk).
     const hubLeg = Float64Array.from(seen.arrivals, ([seq, at]) => at - handedAt[seq]!).sort();

@@ -67,11 +67,12 @@ async function timed(body: () => Promise<void>): Promise<{ ms: number; cpuMs: nu
   return { ms: performance.now() - start, cpuMs: cpuMs() - cpu };
 }
 
+const run = promisify(execFile);
 const SPAWN_LOOP = `i=0; while [ "$i" -lt ${SPAWNS} ]; do /bin/true; i=$((i + 1)); done`;
 
 /** How long one loop of SPAWNS process starts takes alone, and how long `cpus` loops at once take. */
 async function spawnScaling(cpus: number): Promise<{ aloneMs: number; parallelMs: number }> {
-  const loop = () => promisify(execFile)('sh', ['-c', SPAWN_LOOP]);
+  const loop = () => run('sh', ['-c', SPAWN_LOOP]);
   const alone = await timed(async () => void (await loop()));
   const parallel = await timed(async () => void (await Promise.all(Array.from({ length: cpus }, loop))));
   return { aloneMs: alone.ms, parallelMs: parallel.ms };
@@ -130,7 +131,6 @@ async function main(): Promise<void> {
     cpSync(path.join(corpus, fixtures[i % fixtures.length]), dir, { recursive: true });
     return entry(`p${i}`, dir);
   });
-  const run = promisify(execFile);
   spawnSync('make', ['-C', projects[0].dir, '-pRrq', ':'], { env }); // warm the page cache
   // make's database for each project, one after another, as the extension would without concurrency.
   const serial = () =>

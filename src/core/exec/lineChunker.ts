@@ -32,10 +32,11 @@ interface Pending {
 // Turns the bytes of a job's streams into few, large chunks cut on line boundaries, numbered
 // 0, 1, 2 … without gaps. Lines wait up to `flushMs` to be batched, so a flood makes ~64 KB
 // chunks while a quiet program is still shown within a few tens of milliseconds. Bytes are copied
-// into one buffer per stream as they come and decoded once per chunk, as a stream: a character split across reads or cuts
-// stays whole and invalid bytes become U+FFFD. Joining the decoded reads of a pty (about 4 KB
-// each) into one string and searching it took ~9 ms per MB on a 2-core machine; finding the
-// newline among the bytes and decoding the chunk at once takes well under 1.
+// into one buffer per stream as they come and decoded once per chunk, as a stream: a character
+// split across reads or cuts stays whole and invalid bytes become U+FFFD. Joining the decoded
+// reads of a pty (about 4 KB each) into one string and searching it took ~9 ms per MB on a
+// 2-core machine; finding the newline among the bytes and decoding the chunk at once takes well
+// under 1.
 export class LineChunker {
   private readonly pending = new Map<StreamName, Pending>();
   private readonly flushMs: number;
