@@ -487,7 +487,10 @@ describe('VM logs over a real sshd', { skip: sshdSkip }, () => {
       rmSync(release, { force: true });
       await workbench.runCommand('View: Close All Editors');
       await workbench.openViewContainer(CONTAINER);
+      // Every run has a tab of the same title, so a new run's console is told from the last one's by their count.
+      const holdTabs = workbench.page.locator('.part.editor .tab').filter({ hasText: HOLD_TITLE });
       const runHold = async (expected: string): Promise<void> => {
+        const tabsBefore = await holdTabs.count();
         await workbench.runCommand('VM Orchestrator: Run Target on VM…', { asks: true });
         await workbench.pickQuickItem('Pick a project', ALIAS);
         await workbench.pickQuickItem('Pick a target', HOLD_TARGET);
@@ -495,6 +498,7 @@ describe('VM logs over a real sshd', { skip: sshdSkip }, () => {
         // The palette is opened again only once this pick has closed and the run's console has
         // opened and taken the focus, which would close a palette opened meanwhile.
         await workbench.page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
+        await holdTabs.nth(tabsBefore).waitFor({ state: 'visible', timeout: 10_000 });
         await waitForConsole((v) => v.status === expected, `its run ${expected.toLowerCase()}`, 10_000, HOLD_TITLE);
       };
       const holds = (rows: Awaited<ReturnType<Workbench['treeRows']>>) => rows.filter((r) => r.label === HOLD_TITLE).map((r) => r.description.split(' · ')[0]);
