@@ -45,8 +45,9 @@ const builds = [
 if (existsSync('src/server/main.ts')) {
   builds.push({
     ...nodeCommon,
-    entryPoints: ['src/server/main.ts'],
-    outfile: 'dist/server.js',
+    // The hub, and the thread it runs PGlite on (src/core/store/pgliteThread.ts).
+    entryPoints: { server: 'src/server/main.ts', pgliteWorker: 'src/core/store/pgliteWorker.ts' },
+    outdir: 'dist',
     external: [...nodeCommon.external, '@electric-sql/pglite', '@electric-sql/pglite/*'],
   });
 }

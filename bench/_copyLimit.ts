@@ -3,7 +3,8 @@
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import pg from 'pg';
-import { PgliteJobStore, startPglite } from '../src/core/store/pgliteJobStore';
+import { startPglite } from '../src/core/store/pglite';
+import { PgliteJobStore } from '../src/core/store/pgliteJobStore';
 import type { JobStore } from '../src/core/store/jobStore';
 import { PostgresJobStore } from '../src/core/store/postgresJobStore';
 import type { Chunk } from '../src/shared/jobs';

@@ -1,13 +1,25 @@
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { PgliteJobStore } from '../core/store/pgliteJobStore';
 import { PostgresJobStore } from '../core/store/postgresJobStore';
 import type { JobStore } from '../core/store/jobStore';
+
+/** The database thread's script, bundled beside the hub's (see esbuild.mjs). */
+const PGLITE_THREAD = path.join(__dirname, 'pgliteWorker.js');
+
+// A hub run from the sources (in tests) has no bundle beside it, and runs PGlite on its own thread.
+function pgliteThread(warn: (message: string) => void): string | undefined {
+  if (existsSync(PGLITE_THREAD)) return PGLITE_THREAD;
+  warn(`PGlite runs on the hub's thread: ${PGLITE_THREAD} is missing.`);
+  return undefined;
+}
 
 /** Opens the job store named by `--database` (a postgres:// URL or a PGlite folder) and migrates it. */
 export async function openStore(database: string, warn: (message: string) => void): Promise<JobStore> {
   const store: JobStore = /^postgres(ql)?:\/\//.test(database)
     ? await PostgresJobStore.open({ url: database, onWarning: warn })
-    : await PgliteJobStore.open({ dir: database, onWarning: warn, create: createApart });
+    : await PgliteJobStore.open({ dir: database, onWarning: warn, create: createApart, thread: pgliteThread(warn) });
   try {
     await store.migrate();
     return store;

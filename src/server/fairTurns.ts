@@ -45,9 +45,9 @@ export class FairTurns {
     this.waiting.delete(client);
     const go = queue.shift()!;
     if (queue.length > 0) this.waiting.set(client, queue);
-    // After the I/O that waits: PGlite runs each statement synchronously and hands over in a
-    // microtask, so reads handed on at once would run back to back before the hub even read the
-    // next client's request.
+    // After the I/O that waits: PGlite opened on the hub's own thread runs each statement
+    // synchronously and hands over in a microtask, so reads handed on at once would run back to
+    // back before the hub even read the next client's request.
     setImmediate(go);
   }
 }

@@ -9,7 +9,7 @@ import { askOwner, PEER_CANCEL_TIMEOUT_MS } from './cancel';
 import { openCluster } from './cluster';
 import { httpHandler } from './http';
 import { FairTurns } from './fairTurns';
-import { IdleCollection } from './idleCollection';
+import { IdleCollection } from '../core/util/idleCollection';
 import { attachIo } from './io';
 import { LiveJobs } from './liveJobs';
 import { Peers } from './peers';

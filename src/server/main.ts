@@ -1,11 +1,10 @@
 // The hub process: `node dist/server.js --help`. Prints `listening http://<host>:<port>` as its
 // first stdout line once it serves; everything else goes to stderr.
 import v8 from 'node:v8';
-import { createPglite } from '../core/store/pgliteJobStore';
 import { isPostgresUrl, parseArgs, USAGE } from './args';
 import { openStore } from './database';
 import { startHub, type Hub } from './hub';
-import { fullCollection } from './idleCollection';
+import { fullCollection } from '../core/util/idleCollection';
 import { loadOrCreateTokens } from './tokens';
 
 // PGlite is PostgreSQL compiled to WASM. V8 compiles its hot functions a second time with its
@@ -31,6 +30,7 @@ async function main(): Promise<number> {
     return 0;
   }
   if (args.createPglite) {
+    const { createPglite } = await import('../core/store/pglite.js');
     await createPglite(args.createPglite);
     return 0;
   }

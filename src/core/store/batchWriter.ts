@@ -210,8 +210,9 @@ export class BatchWriter extends EventEmitter<{ stored: [jobId: string, storedSe
         if (statement.batches) this.noteStored(statement.batches);
         this.queuedRows -= statement.rows;
         this.queuedBytes -= statement.bytes;
-        // PGlite runs each statement on this thread and resolves without any I/O: without this
-        // turn of the event loop a long queue would be written with no socket served meanwhile.
+        // PGlite opened on this thread runs each statement here and resolves without any I/O:
+        // without this turn of the event loop a long queue would be written with no socket served
+        // meanwhile.
         if (this.queue.length > 0) await new Promise<void>((resolve) => setImmediate(resolve));
       }
     } finally {

@@ -1,8 +1,8 @@
 import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import path from 'node:path';
-import { PGlite, type Transaction } from '@electric-sql/pglite';
 import { lockFolder, type FolderLock } from './folderLock';
-import type { SqlClient, SqlSession } from './sqlClient';
+import { pgliteInThread, ThreadFailure } from './pgliteThread';
+import type { SqlClient } from './sqlClient';
 import { SqlJobStore } from './sqlJobStore';
 
 /** Where the embedded database lives, and who hears about a folder that had to be moved aside. */
@@ -17,55 +17,21 @@ export interface PgliteJobStoreOptions {
    * memory this process would keep for as long as it runs.
    */
   create?: (dir: string) => Promise<void>;
+  /**
+   * The script of the database thread (pgliteWorker.js beside the hub's bundle): the database runs
+   * on a worker thread of its own, so that its statements never hold up this thread's sockets;
+   * absent, on this thread.
+   */
+  thread?: string;
 }
 
-function session(db: PGlite | Transaction): SqlSession {
-  return {
-    async query<Row>(text: string, values: readonly unknown[] = []) {
-      const result = await db.query<Row>(text, [...values]);
-      return { rows: result.rows, rowCount: result.affectedRows ?? result.rows.length };
-    },
-    async exec(script: string) {
-      await db.exec(script);
-    },
-  };
-}
-
-function client(db: PGlite): SqlClient {
-  return { ...session(db), transaction: (body) => db.transaction((tx) => body(session(tx))), close: () => db.close() };
-}
-
-// PostgreSQL's default shared_buffers (128 MB) sizes a server of its own; in PGlite the buffers are
-// the hub's own memory, every page of it resident once touched, and a new folder runs a second
-// instance for initdb with the same setting. Measured on a 2-core machine with 100 MB of 64 KB
-// chunks written: 128 MB held 289 MB of RSS idle and 330 MB after; 16 MB 181/172; 8 MB 162/159,
-// at the same CPU per MB written (the OS caches the files; a job's output is written once and
-// read rarely). WAL sizes made no difference to memory: the WAL is in files, not in buffers.
-const START_PARAMS = [...PGlite.defaultStartParams, '-c', 'shared_buffers=8MB'];
-
-/** Creates a new database in the folder `dir` and closes it; what a `create` option runs apart. */
-export async function createPglite(dir: string): Promise<void> {
-  await (await startPglite(dir)).close();
-}
-
-/** PGlite on `dataDir` (a folder, or memory://) as the store runs it, ready for queries. */
-export async function startPglite(dataDir: string): Promise<PGlite> {
-  // The contrib modules are ES modules only: a dynamic import loads them from CommonJS.
-  const { pg_trgm } = await import('@electric-sql/pglite/contrib/pg_trgm');
-  const db = new PGlite(dataDir, { extensions: { pg_trgm }, startParams: START_PARAMS });
-  try {
-    await db.waitReady;
-    return db;
-  } catch (err) {
-    await db.close().catch(() => undefined);
-    throw err;
-  }
-}
+/** Starts the database on a data folder (or memory://), on this thread or another. */
+type Start = (dataDir: string) => Promise<SqlClient>;
 
 // A folder PGlite cannot start on (a crash mid-write, files from another version) is renamed to
 // `<dir>.broken-<time>` and a new database is created in its place: the history starts empty but
 // the old files are kept for whoever wants to look, and the warning says where they are.
-async function startOrMoveAside(dir: string, warn: (message: string) => void, create: PgliteJobStoreOptions['create']): Promise<PGlite> {
+async function startOrMoveAside(dir: string, warn: (message: string) => void, create: PgliteJobStoreOptions['create'], start: Start): Promise<SqlClient> {
   if (create && !existsSync(path.join(dir, 'PG_VERSION'))) {
     try {
       await create(dir);
@@ -74,13 +40,14 @@ async function startOrMoveAside(dir: string, warn: (message: string) => void, cr
     }
   }
   try {
-    return await startPglite(dir);
+    return await start(dir);
   } catch (err) {
-    if (!existsSync(dir)) throw err;
+    // A thread that could not run says nothing of the folder, which is left as it is.
+    if (!existsSync(dir) || err instanceof ThreadFailure) throw err;
     const aside = `${dir}.broken-${new Date().toISOString().replace(/[:.]/g, '-')}`;
     renameSync(dir, aside);
     warn(`The job history in ${dir} could not be opened (${err instanceof Error ? err.message : String(err)}); it was moved to ${aside} and a new, empty history was created.`);
-    return startPglite(dir);
+    return start(dir);
   }
 }
 
@@ -96,13 +63,16 @@ export class PgliteJobStore extends SqlJobStore {
 
   /** Opens (or creates) the database; throws when another process has the folder open. */
   static async open(options: PgliteJobStoreOptions = {}): Promise<PgliteJobStore> {
-    if (options.dir === undefined) return new PgliteJobStore(client(await startPglite('memory://')), undefined);
+    const { thread } = options;
+    // Imported only to run here: a hub that runs the database on its thread does not load PGlite (~5 MB).
+    const start: Start = thread ? (dataDir) => pgliteInThread(thread, dataDir) : async (dataDir) => (await import('./pglite.js')).pgliteHere(dataDir);
+    if (options.dir === undefined) return new PgliteJobStore(await start('memory://'), undefined);
     const dir = path.resolve(options.dir);
     mkdirSync(path.dirname(dir), { recursive: true });
     const lock = lockFolder(dir);
     try {
-      const db = await startOrMoveAside(dir, options.onWarning ?? console.warn, options.create);
-      return new PgliteJobStore(client(db), lock);
+      const db = await startOrMoveAside(dir, options.onWarning ?? console.warn, options.create, start);
+      return new PgliteJobStore(db, lock);
     } catch (err) {
       lock.release();
       throw err;

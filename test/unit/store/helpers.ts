@@ -1,5 +1,7 @@
 // Jobs, chunks and SQL access shared by the store tests.
 import { randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import type { Chunk, JobInfo } from '../../../src/shared/jobs';
 import type { ChunkBatch, JobStore } from '../../../src/core/store/jobStore';
 import type { SqlClient } from '../../../src/core/store/sqlClient';
@@ -78,4 +80,15 @@ export function recording(store: JobStore): Recording {
     },
   };
   return { writes, statements, failNext: (n) => (failures = n) };
+}
+
+/**
+ * The database thread's script as the tests run it, from the TypeScript source: a worker thread
+ * does not get the tsx hooks of this process, so a CommonJS shim in `dir` registers them first.
+ */
+export function pgliteThreadScript(dir: string): string {
+  const shim = path.join(dir, 'pgliteWorker.cjs');
+  const source = path.resolve(__dirname, '../../../src/core/store/pgliteWorker.ts');
+  writeFileSync(shim, `require(${JSON.stringify(require.resolve('tsx/cjs/api'))}).register();\nrequire(${JSON.stringify(source)});\n`);
+  return shim;
 }

@@ -6,7 +6,8 @@ import path from 'node:path';
 import { after, test } from 'node:test';
 import { BatchWriter } from '../../../src/core/store/batchWriter';
 import { findMigrationsDir, loadMigrations } from '../../../src/core/store/migrations';
-import { createPglite, PgliteJobStore } from '../../../src/core/store/pgliteJobStore';
+import { createPglite } from '../../../src/core/store/pglite';
+import { PgliteJobStore } from '../../../src/core/store/pgliteJobStore';
 import { lines, newJob, readAll } from './helpers';
 
 const root = mkdtempSync(path.join(os.tmpdir(), 'vmo-pglite-folder-'));

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { fullCollection, IdleCollection } from '../../../src/server/idleCollection';
+import { fullCollection, IdleCollection } from '../../../src/core/util/idleCollection';
 
 const MB = 1024 * 1024;
 

@@ -1,0 +1,119 @@
+import { Worker } from 'node:worker_threads';
+import type { SqlClient, SqlResult, SqlSession } from './sqlClient';
+
+// PGlite runs each statement synchronously on the thread that calls it: in the hub, a batch of
+// output being stored held up every socket's reads and every viewer's live lines for as long as
+// the statement ran. Here it runs on a worker thread of its own (pgliteWorker.ts), and the store
+// speaks to it through the same SqlClient as to PostgreSQL.
+
+/** What the store asks of the database thread; `tx` names a transaction that `begin` opened. */
+export type ThreadRequest =
+  | { id: number; op: 'query'; text: string; values: readonly unknown[]; tx?: number }
+  | { id: number; op: 'exec'; script: string; tx?: number }
+  | { id: number; op: 'begin' }
+  | { id: number; op: 'end'; tx: number; commit: boolean }
+  | { id: number; op: 'close' };
+
+/** An error as it crosses threads: its message, name and plain fields (a SQLSTATE `code`, `detail` …). */
+export type ThreadError = { message: string; name: string; stack?: string } & Record<string, string | number | boolean | undefined>;
+
+/** The answer to a request; id 0 answers the start. */
+export type ThreadReply = { id: number; ok: true; value?: unknown } | { id: number; ok: false; error: ThreadError };
+
+/** What the database thread is started with. */
+export interface ThreadData {
+  dataDir: string;
+}
+
+type WithoutId<R> = R extends ThreadRequest ? Omit<R, 'id'> : never;
+type Ask = WithoutId<ThreadRequest>;
+
+/** The thread itself failed (its script did not load, it exited): nothing is known of the database. */
+export class ThreadFailure extends Error {}
+
+/** An error from the database thread as an Error of this one, with the fields the store reads (`code`). */
+export function fromThread(error: ThreadError): Error {
+  const { message, stack, ...fields } = error;
+  return Object.assign(new Error(message), fields, { stack: stack ?? message });
+}
+
+/** PGlite on `dataDir` (a folder, or memory://) in a worker thread that runs `script` (pgliteWorker.js). */
+export function pgliteInThread(script: string, dataDir: string): Promise<SqlClient> {
+  return new Promise((resolve, reject) => {
+    const thread = new PgliteThread(script, { dataDir }, (err) => (err ? reject(err) : resolve(thread)));
+  });
+}
+
+class PgliteThread implements SqlClient {
+  private readonly worker: Worker;
+  private readonly waiting = new Map<number, { resolve: (value: unknown) => void; reject: (err: Error) => void }>();
+  private nextId = 1;
+  private stopped: Error | undefined;
+
+  constructor(script: string, data: ThreadData, started: (err?: Error) => void) {
+    this.worker = new Worker(script, { workerData: data });
+    this.waiting.set(0, { resolve: () => started(), reject: started });
+    this.worker.on('message', (reply: ThreadReply) => this.settle(reply));
+    this.worker.on('error', (err) => this.stop(new ThreadFailure(`The embedded database's thread failed: ${err.message}`, { cause: err })));
+    this.worker.on('exit', (code) => this.stop(new ThreadFailure(`The embedded database's thread stopped (exit code ${code})`)));
+  }
+
+  query<Row>(text: string, values: readonly unknown[] = []): Promise<SqlResult<Row>> {
+    return this.ask({ op: 'query', text, values }) as Promise<SqlResult<Row>>;
+  }
+
+  async exec(script: string): Promise<void> {
+    await this.ask({ op: 'exec', script });
+  }
+
+  async transaction<T>(body: (tx: SqlSession) => Promise<T>): Promise<T> {
+    const tx = (await this.ask({ op: 'begin' })) as number;
+    const session: SqlSession = {
+      query: <Row>(text: string, values: readonly unknown[] = []) => this.ask({ op: 'query', text, values, tx }) as Promise<SqlResult<Row>>,
+      exec: async (script) => void (await this.ask({ op: 'exec', script, tx })),
+    };
+    let result: T;
+    try {
+      result = await body(session);
+    } catch (err) {
+      await this.ask({ op: 'end', tx, commit: false }).catch(() => undefined);
+      throw err;
+    }
+    await this.ask({ op: 'end', tx, commit: true });
+    return result;
+  }
+
+  async close(): Promise<void> {
+    try {
+      if (!this.stopped) await this.ask({ op: 'close' });
+    } finally {
+      await this.worker.terminate();
+    }
+  }
+
+  private ask(request: Ask): Promise<unknown> {
+    if (this.stopped) return Promise.reject(this.stopped);
+    const id = this.nextId++;
+    // The thread keeps the process alive only while it has work: an idle store never holds up an exit.
+    if (this.waiting.size === 0) this.worker.ref();
+    return new Promise((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject });
+      this.worker.postMessage({ ...request, id });
+    });
+  }
+
+  private settle(reply: ThreadReply): void {
+    const waiter = this.waiting.get(reply.id);
+    if (!waiter) return;
+    this.waiting.delete(reply.id);
+    if (this.waiting.size === 0) this.worker.unref();
+    if (reply.ok) waiter.resolve(reply.value);
+    else waiter.reject(fromThread(reply.error));
+  }
+
+  private stop(err: Error): void {
+    this.stopped ??= err;
+    for (const waiter of this.waiting.values()) waiter.reject(this.stopped);
+    this.waiting.clear();
+  }
+}
