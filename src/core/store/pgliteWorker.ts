@@ -80,9 +80,13 @@ async function main(): Promise<void> {
     reply({ id: 0, ok: false, error: describe(err) });
     return;
   }
-  // This thread's heap holds the output it was handed until a collection: it is given back once
+  // Starting leaves the files PGlite read (its WASM, its file system bundle) as garbage in this
+  // thread's heap: collected at once, a new hub holds 137–141 MB of RSS, instead of 138–150.
+  const collect = fullCollection();
+  collect();
+  // The heap then holds the output it was handed until a collection: it is given back once
   // writes stop, as the hub's own is.
-  const collection = new IdleCollection(fullCollection());
+  const collection = new IdleCollection(collect);
   port.on('message', (request: ThreadRequest) => {
     collection.wrote();
     run(db, request).then(
