@@ -107,6 +107,21 @@ test('live rows: a job heard before its first page is stored, and an end heard b
   assert.deepEqual([model.rows[0]!.status, model.rows[0]!.durationMs], ['success', 650]);
 });
 
+test('live rows: a job heard to start and end before the first page, which was read before it was stored, is shown', () => {
+  // A window's spool sent at a hub's start: the job's start and end come before the first page.
+  const model = new LiveRows({});
+  const quick = job(50, { status: 'running', exitCode: undefined, durationMs: undefined });
+  model.change({ type: 'started', job: quick });
+  model.change({ type: 'ended', ended: endOf(quick, 'success', 0, 378) });
+  model.page([job(52), job(51)], false);
+  assert.deepEqual(ids(model.rows), [52, 51, 50]);
+  assert.deepEqual([model.rows[2]!.status, model.rows[2]!.durationMs], ['success', 378]);
+  // A page that has it stored shows it once.
+  model.reset({});
+  model.page([job(52), job(51), job(50, { durationMs: 378 })], false);
+  assert.deepEqual(ids(model.rows), [52, 51, 50]);
+});
+
 test('live rows: a page that has a job ended wins over its start heard live, whose end was missed', () => {
   const model = new LiveRows({});
   const running = job(40, { status: 'running', exitCode: undefined, durationMs: undefined });

@@ -49,6 +49,8 @@ export class LiveRows {
   complete = false;
   private readonly running = new Map<string, HubJob>();
   private readonly ended = new Map<string, JobEnded>();
+  /** Jobs heard to start and then to end: one that did both before it was stored is in no page read meanwhile. */
+  private readonly endedLive = new Map<string, HubJob>();
 
   constructor(private query: JobQuery) {}
 
@@ -72,6 +74,8 @@ export class LiveRows {
     this.complete = !more;
     let rows = appendPage(this.rows, latest.filter((job) => matchesQuery(job, this.query)));
     for (const job of this.running.values()) rows = upsertJob(rows, job, this.query, this.complete);
+    // A stored row wins; these only fill in for a page read too early.
+    for (const job of this.endedLive.values()) if (!rows.some((r) => r.id === job.id)) rows = upsertJob(rows, job, this.query, this.complete);
     this.rows = rows;
   }
 
@@ -88,6 +92,10 @@ export class LiveRows {
     if (this.ended.size > ENDED_KEPT) this.ended.delete(this.ended.keys().next().value!);
     const job = this.rows.find((j) => j.id === ended.id) ?? this.running.get(ended.id);
     this.running.delete(ended.id);
-    if (job) this.rows = upsertJob(this.rows, endJob(job, ended), this.query, this.complete);
+    if (!job) return;
+    const done = endJob(job, ended);
+    this.endedLive.set(ended.id, done);
+    if (this.endedLive.size > ENDED_KEPT) this.endedLive.delete(this.endedLive.keys().next().value!);
+    this.rows = upsertJob(this.rows, done, this.query, this.complete);
   }
 }
