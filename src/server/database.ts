@@ -8,7 +8,7 @@ import type { JobStore } from '../core/store/jobStore';
 /** The database thread's script, bundled beside the hub's (see esbuild.mjs). */
 const PGLITE_THREAD = path.join(__dirname, 'pgliteWorker.js');
 
-// A hub run from the sources (in tests) has no bundle beside it, and runs PGlite on its own thread.
+// A hub run from the sources (in tests) has no bundle beside it, and runs PGlite on the hub's thread.
 function pgliteThread(warn: (message: string) => void): string | undefined {
   if (existsSync(PGLITE_THREAD)) return PGLITE_THREAD;
   warn(`PGlite runs on the hub's thread: ${PGLITE_THREAD} is missing.`);

@@ -32,7 +32,7 @@ type Ask = WithoutId<ThreadRequest>;
 export class ThreadFailure extends Error {}
 
 /** An error from the database thread as an Error of this one, with the fields the store reads (`code`). */
-export function fromThread(error: ThreadError): Error {
+function fromThread(error: ThreadError): Error {
   const { message, stack, ...fields } = error;
   return Object.assign(new Error(message), fields, { stack: stack ?? message });
 }
@@ -49,6 +49,9 @@ class PgliteThread implements SqlClient {
   private readonly waiting = new Map<number, { resolve: (value: unknown) => void; reject: (err: Error) => void }>();
   private nextId = 1;
   private stopped: Error | undefined;
+  private readonly outside = this.session(undefined);
+  readonly query = this.outside.query;
+  readonly exec = this.outside.exec;
 
   constructor(script: string, data: ThreadData, started: (err?: Error) => void) {
     this.worker = new Worker(script, { workerData: data });
@@ -58,23 +61,11 @@ class PgliteThread implements SqlClient {
     this.worker.on('exit', (code) => this.stop(new ThreadFailure(`The embedded database's thread stopped (exit code ${code})`)));
   }
 
-  query<Row>(text: string, values: readonly unknown[] = []): Promise<SqlResult<Row>> {
-    return this.ask({ op: 'query', text, values }) as Promise<SqlResult<Row>>;
-  }
-
-  async exec(script: string): Promise<void> {
-    await this.ask({ op: 'exec', script });
-  }
-
   async transaction<T>(body: (tx: SqlSession) => Promise<T>): Promise<T> {
     const tx = (await this.ask({ op: 'begin' })) as number;
-    const session: SqlSession = {
-      query: <Row>(text: string, values: readonly unknown[] = []) => this.ask({ op: 'query', text, values, tx }) as Promise<SqlResult<Row>>,
-      exec: async (script) => void (await this.ask({ op: 'exec', script, tx })),
-    };
     let result: T;
     try {
-      result = await body(session);
+      result = await body(this.session(tx));
     } catch (err) {
       await this.ask({ op: 'end', tx, commit: false }).catch(() => undefined);
       throw err;
@@ -89,6 +80,14 @@ class PgliteThread implements SqlClient {
     } finally {
       await this.worker.terminate();
     }
+  }
+
+  /** Statements in the transaction `tx`, or outside any. */
+  private session(tx: number | undefined): SqlSession {
+    return {
+      query: <Row>(text: string, values: readonly unknown[] = []) => this.ask({ op: 'query', text, values, tx }) as Promise<SqlResult<Row>>,
+      exec: async (script) => void (await this.ask({ op: 'exec', script, tx })),
+    };
   }
 
   private ask(request: Ask): Promise<unknown> {

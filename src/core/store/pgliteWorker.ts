@@ -5,6 +5,7 @@ import type { PGlite, Transaction } from '@electric-sql/pglite';
 import { fullCollection, IdleCollection } from '../util/idleCollection';
 import { pgliteSession, startPglite } from './pglite';
 import type { ThreadData, ThreadError, ThreadReply, ThreadRequest } from './pgliteThread';
+import type { SqlSession } from './sqlClient';
 
 const port = parentPort!;
 const ROLLED_BACK = Symbol('rolled back');
@@ -40,12 +41,17 @@ function transaction(id: number): { tx: Transaction; end: (commit: boolean) => P
   return open;
 }
 
+/** Where a statement runs: in the transaction `tx`, or outside any. */
+function sessionFor(db: PGlite, tx: number | undefined): SqlSession {
+  return pgliteSession(tx === undefined ? db : transaction(tx).tx);
+}
+
 async function run(db: PGlite, request: ThreadRequest): Promise<unknown> {
   switch (request.op) {
     case 'query':
-      return pgliteSession(request.tx === undefined ? db : transaction(request.tx).tx).query(request.text, request.values);
+      return sessionFor(db, request.tx).query(request.text, request.values);
     case 'exec':
-      return pgliteSession(request.tx === undefined ? db : transaction(request.tx).tx).exec(request.script);
+      return sessionFor(db, request.tx).exec(request.script);
     case 'begin':
       return begin(db);
     case 'end':

@@ -122,6 +122,19 @@ test('live rows: a job heard to start and end before the first page, which was r
   assert.deepEqual(ids(model.rows), [52, 51, 50]);
 });
 
+test('live rows: a deleted job heard live is not brought back by a later page', () => {
+  const model = new LiveRows({});
+  const quick = job(60, { status: 'running', exitCode: undefined, durationMs: undefined });
+  model.change({ type: 'started', job: quick });
+  model.change({ type: 'ended', ended: endOf(quick, 'success', 0, 10) });
+  model.page([job(59)], false);
+  assert.deepEqual(ids(model.rows), [60, 59]);
+  model.remove(quick.id);
+  model.reset({});
+  model.page([job(59)], false);
+  assert.deepEqual(ids(model.rows), [59]);
+});
+
 test('live rows: a page that has a job ended wins over its start heard live, whose end was missed', () => {
   const model = new LiveRows({});
   const running = job(40, { status: 'running', exitCode: undefined, durationMs: undefined });

@@ -49,7 +49,7 @@ export class LiveRows {
   complete = false;
   private readonly running = new Map<string, HubJob>();
   private readonly ended = new Map<string, JobEnded>();
-  /** Jobs heard to start and then to end: one that did both before it was stored is in no page read meanwhile. */
+  /** Jobs heard to start and then to end that no page has had yet: one that did both before it was stored is in no page read meanwhile. */
   private readonly endedLive = new Map<string, HubJob>();
 
   constructor(private query: JobQuery) {}
@@ -64,6 +64,8 @@ export class LiveRows {
   /** Adds the next page. */
   page(jobs: readonly HubJob[], more: boolean): void {
     const latest = jobs.map((job) => {
+      // Stored now: its row wins from here on.
+      this.endedLive.delete(job.id);
       const ended = isActive(job.status) ? this.ended.get(job.id) : undefined;
       if (ended) return endJob(job, ended);
       // An end is final: a stored one wins over a start heard live.
@@ -74,8 +76,7 @@ export class LiveRows {
     this.complete = !more;
     let rows = appendPage(this.rows, latest.filter((job) => matchesQuery(job, this.query)));
     for (const job of this.running.values()) rows = upsertJob(rows, job, this.query, this.complete);
-    // A stored row wins; these only fill in for a page read too early.
-    for (const job of this.endedLive.values()) if (!rows.some((r) => r.id === job.id)) rows = upsertJob(rows, job, this.query, this.complete);
+    for (const job of this.endedLive.values()) rows = upsertJob(rows, job, this.query, this.complete);
     this.rows = rows;
   }
 
@@ -97,5 +98,12 @@ export class LiveRows {
     this.endedLive.set(ended.id, done);
     if (this.endedLive.size > ENDED_KEPT) this.endedLive.delete(this.endedLive.keys().next().value!);
     this.rows = upsertJob(this.rows, done, this.query, this.complete);
+  }
+
+  /** Takes a deleted job out, so that no later page brings it back from what was heard live. */
+  remove(jobId: string): void {
+    this.running.delete(jobId);
+    this.endedLive.delete(jobId);
+    this.rows = this.rows.filter((j) => j.id !== jobId);
   }
 }
