@@ -14,6 +14,7 @@ import { after, before, test } from 'node:test';
 import type { Frame } from 'playwright-core';
 import { formatRows, Workbench, type TreeRow } from '../harness/browser';
 import { sessionHub, startCodeServer, type CodeServer } from '../harness/codeServer';
+import { readConsoleTab, readyToJudge, type ConsoleTabView } from '../harness/consoleTab';
 import { FIXTURES_DIR, resultsDirFor, ROOT } from '../harness/paths';
 import { removeOnExit } from '../harness/processes';
 import { saveArtifacts, withArtifacts } from '../harness/session';
@@ -169,35 +170,24 @@ after(async () => {
 }, { timeout: 60_000 });
 
 /** What a console tab shows: the status in its header, the exit fact, and its log rows. */
-interface ConsoleView {
-  status: string;
-  exit: string;
-  lines: string[];
-}
-
 /** The frame of the console tab of job `title` (e.g. "runner colors"). */
 function consoleFrame(title: string, timeoutMs = 20_000): Promise<Frame> {
   return setup.workbench.webviewFrame('header h1', { hasText: new RegExp(`^\\s*${title}\\s*$`), timeoutMs });
 }
 
 /** Reads the console of job `title`; the webview may be rebuilt meanwhile, so the frame is looked up each time. */
-async function readConsole(title: string): Promise<ConsoleView> {
-  const frame = await consoleFrame(title);
-  const status = (await frame.locator('header [role="status"]').first().getAttribute('aria-label')) ?? '';
-  const exitFact = frame.locator('header .fact.exit');
-  const exit = (await exitFact.count()) > 0 ? ((await exitFact.first().textContent()) ?? '').trim() : '';
-  const lines = (await frame.locator('[role="log"] .row').allTextContents()).map((l) => l.trimEnd());
-  return { status: status.replace(/^Status:\s*/, ''), exit, lines };
+async function readConsole(title: string): Promise<ConsoleTabView> {
+  return readConsoleTab(await consoleFrame(title));
 }
 
 /** Polls the console of `title` until `predicate` holds; returns what it showed then. */
-async function waitForConsole(title: string, predicate: (view: ConsoleView) => boolean, what: string, timeoutMs = 20_000): Promise<ConsoleView> {
+async function waitForConsole(title: string, predicate: (view: ConsoleTabView) => boolean, what: string, timeoutMs = 20_000): Promise<ConsoleTabView> {
   const deadline = Date.now() + timeoutMs;
-  let last: ConsoleView | undefined;
+  let last: ConsoleTabView | undefined;
   for (;;) {
     try {
       last = await readConsole(title);
-      if (predicate(last)) return last;
+      if (readyToJudge(last) && predicate(last)) return last;
     } catch {
       // The webview was being rebuilt; read it again.
     }
@@ -220,15 +210,15 @@ test('a console target streams its coloured lines while it runs and ends as succ
 
     // Lines must show up while the job still runs (it prints one every 1.5 s for six seconds).
     const deadline = Date.now() + 30_000;
-    let seenWhileRunning: ConsoleView | undefined;
-    let view: ConsoleView | undefined;
+    let seenWhileRunning: ConsoleTabView | undefined;
+    let view: ConsoleTabView | undefined;
     for (;;) {
       try {
         view = await readConsole(title);
       } catch {
         view = undefined;
       }
-      if (view && view.status === 'Running' && view.lines.some((l) => l.startsWith('line 1')) && !seenWhileRunning) {
+      if (view && view.status === 'Running' && view.rows.some((l) => l.startsWith('line 1')) && !seenWhileRunning) {
         seenWhileRunning = view;
         await shot('01-console-while-running');
       }
@@ -238,17 +228,17 @@ test('a console target streams its coloured lines while it runs and ends as succ
     }
     assert.ok(seenWhileRunning, 'a line of output was shown while the job was still running');
     assert.ok(
-      !seenWhileRunning.lines.some((l) => l.startsWith('line 5')),
-      `while running, the console had not yet shown the last line: ${JSON.stringify(seenWhileRunning.lines)}`,
+      !seenWhileRunning.rows.some((l) => l.startsWith('line 5')),
+      `while running, the console had not yet shown the last line: ${JSON.stringify(seenWhileRunning.rows)}`,
     );
 
-    const done = await waitForConsole(title, (v) => v.lines.some((l) => l.startsWith('line 5')), 'the last line');
+    const done = await waitForConsole(title, (v) => v.rows.some((l) => l.startsWith('line 5')), 'the last line');
     assert.equal(done.status, 'Succeeded', `the header shows success: ${JSON.stringify(done)}`);
     assert.equal(done.exit, 'exit code 0', 'the header shows exit code 0');
     for (const line of ['line 1: green', 'line 2: bold red', 'line 3: blue and plain', 'line 4: orange', 'line 5: done']) {
-      assert.ok(done.lines.includes(line), `the console shows "${line}" with the escape codes turned into styles: ${JSON.stringify(done.lines)}`);
+      assert.ok(done.rows.includes(line), `the console shows "${line}" with the escape codes turned into styles: ${JSON.stringify(done.rows)}`);
     }
-    assert.ok(!done.lines.some((l) => l.includes('\u001b') || l.includes('[32m')), 'no raw escape codes are shown');
+    assert.ok(!done.rows.some((l) => l.includes('\u001b') || l.includes('[32m')), 'no raw escape codes are shown');
 
     // The SGR colours are drawn: each coloured span has another computed colour than the row's text.
     const frame = await consoleFrame(title);
@@ -326,7 +316,7 @@ test('Cancel in the console stops a long job and every process it started, inclu
 
     await waitForConsole(
       title,
-      (v) => v.status === 'Running' && v.lines.includes('holding (stubborn)') && v.lines.includes('holding (plain)'),
+      (v) => v.status === 'Running' && v.rows.includes('holding (stubborn)') && v.rows.includes('holding (plain)'),
       'both holders started',
     );
     const started = markerProcesses();
@@ -343,7 +333,7 @@ test('Cancel in the console stops a long job and every process it started, inclu
     const canceled = await waitForConsole(title, (v) => v.status !== 'Running', 'the job ending', (GRACE_SECONDS + 15) * 1000);
     assert.equal(canceled.status, 'Canceled', `the header shows the job as canceled: ${JSON.stringify(canceled)}`);
     // The stubborn holder outlived the grace period (and make, and the terminal), so it took SIGKILL; the log says so.
-    await waitForConsole(title, (v) => v.lines.some((l) => /sent SIGKILL/.test(l)), 'the note about SIGKILL');
+    await waitForConsole(title, (v) => v.rows.some((l) => /sent SIGKILL/.test(l)), 'the note about SIGKILL');
     const cancelAfter = (await consoleFrame(title)).getByRole('button', { name: 'Cancel', exact: true });
     assert.equal(await cancelAfter.count(), 0, 'Cancel is gone once the job has ended');
 
@@ -375,7 +365,7 @@ test('reloading the window mid-job ends the job as interrupted, leaves no proces
     const title = `${ALIAS} long-wait`;
     assert.deepEqual(markerProcesses(), [], 'no process of this run exists before long-wait starts');
     await workbench.clickTreeItem('Projects', 'long-wait');
-    await waitForConsole(title, (v) => v.status === 'Running' && v.lines.includes('holding (stubborn)'), 'the holders started');
+    await waitForConsole(title, (v) => v.status === 'Running' && v.rows.includes('holding (stubborn)'), 'the holders started');
     let job: { id: string; status: string } | undefined;
     for (const deadline = Date.now() + 20_000; job?.status !== 'running'; await new Promise((r) => setTimeout(r, 200))) {
       job = await storedJob(title);
@@ -402,7 +392,7 @@ test('reloading the window mid-job ends the job as interrupted, leaves no proces
     await shot('07-jobs-after-reload');
     assert.match(jobRow(rows, title)?.description ?? '', /^interrupted/, `the Jobs view lists the stored job as interrupted:\n${formatRows(rows)}`);
     await workbench.clickTreeItem('Jobs', title);
-    const replayed = await waitForConsole(title, (v) => v.lines.includes('holding (stubborn)') && v.status !== 'Running', 'the stored output, replayed');
+    const replayed = await waitForConsole(title, (v) => v.rows.includes('holding (stubborn)') && v.status !== 'Running', 'the stored output, replayed');
     assert.equal(replayed.status, 'Interrupted', `the console shows how the job ended: ${JSON.stringify(replayed)}`);
     await shot('08-replayed-after-reload');
   }),
@@ -428,9 +418,9 @@ test('targets picked together run in sequence under one parent job; the step aft
     const title = `${ALIAS} step-one → ${ALIAS} step-fails → ${ALIAS} step-three`;
     const done = await waitForConsole(title, (v) => v.status === 'Failed', 'the sequence failing', 30_000);
     assert.equal(done.exit, 'exit code 2', JSON.stringify(done));
-    assert.ok(done.lines.includes(`1/3 ${ALIAS} step-one: success`) || done.lines.some((l) => l.startsWith(`1/3 ${ALIAS} step-one: success in `)), JSON.stringify(done.lines));
-    assert.ok(done.lines.includes(`Skipped: 3/3 ${ALIAS} step-three.`), JSON.stringify(done.lines));
-    assert.ok(done.lines.includes(`Stopped at 2/3 ${ALIAS} step-fails (failed, exit 2): 1 succeeded; skipped 1.`), JSON.stringify(done.lines));
+    assert.ok(done.rows.includes(`1/3 ${ALIAS} step-one: success`) || done.rows.some((l) => l.startsWith(`1/3 ${ALIAS} step-one: success in `)), JSON.stringify(done.rows));
+    assert.ok(done.rows.includes(`Skipped: 3/3 ${ALIAS} step-three.`), JSON.stringify(done.rows));
+    assert.ok(done.rows.includes(`Stopped at 2/3 ${ALIAS} step-fails (failed, exit 2): 1 succeeded; skipped 1.`), JSON.stringify(done.rows));
 
     const rows = await workbench.waitForTreeRows('Jobs', (r) => r.some((row) => row.label === title && row.description.startsWith('failed')), 20_000);
     const at = rows.findIndex((r) => r.label === title);
@@ -460,7 +450,7 @@ test('the sequences of the workspace are in the Projects view: one runs on a cli
 
     await workbench.clickTreeItem('Projects', 'ship');
     const done = await waitForConsole('ship', (v) => v.status === 'Succeeded', 'the sequence succeeding', 30_000);
-    assert.ok(done.lines.includes('All 2 steps succeeded.'), JSON.stringify(done.lines));
+    assert.ok(done.rows.includes('All 2 steps succeeded.'), JSON.stringify(done.rows));
     const jobs = await workbench.waitForTreeRows('Jobs', (r) => r.some((row) => row.label === `${ALIAS} step-three` && row.description === 'success · NOTE=shipped') || r.some((row) => row.label === `${ALIAS} step-three` && /^success · .* · NOTE=shipped$/.test(row.description)), 20_000);
     assert.ok(jobs.some((r) => r.label === 'ship' && r.level === 1), formatRows(jobs));
     await shot('sequence-named');
@@ -474,7 +464,7 @@ test('a failing C target and a failing tsc target put their problems in the Prob
     await workbench.expandTreeItem('Projects', ALIAS);
     await workbench.clickTreeItem('Projects', 'c-fails');
     const c = await waitForConsole(`${ALIAS} c-fails`, (v) => v.status === 'Failed', 'the C target failing', 30_000);
-    assert.ok(c.lines.some((l) => l.includes("bad.c:7:10: error: ‘missing’ undeclared")), JSON.stringify(c.lines));
+    assert.ok(c.rows.some((l) => l.includes("bad.c:7:10: error: ‘missing’ undeclared")), JSON.stringify(c.rows));
     // gcc's error and make's own; gcc's warning.
     const frame = await consoleFrame(`${ALIAS} c-fails`);
     const counts = frame.locator('header .fact.problems');
@@ -511,7 +501,7 @@ test('Compare with Previous Run shows exactly the one line that changed between 
     await workbench.expandTreeItem('Projects', ALIAS);
     for (let run = 1; run <= 2; run++) {
       await workbench.clickTreeItem('Projects', 'varying');
-      await waitForConsole(`${ALIAS} varying`, (v) => v.status === 'Succeeded' && v.lines.includes(`run number ${run}`), `run ${run} succeeding`, 30_000);
+      await waitForConsole(`${ALIAS} varying`, (v) => v.status === 'Succeeded' && v.rows.includes(`run number ${run}`), `run ${run} succeeding`, 30_000);
     }
     const rows = await workbench.waitForTreeRows('Jobs', (r) => r.filter((row) => row.label === `${ALIAS} varying` && row.description.startsWith('success')).length === 2, 20_000);
     assert.ok(rows.length > 0);
@@ -584,12 +574,12 @@ test('Cancel on a sequence cancels the running step, leaves no process, and skip
     const { workbench } = setup;
     await workbench.runCommand('View: Close All Editors');
     await workbench.clickTreeItem('Projects', 'hold-then-one');
-    await waitForConsole('hold-then-one', (v) => v.lines.includes(`1/2 ${ALIAS} long-wait: started`), 'the first step started', 20_000);
+    await waitForConsole('hold-then-one', (v) => v.rows.includes(`1/2 ${ALIAS} long-wait: started`), 'the first step started', 20_000);
     await until(async () => markerProcesses().length >= 2, 'long-wait holding', 20_000);
     const frame = await consoleFrame('hold-then-one');
     await frame.getByRole('button', { name: 'Cancel', exact: true }).click();
     const done = await waitForConsole('hold-then-one', (v) => v.status === 'Canceled', 'the sequence canceled', 30_000);
-    assert.ok(done.lines.includes(`Skipped: 2/2 ${ALIAS} step-one.`), JSON.stringify(done.lines));
+    assert.ok(done.rows.includes(`Skipped: 2/2 ${ALIAS} step-one.`), JSON.stringify(done.rows));
     assert.deepEqual(await markerProcessesAfter(10_000), [], 'no process of the canceled step is left');
     const rows = await workbench.waitForTreeRows('Jobs', (r) => r.some((row) => row.label === 'hold-then-one' && row.description.startsWith('canceled')), 20_000);
     const at = rows.findIndex((r) => r.label === 'hold-then-one');

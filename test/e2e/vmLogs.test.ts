@@ -16,6 +16,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Frame } from 'playwright-core';
 import { formatRows, Workbench } from '../harness/browser';
 import { sessionHub, startCodeServer, type CodeServer } from '../harness/codeServer';
+import { readConsoleTab, readyToJudge, type ConsoleTabView } from '../harness/consoleTab';
 import { FIXTURES_DIR, resultsDirFor } from '../harness/paths';
 import { removeOnExit } from '../harness/processes';
 import { saveArtifacts, withArtifacts } from '../harness/session';
@@ -151,30 +152,21 @@ async function shot(name: string): Promise<void> {
   await s().workbench.screenshot(path.join(SHOTS, `${name}.png`));
 }
 
-/** What the console tab shows: the status in its header and its rows (log lines and notes). */
-interface ConsoleView {
-  status: string;
-  rows: string[];
-}
-
 function consoleFrame(timeoutMs = 20_000, title = TITLE): Promise<Frame> {
   return s().workbench.webviewFrame('header h1', { hasText: new RegExp(`^\\s*${title.replace(/[()]/g, '\\$&')}\\s*$`), timeoutMs });
 }
 
-async function readConsole(title = TITLE): Promise<ConsoleView> {
-  const frame = await consoleFrame(5000, title);
-  const status = (await frame.locator('header [role="status"]').first().getAttribute('aria-label')) ?? '';
-  const rows = (await frame.locator('[role="log"] .row').allTextContents()).map((l) => l.trimEnd());
-  return { status: status.replace(/^Status:\s*/, ''), rows };
+async function readConsole(title = TITLE): Promise<ConsoleTabView> {
+  return readConsoleTab(await consoleFrame(5000, title));
 }
 
-async function waitForConsole(predicate: (view: ConsoleView) => boolean, what: string, timeoutMs = 20_000, title = TITLE): Promise<ConsoleView> {
+async function waitForConsole(predicate: (view: ConsoleTabView) => boolean, what: string, timeoutMs = 20_000, title = TITLE): Promise<ConsoleTabView> {
   const deadline = Date.now() + timeoutMs;
-  let last: ConsoleView | undefined;
+  let last: ConsoleTabView | undefined;
   for (;;) {
     try {
       last = await readConsole(title);
-      if (predicate(last)) return last;
+      if (readyToJudge(last) && predicate(last)) return last;
     } catch {
       // The webview was being rebuilt; read it again.
     }
@@ -202,7 +194,7 @@ async function fromHub<T>(apiPath: string, ready: (answer: T) => boolean, what: 
 }
 
 /** The rows that are lines of the log file (the test writes only `old N` and `new N`). */
-function logLines(view: ConsoleView): string[] {
+function logLines(view: ConsoleTabView): string[] {
   return view.rows.filter((r) => /^(old|new) \d+$/.test(r));
 }
 
@@ -542,9 +534,9 @@ describe('VM logs over a real sshd', { skip: sshdSkip }, () => {
       await workbench.pickQuickItem('Pick a target', VM_TARGET);
       await workbench.pickQuickItem(`Run ${ALIAS} ${VM_TARGET} on every VM of which environment?`, ENV);
       const parentTitle = `${ALIAS} ${VM_TARGET} on ${ENV} (2 VMs)`;
-      const done = await waitForConsole((v) => v.status === 'Succeeded', 'the environment run succeeding', 45_000, parentTitle);
-      for (const vm of ['lab-app-1', 'lab-app-2']) assert.ok(done.rows.includes(`${vm}: success`) || done.rows.some((r) => r.startsWith(`${vm}: success in `)), JSON.stringify(done.rows));
-      assert.ok(done.rows.includes('2 of the VMs ran: all 2 succeeded.'), JSON.stringify(done.rows));
+      const summary = '2 of the VMs ran: all 2 succeeded.';
+      const done = await waitForConsole((v) => v.status === 'Succeeded' && v.rows.includes(summary), 'the environment run succeeding', 45_000, parentTitle);
+      for (const vm of ['lab-app-1', 'lab-app-2']) assert.ok(done.rows.some((r) => r.startsWith(`${vm}: success in `)), JSON.stringify(done.rows));
 
       // In the Jobs view the VMs' jobs are under the parent.
       const rows = await workbench.waitForTreeRows('Jobs', (r) => r.filter((row) => row.level === 2 && row.description.startsWith('success')).length === 2, 20_000);
@@ -586,7 +578,7 @@ describe('VM logs over a real sshd', { skip: sshdSkip }, () => {
       await waitForConsole((v) => v.rows.filter((r) => / started$/.test(r)).length === 2, 'both VMs started', 20_000, holdTitle);
       const frame = await consoleFrame(5000, holdTitle);
       await frame.getByRole('button', { name: /^Cancel/ }).first().click();
-      const canceled = await waitForConsole((v) => v.status === 'Canceled', 'the environment run canceled', 20_000, holdTitle);
+      const canceled = await waitForConsole((v) => v.status === 'Canceled' && v.rows.some((r) => r.startsWith('2 of the VMs ran: ')), 'the environment run canceled', 20_000, holdTitle);
       for (const vm of ['lab-app-1', 'lab-app-2']) assert.ok(canceled.rows.some((r) => r.startsWith(`${vm}: canceled in `)), JSON.stringify(canceled.rows));
       const after = await workbench.waitForTreeRows('Jobs', (r) => r.filter((row) => row.level === 2 && row.label.startsWith(`${ALIAS} ${HOLD_TARGET} on`) && row.description.startsWith('canceled')).length === 2, 20_000);
       assert.ok(after.some((r) => r.label === holdTitle && r.description.startsWith('canceled')), formatRows(after));

@@ -98,7 +98,11 @@ export class ConsoleFeed {
 
   /** A job changed (started, ended). */
   jobChanged(job: JobInfo): void {
-    if (job.id === this.jobId && this.listening) this.postStatus(job);
+    if (job.id !== this.jobId || !this.listening) return;
+    // The output written before the change goes first (as far as credits allow): a console must
+    // not say a job ended above the lines that tell how it did, such as a group's last notes.
+    this.pump();
+    this.postStatus(job);
   }
 
   /**

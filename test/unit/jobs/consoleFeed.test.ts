@@ -171,3 +171,20 @@ test('a console that keeps up is never sent the newest output apart', async () =
   feed.dispose();
   recorder.dispose();
 });
+
+test("a job's end is sent after the output written before it, not a frame ahead of it", () => {
+  const { feed, sent, recorder } = setup(2);
+  const slow = new ConsoleFeed(recorder, (m) => sent.push(m), job.id, { maxLines: () => 1000, frameMs: 60_000 });
+  feed.dispose();
+  slow.ready(1_000_000);
+  sent.length = 0;
+  recorder.chunks(job.id, [line(2), line(3)]);
+  slow.chunksAdded(job.id);
+  slow.jobChanged({ ...job, status: 'canceled' });
+  assert.deepEqual(
+    sent.map((m) => (m.type === 'console/append' ? `append ${m.chunks.map((c) => c.seq).join(',')}` : m.type)),
+    ['append 2,3', 'console/status'],
+  );
+  slow.dispose();
+  recorder.dispose();
+});
