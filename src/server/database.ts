@@ -15,11 +15,15 @@ function pgliteThread(warn: (message: string) => void): string | undefined {
   return undefined;
 }
 
-/** Opens the job store named by `--database` (a postgres:// URL or a PGlite folder) and migrates it. */
-export async function openStore(database: string, warn: (message: string) => void): Promise<JobStore> {
+/**
+ * Opens the job store named by `--database` (a postgres:// URL or a PGlite folder) and migrates it.
+ * `onLost`: the embedded database's thread stopped while the store was open (PostgreSQL's
+ * connections are made again as needed, and never lose it).
+ */
+export async function openStore(database: string, warn: (message: string) => void, onLost: (err: Error) => void): Promise<JobStore> {
   const store: JobStore = /^postgres(ql)?:\/\//.test(database)
     ? await PostgresJobStore.open({ url: database, onWarning: warn })
-    : await PgliteJobStore.open({ dir: database, onWarning: warn, create: createApart, thread: pgliteThread(warn) });
+    : await PgliteJobStore.open({ dir: database, onWarning: warn, create: createApart, thread: pgliteThread(warn), onLost });
   try {
     await store.migrate();
     return store;

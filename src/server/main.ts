@@ -36,8 +36,31 @@ async function main(): Promise<number> {
   }
   const { entries, created } = loadOrCreateTokens(args.tokenFile);
   if (created) log(`Created the token file ${args.tokenFile}`);
-  const store = await openStore(args.database, log);
-  let hub: Hub;
+  let hub: Hub | undefined;
+  let stopping: Promise<void> | undefined;
+  function stop(why: string, failed = 0): Promise<void> {
+    stopping ??= (async () => {
+      log(`Stopping (${why})`);
+      let code = failed;
+      try {
+        await hub?.close();
+      } catch (err) {
+        log(`While stopping: ${(err as Error).message}`);
+        code = 1;
+      }
+      await store.close();
+      process.exit(code);
+    })();
+    return stopping;
+  }
+  // A hub whose database is gone stores nothing more: it exits, and the window that started it
+  // starts it again, to which the reporters send again what this one had not stored. (Lost while
+  // it opens, the store fails to open.)
+  let opened = false;
+  const store = await openStore(args.database, log, (err) => {
+    if (opened) void stop(`the job store is lost: ${err.message}`, 1);
+  });
+  opened = true;
   try {
     hub = await startHub({
       store,
@@ -60,22 +83,6 @@ async function main(): Promise<number> {
   }
   process.stdout.write(`listening ${hub.url}\n`);
 
-  let stopping: Promise<void> | undefined;
-  function stop(why: string): Promise<void> {
-    stopping ??= (async () => {
-      log(`Stopping (${why})`);
-      let code = 0;
-      try {
-        await hub.close();
-      } catch (err) {
-        log(`While stopping: ${(err as Error).message}`);
-        code = 1;
-      }
-      await store.close();
-      process.exit(code);
-    })();
-    return stopping;
-  }
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
   return -1;

@@ -23,6 +23,11 @@ export interface PgliteJobStoreOptions {
    * absent, on this thread.
    */
   thread?: string;
+  /**
+   * The database thread stopped while the store was open (it crashed, or ran out of memory):
+   * nothing can be stored from then on. Without it, every statement just fails.
+   */
+  onLost?: (err: Error) => void;
 }
 
 /** Starts the database on a data folder (or memory://), on this thread or another. */
@@ -63,9 +68,9 @@ export class PgliteJobStore extends SqlJobStore {
 
   /** Opens (or creates) the database; throws when another process has the folder open. */
   static async open(options: PgliteJobStoreOptions = {}): Promise<PgliteJobStore> {
-    const { thread } = options;
+    const { thread, onLost } = options;
     // Imported only to run here: a hub that runs the database on its thread does not load PGlite (~5 MB).
-    const start: Start = thread ? (dataDir) => pgliteInThread(thread, dataDir) : async (dataDir) => (await import('./pglite.js')).pgliteHere(dataDir);
+    const start: Start = thread ? (dataDir) => pgliteInThread(thread, dataDir, onLost) : async (dataDir) => (await import('./pglite.js')).pgliteHere(dataDir);
     if (options.dir === undefined) return new PgliteJobStore(await start('memory://'), undefined);
     const dir = path.resolve(options.dir);
     mkdirSync(path.dirname(dir), { recursive: true });

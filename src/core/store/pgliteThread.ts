@@ -37,10 +37,14 @@ function fromThread(error: ThreadError): Error {
   return Object.assign(new Error(message), fields, { stack: stack ?? message });
 }
 
-/** PGlite on `dataDir` (a folder, or memory://) in a worker thread that runs `script` (pgliteWorker.js). */
-export function pgliteInThread(script: string, dataDir: string): Promise<SqlClient> {
+/**
+ * PGlite on `dataDir` (a folder, or memory://) in a worker thread that runs `script`
+ * (pgliteWorker.js). `onLost` hears once of a thread that stopped after it started, other than by
+ * `close()`: every statement fails from then on.
+ */
+export function pgliteInThread(script: string, dataDir: string, onLost?: (err: ThreadFailure) => void): Promise<SqlClient> {
   return new Promise((resolve, reject) => {
-    const thread = new PgliteThread(script, { dataDir }, (err) => (err ? reject(err) : resolve(thread)));
+    const thread = new PgliteThread(script, { dataDir }, (err) => (err ? reject(err) : resolve(thread)), onLost);
   });
 }
 
@@ -48,14 +52,27 @@ class PgliteThread implements SqlClient {
   private readonly worker: Worker;
   private readonly waiting = new Map<number, { resolve: (value: unknown) => void; reject: (err: Error) => void }>();
   private nextId = 1;
-  private stopped: Error | undefined;
+  private stopped: ThreadFailure | undefined;
+  private started = false;
+  private closing = false;
   private readonly outside = this.session(undefined);
   readonly query = this.outside.query;
   readonly exec = this.outside.exec;
 
-  constructor(script: string, data: ThreadData, started: (err?: Error) => void) {
+  constructor(
+    script: string,
+    data: ThreadData,
+    started: (err?: Error) => void,
+    private readonly onLost?: (err: ThreadFailure) => void,
+  ) {
     this.worker = new Worker(script, { workerData: data });
-    this.waiting.set(0, { resolve: () => started(), reject: started });
+    this.waiting.set(0, {
+      resolve: () => {
+        this.started = true;
+        started();
+      },
+      reject: started,
+    });
     this.worker.on('message', (reply: ThreadReply) => this.settle(reply));
     this.worker.on('error', (err) => this.stop(new ThreadFailure(`The embedded database's thread failed: ${err.message}`, { cause: err })));
     this.worker.on('exit', (code) => this.stop(new ThreadFailure(`The embedded database's thread stopped (exit code ${code})`)));
@@ -75,6 +92,7 @@ class PgliteThread implements SqlClient {
   }
 
   async close(): Promise<void> {
+    this.closing = true;
     try {
       if (!this.stopped) await this.ask({ op: 'close' });
     } finally {
@@ -110,9 +128,11 @@ class PgliteThread implements SqlClient {
     else waiter.reject(fromThread(reply.error));
   }
 
-  private stop(err: Error): void {
-    this.stopped ??= err;
-    for (const waiter of this.waiting.values()) waiter.reject(this.stopped);
+  private stop(err: ThreadFailure): void {
+    if (this.stopped) return;
+    this.stopped = err;
+    for (const waiter of this.waiting.values()) waiter.reject(err);
     this.waiting.clear();
+    if (this.started && !this.closing) this.onLost?.(err);
   }
 }

@@ -104,8 +104,10 @@ export interface HubProcess {
   stop(ms?: number): Promise<number | string | null>;
 }
 
-export function spawnHub(args: string[], timeoutMs = 60_000): Promise<HubProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO, 'src/server/main.ts'), ...args], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+/** The hub from the sources, or from `script` (a built one). */
+export function spawnHub(args: string[], timeoutMs = 60_000, script?: string): Promise<HubProcess> {
+  const main = script ? [script] : ['--import', 'tsx', path.join(REPO, 'src/server/main.ts')];
+  const child = spawn(process.execPath, [...main, ...args], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { after, test } from 'node:test';
 import { createPglite, pgliteHere } from '../../../src/core/store/pglite';
 import { PgliteJobStore } from '../../../src/core/store/pgliteJobStore';
-import { pgliteInThread } from '../../../src/core/store/pgliteThread';
+import { pgliteInThread, ThreadFailure } from '../../../src/core/store/pgliteThread';
 import { isRefusal } from '../../../src/core/store/refusal';
 import type { SqlClient } from '../../../src/core/store/sqlClient';
 import { pgliteThreadScript } from './helpers';
@@ -99,4 +99,24 @@ test('a database thread that does not run leaves the folder as it is: only a fol
 
   const store = await PgliteJobStore.open({ dir, thread: script });
   await store.close();
+});
+
+test('a thread that stops after it started is told of once, and every statement then fails; a close is not a loss', { timeout: 60_000 }, async () => {
+  // Answers the start, then stops at its first statement, as a thread that crashed would.
+  const crashes = path.join(root, 'crashes.cjs');
+  writeFileSync(crashes, "const { parentPort } = require('node:worker_threads');\nparentPort.postMessage({ id: 0, ok: true });\nparentPort.on('message', () => process.exit(7));\n");
+  const lost: Error[] = [];
+  const db = await pgliteInThread(crashes, 'memory://', (err) => lost.push(err));
+  await assert.rejects(db.query('SELECT 1'), (err: Error) => err instanceof ThreadFailure && /stopped \(exit code 7\)/.test(err.message));
+  await assert.rejects(db.query('SELECT 2'), ThreadFailure);
+  assert.equal(lost.length, 1);
+  assert.match(lost[0]!.message, /exit code 7/);
+  await db.close();
+  assert.equal(lost.length, 1);
+
+  const closed: Error[] = [];
+  const healthy = await pgliteInThread(script, 'memory://', (err) => closed.push(err));
+  await healthy.query('SELECT 1');
+  await healthy.close();
+  assert.deepEqual(closed, []);
 });
