@@ -320,3 +320,49 @@ test('a long job stored by another window opens at its end; scrolling up reads t
     await text.filter({ hasText: `flood line ${LINES - 1}` }).first().waitFor({ timeout: 10_000 });
   }),
 );
+
+// Last in this file: it replaces the session's hub.
+test("the window's own hub killed: a job run meanwhile is kept, the window starts a new hub, and it stores the job with its output", { timeout: 150_000 }, () =>
+  session.step('history-hub-killed', async () => {
+    const { workbench } = session;
+    // The extension starts its hub once it is activated, by its views.
+    await workbench.openViewContainer('VM Orchestrator');
+    await workbench.expandTreeItem('Projects', 'web');
+    let old: ReturnType<typeof sessionHub> | undefined;
+    for (const deadline = Date.now() + 60_000; !old; await workbench.page.waitForTimeout(500)) {
+      if (Date.now() > deadline) throw new Error('The window started no hub');
+      try {
+        old = sessionHub(session.server.userDataDir);
+      } catch {
+        // Not started yet.
+      }
+    }
+    process.kill(old.pid, 'SIGKILL');
+    const killedAt = Date.now();
+    await workbench.clickTreeItem('Projects', 'lint');
+    await workbench.webviewFrame('[role="log"] .row', { hasText: 'no problems found', timeoutMs: 30_000 });
+
+    // The window finds its hub gone and starts another, which gets the spooled job.
+    type Stored = { id: string; title: string; status: string; startedAt: number };
+    let stored: Stored | undefined;
+    let seen = 'nothing yet';
+    for (const deadline = Date.now() + 90_000; !stored; await workbench.page.waitForTimeout(500)) {
+      if (Date.now() > deadline) throw new Error(`No new hub stored the job run while the hub was gone (${seen})`);
+      try {
+        const hub = sessionHub(session.server.userDataDir);
+        if (hub.pid === old.pid) continue;
+        const res = await fetch(`${hub.url}/api/jobs?text=lint&limit=20`, { headers: { authorization: `Bearer ${hub.token}` } });
+        const { jobs } = (await res.json()) as { jobs: Stored[] };
+        seen = JSON.stringify(jobs.map((j) => [j.title, j.status]));
+        stored = jobs.find((j) => j.title === 'web lint' && j.startedAt >= killedAt && j.status === 'success');
+        if (stored) {
+          const events = (await (await fetch(`${hub.url}/api/jobs/${stored.id}/events`, { headers: { authorization: `Bearer ${hub.token}` } })).json()) as { chunks: Array<{ text: string }> };
+          assert.ok(events.chunks.some((c) => c.text.includes('no problems found')), JSON.stringify(events));
+        }
+      } catch (err) {
+        if (err instanceof assert.AssertionError) throw err;
+        seen = String(err);
+      }
+    }
+  }),
+);

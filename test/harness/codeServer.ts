@@ -280,11 +280,11 @@ function hubStateFile(userDataDir: string): string {
 }
 
 /** The address of the hub the session's extension started, with a token of `role` from its token file; throws until it runs. */
-export function sessionHub(userDataDir: string, role: 'viewer' | 'operator' = 'viewer'): { url: string; token: string } {
-  const state = JSON.parse(readFileSync(hubStateFile(userDataDir), 'utf8')) as { url: string; tokenFile: string };
+export function sessionHub(userDataDir: string, role: 'viewer' | 'operator' = 'viewer'): { url: string; token: string; pid: number } {
+  const state = JSON.parse(readFileSync(hubStateFile(userDataDir), 'utf8')) as { url: string; tokenFile: string; pid: number };
   const token = new RegExp(`^${role}\\s+(\\S+)`, 'm').exec(readFileSync(state.tokenFile, 'utf8'))?.[1];
   if (!token) throw new Error(`No ${role} token in ${state.tokenFile}`);
-  return { url: state.url, token };
+  return { url: state.url, token, pid: state.pid };
 }
 
 // The extension starts its hub detached, so that it outlives a window; a test session's hub
