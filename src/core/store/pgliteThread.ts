@@ -53,7 +53,8 @@ class PgliteThread implements SqlClient {
   private readonly waiting = new Map<number, { resolve: (value: unknown) => void; reject: (err: Error) => void }>();
   private nextId = 1;
   private stopped: ThreadFailure | undefined;
-  private started = false;
+  /** The start was answered: a stop from now on loses an open store. */
+  private ready = false;
   private closing = false;
   private readonly outside = this.session(undefined);
   readonly query = this.outside.query;
@@ -68,7 +69,7 @@ class PgliteThread implements SqlClient {
     this.worker = new Worker(script, { workerData: data });
     this.waiting.set(0, {
       resolve: () => {
-        this.started = true;
+        this.ready = true;
         started();
       },
       reject: started,
@@ -133,6 +134,6 @@ class PgliteThread implements SqlClient {
     this.stopped = err;
     for (const waiter of this.waiting.values()) waiter.reject(err);
     this.waiting.clear();
-    if (this.started && !this.closing) this.onLost?.(err);
+    if (this.ready && !this.closing) this.onLost?.(err);
   }
 }

@@ -10,8 +10,13 @@ import type { SqlSession } from './sqlClient';
 const port = parentPort!;
 const ROLLED_BACK = Symbol('rolled back');
 
-/** The transactions open now, each with what ends it (commit or roll back) and resolves when it has. */
-const transactions = new Map<number, { tx: Transaction; end: (commit: boolean) => Promise<void> }>();
+/** A transaction open now, with what ends it (commit or roll back) and resolves when it has. */
+interface OpenTransaction {
+  tx: Transaction;
+  end: (commit: boolean) => Promise<void>;
+}
+
+const transactions = new Map<number, OpenTransaction>();
 let nextTransaction = 1;
 
 /** A transaction held open across requests until `end`: PGlite's own transaction, whose body waits for the decision. */
@@ -35,7 +40,7 @@ function begin(db: PGlite): Promise<number> {
   });
 }
 
-function transaction(id: number): { tx: Transaction; end: (commit: boolean) => Promise<void> } {
+function transaction(id: number): OpenTransaction {
   const open = transactions.get(id);
   if (!open) throw new Error(`No open transaction ${id}`);
   return open;

@@ -8,12 +8,12 @@ import type { HostToConsoleMessage } from '../../../src/shared/protocol';
 const job: JobInfo = { id: 'j1', kind: 'target', mode: 'console', title: 'web build', argv: ['make'], hostname: 'h', startedAt: 1, status: 'running' };
 const line = (seq: number, size = 1000): Chunk => ({ seq, ts: seq, stream: 'stdout', text: `${String(seq).padStart(6, '0')}${'x'.repeat(size - 7)}\n` });
 
-function setup(chunks: number, tailBytes = 50_000) {
+function setup(chunks: number, tailBytes = 50_000, frameMs = 1) {
   const recorder = new InMemoryRecorder({ memoryBytesPerJob: 64 * 1024 });
   recorder.started(job);
   for (let i = 0; i < chunks; i++) recorder.chunks(job.id, [line(i)]);
   const sent: HostToConsoleMessage[] = [];
-  const feed = new ConsoleFeed(recorder, (m) => sent.push(m), job.id, { maxLines: () => 1000, tailBytes, frameMs: 1 });
+  const feed = new ConsoleFeed(recorder, (m) => sent.push(m), job.id, { maxLines: () => 1000, tailBytes, frameMs });
   const appended = () => sent.flatMap((m) => (m.type === 'console/append' ? m.chunks : []));
   return { recorder, feed, sent, appended };
 }
@@ -173,18 +173,17 @@ test('a console that keeps up is never sent the newest output apart', async () =
 });
 
 test("a job's end is sent after the output written before it, not a frame ahead of it", () => {
-  const { feed, sent, recorder } = setup(2);
-  const slow = new ConsoleFeed(recorder, (m) => sent.push(m), job.id, { maxLines: () => 1000, frameMs: 60_000 });
-  feed.dispose();
-  slow.ready(1_000_000);
+  // A frame long enough that only the change can send the new output.
+  const { feed, sent, recorder } = setup(2, 50_000, 60_000);
+  feed.ready(1_000_000);
   sent.length = 0;
   recorder.chunks(job.id, [line(2), line(3)]);
-  slow.chunksAdded(job.id);
-  slow.jobChanged({ ...job, status: 'canceled' });
+  feed.chunksAdded(job.id);
+  feed.jobChanged({ ...job, status: 'canceled' });
   assert.deepEqual(
     sent.map((m) => (m.type === 'console/append' ? `append ${m.chunks.map((c) => c.seq).join(',')}` : m.type)),
     ['append 2,3', 'console/status'],
   );
-  slow.dispose();
+  feed.dispose();
   recorder.dispose();
 });

@@ -38,6 +38,13 @@ export function endJob(job: HubJob, ended: JobEnded): HubJob {
 /** How many ended jobs are remembered for pages that were read before the end was heard. */
 const ENDED_KEPT = 500;
 
+/** Sets `key` as the newest entry of `map`, dropping the oldest beyond ENDED_KEPT. */
+function keepNewest<V>(map: Map<string, V>, key: string, value: V): void {
+  map.delete(key);
+  map.set(key, value);
+  if (map.size > ENDED_KEPT) map.delete(map.keys().next().value!);
+}
+
 /**
  * The rows of one query: pages appended as they come, jobs that start or end merged in. A page
  * read while a job ended may still show it running, and a job that started may not be stored
@@ -75,8 +82,7 @@ export class LiveRows {
     });
     this.complete = !more;
     let rows = appendPage(this.rows, latest.filter((job) => matchesQuery(job, this.query)));
-    for (const job of this.running.values()) rows = upsertJob(rows, job, this.query, this.complete);
-    for (const job of this.endedLive.values()) rows = upsertJob(rows, job, this.query, this.complete);
+    for (const job of [...this.running.values(), ...this.endedLive.values()]) rows = upsertJob(rows, job, this.query, this.complete);
     this.rows = rows;
   }
 
@@ -88,15 +94,12 @@ export class LiveRows {
       return;
     }
     const { ended } = change;
-    this.ended.delete(ended.id);
-    this.ended.set(ended.id, ended);
-    if (this.ended.size > ENDED_KEPT) this.ended.delete(this.ended.keys().next().value!);
+    keepNewest(this.ended, ended.id, ended);
     const job = this.rows.find((j) => j.id === ended.id) ?? this.running.get(ended.id);
     this.running.delete(ended.id);
     if (!job) return;
     const done = endJob(job, ended);
-    this.endedLive.set(ended.id, done);
-    if (this.endedLive.size > ENDED_KEPT) this.endedLive.delete(this.endedLive.keys().next().value!);
+    keepNewest(this.endedLive, ended.id, done);
     this.rows = upsertJob(this.rows, done, this.query, this.complete);
   }
 
