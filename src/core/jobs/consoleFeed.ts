@@ -209,7 +209,7 @@ export class ConsoleFeed {
       return;
     }
     if (this.nextSeq >= this.source.tailStart(this.jobId, FAR_BEHIND_BYTES)) return;
-    const chunks = this.source.read(this.jobId, this.source.tailStart(this.jobId, NEWEST_BYTES), NEWEST_BYTES * 2);
+    const chunks = lastChars(this.source.read(this.jobId, this.source.tailStart(this.jobId, NEWEST_BYTES), NEWEST_BYTES * 2), NEWEST_BYTES);
     if (chunks.length === 0) return;
     this.newestAt = Date.now();
     this.newestSeq = chunks[chunks.length - 1].seq;
@@ -220,6 +220,27 @@ export class ConsoleFeed {
   private send(message: HostToConsoleMessage): void {
     if (this.listening) this.post(message);
   }
+}
+
+/**
+ * The end of `chunks`, about `chars` characters from the start of a line. A pty's chunks are
+ * up to 64 KB, and the newest output only has to fill a screen: sent whole, the chunk would
+ * cost the page more than the covered log reads meanwhile. The cut chunk keeps its seq.
+ */
+export function lastChars(chunks: Chunk[], chars: number): Chunk[] {
+  let total = 0;
+  for (let i = chunks.length - 1; i >= 0; i--) {
+    const chunk = chunks[i]!;
+    const keep = chars - total;
+    if (keep <= 0) return chunks.slice(i + 1);
+    total += chunk.text.length;
+    if (chunk.text.length <= keep) continue;
+    const from = chunk.text.length - keep;
+    const lineStart = chunk.text.indexOf('\n', from) + 1;
+    const text = chunk.text.slice(lineStart > 0 && lineStart < chunk.text.length ? lineStart : from);
+    return [{ ...chunk, text }, ...chunks.slice(i + 1)];
+  }
+  return chunks;
 }
 
 /** Every chunk of a job the source holds, read page by page. */

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ConsoleFeed } from '../../../src/core/jobs/consoleFeed';
+import fc from 'fast-check';
+import { ConsoleFeed, lastChars } from '../../../src/core/jobs/consoleFeed';
 import { InMemoryRecorder } from '../../../src/core/jobs/inMemoryRecorder';
 import type { Chunk, JobInfo } from '../../../src/shared/jobs';
 import type { HostToConsoleMessage } from '../../../src/shared/protocol';
@@ -153,6 +154,39 @@ test('a console far behind is also sent the newest output, at most every 100 ms'
   assert.deepEqual(appended.map((c) => c.seq), Array.from({ length: appended.length }, (_, i) => i), 'the output in order is sent as before');
   feed.dispose();
   recorder.dispose();
+});
+
+test("the newest output of a pty's big chunks is cut to about 16 KB from a line start, and keeps its seq", async () => {
+  const { feed, sent, recorder } = setup(0);
+  feed.ready(64 * 1024);
+  for (let seq = 0; seq < 100; seq++) recorder.chunks(job.id, [{ ...line(seq, 100), text: line(seq, 100).text.repeat(600) }]);
+  feed.chunksAdded(job.id);
+  await new Promise((r) => setTimeout(r, 20));
+  const tail = sent.find((m) => m.type === 'console/tail');
+  assert.ok(tail && tail.type === 'console/tail');
+  assert.deepEqual(tail.chunks.map((c) => c.seq), [99]);
+  const text = tail.chunks[0].text;
+  assert.ok(text.length <= 16 * 1024 && text.length > 15 * 1024, `${text.length} characters`);
+  assert.match(text, /^000099x+\n/, 'whole lines');
+  feed.dispose();
+  recorder.dispose();
+});
+
+test('lastChars keeps the end of the text, in the same chunks, from a line start when it cuts one', () => {
+  const chunk = fc.record({ stream: fc.constantFrom('stdout' as const, 'stderr' as const), text: fc.stringMatching(/^[ab\n]{0,40}$/) });
+  fc.assert(
+    fc.property(fc.array(chunk, { maxLength: 8 }), fc.integer({ min: 1, max: 100 }), (parts, chars) => {
+      const chunks: Chunk[] = parts.map((c, seq) => ({ ...c, seq, ts: seq }));
+      const kept = lastChars(chunks, chars);
+      const all = chunks.map((c) => c.text).join('');
+      const end = kept.map((c) => c.text).join('');
+      if (all.length <= chars) return assert.deepEqual(kept, chunks);
+      assert.ok(all.endsWith(end) && end.length <= chars);
+      assert.ok(end.length === chars || all[all.length - end.length - 1] === '\n', 'cut at the limit or just after a newline');
+      assert.deepEqual(kept.slice(1), chunks.slice(chunks.length - kept.length + 1), 'whole chunks after the cut one');
+      if (kept.length > 0) assert.deepEqual({ ...kept[0], text: '' }, { ...chunks[chunks.length - kept.length], text: '' }, 'the cut chunk keeps its seq');
+    }),
+  );
 });
 
 test('a console that keeps up is never sent the newest output apart', async () => {
