@@ -4,7 +4,7 @@ import type { Chunk, JobInfo, JobResult } from '../../shared/jobs';
 import type { JobRecorder } from '../jobs/recorder';
 import { assertChunks, assertJobId, assertJobInfo, assertJobResult } from './checkInput';
 import type { ChunkBatch, JobStore } from './jobStore';
-import { isRefusal } from './refusal';
+import { isLost, isRefusal } from './refusal';
 
 /** When to flush and how to retry; every limit is "whichever comes first". */
 export interface BatchWriterOptions {
@@ -81,7 +81,8 @@ const DEFAULT_MAX_BYTES = 256 * 1024;
 // or as soon as maxRows or maxBytes are queued. A write that fails while the database is away is
 // retried with backoff until it succeeds; nothing queued behind it overtakes it and nothing is
 // dropped, and since every write is idempotent a retry of a statement that did commit stores
-// nothing twice. A write the database refuses for its data (isRefusal) is never retried as it is:
+// nothing twice. A store that is lost for good (isLost: its database thread stopped) ends the
+// retries at once, and close() says what was not stored. A write the database refuses for its data (isRefusal) is never retried as it is:
 // a batch of chunks is split in halves until the refused rows are alone, each of those is stored
 // as a system line that says so (same seq, so the job's output keeps its order and its end), and
 // everything else is stored; a refused start or end is left out. Each refusal goes to onRefused.
@@ -97,8 +98,10 @@ export class BatchWriter extends EventEmitter<{ stored: [jobId: string, storedSe
   private timer: NodeJS.Timeout | undefined;
   private draining: Promise<void> | undefined;
   private closed = false;
-  /** Set when close() timed out: retries stop. */
+  /** Set when close() timed out or the store was lost: retries stop. */
   private abandoned = false;
+  /** Why the store can take no more writes, once it cannot (see isLost). */
+  private lost: unknown;
   /** Ends the current wait between retries early. */
   private wake: (() => void) | undefined;
   private readonly maxDelayMs: number;
@@ -164,7 +167,7 @@ export class BatchWriter extends EventEmitter<{ stored: [jobId: string, storedSe
 
   // Refuses further writes and drains the queue; the store itself stays open. After `timeoutMs`
   // (for a process that must exit while the database is down) it stops retrying and rejects,
-  // saying how much output was not stored.
+  // saying how much output was not stored; so it does at once when the store was lost.
   async close(timeoutMs = Infinity): Promise<void> {
     this.closed = true;
     let timer: NodeJS.Timeout | undefined;
@@ -182,6 +185,7 @@ export class BatchWriter extends EventEmitter<{ stored: [jobId: string, storedSe
     } finally {
       clearTimeout(timer);
     }
+    if (this.lost) throw new Error(`The job store is lost (${messageOf(this.lost)}): ${this.pending.rows} chunks of output were not stored`);
   }
 
   private assertOpen(): void {
@@ -315,6 +319,11 @@ export class BatchWriter extends EventEmitter<{ stored: [jobId: string, storedSe
         return 'stored';
       } catch (err) {
         if (isRefusal(err)) return { refused: err };
+        if (isLost(err)) {
+          this.lost = err;
+          this.abandoned = true;
+          break;
+        }
         try {
           this.onError(err, attempt);
         } catch {

@@ -1,4 +1,5 @@
 import { InvalidInput } from './checkInput';
+import { ThreadFailure } from './pgliteThread';
 
 // SQLSTATE classes of errors about the data itself: the same statement fails the same way however
 // often it is retried. 22 data exception (a value out of range, bad text), 23 integrity constraint
@@ -12,4 +13,9 @@ export function isRefusal(err: unknown): boolean {
   if (err instanceof InvalidInput || err instanceof RangeError) return true;
   const code = (err as { code?: unknown } | null)?.code;
   return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && DATA_CLASSES.has(code.slice(0, 2));
+}
+
+/** True when no write will ever pass again: the store itself is gone (its database thread stopped). */
+export function isLost(err: unknown): boolean {
+  return err instanceof ThreadFailure;
 }

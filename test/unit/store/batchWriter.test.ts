@@ -1,10 +1,13 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Chunk } from '../../../src/shared/jobs';
 import { BatchWriter } from '../../../src/core/store/batchWriter';
 import { PgliteJobStore } from '../../../src/core/store/pgliteJobStore';
-import { lines, newJob, readAll, recording, sqlOf } from './helpers';
+import { lines, newJob, pgliteThreadScript, readAll, recording, sqlOf } from './helpers';
 
 const TIMEOUT = { timeout: 120_000 };
 let store: PgliteJobStore;
@@ -160,5 +163,40 @@ test('rows the database refuses for their data are isolated: the rest of the bat
   } finally {
     await writer.close();
     await db.close();
+  }
+});
+
+test('a store whose database thread stops ends the retries at once: close() says what was not stored', TIMEOUT, async () => {
+  const root = mkdtempSync(path.join(os.tmpdir(), 'vmo-writer-lost-'));
+  try {
+    // The real thread script, which exits at a statement once the trigger file exists, as a crashed thread would.
+    const trigger = path.join(root, 'crash-now');
+    const crashing = path.join(root, 'crashing.cjs');
+    writeFileSync(
+      crashing,
+      `const { parentPort } = require('node:worker_threads');\nconst { existsSync } = require('node:fs');\n` +
+        `parentPort.on('message', () => { if (existsSync(${JSON.stringify(trigger)})) process.exit(9); });\nrequire(${JSON.stringify(pgliteThreadScript(root))});\n`,
+    );
+    const lost: Error[] = [];
+    const threaded = await PgliteJobStore.open({ thread: crashing, onLost: (err) => lost.push(err) });
+    await threaded.migrate();
+    const errors: unknown[] = [];
+    const writer = new BatchWriter(threaded, { firstRetryMs: 1000, onError: (err) => errors.push(err) });
+    const job = newJob();
+    writer.started(job);
+    writer.chunks(job.id, lines(0, 10));
+    await writer.flush();
+    assert.deepEqual(await readAll(threaded, job.id), lines(0, 10));
+
+    writeFileSync(trigger, '');
+    writer.chunks(job.id, lines(10, 20));
+    const start = Date.now();
+    await assert.rejects(writer.close(10_000), /The job store is lost \(The embedded database's thread stopped \(exit code 9\)\): 20 chunks of output were not stored/);
+    assert.ok(Date.now() - start < 1000, `close() took ${Date.now() - start} ms`);
+    assert.deepEqual(errors, [], 'a lost store is not retried');
+    assert.equal(lost.length, 1);
+    await threaded.close();
+  } finally {
+    rmSync(root, { recursive: true, force: true });
   }
 });
