@@ -35,6 +35,10 @@
 // string has been dropped from the webview then), `pipes` with pipes instead of a pty.
 // cpu_while_producing_ms splits the machine's CPU time while the producer ran: on these shared
 // 2-core machines `others` (processes not started here) is often half of it.
+// chromium_idle_ms_per_s: Chromium with the console open before the producer starts, nothing
+// coming; the page measures its frames all along, which keeps the browser drawing 60 frames a
+// second. streamed_vs_runner_beside_idle_page (in detail): the streamed run against the runner
+// alone while that page idles, i.e. the console's own cost beyond a browser open beside the job.
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -74,6 +78,8 @@ const BRIDGES: Record<Via, string> = {
     'the page posts its messages to the worker, which POSTs them to the host in order',
   evaluate: 'evaluate: host→webview page.evaluate(consoleBridge.deliver(json)), one in flight, batching everything posted meanwhile; webview→host page.exposeBinding',
 };
+/** How long Chromium's idle CPU is measured before each streamed run. */
+const IDLE_MS = 2000;
 const GOALS = { streamed_vs_runner_only: 1.15, streamed_vs_terminal: 0.25, render_lag_ms: 1000, p95_frame_ms: 32, heap_mb: 300, search_ms: 300 };
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'vmo-bench-console-'));
@@ -165,6 +171,12 @@ interface StreamResult {
   cpu_while_producing_ms: Record<string, number>;
   /** The same for the busiest threads of Chromium and of this process. */
   threads_while_producing_ms: Record<string, number>;
+  /** Chromium's CPU time per second with the console open and idle, just before the producer started. */
+  chromium_idle_ms_per_s: number;
+  /** The producer through the runner alone (no console feed) while the page idled, just before the streamed run. */
+  producer_runner_beside_idle_page_ms: number;
+  /** producer_streamed_ms against that: the console's cost beyond a browser open beside the job. */
+  streamed_vs_runner_beside_idle_page: number;
   bridge: { via: Via; writes: number; messages: number; max_batch_kb: number; page_deliver_ms: number; host_wait_ms?: number };
   /** CDP Performance.getMetrics deltas over the stream, ms of the renderer's main thread. */
   renderer: Record<string, number>;
@@ -210,8 +222,15 @@ async function runStreamed(browser: Browser, pageUrl: string, via: Via, usePty: 
     const query = new URLSearchParams({ scenario: 'bridge', via, marker: run.marker });
     await page.goto(`${pageUrl}?${query}`);
     await Promise.race([ready, new Promise((_, reject) => setTimeout(() => reject(new Error('The console did not say ready')), 30_000))]);
-    // Let the page settle after its first frames, then start the producer.
+    // Let the page settle after its first frames, then measure what Chromium takes with the
+    // console open and nothing coming (the baseline the stream adds to), then start the producer.
     await page.waitForTimeout(300);
+    const idleBefore = cpuSnapshot();
+    await page.waitForTimeout(IDLE_MS);
+    const idleAfter = cpuSnapshot();
+    // The same producer through the runner alone while this page idles (it measures its frames
+    // all along, as it will while streaming): what the console adds beyond an open browser.
+    const besidePage = await runs.runnerOnly(run, usePty);
     const metricsBefore = await rendererMetrics(cdp);
     let heapPeak = 0;
     let sampling = true;
@@ -320,6 +339,9 @@ async function runStreamed(browser: Browser, pageUrl: string, via: Via, usePty: 
         available: Math.round(produced.ms * os.cpus().length),
       },
       threads_while_producing_ms: busiestThreads(cpuBefore.threads, cpuAfter.threads),
+      chromium_idle_ms_per_s: Math.round(((idleAfter.chromium - idleBefore.chromium) * 1000) / IDLE_MS),
+      producer_runner_beside_idle_page_ms: Math.round(besidePage.ms),
+      streamed_vs_runner_beside_idle_page: round(produced.ms / besidePage.ms, 2),
       bridge: {
         via,
         writes: bridge.stats.writes,

@@ -3,10 +3,15 @@
 import { formatDuration } from '../../src/shared/format';
 import type { JobStatus } from '../../src/shared/jobs';
 
-/** The codicon and the word of each status. */
+/**
+ * The codicon and the word of each status. A running job's icon stands still: a spinning one
+ * redraws the page at 60 frames a second for as long as the job runs, which without GPU
+ * compositing took a third of a CPU (measured in the console bench: Chromium at 590 against
+ * 300 ms a second with the console idle); the status word and the ticking time say it is alive.
+ */
 export const STATUS_TEXT: Record<JobStatus, { icon: string; label: string }> = {
   queued: { icon: 'clock', label: 'Queued' },
-  running: { icon: 'loading', label: 'Running' },
+  running: { icon: 'pulse', label: 'Running' },
   success: { icon: 'pass', label: 'Succeeded' },
   failed: { icon: 'error', label: 'Failed' },
   canceled: { icon: 'circle-slash', label: 'Canceled' },
