@@ -9,9 +9,10 @@ import { Disposable } from '../disposable';
 import { formatCommand, formatDuration } from '../../shared/format';
 import { escapeMarkdown, markdownLines, tildify } from './markdown';
 
+/** Codicon and colour of each status; a running job's icon stands still (see jobStatusBar.ts). */
 const STATUS_ICONS: Record<JobStatus, [string, string | undefined]> = {
   queued: ['clock', undefined],
-  running: ['sync~spin', undefined],
+  running: ['pulse', undefined],
   success: ['pass', 'testing.iconPassed'],
   failed: ['error', 'testing.iconFailed'],
   canceled: ['circle-slash', 'disabledForeground'],
