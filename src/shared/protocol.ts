@@ -57,6 +57,8 @@ export interface ConsoleTailMessage {
   type: 'console/tail';
   jobId: string;
   chunks: Chunk[];
+  /** UTF-8 bytes a second the job's output came at since the previous newest output, when that was recent. */
+  bytesPerSecond?: number;
 }
 
 /** The job's state changed (it finished, was canceled, …). */
@@ -270,7 +272,7 @@ export function isHostToConsoleMessage(v: unknown): v is HostToConsoleMessage {
     case 'console/append':
       return isId(v.jobId) && isChunkArray(v.chunks);
     case 'console/tail':
-      return isId(v.jobId) && isChunkArray(v.chunks) && v.chunks.length > 0;
+      return isId(v.jobId) && isChunkArray(v.chunks) && v.chunks.length > 0 && optional(v.bytesPerSecond, isCount);
     case 'console/status':
       return (
         isId(v.jobId) &&

@@ -27,15 +27,18 @@ const FLOOD_BUDGET_FACTOR = 1.5;
  */
 const FLOOD_DRAW_INTERVAL_MS = 100;
 /**
- * While the newest output covers the log (the host says it is far behind), the log is not
- * drawn, and it reads for COVERED_BUDGET_MS (at least a chunk) only once every
+ * While the newest output covers the log (the host says it is far behind), the log is not drawn
+ * and reads for COVERED_BUDGET_MS (at least a chunk) a frame. Under a flood, output coming at
+ * FLOOD_BYTES_PER_SECOND or more (or at a rate not known yet), it does so only once every
  * COVERED_READ_INTERVAL_MS: the screen already keeps up, and the rest of the reading waits until
  * the flood is over. Reading a slice every frame made a flooding job on two CPUs take half as
- * long again. The flood is over when no newest output came for NEWEST_QUIET_MS (the host sends
- * it every 100 ms while output comes); then the log reads at full speed until it has caught up.
+ * long again; under a slower stream it lets the log catch up. The output has stopped when no
+ * newest output came for NEWEST_QUIET_MS (the host sends it every 100 ms while output comes);
+ * then the log reads at full speed until it has caught up.
  */
 const COVERED_BUDGET_MS = 4;
 const COVERED_READ_INTERVAL_MS = 250;
+const FLOOD_BYTES_PER_SECOND = 1024 * 1024;
 const NEWEST_QUIET_MS = 300;
 /** More lines a second than this, over half a second, is a flood. */
 const FLOOD_LINES_PER_SECOND = 50;
@@ -48,8 +51,8 @@ export interface FrameState {
   follow: boolean;
   /** Output waits to be parsed. */
   pending: boolean;
-  /** When the newest output covering the log last came, or null when it does not cover it. */
-  newestAt: number | null;
+  /** The newest output covering the log, or null when it does not cover it: when it last came, and the rate the host saw. */
+  newest: { at: number; bytesPerSecond: number | undefined } | null;
 }
 
 export interface FramePlan {
@@ -79,11 +82,14 @@ export class FramePacer {
     const bounded = state.follow && this.flooding && state.pending;
     const draw = !bounded || start - this.lastDrawAt >= FLOOD_DRAW_INTERVAL_MS;
     if (draw) this.lastDrawAt = start;
-    const covered = state.newestAt !== null;
+    const { newest } = state;
+    const covered = newest !== null;
     if (state.firstScreen) return { parseMs: FIRST_SCREEN_BUDGET_MS, draw };
-    // Under the newest output a frame only reads: rarely while it still comes, else at full speed.
-    if (covered && start - state.newestAt! < NEWEST_QUIET_MS) {
-      if (start - this.lastCoveredReadAt < COVERED_READ_INTERVAL_MS) return { parseMs: 0, draw };
+    // Under the newest output a frame only reads: a little while it still comes (rarely under a
+    // flood), else at full speed.
+    if (covered && start - newest.at < NEWEST_QUIET_MS) {
+      const flood = newest.bytesPerSecond === undefined || newest.bytesPerSecond >= FLOOD_BYTES_PER_SECOND;
+      if (flood && start - this.lastCoveredReadAt < COVERED_READ_INTERVAL_MS) return { parseMs: 0, draw };
       this.lastCoveredReadAt = start;
       return { parseMs: Math.min(this.budget, COVERED_BUDGET_MS), draw };
     }

@@ -40,6 +40,8 @@ export class ChunkLog {
   /** Chunks from index `spilled` on. */
   private recent: Chunk[] = [];
   private recentBytes = 0;
+  /** UTF-8 bytes of the text of every chunk held. */
+  private heldBytes = 0;
   private file: { path: string; fd: number } | undefined;
   private disposed = false;
 
@@ -52,6 +54,11 @@ export class ChunkLog {
   /** The seq the next chunk must have. */
   get nextSeq(): number {
     return this.firstSeq + this.textBytes.length;
+  }
+
+  /** UTF-8 bytes of the text of every chunk held. */
+  get bytes(): number {
+    return this.heldBytes;
   }
 
   /** How many of the oldest chunks are on disk rather than in memory. */
@@ -69,6 +76,7 @@ export class ChunkLog {
       this.textBytes.push(bytes);
       this.recent.push(chunk);
       this.recentBytes += bytes;
+      this.heldBytes += bytes;
     }
     if (this.recentBytes > this.memoryBytes) this.spill();
   }

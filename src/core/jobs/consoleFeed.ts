@@ -10,6 +10,8 @@ export interface FeedSource {
   nextSeq(jobId: string): number;
   /** The seq from which the last chunks hold about `maxBytes`. */
   tailStart(jobId: string, maxBytes: number): number;
+  /** UTF-8 bytes of the output held, for the rate at which it comes. */
+  outputBytes(jobId: string): number;
   read(jobId: string, fromSeq: number, maxBytes: number): Chunk[];
 }
 
@@ -40,6 +42,8 @@ const DEFAULT_TAIL_BYTES = 256 * 1024;
 const FAR_BEHIND_BYTES = 4 * 1024 * 1024;
 const NEWEST_BYTES = 16 * 1024;
 const NEWEST_INTERVAL_MS = 100;
+/** The newest output tells the rate the job's output comes at when the previous one went at most this long before. */
+const RATE_WINDOW_MS = 1000;
 
 // Feeds one console with a job's output from the source, in batches of at most 64 KB, keeping
 // at most a window of unacknowledged characters in flight (credits). A flood of output never
@@ -51,9 +55,10 @@ export class ConsoleFeed {
   private consumedChars = 0;
   private nextSeq = 0;
   private timer: NodeJS.Timeout | undefined;
-  /** When the newest output was last sent, its last seq, and the send put off until the interval has passed. */
+  /** When the newest output was last sent, its last seq, the output held then, and the send put off until the interval has passed. */
   private newestAt = 0;
   private newestSeq = -1;
+  private newestBytes = 0;
   private newestTimer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -211,9 +216,15 @@ export class ConsoleFeed {
     if (this.nextSeq >= this.source.tailStart(this.jobId, FAR_BEHIND_BYTES)) return;
     const chunks = lastChars(this.source.read(this.jobId, this.source.tailStart(this.jobId, NEWEST_BYTES), NEWEST_BYTES * 2), NEWEST_BYTES);
     if (chunks.length === 0) return;
-    this.newestAt = Date.now();
+    const now = Date.now();
+    const bytes = this.source.outputBytes(this.jobId);
+    // The rate since the last newest output, if that was recent: the console reads slowly only
+    // under a flood (see webview/lib/framePacer.ts).
+    const bytesPerSecond = now - this.newestAt <= RATE_WINDOW_MS ? Math.round(((bytes - this.newestBytes) * 1000) / Math.max(1, now - this.newestAt)) : undefined;
+    this.newestAt = now;
     this.newestSeq = chunks[chunks.length - 1].seq;
-    this.send({ type: 'console/tail', jobId: this.jobId, chunks });
+    this.newestBytes = bytes;
+    this.send({ type: 'console/tail', jobId: this.jobId, chunks, ...(bytesPerSecond === undefined ? {} : { bytesPerSecond }) });
   }
 
   // Nothing is sent before `ready`: start() sends the whole state once the console listens.
@@ -232,9 +243,11 @@ export function lastChars(chunks: Chunk[], chars: number): Chunk[] {
   for (let i = chunks.length - 1; i >= 0; i--) {
     const chunk = chunks[i]!;
     const keep = chars - total;
-    if (keep <= 0) return chunks.slice(i + 1);
-    total += chunk.text.length;
-    if (chunk.text.length <= keep) continue;
+    if (chunk.text.length <= keep) {
+      total += chunk.text.length;
+      continue;
+    }
+    if (keep === 0) return chunks.slice(i + 1);
     const from = chunk.text.length - keep;
     const lineStart = chunk.text.indexOf('\n', from) + 1;
     const text = chunk.text.slice(lineStart > 0 && lineStart < chunk.text.length ? lineStart : from);

@@ -82,6 +82,11 @@ export class InMemoryRecorder extends EventEmitter<RecorderEvents> implements Jo
     return this.jobs.get(jobId)?.log.firstSeq ?? 0;
   }
 
+  /** UTF-8 bytes of the job's output held; 0 for an unknown job. */
+  outputBytes(jobId: string): number {
+    return this.jobs.get(jobId)?.log.bytes ?? 0;
+  }
+
   /** The seq from which the job's last chunks hold about `maxBytes` (see ChunkLog.tailStart). */
   tailStart(jobId: string, maxBytes: number): number {
     return this.jobs.get(jobId)?.log.tailStart(maxBytes) ?? 0;

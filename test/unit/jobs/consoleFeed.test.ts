@@ -149,6 +149,9 @@ test('a console far behind is also sent the newest output, at most every 100 ms'
   await new Promise((r) => setTimeout(r, 150));
   assert.equal(tails().length, 2, 'the output written meanwhile follows once the interval has passed');
   assert.equal(tails()[1].chunks.at(-1)!.seq, seq - 1);
+  assert.equal(first.bytesPerSecond, undefined, 'the first says no rate: none came before it');
+  const rate = tails()[1].bytesPerSecond!;
+  assert.ok(rate >= 50_000 / 1 && rate <= 50_000 / 0.1, `the second, 100 ms to 1 s after 50 KB more: ${rate} B/s`);
   const appended = sent.flatMap((m) => (m.type === 'console/append' ? m.chunks : []));
   feed.credit(appended.reduce((n, c) => n + c.text.length, 0));
   assert.deepEqual(appended.map((c) => c.seq), Array.from({ length: appended.length }, (_, i) => i), 'the output in order is sent as before');
@@ -186,6 +189,7 @@ test('lastChars keeps the end of the text, in the same chunks, from a line start
       assert.deepEqual(kept.slice(1), chunks.slice(chunks.length - kept.length + 1), 'whole chunks after the cut one');
       if (kept.length > 0) assert.deepEqual({ ...kept[0], text: '' }, { ...chunks[chunks.length - kept.length], text: '' }, 'the cut chunk keeps its seq');
     }),
+    { numRuns: 2000 },
   );
 });
 

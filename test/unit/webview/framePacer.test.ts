@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { FramePacer, type FrameState } from '../../../webview/lib/framePacer';
 
 const VSYNC = 1000 / 60;
-const following: FrameState = { firstScreen: false, follow: true, pending: true, newestAt: null };
+const following: FrameState = { firstScreen: false, follow: true, pending: true, newest: null };
 
 /** Runs `ms` of frames every `every` ms from `from`, each adding `lines`; returns their plans. */
 function frames(pacer: FramePacer, from: number, ms: number, state: (at: number) => FrameState, lines = 0, every = VSYNC) {
@@ -51,7 +51,7 @@ test('under the newest output the log reads one slice every 250 ms while it come
   const pacer = new FramePacer();
   frames(pacer, 1000, 600, () => following, 1000);
   // The host sends the newest output every 100 ms until 3000, then the flood ends.
-  const covered = (at: number): FrameState => ({ ...following, newestAt: Math.min(3000, Math.floor(at / 100) * 100) });
+  const covered = (at: number): FrameState => ({ ...following, newest: { at: Math.min(3000, Math.floor(at / 100) * 100), bytesPerSecond: 20_000_000 } });
   const flood = frames(pacer, 1600, 1400, covered, 500);
   const reads = flood.filter((p) => p.parseMs > 0);
   assert.ok(reads.length >= 5 && reads.length <= 6, `${reads.length} reads in 1.4 s`);
@@ -59,4 +59,14 @@ test('under the newest output the log reads one slice every 250 ms while it come
   for (let i = 1; i < reads.length; i++) assert.ok(reads[i]!.at - reads[i - 1]!.at >= 250);
   const after = frames(pacer, 3300, 500, covered, 500);
   assert.ok(after.every((p) => p.parseMs >= 8), 'quiet for 300 ms: every frame reads, for the whole flood budget');
+});
+
+test('under the newest output of a slower stream, or before its rate is known, the log reads as fast as a flood allows', () => {
+  const pacer = new FramePacer();
+  frames(pacer, 1000, 600, () => following, 1000);
+  const stream = (bytesPerSecond: number | undefined) => (at: number): FrameState => ({ ...following, newest: { at: Math.floor(at / 100) * 100, bytesPerSecond } });
+  const slower = frames(pacer, 1600, 1000, stream(500_000), 500);
+  assert.ok(slower.every((p) => p.parseMs > 0 && p.parseMs <= 4), 'half a MB a second: a slice of every frame, so that the log catches up');
+  const unknown = frames(pacer, 2600, 1000, stream(undefined), 500);
+  assert.ok(unknown.filter((p) => p.parseMs > 0).length <= 5, 'a rate not known yet counts as a flood');
 });

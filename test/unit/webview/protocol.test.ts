@@ -33,6 +33,7 @@ const validHost: HostToConsoleMessage[] = [
   { type: 'console/status', jobId: job.id, status: 'failed', exitCode: 2, errors: 3, warnings: 0 },
   { type: 'console/problems', jobId: job.id, errors: 1, warnings: 2, canOpen: true },
   { type: 'console/tail', jobId: job.id, chunks: [{ seq: 9, ts: 1, stream: 'stdout', text: 'newest\n' }] },
+  { type: 'console/tail', jobId: job.id, chunks: [{ seq: 10, ts: 2, stream: 'stdout', text: 'newer\n' }], bytesPerSecond: 2_500_000 },
 ];
 
 const validWebview: ConsoleToHostMessage[] = [
@@ -80,6 +81,8 @@ test('the webview rejects malformed host messages', () => {
     { type: 'console/unknown' },
     { ...append!, type: 'console/appendx' },
     { ...append!, type: 'console/tail', chunks: [] },
+    { ...append!, type: 'console/tail', bytesPerSecond: -1 },
+    { ...append!, type: 'console/tail', bytesPerSecond: Number.NaN },
     { ...append!, type: 'console/tail', chunks: [{ seq: 1, ts: 0, stream: 'stdout', text: 7 }] },
     with_(init, ['job'], undefined),
     with_(init, ['job', 'id'], ''),
