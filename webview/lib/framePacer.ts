@@ -33,13 +33,13 @@ const FLOOD_DRAW_INTERVAL_MS = 100;
  * COVERED_READ_INTERVAL_MS: the screen already keeps up, and the rest of the reading waits until
  * the flood is over. Reading a slice every frame made a flooding job on two CPUs take half as
  * long again; under a slower stream it lets the log catch up. The output has stopped when no
- * newest output came for NEWEST_QUIET_MS (the host sends it every 100 ms while output comes);
+ * newest output came for NEWEST_QUIET_MS (the host sends it every 200 ms while output comes);
  * then the log reads at full speed until it has caught up.
  */
 const COVERED_BUDGET_MS = 4;
 const COVERED_READ_INTERVAL_MS = 250;
 const FLOOD_BYTES_PER_SECOND = 1024 * 1024;
-const NEWEST_QUIET_MS = 300;
+const NEWEST_QUIET_MS = 500;
 /** More lines a second than this, over half a second, is a flood. */
 const FLOOD_LINES_PER_SECOND = 50;
 const RATE_WINDOW_MS = 500;

@@ -123,7 +123,7 @@ test('a paused console is sent nothing; switching jobs restarts it', () => {
   recorder.dispose();
 });
 
-test('a console far behind is also sent the newest output, at most every 100 ms', async () => {
+test('a console far behind is also sent the newest output, at most every 200 ms', async () => {
   const { feed, sent, recorder } = setup(0);
   feed.ready(64 * 1024);
   const tails = () => sent.flatMap((m) => (m.type === 'console/tail' ? [m] : []));
@@ -132,26 +132,26 @@ test('a console far behind is also sent the newest output, at most every 100 ms'
     for (let i = 0; i < n; i++) recorder.chunks(job.id, [line(seq++)]);
     feed.chunksAdded(job.id);
   };
-  write(1000);
+  write(500);
   await new Promise((r) => setTimeout(r, 20));
-  assert.equal(tails().length, 0, '1 MB waiting is not far behind');
+  assert.equal(tails().length, 0, 'half a MB waiting is not far behind');
   write(5000);
   await new Promise((r) => setTimeout(r, 20));
-  assert.equal(tails().length, 1, '6 MB waiting is');
+  assert.equal(tails().length, 1, '5.5 MB waiting is');
   const first = tails()[0];
-  assert.equal(first.chunks[first.chunks.length - 1].seq, 5999, 'it ends with the newest chunk');
+  assert.equal(first.chunks[first.chunks.length - 1].seq, 5499, 'it ends with the newest chunk');
   assert.ok(first.chunks.reduce((n, c) => n + c.text.length, 0) <= 32 * 1024, 'a screen or so, not the backlog');
   for (let i = 0; i < 5; i++) {
     write(10);
     await new Promise((r) => setTimeout(r, 5));
   }
-  assert.equal(tails().length, 1, 'not more often than every 100 ms');
-  await new Promise((r) => setTimeout(r, 150));
+  assert.equal(tails().length, 1, 'not more often than every 200 ms');
+  await new Promise((r) => setTimeout(r, 250));
   assert.equal(tails().length, 2, 'the output written meanwhile follows once the interval has passed');
   assert.equal(tails()[1].chunks.at(-1)!.seq, seq - 1);
   assert.equal(first.bytesPerSecond, undefined, 'the first says no rate: none came before it');
   const rate = tails()[1].bytesPerSecond!;
-  assert.ok(rate >= 50_000 / 1 && rate <= 50_000 / 0.1, `the second, 100 ms to 1 s after 50 KB more: ${rate} B/s`);
+  assert.ok(rate >= 50_000 / 1 && rate <= 50_000 / 0.2, `the second, 200 ms to 1 s after 50 KB more: ${rate} B/s`);
   const appended = sent.flatMap((m) => (m.type === 'console/append' ? m.chunks : []));
   feed.credit(appended.reduce((n, c) => n + c.text.length, 0));
   assert.deepEqual(appended.map((c) => c.seq), Array.from({ length: appended.length }, (_, i) => i), 'the output in order is sent as before');
