@@ -15,6 +15,7 @@ import { randomUUID } from 'node:crypto';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Workbench } from '../test/harness/browser';
 import { startCodeServer, type CodeServer } from '../test/harness/codeServer';
 import { FIXTURES_DIR } from '../test/harness/paths';
@@ -30,11 +31,9 @@ const MARKER = `vmo-bench-quiet-${randomUUID()}`;
 /** Chromium's CPU time (ms) per second over the next SECONDS. */
 async function chromiumMsPerSecond(): Promise<number> {
   const before = cpuSnapshot();
-  await new Promise((resolve) => setTimeout(resolve, SECONDS * 1000));
+  await sleep(SECONDS * 1000);
   return Math.round((cpuSnapshot().chromium - before.chromium) / SECONDS);
 }
-
-const settle = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 function stopHolders(): void {
   try {
@@ -61,14 +60,14 @@ async function main(): Promise<void> {
     await workbench.openViewContainer('VM Orchestrator', 60_000);
     await workbench.expandTreeItem('Projects', 'runner');
     // The hub starts and the views fill in the first seconds.
-    await settle(12_000);
+    await sleep(12_000);
     const idle = await chromiumMsPerSecond();
     await workbench.clickTreeItem('Projects', 'long-wait');
     await workbench.webviewFrame('[role="log"]', { hasText: MARKER, timeoutMs: 60_000 });
-    await settle(2000);
+    await sleep(2000);
     const running = await chromiumMsPerSecond();
     await workbench.runCommand('View: Close All Editors');
-    await settle(2000);
+    await sleep(2000);
     const consoleClosed = await chromiumMsPerSecond();
     const extra = running - idle;
     const result = {

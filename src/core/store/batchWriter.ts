@@ -82,10 +82,11 @@ const DEFAULT_MAX_BYTES = 256 * 1024;
 // retried with backoff until it succeeds; nothing queued behind it overtakes it and nothing is
 // dropped, and since every write is idempotent a retry of a statement that did commit stores
 // nothing twice. A store that is lost for good (isLost: its database thread stopped) ends the
-// retries at once, and close() says what was not stored. A write the database refuses for its data (isRefusal) is never retried as it is:
-// a batch of chunks is split in halves until the refused rows are alone, each of those is stored
-// as a system line that says so (same seq, so the job's output keeps its order and its end), and
-// everything else is stored; a refused start or end is left out. Each refusal goes to onRefused.
+// retries at once, and close() says what was not stored. A write the database refuses for its
+// data (isRefusal) is never retried as it is: a batch of chunks is split in halves until the
+// refused rows are alone, each of those is stored as a system line that says so (same seq, so the
+// job's output keeps its order and its end), and everything else is stored; a refused start or
+// end is left out. Each refusal goes to onRefused.
 // Use one per store: it is what keeps that store's writes in order. After each statement that
 // stored chunks it emits `stored` with each of their jobs and the highest seq now stored (a
 // refused chunk counts as stored: it never will be), which is how a reporter learns what it may
