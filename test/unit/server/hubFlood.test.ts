@@ -1,7 +1,8 @@
 // Fair service: one viewer floods the hub (a real hub process) with 20,000 events a second, and
 // reconnects whenever it is disconnected, while another client reads the history over HTTP and a
 // window reports a job. The reader keeps its p99 within 100 ms, the job loses nothing, and the
-// flooder is told why it is refused and then disconnected. Bounded: 6 s of flood.
+// flooder is told why it is refused and then disconnected, once the hub has read what it sent (on a
+// loaded machine that is after the flood). Bounded: 6 s of flood, at most 60 s more to drain it.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -70,11 +71,12 @@ test('a viewer flooding 20,000 events/s: another client’s GET /api/jobs keeps 
   reporter.finished(job.id, { status: 'success', exitCode: 0, signal: null, durationMs: 1, finishedAt: Date.now() });
   await reading;
   await flooded;
-  const { sent, disconnects, refusals } = JSON.parse(report.slice('flooding\n'.length)) as { sent: number; disconnects: number; refusals: string[] };
+  const { sent, disconnects, refusals, drained } = JSON.parse(report.slice('flooding\n'.length)) as { sent: number; disconnects: number; refusals: string[]; drained: boolean };
 
   const p99 = percentile(latencies, 99);
-  process.stdout.write(`# flood: ${sent} events sent, ${disconnects} disconnects, ${latencies.length} reads, p50 ${percentile(latencies, 50).toFixed(1)} ms, p99 ${p99.toFixed(1)} ms\n`);
+  process.stdout.write(`# flood: ${sent} events sent, ${disconnects} disconnects, drained: ${drained}, ${latencies.length} reads, p50 ${percentile(latencies, 50).toFixed(1)} ms, p99 ${p99.toFixed(1)} ms\n`);
   assert.ok(sent >= EVENTS_PER_SECOND * (FLOOD_MS / 1000) * 0.5, `the flood sent ${sent} events`);
+  assert.ok(drained, 'the hub read the whole flood within 60 s of its end');
   assert.ok(p99 <= 100, `p99 of GET /api/jobs during the flood: ${p99.toFixed(1)} ms`);
   assert.ok(refusals.some((m) => /^Rate limit: this connection may send at most 500 events a second/.test(m)), `the flooder was told why: ${refusals[0]}`);
   assert.ok(disconnects >= 1, 'the flooder was disconnected for keeping on');
