@@ -40,7 +40,8 @@ function webviewApps() {
 }
 
 const builds = [
-  { ...nodeCommon, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js' },
+  // The extension, and the thread its hub connection sends reports on (src/core/hub/connectionThread.ts).
+  { ...nodeCommon, entryPoints: { extension: 'src/extension.ts', connectionWorker: 'src/core/hub/connectionWorker.ts' }, outdir: 'dist' },
 ];
 if (existsSync('src/server/main.ts')) {
   builds.push({
