@@ -40,8 +40,7 @@ function webviewApps() {
 }
 
 const builds = [
-  // The extension, and the thread its hub connection sends reports on (src/core/hub/connectionThread.ts).
-  { ...nodeCommon, entryPoints: { extension: 'src/extension.ts', connectionWorker: 'src/core/hub/connectionWorker.ts' }, outdir: 'dist' },
+  { ...nodeCommon, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js' },
 ];
 if (existsSync('src/server/main.ts')) {
   builds.push({

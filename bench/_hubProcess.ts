@@ -7,8 +7,6 @@ import { HUB_ENV, HUB_NODE_ARGS } from '../src/core/hub/hubLauncher';
 
 const REPO = path.resolve(__dirname, '..');
 const BUNDLE = path.join(REPO, 'dist/server.js');
-/** The thread a window's hub connection sends reports on, as the extension starts it. */
-export const CONNECTION_THREAD = path.join(REPO, 'dist', 'connectionWorker.js');
 
 export const VIEWER = 'bench-viewer-token-0123456789abcdef';
 export const OPERATOR = 'bench-operator-token-0123456789abcdef';

@@ -9,7 +9,7 @@ import { startJob } from '../src/core/exec/startJob';
 import { HubReporter } from '../src/core/hub/hubReporter';
 import type { Chunk, JobInfo } from '../src/shared/jobs';
 import { until, type Client } from '../test/unit/server/helpers';
-import { CONNECTION_THREAD, OPERATOR, type HubProcess } from './_hubProcess';
+import { OPERATOR, type HubProcess } from './_hubProcess';
 
 export const LINE_BYTES = 100;
 
@@ -74,10 +74,9 @@ export async function runProducer(setup: IngestSetup, argv: string[], onChunk: (
   return { result, transport: job.transport };
 }
 
-/** A reporter connected to `hub`, sending on a thread of its own as the extension's does, or on this one (`ownThread` false). */
-export async function reporterFor(setup: IngestSetup, hub: HubProcess, name: string, ownThread = true): Promise<HubReporter> {
-  const spoolDir = path.join(setup.tmp, `spool-${name}`);
-  const reporter = new HubReporter({ url: hub.url, token: OPERATOR, reporterId: `bench-${name}`, spoolDir, thread: ownThread ? CONNECTION_THREAD : undefined });
+/** A reporter connected to `hub`. */
+export async function reporterFor(setup: IngestSetup, hub: HubProcess, name: string): Promise<HubReporter> {
+  const reporter = new HubReporter({ url: hub.url, token: OPERATOR, reporterId: `bench-${name}`, spoolDir: path.join(setup.tmp, `spool-${name}`) });
   await until(() => reporter.connected, 10_000, 'the reporter to connect');
   return reporter;
 }

@@ -33,9 +33,9 @@ interface Fed {
 }
 
 // Times a job whose chunks `feed` reports, from its start until the hub stored it all, with the
-// CPU each process took. The reporter sends on a thread of its own, or on this one (`ownThread` false).
-async function timed(run: HubRun, label: string, argv: string[], feed: (report: (chunk: Chunk) => void, argv: string[]) => Promise<Fed>, ownThread = true) {
-  const reporter = await reporterFor(run.setup, run.hub, `${run.name}-${label}`, ownThread);
+// CPU each process took.
+async function timed(run: HubRun, label: string, argv: string[], feed: (report: (chunk: Chunk) => void, argv: string[]) => Promise<Fed>) {
+  const reporter = await reporterFor(run.setup, run.hub, `${run.name}-${label}`);
   try {
     const job = jobInfo(run.setup, argv);
     const start = performance.now();
@@ -60,8 +60,8 @@ async function timed(run: HubRun, label: string, argv: string[], feed: (report: 
 }
 
 /** `lines` of the producer through runner, reporter and hub, until stored; the chunks go to `keep` too. */
-export function endToEnd(run: HubRun, lines: number, keep?: Chunk[], ownThread = true) {
-  return timed(run, ownThread ? 'flood' : 'flood-here', run.producer(lines), async (report, argv) => {
+export function endToEnd(run: HubRun, lines: number, keep?: Chunk[]) {
+  return timed(run, 'flood', run.producer(lines), async (report, argv) => {
       let bytes = 0;
       let lastSeq = -1;
       const { result } = await runProducer(run.setup, argv, (chunk) => {
@@ -71,7 +71,7 @@ export function endToEnd(run: HubRun, lines: number, keep?: Chunk[], ownThread =
         keep?.push(chunk);
       });
       return { bytes, lastSeq, result };
-  }, ownThread);
+  });
 }
 
 /** `chunks` (made by the runner beforehand) reported all at once, until stored: the hub alone. */

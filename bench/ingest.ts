@@ -13,9 +13,7 @@
 // - end_to_end_vs_runner_only: producer → runner → reporter → hub → store, against the producer
 //   through the runner alone with its chunks dropped.
 //   In `detail`, end_to_end_ceiling_vs_runner_only: the ratio if the CPU every process on the
-//   machine took during the end-to-end run were spread evenly over all CPUs, the best they allow;
-//   and end_to_end_reporter_on_runner_thread: the same run with the reporter sending on the
-//   runner's thread instead of a thread of its own, as it did before.
+//   machine took during the end-to-end run were spread evenly over all CPUs, the best they allow.
 // - hub_vs_copy: the chunks of the end-to-end run, prepared, reported at once by a HubReporter
 //   (no runner), against one COPY of the same rows into a fresh database of the same kind
 //   (_copyLimit.ts): what the hub makes of what the store can take. In `detail`,
@@ -98,7 +96,6 @@ function storeRuns(database: string, name: string, chunks: Chunk[]) {
     await latency(run, PACED_BYTES_PER_S, 1);
     const paced = await latency(run, PACED_BYTES_PER_S, LATENCY_S);
     const flood = await endToEnd(run, LINES, chunks.length === 0 ? chunks : undefined);
-    const floodHere = await endToEnd(run, LINES, undefined, false);
     const direct = await prepared(run, chunks);
     await pause(1000);
     const after = rssOf(run.hub.pid);
@@ -106,7 +103,6 @@ function storeRuns(database: string, name: string, chunks: Chunk[]) {
     const settled = rssOf(run.hub.pid);
     return {
       end_to_end: flood,
-      end_to_end_reporter_on_runner_thread: floodHere,
       prepared: direct,
       latency: paced,
       hub_rss_mb: { before: before.rss_mb, after_1s: after.rss_mb, settled: settled.rss_mb, peak: settled.peak_mb, growth: settled.rss_mb - before.rss_mb },

@@ -61,8 +61,6 @@ export function registerHub(context: vscode.ExtensionContext, recorder: InMemory
       token: address.token,
       reporterId: windowId,
       spoolDir: spool.dir,
-      // Reports are encoded and sent off this thread, which reads the jobs' output.
-      thread: context.asAbsolutePath(path.join('dist', 'connectionWorker.js')),
       onCancel: (jobId) => {
         if (!jobs.isRunning(jobId)) return false;
         jobs.cancel(jobId);

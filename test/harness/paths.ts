@@ -7,8 +7,6 @@ import path from 'node:path';
 export const ROOT = path.resolve(path.dirname(__filename), '..', '..');
 export const RESULTS_DIR = path.join(ROOT, 'test-results');
 export const FIXTURES_DIR = path.join(ROOT, 'test', 'fixtures');
-/** The hub connection's thread (src/core/hub/connectionWorker.ts) run from the sources. */
-export const CONNECTION_THREAD = path.join(ROOT, 'test', 'harness', 'connectionWorker.cjs');
 
 /** Tool paths, as printed by `node scripts/provision.mjs --json`. */
 export interface Tools {

@@ -21,27 +21,12 @@ export interface ConnectionEvents {
   run(request: RunRequest, reply: (answer: Ack<{ jobId: string }>) => void): void;
 }
 
-/** The events a reporter sends with `request`. */
-export type ReportEvent = 'report:started' | 'report:chunks' | 'report:finished' | 'report:catalog';
-
-/** A reporter's connection to the hub: on this thread (HubConnection) or on one of its own (ConnectionThread). */
-export interface ReportConnection {
-  readonly connected: boolean;
-  /** One acknowledged request on the current connection. */
-  request<E extends ReportEvent>(event: E, payload: AskPayload<E>, timeoutMs: number): Promise<Answer<AskAnswer<E>>>;
-  /** Connects to another hub (e.g. one started anew on another port). */
-  retarget(url: string, token: string): void;
-  /** Drops the connection, with what it had not sent, and opens a new one. */
-  reconnect(): void;
-  close(): void;
-}
-
 /** The longest a busy hub may make a reporter wait before it sends again. */
 const MAX_PAUSE_MS = 10_000;
 /** After the hub closed the connection itself, connect again after this long. */
 const RECONNECT_AFTER_CLOSE_MS = 1_000;
 
-export class HubConnection implements ReportConnection {
+export class HubConnection {
   private socket: HubClientSocket | undefined;
   private retry: NodeJS.Timeout | undefined;
 
@@ -59,7 +44,8 @@ export class HubConnection implements ReportConnection {
     return this.socket?.connected ?? false;
   }
 
-  async request<E extends ReportEvent>(event: E, payload: AskPayload<E>, timeoutMs: number): Promise<Answer<AskAnswer<E>>> {
+  /** One acknowledged request on the current connection. */
+  async request<E extends 'report:started' | 'report:chunks' | 'report:finished' | 'report:catalog'>(event: E, payload: AskPayload<E>, timeoutMs: number): Promise<Answer<AskAnswer<E>>> {
     const socket = this.socket;
     if (!socket?.connected) return 'lost';
     try {
@@ -70,12 +56,14 @@ export class HubConnection implements ReportConnection {
     }
   }
 
+  /** Connects to another hub (e.g. one started anew on another port). */
   retarget(url: string, token: string): void {
     this.url = url;
     this.token = token;
     this.reconnect();
   }
 
+  /** Drops the connection, with what it had not sent, and opens a new one. */
   reconnect(): void {
     this.drop('reconnecting');
     this.open();

@@ -14,8 +14,7 @@ import type { JobRecorder } from '../jobs/recorder';
 import { answerCancel, type CancelJob } from './cancelRequests';
 import { answerRun, type RunJob } from './runAnswers';
 import { CatalogSender } from './catalogSender';
-import { ConnectionThread } from './connectionThread';
-import { HubConnection, type Answer, type ConnectionEvents, type ReportConnection } from './hubConnection';
+import { HubConnection, type Answer } from './hubConnection';
 import type { SpoolEvent } from './jobSpool';
 import { ReportQueues, type Batch } from './reportQueues';
 
@@ -40,12 +39,6 @@ export interface HubReporterOptions {
   batchBytes?: number;
   /** Most reports sent and not yet answered; default 4. */
   window?: number;
-  /**
-   * The script of the connection's thread (connectionWorker.js beside the extension's bundle):
-   * reports are encoded and sent there, and the caller's thread only copies them to it. Without
-   * it they are sent on the caller's thread.
-   */
-  thread?: string;
 }
 
 /** A report in flight, and once it came, the hub's answer (with how far its job is stored). */
@@ -55,7 +48,7 @@ interface Sent extends Batch {
 
 export class HubReporter implements JobRecorder {
   private readonly queues: ReportQueues;
-  private readonly connection: ReportConnection;
+  private readonly connection: HubConnection;
   private readonly catalogs: CatalogSender;
   /** Increases on every connect and loss: answers of an older session are ignored. */
   private session = 0;
@@ -79,29 +72,31 @@ export class HubReporter implements JobRecorder {
       () => ({ open: !this.closed && this.connected, session: this.session }),
       this.log,
     );
-    const events: ConnectionEvents = {
-      connected: () => {
-        this.session++;
-        this.pump();
-        this.catalogs.connected();
+    this.connection = new HubConnection(
+      options.url,
+      options.token,
+      options.reporterId,
+      {
+        connected: () => {
+          this.session++;
+          this.pump();
+          this.catalogs.connected();
+        },
+        disconnected: (reason) => {
+          this.log(`Disconnected from the hub (${reason}); spooling`);
+          this.lost();
+        },
+        stored: ({ jobId, storedSeq }) => {
+          const job = this.queues.jobs.get(jobId);
+          if (!job) return;
+          this.queues.stored(job, storedSeq);
+          this.notifyIdle();
+        },
+        cancel: (request, reply) => void answerCancel(request, reply, (jobId) => this.queues.jobs.has(jobId), options.onCancel),
+        run: (request, reply) => void answerRun(request, reply, options.onRun),
       },
-      disconnected: (reason) => {
-        this.log(`Disconnected from the hub (${reason}); spooling`);
-        this.lost();
-      },
-      stored: ({ jobId, storedSeq }) => {
-        const job = this.queues.jobs.get(jobId);
-        if (!job) return;
-        this.queues.stored(job, storedSeq);
-        this.notifyIdle();
-      },
-      cancel: (request, reply) => void answerCancel(request, reply, (jobId) => this.queues.jobs.has(jobId), options.onCancel),
-      run: (request, reply) => void answerRun(request, reply, options.onRun),
-    };
-    const { url, token, reporterId } = options;
-    this.connection = options.thread
-      ? new ConnectionThread(options.thread, { url, token, reporterId }, events, this.log)
-      : new HubConnection(url, token, reporterId, events, this.log);
+      this.log,
+    );
   }
 
   /** Whether the socket to the hub is connected. */
