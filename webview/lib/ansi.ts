@@ -15,15 +15,16 @@ export interface AnsiSink {
 // Matching control characters is what these expressions are for.
 // eslint-disable-next-line no-control-regex
 const SPECIAL = /[\x00-\x08\x0a-\x1f\x7f-\x9f]/g;
+// A `\r` right before a newline is not special: a pseudo-terminal ends every line with CRLF.
 // eslint-disable-next-line no-control-regex
-const NEEDS_SCAN = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/;
+const NEEDS_SCAN = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]|\r(?!\n)/;
 
 /** An unfinished sequence longer than this is not a sequence: its ESC is dropped, the rest shown. */
 const MAX_PENDING = 4096;
 const MAX_LINK = 2048;
 const INCOMPLETE = -1;
 
-/** True when `text` holds nothing but printable characters, tabs and newlines. */
+/** True when `text` holds nothing but printable characters, tabs and newlines (LF or CRLF). */
 export function isPlainText(text: string): boolean {
   return !NEEDS_SCAN.test(text);
 }

@@ -163,7 +163,10 @@ export class LineStore {
     this.flushOpen();
   }
 
-  /** The common case, text without escapes or `\r`: split on newlines. */
+  /**
+   * The common case, text without escapes and with `\r` only in CRLF (every line a
+   * pseudo-terminal writes): split on newlines, each line without its `\r`.
+   */
   private appendPlain(text: string, style: number): void {
     if (text === '') return;
     let start = 0;
@@ -173,13 +176,15 @@ export class LineStore {
       return;
     }
     if (this.open) {
-      if (nl > 0) this.put(text.slice(0, nl), style);
+      const end = lineEnd(text, start, nl);
+      if (end > 0) this.put(text.slice(0, end), style);
       this.newline();
       start = nl + 1;
       nl = text.indexOf('\n', start);
     }
     while (nl >= 0) {
-      this.push(text.slice(start, nl), start === nl ? 0 : style, this.chunkStream, this.chunkTs, this.chunkSeq);
+      const end = lineEnd(text, start, nl);
+      this.push(text.slice(start, end), start === end ? 0 : style, this.chunkStream, this.chunkTs, this.chunkSeq);
       start = nl + 1;
       nl = text.indexOf('\n', start);
     }
@@ -345,6 +350,11 @@ export class LineStore {
     this.generation++;
     for (const s of this.scanners) s.reset();
   }
+}
+
+/** Where the line from `start` to the newline at `nl` ends: before its `\r`, if it has one. */
+function lineEnd(text: string, start: number, nl: number): number {
+  return nl > start && text.charCodeAt(nl - 1) === 0x0d ? nl - 1 : nl;
 }
 
 /** Drops empty runs, merges equal neighbours, and returns a single id when one style covers the line. */

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import fc from 'fast-check';
 import { LineStore, MAX_OPEN_LINE, compactRuns } from '../../../webview/lib/lineStore';
 import { chunk } from './helpers';
 
@@ -39,6 +40,23 @@ test('a \\r at the end of a chunk keeps the text until new text comes', () => {
   assert.deepEqual(texts(store), ['60%']);
   store.append(chunk('\n'));
   assert.equal(store.openNo, -1);
+});
+
+// A pseudo-terminal ends every line with CRLF; such chunks take the fast path that splits on
+// newlines. It must give what the escape scanner gives, wherever the chunks are cut. A reset
+// (ESC [ m) in front of a chunk, which changes nothing here, sends it through the scanner.
+test('text with CRLF, LF and lone CRs gives the same lines on the fast path as through the escape scanner', () => {
+  const piece = fc.constantFrom('a', 'bc', ' ', '\t', '\n', '\r', '\r\n', '\r\r\n', '');
+  fc.assert(
+    fc.property(fc.array(fc.array(piece, { maxLength: 12 }).map((p) => p.join('')), { minLength: 1, maxLength: 8 }), (chunks) => {
+      const fast = feed(...chunks);
+      const scanned = feed(...chunks.map((c) => `\x1b[m${c}`));
+      assert.deepEqual(texts(fast), texts(scanned));
+      assert.equal(fast.openNo, scanned.openNo);
+      for (let no = fast.firstNo; no < fast.endNo; no++) assert.deepEqual(fast.style(no), scanned.style(no));
+    }),
+    { numRuns: 2000 },
+  );
 });
 
 test('escape codes before the last \\r still set the style of the text after it', () => {
