@@ -45,6 +45,20 @@ test('at most the credit window is in flight; credits release more, in order, wi
   recorder.dispose();
 });
 
+// Credit comes once a frame while a console catches up: waiting for the host's own tick on top
+// of it made every round of the window a frame longer.
+test('credit that opens the window sends what waits at once, not at the next tick', () => {
+  const { feed, appended, recorder } = setup(400, 1_000_000, 1000);
+  feed.ready(5_000);
+  const first = appended().length;
+  assert.ok(first < 400, 'held back');
+  feed.credit(appended().reduce((n, c) => n + c.text.length, 0));
+  assert.ok(appended().length > first, 'sent within the credit call');
+  assert.deepEqual(appended().map((c) => c.seq), Array.from({ length: appended().length }, (_, i) => i));
+  feed.dispose();
+  recorder.dispose();
+});
+
 test('older chunks come back before the requested seq, with hasMore', () => {
   const { feed, sent, recorder } = setup(100);
   feed.ready(1_000_000);
