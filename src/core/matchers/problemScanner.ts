@@ -64,7 +64,7 @@ export class ProblemScanner {
     if (this.window.length > this.windowSize) this.window.shift();
     for (const matcher of this.patterns) {
       if (matcher.length > this.window.length) continue;
-      const match = matcher.handle(this.window.slice(this.window.length - matcher.length));
+      const match = matcher.handle(this.window, this.window.length - matcher.length);
       if (!match) continue;
       this.window.length = 0;
       if (matcher.active) this.looping = matcher;
