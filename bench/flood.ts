@@ -1,0 +1,106 @@
+// What a console costs a flooding job in the real workbench: code-server in Chromium, with the
+// extension, its hub and VS Code's own webview transport (the console bench stands in for that
+// transport with an HTTP bridge). A console target prints 1,000,000 lines (~100 MB, the console
+// bench's producer), alternately with its console open and following, and with the console's tab
+// hidden behind a new editor as soon as the job starts: a hidden console reads nothing, while the
+// output still goes through the runner, the recorder and the hub. (Closing the tab would cancel
+// the job.) Each time is the producer's own, from its start to its exit.
+//
+//   npm run bench -- flood [--rounds 3] [--lines 1000000]
+//
+// open_vs_hidden: the median over the rounds of a run with the console open against the run with
+// it hidden just before it; all of them in `rounds`. Compare with the console bench's
+// streamed_vs_runner_only (goal 1.15), which has no hub. Run `npm run build` first.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Workbench } from '../test/harness/browser';
+import { startCodeServer, type CodeServer } from '../test/harness/codeServer';
+import { cpuSnapshot } from './console-page/cpuTimes';
+import { readTimes } from './console-page/terminal';
+import { machine } from './machine';
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1]! : fallback;
+}
+
+const ROUNDS = Math.max(1, Number(arg('rounds', '3')));
+const LINES = Number(arg('lines', '1000000'));
+const PRODUCER = path.join(__dirname, 'console-page', 'producer.mjs');
+/** After the producer exits: time for the runner to read the rest and the hub to store it. */
+const SETTLE_MS = 8000;
+
+const median = (values: number[]): number => [...values].sort((a, b) => a - b)[(values.length - 1) >> 1]!;
+
+async function main(): Promise<void> {
+  const root = mkdtempSync(path.join(os.tmpdir(), 'vmo-bench-flood-'));
+  const home = path.join(root, 'home');
+  const workspace = path.join(root, 'workspace');
+  const project = path.join(home, 'src', 'flood');
+  const exitFile = path.join(root, 'exited-at');
+  mkdirSync(project, { recursive: true });
+  writeFileSync(
+    path.join(project, 'Makefile'),
+    `flood: ## Print ${LINES} lines as fast as they are read\n\t@${process.execPath} ${PRODUCER} ${LINES} ${Math.floor(LINES * 0.123)} NEEDLE-flood END-OF-FLOOD ${exitFile}\n`,
+  );
+  mkdirSync(path.join(home, '.config', 'mkcli'), { recursive: true });
+  writeFileSync(path.join(home, '.config', 'mkcli', 'registry'), `bench ${project} 0.1.0\n`);
+  mkdirSync(workspace, { recursive: true });
+  let server: CodeServer | undefined;
+  let workbench: Workbench | undefined;
+  try {
+    server = await startCodeServer({ workspace, home, settings: { 'workbench.colorTheme': 'Default Dark Modern' } });
+    const bench = (workbench = await Workbench.open(server.url, { viewport: { width: 1400, height: 900 } }));
+    await bench.openViewContainer('VM Orchestrator', 60_000);
+    await bench.expandTreeItem('Projects', 'bench');
+    // The hub starts and the views fill in the first seconds.
+    await sleep(12_000);
+
+    /** One run of the target; its console hidden as soon as it opens when `open` is false. */
+    const run = async (open: boolean): Promise<{ ms: number; chromium_ms: number }> => {
+      rmSync(exitFile, { force: true });
+      const before = cpuSnapshot();
+      await bench.clickTreeItem('Projects', 'flood');
+      if (!open) {
+        await bench.webviewFrame('[role="log"]', { timeoutMs: 60_000 });
+        await bench.runCommand('File: New Untitled Text File');
+      }
+      for (const deadline = Date.now() + 300_000; !readTimes(exitFile); await sleep(100)) {
+        if (Date.now() > deadline) throw new Error('The producer did not exit within 300 s');
+      }
+      const chromium = cpuSnapshot().chromium - before.chromium;
+      const times = readTimes(exitFile)!;
+      await sleep(SETTLE_MS);
+      await bench.runCommand('View: Revert and Close Editor');
+      if (!open) await bench.runCommand('View: Close All Editors');
+      return { ms: Math.round(times.at - times.startedAt), chromium_ms: Math.round(chromium) };
+    };
+
+    const rounds: { hidden: { ms: number; chromium_ms: number }; open: { ms: number; chromium_ms: number }; ratio: number }[] = [];
+    for (let i = 0; i < ROUNDS; i++) {
+      const hidden = await run(false);
+      const open = await run(true);
+      rounds.push({ hidden, open, ratio: Math.round((open.ms / hidden.ms) * 100) / 100 });
+      console.error(`round ${i + 1}: hidden ${hidden.ms} ms, open ${open.ms} ms`);
+    }
+    console.log(
+      JSON.stringify({
+        bench: 'flood',
+        lines: LINES,
+        open_vs_hidden: median(rounds.map((r) => r.ratio)),
+        open_ms: median(rounds.map((r) => r.open.ms)),
+        hidden_ms: median(rounds.map((r) => r.hidden.ms)),
+        rounds,
+        machine: machine(),
+      }),
+    );
+  } finally {
+    await workbench?.close();
+    await server?.stop();
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+void main();
