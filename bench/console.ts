@@ -59,11 +59,7 @@ import { buildConsoleApp, launchChromium, serveConsolePage } from './console-pag
 import { ProducerRuns, type Live } from './console-page/producerRuns';
 import { runInTerminal } from './console-page/terminal';
 import { machine } from './machine';
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1]! : fallback;
-}
+import { arg, median, medianBy } from './_cli';
 
 const LINES = Number(arg('lines', '1000000'));
 /** Streamed runs, each between two runs of the runner alone. */
@@ -103,11 +99,6 @@ const mb = (bytes: number): number => round(bytes / 2 ** 20);
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return 0;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
-
-function median(values: number[]): number {
-  const sorted = values.slice().sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
 }
 
 /** The p95 of the frames that began while the producer ran, and of those after it exited. */
@@ -422,8 +413,7 @@ async function main(): Promise<void> {
       summary(`pty, maxLines 1,000,000, round ${i + 1}`, streamed, baseline);
     }
     raws.push(await runs.raw(FULL));
-    const headline = [...rounds].sort((a, b) => a.ratio - b.ratio)[(rounds.length - 1) >> 1]!;
-    const { streamed: main, runnerOnlyMs } = headline;
+    const { streamed: main, runnerOnlyMs } = medianBy(rounds, (r) => r.ratio);
 
     let defaults: StreamResult | undefined;
     if (!process.argv.includes('--no-default')) {

@@ -11,20 +11,14 @@
 // open_vs_hidden: the median over the rounds of a run with the console open against the run with
 // it hidden just before it; all of them in `rounds`. Compare with the console bench's
 // streamed_vs_runner_only (goal 1.15), which has no hub. Run `npm run build` first.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Workbench } from '../test/harness/browser';
-import { startCodeServer, type CodeServer } from '../test/harness/codeServer';
+import { withWorkbench } from './_workbench';
 import { cpuSnapshot } from './console-page/cpuTimes';
 import { readTimes } from './console-page/terminal';
 import { machine } from './machine';
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1]! : fallback;
-}
+import { arg, median } from './_cli';
 
 const ROUNDS = Math.max(1, Number(arg('rounds', '3')));
 const LINES = Number(arg('lines', '1000000'));
@@ -32,32 +26,18 @@ const PRODUCER = path.join(__dirname, 'console-page', 'producer.mjs');
 /** After the producer exits: time for the runner to read the rest and the hub to store it. */
 const SETTLE_MS = 8000;
 
-const median = (values: number[]): number => [...values].sort((a, b) => a - b)[(values.length - 1) >> 1]!;
-
 async function main(): Promise<void> {
-  const root = mkdtempSync(path.join(os.tmpdir(), 'vmo-bench-flood-'));
-  const home = path.join(root, 'home');
-  const workspace = path.join(root, 'workspace');
-  const project = path.join(home, 'src', 'flood');
-  const exitFile = path.join(root, 'exited-at');
-  mkdirSync(project, { recursive: true });
-  writeFileSync(
-    path.join(project, 'Makefile'),
-    `flood: ## Print ${LINES} lines as fast as they are read\n\t@${process.execPath} ${PRODUCER} ${LINES} ${Math.floor(LINES * 0.123)} NEEDLE-flood END-OF-FLOOD ${exitFile}\n`,
-  );
-  mkdirSync(path.join(home, '.config', 'mkcli'), { recursive: true });
-  writeFileSync(path.join(home, '.config', 'mkcli', 'registry'), `bench ${project} 0.1.0\n`);
-  mkdirSync(workspace, { recursive: true });
-  let server: CodeServer | undefined;
-  let workbench: Workbench | undefined;
-  try {
-    server = await startCodeServer({ workspace, home, settings: { 'workbench.colorTheme': 'Default Dark Modern' } });
-    const bench = (workbench = await Workbench.open(server.url, { viewport: { width: 1400, height: 900 } }));
-    await bench.openViewContainer('VM Orchestrator', 60_000);
-    await bench.expandTreeItem('Projects', 'bench');
-    // The hub starts and the views fill in the first seconds.
-    await sleep(12_000);
-
+  // The producer runs in the project's folder, and writes when it started and exited there.
+  const project = {
+    alias: 'bench',
+    fill: (dir: string) =>
+      writeFileSync(
+        path.join(dir, 'Makefile'),
+        `flood: ## Print ${LINES} lines as fast as they are read\n\t@${process.execPath} ${PRODUCER} ${LINES} ${Math.floor(LINES * 0.123)} NEEDLE-flood END-OF-FLOOD exited-at\n`,
+      ),
+  };
+  await withWorkbench('flood', project, async (bench, dir) => {
+    const exitFile = path.join(dir, 'exited-at');
     /** One run of the target; its console hidden as soon as it opens when `open` is false. */
     const run = async (open: boolean): Promise<{ ms: number; chromium_ms: number }> => {
       rmSync(exitFile, { force: true });
@@ -73,8 +53,8 @@ async function main(): Promise<void> {
       const chromium = cpuSnapshot().chromium - before.chromium;
       const times = readTimes(exitFile)!;
       await sleep(SETTLE_MS);
-      await bench.runCommand('View: Revert and Close Editor');
-      if (!open) await bench.runCommand('View: Close All Editors');
+      // The console, and the empty editor that hid it.
+      await bench.runCommand('View: Close All Editors');
       return { ms: Math.round(times.at - times.startedAt), chromium_ms: Math.round(chromium) };
     };
 
@@ -96,11 +76,7 @@ async function main(): Promise<void> {
         machine: machine(),
       }),
     );
-  } finally {
-    await workbench?.close();
-    await server?.stop();
-    rmSync(root, { recursive: true, force: true });
-  }
+  });
 }
 
 void main();

@@ -28,13 +28,9 @@ import { explainAll } from './_historyExplain';
 import { BIG_LAST_LINE, BIG_LINES, loadHistory, type History } from './_historyData';
 import { startConsoleRenderer, type ConsoleRenderer, type LoadedJob, type RenderRun } from './_historyRender';
 import { machine } from './machine';
+import { arg } from './_cli';
 
 type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1]! : fallback;
-}
 
 const RUNS = Number(arg('runs', '15'));
 const GOALS = { list_ms: 30, replay_first_screen_ms: 300, replay_first_screen_vs_baseline: 1.5 };

@@ -43,11 +43,7 @@ import { LINE_BYTES, mib, producerIn, round, runProducer, type IngestSetup } fro
 import { endToEnd, latency, prepared, type HubRun } from './_ingestRuns';
 import { seedStyle } from './_seedStyle';
 import { machine } from './machine';
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1]! : fallback;
-}
+import { arg } from './_cli';
 
 const LINES = Number(arg('lines', '1000000'));
 const SEED_MB = Number(arg('seed-mb', '16'));

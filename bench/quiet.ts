@@ -12,13 +12,11 @@
 // Run `npm run build` first.
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { cpSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Workbench } from '../test/harness/browser';
-import { startCodeServer, type CodeServer } from '../test/harness/codeServer';
 import { FIXTURES_DIR } from '../test/harness/paths';
+import { withWorkbench } from './_workbench';
 import { cpuSnapshot } from './console-page/cpuTimes';
 import { machine } from './machine';
 
@@ -44,49 +42,33 @@ function stopHolders(): void {
 }
 
 async function main(): Promise<void> {
-  const root = mkdtempSync(path.join(os.tmpdir(), 'vmo-bench-quiet-'));
-  const home = path.join(root, 'home');
-  const workspace = path.join(root, 'workspace');
-  const project = path.join(home, 'src', 'runner');
-  cpSync(path.join(FIXTURES_DIR, 'e2e', 'running', 'projects', 'runner'), project, { recursive: true });
-  mkdirSync(path.join(home, '.config', 'mkcli'), { recursive: true });
-  writeFileSync(path.join(home, '.config', 'mkcli', 'registry'), `runner ${project} 0.1.0\n`);
-  mkdirSync(workspace, { recursive: true });
-  let server: CodeServer | undefined;
-  let workbench: Workbench | undefined;
+  const runner = { alias: 'runner', fill: (dir: string) => cpSync(path.join(FIXTURES_DIR, 'e2e', 'running', 'projects', 'runner'), dir, { recursive: true }), env: { VMO_E2E_MARKER: MARKER } };
   try {
-    server = await startCodeServer({ workspace, home, env: { VMO_E2E_MARKER: MARKER }, settings: { 'workbench.colorTheme': 'Default Dark Modern' } });
-    workbench = await Workbench.open(server.url, { viewport: { width: 1400, height: 900 } });
-    await workbench.openViewContainer('VM Orchestrator', 60_000);
-    await workbench.expandTreeItem('Projects', 'runner');
-    // The hub starts and the views fill in the first seconds.
-    await sleep(12_000);
-    const idle = await chromiumMsPerSecond();
-    await workbench.clickTreeItem('Projects', 'long-wait');
-    await workbench.webviewFrame('[role="log"]', { hasText: MARKER, timeoutMs: 60_000 });
-    await sleep(2000);
-    const running = await chromiumMsPerSecond();
-    await workbench.runCommand('View: Close All Editors');
-    await sleep(2000);
-    const consoleClosed = await chromiumMsPerSecond();
-    const extra = running - idle;
-    const result = {
-      bench: 'quiet',
-      seconds: SECONDS,
-      chromium_idle_ms_per_s: idle,
-      chromium_running_ms_per_s: running,
-      chromium_running_console_closed_ms_per_s: consoleClosed,
-      running_extra_ms_per_s: extra,
-      goals: GOALS,
-      met: { running_extra_ms_per_s: extra <= GOALS.running_extra_ms_per_s },
-      machine: machine(),
-    };
-    console.log(JSON.stringify(result));
+    await withWorkbench('quiet', runner, async (workbench) => {
+      const idle = await chromiumMsPerSecond();
+      await workbench.clickTreeItem('Projects', 'long-wait');
+      await workbench.webviewFrame('[role="log"]', { hasText: MARKER, timeoutMs: 60_000 });
+      await sleep(2000);
+      const running = await chromiumMsPerSecond();
+      await workbench.runCommand('View: Close All Editors');
+      await sleep(2000);
+      const consoleClosed = await chromiumMsPerSecond();
+      const extra = running - idle;
+      const result = {
+        bench: 'quiet',
+        seconds: SECONDS,
+        chromium_idle_ms_per_s: idle,
+        chromium_running_ms_per_s: running,
+        chromium_running_console_closed_ms_per_s: consoleClosed,
+        running_extra_ms_per_s: extra,
+        goals: GOALS,
+        met: { running_extra_ms_per_s: extra <= GOALS.running_extra_ms_per_s },
+        machine: machine(),
+      };
+      console.log(JSON.stringify(result));
+    });
   } finally {
-    await workbench?.close();
-    await server?.stop();
     stopHolders();
-    rmSync(root, { recursive: true, force: true });
   }
 }
 

@@ -6,11 +6,7 @@
 import path from 'node:path';
 import { machine } from '../machine';
 import { buildConsoleApp, checkRestore, launchChromium, measureFlood, serveConsolePage, takeScreenshots, type FloodResult, type RestoreCheck } from './measure';
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1]! : fallback;
-}
+import { arg } from '../_cli';
 
 async function main(): Promise<void> {
   const repo = path.join(__dirname, '../..');

@@ -93,9 +93,11 @@ export class ConsoleFeed {
     if (this.listening) this.start();
   }
 
-  /** The console consumed this many characters since `console/init`. */
-  // The window opened: what waits goes at once. Waiting for the next frame's timer here made
-  // every round of credit a frame longer, and a console catching up read at 7–8 MB/s.
+  /**
+   * The console consumed this many characters since `console/init`. What waits goes at once:
+   * waiting for the next frame's timer made every round of credit a frame longer, and a console
+   * catching up read at 7–8 MB/s.
+   */
   credit(consumed: number): void {
     this.consumedChars = Math.max(this.consumedChars, consumed);
     this.pump();

@@ -1,0 +1,16 @@
+// What the benches share: reading their command line, and the median their figures take.
+
+/** The value after `--<name>` on the command line, else `fallback`. */
+export function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1]! : fallback;
+}
+
+/** The item whose `key` is the median (of an even count, the upper of the two middle ones). */
+export function medianBy<T>(items: readonly T[], key: (item: T) => number): T {
+  return [...items].sort((a, b) => key(a) - key(b))[Math.floor(items.length / 2)]!;
+}
+
+export function median(values: readonly number[]): number {
+  return medianBy(values, (v) => v);
+}
