@@ -2,9 +2,9 @@
 // goes with it, and so does anything socket.io buffered on it to send later. A report left there
 // would otherwise be sent after a reconnect, behind or ahead of what the reporter sends again from
 // its spool, and a job's end could reach the hub before its output.
-import { io } from './socketClient';
+import { hubSocket } from './socketClient';
 import { ask, HubRefusal, type AskAnswer, type AskPayload, type HubClientSocket } from '../../shared/ask';
-import { HUB_NAMESPACE, HUB_PROTOCOL, type Ack, type CancelRequest, type JobStoredEvent, type RunRequest } from '../../shared/hubProtocol';
+import { HUB_PROTOCOL, type Ack, type CancelRequest, type JobStoredEvent, type RunRequest } from '../../shared/hubProtocol';
 
 /** The hub's answer to a request: its payload; 'lost' when none came in time (or no connection); `later` when the hub was busy and asks to send again after that many ms; `refused` with its reason. */
 export type Answer<T> = { ok: T } | 'lost' | { later: number } | { refused: string };
@@ -74,15 +74,13 @@ export class HubConnection {
   }
 
   private open(): void {
-    const socket: HubClientSocket = io(`${this.url}${HUB_NAMESPACE}`, {
+    const socket = hubSocket(this.url, {
       auth: { token: this.token, reporter: this.reporterId, protocol: HUB_PROTOCOL },
-      transports: ['websocket'],
       // Until the first connect; after that a new socket connects (see 'disconnect').
       reconnection: true,
       reconnectionDelay: 200,
       reconnectionDelayMax: 2000,
       timeout: 5000,
-      forceNew: true,
     });
     this.socket = socket;
     socket.on('connect', () => this.events.connected());

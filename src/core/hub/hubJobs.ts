@@ -2,9 +2,9 @@
 // the hub's live events, and the output of any of them — replayed from the store, then live
 // while the job runs — into a recorder that a console can show.
 import { EventEmitter } from 'node:events';
-import { io } from './socketClient';
+import { hubSocket } from './socketClient';
 import { ask, type AskAnswer, type AskPayload, type HubClientSocket } from '../../shared/ask';
-import { HUB_NAMESPACE, HUB_PROTOCOL, OPEN_TAIL_BYTES, type HubJob, type JobDoneEvent, type JobEventsRequest, type JobLogEvent } from '../../shared/hubProtocol';
+import { HUB_PROTOCOL, OPEN_TAIL_BYTES, type HubJob, type JobDoneEvent, type JobEventsRequest, type JobLogEvent } from '../../shared/hubProtocol';
 import { messageOf } from '../../shared/errors';
 import { isActive, type Chunk, type JobInfo, type JobQuery, type JobResult } from '../../shared/jobs';
 import type { JobRecorder } from '../jobs/recorder';
@@ -47,12 +47,10 @@ export class HubJobs extends EventEmitter<{ changed: []; job: [HubJob] }> {
   constructor(private readonly options: HubJobsOptions) {
     super();
     this.log = options.log ?? (() => undefined);
-    this.socket = io(`${options.url}${HUB_NAMESPACE}`, {
+    this.socket = hubSocket(options.url, {
       auth: { token: options.token, protocol: HUB_PROTOCOL },
-      transports: ['websocket'],
       reconnectionDelay: 500,
       reconnectionDelayMax: 5000,
-      forceNew: true,
     });
     this.socket.on('connect', () => {
       void this.refresh();
