@@ -4,6 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { removeOnExit } from './processes';
+import { escapeRegExp } from '../../src/shared/regexp';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 
@@ -502,10 +503,6 @@ export function formatRows(rows: TreeRow[]): string {
   return rows
     .map((r) => `${'  '.repeat(r.level)}${r.label}${r.description ? ` — ${r.description}` : ''}${r.expanded === undefined ? '' : r.expanded ? ' [-]' : ' [+]'}`)
     .join('\n');
-}
-
-function escapeRegExp(value: string): string {
-  return value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /** Escapes a value for use inside a double-quoted CSS/Playwright selector string. */

@@ -1,6 +1,7 @@
 // Find in a log: searches the plain text of every line held (not only the rendered rows), a
 // slice at a time so that a search over a million lines never blocks a frame for long, and
 // keeps up with lines appended while it is open.
+import { escapeRegExp } from '../../src/shared/regexp';
 import type { LineStore } from './lineStore';
 
 export interface FindQuery {
@@ -26,10 +27,6 @@ export function matchRanges(text: string, query: FindQuery): number[] {
     for (let m = re.exec(text); m !== null; m = re.exec(text)) out.push(m.index, m.index + m[0].length);
   }
   return out;
-}
-
-export function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /** Counts occurrences; returns 0 fast for the (usual) line without one. */

@@ -14,6 +14,7 @@ export const MAKE_RECIPE: ProblemMatcherDefinition = {
     file: 2,
     line: 3,
   },
+  hints: [': *** ['],
 };
 
 /** A makefile make cannot read or that stops it with $(error): `Makefile:6: *** missing separator.  Stop.`. */
@@ -27,6 +28,7 @@ export const MAKE_FATAL: ProblemMatcherDefinition = {
     line: 2,
     message: 3,
   },
+  hints: [': *** '],
 };
 
 // terraform validate, plan and apply: `Error: <summary>`, a blank line, `  on main.tf line 7,
@@ -40,4 +42,5 @@ export const TERRAFORM: ProblemMatcherDefinition = {
     { regexp: /^│?\s*$/.source },
     { regexp: /^(?:│ )?\s*on (.+?) line (\d+)(?:, in .*)?:$/.source, file: 1, line: 2 },
   ],
+  hints: ['Error: ', 'Warning: '],
 };

@@ -16,6 +16,7 @@ export const GCC: ProblemMatcherDefinition = {
     message: 5,
     code: 6,
   },
+  hints: ['error:', 'warning:', 'note:'],
 };
 
 // The linker names a line only when the object has debug information (`gcc -g`):
@@ -31,6 +32,7 @@ export const LD: ProblemMatcherDefinition = {
     line: 2,
     message: 3,
   },
+  hints: ['undefined reference', 'multiple definition'],
 };
 
 /** Where tsc's two formats put the file, position, severity, code and message. */
@@ -41,6 +43,7 @@ export const TSC: ProblemMatcherDefinition = {
   name: 'vmo-tsc',
   source: 'tsc',
   pattern: { regexp: /^(.+?)\((\d+),(\d+)\): (error|warning) (TS\d+): (.*)$/.source, ...TSC_GROUPS },
+  hints: ['): error TS', '): warning TS'],
 };
 
 /** tsc's default when it writes to a terminal, colours stripped: `src/bad.ts:6:35 - error TS2322: …`. */
@@ -48,6 +51,7 @@ export const TSC_PRETTY: ProblemMatcherDefinition = {
   name: 'vmo-tsc-pretty',
   source: 'tsc',
   pattern: { regexp: /^(.+?):(\d+):(\d+) - (error|warning) (TS\d+): (.*)$/.source, ...TSC_GROUPS },
+  hints: [' - error TS', ' - warning TS'],
 };
 
 // go build, go vet (`vet: ./main.go:10:14: …` too) and go test (`    util_test.go:7: …`, no
@@ -64,6 +68,7 @@ export const GO: ProblemMatcherDefinition = {
     column: 3,
     message: 4,
   },
+  hints: ['.go:'],
 };
 
 /** rustc and cargo: `error[E0308]: mismatched types` then ` --> src/main.rs:7:24`. */
@@ -74,4 +79,5 @@ export const RUSTC: ProblemMatcherDefinition = {
     { regexp: /^(error|warning)(?:\[(\w+)\])?: (.*)$/.source, severity: 1, code: 2, message: 3 },
     { regexp: /^\s*--> (.+?):(\d+):(\d+)$/.source, file: 1, line: 2, column: 3 },
   ],
+  hints: ['error', 'warning'],
 };

@@ -34,4 +34,5 @@ export const ESLINT_UNIX: ProblemMatcherDefinition = {
     severity: 5,
     code: 6,
   },
+  hints: [' [Error', ' [Warning'],
 };

@@ -4,14 +4,14 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { BUILTIN_MATCHERS } from '../../../src/core/matchers/builtinMatchers';
 import { MAX_MATCHED_LINE, ProblemScanner } from '../../../src/core/matchers/problemScanner';
-import { isStatefulMatcher, type FoundProblem } from '../../../src/core/matchers/types';
+import { isStatefulMatcher, type FoundProblem, type Matcher } from '../../../src/core/matchers/types';
 import { capturedOutputs } from './fixtures';
 
 const outputs = capturedOutputs();
 const realLines = outputs.flatMap((o) => o.lines);
 
-function scanAll(lines: readonly string[], cwd = '/work'): FoundProblem[] {
-  const scanner = new ProblemScanner(BUILTIN_MATCHERS, cwd);
+function scanAll(lines: readonly string[], cwd = '/work', matchers: readonly Matcher[] = BUILTIN_MATCHERS): FoundProblem[] {
+  const scanner = new ProblemScanner(matchers, cwd);
   return [...lines.flatMap((line) => scanner.push(line)), ...scanner.end()];
 }
 
@@ -23,6 +23,7 @@ const FRAGMENTS = [
   "make[1]: Entering directory '", "make[2]: Leaving directory '", "'", 'make: *** [', '] Error 2', ' *** ', '  Stop.',
   'error[E0308]: ', 'warning: ', ' --> ', 'task path: ', 'TASK [t] ', 'fatal: [h]: FAILED! => ', 'failed: [h] (item=', '"msg": "m\\"', '\\u12',
   '│ ', 'Error: ', 'Warning: ', '  on ', ' line ', ', in locals:', '  1:2  error  ', '  rule', '\r', ' ', '\t', '',
+  '(3,4): warning TS1: ', ' [Warning]', 'ld: ', 'undefined reference to f', 'multiple definition of g', 'make: *** ',
 ];
 const line = fc.oneof(
   fc.string({ maxLength: 80 }),
@@ -48,6 +49,30 @@ test('any lines: the scanner never throws and finds only well-formed problems', 
     fc.property(fc.array(line, { maxLength: 40 }), fc.constantFrom('/work', 'relative/dir', '/'), (lines, cwd) => {
       for (const problem of scanAll(lines, cwd)) assertWellFormed(problem);
     }),
+    { numRuns: 500 },
+  );
+});
+
+// A matcher's hints only spare it regular expressions: every line its first pattern matches holds
+// one, and without them the scanner finds the same.
+const hinted = BUILTIN_MATCHERS.flatMap((m) => (isStatefulMatcher(m) || !m.hints ? [] : [m]));
+const unhinted = BUILTIN_MATCHERS.map((m): Matcher => (isStatefulMatcher(m) ? m : { ...m, hints: undefined }));
+
+test("any line a matcher's first pattern matches holds one of its hints", () => {
+  const firsts = hinted.map((m) => ({ name: m.name, hints: m.hints!, regexp: new RegExp((Array.isArray(m.pattern) ? m.pattern[0] : m.pattern).regexp) }));
+  fc.assert(
+    fc.property(line, (text) => {
+      for (const { name, hints, regexp } of firsts) {
+        if (regexp.test(text)) assert.ok(hints.some((hint) => text.includes(hint)), `${name} matches ${JSON.stringify(text)} without a hint`);
+      }
+    }),
+    { numRuns: 5000 },
+  );
+});
+
+test('any lines: the matchers find the same without their hints', () => {
+  fc.assert(
+    fc.property(fc.array(line, { maxLength: 40 }), (lines) => assert.deepEqual(scanAll(lines), scanAll(lines, '/work', unhinted))),
     { numRuns: 500 },
   );
 });
