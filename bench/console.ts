@@ -20,9 +20,8 @@
 // streamed_vs_runner_only is what the console costs the job: the median of `--rounds` streamed
 // runs, each against the runner-only runs just before and after it (all of them in
 // streamed_vs_runner_only_rounds); the other figures are those of that round's run.
-// streamed_floor_vs_runner_only the
-// lowest it could be at the CPU the stream took (producer, host and Chromium while the producer
-// ran, spread evenly over all CPUs).
+// streamed_floor_vs_runner_only: the lowest it could be at the CPU the stream took (producer,
+// host and Chromium while the producer ran, spread evenly over all CPUs).
 // streamed_vs_terminal: the same producer in VS Code's integrated terminal (code-server in the
 // same Chromium, console-page/terminal.ts) against the console, both timed by the producer from its
 // start to its exit, on terminal_lines lines (the terminal takes minutes for a million).

@@ -96,7 +96,6 @@ export class PatternMatcher {
   }
 }
 
-
 function fill(captured: Captured, pattern: ProblemPattern, groups: RegExpExecArray): Captured {
   for (const field of FIRST_GROUP_WINS) {
     const value = group(pattern[field], groups);
