@@ -1,16 +1,17 @@
 // The history the `history` benchmark reads: 100,000 jobs over six months and about 10 million
 // chunk rows, generated inside PostgreSQL (INSERT … SELECT over generate_series, nothing sent over
 // the wire) into a database the store has migrated, so the schema and indexes are the product's.
-// Two jobs of 1,000,000 lines each: one stored as a flood is (the LineChunker's ~64 KB chunks),
+// Two jobs of 1,000,000 lines each: one stored as a flood is (the LineChunker's chunks of REPORT_MAX_CHARS),
 // one as a slow printer is (a line per chunk, 1,000,000 rows).
 import pg from 'pg';
+import { REPORT_MAX_CHARS } from '../src/shared/hubProtocol';
 
 export const JOBS = 100_000;
 export const BIG_LINES = 1_000_000;
 /** The start of both big jobs' last line (see bigLine). */
 export const BIG_LAST_LINE = `${String(BIG_LINES - 1).padStart(7, '0')} 2026-05-01T12:00:00Z`;
-/** Lines of ~100 bytes per flood chunk: 650 × 100 B ≈ the LineChunker's 64 KB. */
-const FLOOD_LINES_PER_CHUNK = 650;
+/** Lines of ~100 bytes per flood chunk, as many as fill the LineChunker's chunk. */
+const FLOOD_LINES_PER_CHUNK = Math.floor(REPORT_MAX_CHARS / 100);
 
 /** The two 1M-line jobs, and what the load took. */
 export interface History {

@@ -7,7 +7,7 @@
 //   npm run bench -- history [--runs 15]
 //
 // list_ms: jobs:list pages, unfiltered and filtered, and a dozen more filters (detail). Opening a
-// finished job of 1,000,000 lines (stored as ~64 KB chunks, and as one line per chunk): its head
+// finished job of 1,000,000 lines (stored as the runner's flood chunks, and as one line per chunk): its head
 // and tail through the hub, each read in the store, and in Chromium the console webview as the
 // editor opens a stored job — HubJobs.follow into the replay recorder, ConsoleFeed from there —
 // until the job's last line is on screen, against a one-line job in the same run.
@@ -39,7 +39,7 @@ const TIMEOUT_MS = 9 * 60_000;
 const DEFINITIONS = {
   list_ms: 'worse median of jobs:list through the hub: the first page (50 jobs, no filter) and a filtered page (status failed + alias + text)',
   replay_first_screen_ms:
-    'worse median of the two 1M-line jobs (64 KB chunks; one line per chunk): from the editor asking the hub for the job (HubJobs.follow: jobs:get and ' +
+    'worse median of the two 1M-line jobs (32K-character chunks; one line per chunk): from the editor asking the hub for the job (HubJobs.follow: jobs:get and ' +
     'jobs:events of its last OPEN_TAIL_BYTES (16 KiB, at least one chunk), into the replay recorder) until the job\'s last line is on screen in the console webview in Chromium, fed by ' +
     'ConsoleFeed (detail.rendered). detail.open has the head of the job (jobs:events from seq 0, the hub\'s 4 MiB page) through the hub without rendering',
   replay_first_screen_baseline_ms: 'the same for a job of one line held in memory: what the page and the bridge cost on this machine in this run',

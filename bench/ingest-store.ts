@@ -1,4 +1,4 @@
-// Job output into the store: 1,000,000 lines of build output cut into ~64 KB chunks, written
+// Job output into the store: 1,000,000 lines of build output cut into chunks as the runner cuts them, written
 // through the BatchWriter, against the seed's way (one INSERT per chunk, awaited), on PGlite in
 // memory, PGlite on disk and PostgreSQL (a throwaway cluster with fsync on, or
 // VMO_TEST_DATABASE_URL). Also 20,000 one-line chunks, a job printing slowly, both ways.
@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { REPORT_MAX_CHARS } from '../src/shared/hubProtocol';
 import type { Chunk, JobInfo } from '../src/shared/jobs';
 import { BatchWriter } from '../src/core/store/batchWriter';
 import type { JobStore } from '../src/core/store/jobStore';
@@ -16,7 +17,7 @@ import { startTestPostgres } from '../test/harness/postgres';
 import { machine } from './machine';
 
 const LINES = 1_000_000;
-const CHUNK_BYTES = 64 * 1024;
+const CHUNK_BYTES = REPORT_MAX_CHARS;
 const SMALL_CHUNKS = 20_000;
 
 /** Output of `lines` lines of ~60 bytes, cut on line boundaries into chunks of about `chunkBytes`. */

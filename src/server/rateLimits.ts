@@ -10,10 +10,17 @@ export interface RateLimitOptions {
   httpRequests: number;
 }
 
-// Far above what a busy team sends: a window streaming 40 MiB/s of output sends about 100 reports
-// a second of up to 512 KiB each, a history being scrolled a few pages a second, a dashboard less.
+// Far above what a busy team sends: a history being scrolled a few pages a second, a dashboard
+// less. A window streaming 40 MiB/s of output sends about 1300 reports a second of 32K characters
+// each (REPORT_MAX_CHARS), which REPORT_EVENT_COST makes 325 events.
 export const DEFAULT_RATE_LIMITS: RateLimitOptions = { socketEvents: 500, socketBytes: 64 * 1024 * 1024, httpRequests: 100 };
 
+/**
+ * What one report of output counts for against the events limit. Reports are kept small so that
+ * no message is one of V8's costly large strings (REPORT_MAX_CHARS), so a flood sends many; what
+ * each costs the hub is its bytes, which the bytes limit meters.
+ */
+export const REPORT_EVENT_COST = 0.25;
 /** All sockets of one token together may send this many times what one socket may. */
 const TOKEN_FACTOR = 8;
 const BURST_FACTOR = 2;
@@ -92,9 +99,9 @@ export class SocketMeter {
     this.token.bytes?.charge(bytes);
   }
 
-  /** One event: undefined when it may be handled. The socket's own limit is taken first, so one client cannot use up its token's. */
-  admit(): Refusal | undefined {
-    const refusal = this.check();
+  /** One event of `cost` events: undefined when it may be handled. The socket's own limit is taken first, so one client cannot use up its token's. */
+  admit(cost = 1): Refusal | undefined {
+    const refusal = this.check(cost);
     if (refusal) this.refused++;
     return refusal;
   }
@@ -108,11 +115,11 @@ export class SocketMeter {
     return this.refused > Math.max(1000, this.options.socketEvents * DISCONNECT_FACTOR);
   }
 
-  private check(): Refusal | undefined {
+  private check(cost: number): Refusal | undefined {
     if (this.bytes && !this.bytes.solvent) return this.over('bytes', this.bytes, this.options.socketBytes, 'this connection');
     if (this.token.bytes && !this.token.bytes.solvent) return this.over('bytes', this.token.bytes, this.options.socketBytes * TOKEN_FACTOR, 'this token');
-    if (this.events && !this.events.take()) return this.over('events', this.events, this.options.socketEvents, 'this connection');
-    if (this.token.events && !this.token.events.take()) return this.over('events', this.token.events, this.options.socketEvents * TOKEN_FACTOR, 'this token');
+    if (this.events && !this.events.take(cost)) return this.over('events', this.events, this.options.socketEvents, 'this connection');
+    if (this.token.events && !this.token.events.take(cost)) return this.over('events', this.token.events, this.options.socketEvents * TOKEN_FACTOR, 'this token');
     return undefined;
   }
 

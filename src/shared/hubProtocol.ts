@@ -107,6 +107,16 @@ export interface JoinJobRequest {
 /** History filters; the same as the HTTP API's query parameters. */
 export type JobListRequest = JobQuery;
 
+/**
+ * Most characters of chunk text in one `report:chunks` (and of one chunk as the runner cuts
+ * output). A report is one WebSocket message, made into one string when it is encoded and again
+ * when it is decoded; a string of 128 KiB or more is one of V8's large objects, each a fresh
+ * mapping of memory, and 100 MB of output sent in messages of that size took 1–1.5 s more CPU to
+ * decode at the hub than in messages of 32K characters. 32K characters stay under that size even
+ * when the text needs two bytes a character (a single `✓` is enough) and JSON escapes some of it.
+ */
+export const REPORT_MAX_CHARS = 32 * 1024;
+
 /** Most UTF-8 bytes of chunk text in one page of `jobs:events` (also its default). */
 export const EVENTS_MAX_BYTES = 4 * 1024 * 1024;
 /** Most chunks in one page of `jobs:events` (default 1000). */

@@ -1,4 +1,5 @@
 import { TextDecoder } from 'node:util';
+import { REPORT_MAX_CHARS } from '../../shared/hubProtocol';
 import type { Chunk, StreamName } from '../../shared/jobs';
 
 /** How output is cut into chunks. */
@@ -10,7 +11,6 @@ export interface ChunkingOptions {
 }
 
 const DEFAULT_FLUSH_MS = 25;
-const DEFAULT_MAX_CHUNK_CHARS = 64 * 1024;
 const NEWLINE = 0x0a;
 /** Bytes of a character cut at the end of a chunk that the decoder holds: they start the next one. */
 const HELD_MAX = 3;
@@ -30,13 +30,13 @@ interface Pending {
 }
 
 // Turns the bytes of a job's streams into few, large chunks cut on line boundaries, numbered
-// 0, 1, 2 … without gaps. Lines wait up to `flushMs` to be batched, so a flood makes ~64 KB
-// chunks while a quiet program is still shown within a few tens of milliseconds. Bytes are copied
-// into one buffer per stream as they come and decoded once per chunk, as a stream: a character
-// split across reads or cuts stays whole and invalid bytes become U+FFFD. Joining the decoded
-// reads of a pty (about 4 KB each) into one string and searching it took ~9 ms per MB on a
-// 2-core machine; finding the newline among the bytes and decoding the chunk at once takes well
-// under 1.
+// 0, 1, 2 … without gaps. Lines wait up to `flushMs` to be batched, so a flood makes chunks of
+// REPORT_MAX_CHARS (each one report to the hub) while a quiet program is still shown within a
+// few tens of milliseconds. Bytes are copied into one buffer per stream as they come and decoded
+// once per chunk, as a stream: a character split across reads or cuts stays whole and invalid
+// bytes become U+FFFD. Joining the decoded reads of a pty (about 4 KB each) into one string and
+// searching it took ~9 ms per MB on a 2-core machine; finding the newline among the bytes and
+// decoding the chunk at once takes well under 1.
 export class LineChunker {
   private readonly pending = new Map<StreamName, Pending>();
   private readonly flushMs: number;
@@ -51,7 +51,7 @@ export class LineChunker {
     this.flushMs = options.flushMs ?? DEFAULT_FLUSH_MS;
     // Room is left for what the decoder held back from the chunk before (at most one UTF-16
     // code unit per byte), so that no chunk is longer than maxChunkChars.
-    this.maxBytes = Math.max(HELD_MAX + 1, options.maxChunkChars ?? DEFAULT_MAX_CHUNK_CHARS) - HELD_MAX;
+    this.maxBytes = Math.max(HELD_MAX + 1, options.maxChunkChars ?? REPORT_MAX_CHARS) - HELD_MAX;
   }
 
   /** Bytes read from one of the program's streams. */

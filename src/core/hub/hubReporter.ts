@@ -9,6 +9,7 @@
 // again. The hub says how far each job is stored, in its answers and as it stores (report:stored),
 // and answers a job's end once the job is stored to it.
 import type { CatalogSnapshot } from '../../shared/catalog';
+import { REPORT_MAX_CHARS } from '../../shared/hubProtocol';
 import type { Chunk, JobInfo, JobResult } from '../../shared/jobs';
 import type { JobRecorder } from '../jobs/recorder';
 import { answerCancel, type CancelJob } from './cancelRequests';
@@ -34,9 +35,9 @@ export interface HubReporterOptions {
   log?: (message: string) => void;
   /** An unanswered report after this long counts as a lost connection; default 10 s. */
   ackTimeoutMs?: number;
-  /** Most chunks / bytes of text in one `report:chunks`; default 1000 / 512 KiB. */
+  /** Most chunks / characters of text in one `report:chunks`; default 1000 / REPORT_MAX_CHARS. */
   batchChunks?: number;
-  batchBytes?: number;
+  batchChars?: number;
   /** Most reports sent and not yet answered; default 4. */
   window?: number;
 }
@@ -66,7 +67,7 @@ export class HubReporter implements JobRecorder {
     this.log = options.log ?? (() => undefined);
     this.ackTimeoutMs = options.ackTimeoutMs ?? 10_000;
     this.window = Math.max(1, options.window ?? 4);
-    this.queues = new ReportQueues(options.spoolDir, this.log, options.batchChunks ?? 1000, options.batchBytes ?? 512 * 1024);
+    this.queues = new ReportQueues(options.spoolDir, this.log, options.batchChunks ?? 1000, options.batchChars ?? REPORT_MAX_CHARS);
     this.catalogs = new CatalogSender(
       (snapshot) => this.connection.request('report:catalog', snapshot, this.ackTimeoutMs),
       () => ({ open: !this.closed && this.connected, session: this.session }),

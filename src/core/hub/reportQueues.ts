@@ -30,7 +30,7 @@ export interface Batch {
   spoolBytes: number;
 }
 
-const textBytes = (chunks: readonly Chunk[]): number => chunks.reduce((n, c) => n + c.text.length, 0);
+const textChars = (chunks: readonly Chunk[]): number => chunks.reduce((n, c) => n + c.text.length, 0);
 const badJobId = (jobId: string): Error => new Error(`A job id must be a plain file name, got ${JSON.stringify(jobId)}`);
 
 export class ReportQueues {
@@ -41,7 +41,7 @@ export class ReportQueues {
     spoolDir: string,
     log: (message: string) => void,
     private readonly batchChunks: number,
-    private readonly batchBytes: number,
+    private readonly batchChars: number,
   ) {
     this.spool = new JobSpool(spoolDir, log);
   }
@@ -106,7 +106,7 @@ export class ReportQueues {
     for (const state of this.jobs.values()) {
       let batch: Batch | undefined;
       if (state.spooled) {
-        const sized = this.spool.read(state.id, state.spoolSent, this.batchBytes);
+        const sized = this.spool.read(state.id, state.spoolSent, this.batchChars);
         if (sized.length > 0) batch = this.merge(state, sized.map((s) => s.event), sized.map((s) => s.bytes));
         else if (state.spoolSent === state.spoolOffset) this.unspoolIfAcknowledged(state);
       } else if (state.queue.length > state.queueSent) {
@@ -135,12 +135,12 @@ export class ReportQueues {
     let spoolBytes = sizes ? sizes[0] : 0;
     if (first.type !== 'chunks') return { job, event: first, queueCount: sizes ? 0 : 1, spoolBytes };
     const chunks = [...first.chunks];
-    let bytes = textBytes(chunks);
+    let chars = textChars(chunks);
     while (count < events.length) {
       const next = events[count];
-      if (next.type !== 'chunks' || chunks.length + next.chunks.length > this.batchChunks || bytes + textBytes(next.chunks) > this.batchBytes) break;
+      if (next.type !== 'chunks' || chunks.length + next.chunks.length > this.batchChunks || chars + textChars(next.chunks) > this.batchChars) break;
       chunks.push(...next.chunks);
-      bytes += textBytes(next.chunks);
+      chars += textChars(next.chunks);
       if (sizes) spoolBytes += sizes[count];
       count++;
     }
