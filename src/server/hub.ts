@@ -72,6 +72,7 @@ const publicHost = (host: string): string => (host === '0.0.0.0' || host === '::
 export async function startHub(options: HubOptions): Promise<Hub> {
   const log = options.log ?? ((message: string) => console.error(message));
   const writer = new BatchWriter(options.store, {
+    maxBytes: options.store.statementBytes,
     onError: (err, attempt) => log(`Job store write failed (attempt ${attempt}), retrying: ${String(err)}`),
     onRefused: (what, err) => log(`The database refused ${what}; not stored: ${messageOf(err)}${sqlState(err)}`),
   });

@@ -1,4 +1,4 @@
-import { cleanText } from '../../shared/schema';
+import { cleanText, isCheckedChunk } from '../../shared/schema';
 import { epochMs, isoTime } from './jobRows';
 import type { ChunkBatch, EventPage } from './jobStore';
 
@@ -30,7 +30,7 @@ export function insertEvents(batches: readonly ChunkBatch[]): { text: string; va
       seqs.push(chunk.seq);
       times.push(isoTime(chunk.ts));
       streams.push(chunk.stream);
-      texts.push(cleanText(chunk.text));
+      texts.push(isCheckedChunk(chunk) ? chunk.text : cleanText(chunk.text));
     }
   }
   const apart = texts.length <= TEXTS_APART_MAX_ROWS;

@@ -64,6 +64,8 @@ export interface MigrationReport {
 // The job history, on PGlite or PostgreSQL alike: what the hub writes jobs to and reads them from.
 // Writes are idempotent, so a reporter may replay what it is unsure was stored.
 export interface JobStore {
+  /** UTF-8 bytes of output the store takes best in one statement, where it knows (BatchWriter's maxBytes). */
+  readonly statementBytes?: number;
   /** Brings the schema up to date; refuses a database migrated by a newer version. */
   migrate(): Promise<MigrationReport>;
   /**

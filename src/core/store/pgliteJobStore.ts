@@ -30,6 +30,11 @@ export interface PgliteJobStoreOptions {
   onLost?: (err: Error) => void;
 }
 
+// On a thread of its own PGlite holds up no one while a statement runs, and it stores more per
+// second in larger statements: measured on a 2-core machine, 100 MB of output reported to a hub was
+// stored in 2.64 s in statements of 1 MiB and in 3.31 s in statements of 256 KiB (the default).
+const THREAD_STATEMENT_BYTES = 1024 * 1024;
+
 /** Starts the database on a data folder (or memory://), on this thread or another. */
 type Start = (dataDir: string) => Promise<SqlClient>;
 
@@ -62,6 +67,7 @@ export class PgliteJobStore extends SqlJobStore {
   private constructor(
     db: SqlClient,
     private readonly lock: FolderLock | undefined,
+    readonly statementBytes: number | undefined,
   ) {
     super(db);
   }
@@ -71,13 +77,14 @@ export class PgliteJobStore extends SqlJobStore {
     const { thread, onLost } = options;
     // Imported only to run here: a hub that runs the database on its thread does not load PGlite (~5 MB).
     const start: Start = thread ? (dataDir) => pgliteInThread(thread, dataDir, onLost) : async (dataDir) => (await import('./pglite.js')).pgliteHere(dataDir);
-    if (options.dir === undefined) return new PgliteJobStore(await start('memory://'), undefined);
+    const statementBytes = thread ? THREAD_STATEMENT_BYTES : undefined;
+    if (options.dir === undefined) return new PgliteJobStore(await start('memory://'), undefined, statementBytes);
     const dir = path.resolve(options.dir);
     mkdirSync(path.dirname(dir), { recursive: true });
     const lock = lockFolder(dir);
     try {
       const db = await startOrMoveAside(dir, options.onWarning ?? console.warn, options.create, start);
-      return new PgliteJobStore(db, lock);
+      return new PgliteJobStore(db, lock, statementBytes);
     } catch (err) {
       lock.release();
       throw err;
