@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { PruneOptions } from '../core/store/jobStore';
 import { HUB_MAX_MESSAGE_BYTES } from '../shared/hubProtocol';
 import { LIMITS } from '../shared/schema';
-import { DEFAULT_RATE_LIMITS, type RateLimitOptions } from './rateLimits';
+import { DEFAULT_RATE_LIMITS, REPORT_EVENT_COST, type RateLimitOptions } from './rateLimits';
 import type { WebhookOn } from './webhooks';
 
 /** What the hub was asked to do, with every default filled in. */
@@ -50,6 +50,7 @@ The VM Orchestrator hub: stores jobs and fans their output out to watchers.
   --rate-http <n>            HTTP requests a second per token (default: ${DEFAULT_RATE_LIMITS.httpRequests})
                              0 turns a limit off. Each may be exceeded twice over in a burst;
                              all connections of one token together may send 8 times as much.
+                             A report of job output counts ${REPORT_EVENT_COST} of an event.
   --webhook <url>            POST each ended job there as JSON (with a "text" line that Slack and
                              Mattermost show as is); repeatable; retried with backoff, never
                              slowing what is stored
@@ -63,7 +64,7 @@ The VM Orchestrator hub: stores jobs and fans their output out to watchers.
 Prints "listening http://<host>:<port>" as its first line on stdout.
 
 Limits, and what is refused how:
-  - A Socket.io message over ${HUB_MAX_MESSAGE_BYTES / MIB} MiB closes that connection (the reporter sends at most 512 KiB).
+  - A Socket.io message over ${HUB_MAX_MESSAGE_BYTES / MIB} MiB closes that connection (a report holds at most 32K characters of output).
   - Every event is checked against one schema before anything is done with it: job ids are
     UUIDs, times lie in the years 1 to 9999, seq and exit codes fit PostgreSQL's integer,
     names (alias, VM, host, user) are at most ${LIMITS.name} characters, arguments ${LIMITS.arg / 1024} KiB.
