@@ -39,10 +39,12 @@ test('a burst of reports four times the events limit is taken whole', TIMEOUT, a
   );
 });
 
+// Starts of jobs: as cheap to handle as reports (no query waits), but each counts whole.
 test('the same burst of any other event is refused past the limit, naming it', TIMEOUT, async () => {
   const op = await operator();
-  const answers = await Promise.all(Array.from({ length: REPORTS }, () => op.timeout(10_000).emitWithAck('jobs:list', { limit: 1 })));
-  const refused = answers.filter((a) => !a.ok);
+  const answers = await Promise.all(Array.from({ length: REPORTS }, () => op.timeout(10_000).emitWithAck('report:started', newJob())));
+  const refused = answers.flatMap((a) => (a.ok ? [] : [a.error]));
+  // Those past the burst, but for what the limit gave back while the burst was read (a second at most).
   assert.ok(refused.length >= REPORTS - BURST - EVENTS, `${refused.length} of ${REPORTS} refused`);
-  assert.match(refused[0].ok ? '' : refused[0].error, /Rate limit: this connection may send at most 10 events a second/);
+  assert.deepEqual(new Set(refused), new Set(['Rate limit: this connection may send at most 10 events a second; try again later']));
 });
