@@ -195,8 +195,8 @@ function problemCounts(field: string, o: Record<string, unknown>): { errors?: nu
 
 // The chunks readChunk made: checked and cleaned, so the store need not check them again. The hub
 // checks every chunk where it arrives, and the BatchWriter, the store and the statement each
-// checked it once more, at about 70 ms of the hub's thread per pass over 100 MB of output.
-// Nothing changes a chunk once it is made.
+// checked it once more, at about 70 ms of the hub's thread per pass over 100 MB of output. They
+// are frozen, so what was checked is what is stored.
 const checkedChunks = new WeakSet<Chunk>();
 
 /** True for a chunk that parseChunk or parseReportChunks made (already as the store needs it). */
@@ -210,7 +210,7 @@ function readChunk(field: string, v: unknown): Chunk {
     stream: oneOf(`${field}.stream`, o.stream, STREAM_NAMES),
     text: text(`${field}.text`, o.text, LIMITS.chunkText),
   };
-  checkedChunks.add(chunk);
+  checkedChunks.add(Object.freeze(chunk));
   return chunk;
 }
 
