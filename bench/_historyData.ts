@@ -1,8 +1,8 @@
 // The history the `history` benchmark reads: 100,000 jobs over six months and about 10 million
 // chunk rows, generated inside PostgreSQL (INSERT … SELECT over generate_series, nothing sent over
 // the wire) into a database the store has migrated, so the schema and indexes are the product's.
-// Two jobs of 1,000,000 lines each: one stored as a flood is (the LineChunker's chunks of REPORT_MAX_CHARS),
-// one as a slow printer is (a line per chunk, 1,000,000 rows).
+// Two jobs of 1,000,000 lines each: one stored as a flood is (the LineChunker's chunks of
+// REPORT_MAX_CHARS), one as a slow printer is (a line per chunk, 1,000,000 rows).
 import pg from 'pg';
 import { REPORT_MAX_CHARS } from '../src/shared/hubProtocol';
 

@@ -7,10 +7,10 @@
 //   npm run bench -- history [--runs 15]
 //
 // list_ms: jobs:list pages, unfiltered and filtered, and a dozen more filters (detail). Opening a
-// finished job of 1,000,000 lines (stored as the runner's flood chunks, and as one line per chunk): its head
-// and tail through the hub, each read in the store, and in Chromium the console webview as the
-// editor opens a stored job — HubJobs.follow into the replay recorder, ConsoleFeed from there —
-// until the job's last line is on screen, against a one-line job in the same run.
+// finished job of 1,000,000 lines (stored as the runner's flood chunks, and as one line per
+// chunk): its head and tail through the hub, each read in the store, and in Chromium the console
+// webview as the editor opens a stored job — HubJobs.follow into the replay recorder, ConsoleFeed
+// from there — until the job's last line is on screen, against a one-line job in the same run.
 // replay_full_ms: all 1,000,000 lines through the hub's paging. The definitions are printed with
 // the figures; medians of --runs after a warm-up, with p95. EXPLAIN ANALYZE of each statement
 // goes to stderr.

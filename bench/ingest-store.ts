@@ -1,6 +1,6 @@
-// Job output into the store: 1,000,000 lines of build output cut into chunks as the runner cuts them, written
-// through the BatchWriter, against the seed's way (one INSERT per chunk, awaited), on PGlite in
-// memory, PGlite on disk and PostgreSQL (a throwaway cluster with fsync on, or
+// Job output into the store: 1,000,000 lines of build output cut into chunks as the runner cuts
+// them, written through the BatchWriter, against the seed's way (one INSERT per chunk, awaited), on
+// PGlite in memory, PGlite on disk and PostgreSQL (a throwaway cluster with fsync on, or
 // VMO_TEST_DATABASE_URL). Also 20,000 one-line chunks, a job printing slowly, both ways.
 // Prints rows/s, lines/s and MiB/s of each, and the writer's speed-up over the seed's way.
 import { randomUUID } from 'node:crypto';

@@ -1,7 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import type { PruneOptions } from '../core/store/jobStore';
-import { HUB_MAX_MESSAGE_BYTES } from '../shared/hubProtocol';
+import { HUB_MAX_MESSAGE_BYTES, REPORT_MAX_CHARS } from '../shared/hubProtocol';
 import { LIMITS } from '../shared/schema';
 import { DEFAULT_RATE_LIMITS, REPORT_EVENT_COST, type RateLimitOptions } from './rateLimits';
 import type { WebhookOn } from './webhooks';
@@ -64,7 +64,7 @@ The VM Orchestrator hub: stores jobs and fans their output out to watchers.
 Prints "listening http://<host>:<port>" as its first line on stdout.
 
 Limits, and what is refused how:
-  - A Socket.io message over ${HUB_MAX_MESSAGE_BYTES / MIB} MiB closes that connection (a report holds at most 32K characters of output).
+  - A Socket.io message over ${HUB_MAX_MESSAGE_BYTES / MIB} MiB closes that connection (a report holds at most ${REPORT_MAX_CHARS / 1024}K characters of output).
   - Every event is checked against one schema before anything is done with it: job ids are
     UUIDs, times lie in the years 1 to 9999, seq and exit codes fit PostgreSQL's integer,
     names (alias, VM, host, user) are at most ${LIMITS.name} characters, arguments ${LIMITS.arg / 1024} KiB.

@@ -22,7 +22,7 @@ import { cancelJob } from './cancel';
 import { forwardRun } from './runRequests';
 import type { FairTurns } from './fairTurns';
 import type { LiveJobs } from './liveJobs';
-import { RateLimits, REPORT_EVENT_COST, type SocketMeter } from './rateLimits';
+import { RateLimits, type SocketMeter } from './rateLimits';
 import { SocketLanes } from './socketLanes';
 import { ALL_JOBS_ROOM, jobRoom, type HubNamespace, type HubSocket, type InterHubEvents, type SocketData, type WireEvents } from './types';
 
@@ -111,7 +111,7 @@ function meterSocket(client: Client): void {
     meter.received(typeof data === 'string' ? data.length : data instanceof Uint8Array ? data.byteLength : 0);
   });
   socket.use((args, next) => {
-    const refusal = meter.admit(args[0] === 'report:chunks' ? REPORT_EVENT_COST : 1);
+    const refusal = meter.admit(args[0]);
     if (!refusal) return next();
     const ack = args[args.length - 1];
     if (isAckFunction(ack)) ack({ ok: false, ...refusal });

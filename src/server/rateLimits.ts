@@ -99,9 +99,9 @@ export class SocketMeter {
     this.token.bytes?.charge(bytes);
   }
 
-  /** One event of `cost` events: undefined when it may be handled. The socket's own limit is taken first, so one client cannot use up its token's. */
-  admit(cost = 1): Refusal | undefined {
-    const refusal = this.check(cost);
+  /** One event named `event`: undefined when it may be handled. The socket's own limit is taken first, so one client cannot use up its token's. */
+  admit(event: unknown): Refusal | undefined {
+    const refusal = this.check(event === 'report:chunks' ? REPORT_EVENT_COST : 1);
     if (refusal) this.refused++;
     return refusal;
   }
