@@ -11,11 +11,12 @@ import type { Chunk } from '../src/shared/jobs';
 import { copyFromStdin, copyText } from './_pgCopy';
 import { rate } from './ingest-store';
 
-const COLUMNS = 'job_events (job_id, seq, ts, stream, chunk)';
+/** The table and columns a COPY of chunks fills. */
+export const COPY_COLUMNS = 'job_events (job_id, seq, ts, stream, chunk)';
 
 // Migrates the store, starts one job in it and closes it; returns COPY's text of `chunks` for
-// that job, in parts of about 1 MiB.
-async function jobWithRows(store: JobStore, chunks: readonly Chunk[]): Promise<Buffer[]> {
+// that job, in parts of whole rows, each of at least `partChars` characters but the last.
+export async function jobWithRows(store: JobStore, chunks: readonly Chunk[], partChars = 2 ** 20): Promise<Buffer[]> {
   const id = randomUUID();
   try {
     await store.migrate();
@@ -27,7 +28,7 @@ async function jobWithRows(store: JobStore, chunks: readonly Chunk[]): Promise<B
   let text = '';
   for (const c of chunks) {
     text += `${id}\t${c.seq}\t${new Date(c.ts).toISOString()}\t${c.stream}\t${copyText(c.text)}\n`;
-    if (text.length >= 2 ** 20) {
+    if (text.length >= partChars) {
       parts.push(Buffer.from(text));
       text = '';
     }
@@ -43,7 +44,7 @@ export async function copyIntoPostgres(url: string, chunks: readonly Chunk[]) {
   try {
     await db.connect();
     const start = performance.now();
-    const rows = await copyFromStdin(db, `COPY ${COLUMNS} FROM STDIN`, data);
+    const rows = await copyFromStdin(db, `COPY ${COPY_COLUMNS} FROM STDIN`, data);
     const ms = performance.now() - start;
     if (rows !== chunks.length) throw new Error(`COPY stored ${rows} of ${chunks.length} rows`);
     return { ...rate(chunks, ms), rows };
@@ -58,7 +59,7 @@ export async function copyIntoPglite(dir: string, chunks: readonly Chunk[]) {
   const db = await startPglite(dir);
   try {
     const start = performance.now();
-    const result = await db.query(`COPY ${COLUMNS} FROM '/dev/blob'`, [], { blob: new Blob(data) });
+    const result = await db.query(`COPY ${COPY_COLUMNS} FROM '/dev/blob'`, [], { blob: new Blob(data) });
     const ms = performance.now() - start;
     if (result.affectedRows !== chunks.length) throw new Error(`COPY stored ${result.affectedRows} of ${chunks.length} rows`);
     return { ...rate(chunks, ms), rows: chunks.length };

@@ -14,7 +14,7 @@ interface CopyConnection {
 class CopyFromStdin extends pg.Query {
   constructor(
     text: string,
-    private readonly data: readonly Buffer[],
+    private readonly data: Iterable<Buffer> | AsyncIterable<Buffer>,
   ) {
     super(text);
   }
@@ -22,7 +22,7 @@ class CopyFromStdin extends pg.Query {
   handleCopyInResponse(connection: CopyConnection): void {
     void (async () => {
       try {
-        for (const part of this.data) {
+        for await (const part of this.data) {
           connection.sendCopyFromChunk(part);
           if (connection.stream.writableNeedDrain) await new Promise<void>((resolve) => connection.stream.once('drain', resolve));
         }
@@ -34,8 +34,8 @@ class CopyFromStdin extends pg.Query {
   }
 }
 
-/** Runs `COPY <table> (<columns>) FROM STDIN` with `data` (text format); resolves with the rows copied. */
-export function copyFromStdin(client: pg.Client, sql: string, data: readonly Buffer[]): Promise<number> {
+/** Runs `COPY <table> (<columns>) FROM STDIN` with `data` (text format, its parts as they come); resolves with the rows copied. */
+export function copyFromStdin(client: pg.Client, sql: string, data: Iterable<Buffer> | AsyncIterable<Buffer>): Promise<number> {
   return new Promise((resolve, reject) => {
     const query = new CopyFromStdin(sql, data);
     // A query object with submit() is not turned into a promise by pg: its callback answers.

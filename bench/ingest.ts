@@ -19,6 +19,9 @@
 //   (_copyLimit.ts): what the hub makes of what the store can take. In `detail`,
 //   hub_vs_copy_ceiling: the ratio if the CPU every process took during the prepared run were
 //   spread evenly over all CPUs.
+//   On PostgreSQL also relay_vs_copy: the same rows through the least any hub can be (_relayLimit.ts:
+//   a WebSocket hop to a process that pipes them into one COPY), against COPY; the most hub_vs_copy
+//   can reach on this machine. And hub_vs_relay: the prepared run against that relay.
 // - product_vs_seed_at_1ms_rtt: the end-to-end path against the seed's way (_seedStyle.ts: one
 //   emit and one awaited INSERT per read of the output, on the first `--seed-mb` MB), both
 //   reaching PostgreSQL through a proxy that adds 1 ms to each round trip (_delayProxy.ts).
@@ -37,6 +40,7 @@ import type { Chunk } from '../src/shared/jobs';
 import { connect } from '../test/unit/server/helpers';
 import { startTestPostgres } from '../test/harness/postgres';
 import { copyIntoPglite, copyIntoPostgres } from './_copyLimit';
+import { relayIntoPostgres } from './_relayLimit';
 import { startDelayProxy } from './_delayProxy';
 import { buildHubIfStale, machineBusyMs, rssOf, startHubProcess, VIEWER, type HubProcess } from './_hubProcess';
 import { LINE_BYTES, mib, producerIn, round, runProducer, type IngestSetup } from './_ingestJob';
@@ -149,6 +153,7 @@ async function main(): Promise<void> {
     const chunks: Chunk[] = [];
     const postgres = await storeRuns(await server.createDatabase(), 'postgres', chunks);
     const postgresCopy = await copyIntoPostgres(await server.createDatabase(), chunks);
+    const postgresRelay = await relayIntoPostgres(await server.createDatabase(), chunks);
     const pglite = await storeRuns(path.join(setup.tmp, 'pglite'), 'pglite', chunks);
     const pgliteCopy = await copyIntoPglite(path.join(setup.tmp, 'pglite-copy'), chunks);
     chunks.length = 0;
@@ -162,7 +167,11 @@ async function main(): Promise<void> {
       // The same bound for the prepared run: its CPU (reporter, hub, database) spread over all CPUs.
       hub_vs_copy_ceiling: round(mib(store.prepared.bytes) / (store.prepared.cpu_ms.machine / os.availableParallelism() / 1000) / copy.mib_per_s, 2),
     });
-    const byStore = { postgres: ratios(postgres, postgresCopy), pglite: ratios(pglite, pgliteCopy) };
+    const relayed = {
+      relay_vs_copy: round(postgresRelay.mib_per_s / postgresCopy.mib_per_s, 2),
+      hub_vs_relay: round(postgres.prepared.mib_s / postgresRelay.mib_per_s, 2),
+    };
+    const byStore = { postgres: { ...ratios(postgres, postgresCopy), ...relayed }, pglite: ratios(pglite, pgliteCopy) };
     const figures = {
       end_to_end_vs_runner_only: Math.min(byStore.postgres.end_to_end_vs_runner_only, byStore.pglite.end_to_end_vs_runner_only),
       hub_vs_copy: Math.min(byStore.postgres.hub_vs_copy, byStore.pglite.hub_vs_copy),
@@ -189,7 +198,7 @@ async function main(): Promise<void> {
         met,
         all_met: Object.values(met).every(Boolean),
         detail: {
-          postgres: { ...byStore.postgres, ...postgres, copy: postgresCopy },
+          postgres: { ...byStore.postgres, ...postgres, copy: postgresCopy, relay: postgresRelay },
           pglite: { ...byStore.pglite, ...pglite, copy: pgliteCopy },
           // The product is never faster than the runner alone: the highest ratio it could reach.
           at_1ms_rtt: { ...rtt, ceiling_vs_seed: round(runner.mib_s / rtt.seed.mib_s) },
