@@ -26,8 +26,6 @@ interface CatchingUp {
   buffer: Pending[];
 }
 
-/** Above this much queued output, reports are acknowledged only once it is stored. */
-const BACKPRESSURE_BYTES = 16 * 1024 * 1024;
 const REPLAY_PAGE = 1000;
 /** A joiner of a job reported to another hub waits this long at most for that hub to store what it sent live. */
 const STORE_WAIT_MS = 5_000;
@@ -378,7 +376,7 @@ export class LiveJobs {
 
   /** A report's answer, with what is stored of its job; once the queue is short enough. */
   private async answer<T extends object>(jobId: string, extra: T): Promise<{ ok: true } & T & StoredAnswer> {
-    if (this.writer.pending.bytes > BACKPRESSURE_BYTES) await this.writer.flush();
+    await this.writer.room();
     return { ok: true, ...extra, storedSeq: this.writer.storedSeq(jobId) };
   }
 }

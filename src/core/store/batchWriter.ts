@@ -73,6 +73,14 @@ const STORED_KEPT = 10_000;
 // statement runs: 1 MiB held it ~55 ms (85–100 ms while the machine was busy), 256 KiB ~15 ms.
 const DEFAULT_MAX_BYTES = 256 * 1024;
 
+// How much output room() lets wait: four statements keep the database busy. Everything waiting is
+// held as strings that the hub's young generation copies at each scavenge until they are stored, so
+// a longer queue costs CPU without storing faster. Measured on a 2-core machine, chunks reported at
+// once to a hub on PostgreSQL (57 MB): with up to 16 MiB waiting, the hub took 630–800 ms of CPU and
+// stored them in 950–1240 ms; with four statements (1 MiB), 370–560 ms and 760–1060 ms. On PGlite
+// (1 MiB statements, so 4 MiB) the rate was the same as with 16 MiB.
+const BACKLOG_STATEMENTS = 4;
+
 // Sits in front of a store and turns many small reports into few statements. Writes are queued
 // and written in the order they came, one statement at a time: a job's start before its output,
 // its output in order, its end last. Chunks are flushed together (across jobs) within maxDelayMs,
@@ -103,9 +111,12 @@ export class BatchWriter extends EventEmitter<{ stored: [jobId: string, storedSe
   private lost: unknown;
   /** Ends the current wait between retries early. */
   private wake: (() => void) | undefined;
+  /** Callers of room(), waiting for the queue to shrink. */
+  private roomWaiters: (() => void)[] = [];
   private readonly maxDelayMs: number;
   private readonly maxRows: number;
   private readonly maxBytes: number;
+  private readonly backlogBytes: number;
   private readonly firstRetryMs: number;
   private readonly maxRetryMs: number;
   private readonly onError: (error: unknown, attempt: number) => void;
@@ -119,13 +130,14 @@ export class BatchWriter extends EventEmitter<{ stored: [jobId: string, storedSe
     this.maxDelayMs = options.maxDelayMs ?? 50;
     this.maxRows = options.maxRows ?? 1000;
     this.maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+    this.backlogBytes = BACKLOG_STATEMENTS * this.maxBytes;
     this.firstRetryMs = options.firstRetryMs ?? 100;
     this.maxRetryMs = options.maxRetryMs ?? 5000;
     this.onError = options.onError ?? ((error, attempt) => console.warn(`Job store write failed (attempt ${attempt}), retrying:`, error));
     this.onRefused = options.onRefused ?? ((what, error) => console.warn(`The database refused ${what}; not stored:`, error));
   }
 
-  /** Chunks and bytes queued and not yet stored, for a caller that wants to slow its producers. */
+  /** Chunks and bytes queued and not yet stored. */
   get pending(): { rows: number; bytes: number } {
     return { rows: this.queuedRows, bytes: this.queuedBytes };
   }
@@ -197,6 +209,23 @@ export class BatchWriter extends EventEmitter<{ stored: [jobId: string, storedSe
     else if (!this.draining && !this.timer) this.timer = setTimeout(() => this.kick(), this.maxDelayMs);
   }
 
+  // Resolves once at most BACKLOG_STATEMENTS statements' worth of chunk text waits to be stored, or
+  // once the writer stops writing (its queue is empty, or close() gave up). A caller that waits for
+  // it before it takes more keeps the queue near that size while the database is the bottleneck.
+  room(): Promise<void> {
+    if (this.queuedBytes <= this.backlogBytes) return Promise.resolve();
+    this.kick();
+    if (!this.draining) return Promise.resolve();
+    return new Promise((resolve) => this.roomWaiters.push(resolve));
+  }
+
+  private wakeRoomWaiters(): void {
+    if (this.draining && this.queuedBytes > this.backlogBytes) return;
+    const waiting = this.roomWaiters;
+    this.roomWaiters = [];
+    for (const resolve of waiting) resolve();
+  }
+
   /** Starts the drain loop unless it runs; it runs until the queue is empty. */
   private kick(): void {
     clearTimeout(this.timer);
@@ -213,6 +242,7 @@ export class BatchWriter extends EventEmitter<{ stored: [jobId: string, storedSe
         if (statement.batches) this.noteStored(statement.batches);
         this.queuedRows -= statement.rows;
         this.queuedBytes -= statement.bytes;
+        if (this.roomWaiters.length > 0) this.wakeRoomWaiters();
         // PGlite opened on this thread runs each statement here and resolves without any I/O:
         // without this turn of the event loop a long queue would be written with no socket served
         // meanwhile.
@@ -220,6 +250,7 @@ export class BatchWriter extends EventEmitter<{ stored: [jobId: string, storedSe
       }
     } finally {
       this.draining = undefined;
+      this.wakeRoomWaiters();
     }
   }
 

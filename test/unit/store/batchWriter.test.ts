@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Chunk } from '../../../src/shared/jobs';
-import { BatchWriter } from '../../../src/core/store/batchWriter';
+import { BatchWriter, type JobStoreWrites } from '../../../src/core/store/batchWriter';
 import { PgliteJobStore } from '../../../src/core/store/pgliteJobStore';
 import { lines, newJob, pgliteThreadScript, readAll, recording, sqlOf } from './helpers';
 
@@ -101,6 +101,63 @@ test('close() with a timeout gives up on a store that stays down, and says what 
   await assert.rejects(writer.close(300), /within 300 ms: 30 chunks of output were not stored/);
   assert.ok(Date.now() - start < 5000);
   assert.equal(await store.getJob(job.id), undefined);
+});
+
+test('room() holds a caller while more than four statements of output wait, and lets it go once no more do', TIMEOUT, async () => {
+  // Each statement waits for the test to let it run, until `open`.
+  const gates: (() => void)[] = [];
+  let open = false;
+  const nextStatement = async (): Promise<void> => {
+    while (gates.length === 0) await new Promise((r) => setTimeout(r, 5));
+    gates.shift()!();
+  };
+  const writes: JobStoreWrites = {
+    jobStarted: (job, reporter) => store.jobStarted(job, reporter),
+    appendBatch: async (batches) => {
+      if (!open) await new Promise<void>((resolve) => gates.push(resolve));
+      return store.appendBatch(batches);
+    },
+    jobFinished: (jobId, result) => store.jobFinished(jobId, result),
+  };
+  const writer = new BatchWriter(writes, { maxBytes: 1000 });
+  const job = newJob();
+  writer.started(job);
+  // Two chunks of 500 bytes to a statement: five statements, one more than room() lets wait.
+  const chunks: Chunk[] = Array.from({ length: 10 }, (_, seq) => ({ seq, ts: seq, stream: 'stdout', text: `${'x'.repeat(499)}\n` }));
+  writer.chunks(job.id, chunks);
+  let roomy = false;
+  const room = writer.room().then(() => (roomy = true));
+  while (gates.length === 0) await new Promise((r) => setTimeout(r, 5));
+  await new Promise((r) => setTimeout(r, 50));
+  assert.equal(roomy, false, 'five statements wait: no room');
+  await nextStatement();
+  await room;
+  assert.deepEqual(writer.pending, { rows: 8, bytes: 4000 });
+  const last: Chunk = { seq: 10, ts: 10, stream: 'stdout', text: 'y\n' };
+  writer.chunks(job.id, [last]);
+  let again = false;
+  const room2 = writer.room().then(() => (again = true));
+  await new Promise((r) => setTimeout(r, 50));
+  assert.equal(again, false, '4002 bytes wait: no room');
+  await nextStatement();
+  await room2;
+  open = true;
+  while (gates.length > 0) gates.shift()!();
+  await writer.flush();
+  assert.deepEqual(await readAll(store, job.id), [...chunks, last]);
+});
+
+test('room() lets its caller go when close() gives up on a store that stays down', TIMEOUT, async () => {
+  const rec = recording(store);
+  const writer = new BatchWriter(rec.writes, { maxBytes: 20, firstRetryMs: 10, maxRetryMs: 50, onError: () => undefined });
+  const job = newJob();
+  rec.failNext(Infinity);
+  writer.started(job);
+  writer.chunks(job.id, lines(0, 30));
+  assert.ok(writer.pending.bytes > 80, 'more than four statements wait');
+  const room = writer.room();
+  await assert.rejects(writer.close(300), /not stored/);
+  await room;
 });
 
 test('a long queue on a store that answers without I/O (PGlite) lets the event loop turn between statements', TIMEOUT, async () => {
