@@ -75,10 +75,10 @@ const DEFAULT_MAX_BYTES = 256 * 1024;
 
 // How much output room() lets wait: four statements keep the database busy. Everything waiting is
 // held as strings that the hub's young generation copies at each scavenge until they are stored, so
-// a longer queue costs CPU without storing faster. Measured on a 2-core machine, chunks reported at
-// once to a hub on PostgreSQL (57 MB): with up to 16 MiB waiting, the hub took 630–800 ms of CPU and
-// stored them in 950–1240 ms; with four statements (1 MiB), 370–560 ms and 760–1060 ms. On PGlite
-// (1 MiB statements, so 4 MiB) the rate was the same as with 16 MiB.
+// a longer queue costs CPU without storing faster. Measured on a 2-core machine, 100 MB reported at
+// once to a hub on PostgreSQL (the ingest bench's prepared run): with up to 16 MiB waiting, the hub
+// took 970–1020 ms of CPU and stored it in 1.46–1.54 s; with four statements (1 MiB), 560–610 ms
+// and 1.0–1.1 s. On PGlite (1 MiB statements, so 4 MiB) the rate was the same as with 16 MiB.
 const BACKLOG_STATEMENTS = 4;
 
 // Sits in front of a store and turns many small reports into few statements. Writes are queued
