@@ -2,6 +2,7 @@
 // from /proc; rebuilt first when a source file is newer than the bundle.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { HUB_ENV, HUB_NODE_ARGS } from '../src/core/hub/hubLauncher';
 
@@ -53,6 +54,21 @@ export function cpuMsOf(pid: number): number {
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   // utime and stime are fields 14 and 15 of stat(5), in clock ticks (100 per second on Linux).
   return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+// Starts counting the CPU that the process `pid` (as `name`), this process and the whole machine
+// take; the function returned says how much each took since, and how much `ms` of wall time offered.
+export function cpuMeter<N extends string>(name: N, pid: number): (ms: number) => Record<N | 'bench' | 'machine' | 'available', number> {
+  const before = { process: cpuMsOf(pid), bench: process.cpuUsage(), machine: machineBusyMs() };
+  return (ms) => {
+    const bench = process.cpuUsage(before.bench);
+    return {
+      [name]: cpuMsOf(pid) - before.process,
+      bench: Math.round((bench.user + bench.system) / 1000),
+      machine: machineBusyMs() - before.machine,
+      available: Math.round(ms * os.availableParallelism()),
+    } as Record<N | 'bench' | 'machine' | 'available', number>;
+  };
 }
 
 export interface HubProcess {

@@ -2,12 +2,11 @@
 // hub, store), prepared chunks reported straight to the hub, and the paced producer's latency to a
 // viewer that joined the job, in a process of its own.
 import { fork } from 'node:child_process';
-import os from 'node:os';
 import path from 'node:path';
 import type { Chunk, JobResult } from '../src/shared/jobs';
 import type { Client } from '../test/unit/server/helpers';
 import { within } from '../test/unit/util/hostileFiles';
-import { cpuMsOf, machineBusyMs, VIEWER, type HubProcess } from './_hubProcess';
+import { cpuMeter, VIEWER, type HubProcess } from './_hubProcess';
 import { jobInfo, LINE_BYTES, mib, reporterFor, round, runProducer, stored, type IngestSetup } from './_ingestJob';
 
 /** A hub under test, a viewer connected to it, and the producer's argv. */
@@ -39,21 +38,14 @@ async function timed(run: HubRun, label: string, argv: string[], feed: (report: 
   try {
     const job = jobInfo(run.setup, argv);
     const start = performance.now();
-    const cpuBefore = { hub: cpuMsOf(run.hub.pid), bench: process.cpuUsage(), machine: machineBusyMs() };
+    const cpu = cpuMeter('hub', run.hub.pid);
     reporter.started(job);
     const fed = await feed((chunk) => reporter.chunks(job.id, [chunk]), job.argv);
     const fedMs = performance.now() - start;
     reporter.finished(job.id, fed.result);
     await stored(run.setup, reporter, run.viewer, job, fed.lastSeq);
     const ms = performance.now() - start;
-    const benchCpu = process.cpuUsage(cpuBefore.bench);
-    const cpu_ms = {
-      hub: cpuMsOf(run.hub.pid) - cpuBefore.hub,
-      bench: Math.round((benchCpu.user + benchCpu.system) / 1000),
-      machine: machineBusyMs() - cpuBefore.machine,
-      available: Math.round(ms * os.cpus().length),
-    };
-    return { bytes: fed.bytes, chunks: fed.lastSeq + 1, fed_ms: Math.round(fedMs), stored_ms: Math.round(ms), mib_s: round(mib(fed.bytes) / (ms / 1000)), cpu_ms };
+    return { bytes: fed.bytes, chunks: fed.lastSeq + 1, fed_ms: Math.round(fedMs), stored_ms: Math.round(ms), mib_s: round(mib(fed.bytes) / (ms / 1000)), cpu_ms: cpu(ms) };
   } finally {
     await reporter.close(1000);
   }

@@ -2,7 +2,7 @@
 // Told { url, sql } over IPC, it connects to PostgreSQL, listens on a loopback WebSocket and says
 // { port }. The first client's binary messages go, as they come and untouched, into one
 // `COPY … FROM STDIN`; a text message ends it, and the relay answers that with { rows } or
-// { error }, then exits.
+// { error }.
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import { WebSocketServer } from 'ws';
@@ -43,9 +43,10 @@ process.once('message', ({ url, sql }: { url: string; sql: string }) => {
     server.once('connection', (socket) => {
       const parts = new Parts();
       socket.on('message', (data: Buffer, isBinary) => (isBinary ? parts.push(data) : parts.end()));
+      // It stays until the bench, having read its CPU time, stops it.
       copyFromStdin(db, sql, parts).then(
-        (rows) => socket.send(JSON.stringify({ rows }), () => process.exit(0)),
-        (error: unknown) => socket.send(JSON.stringify({ error: String(error) }), () => process.exit(1)),
+        (rows) => socket.send(JSON.stringify({ rows })),
+        (error: unknown) => socket.send(JSON.stringify({ error: String(error) })),
       );
     });
   });

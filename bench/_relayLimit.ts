@@ -7,13 +7,12 @@
 // relay's answer that the COPY ended.
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
-import os from 'node:os';
 import path from 'node:path';
 import WebSocket from 'ws';
 import type { Chunk } from '../src/shared/jobs';
 import { PostgresJobStore } from '../src/core/store/postgresJobStore';
 import { COPY_COLUMNS, jobWithRows } from './_copyLimit';
-import { cpuMsOf, machineBusyMs } from './_hubProcess';
+import { cpuMeter } from './_hubProcess';
 import { rate } from './ingest-store';
 
 /** `chunks` relayed into the PostgreSQL database at `url`; with the CPU of each process. */
@@ -30,18 +29,12 @@ export async function relayIntoPostgres(url: string, chunks: readonly Chunk[]) {
     await once(socket, 'open');
     const answered = once(socket, 'message') as Promise<[Buffer]>;
     const start = performance.now();
-    const before = { relay: cpuMsOf(relay.pid!), bench: process.cpuUsage(), machine: machineBusyMs() };
+    const cpu = cpuMeter('relay', relay.pid!);
     for (const part of data) socket.send(part);
     socket.send('end');
     const answer = JSON.parse(String((await answered)[0])) as { rows?: number; error?: string };
     const ms = performance.now() - start;
-    const bench = process.cpuUsage(before.bench);
-    const cpu_ms = {
-      relay: cpuMsOf(relay.pid!) - before.relay,
-      bench: Math.round((bench.user + bench.system) / 1000),
-      machine: machineBusyMs() - before.machine,
-      available: Math.round(ms * os.availableParallelism()),
-    };
+    const cpu_ms = cpu(ms);
     socket.close();
     if (answer.rows !== chunks.length) throw new Error(`The relay stored ${answer.rows ?? 0} of ${chunks.length} rows${answer.error ? `: ${answer.error}` : ''}`);
     return { ...rate(chunks, ms), rows: answer.rows, messages: data.length, cpu_ms };

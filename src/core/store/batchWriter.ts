@@ -212,15 +212,18 @@ export class BatchWriter extends EventEmitter<{ stored: [jobId: string, storedSe
   // Resolves once at most BACKLOG_STATEMENTS statements' worth of chunk text waits to be stored, or
   // once the writer stops writing (its queue is empty, or close() gave up). A caller that waits for
   // it before it takes more keeps the queue near that size while the database is the bottleneck.
+  // (A queue over the backlog is always being drained: enqueue() starts the drain at maxBytes.)
   room(): Promise<void> {
-    if (this.queuedBytes <= this.backlogBytes) return Promise.resolve();
-    this.kick();
-    if (!this.draining) return Promise.resolve();
+    if (this.roomy) return Promise.resolve();
     return new Promise((resolve) => this.roomWaiters.push(resolve));
   }
 
+  private get roomy(): boolean {
+    return !this.draining || this.queuedBytes <= this.backlogBytes;
+  }
+
   private wakeRoomWaiters(): void {
-    if (this.draining && this.queuedBytes > this.backlogBytes) return;
+    if (!this.roomy) return;
     const waiting = this.roomWaiters;
     this.roomWaiters = [];
     for (const resolve of waiting) resolve();
@@ -242,7 +245,7 @@ export class BatchWriter extends EventEmitter<{ stored: [jobId: string, storedSe
         if (statement.batches) this.noteStored(statement.batches);
         this.queuedRows -= statement.rows;
         this.queuedBytes -= statement.bytes;
-        if (this.roomWaiters.length > 0) this.wakeRoomWaiters();
+        this.wakeRoomWaiters();
         // PGlite opened on this thread runs each statement here and resolves without any I/O:
         // without this turn of the event loop a long queue would be written with no socket served
         // meanwhile.
