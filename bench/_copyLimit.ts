@@ -14,9 +14,8 @@ import { rate } from './ingest-store';
 /** The table and columns a COPY of chunks fills. */
 export const COPY_COLUMNS = 'job_events (job_id, seq, ts, stream, chunk)';
 
-// Migrates the store, starts one job in it and closes it; returns COPY's text of `chunks` for
-// that job, in parts of whole rows, each of at least `partChars` characters but the last.
-export async function jobWithRows(store: JobStore, chunks: readonly Chunk[], partChars = 2 ** 20): Promise<Buffer[]> {
+/** Migrates the store, starts one job in it and closes it; returns the job's id. */
+export async function newJob(store: JobStore): Promise<string> {
   const id = randomUUID();
   try {
     await store.migrate();
@@ -24,10 +23,22 @@ export async function jobWithRows(store: JobStore, chunks: readonly Chunk[], par
   } finally {
     await store.close();
   }
+  return id;
+}
+
+/** One chunk of the job `id` as a row of COPY's text format. */
+export function copyRow(id: string, c: Chunk): string {
+  return `${id}\t${c.seq}\t${new Date(c.ts).toISOString()}\t${c.stream}\t${copyText(c.text)}\n`;
+}
+
+// Migrates the store, starts one job in it and closes it; returns COPY's text of `chunks` for
+// that job, in parts of whole rows, each of at least `partChars` characters but the last.
+export async function jobWithRows(store: JobStore, chunks: readonly Chunk[], partChars = 2 ** 20): Promise<Buffer[]> {
+  const id = await newJob(store);
   const parts: Buffer[] = [];
   let text = '';
   for (const c of chunks) {
-    text += `${id}\t${c.seq}\t${new Date(c.ts).toISOString()}\t${c.stream}\t${copyText(c.text)}\n`;
+    text += copyRow(id, c);
     if (text.length >= partChars) {
       parts.push(Buffer.from(text));
       text = '';

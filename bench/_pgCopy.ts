@@ -34,6 +34,32 @@ class CopyFromStdin extends pg.Query {
   }
 }
 
+/** Parts of COPY data, read once in order by the COPY as they are pushed. */
+export class Parts implements AsyncIterable<Buffer> {
+  private readonly queue: Buffer[] = [];
+  private ended = false;
+  private wake: (() => void) | undefined;
+
+  push(part: Buffer): void {
+    this.queue.push(part);
+    this.wake?.();
+  }
+
+  end(): void {
+    this.ended = true;
+    this.wake?.();
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<Buffer> {
+    for (;;) {
+      const part = this.queue.shift();
+      if (part) yield part;
+      else if (this.ended) return;
+      else await new Promise<void>((resolve) => (this.wake = resolve));
+    }
+  }
+}
+
 /** Runs `COPY <table> (<columns>) FROM STDIN` with `data` (text format, its parts as they come); resolves with the rows copied. */
 export function copyFromStdin(client: pg.Client, sql: string, data: Iterable<Buffer> | AsyncIterable<Buffer>): Promise<number> {
   return new Promise((resolve, reject) => {

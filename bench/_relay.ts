@@ -6,33 +6,7 @@
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import { WebSocketServer } from 'ws';
-import { copyFromStdin } from './_pgCopy';
-
-/** The messages of one client, read once in order by the COPY as they come. */
-class Parts implements AsyncIterable<Buffer> {
-  private readonly queue: Buffer[] = [];
-  private ended = false;
-  private wake: (() => void) | undefined;
-
-  push(part: Buffer): void {
-    this.queue.push(part);
-    this.wake?.();
-  }
-
-  end(): void {
-    this.ended = true;
-    this.wake?.();
-  }
-
-  async *[Symbol.asyncIterator](): AsyncIterator<Buffer> {
-    for (;;) {
-      const part = this.queue.shift();
-      if (part) yield part;
-      else if (this.ended) return;
-      else await new Promise<void>((resolve) => (this.wake = resolve));
-    }
-  }
-}
+import { copyFromStdin, Parts } from './_pgCopy';
 
 process.once('message', ({ url, sql }: { url: string; sql: string }) => {
   const db = new pg.Client({ connectionString: url });

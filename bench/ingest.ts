@@ -14,6 +14,10 @@
 //   through the runner alone with its chunks dropped.
 //   In `detail`, end_to_end_ceiling_vs_runner_only: the ratio if the CPU every process on the
 //   machine took during the end-to-end run were spread evenly over all CPUs, the best they allow.
+//   And limit_vs_runner_only: the same producer through the runner with each chunk going straight
+//   into the store by COPY, no reporter or hub (_endToEndLimit.ts), against the runner alone: the
+//   most end_to_end_vs_runner_only can reach on this machine. end_to_end_vs_limit: the end-to-end
+//   run against that limit.
 // - hub_vs_copy: the chunks of the end-to-end run, prepared, reported at once by a HubReporter
 //   (no runner), against one COPY of the same rows into a fresh database of the same kind
 //   (_copyLimit.ts): what the hub makes of what the store can take. In `detail`,
@@ -41,6 +45,7 @@ import { connect } from '../test/unit/server/helpers';
 import { startTestPostgres } from '../test/harness/postgres';
 import { copyIntoPglite, copyIntoPostgres } from './_copyLimit';
 import { relayIntoPostgres } from './_relayLimit';
+import { runnerIntoPglite, runnerIntoPostgres } from './_endToEndLimit';
 import { startDelayProxy } from './_delayProxy';
 import { buildHubIfStale, machineBusyMs, rssOf, startHubProcess, VIEWER, type HubProcess } from './_hubProcess';
 import { LINE_BYTES, mib, producerIn, round, runProducer, type IngestSetup } from './_ingestJob';
@@ -150,6 +155,10 @@ async function main(): Promise<void> {
   try {
     const idle = await idleHub();
     const runner = await runnerOnly();
+    const limits = {
+      postgres: await runnerIntoPostgres(setup, await server.createDatabase(), producer(LINES)),
+      pglite: await runnerIntoPglite(setup, path.join(setup.tmp, 'pglite-limit'), producer(LINES)),
+    };
     const chunks: Chunk[] = [];
     const postgres = await storeRuns(await server.createDatabase(), 'postgres', chunks);
     const postgresCopy = await copyIntoPostgres(await server.createDatabase(), chunks);
@@ -159,10 +168,12 @@ async function main(): Promise<void> {
     chunks.length = 0;
     const rtt = await atRtt(await server.createDatabase(), await server.createDatabase());
 
-    const ratios = (store: typeof postgres, copy: { mib_per_s: number }) => ({
+    const ratios = (store: typeof postgres, copy: { mib_per_s: number }, limit: { mib_s: number }) => ({
       end_to_end_vs_runner_only: round(store.end_to_end.mib_s / runner.mib_s, 2),
       // The best the CPUs allow: every process's CPU of the end-to-end run spread over all of them.
       end_to_end_ceiling_vs_runner_only: round(runner.ms / (store.end_to_end.cpu_ms.machine / os.availableParallelism()), 2),
+      limit_vs_runner_only: round(limit.mib_s / runner.mib_s, 2),
+      end_to_end_vs_limit: round(store.end_to_end.mib_s / limit.mib_s, 2),
       hub_vs_copy: round(store.prepared.mib_s / copy.mib_per_s, 2),
       // The same bound for the prepared run: its CPU (reporter, hub, database) spread over all CPUs.
       hub_vs_copy_ceiling: round(mib(store.prepared.bytes) / (store.prepared.cpu_ms.machine / os.availableParallelism() / 1000) / copy.mib_per_s, 2),
@@ -171,7 +182,7 @@ async function main(): Promise<void> {
       relay_vs_copy: round(postgresRelay.mib_per_s / postgresCopy.mib_per_s, 2),
       hub_vs_relay: round(postgres.prepared.mib_s / postgresRelay.mib_per_s, 2),
     };
-    const byStore = { postgres: { ...ratios(postgres, postgresCopy), ...relayed }, pglite: ratios(pglite, pgliteCopy) };
+    const byStore = { postgres: { ...ratios(postgres, postgresCopy, limits.postgres), ...relayed }, pglite: ratios(pglite, pgliteCopy, limits.pglite) };
     const figures = {
       end_to_end_vs_runner_only: Math.min(byStore.postgres.end_to_end_vs_runner_only, byStore.pglite.end_to_end_vs_runner_only),
       hub_vs_copy: Math.min(byStore.postgres.hub_vs_copy, byStore.pglite.hub_vs_copy),
@@ -198,8 +209,8 @@ async function main(): Promise<void> {
         met,
         all_met: Object.values(met).every(Boolean),
         detail: {
-          postgres: { ...byStore.postgres, ...postgres, copy: postgresCopy, relay: postgresRelay },
-          pglite: { ...byStore.pglite, ...pglite, copy: pgliteCopy },
+          postgres: { ...byStore.postgres, ...postgres, copy: postgresCopy, relay: postgresRelay, end_to_end_limit: limits.postgres },
+          pglite: { ...byStore.pglite, ...pglite, copy: pgliteCopy, end_to_end_limit: limits.pglite },
           // The product is never faster than the runner alone: the highest ratio it could reach.
           at_1ms_rtt: { ...rtt, ceiling_vs_seed: round(runner.mib_s / rtt.seed.mib_s) },
           runner_only: runner,
