@@ -56,19 +56,25 @@ export function cpuMsOf(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
-// Starts counting the CPU that the process `pid` (as `name`), this process and the whole machine
-// take; the function returned says how much each took since, and how much `ms` of wall time offered.
-export function cpuMeter<N extends string>(name: N, pid: number): (ms: number) => Record<N | 'bench' | 'machine' | 'available', number> {
-  const before = { process: cpuMsOf(pid), bench: process.cpuUsage(), machine: machineBusyMs() };
+// Starts counting the CPU that this process and the whole machine take; the function returned says
+// how much each took since, and how much `ms` of wall time offered.
+export function benchMeter(): (ms: number) => Record<'bench' | 'machine' | 'available', number> {
+  const before = { bench: process.cpuUsage(), machine: machineBusyMs() };
   return (ms) => {
     const bench = process.cpuUsage(before.bench);
     return {
-      [name]: cpuMsOf(pid) - before.process,
       bench: Math.round((bench.user + bench.system) / 1000),
       machine: machineBusyMs() - before.machine,
       available: Math.round(ms * os.availableParallelism()),
-    } as Record<N | 'bench' | 'machine' | 'available', number>;
+    };
   };
+}
+
+/** benchMeter, and the CPU that the process `pid` (as `name`) takes. */
+export function cpuMeter<N extends string>(name: N, pid: number): (ms: number) => Record<N | 'bench' | 'machine' | 'available', number> {
+  const before = cpuMsOf(pid);
+  const rest = benchMeter();
+  return (ms) => ({ [name]: cpuMsOf(pid) - before, ...rest(ms) }) as Record<N | 'bench' | 'machine' | 'available', number>;
 }
 
 export interface HubProcess {

@@ -1,10 +1,19 @@
 // The thread of the end-to-end limit on PGlite (_endToEndLimit.ts): PGlite on a thread of its own,
 // as the hub runs it, started on workerData's folder as the product starts it. It says 'ready',
 // then COPYs each part of rows it is sent (COPY's text format, whole rows) as it comes; `null`
-// ends the parts, and it answers that with { rows } or { error } once every part before is in.
+// ends the parts, and it answers that, once every part before is in, with { rows, cpuMs } (the
+// CPU this thread took since it said 'ready') or { error }.
+import { readFileSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { startPglite } from '../src/core/store/pglite';
 import { COPY_COLUMNS } from './_copyLimit';
+
+/** The CPU time this thread has used, in ms: utime and stime of stat(5), in clock ticks (100 a second). */
+function threadCpuMs(): number {
+  const stat = readFileSync('/proc/thread-self/stat', 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
 
 const port = parentPort!;
 void startPglite((workerData as { dir: string }).dir).then((db) => {
@@ -14,7 +23,7 @@ void startPglite((workerData as { dir: string }).dir).then((db) => {
   port.on('message', (part: Uint8Array | null) => {
     if (part === null) {
       copied.then(
-        () => port.postMessage({ rows }),
+        () => port.postMessage({ rows, cpuMs: threadCpuMs() - readyCpuMs }),
         (error: unknown) => port.postMessage({ error: String(error) }),
       );
       return;
@@ -24,5 +33,6 @@ void startPglite((workerData as { dir: string }).dir).then((db) => {
       rows += result.affectedRows ?? 0;
     });
   });
+  const readyCpuMs = threadCpuMs();
   port.postMessage('ready');
 });
