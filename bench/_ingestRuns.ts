@@ -51,8 +51,8 @@ async function timed(run: HubRun, label: string, argv: string[], feed: (report: 
   }
 }
 
-/** `lines` of the producer through runner, reporter and hub, until stored; the chunks go to `keep` too. */
-export function endToEnd(run: HubRun, lines: number, keep?: Chunk[]) {
+/** `lines` of the producer through runner, reporter and hub, until stored. */
+export function endToEnd(run: HubRun, lines: number) {
   return timed(run, 'flood', run.producer(lines), async (report, argv) => {
       let bytes = 0;
       let lastSeq = -1;
@@ -60,7 +60,6 @@ export function endToEnd(run: HubRun, lines: number, keep?: Chunk[]) {
         report(chunk);
         bytes += Buffer.byteLength(chunk.text);
         lastSeq = chunk.seq;
-        keep?.push(chunk);
       });
       return { bytes, lastSeq, result };
   });
