@@ -59,6 +59,51 @@ test('a statement holds at most maxBytes of text; a larger chunk goes alone', TI
   assert.deepEqual(await readAll(store, job.id), chunks);
 });
 
+test('output that comes while a statement runs waits until it fills one; what is left goes within maxDelayMs', TIMEOUT, async () => {
+  const rec = recording(store);
+  // Each statement of output waits for the test to let it run, until `open`.
+  const gates: (() => void)[] = [];
+  let open = false;
+  const writes: JobStoreWrites = {
+    ...rec.writes,
+    appendBatch: async (batches) => {
+      if (!open) await new Promise<void>((resolve) => gates.push(resolve));
+      return rec.writes.appendBatch(batches);
+    },
+  };
+  const writer = new BatchWriter(writes, { maxBytes: 1000, maxDelayMs: 1000 });
+  const job = newJob();
+  // Two chunks of 500 bytes fill a statement.
+  const chunk = (seq: number): Chunk => ({ seq, ts: seq, stream: 'stdout', text: `${'x'.repeat(499)}\n` });
+  const release = async (): Promise<void> => {
+    while (gates.length === 0) await new Promise((r) => setTimeout(r, 5));
+    const stored = new Promise((resolve) => writer.once('stored', resolve));
+    gates.shift()!();
+    await stored;
+  };
+  writer.started(job);
+  writer.chunks(job.id, [chunk(0), chunk(1)]);
+  while (gates.length === 0) await new Promise((r) => setTimeout(r, 5));
+  writer.chunks(job.id, [chunk(2)]);
+  await release();
+  await new Promise((r) => setTimeout(r, 50));
+  assert.equal(gates.length, 0, 'half a statement waits for more');
+  writer.chunks(job.id, [chunk(3)]);
+  while (gates.length === 0) await new Promise((r) => setTimeout(r, 5));
+  writer.chunks(job.id, [chunk(4)]);
+  open = true;
+  await release();
+  // No flush: the last chunk goes once its delay is up.
+  const start = Date.now();
+  while ((await store.readEvents(job.id, 0)).length < 5) {
+    assert.ok(Date.now() - start < 10_000, 'stored within 10 s on a busy machine');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  assert.deepEqual(rowsPerStatement(rec.statements), [2, 2, 1]);
+  assert.deepEqual(await readAll(store, job.id), [0, 1, 2, 3, 4].map(chunk));
+  await writer.close();
+});
+
 test('a failed write is retried with backoff until it succeeds; nothing overtakes it, nothing is lost', TIMEOUT, async () => {
   const rec = recording(store);
   const attempts: number[] = [];
