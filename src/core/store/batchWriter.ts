@@ -250,7 +250,7 @@ export class BatchWriter extends EventEmitter<{ stored: [jobId: string, storedSe
   // of it waits, or when it was queued before a flush or the end of its delay. While a flood comes,
   // less than a full statement comes during each one, and written at once that made statements of
   // about half the size, each paying the database's cost per statement. Measured on a 2-core
-  // machine, a job printing 100 MB through the hub into PostgreSQL: 840–1120 statements that way,
+  // machine, a job printing 100 MB through the hub into PostgreSQL: 600–1120 statements that way,
   // 300–470 this way, and PostgreSQL's CPU 630–700 ms instead of 940–980 ms.
   private get worthWriting(): boolean {
     const head = this.queue[0];
