@@ -48,8 +48,8 @@ export function machineBusyMs(): number {
   return (user! + nice! + system! + irq! + softirq! + steal!) * 10;
 }
 
-/** CPU time a process has used (user + system), in ms, from /proc/<pid>/stat. */
-export function cpuMsOf(pid: number): number {
+/** CPU time a process has used (user + system), in ms, from /proc/<pid>/stat; 'thread-self': the calling thread's. */
+export function cpuMsOf(pid: number | 'thread-self'): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   // utime and stime are fields 14 and 15 of stat(5), in clock ticks (100 per second on Linux).

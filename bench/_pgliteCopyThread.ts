@@ -3,17 +3,10 @@
 // then COPYs each part of rows it is sent (COPY's text format, whole rows) as it comes; `null`
 // ends the parts, and it answers that, once every part before is in, with { rows, cpuMs } (the
 // CPU this thread took since it said 'ready') or { error }.
-import { readFileSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { startPglite } from '../src/core/store/pglite';
 import { COPY_COLUMNS } from './_copyLimit';
-
-/** The CPU time this thread has used, in ms: utime and stime of stat(5), in clock ticks (100 a second). */
-function threadCpuMs(): number {
-  const stat = readFileSync('/proc/thread-self/stat', 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
+import { cpuMsOf } from './_hubProcess';
 
 const port = parentPort!;
 void startPglite((workerData as { dir: string }).dir).then((db) => {
@@ -23,7 +16,7 @@ void startPglite((workerData as { dir: string }).dir).then((db) => {
   port.on('message', (part: Uint8Array | null) => {
     if (part === null) {
       copied.then(
-        () => port.postMessage({ rows, cpuMs: threadCpuMs() - readyCpuMs }),
+        () => port.postMessage({ rows, cpuMs: cpuMsOf('thread-self') - readyCpuMs }),
         (error: unknown) => port.postMessage({ error: String(error) }),
       );
       return;
@@ -33,6 +26,6 @@ void startPglite((workerData as { dir: string }).dir).then((db) => {
       rows += result.affectedRows ?? 0;
     });
   });
-  const readyCpuMs = threadCpuMs();
+  const readyCpuMs = cpuMsOf('thread-self');
   port.postMessage('ready');
 });
