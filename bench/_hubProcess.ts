@@ -86,7 +86,8 @@ export interface HubProcess {
 }
 
 // Starts the hub on `database` (postgres:// URL or PGlite folder) with its data in `dir`, and
-// resolves once it printed `listening <url>`. `nodeArgs` go to node (e.g. --cpu-prof).
+// resolves once it printed `listening <url>` on a line (with --trace-gc, V8's lines come first).
+// `nodeArgs` go to node (e.g. --cpu-prof).
 export function startHubProcess(database: string, dir: string, nodeArgs: readonly string[] = []): Promise<HubProcess> {
   const tokenFile = path.join(dir, 'tokens');
   writeFileSync(tokenFile, `viewer ${VIEWER}\noperator ${OPERATOR}\n`, { mode: 0o600 });
@@ -103,7 +104,7 @@ export function startHubProcess(database: string, dir: string, nodeArgs: readonl
     let out = '';
     child.stdout!.on('data', (data: Buffer) => {
       out += data.toString();
-      const line = /^listening (\S+)\n/.exec(out);
+      const line = /^listening (\S+)\n/m.exec(out);
       if (line) resolve({ url: line[1]!, pid: child.pid!, child, stop });
     });
     void exited.then(() => reject(new Error(`The hub exited (${child.exitCode ?? child.signalCode}) before it listened`)));
