@@ -12,6 +12,7 @@ import pg from 'pg';
 import { PgliteJobStore } from '../src/core/store/pgliteJobStore';
 import { PostgresJobStore } from '../src/core/store/postgresJobStore';
 import type { Chunk } from '../src/shared/jobs';
+import { tsxThreadScript } from '../test/harness/tsxThread';
 import { COPY_COLUMNS, copyRow, newJob } from './_copyLimit';
 import { benchMeter, cpuMsOf } from './_hubProcess';
 import { mib, round, runProducer, type IngestSetup } from './_ingestJob';
@@ -67,9 +68,7 @@ export async function runnerIntoPostgres(setup: IngestSetup, url: string, argv: 
 /** `argv`'s output through the runner into the PGlite folder `dir`, a COPY per MiB on PGlite's thread. */
 export async function runnerIntoPglite(setup: IngestSetup, dir: string, argv: string[]) {
   const id = await newJob(await PgliteJobStore.open({ dir }));
-  // A worker does not inherit tsx's loader from `--import`: the thread registers it, then loads its script.
-  const script = `require(${JSON.stringify(require.resolve('tsx/cjs/api'))}).register(); require(${JSON.stringify(path.join(__dirname, '_pgliteCopyThread.ts'))});`;
-  const thread = new Worker(script, { eval: true, workerData: { dir } });
+  const thread = new Worker(tsxThreadScript(setup.tmp, path.join(__dirname, '_pgliteCopyThread.ts')), { workerData: { dir } });
   const failed = once(thread, 'error').then(([err]) => Promise.reject(err as Error));
   failed.catch(() => undefined);
   try {

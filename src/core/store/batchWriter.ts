@@ -5,6 +5,7 @@ import type { JobRecorder } from '../jobs/recorder';
 import { assertChunks, assertJobId, assertJobInfo, assertJobResult } from './checkInput';
 import type { ChunkBatch, JobStore } from './jobStore';
 import { isLost, isRefusal } from './refusal';
+import { isolateRefused, type Outcome, type RowWrites } from './refusedRows';
 
 /** When to flush and how to retry; every limit is "whichever comes first". */
 export interface BatchWriterOptions {
@@ -41,25 +42,6 @@ interface Statement {
   batches?: ChunkBatch[];
   /** What it stores, for the log of a refusal. */
   what: string;
-}
-
-/** How a write ended: stored, given up on (close() timed out), or refused for good with the database's error. */
-type Outcome = 'stored' | 'abandoned' | { refused: unknown };
-
-const rowCount = (batches: readonly ChunkBatch[]): number => batches.reduce((n, b) => n + b.chunks.length, 0);
-
-/** The first `n` rows of `batches`, and the rest. */
-function splitRows(batches: readonly ChunkBatch[], n: number): [ChunkBatch[], ChunkBatch[]] {
-  const head: ChunkBatch[] = [];
-  const tail: ChunkBatch[] = [];
-  let left = n;
-  for (const batch of batches) {
-    const taken = Math.min(left, batch.chunks.length);
-    if (taken > 0) head.push({ jobId: batch.jobId, chunks: batch.chunks.slice(0, taken) });
-    if (taken < batch.chunks.length) tail.push({ jobId: batch.jobId, chunks: batch.chunks.slice(taken) });
-    left -= taken;
-  }
-  return [head, tail];
 }
 
 const bytesOf = (chunk: Chunk): number => Buffer.byteLength(chunk.text);
@@ -125,6 +107,10 @@ export class BatchWriter extends EventEmitter<{ stored: [jobId: string, storedSe
   private readonly maxRetryMs: number;
   private readonly onError: (error: unknown, attempt: number) => void;
   private readonly onRefused: (what: string, error: unknown) => void;
+  private readonly rowWrites: RowWrites = {
+    append: (batches) => this.retrying(() => this.store.appendBatch(batches)),
+    refused: (what, error) => this.refused(what, error),
+  };
 
   constructor(
     private readonly store: JobStoreWrites,
@@ -210,7 +196,12 @@ export class BatchWriter extends EventEmitter<{ stored: [jobId: string, storedSe
   private enqueue(write: Write): void {
     this.queue.push(write);
     if (this.queuedRows >= this.maxRows || this.queuedBytes >= this.maxBytes) this.kick();
-    else if (!this.draining && !this.timer) this.timer = setTimeout(() => this.kick(true), this.maxDelayMs);
+    else if (!this.draining) this.later();
+  }
+
+  /** Writes what waits, full statement or not, once maxDelayMs is up; unless a timer already will. */
+  private later(): void {
+    this.timer ??= setTimeout(() => this.kick(true), this.maxDelayMs);
   }
 
   // Resolves once at most BACKLOG_STATEMENTS statements' worth of chunk text waits to be stored, or
@@ -275,7 +266,7 @@ export class BatchWriter extends EventEmitter<{ stored: [jobId: string, storedSe
     } finally {
       this.draining = undefined;
       // Output left waiting for a full statement goes within the delay all the same.
-      if (this.queue.length > 0 && !this.abandoned) this.timer ??= setTimeout(() => this.kick(true), this.maxDelayMs);
+      if (this.queue.length > 0 && !this.abandoned) this.later();
       this.wakeRoomWaiters();
     }
   }
@@ -337,29 +328,8 @@ export class BatchWriter extends EventEmitter<{ stored: [jobId: string, storedSe
   private async settle(statement: Statement): Promise<'stored' | 'abandoned'> {
     const outcome = await this.retrying(statement.run);
     if (typeof outcome === 'string') return outcome;
-    if (statement.batches) return this.isolate(statement.batches, outcome.refused);
+    if (statement.batches) return isolateRefused(statement.batches, outcome.refused, this.rowWrites);
     this.refused(statement.what, outcome.refused);
-    return 'stored';
-  }
-
-  // Chunks of which some were refused: each half is written on its own, down to single rows. A
-  // refused row becomes a system line in its place; when even that is refused, the row is left out.
-  private async isolate(batches: ChunkBatch[], error: unknown): Promise<'stored' | 'abandoned'> {
-    const rows = rowCount(batches);
-    if (rows === 1) {
-      const { jobId, chunks } = batches[0];
-      const chunk = chunks[0];
-      this.refused(`chunk ${chunk.seq} of job ${jobId}`, error);
-      const notice: Chunk = { seq: chunk.seq, ts: chunk.ts, stream: 'system', text: `[This output was not stored: the database refused it (${messageOf(error)})]\n` };
-      const outcome = await this.retrying(() => this.store.appendBatch([{ jobId, chunks: [notice] }]));
-      if (typeof outcome !== 'string') this.refused(`the notice for chunk ${chunk.seq} of job ${jobId}`, outcome.refused);
-      return outcome === 'abandoned' ? 'abandoned' : 'stored';
-    }
-    for (const half of splitRows(batches, Math.ceil(rows / 2))) {
-      const outcome = await this.retrying(() => this.store.appendBatch(half));
-      if (outcome === 'abandoned') return outcome;
-      if (typeof outcome !== 'string' && (await this.isolate(half, outcome.refused)) === 'abandoned') return 'abandoned';
-    }
     return 'stored';
   }
 

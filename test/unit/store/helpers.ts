@@ -1,11 +1,11 @@
 // Jobs, chunks and SQL access shared by the store tests.
 import { randomUUID } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Chunk, JobInfo } from '../../../src/shared/jobs';
 import type { ChunkBatch, JobStore } from '../../../src/core/store/jobStore';
 import type { SqlClient } from '../../../src/core/store/sqlClient';
 import type { JobStoreWrites } from '../../../src/core/store/batchWriter';
+import { tsxThreadScript } from '../../harness/tsxThread';
 
 /** A running target job; fields may be overridden. */
 export function newJob(over: Partial<JobInfo> = {}): JobInfo {
@@ -82,13 +82,7 @@ export function recording(store: JobStore): Recording {
   return { writes, statements, failNext: (n) => (failures = n) };
 }
 
-/**
- * The database thread's script as the tests run it, from the TypeScript source: a worker thread
- * does not get the tsx hooks of this process, so a CommonJS shim in `dir` registers them first.
- */
+/** The database thread's script as the tests run it, from the TypeScript source (a shim in `dir`). */
 export function pgliteThreadScript(dir: string): string {
-  const shim = path.join(dir, 'pgliteWorker.cjs');
-  const source = path.resolve(__dirname, '../../../src/core/store/pgliteWorker.ts');
-  writeFileSync(shim, `require(${JSON.stringify(require.resolve('tsx/cjs/api'))}).register();\nrequire(${JSON.stringify(source)});\n`);
-  return shim;
+  return tsxThreadScript(dir, path.resolve(__dirname, '../../../src/core/store/pgliteWorker.ts'));
 }
