@@ -37,12 +37,14 @@ const DEFAULT_TAIL_BYTES = 256 * 1024;
 // searches them all) more slowly than a fast producer writes. Once more than FAR_BEHIND_BYTES
 // are waiting to be sent, the console is also sent the newest output (`console/tail`, about
 // NEWEST_BYTES) at most every NEWEST_INTERVAL_MS, which it shows until the output in order
-// catches up: the screen keeps up with the job while the rest is still being read. A tenth of a
-// second of a flood at the page's pace; a screen is a few KB. Both are set by the console bench
-// on two CPUs: sent 10 times a second, and only once 4 MB waited, the newest output and the
-// reading before it made a flooding job take 1.31–1.42× as long as without a console; at these
-// values 1.19–1.25×, and its last line still shows within 0.2 s of its exit.
-const FAR_BEHIND_BYTES = 1024 * 1024;
+// catches up: the screen keeps up with the job while the rest is still being read. A few frames
+// of reading at the page's pace; a screen is a few KB. All three are set by the console bench on
+// two CPUs: sent 10 times a second, and only once 4 MB waited, the newest output and the reading
+// before it made a flooding job take 1.31–1.42× as long as without a console; once 1 MB waited,
+// the page still read 2–6 MB of the flood before the newest output covered it, and the job took
+// 1.19–1.25× as long; at these values nearly nothing, and its last line still shows within 0.2 s
+// of its exit.
+const FAR_BEHIND_BYTES = 256 * 1024;
 const NEWEST_BYTES = 16 * 1024;
 const NEWEST_INTERVAL_MS = 200;
 /** The newest output tells the rate the job's output comes at when the previous one went at most this long before. */

@@ -47,16 +47,14 @@ test('following a flood, the log draws every 100 ms and the frames between parse
   assert.equal(pacer.flooding, false, 'no lines for a whole half second: the flood is over');
 });
 
-test('under the newest output the log reads one slice every 250 ms while it comes, then at full speed', () => {
+test('under the newest output of a flood the log does not read while it comes, then reads at full speed', () => {
   const pacer = new FramePacer();
   frames(pacer, 1000, 600, () => following, 1000);
   // The host sends the newest output every 100 ms until 3000, then the flood ends.
   const covered = (at: number): FrameState => ({ ...following, newest: { at: Math.min(3000, Math.floor(at / 100) * 100), bytesPerSecond: 20_000_000 } });
   const flood = frames(pacer, 1600, 1400, covered, 500);
-  const reads = flood.filter((p) => p.parseMs > 0);
-  assert.ok(reads.length >= 5 && reads.length <= 6, `${reads.length} reads in 1.4 s`);
-  assert.ok(reads.every((p) => p.parseMs <= 4));
-  for (let i = 1; i < reads.length; i++) assert.ok(reads[i]!.at - reads[i - 1]!.at >= 250);
+  assert.ok(flood.every((p) => p.parseMs === 0), 'no reading while the flood comes');
+  assert.ok(flood.some((p) => p.draw), 'frames still draw (the newest output) at the flood rate');
   const after = frames(pacer, 3500, 500, covered, 500);
   assert.ok(after.every((p) => p.parseMs >= 8), 'quiet for 500 ms: every frame reads, for the whole flood budget');
 });
@@ -68,5 +66,5 @@ test('under the newest output of a slower stream, or before its rate is known, t
   const slower = frames(pacer, 1600, 1000, stream(500_000), 500);
   assert.ok(slower.every((p) => p.parseMs > 0 && p.parseMs <= 4), 'half a MB a second: a slice of every frame, so that the log catches up');
   const unknown = frames(pacer, 2600, 1000, stream(undefined), 500);
-  assert.ok(unknown.filter((p) => p.parseMs > 0).length <= 5, 'a rate not known yet counts as a flood');
+  assert.ok(unknown.every((p) => p.parseMs === 0), 'a rate not known yet counts as a flood');
 });
