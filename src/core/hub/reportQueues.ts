@@ -56,13 +56,19 @@ export class ReportQueues {
     return state;
   }
 
-  /** Queues an event to send now, or appends it to the job's spool when it cannot be. */
+  /**
+   * Queues an event to send now, or appends it to the job's spool when it cannot be. Output is
+   * split into events of at most one report each: a job's whole output handed over at once (a
+   * window reaching its hub after a job ran) would otherwise be one report, and a report over the
+   * hub's message limit closes the connection, again at every reconnection.
+   */
   add(state: JobState, event: SpoolEvent, online: boolean): void {
+    const events = event.type === 'chunks' ? this.split(event.chunks) : [event];
     if (state.spooled || !online) {
       if (!state.spooled) this.spill(state);
-      this.spool.append(state.id, [event]);
+      this.spool.append(state.id, events);
     } else {
-      state.queue.push(event);
+      state.queue.push(...events);
     }
   }
 
@@ -127,6 +133,24 @@ export class ReportQueues {
     if ((this.spool.size(state.id) ?? 0) > state.spoolOffset) return;
     this.spool.remove(state.id);
     Object.assign(state, { spooled: false, spoolOffset: 0, spoolSent: 0 });
+  }
+
+  /** Chunks as events within the batch limits; a chunk over the character limit goes alone. */
+  private split(chunks: Chunk[]): SpoolEvent[] {
+    const events: SpoolEvent[] = [];
+    let from = 0;
+    let chars = 0;
+    for (let i = 0; i < chunks.length; i++) {
+      const size = chunks[i].text.length;
+      if (i > from && (i - from === this.batchChunks || chars + size > this.batchChars)) {
+        events.push({ type: 'chunks', chunks: chunks.slice(from, i) });
+        from = i;
+        chars = 0;
+      }
+      chars += size;
+    }
+    events.push({ type: 'chunks', chunks: from === 0 ? chunks : chunks.slice(from) });
+    return events;
   }
 
   private merge(job: JobState, events: SpoolEvent[], sizes: number[] | undefined): Batch {

@@ -175,6 +175,38 @@ test('retarget: a hub started anew on another port is sent the spool', TIMEOUT, 
   assert.deepEqual(spools(spoolDir), []);
 });
 
+test('a job handed over whole in one call, far more than one hub message, is stored, whether the hub is away at first or connected', TIMEOUT, async () => {
+  // As a window reaching its hub after a flood hands it the jobs it ran: 4.5 MB in one call.
+  const big = (count: number): Chunk[] => Array.from({ length: count }, (_, seq) => ({ seq, ts: seq, stream: 'stdout', text: `part ${seq} ${'x'.repeat(30_000)}\n` }));
+  const assertWhole = (chunks: Chunk[], count: number): void => {
+    assert.equal(chunks.length, count);
+    chunks.forEach((c, i) => assert.ok(c.seq === i && c.text.startsWith(`part ${i} `) && c.text.length === 30_000 + `part ${i} \n`.length, `chunk ${i}`));
+  };
+  const dir = folder();
+  const first = await hubProcess(dir);
+  const port = Number(new URL(first.url).port);
+  first.child.kill('SIGKILL');
+  await first.exited;
+  const spoolDir = path.join(dir, 'spool');
+  const r = reporter(first.url, spoolDir);
+  const early = newJob();
+  r.started(early);
+  r.chunks(early.id, big(150));
+  r.finished(early.id, success());
+
+  const hub = await hubProcess(dir, port);
+  assert.equal(await r.idle(60_000), true, 'the spooled job is stored');
+  assertWhole(await storedChunks(hub.url, early.id), 150);
+  const late = newJob();
+  r.started(late);
+  r.chunks(late.id, big(150));
+  r.finished(late.id, success());
+  assert.equal(await r.idle(60_000), true, 'the job handed over while connected is stored');
+  assertWhole(await storedChunks(hub.url, late.id), 150);
+  assert.equal(await storedStatus(hub.url, late.id), 'success');
+  assert.deepEqual(spools(spoolDir), []);
+});
+
 test('close() with the hub away leaves the spool; a later replaySpools() sends it and ends the job interrupted', TIMEOUT, async () => {
   const spoolDir = path.join(folder(), 'spool');
   const away = reporter('http://127.0.0.1:1', spoolDir);
