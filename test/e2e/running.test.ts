@@ -279,6 +279,68 @@ test('a console target streams its coloured lines while it runs and ends as succ
   }),
 );
 
+test('a console that follows a flood shows its newest lines at once, leaves the rest unread while it lasts, and then reads it all', { timeout: 120_000 }, () =>
+  step('running-flood', async () => {
+    const title = `${ALIAS} flood`;
+    const errorsBefore = setup.workbench.consoleErrors.length;
+    await setup.workbench.clickTreeItem('Projects', 'flood');
+
+    // What the console shows while the job runs: the newest lines over the log, and the log
+    // silent for screen readers meanwhile.
+    interface Seen {
+      status: string;
+      covered: boolean;
+      ariaLive: string | null;
+      newestLast: string;
+    }
+    const seen: Seen[] = [];
+    const deadline = Date.now() + 60_000;
+    for (let ended = false; !ended; ) {
+      if (Date.now() > deadline) throw new Error(`The flood did not end in time: ${JSON.stringify(seen.slice(-3))}`);
+      try {
+        const frame = await consoleFrame(title, 5_000);
+        const now = await frame.evaluate(() => {
+          const doc = (globalThis as unknown as { document: { querySelector(s: string): { getAttribute(a: string): string | null; textContent: string | null } | null; querySelectorAll(s: string): ArrayLike<{ textContent: string | null }> } }).document;
+          const rows = Array.from(doc.querySelectorAll('.newest .row'), (r) => (r.textContent ?? '').trimEnd());
+          return {
+            status: (doc.querySelector('header [role="status"]')?.getAttribute('aria-label') ?? '').replace(/^Status:\s*/, ''),
+            covered: doc.querySelector('.catching-up') !== null,
+            ariaLive: doc.querySelector('[role="log"]')?.getAttribute('aria-live') ?? null,
+            newestLast: rows.at(-1) ?? '',
+          };
+        });
+        seen.push(now);
+        if (now.covered && seen.filter((v) => v.covered).length === 1) await shot('03-flood-newest-output');
+        ended = now.status !== '' && now.status !== 'Running';
+      } catch {
+        // The webview was being rebuilt; read it again.
+      }
+      await setup.workbench.page.waitForTimeout(50);
+    }
+    const covered = seen.filter((v) => v.covered);
+    assert.ok(covered.length > 0, `the newest output covered the log at some point: ${JSON.stringify(seen.slice(0, 5))}`);
+    assert.ok(covered.every((v) => v.ariaLive === 'off'), `the covered log is not read out: ${JSON.stringify(covered.filter((v) => v.ariaLive !== 'off'))}`);
+    assert.ok(covered.some((v) => /^flood line \d+ \.+$/.test(v.newestLast)), `the newest output shows flood lines: ${JSON.stringify(covered.map((v) => v.newestLast))}`);
+
+    // Once the flood is over the log reads the rest, in order: its last line is drawn, and find
+    // reaches a line written 5 MB before the end, long before the newest output (the console keeps
+    // the last 100,000 lines).
+    const done = await waitForConsole(title, (v) => v.rows.at(-1) === 'END-OF-FLOOD', 'END-OF-FLOOD as its last row', 60_000);
+    assert.equal(done.status, 'Succeeded', `the header shows success: ${JSON.stringify({ status: done.status, exit: done.exit })}`);
+    const frame = await consoleFrame(title);
+    await frame.locator('.catching-up').waitFor({ state: 'detached', timeout: 60_000 });
+    await frame.getByRole('button', { name: 'Find', exact: true }).click();
+    await frame.locator('vscode-textfield input').fill('needle-4d2f');
+    const count = frame.locator('[data-find-state="done"]');
+    await count.waitFor({ timeout: 60_000 });
+    await until(async () => /^1 of 1$/.test(((await count.textContent()) ?? '').trim()), 'find to count the needle once', 60_000);
+    await shot('04-flood-read-found');
+    await setup.workbench.page.keyboard.press('Escape');
+    const scriptErrors = setup.workbench.consoleErrors.slice(errorsBefore).filter((e) => /\b(Type|Reference|Range)Error\b/.test(e));
+    assert.deepEqual(scriptErrors, [], 'no script error in the console (a log not drawn for a while has dropped lines since)');
+  }),
+);
+
 test('an interactive target runs in a terminal; the answer typed there reaches it, and the Jobs view shows it failed with exit code 2', { timeout: 90_000 }, () =>
   step('running-terminal', async () => {
     const { workbench } = setup;

@@ -122,6 +122,8 @@ export function defaultSettings(workspaceTrust: boolean): Record<string, unknown
     'workbench.enableExperiments': false,
     'workbench.tips.enabled': false,
     'git.enabled': false,
+    // A tree's sticky headers lie over the rows scrolled under them and take the clicks meant for them.
+    'workbench.tree.enableStickyScroll': false,
   };
 }
 
