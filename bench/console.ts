@@ -8,7 +8,7 @@
 // main thread as structured clones, as in VS Code; with --bridge evaluate, through
 // page.evaluate / page.exposeBinding, which costs the page's main thread ~45 ms per MB itself.
 //
-//   npm run bench -- console [--lines 1000000] [--rounds 3] [--terminal-lines 200000] [--bridge http|evaluate]
+//   npm run bench -- console [--lines 1000000] [--rounds 5] [--terminal-lines 200000] [--bridge http|evaluate]
 //                             [--no-default] [--no-pipes] [--no-terminal] [--timeout-s 1500]
 //                             [--page-cpu-prof <dir>] [--screenshots <dir>]   (of the page, per streamed run)
 //   VMO_BENCH_NO_MINIFY=1 keeps the page's names readable in its profile.
@@ -62,7 +62,7 @@ import { arg, median, medianBy } from './_cli';
 
 const LINES = Number(arg('lines', '1000000'));
 /** Streamed runs, each between two runs of the runner alone. */
-const ROUNDS = Math.max(1, Number(arg('rounds', '3')));
+const ROUNDS = Math.max(1, Number(arg('rounds', '5')));
 const TIMEOUT_MS = Number(arg('timeout-s', '1500')) * 1000;
 /** The integrated terminal is slow: by default it runs a smaller producer, and so does the console for the ratio. */
 const TERMINAL_LINES = Math.min(LINES, Number(arg('terminal-lines', '200000')));
