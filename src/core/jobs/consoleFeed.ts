@@ -265,12 +265,17 @@ export function lastChars(chunks: Chunk[], chars: number): Chunk[] {
   return chunks;
 }
 
-/** Every chunk of a job the source holds, read page by page. */
-export function* allChunks(source: FeedSource, jobId: string): Generator<Chunk> {
+/** The chunks of a job the source holds, in pages of about `maxBytes`. */
+export function* chunkPages(source: FeedSource, jobId: string, maxBytes = 1024 * 1024): Generator<Chunk[]> {
   for (let seq = source.firstSeq(jobId); seq < source.nextSeq(jobId); ) {
-    const page = source.read(jobId, seq, 1024 * 1024);
+    const page = source.read(jobId, seq, maxBytes);
     if (page.length === 0) return;
-    yield* page;
+    yield page;
     seq = page[page.length - 1].seq + 1;
   }
+}
+
+/** Every chunk of a job the source holds, read page by page. */
+export function* allChunks(source: FeedSource, jobId: string): Generator<Chunk> {
+  for (const page of chunkPages(source, jobId)) yield* page;
 }

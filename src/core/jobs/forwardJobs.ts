@@ -1,5 +1,5 @@
 import { isActive, problemCounts, type Chunk, type JobInfo, type JobResult } from '../../shared/jobs';
-import { allChunks } from './consoleFeed';
+import { chunkPages } from './consoleFeed';
 import type { InMemoryRecorder } from './inMemoryRecorder';
 import type { JobRecorder } from './recorder';
 
@@ -25,10 +25,11 @@ export function forwardJobs(from: InMemoryRecorder, to: JobRecorder): () => void
     }
   };
   const onChunks = (jobId: string, chunks: Chunk[]): void => to.chunks(jobId, chunks);
+  // A page at a time: a job's whole output in one call would be one string of all of it in the
+  // reporter's spool, which V8 cannot make beyond 512 MB.
   for (const job of from.list()) {
     start(job);
-    const chunks = [...allChunks(from, job.id)];
-    if (chunks.length > 0) to.chunks(job.id, chunks);
+    for (const page of chunkPages(from, job.id)) to.chunks(job.id, page);
     if (!isActive(job.status)) onJob(job);
   }
   from.on('job', onJob);

@@ -45,6 +45,20 @@ test('jobs recorded before forwarding starts are passed on first, with their out
   from.dispose();
 });
 
+test('the output of a job recorded before forwarding starts is passed on a page at a time, in order', () => {
+  const pages: number[][] = [];
+  const to: JobRecorder = { started: () => undefined, chunks: (_id, chunks) => pages.push(chunks.map((c) => c.seq)), finished: () => undefined };
+  const from = new InMemoryRecorder();
+  from.started({ id: 'big', kind: 'target', mode: 'console', title: 't', argv: ['make'], hostname: 'h', startedAt: 1, status: 'running' });
+  // 3.2 MB: about a MiB a page.
+  for (let seq = 0; seq < 100; seq++) from.chunks('big', [{ seq, ts: seq, stream: 'stdout', text: `${seq} ${'x'.repeat(32_000)}\n` }]);
+  const stop = forwardJobs(from, to);
+  stop();
+  assert.ok(pages.length >= 3 && pages.length <= 5, `${pages.length} pages`);
+  assert.deepEqual(pages.flat(), Array.from({ length: 100 }, (_, i) => i));
+  from.dispose();
+});
+
 test('a job that waited for its VM is reported started as queued, then again as running when it begins; one canceled while queued just ends', () => {
   const seen: string[] = [];
   const to: JobRecorder = {
