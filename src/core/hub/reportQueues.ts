@@ -112,7 +112,13 @@ export class ReportQueues {
     for (const state of this.jobs.values()) {
       let batch: Batch | undefined;
       if (state.spooled) {
-        const sized = this.spool.read(state.id, state.spoolSent, this.batchChars);
+        let sized = this.spool.read(state.id, state.spoolSent, this.batchChars);
+        if (sized.length > 0 && this.oversized(sized[0].event)) {
+          // Only once the reports before it are acknowledged can the spool be rewritten.
+          if (state.spoolSent !== state.spoolOffset) continue;
+          this.resplit(state, sized[0]);
+          sized = this.spool.read(state.id, 0, this.batchChars);
+        }
         if (sized.length > 0) batch = this.merge(state, sized.map((s) => s.event), sized.map((s) => s.bytes));
         else if (state.spoolSent === state.spoolOffset) this.unspoolIfAcknowledged(state);
       } else if (state.queue.length > state.queueSent) {
@@ -133,6 +139,20 @@ export class ReportQueues {
     if ((this.spool.size(state.id) ?? 0) > state.spoolOffset) return;
     this.spool.remove(state.id);
     Object.assign(state, { spooled: false, spoolOffset: 0, spoolSent: 0 });
+  }
+
+  /** Output over one report's limits: a spool line written by an older reporter, which did not split it. */
+  private oversized(event: SpoolEvent): boolean {
+    return event.type === 'chunks' && (event.chunks.length > this.batchChunks || (event.chunks.length > 1 && textChars(event.chunks) > this.batchChars));
+  }
+
+  // Rewrites the spool from its next line on, that line split within the limits: one report of it
+  // would be over the hub's message limit, which closes the connection at every try.
+  private resplit(state: JobState, first: { event: SpoolEvent; bytes: number }): void {
+    const chunks = first.event.type === 'chunks' ? first.event.chunks : [];
+    const rest = this.spool.readText(state.id, state.spoolOffset + first.bytes);
+    this.spool.replace(state.id, spoolLines(this.split(chunks)) + rest);
+    Object.assign(state, { spoolOffset: 0, spoolSent: 0 });
   }
 
   /** Chunks as events within the batch limits; a chunk over the character limit goes alone. */

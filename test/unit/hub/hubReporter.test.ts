@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { HubReporter } from '../../../src/core/hub/hubReporter';
@@ -204,6 +204,26 @@ test('a job handed over whole in one call, far more than one hub message, is sto
   assert.equal(await r.idle(60_000), true, 'the job handed over while connected is stored');
   assertWhole(await storedChunks(hub.url, late.id), 150);
   assert.equal(await storedStatus(hub.url, late.id), 'success');
+  assert.deepEqual(spools(spoolDir), []);
+});
+
+test('a spool line holding more output than one report (written by an older reporter) is sent in reports within the limits', TIMEOUT, async () => {
+  const spoolDir = path.join(folder(), 'spool');
+  mkdirSync(spoolDir, { recursive: true, mode: 0o700 });
+  const job = newJob();
+  const chunks: Chunk[] = Array.from({ length: 150 }, (_, seq) => ({ seq, ts: seq, stream: 'stdout', text: `part ${seq} ${'y'.repeat(30_000)}\n` }));
+  const lines = [{ type: 'started', job }, { type: 'chunks', chunks }, { type: 'finished', result: success() }];
+  writeFileSync(path.join(spoolDir, `${job.id}.jsonl`), lines.map((l) => JSON.stringify(l) + '\n').join(''), { mode: 0o600 });
+
+  const t = await startTestHub();
+  testHubs.push(t);
+  const r = reporter(t.hub.url, spoolDir);
+  assert.deepEqual(r.replaySpools(), [job.id]);
+  assert.equal(await r.idle(60_000), true, 'the spooled job is stored');
+  const stored = await storedChunks(t.hub.url, job.id);
+  assert.deepEqual(stored.map((c) => c.seq), chunks.map((c) => c.seq));
+  assert.ok(stored.every((c, i) => c.text === chunks[i].text));
+  assert.equal(await storedStatus(t.hub.url, job.id), 'success');
   assert.deepEqual(spools(spoolDir), []);
 });
 
