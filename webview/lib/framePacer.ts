@@ -35,6 +35,7 @@ const FLOOD_DRAW_INTERVAL_MS = 100;
  * page, its transport and the host; without it Chromium takes about half the CPU it took then
  * (0.9–1.2 s against 1.6–2.0 s while 100 MB come), and the log could not catch up at that pace
  * anyway.
+ *
  * Under a slower stream it reads for COVERED_BUDGET_MS (at least a chunk) a frame, so that it
  * catches up. The output has stopped when no newest output came for NEWEST_QUIET_MS (the host
  * sends it every 200 ms while output comes); then the log reads at full speed until it has

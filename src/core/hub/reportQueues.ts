@@ -78,7 +78,7 @@ export class ReportQueues {
   spill(state: JobState): void {
     const head: SpoolEvent[] = [];
     if (state.info) head.push({ type: 'started', job: state.info });
-    if (state.retained.length > 0) head.push({ type: 'chunks', chunks: state.retained });
+    if (state.retained.length > 0) head.push(...this.split(state.retained));
     const rest = state.spooled ? this.spool.readText(state.id, state.spoolOffset) : spoolLines(state.queue);
     this.spool.replace(state.id, spoolLines(head) + rest);
     Object.assign(state, { spooled: true, spoolOffset: 0, spoolSent: 0, queue: [], queueSent: 0, retained: [], storedSeq: -1 });
@@ -113,10 +113,12 @@ export class ReportQueues {
       let batch: Batch | undefined;
       if (state.spooled) {
         let sized = this.spool.read(state.id, state.spoolSent, this.batchChars);
-        if (sized.length > 0 && this.oversized(sized[0].event)) {
+        const first = sized[0]?.event;
+        const parts = first?.type === 'chunks' ? this.split(first.chunks) : [];
+        if (parts.length > 1) {
           // Only once the reports before it are acknowledged can the spool be rewritten.
           if (state.spoolSent !== state.spoolOffset) continue;
-          this.resplit(state, sized[0]);
+          this.rewriteFirstLine(state, parts, sized[0].bytes);
           sized = this.spool.read(state.id, 0, this.batchChars);
         }
         if (sized.length > 0) batch = this.merge(state, sized.map((s) => s.event), sized.map((s) => s.bytes));
@@ -141,17 +143,12 @@ export class ReportQueues {
     Object.assign(state, { spooled: false, spoolOffset: 0, spoolSent: 0 });
   }
 
-  /** Output over one report's limits: a spool line written by an older reporter, which did not split it. */
-  private oversized(event: SpoolEvent): boolean {
-    return event.type === 'chunks' && (event.chunks.length > this.batchChunks || (event.chunks.length > 1 && textChars(event.chunks) > this.batchChars));
-  }
-
-  // Rewrites the spool from its next line on, that line split within the limits: one report of it
-  // would be over the hub's message limit, which closes the connection at every try.
-  private resplit(state: JobState, first: { event: SpoolEvent; bytes: number }): void {
-    const chunks = first.event.type === 'chunks' ? first.event.chunks : [];
-    const rest = this.spool.readText(state.id, state.spoolOffset + first.bytes);
-    this.spool.replace(state.id, spoolLines(this.split(chunks)) + rest);
+  // Rewrites the spool from its next line (`bytes` long) on, that line as `parts`: a line with more
+  // output than one report (written by an older reporter, which did not split it) would be over the
+  // hub's message limit, which closes the connection at every try.
+  private rewriteFirstLine(state: JobState, parts: SpoolEvent[], bytes: number): void {
+    const rest = this.spool.readText(state.id, state.spoolOffset + bytes);
+    this.spool.replace(state.id, spoolLines(parts) + rest);
     Object.assign(state, { spoolOffset: 0, spoolSent: 0 });
   }
 
