@@ -69,7 +69,8 @@ export function registerHub(context: vscode.ExtensionContext, recorder: InMemory
       onRun: (request) => (runs ? runs(request) : Promise.resolve({ ok: false, error: 'This window is still starting' })),
       log: hubLog,
     });
-    const unforward = forwardJobs(recorder, reporter);
+    const forwarding = forwardJobs(recorder, reporter);
+    forwarding.caughtUp.catch((error: unknown) => log.error(`Jobs run before the hub was reached were not all passed on to it: ${(error as Error).message}`));
     const watch = address.own ? setInterval(() => void restartIfGone(reporter), WATCH_MS) : undefined;
     if (catalog) reporter.catalog(catalog);
     current = {
@@ -77,7 +78,7 @@ export function registerHub(context: vscode.ExtensionContext, recorder: InMemory
       reporter,
       stop: async (timeoutMs) => {
         clearInterval(watch);
-        unforward();
+        forwarding.stop();
         await reporter.close(timeoutMs);
         spool.lock.release();
       },

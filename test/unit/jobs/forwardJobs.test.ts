@@ -13,7 +13,7 @@ test('start, chunks and end reach the other recorder once each, in order; stop e
     finished: (id, result) => seen.push(`finished ${id} ${result.status} ${String(result.exitCode)}`),
   };
   const from = new InMemoryRecorder();
-  const stop = forwardJobs(from, to);
+  const { stop } = forwardJobs(from, to);
   const job: JobInfo = { id: 'a', kind: 'target', mode: 'console', title: 't', argv: ['make'], hostname: 'h', startedAt: 1, status: 'running' };
   from.started(job);
   from.chunks('a', [{ seq: 0, ts: 1, stream: 'stdout', text: 'x\n' }]);
@@ -25,7 +25,7 @@ test('start, chunks and end reach the other recorder once each, in order; stop e
   from.dispose();
 });
 
-test('jobs recorded before forwarding starts are passed on first, with their output', () => {
+test('jobs recorded before forwarding starts are passed on, with their output; their new output and end follow it', async () => {
   const seen: string[] = [];
   const to: JobRecorder = {
     started: (job) => seen.push(`started ${job.id}`),
@@ -38,23 +38,41 @@ test('jobs recorded before forwarding starts are passed on first, with their out
   from.chunks('old', [{ seq: 0, ts: 1, stream: 'stdout', text: 'a\n' }, { seq: 1, ts: 1, stream: 'stdout', text: 'b\n' }]);
   from.finished('old', { status: 'success', exitCode: 0, signal: null, durationMs: 1, finishedAt: 2 });
   from.started({ ...base, id: 'live' });
-  const stop = forwardJobs(from, to);
   from.chunks('live', [{ seq: 0, ts: 3, stream: 'stdout', text: 'c\n' }]);
+  const { stop, caughtUp } = forwardJobs(from, to);
+  from.chunks('live', [{ seq: 1, ts: 4, stream: 'stdout', text: 'd\n' }]);
+  from.finished('live', { status: 'failed', exitCode: 1, signal: null, durationMs: 3, finishedAt: 5 });
+  await caughtUp;
+  from.started({ ...base, id: 'new' });
+  from.chunks('new', [{ seq: 0, ts: 6, stream: 'stdout', text: 'e\n' }]);
   stop();
-  assert.deepEqual(seen, ['started old', 'chunks old 0,1', 'finished old success', 'started live', 'chunks live 0']);
+  assert.deepEqual(seen, [
+    'started old',
+    'started live',
+    'chunks old 0,1',
+    'finished old success',
+    'chunks live 0,1',
+    'finished live failed',
+    'started new',
+    'chunks new 0',
+  ]);
   from.dispose();
 });
 
-test('the output of a job recorded before forwarding starts is passed on a page at a time, in order', () => {
+test('the output of a job recorded before forwarding starts is passed on a page at a time, in order, letting other work run between pages', async () => {
   const pages: number[][] = [];
+  let otherWorkAfterPages = -1;
   const to: JobRecorder = { started: () => undefined, chunks: (_id, chunks) => pages.push(chunks.map((c) => c.seq)), finished: () => undefined };
   const from = new InMemoryRecorder();
   from.started({ id: 'big', kind: 'target', mode: 'console', title: 't', argv: ['make'], hostname: 'h', startedAt: 1, status: 'running' });
   // 3.2 MB: about a MiB a page.
   for (let seq = 0; seq < 100; seq++) from.chunks('big', [{ seq, ts: seq, stream: 'stdout', text: `${seq} ${'x'.repeat(32_000)}\n` }]);
-  const stop = forwardJobs(from, to);
+  const { stop, caughtUp } = forwardJobs(from, to);
+  setImmediate(() => (otherWorkAfterPages = pages.length));
+  await caughtUp;
   stop();
   assert.ok(pages.length >= 3 && pages.length <= 5, `${pages.length} pages`);
+  assert.ok(otherWorkAfterPages >= 1 && otherWorkAfterPages < pages.length, `other work ran after ${otherWorkAfterPages} of ${pages.length} pages`);
   assert.deepEqual(pages.flat(), Array.from({ length: 100 }, (_, i) => i));
   from.dispose();
 });
@@ -67,7 +85,7 @@ test('a job that waited for its VM is reported started as queued, then again as 
     finished: (id, result) => seen.push(`finished ${id} ${result.status}`),
   };
   const from = new InMemoryRecorder();
-  const stop = forwardJobs(from, to);
+  const { stop } = forwardJobs(from, to);
   const job: JobInfo = { id: 'q', kind: 'target', mode: 'console', title: 't', argv: ['make'], vm: 'lab/a', hostname: 'h', startedAt: 1, status: 'queued' };
   from.started(job);
   from.began('q', 5);
@@ -78,5 +96,23 @@ test('a job that waited for its VM is reported started as queued, then again as 
   from.finished('gone', { status: 'canceled', exitCode: null, signal: null, durationMs: 0, finishedAt: 2 });
   stop();
   assert.deepEqual(seen, ['started q queued 1', 'started q running 5', 'chunks q 0', 'finished q success', 'started gone queued 1', 'finished gone canceled']);
+  from.dispose();
+});
+
+test('stopping while recorded output is passed on passes on no more of it, nor its end', async () => {
+  const seen: string[] = [];
+  const to: JobRecorder = {
+    started: (job) => seen.push(`started ${job.id}`),
+    chunks: (id) => seen.push(`chunks ${id}`),
+    finished: (id) => seen.push(`finished ${id}`),
+  };
+  const from = new InMemoryRecorder();
+  from.started({ id: 'big', kind: 'target', mode: 'console', title: 't', argv: ['make'], hostname: 'h', startedAt: 1, status: 'running' });
+  for (let seq = 0; seq < 100; seq++) from.chunks('big', [{ seq, ts: seq, stream: 'stdout', text: `${seq} ${'x'.repeat(32_000)}\n` }]);
+  from.finished('big', { status: 'success', exitCode: 0, signal: null, durationMs: 1, finishedAt: 2 });
+  const { stop, caughtUp } = forwardJobs(from, to);
+  stop();
+  await caughtUp;
+  assert.deepEqual(seen, ['started big', 'chunks big']);
   from.dispose();
 });
