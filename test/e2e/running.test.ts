@@ -341,6 +341,34 @@ test('a console that follows a flood shows its newest lines at once, leaves the 
   }),
 );
 
+test('Find in a console that follows an endless flood uncovers the log and counts what has come so far, while the job runs; Cancel stops it', { timeout: 120_000 }, () =>
+  step('running-flood-find', async () => {
+    const title = `${ALIAS} endless-flood`;
+    await setup.workbench.clickTreeItem('Projects', 'endless-flood');
+    const frame = await consoleFrame(title);
+    await frame.locator('.catching-up').waitFor({ timeout: 30_000 });
+
+    // Lines long before the newest output, found while the flood goes on: the search must not
+    // wait for an end that never comes. (The console keeps the last 100,000 lines, so the query
+    // is one that many lines match.)
+    await frame.getByRole('button', { name: 'Find', exact: true }).click();
+    await frame.locator('vscode-textfield input').fill('flood line 7');
+    const status = frame.locator('[data-find-state]');
+    await until(async () => /^[\d,]+ of [\d,]+\+?$/.test(((await status.textContent()) ?? '').trim()), 'find to count matches', 30_000);
+    const during = await readConsole(title);
+    assert.equal(during.status, 'Running', 'find answered while the flood still runs');
+    assert.equal(await frame.locator('.catching-up').count(), 0, 'the log is not covered while find is open');
+    assert.ok(during.rows.some((r) => r.startsWith('flood line 7')), `a match is on screen: ${JSON.stringify(during.rows.slice(0, 3))}`);
+    await shot('04b-endless-flood-found');
+
+    await frame.getByRole('button', { name: 'Cancel', exact: true }).click();
+    const canceled = await waitForConsole(title, (v) => v.status !== 'Running', 'the job ending', (GRACE_SECONDS + 15) * 1000);
+    assert.equal(canceled.status, 'Canceled', `the header shows the job as canceled: ${JSON.stringify({ status: canceled.status, exit: canceled.exit })}`);
+    assert.deepEqual(await markerProcessesAfter(5000), [], 'no process of the flood is left after Cancel');
+    await setup.workbench.page.keyboard.press('Escape');
+  }),
+);
+
 test('an interactive target runs in a terminal; the answer typed there reaches it, and the Jobs view shows it failed with exit code 2', { timeout: 90_000 }, () =>
   step('running-terminal', async () => {
     const { workbench } = setup;

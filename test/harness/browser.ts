@@ -295,8 +295,25 @@ export class Workbench {
       }
       await this.page.waitForTimeout(250);
     }
-    await row.scrollIntoViewIfNeeded();
+    await this.scrollIntoList(pane, row);
     return row;
+  }
+
+  /**
+   * Scrolls the tree until `row` lies wholly inside it. The list draws rows a little beyond its
+   * edges, where the pane header takes the click, and scrolls itself, which scrollIntoView does not.
+   */
+  private async scrollIntoList(pane: Locator, row: Locator): Promise<void> {
+    for (let i = 0; i < 20; i++) {
+      const list = await pane.locator('.pane-body .monaco-list').first().boundingBox();
+      const box = await row.boundingBox();
+      if (!list || !box) return;
+      const above = list.y - box.y;
+      const below = box.y + box.height - (list.y + list.height);
+      if (above > 0) await this.scrollList(pane, -(above + 4));
+      else if (below > 0) await this.scrollList(pane, below + 4);
+      else return;
+    }
   }
 
   /**

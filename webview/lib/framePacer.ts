@@ -34,12 +34,15 @@ const FLOOD_DRAW_INTERVAL_MS = 100;
  * slice every 250 ms still had the page read several MB while the job ran, each paid for by the
  * page, its transport and the host; without it Chromium takes about half the CPU it took then
  * (0.9–1.2 s against 1.6–2.0 s while 100 MB come), and the log could not catch up at that pace
- * anyway.
+ * anyway. Nor does it ask for frames meanwhile, only for one when the next newest output comes
+ * or the quiet time is up: a frame every vsync that does nothing still costs the browser a
+ * compositor frame.
  *
  * Under a slower stream it reads for COVERED_BUDGET_MS (at least a chunk) a frame, so that it
  * catches up. The output has stopped when no newest output came for NEWEST_QUIET_MS (the host
  * sends it every 200 ms while output comes); then the log reads at full speed until it has
- * caught up. Scrolling away from the end uncovers the log, which then reads as it always does.
+ * caught up. Scrolling away from the end, or a query in the find bar, uncovers the log, which then
+ * reads as it always does.
  */
 const COVERED_BUDGET_MS = 4;
 const FLOOD_BYTES_PER_SECOND = 1024 * 1024;
@@ -63,6 +66,8 @@ export interface FramePlan {
   /** How long this frame parses, or 0 when it does not. */
   parseMs: number;
   draw: boolean;
+  /** Nothing to do in frames before this time (ms): the next frame can wait for it, or for new output. */
+  idleUntil?: number;
 }
 
 export class FramePacer {
@@ -92,7 +97,7 @@ export class FramePacer {
     // slower stream comes, and at full speed once it has stopped.
     if (covered && start - newest.at < NEWEST_QUIET_MS) {
       const flood = newest.bytesPerSecond === undefined || newest.bytesPerSecond >= FLOOD_BYTES_PER_SECOND;
-      return { parseMs: flood ? 0 : Math.min(this.budget, COVERED_BUDGET_MS), draw };
+      return flood ? { parseMs: 0, draw, idleUntil: newest.at + NEWEST_QUIET_MS } : { parseMs: Math.min(this.budget, COVERED_BUDGET_MS), draw };
     }
     if (!bounded) return { parseMs: this.budget, draw };
     return { parseMs: draw && !covered ? 0 : this.budget * FLOOD_BUDGET_FACTOR, draw };

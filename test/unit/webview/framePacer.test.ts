@@ -55,8 +55,13 @@ test('under the newest output of a flood the log does not read while it comes, t
   const flood = frames(pacer, 1600, 1400, covered, 500);
   assert.ok(flood.every((p) => p.parseMs === 0), 'no reading while the flood comes');
   assert.ok(flood.some((p) => p.draw), 'frames still draw (the newest output) at the flood rate');
+  assert.ok(
+    flood.every((p) => p.idleUntil === covered(p.at).newest!.at + 500),
+    'no frame is needed until the next newest output, or until 500 ms without one',
+  );
   const after = frames(pacer, 3500, 500, covered, 500);
   assert.ok(after.every((p) => p.parseMs >= 8), 'quiet for 500 ms: every frame reads, for the whole flood budget');
+  assert.ok(after.every((p) => p.idleUntil === undefined), 'and asks for the next frame');
 });
 
 test('under the newest output of a slower stream, or before its rate is known, the log reads as fast as a flood allows', () => {
@@ -65,6 +70,7 @@ test('under the newest output of a slower stream, or before its rate is known, t
   const stream = (bytesPerSecond: number | undefined) => (at: number): FrameState => ({ ...following, newest: { at: Math.floor(at / 100) * 100, bytesPerSecond } });
   const slower = frames(pacer, 1600, 1000, stream(500_000), 500);
   assert.ok(slower.every((p) => p.parseMs > 0 && p.parseMs <= 4), 'half a MB a second: a slice of every frame, so that the log catches up');
+  assert.ok(slower.every((p) => p.idleUntil === undefined), 'every frame, without waiting');
   const unknown = frames(pacer, 2600, 1000, stream(undefined), 500);
   assert.ok(unknown.every((p) => p.parseMs === 0), 'a rate not known yet counts as a flood');
 });
