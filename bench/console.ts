@@ -28,8 +28,11 @@
 // render_lag_ms: from the producer's exit (as it recorded it) until its last line is on screen:
 // in the log, or in the newest output a console far behind shows over it (console/tail);
 // caught_up_ms in detail: until the log itself has read all of the output.
-// p95_frame_ms: requestAnimationFrame deltas from the first batch until the log has read it all;
-// in detail also split at the producer's exit (p95_frame_while_producing_ms, _after_exit_ms).
+// p95_frame_ms: the console's frames from the first batch until the log has read it all, each
+// from when it asked for it (or from its frame before, when it asked during that one): at most
+// about 16.7 ms when the page keeps up. The page draws no frames of its own to measure them
+// (console-page/page.js). In detail also split at the producer's exit
+// (p95_frame_while_producing_ms, _after_exit_ms).
 // heap_mb: the page's JS heap after a forced GC; host_rss_mb: this process after the stream.
 // search_ms: find (Ctrl+F) of a string on one line early in the output, until "1 of 1".
 // The headline figures keep every line in the webview (maxLines 1,000,000), so that find
@@ -38,8 +41,7 @@
 // cpu_while_producing_ms splits the machine's CPU time while the producer ran: on these shared
 // 2-core machines `others` (processes not started here) is often half of it.
 // chromium_idle_ms_per_s: Chromium with the console open before the producer starts, nothing
-// coming; the page measures its frames all along, which keeps the browser drawing 60 frames a
-// second. streamed_vs_runner_beside_idle_page (in detail): the streamed run against the runner
+// coming. streamed_vs_runner_beside_idle_page (in detail): the streamed run against the runner
 // alone while that page idles, i.e. the console's own cost beyond a browser open beside the job.
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -223,8 +225,8 @@ async function runStreamed(browser: Browser, pageUrl: string, via: Via, usePty: 
     const idleBefore = cpuSnapshot();
     await page.waitForTimeout(IDLE_MS);
     const idleAfter = cpuSnapshot();
-    // The same producer through the runner alone while this page idles (it measures its frames
-    // all along, as it will while streaming): what the console adds beyond an open browser.
+    // The same producer through the runner alone while this page idles: what the console adds
+    // beyond an open browser.
     const besidePage = await runs.runnerOnly(run, usePty);
     const metricsBefore = await rendererMetrics(cdp);
     let heapPeak = 0;
