@@ -25,6 +25,7 @@ const ESC = '\x1b';
 const BATCH_CHARS = 64 * 1024;
 const LINES_PER_CHUNK = 40;
 const END_MARKER = 'END-OF-STREAM';
+const DEMO_JOB_ID = '5f0c6b8e-1f2a-4c3d-9e8f-0a1b2c3d4e5f';
 
 /** @type {FakeHostConfig} */
 let config = { scenario: 'demo', lines: 1000, maxLines: 100_000, needleAt: -1, needle: 'NEEDLE-7f3a', status: 'running' };
@@ -91,7 +92,9 @@ function start(jobId) {
   clearTimeout(scriptTimer);
   const demo = config.scenario === 'demo';
   job = {
-    id: jobId ?? `job-${Math.random().toString(16).slice(2, 10)}`,
+    // The demo job keeps its id across reloads, as a job does across a hidden tab's new webview: the
+    // console restores its view only for the same job.
+    id: jobId ?? (demo ? DEMO_JOB_ID : crypto.randomUUID()),
     kind: 'target',
     mode: 'console',
     title: demo ? 'web build' : 'flood',

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import * as esbuild from 'esbuild';
 import sveltePlugin from 'esbuild-svelte';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type CDPSession, type Page } from 'playwright-core';
 import { CHROMIUM_ARGS as HARNESS_CHROMIUM_ARGS, CHROMIUM_PATH } from '../../test/harness/browser';
 
 const PAGE_DIR = __dirname;
@@ -149,6 +149,28 @@ interface BenchState {
   events: Array<{ type: string; chars?: number }>;
 }
 
+/** The page's JS heap (its main thread), sampled every `everyMs` until `stop()`: the peak in bytes. */
+export function sampleHeapPeak(cdp: CDPSession, everyMs: number): { readonly peak: number; stop(): Promise<void> } {
+  let peak = 0;
+  let sampling = true;
+  const sampler = (async () => {
+    while (sampling) {
+      const usage = (await cdp.send('Runtime.getHeapUsage')) as { usedSize: number };
+      peak = Math.max(peak, usage.usedSize);
+      await new Promise((resolve) => setTimeout(resolve, everyMs));
+    }
+  })();
+  return {
+    get peak() {
+      return peak;
+    },
+    stop: async () => {
+      sampling = false;
+      await sampler;
+    },
+  };
+}
+
 /** Streams `lines` lines of about 100 bytes through the page and measures it. */
 export async function measureFlood(browser: Browser, pageUrl: string, options: FloodOptions): Promise<FloodResult> {
   const needle = options.needle ?? 'NEEDLE-7f3a';
@@ -158,23 +180,14 @@ export async function measureFlood(browser: Browser, pageUrl: string, options: F
     const cdp = await page.context().newCDPSession(page);
     await page.goto(`${pageUrl}?${query}`);
     // The heap of the page's main thread (the app; the fake host is a worker with its own heap).
-    let heapPeak = 0;
-    let sampling = true;
-    const sampler = (async () => {
-      while (sampling) {
-        const usage = (await cdp.send('Runtime.getHeapUsage')) as { usedSize: number };
-        heapPeak = Math.max(heapPeak, usage.usedSize);
-        await new Promise((resolve) => setTimeout(resolve, 250));
-      }
-    })();
+    const heapPeak = sampleHeapPeak(cdp, 250);
     try {
-        await page.waitForFunction(() => (globalThis as unknown as PageGlobals).consoleBench.lastVisibleAt > 0, undefined, {
+      await page.waitForFunction(() => (globalThis as unknown as PageGlobals).consoleBench.lastVisibleAt > 0, undefined, {
         timeout: options.timeoutMs ?? 600_000,
         polling: 500,
       });
     } finally {
-      sampling = false;
-      await sampler;
+      await heapPeak.stop();
     }
     const bench = (await page.evaluate(
       '(() => { const b = window.consoleBench; return { ...b, find: undefined, frames: [...b.frames], events: [...b.events] }; })()',
@@ -202,7 +215,7 @@ export async function measureFlood(browser: Browser, pageUrl: string, options: F
       frameP99Ms: round(percentile(frames, 99)),
       frameMaxMs: round(frames[frames.length - 1] ?? 0),
       lastChunkToVisibleMs: Math.round(bench.lastVisibleAt - bench.lastSentAt),
-      heapPeakMb: round(heapPeak / 2 ** 20),
+      heapPeakMb: round(heapPeak.peak / 2 ** 20),
       heapAfterGcMb: round(heap.usedSize / 2 ** 20),
       findRareMs: Math.round(rare.ms),
       findRareStatus: rare.status,
