@@ -81,10 +81,11 @@ async function main(): Promise<number> {
     await store.close();
     throw err;
   }
-  process.stdout.write(`listening ${hub.url}\n`);
-
+  // The handlers come before the line: whoever started the hub may stop it as soon as it reads
+  // the line, and a SIGTERM before them would kill it without closing the store.
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
+  process.stdout.write(`listening ${hub.url}\n`);
   return -1;
 }
 
