@@ -1,10 +1,8 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { isActive, problemCounts, type Chunk, type JobInfo, type JobResult } from '../../shared/jobs';
+import { chunkPages } from './consoleFeed';
 import type { InMemoryRecorder } from './inMemoryRecorder';
 import type { JobRecorder } from './recorder';
-
-/** Output of a job recorded before forwarding began is passed on in pages of about this many bytes. */
-const PAGE_BYTES = 1024 * 1024;
 
 /** Forwarding under way: `stop()` ends it; `caughtUp` settles once the jobs recorded before it began have been passed on whole. */
 export interface Forwarding {
@@ -51,12 +49,11 @@ export function forwardJobs(from: InMemoryRecorder, to: JobRecorder): Forwarding
 
   const passOn = async (): Promise<void> => {
     for (const [id] of backlog) {
-      // The recorder may forget a finished job meanwhile: then it has nothing more to read.
-      for (let seq = from.firstSeq(id); !stopped && seq < from.nextSeq(id); await nextTurn()) {
-        const page = from.read(id, seq, PAGE_BYTES);
-        if (page.length === 0) break;
+      // Pages of about 1 MiB, up to the output recorded by then (a forgotten job has none).
+      for (const page of chunkPages(from, id)) {
+        if (stopped) return;
         to.chunks(id, page);
-        seq = page[page.length - 1].seq + 1;
+        await nextTurn();
       }
       if (stopped) return;
       const job = backlog.get(id)!;
