@@ -374,6 +374,27 @@ export class Workbench {
     if (!asks) await input.waitFor({ state: 'hidden' });
   }
 
+  /**
+   * Runs a command that asks with a quick pick and clicks the first of its items showing `hasText`;
+   * returns how many items showed it. A console that takes the focus meanwhile closes the pick, so
+   * the command is run again, up to three times, until the item is clicked.
+   */
+  async runCommandAndPick(title: string, hasText: string, timeoutMs = 10_000): Promise<number> {
+    const items = this.page.locator('.quick-input-widget .quick-input-list .monaco-list-row').filter({ hasText });
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.runCommand(title, { asks: true });
+        await items.first().waitFor({ state: 'visible', timeout: timeoutMs });
+        const count = await items.count();
+        await items.first().click({ timeout: 5000 });
+        return count;
+      } catch (err) {
+        if (attempt === 3) throw err;
+        await this.page.keyboard.press('Escape');
+      }
+    }
+  }
+
   /** Drags one tree row onto another with the mouse, in small steps (the tree's HTML5 drag needs moves to start). */
   async dragTo(source: Locator, target: Locator): Promise<void> {
     const from = await source.boundingBox();
