@@ -350,21 +350,32 @@ test('Find in a console that follows an endless flood uncovers the log and count
 
     // Lines long before the newest output, found while the flood goes on: the search must not
     // wait for an end that never comes. (The console keeps the last 100,000 lines, so the query
-    // is one that many lines match.)
+    // is one that every thousandth line matches, wherever the log has read to.)
     await frame.getByRole('button', { name: 'Find', exact: true }).click();
-    await frame.locator('vscode-textfield input').fill('flood line 7');
+    await frame.locator('vscode-textfield input').fill('000 .');
     const status = frame.locator('[data-find-state]');
     await until(async () => /^[\d,]+ of [\d,]+\+?$/.test(((await status.textContent()) ?? '').trim()), 'find to count matches', 30_000);
     const during = await readConsole(title);
     assert.equal(during.status, 'Running', 'find answered while the flood still runs');
     assert.equal(await frame.locator('.catching-up').count(), 0, 'the log is not covered while find is open');
-    assert.ok(during.rows.some((r) => r.startsWith('flood line 7')), `a match is on screen: ${JSON.stringify(during.rows.slice(0, 3))}`);
+    assert.ok(during.rows.some((r) => /^flood line \d+000 \./.test(r)), `a match is on screen: ${JSON.stringify(during.rows.slice(0, 3))}`);
     await shot('04b-endless-flood-found');
+
+    // A query nothing has matched yet says it is still searching while the log catches up with
+    // the flood: "No results" would be a claim about output it has not read.
+    await frame.locator('vscode-textfield input').fill('no line says this');
+    const said = new Set<string>();
+    for (const end = Date.now() + 3000; Date.now() < end; await setup.workbench.page.waitForTimeout(50)) said.add(((await status.textContent()) ?? '').trim());
+    assert.equal((await readConsole(title)).status, 'Running', 'the flood still ran while find searched');
+    assert.deepEqual([...said].filter((text) => text !== 'Searching…'), [], 'find says only "Searching…" while the log catches up');
 
     await frame.getByRole('button', { name: 'Cancel', exact: true }).click();
     const canceled = await waitForConsole(title, (v) => v.status !== 'Running', 'the job ending', (GRACE_SECONDS + 15) * 1000);
     assert.equal(canceled.status, 'Canceled', `the header shows the job as canceled: ${JSON.stringify({ status: canceled.status, exit: canceled.exit })}`);
     assert.deepEqual(await markerProcessesAfter(5000), [], 'no process of the flood is left after Cancel');
+    const caughtUp = Date.now();
+    await until(async () => ((await status.textContent()) ?? '').trim() === 'No results', 'find to say "No results" once the log has read the whole job', 90_000);
+    console.log(`find said "No results" ${Date.now() - caughtUp} ms after the flood's processes were gone`);
     await setup.workbench.page.keyboard.press('Escape');
   }),
 );
