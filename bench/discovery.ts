@@ -47,7 +47,12 @@ const GOALS = { static_recall: 0.97, static_precision: 0.97, static_cold_vs_make
 const corpus = path.join(__dirname, '..', 'test', 'fixtures', 'makefiles-real');
 // make runs the fixtures' $(shell …): it does so in copies, never in the repository.
 const root = mkdtempSync(path.join(os.tmpdir(), 'vmo-bench-discovery-'));
-const env = { ...process.env, LC_ALL: 'C' };
+// pyenv's directories are left off PATH. Fixtures' $(shell …) reach its shims (awx runs
+// python3.11), and in some runs a pyenv rehash spun on its lock (it waits up to 60 s) under
+// them: the serial listing of those whole runs took 70–79 s against 5 s.
+const pathDirs = (process.env.PATH ?? '').split(path.delimiter);
+const pathDropped = pathDirs.filter((dir) => /[\\/]\.pyenv[\\/]/.test(dir));
+const env = { ...process.env, LC_ALL: 'C', PATH: pathDirs.filter((dir) => !pathDropped.includes(dir)).join(path.delimiter) };
 
 function entry(alias: string, dir: string): RegistryEntry {
   return { alias, dir, file: path.join(root, 'registry'), line: 1 };
@@ -192,6 +197,7 @@ async function main(): Promise<void> {
     per_fixture: measured.filter((m) => m.missing.length + m.extra.length > 0).map((m) => ({ name: m.name, truth: m.truth, missing: m.missing.slice(0, 5), extra: m.extra.slice(0, 5) })),
     projects: PROJECTS,
     concurrency: CONCURRENCY,
+    path_dropped: pathDropped,
     static_cold_ms: Math.round(coldMs),
     static_warm_ms: round(warmMs, 1),
     make_serial_ms: Math.round(serialMs),
