@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import v8 from 'node:v8';
 import vm from 'node:vm';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { allChunks, ConsoleFeed } from '../../src/core/jobs/consoleFeed';
 import { InMemoryRecorder } from '../../src/core/jobs/inMemoryRecorder';
 import type { JobInfo } from '../../src/shared/jobs';
@@ -111,7 +111,10 @@ export interface StreamResult {
   /** The same for the busiest threads of Chromium and of this process. */
   threads_while_producing_ms: Record<string, number>;
   /** Chromium's CPU time per second with the console open and idle, just before the producer started. */
+  idle_settle_ms: number;
   chromium_idle_ms_per_s: number;
+  threads_while_idle_ms: Record<string, number>;
+  renderer_while_idle: Record<string, number>;
   /** The producer through the runner alone (no console feed) while the page idled, just before the streamed run. */
   producer_runner_beside_idle_page_ms: number;
   /** producer_streamed_ms against that: the console's cost beyond a browser open beside the job. */
@@ -162,12 +165,13 @@ export async function runStreamed(options: StreamedRunOptions, browser: Browser,
     const query = new URLSearchParams({ scenario: 'bridge', via, marker: run.marker });
     await page.goto(`${pageUrl}?${query}`);
     await Promise.race([ready, new Promise((_, reject) => setTimeout(() => reject(new Error('The console did not say ready')), 30_000))]);
-    // Let the page settle after its first frames, then measure what Chromium takes with the
-    // console open and nothing coming (the baseline the stream adds to), then start the producer.
-    await page.waitForTimeout(300);
-    const idleBefore = cpuSnapshot();
+    // Let Chromium settle after its start and the page's first frames, then measure what it takes
+    // with the console open and nothing coming (the baseline the stream adds to), then start the
+    // producer.
+    const settleMs = await settleChromium(page);
+    const [idleBefore, idleMetricsBefore] = [cpuSnapshot(), await rendererMetrics(cdp)];
     await page.waitForTimeout(idleMs);
-    const idleAfter = cpuSnapshot();
+    const [idleAfter, idleMetricsAfter] = [cpuSnapshot(), await rendererMetrics(cdp)];
     // The same producer through the runner alone while this page idles: what the console adds
     // beyond an open browser.
     const besidePage = await runs.runnerOnly(run, usePty);
@@ -226,10 +230,6 @@ export async function runStreamed(options: StreamedRunOptions, browser: Browser,
     const search = (await page.evaluate(`window.consoleBench.find(${JSON.stringify(needle)})`)) as { ms: number; status: string };
 
     const frames = bench.frames.slice().sort((a, b) => a - b);
-    const renderer: Record<string, number> = {};
-    for (const key of ['TaskDuration', 'ScriptDuration', 'LayoutDuration', 'RecalcStyleDuration']) {
-      renderer[key.replace('Duration', '_ms').toLowerCase()] = Math.round(((metricsAfter[key] ?? 0) - (metricsBefore[key] ?? 0)) * 1000);
-    }
     const streamSeconds = (caughtUpAt - bench.firstSentAt) / 1000;
     const last = bridge.stats.lastAppendPostedAt;
     return {
@@ -270,7 +270,10 @@ export async function runStreamed(options: StreamedRunOptions, browser: Browser,
         available: Math.round(produced.ms * os.cpus().length),
       },
       threads_while_producing_ms: busiestThreads(cpuBefore.threads, cpuAfter.threads),
+      idle_settle_ms: settleMs,
       chromium_idle_ms_per_s: Math.round(((idleAfter.chromium - idleBefore.chromium) * 1000) / idleMs),
+      threads_while_idle_ms: busiestThreads(idleBefore.threads, idleAfter.threads),
+      renderer_while_idle: rendererSpent(idleMetricsBefore, idleMetricsAfter),
       producer_runner_beside_idle_page_ms: Math.round(besidePage.ms),
       streamed_vs_runner_beside_idle_page: round(produced.ms / besidePage.ms, 2),
       bridge: {
@@ -281,7 +284,7 @@ export async function runStreamed(options: StreamedRunOptions, browser: Browser,
         page_deliver_ms: Math.round(bench.deliverMs),
         ...(via === 'evaluate' ? { host_wait_ms: Math.round(bridge.stats.hostWaitMs) } : {}),
       },
-      renderer,
+      renderer: rendererSpent(metricsBefore, metricsAfter),
       posted: bench.posted,
       csp_violations: bench.violations,
     };
@@ -298,4 +301,30 @@ export async function runStreamed(options: StreamedRunOptions, browser: Browser,
 async function rendererMetrics(cdp: { send(method: 'Performance.getMetrics'): Promise<{ metrics: Array<{ name: string; value: number }> }> }): Promise<Record<string, number>> {
   const { metrics } = await cdp.send('Performance.getMetrics');
   return Object.fromEntries(metrics.map((m) => [m.name, m.value]));
+}
+
+/** The page's main-thread time (ms) between two `rendererMetrics`: tasks, script, layout, style. */
+function rendererSpent(before: Record<string, number>, after: Record<string, number>): Record<string, number> {
+  const spent: Record<string, number> = {};
+  for (const key of ['TaskDuration', 'ScriptDuration', 'LayoutDuration', 'RecalcStyleDuration']) {
+    spent[key.replace('Duration', '_ms').toLowerCase()] = Math.round(((after[key] ?? 0) - (before[key] ?? 0)) * 1000);
+  }
+  return spent;
+}
+
+/**
+ * Waits until Chromium takes under a tenth of a CPU for a quarter of a second, at most 10 s, and
+ * returns how long that took. A Chromium just started, or just given a page, keeps its main
+ * thread and thread pool busy for a second or two (655 ms/s measured for the first 2 s on an
+ * empty page here, then 0–10), which the idle figure measured right after the page was ready held.
+ */
+async function settleChromium(page: Page): Promise<number> {
+  const start = performance.now();
+  for (let before = cpuSnapshot(); performance.now() - start < 10_000; ) {
+    await page.waitForTimeout(250);
+    const now = cpuSnapshot();
+    if (now.chromium - before.chromium <= 25) break;
+    before = now;
+  }
+  return Math.round(performance.now() - start);
 }
