@@ -42,8 +42,9 @@
 // 2-core machines `others` (processes not started here) is often half of it.
 // chromium_idle_ms_per_s: Chromium with the console open before the producer starts, nothing
 // coming, once Chromium has settled after its start and the page's first frames
-// (idle_settle_ms); threads_while_idle_ms and renderer_while_idle say where it goes. streamed_vs_runner_beside_idle_page (in detail): the streamed run against the runner
-// alone while that page idles, i.e. the console's own cost beyond a browser open beside the job.
+// (idle_settle_ms); threads_while_idle_ms and renderer_while_idle say where it goes.
+// streamed_vs_runner_beside_idle_page (in detail): the streamed run against the runner alone
+// while that page idles, i.e. the console's own cost beyond a browser open beside the job.
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
