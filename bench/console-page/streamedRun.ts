@@ -2,7 +2,7 @@
 // recorder → ConsoleFeed → the console page in Chromium, with what it costs and how the page
 // keeps up.
 import { randomUUID } from 'node:crypto';
-import { readdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import v8 from 'node:v8';
@@ -209,6 +209,7 @@ export async function runStreamed(options: StreamedRunOptions, browser: Browser,
     if (bridge.stats.error) throw bridge.stats.error;
     if (pageCpuProf) {
       const { profile } = (await cdp.send('Profiler.stop')) as { profile: unknown };
+      mkdirSync(pageCpuProf, { recursive: true });
       writeFileSync(path.resolve(pageCpuProf, `page-${usePty ? 'pty' : 'pipes'}-${maxLines}.cpuprofile`), JSON.stringify(profile));
     }
     const metricsAfter = await rendererMetrics(cdp);
