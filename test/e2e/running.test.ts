@@ -369,6 +369,12 @@ test('Find in a console that follows an endless flood uncovers the log and count
     assert.equal((await readConsole(title)).status, 'Running', 'the flood still ran while find searched');
     assert.deepEqual([...said].filter((text) => text !== 'Searching…'), [], 'find says only "Searching…" while the log catches up');
 
+    // A paused view does not catch up: find tells of the log as it is shown.
+    await frame.getByRole('switch', { name: 'Pause', exact: true }).click();
+    await until(async () => ((await status.textContent()) ?? '').trim() === 'No results', 'find to say "No results" of the paused log', 15_000);
+    assert.equal((await readConsole(title)).status, 'Running', 'the flood still ran while the view was paused');
+    await frame.getByRole('switch', { name: 'Resume', exact: true }).click();
+
     await frame.getByRole('button', { name: 'Cancel', exact: true }).click();
     const canceled = await waitForConsole(title, (v) => v.status !== 'Running', 'the job ending', (GRACE_SECONDS + 15) * 1000);
     assert.equal(canceled.status, 'Canceled', `the header shows the job as canceled: ${JSON.stringify({ status: canceled.status, exit: canceled.exit })}`);
