@@ -356,38 +356,39 @@ export class Workbench {
       .locator('.quick-input-widget .quick-input-list .monaco-list-row')
       .filter({ hasText: title })
       .first();
-    // A webview that opens or takes the focus meanwhile (a job's console, say) closes the palette
-    // or swallows the key: open it again, up to three times, until the command is clicked.
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.page.keyboard.press('F1');
-        await input.waitFor({ state: 'visible', timeout: 5000 });
-        await input.fill(`>${title}`, { timeout: 5000 });
-        await match.waitFor({ state: 'visible', timeout: 10_000 });
-        await match.click({ timeout: 5000 });
-        break;
-      } catch (err) {
-        if (attempt === 3) throw err;
-        await this.page.keyboard.press('Escape');
-      }
-    }
+    await this.retryingPalette(async () => {
+      await this.page.keyboard.press('F1');
+      await input.waitFor({ state: 'visible', timeout: 5000 });
+      await input.fill(`>${title}`, { timeout: 5000 });
+      await match.waitFor({ state: 'visible', timeout: 10_000 });
+      await match.click({ timeout: 5000 });
+    });
     if (!asks) await input.waitFor({ state: 'hidden' });
   }
 
   /**
    * Runs a command that asks with a quick pick and clicks the first of its items showing `hasText`;
-   * returns how many items showed it. A console that takes the focus meanwhile closes the pick, so
-   * the command is run again, up to three times, until the item is clicked.
+   * returns how many items showed it. The pick is asked for again when it closed before the click.
    */
   async runCommandAndPick(title: string, hasText: string, timeoutMs = 10_000): Promise<number> {
     const items = this.page.locator('.quick-input-widget .quick-input-list .monaco-list-row').filter({ hasText });
+    return this.retryingPalette(async () => {
+      await this.runCommand(title, { asks: true });
+      await items.first().waitFor({ state: 'visible', timeout: timeoutMs });
+      const count = await items.count();
+      await items.first().click({ timeout: 5000 });
+      return count;
+    });
+  }
+
+  /**
+   * Runs `body`, and again after Escape, up to three times in all: a webview that opens or takes
+   * the focus meanwhile (a job's console, say) closes the palette or a pick, or swallows a key.
+   */
+  private async retryingPalette<T>(body: () => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.runCommand(title, { asks: true });
-        await items.first().waitFor({ state: 'visible', timeout: timeoutMs });
-        const count = await items.count();
-        await items.first().click({ timeout: 5000 });
-        return count;
+        return await body();
       } catch (err) {
         if (attempt === 3) throw err;
         await this.page.keyboard.press('Escape');
