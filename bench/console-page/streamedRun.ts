@@ -8,10 +8,10 @@ import path from 'node:path';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import type { Browser, Page } from 'playwright-core';
-import { allChunks, ConsoleFeed } from '../../src/core/jobs/consoleFeed';
+import { ConsoleFeed } from '../../src/core/jobs/consoleFeed';
 import { InMemoryRecorder } from '../../src/core/jobs/inMemoryRecorder';
 import type { JobInfo } from '../../src/shared/jobs';
-import { isConsoleToHostMessage } from '../../src/shared/protocol';
+import { isConsoleToHostMessage, type HostToConsoleMessage } from '../../src/shared/protocol';
 import { evaluateBridge, httpBridge, type Via } from './bridges';
 import { busiestThreads, cpuSnapshot } from './cpuTimes';
 import { sampleHeapPeak } from './measure';
@@ -98,11 +98,13 @@ export interface StreamResult {
   search_status: string;
   /** How much of the output the webview had consumed (credits) when the producer exited. */
   consumed_at_exit_pct: number;
+  /** How often the host left out output the console would have dropped (`console/skip`). */
+  skips: number;
   /** From the producer's exit until the host posted the last batch (reading the pty, waiting for credits). */
   exit_to_last_post_ms: number;
   /** From the last batch posted until the last line on screen. */
   last_post_to_visible_ms: number;
-  /** Throughput of the webview: MB consumed per second from the first batch until the log has read it all. */
+  /** Throughput of the webview: MB of the job's output per second from the first batch until the console has caught up (read it, or been told to skip it). */
   page_mb_per_s: number;
   /** This process's event-loop utilisation while the producer ran (pty reads, chunker, recorder, feed, bridge). */
   host_elu: number;
@@ -149,12 +151,19 @@ export async function runStreamed(options: StreamedRunOptions, browser: Browser,
     } else if (raw.type === 'console/credit') {
       consumed = raw.consumed;
       feed.credit(raw.consumed);
+    } else if (raw.type === 'console/paused') {
+      feed.pausedView(raw.paused);
     } else if (raw.type === 'console/fetch-older') {
       feed.older(raw.beforeSeq, raw.maxChars);
     }
   };
   const bridge = via === 'http' ? httpBridge(receive) : await evaluateBridge(page, receive);
-  const feed = new ConsoleFeed(recorder, (m) => bridge.post(m), job.id, { maxLines: () => maxLines });
+  let skips = 0;
+  const post = (message: HostToConsoleMessage): void => {
+    if (message.type === 'console/skip') skips++;
+    bridge.post(message);
+  };
+  const feed = new ConsoleFeed(recorder, post, job.id, { maxLines: () => maxLines });
   const onChunks = (jobId: string): void => feed.chunksAdded(jobId);
   const onJob = (info: JobInfo): void => feed.jobChanged(info);
   recorder.on('chunks', onChunks);
@@ -197,9 +206,8 @@ export async function runStreamed(options: StreamedRunOptions, browser: Browser,
       });
       // Heap and find are measured on the whole log: a console that showed the newest output
       // first may still be reading the rest.
-      const chars = [...allChunks(recorder, job.id)].reduce((n, c) => n + c.text.length, 0);
-      for (const deadline = Date.now() + 600_000; consumed < chars; await new Promise((resolve) => setTimeout(resolve, 20))) {
-        if (Date.now() > deadline) throw new Error(`The console read ${consumed} of ${chars} characters`);
+      for (const deadline = Date.now() + 600_000; !feed.caughtUp; await new Promise((resolve) => setTimeout(resolve, 20))) {
+        if (Date.now() > deadline) throw new Error(`The console read ${consumed} characters and did not catch up`);
       }
       caughtUpAt = performance.timeOrigin + performance.now();
       await page.evaluate('window.consoleBench.caughtUp = true');
@@ -258,6 +266,7 @@ export async function runStreamed(options: StreamedRunOptions, browser: Browser,
       search_ms: Math.round(search.ms),
       search_status: search.status,
       consumed_at_exit_pct: Math.round((consumedAtExit / Math.max(1, produced.bytes)) * 100),
+      skips,
       exit_to_last_post_ms: Math.round(last - produced.exitAt),
       last_post_to_visible_ms: Math.round(bench.lastVisibleAt - last),
       page_mb_per_s: round(produced.bytes / 2 ** 20 / streamSeconds),

@@ -61,6 +61,20 @@ export interface ConsoleTailMessage {
   bytesPerSecond?: number;
 }
 
+/**
+ * Output is left out, and goes on with `chunks`: what waited to be sent from their first seq on
+ * holds more lines than the console keeps, so it would have read all before them only to drop
+ * it. Not sent while the view is paused (`console/paused`). The console drops the lines it shows
+ * and the output it has not read yet, which counts as consumed, keeps its view options and find,
+ * and reads on with `chunks`, which count against the credit window as an append's do. What was
+ * left out is fetched back on scroll (`console/fetch-older`).
+ */
+export interface ConsoleSkipMessage {
+  type: 'console/skip';
+  jobId: string;
+  chunks: Chunk[];
+}
+
 /** The job's state changed (it finished, was canceled, …). */
 export interface ConsoleStatusMessage {
   type: 'console/status';
@@ -94,7 +108,14 @@ export interface ConsoleOlderMessage {
   hasMore: boolean;
 }
 
-export type HostToConsoleMessage = ConsoleInitMessage | ConsoleAppendMessage | ConsoleTailMessage | ConsoleStatusMessage | ConsoleProblemsMessage | ConsoleOlderMessage;
+export type HostToConsoleMessage =
+  | ConsoleInitMessage
+  | ConsoleAppendMessage
+  | ConsoleTailMessage
+  | ConsoleSkipMessage
+  | ConsoleStatusMessage
+  | ConsoleProblemsMessage
+  | ConsoleOlderMessage;
 
 // ── webview → host ─────────────────────────────────────────────────────────────────────────
 
@@ -118,6 +139,16 @@ export interface ConsoleCreditMessage {
   type: 'console/credit';
   jobId: string;
   consumed: number;
+}
+
+/**
+ * The user paused the view (it holds new output back, as shown) or resumed it. A console is not
+ * paused after `console/init`.
+ */
+export interface ConsolePausedMessage {
+  type: 'console/paused';
+  jobId: string;
+  paused: boolean;
 }
 
 export interface JobCancelMessage {
@@ -181,6 +212,7 @@ export type ConsoleToHostMessage =
   | ReadyMessage
   | ConsoleResizeMessage
   | ConsoleCreditMessage
+  | ConsolePausedMessage
   | JobCancelMessage
   | JobRerunMessage
   | ConsoleSaveMessage
@@ -273,6 +305,8 @@ export function isHostToConsoleMessage(v: unknown): v is HostToConsoleMessage {
       return isId(v.jobId) && isChunkArray(v.chunks);
     case 'console/tail':
       return isId(v.jobId) && isChunkArray(v.chunks) && v.chunks.length > 0 && optional(v.bytesPerSecond, isCount);
+    case 'console/skip':
+      return isId(v.jobId) && isChunkArray(v.chunks) && v.chunks.length > 0;
     case 'console/status':
       return (
         isId(v.jobId) &&
@@ -301,6 +335,8 @@ export function isConsoleToHostMessage(v: unknown): v is ConsoleToHostMessage {
       return isCount(v.creditWindow, MAX_WINDOW) && v.creditWindow > 0;
     case 'console/credit':
       return isId(v.jobId) && isCount(v.consumed);
+    case 'console/paused':
+      return isId(v.jobId) && typeof v.paused === 'boolean';
     case 'console/resize':
       return isCount(v.cols, 10_000) && v.cols > 0 && isCount(v.rows, 10_000) && v.rows > 0;
     case 'job/cancel':

@@ -279,7 +279,7 @@ test('a console target streams its coloured lines while it runs and ends as succ
   }),
 );
 
-test('a console that follows a flood shows its newest lines at once, leaves the rest unread while it lasts, and then reads it all', { timeout: 120_000 }, () =>
+test('a console that follows a flood shows its newest lines at once, reads only what it keeps, and reads the rest back as it scrolls up', { timeout: 120_000 }, () =>
   step('running-flood', async () => {
     const title = `${ALIAS} flood`;
     const errorsBefore = setup.workbench.consoleErrors.length;
@@ -322,9 +322,9 @@ test('a console that follows a flood shows its newest lines at once, leaves the 
     assert.ok(covered.every((v) => v.ariaLive === 'off'), `the covered log is not read out: ${JSON.stringify(covered.filter((v) => v.ariaLive !== 'off'))}`);
     assert.ok(covered.some((v) => /^flood line \d+ \.+$/.test(v.newestLast)), `the newest output shows flood lines: ${JSON.stringify(covered.map((v) => v.newestLast))}`);
 
-    // Once the flood is over the log reads the rest, in order: its last line is drawn, and find
-    // reaches a line written 5 MB before the end, long before the newest output (the console keeps
-    // the last 100,000 lines).
+    // Once the flood is over the log reads the rest of what it keeps, in order: its last line is
+    // drawn, and find reaches a line written 5 MB before the end, long before the newest output
+    // (the console keeps the last 100,000 lines; the host left out the 900,000 before them).
     const done = await waitForConsole(title, (v) => v.rows.at(-1) === 'END-OF-FLOOD', 'END-OF-FLOOD as its last row', 60_000);
     assert.equal(done.status, 'Succeeded', `the header shows success: ${JSON.stringify({ status: done.status, exit: done.exit })}`);
     const frame = await consoleFrame(title);
@@ -336,6 +336,24 @@ test('a console that follows a flood shows its newest lines at once, leaves the 
     await until(async () => /^1 of 1$/.test(((await count.textContent()) ?? '').trim()), 'find to count the needle once', 60_000);
     await shot('04-flood-read-found');
     await setup.workbench.page.keyboard.press('Escape');
+
+    // What the host left out is read back from it as the log scrolls up, a page at a time.
+    const firstLine = async (): Promise<number> => Number(/^flood line (\d+) /.exec((await readConsole(title)).rows[0] ?? '')?.[1] ?? NaN);
+    const log = frame.locator('[role="log"]');
+    await log.hover();
+    await setup.workbench.page.mouse.wheel(0, -1_000_000);
+    await frame.locator('.notice', { hasText: /^(Older output is loaded as you scroll up\.|Loading older output…)$/ }).waitFor({ timeout: 10_000 });
+    const top = await firstLine();
+    assert.ok(top > 800_000 && top < 950_000, `the log holds the last lines only, from line ${top}`);
+    let reached = top;
+    for (let i = 0; i < 50 && !(reached < top - 5_000); i++) {
+      await log.hover();
+      await setup.workbench.page.mouse.wheel(0, -1_000_000);
+      await setup.workbench.page.waitForTimeout(200);
+      reached = await firstLine();
+    }
+    assert.ok(reached < top - 5_000, `scrolling up read older lines back: from line ${top} to ${reached}`);
+    await shot('04c-flood-older-read-back');
     const scriptErrors = setup.workbench.consoleErrors.slice(errorsBefore).filter((e) => /\b(Type|Reference|Range)Error\b/.test(e));
     assert.deepEqual(scriptErrors, [], 'no script error in the console (a log not drawn for a while has dropped lines since)');
   }),

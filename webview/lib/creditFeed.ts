@@ -46,6 +46,14 @@ export class CreditFeed {
     return n;
   }
 
+  /** Drops what waits, counted as consumed, and `alsoDropped` characters the caller held back. */
+  skip(alsoDropped = 0): void {
+    this.consumed += this.queued + alsoDropped;
+    this.queue = [];
+    this.next = 0;
+    this.queued = 0;
+  }
+
   reset(): void {
     this.queue = [];
     this.next = 0;

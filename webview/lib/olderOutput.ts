@@ -11,6 +11,8 @@ export class OlderOutput {
   private canFetch = false;
   private hasMore = true;
   private pending = false;
+  /** The seq the pending request asked for the output before. */
+  private before = 0;
 
   /** A new job: whether anything before its first chunk shown can be asked for. */
   reset(canFetch: boolean): void {
@@ -23,13 +25,20 @@ export class OlderOutput {
   request(store: LineStore): number | undefined {
     if (!this.canFetch || !this.hasMore || this.pending || store.count === 0 || store.firstSeq <= 0) return undefined;
     this.pending = true;
-    return store.firstSeq;
+    this.before = store.firstSeq;
+    return this.before;
   }
 
-  /** The answer came (or failed: `hasMore` false); the chunks are for the view's prepend(). */
-  answered(chunks: readonly Chunk[], hasMore: boolean): void {
+  /**
+   * The answer came (or failed: `hasMore` false). True when its chunks are for the view's
+   * prepend(); false for the answer to a request made before the last reset, whose chunks would
+   * not join the lines shown now.
+   */
+  answered(chunks: readonly Chunk[], hasMore: boolean): boolean {
+    if (!this.pending || (chunks.length > 0 && chunks[chunks.length - 1]!.seq !== this.before - 1)) return false;
     this.pending = false;
     this.hasMore = hasMore && chunks.length > 0;
+    return true;
   }
 
   /** What the top of the view says about output before it, or null; `whole` says where all of it is. */

@@ -32,6 +32,8 @@ export class ChunkLog {
   readonly firstSeq: number;
   /** UTF-8 bytes of the text of every chunk. */
   private readonly textBytes: number[] = [];
+  /** Line breaks in the chunks before each one, then in all: counted as they come (a pass like Buffer.byteLength's), so that lineTailStart is a binary search. */
+  private readonly breaksBefore: number[] = [0];
   /** Where each spilled chunk starts in the file; then the file's end. */
   private readonly offsets: number[] = [0];
   /** Time and stream of each spilled chunk. */
@@ -74,6 +76,7 @@ export class ChunkLog {
       if (chunk.seq !== this.nextSeq) throw new Error(`Expected chunk ${this.nextSeq}, got ${chunk.seq}`);
       const bytes = Buffer.byteLength(chunk.text);
       this.textBytes.push(bytes);
+      this.breaksBefore.push(this.breaksBefore[this.breaksBefore.length - 1] + lineBreaks(chunk.text));
       this.recent.push(chunk);
       this.recentBytes += bytes;
       this.heldBytes += bytes;
@@ -107,6 +110,26 @@ export class ChunkLog {
       if (total > maxBytes && start < count) break;
     }
     return this.firstSeq + start;
+  }
+
+  /**
+   * The seq from which the chunks to the end hold more than `lines` line breaks: a view that keeps
+   * its last `lines` lines keeps none before it. The first seq held when they all hold no more.
+   */
+  lineTailStart(lines: number): number {
+    const breaks = this.breaksBefore;
+    const total = breaks[breaks.length - 1];
+    if (total <= lines) return this.firstSeq;
+    // The last index with more than `lines` breaks from it to the end: breaks[0] is 0, so index 0
+    // has them, and the end (index `length - 1`) has none.
+    let low = 0;
+    let high = breaks.length - 1;
+    while (high - low > 1) {
+      const mid = (low + high) >>> 1;
+      if (total - breaks[mid] > lines) low = mid;
+      else high = mid;
+    }
+    return this.firstSeq + low;
   }
 
   /** Removes the spill file; the log cannot be used afterwards. */
@@ -181,4 +204,10 @@ export class ChunkLog {
   private checkOpen(): void {
     if (this.disposed) throw new Error('The chunk log was disposed');
   }
+}
+
+function lineBreaks(text: string): number {
+  let count = 0;
+  for (let at = text.indexOf('\n'); at >= 0; at = text.indexOf('\n', at + 1)) count++;
+  return count;
 }

@@ -1,6 +1,12 @@
 import { messageOf } from '../../shared/errors';
 import { problemCounts, type Chunk, type JobInfo } from '../../shared/jobs';
-import { APPEND_BATCH_CHARS, DEFAULT_CREDIT_WINDOW, type HostToConsoleMessage } from '../../shared/protocol';
+import {
+  APPEND_BATCH_CHARS,
+  DEFAULT_CREDIT_WINDOW,
+  type ConsoleAppendMessage,
+  type ConsoleSkipMessage,
+  type HostToConsoleMessage,
+} from '../../shared/protocol';
 
 /** Where a console's output comes from: the recorder of the window, or of jobs replayed from a store. */
 export interface FeedSource {
@@ -10,6 +16,8 @@ export interface FeedSource {
   nextSeq(jobId: string): number;
   /** The seq from which the last chunks hold about `maxBytes`. */
   tailStart(jobId: string, maxBytes: number): number;
+  /** The seq from which the chunks to the end hold more than `lines` line breaks (see ChunkLog.lineTailStart). */
+  lineTailStart(jobId: string, lines: number): number;
   /** UTF-8 bytes of the output held, for the rate at which it comes. */
   outputBytes(jobId: string): number;
   read(jobId: string, fromSeq: number, maxBytes: number): Chunk[];
@@ -55,6 +63,8 @@ const RATE_WINDOW_MS = 1000;
 // freezes the console and never slows the job: the source keeps everything not yet sent.
 export class ConsoleFeed {
   private listening = false;
+  /** The user paused the console's view (see skipUnkept). */
+  private viewPaused = false;
   private creditWindow = DEFAULT_CREDIT_WINDOW;
   private sentChars = 0;
   private consumedChars = 0;
@@ -75,6 +85,11 @@ export class ConsoleFeed {
 
   get currentJob(): string {
     return this.jobId;
+  }
+
+  /** The console has read everything there is to send it (or skipped) so far. */
+  get caughtUp(): boolean {
+    return this.nextSeq >= this.source.nextSeq(this.jobId) && this.consumedChars >= this.sentChars;
   }
 
   /** The console said `ready`: it is sent the job, its status and the tail of its output. */
@@ -102,6 +117,12 @@ export class ConsoleFeed {
    */
   credit(consumed: number): void {
     this.consumedChars = Math.max(this.consumedChars, consumed);
+    this.pump();
+  }
+
+  /** The user paused the console's view, or resumed it. */
+  pausedView(paused: boolean): void {
+    this.viewPaused = paused;
     this.pump();
   }
 
@@ -164,6 +185,7 @@ export class ConsoleFeed {
     this.nextSeq = this.source.tailStart(this.jobId, this.options.tailBytes ?? DEFAULT_TAIL_BYTES);
     this.sentChars = 0;
     this.consumedChars = 0;
+    this.viewPaused = false;
     this.newestSeq = -1;
     const first = this.source.firstSeq(this.jobId);
     this.send({
@@ -197,6 +219,7 @@ export class ConsoleFeed {
   }
 
   private pump(): void {
+    this.skipUnkept();
     while (
       this.listening &&
       this.sentChars - this.consumedChars < this.creditWindow &&
@@ -204,11 +227,33 @@ export class ConsoleFeed {
     ) {
       const chunks = this.source.read(this.jobId, this.nextSeq, APPEND_BATCH_CHARS);
       if (chunks.length === 0) break;
-      this.send({ type: 'console/append', jobId: this.jobId, chunks });
-      this.nextSeq = chunks[chunks.length - 1].seq + 1;
-      this.sentChars += chunks.reduce((n, c) => n + c.text.length, 0);
+      this.sendChunks({ type: 'console/append', jobId: this.jobId, chunks });
     }
     this.sendNewestIfFarBehind();
+  }
+
+  /** Sends output in order; it counts against the credit window. */
+  private sendChunks(message: ConsoleAppendMessage | ConsoleSkipMessage): void {
+    this.send(message);
+    this.nextSeq = message.chunks[message.chunks.length - 1].seq + 1;
+    this.sentChars += message.chunks.reduce((n, c) => n + c.text.length, 0);
+  }
+
+  // The console keeps its last maxLines lines. Once the output still to send holds more than that,
+  // all before them would be read only to be dropped: after a flood, a console read hundreds of MB
+  // for a minute before it showed the end. So they are left out, and the console fetches them back
+  // if the user scrolls up. Reading on would drop every line the console shows, so only a view
+  // the user paused, which holds them as they are, is not skipped. The skip carries the first
+  // output after it, so that the console never draws an empty log in between.
+  private skipUnkept(): void {
+    if (!this.listening || this.viewPaused) return;
+    const keepFrom = this.source.lineTailStart(this.jobId, this.options.maxLines());
+    if (keepFrom <= this.nextSeq) return;
+    const chunks = this.source.read(this.jobId, keepFrom, APPEND_BATCH_CHARS);
+    if (chunks.length === 0) return;
+    // The console drops everything in flight unread, which it counts as consumed.
+    this.consumedChars = this.sentChars;
+    this.sendChunks({ type: 'console/skip', jobId: this.jobId, chunks });
   }
 
   private sendNewestIfFarBehind(): void {

@@ -92,6 +92,11 @@ export class InMemoryRecorder extends EventEmitter<RecorderEvents> implements Jo
     return this.jobs.get(jobId)?.log.tailStart(maxBytes) ?? 0;
   }
 
+  /** The seq from which the job's chunks to the end hold more than `lines` line breaks (see ChunkLog.lineTailStart). */
+  lineTailStart(jobId: string, lines: number): number {
+    return this.jobs.get(jobId)?.log.lineTailStart(lines) ?? 0;
+  }
+
   /** A page of a job's output from `fromSeq` (see ChunkLog.read); empty for an unknown job. */
   read(jobId: string, fromSeq: number, maxBytes: number): Chunk[] {
     return this.jobs.get(jobId)?.log.read(fromSeq, maxBytes) ?? [];

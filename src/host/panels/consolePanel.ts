@@ -117,6 +117,9 @@ export class ConsolePanel extends Disposable {
       case 'console/credit':
         this.feed.credit(message.consumed);
         break;
+      case 'console/paused':
+        this.feed.pausedView(message.paused);
+        break;
       case 'job/cancel':
         this.actions.cancel(message.jobId);
         break;

@@ -3,6 +3,7 @@ import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
+import fc from 'fast-check';
 import type { Chunk } from '../../../src/shared/jobs';
 import { ChunkLog } from '../../../src/core/jobs/chunkLog';
 
@@ -63,6 +64,21 @@ test('tailStart gives the seq from which the last chunks hold about so many byte
   assert.equal(log.tailStart(65), 12);
   assert.equal(log.tailStart(1000), 10);
   log.dispose();
+});
+
+test('lineTailStart gives the latest seq from which the chunks to the end hold more than so many line breaks', () => {
+  const texts = fc.array(fc.stringMatching(/^[a\n\r]{0,12}$/), { maxLength: 40 });
+  fc.assert(
+    fc.property(texts, fc.nat(30), fc.nat(5), fc.nat(12), (list, lines, firstSeq, memoryBytes) => {
+      const log = new ChunkLog({ dir, firstSeq, memoryBytes });
+      log.append(list.map((text, i) => ({ seq: firstSeq + i, ts: 0, stream: 'stdout', text })));
+      const breaksFrom = (i: number): number => list.slice(i).join('').split('\n').length - 1;
+      let expected = 0;
+      for (let i = 0; i < list.length; i++) if (breaksFrom(i) > lines) expected = i;
+      assert.equal(log.lineTailStart(lines), firstSeq + expected);
+      log.dispose();
+    }),
+  );
 });
 
 test('text of every kind round-trips through the spill file', () => {

@@ -9,12 +9,12 @@ import type { HostToConsoleMessage } from '../../../src/shared/protocol';
 const job: JobInfo = { id: 'j1', kind: 'target', mode: 'console', title: 'web build', argv: ['make'], hostname: 'h', startedAt: 1, status: 'running' };
 const line = (seq: number, size = 1000): Chunk => ({ seq, ts: seq, stream: 'stdout', text: `${String(seq).padStart(6, '0')}${'x'.repeat(size - 7)}\n` });
 
-function setup(chunks: number, tailBytes = 50_000, frameMs = 1) {
+function setup(chunks: number, tailBytes = 50_000, frameMs = 1, maxLines = 100_000) {
   const recorder = new InMemoryRecorder({ memoryBytesPerJob: 64 * 1024 });
   recorder.started(job);
   for (let i = 0; i < chunks; i++) recorder.chunks(job.id, [line(i)]);
   const sent: HostToConsoleMessage[] = [];
-  const feed = new ConsoleFeed(recorder, (m) => sent.push(m), job.id, { maxLines: () => 1000, tailBytes, frameMs });
+  const feed = new ConsoleFeed(recorder, (m) => sent.push(m), job.id, { maxLines: () => maxLines, tailBytes, frameMs });
   const appended = () => sent.flatMap((m) => (m.type === 'console/append' ? m.chunks : []));
   return { recorder, feed, sent, appended };
 }
@@ -238,4 +238,81 @@ test("a job's end is sent after the output written before it, not a frame ahead 
   );
   feed.dispose();
   recorder.dispose();
+});
+
+test('a console far behind by more lines than it keeps is told to skip to where its last lines begin; a paused one is sent it all', () => {
+  const { feed, sent, recorder } = setup(0, 50_000, 1, 1000);
+  feed.ready(64 * 1024);
+  feed.pausedView(true);
+  for (let seq = 0; seq < 5000; seq++) recorder.chunks(job.id, [line(seq)]);
+  feed.credit(0);
+  assert.equal(sent.filter((m) => m.type === 'console/skip').length, 0, 'no skip while paused');
+  feed.pausedView(false);
+  const skips = sent.flatMap((m) => (m.type === 'console/skip' ? [m] : []));
+  // From chunk 3999 on, 1001 lines wait: more than the 1000 the console keeps.
+  assert.deepEqual(skips.map((m) => m.chunks[0]!.seq), [3999]);
+  assert.ok(skips[0]!.chunks.reduce((n, c) => n + c.text.length, 0) <= 64 * 1024, 'with a batch of what follows');
+  const received = () => sent.flatMap((m) => (m.type === 'console/append' || m.type === 'console/skip' ? m.chunks : []));
+  const readAll = () => {
+    for (let i = 0; i < 200 && !feed.caughtUp; i++) feed.credit(received().reduce((n, c) => n + c.text.length, 0));
+  };
+  readAll();
+  assert.ok(feed.caughtUp);
+  const seqs = received().map((c) => c.seq);
+  const at = seqs.indexOf(3999);
+  assert.deepEqual(seqs.slice(at), Array.from({ length: 1001 }, (_, i) => 3999 + i), 'then the output from there on, in order');
+  assert.ok(at > 0 && seqs[at - 1]! < 3999, 'after what was sent before the skip');
+
+  feed.pausedView(true);
+  for (let seq = 5000; seq < 8000; seq++) recorder.chunks(job.id, [line(seq)]);
+  readAll();
+  assert.equal(sent.filter((m) => m.type === 'console/skip').length, 1, 'a paused console is sent everything');
+  assert.deepEqual(received().slice(-3000).map((c) => c.seq), Array.from({ length: 3000 }, (_, i) => 5000 + i));
+  feed.dispose();
+  recorder.dispose();
+});
+
+// A console modelled as keeping the last `maxLines` lines of what it is sent: whatever the output,
+// the credit it gives and when it is paused, once it has caught up it shows what reading everything
+// would have shown, and no credit is lost to a skip.
+test('skipping never changes the lines a caught-up console keeps', () => {
+  const maxLines = 5;
+  const step = fc.oneof(
+    fc.record({ write: fc.array(fc.stringMatching(/^[ab\n]{0,12}$/), { maxLength: 6 }) }),
+    fc.record({ credit: fc.double({ min: 0, max: 1, noNaN: true }) }),
+    fc.record({ paused: fc.boolean() }),
+  );
+  fc.assert(
+    fc.property(fc.array(step, { maxLength: 40 }), fc.integer({ min: 1, max: 64 }), (steps, creditWindow) => {
+      const recorder = new InMemoryRecorder();
+      recorder.started(job);
+      let shown = '';
+      let sentChars = 0;
+      /** What the console has consumed at least: at a skip, all sent before it. */
+      let consumable = 0;
+      const feed = new ConsoleFeed(
+        recorder,
+        (m) => {
+          if (m.type === 'console/skip') [shown, consumable] = ['', sentChars];
+          if (m.type === 'console/append' || m.type === 'console/skip') for (const c of m.chunks) [shown, sentChars] = [shown + c.text, sentChars + c.text.length];
+        },
+        job.id,
+        { maxLines: () => maxLines, tailBytes: 0, frameMs: 60_000 },
+      );
+      feed.ready(creditWindow);
+      let seq = recorder.nextSeq(job.id);
+      for (const s of steps) {
+        if ('write' in s) recorder.chunks(job.id, s.write.map((text) => ({ seq: seq++, ts: 0, stream: 'stdout' as const, text })));
+        else if ('credit' in s) feed.credit(Math.max(consumable, Math.floor(sentChars * s.credit)));
+        else feed.pausedView(s.paused);
+      }
+      for (let i = 0; i < 10_000 && !feed.caughtUp; i++) feed.credit(sentChars);
+      assert.ok(feed.caughtUp, 'credit for what was sent lets it catch up');
+      const all = [...Array(seq).keys()].map((n) => recorder.read(job.id, n, 0)[0]?.text ?? '').join('');
+      assert.deepEqual(shown.split('\n').slice(-maxLines), all.split('\n').slice(-maxLines));
+      feed.dispose();
+      recorder.dispose();
+    }),
+    { numRuns: 500 },
+  );
 });

@@ -34,11 +34,13 @@ const validHost: HostToConsoleMessage[] = [
   { type: 'console/problems', jobId: job.id, errors: 1, warnings: 2, canOpen: true },
   { type: 'console/tail', jobId: job.id, chunks: [{ seq: 9, ts: 1, stream: 'stdout', text: 'newest\n' }] },
   { type: 'console/tail', jobId: job.id, chunks: [{ seq: 10, ts: 2, stream: 'stdout', text: 'newer\n' }], bytesPerSecond: 2_500_000 },
+  { type: 'console/skip', jobId: job.id, chunks: [{ seq: 4096, ts: 3, stream: 'stdout', text: 'kept\n' }] },
 ];
 
 const validWebview: ConsoleToHostMessage[] = [
   { type: 'ready', creditWindow: 1 << 20 },
   { type: 'console/credit', jobId: job.id, consumed: 123_456 },
+  { type: 'console/paused', jobId: job.id, paused: true },
   { type: 'job/cancel', jobId: job.id },
   { type: 'job/rerun', jobId: job.id },
   { type: 'console/save', jobId: job.id, streams: ['stdout', 'stderr'], timestamps: true },
@@ -111,6 +113,9 @@ test('the webview rejects malformed host messages', () => {
     { type: 'console/problems', jobId: job.id, errors: 1, warnings: 0 },
     { type: 'console/problems', jobId: job.id, errors: 1.5, warnings: 0, canOpen: false },
     with_(older!, ['hasMore'], undefined),
+    { type: 'console/skip', jobId: job.id, chunks: [] },
+    { type: 'console/skip', jobId: job.id, chunks: [{ seq: -1, ts: 0, stream: 'stdout', text: '' }] },
+    { type: 'console/skip', jobId: job.id },
   ];
   for (const m of bad) assert.equal(isHostToConsoleMessage(m), false, JSON.stringify(m)?.slice(0, 200));
 });
@@ -127,6 +132,8 @@ test('the host can reject malformed webview messages', () => {
     with_(byType['console/resize']!, ['cols'], 80.5),
     with_(byType['console/credit']!, ['consumed'], -5),
     with_(byType['console/credit']!, ['consumed'], '5'),
+    with_(byType['console/paused']!, ['paused'], 'yes'),
+    with_(byType['console/paused']!, ['paused'], undefined),
     with_(byType['job/cancel']!, ['jobId'], ''),
     with_(byType['job/rerun']!, ['jobId'], { id: 'x' }),
     with_(byType['console/save']!, ['streams'], ['stdout', 'stdin']),

@@ -5,6 +5,7 @@ import { formatCommand, formatDuration, quotePosix } from '../../../src/shared/f
 import { formatElapsed } from '../../../webview/lib/format';
 import { LineStore } from '../../../webview/lib/lineStore';
 import { LineView } from '../../../webview/lib/lineView';
+import { OlderOutput } from '../../../webview/lib/olderOutput';
 import { RowMap } from '../../../webview/lib/rowMap';
 import { buildSegments, MatchKind } from '../../../webview/lib/rows';
 import { StyleTable } from '../../../webview/lib/styles';
@@ -136,6 +137,35 @@ test('credit feed: drains within the deadline, counts consumed characters', () =
   assert.equal(feed.pending, false);
   feed.reset();
   assert.equal(feed.consumed, 0);
+});
+
+test('credit feed: a skip drops what waits and counts it as consumed, with what the caller held back', () => {
+  const feed = new CreditFeed();
+  feed.push([
+    { seq: 0, ts: 0, stream: 'stdout', text: 'abc' },
+    { seq: 1, ts: 0, stream: 'stdout', text: 'de' },
+  ]);
+  feed.drain(() => undefined, 0, () => 1);
+  feed.skip(7);
+  assert.deepEqual([feed.consumed, feed.queued, feed.pending], [12, 0, false]);
+  feed.push([{ seq: 9, ts: 0, stream: 'stdout', text: 'f' }]);
+  const seen: number[] = [];
+  feed.drain((c) => seen.push(c.seq), Infinity);
+  assert.deepEqual([seen, feed.consumed], [[9], 13]);
+});
+
+test('older output: an answer to a request made before a reset is not shown', () => {
+  const store = new LineStore({ maxLines: 100 });
+  store.append({ seq: 40, ts: 0, stream: 'stdout', text: 'forty\n' });
+  const older = new OlderOutput();
+  older.reset(true);
+  assert.equal(older.request(store), 40);
+  const answer = [{ seq: 39, ts: 0, stream: 'stdout' as const, text: 'thirty-nine\n' }];
+  older.reset(true);
+  assert.equal(older.answered(answer, true), false, 'the lines shown changed meanwhile');
+  assert.equal(older.request(store), 40);
+  assert.equal(older.answered([{ ...answer[0]!, seq: 12 }], true), false, 'not the chunks before the one asked for');
+  assert.equal(older.answered(answer, true), true);
 });
 
 test('commands and durations for display', () => {
