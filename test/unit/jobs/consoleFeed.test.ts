@@ -243,8 +243,11 @@ test("a job's end is sent after the output written before it, not a frame ahead 
 test('a console far behind by more lines than it keeps is told to skip to where its last lines begin; a paused one is sent it all', () => {
   const { feed, sent, recorder } = setup(0, 50_000, 1, 1000);
   feed.ready(64 * 1024);
+  for (let seq = 0; seq < 3900; seq++) recorder.chunks(job.id, [line(seq)]);
+  feed.credit(0);
+  assert.equal(sent.filter((m) => m.type === 'console/skip').length, 0, 'while the job runs, not before four times as many lines wait');
   feed.pausedView(true);
-  for (let seq = 0; seq < 5000; seq++) recorder.chunks(job.id, [line(seq)]);
+  for (let seq = 3900; seq < 5000; seq++) recorder.chunks(job.id, [line(seq)]);
   feed.credit(0);
   assert.equal(sent.filter((m) => m.type === 'console/skip').length, 0, 'no skip while paused');
   feed.pausedView(false);
@@ -264,10 +267,20 @@ test('a console far behind by more lines than it keeps is told to skip to where 
   assert.ok(at > 0 && seqs[at - 1]! < 3999, 'after what was sent before the skip');
 
   feed.pausedView(true);
-  for (let seq = 5000; seq < 8000; seq++) recorder.chunks(job.id, [line(seq)]);
+  for (let seq = 5000; seq < 9500; seq++) recorder.chunks(job.id, [line(seq)]);
   readAll();
   assert.equal(sent.filter((m) => m.type === 'console/skip').length, 1, 'a paused console is sent everything');
-  assert.deepEqual(received().slice(-3000).map((c) => c.seq), Array.from({ length: 3000 }, (_, i) => 5000 + i));
+  assert.deepEqual(received().slice(-4500).map((c) => c.seq), Array.from({ length: 4500 }, (_, i) => 5000 + i));
+
+  // Once the job has ended no more output comes: a skip is worth it as soon as it saves anything.
+  feed.pausedView(false);
+  for (let seq = 9500; seq < 11_500; seq++) recorder.chunks(job.id, [line(seq)]);
+  feed.credit(received().reduce((n, c) => n + c.text.length, 0));
+  assert.equal(sent.filter((m) => m.type === 'console/skip').length, 1, '2000 lines waiting: no skip while the job runs');
+  recorder.finished(job.id, { status: 'success', exitCode: 0, signal: null, durationMs: 1, finishedAt: 2 });
+  feed.jobChanged(recorder.get(job.id)!);
+  const last = sent.filter((m) => m.type === 'console/skip').at(-1);
+  assert.ok(last?.type === 'console/skip' && last.chunks[0]!.seq === 10_499, 'it skips once the job ended');
   feed.dispose();
   recorder.dispose();
 });
@@ -281,6 +294,7 @@ test('skipping never changes the lines a caught-up console keeps', () => {
     fc.record({ write: fc.array(fc.stringMatching(/^[ab\n]{0,12}$/), { maxLength: 6 }) }),
     fc.record({ credit: fc.double({ min: 0, max: 1, noNaN: true }) }),
     fc.record({ paused: fc.boolean() }),
+    fc.record({ end: fc.constant(true) }),
   );
   fc.assert(
     fc.property(fc.array(step, { maxLength: 40 }), fc.integer({ min: 1, max: 64 }), (steps, creditWindow) => {
@@ -304,7 +318,11 @@ test('skipping never changes the lines a caught-up console keeps', () => {
       for (const s of steps) {
         if ('write' in s) recorder.chunks(job.id, s.write.map((text) => ({ seq: seq++, ts: 0, stream: 'stdout' as const, text })));
         else if ('credit' in s) feed.credit(Math.max(consumable, Math.floor(sentChars * s.credit)));
-        else feed.pausedView(s.paused);
+        else if ('paused' in s) feed.pausedView(s.paused);
+        else if (recorder.get(job.id)?.status === 'running') {
+          recorder.finished(job.id, { status: 'success', exitCode: 0, signal: null, durationMs: 1, finishedAt: 2 });
+          feed.jobChanged(recorder.get(job.id)!);
+        }
       }
       for (let i = 0; i < 10_000 && !feed.caughtUp; i++) feed.credit(sentChars);
       assert.ok(feed.caughtUp, 'credit for what was sent lets it catch up');
