@@ -73,6 +73,8 @@ export class ConsoleFeed {
   /** The user paused the console's view (see skipUnkept). */
   private viewPaused = false;
   private creditWindow = DEFAULT_CREDIT_WINDOW;
+  /** The lines the console keeps, as `console/init` told it: the setting may change meanwhile. */
+  private maxLines = 1;
   private sentChars = 0;
   private consumedChars = 0;
   private nextSeq = 0;
@@ -193,12 +195,13 @@ export class ConsoleFeed {
     this.sentChars = 0;
     this.consumedChars = 0;
     this.viewPaused = false;
+    this.maxLines = this.options.maxLines();
     this.newestSeq = -1;
     const first = this.source.firstSeq(this.jobId);
     this.send({
       type: 'console/init',
       job,
-      options: { maxLines: this.options.maxLines(), wrap: false, timestamps: false, follow: true },
+      options: { maxLines: this.maxLines, wrap: false, timestamps: false, follow: true },
       canFetchOlder: this.nextSeq > first || (first > 0 && this.options.fetchBefore !== undefined),
     });
     this.postStatus(job);
@@ -256,10 +259,9 @@ export class ConsoleFeed {
   private skipUnkept(): void {
     const job = this.source.get(this.jobId);
     if (!this.listening || this.viewPaused || !job) return;
-    const maxLines = this.options.maxLines();
-    const waitFor = isActive(job.status) ? maxLines * RUNNING_SKIP_FACTOR : maxLines;
+    const waitFor = isActive(job.status) ? this.maxLines * RUNNING_SKIP_FACTOR : this.maxLines;
     if (this.source.lineTailStart(this.jobId, waitFor) <= this.nextSeq) return;
-    const keepFrom = this.source.lineTailStart(this.jobId, maxLines);
+    const keepFrom = this.source.lineTailStart(this.jobId, this.maxLines);
     const chunks = this.source.read(this.jobId, keepFrom, APPEND_BATCH_CHARS);
     if (chunks.length === 0) return;
     // The console drops everything in flight unread, which it counts as consumed.
