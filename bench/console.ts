@@ -27,7 +27,9 @@
 // start to its exit, on terminal_lines lines (the terminal takes minutes for a million).
 // render_lag_ms: from the producer's exit (as it recorded it) until its last line is on screen:
 // in the log, or in the newest output a console far behind shows over it (console/tail);
-// caught_up_ms in detail: until the log itself has read all of the output.
+// caught_up_ms in detail: until the log itself has read all of the output, or been told to skip
+// what it would only have dropped (`skips` in detail, console/skip; none with the headline's
+// maxLines, which holds every line).
 // p95_frame_ms: the console's frames from the first batch until the log has read it all, each
 // from when it asked for it (or from its frame before, when it asked during that one): at most
 // about 16.7 ms when the page keeps up. The page draws no frames of its own to measure them
