@@ -83,6 +83,11 @@ export interface Chunk {
   text: string;
 }
 
+/** Characters (UTF-16 units, as credit counts them) of the chunks' text. */
+export function textChars(chunks: readonly Chunk[]): number {
+  return chunks.reduce((n, c) => n + c.text.length, 0);
+}
+
 /** How a job ended: errors are data, a non-zero exit is not thrown. */
 export interface JobResult {
   status: FinalStatus;

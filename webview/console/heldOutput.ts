@@ -1,6 +1,4 @@
-import type { Chunk } from '../../src/shared/jobs';
-
-const chars = (chunks: readonly Chunk[]): number => chunks.reduce((n, c) => n + c.text.length, 0);
+import { textChars, type Chunk } from '../../src/shared/jobs';
 
 /** What a resumed view takes over: a skip to apply first, if one came, then the output held. */
 export interface Released {
@@ -23,7 +21,7 @@ export class HeldOutput {
 
   /** A skip that goes on with `chunks`. */
   skip(chunks: readonly Chunk[]): void {
-    this.skippedChars = (this.skippedChars ?? 0) + chars(this.chunks);
+    this.skippedChars = (this.skippedChars ?? 0) + textChars(this.chunks);
     this.chunks = [...chunks];
   }
 

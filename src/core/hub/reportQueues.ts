@@ -1,7 +1,7 @@
 // What a reporter still has to get stored, per job: events not yet acknowledged, in memory (the
 // queue) while connected, else in the job's spool file; and output acknowledged but not yet
 // stored, which goes back to the spool file if the connection is lost before the hub stores it.
-import type { Chunk, JobInfo } from '../../shared/jobs';
+import { textChars, type Chunk, type JobInfo } from '../../shared/jobs';
 import { JobSpool, safeName, spoolLines, type SpoolEvent } from './jobSpool';
 
 /** One job the reporter knows about, from `started` until the hub has stored its end. */
@@ -30,7 +30,6 @@ export interface Batch {
   spoolBytes: number;
 }
 
-const textChars = (chunks: readonly Chunk[]): number => chunks.reduce((n, c) => n + c.text.length, 0);
 const badJobId = (jobId: string): Error => new Error(`A job id must be a plain file name, got ${JSON.stringify(jobId)}`);
 
 export class ReportQueues {

@@ -1,5 +1,5 @@
 import { messageOf } from '../../shared/errors';
-import { isActive, problemCounts, type Chunk, type JobInfo } from '../../shared/jobs';
+import { isActive, problemCounts, textChars, type Chunk, type JobInfo } from '../../shared/jobs';
 import {
   APPEND_BATCH_CHARS,
   DEFAULT_CREDIT_WINDOW,
@@ -246,7 +246,7 @@ export class ConsoleFeed {
   private sendChunks(message: ConsoleAppendMessage | ConsoleSkipMessage): void {
     this.send(message);
     this.nextSeq = message.chunks[message.chunks.length - 1].seq + 1;
-    this.sentChars += message.chunks.reduce((n, c) => n + c.text.length, 0);
+    this.sentChars += textChars(message.chunks);
   }
 
   // The console keeps its last maxLines lines. Once the output still to send holds more than that,
