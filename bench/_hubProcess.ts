@@ -48,8 +48,8 @@ export function machineBusyMs(): number {
   return (user! + nice! + system! + irq! + softirq! + steal!) * 10;
 }
 
-/** CPU time a process has used (user + system), in ms, from /proc/<pid>/stat; 'thread-self': the calling thread's. */
-export function cpuMsOf(pid: number | 'thread-self'): number {
+/** CPU time a process has used (user + system), in ms, from /proc/<pid>/stat; 'thread-self': the calling thread's; `<pid>/task/<tid>`: one thread's. */
+export function cpuMsOf(pid: number | 'thread-self' | `${number}/task/${number}`): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   // utime and stime are fields 14 and 15 of stat(5), in clock ticks (100 per second on Linux).
@@ -70,11 +70,16 @@ export function benchMeter(): (ms: number) => Record<'bench' | 'machine' | 'avai
   };
 }
 
-/** benchMeter, and the CPU that the process `pid` (as `name`) takes. */
-export function cpuMeter<N extends string>(name: N, pid: number): (ms: number) => Record<N | 'bench' | 'machine' | 'available', number> {
-  const before = cpuMsOf(pid);
+type Meter<N extends string> = Record<N | `${N}_main_thread` | 'bench' | 'machine' | 'available', number>;
+
+// benchMeter, and the CPU that the process `pid` (as `name`) takes, and of it, its main thread
+// (`<name>_main_thread`); the rest is its other threads: a hub's database thread on PGlite, and
+// V8's and libuv's helpers.
+export function cpuMeter<N extends string>(name: N, pid: number): (ms: number) => Meter<N> {
+  const main = `${pid}/task/${pid}` as const;
+  const before = { all: cpuMsOf(pid), main: cpuMsOf(main) };
   const rest = benchMeter();
-  return (ms) => ({ [name]: cpuMsOf(pid) - before, ...rest(ms) }) as Record<N | 'bench' | 'machine' | 'available', number>;
+  return (ms) => ({ [name]: cpuMsOf(pid) - before.all, [`${name}_main_thread`]: cpuMsOf(main) - before.main, ...rest(ms) }) as Meter<N>;
 }
 
 export interface HubProcess {

@@ -3,7 +3,9 @@
 // targets) cuts it into chunks, a HubReporter sends them to the built hub (`node dist/server.js`,
 // a process of its own) whose BatchWriter stores them, in PostgreSQL (a throwaway cluster with
 // fsync on, or VMO_TEST_DATABASE_URL) and again in PGlite (a folder). Each rate runs from the
-// job's start until the hub says its last chunk and its end are stored.
+// job's start until the hub says its last chunk and its end are stored. Each run's cpu_ms: the hub,
+// of it its main thread (hub_main_thread; the rest is its other threads, on PGlite mostly the
+// database thread), this process (runner and reporter), the machine, and what the CPUs offered.
 //
 //   npm run bench -- ingest [--lines 1000000] [--transport pty|pipes] [--seed-mb 16] [--latency-s 5] [--timeout-s 1200]
 //                           [--hub-cpu-prof <dir>]   (each hub writes a .cpuprofile under <dir>/<store>)
