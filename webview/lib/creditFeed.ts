@@ -48,10 +48,9 @@ export class CreditFeed {
 
   /** Drops what waits, counted as consumed, and `alsoDropped` characters the caller held back. */
   skip(alsoDropped = 0): void {
-    this.consumed += this.queued + alsoDropped;
-    this.queue = [];
-    this.next = 0;
-    this.queued = 0;
+    const consumed = this.consumed + this.queued + alsoDropped;
+    this.reset();
+    this.consumed = consumed;
   }
 
   reset(): void {
