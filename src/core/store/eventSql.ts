@@ -1,5 +1,6 @@
 import { cleanText, isCheckedChunk } from '../../shared/schema';
 import { epochMs, isoTime } from './jobRows';
+import { pack } from './packedOutput';
 import type { ChunkBatch, EventPage } from './jobStore';
 
 const DEFAULT_LIMIT = 1000;
@@ -16,30 +17,40 @@ const TEXTS_APART_MAX_ROWS = 100;
 // as fast as a multi-row VALUES list on both PGlite and PostgreSQL; for a few 64 KB chunks,
 // packing the text into an array literal (escaped by pg, parsed again by the server) halved
 // PostgreSQL's throughput, so a batch of few rows passes each text as its own parameter
-// (`ARRAY[$5, $6, …]`), as fast as VALUES. COPY into a staging table (needed for ON CONFLICT)
+// (`ARRAY[$6, $7, …]`), as fast as VALUES. COPY into a staging table (needed for ON CONFLICT)
 // was no faster than either.
+// Large chunks are stored deflated (packedOutput.ts), each as a parameter of its own: both drivers
+// send a byte array as it is, while in an array literal it would go as hex.
 export function insertEvents(batches: readonly ChunkBatch[]): { text: string; values: unknown[] } {
   const jobIds: string[] = [];
   const seqs: number[] = [];
   const times: string[] = [];
   const streams: string[] = [];
-  const texts: string[] = [];
+  const texts: (string | null)[] = [];
+  const sizes: (number | null)[] = [];
+  const packed: (Buffer | null)[] = [];
   for (const { jobId, chunks } of batches) {
     for (const chunk of chunks) {
       jobIds.push(jobId);
       seqs.push(chunk.seq);
       times.push(isoTime(chunk.ts));
       streams.push(chunk.stream);
-      texts.push(isCheckedChunk(chunk) ? chunk.text : cleanText(chunk.text));
+      const stored = pack(isCheckedChunk(chunk) ? chunk.text : cleanText(chunk.text));
+      texts.push('text' in stored ? stored.text : null);
+      sizes.push('text' in stored ? null : stored.size);
+      packed.push('text' in stored ? null : stored.packed);
     }
   }
+  const values: unknown[] = [jobIds, seqs, times, streams, sizes];
+  const param = (value: unknown, type: string): string => `$${values.push(value)}::${type}`;
   const apart = texts.length <= TEXTS_APART_MAX_ROWS;
-  const textArray = apart ? `ARRAY[${texts.map((_, i) => `$${i + 5}::text`).join(', ')}]` : '$5::text[]';
-  const text = `WITH input (job_id, seq, ts, stream, chunk) AS (
-      SELECT * FROM unnest($1::uuid[], $2::integer[], $3::timestamptz[], $4::text[], ${textArray})
+  const textArray = apart ? `ARRAY[${texts.map((t) => (t === null ? 'NULL::text' : param(t, 'text'))).join(', ')}]` : param(texts, 'text[]');
+  const packedArray = packed.some((p) => p !== null) ? `ARRAY[${packed.map((p) => (p === null ? 'NULL::bytea' : param(p, 'bytea'))).join(', ')}]` : 'NULL::bytea[]';
+  const text = `WITH input (job_id, seq, ts, stream, size, chunk, packed) AS (
+      SELECT * FROM unnest($1::uuid[], $2::integer[], $3::timestamptz[], $4::text[], $5::integer[], ${textArray}, ${packedArray})
     ), inserted AS (
-      INSERT INTO job_events (job_id, seq, ts, stream, chunk)
-      SELECT job_id, seq, ts, stream, chunk FROM input WHERE EXISTS (SELECT 1 FROM jobs WHERE jobs.id = input.job_id)
+      INSERT INTO job_events (job_id, seq, ts, stream, size, chunk, packed)
+      SELECT job_id, seq, ts, stream, size, chunk, packed FROM input WHERE EXISTS (SELECT 1 FROM jobs WHERE jobs.id = input.job_id)
       ON CONFLICT (job_id, seq) DO NOTHING
       RETURNING job_id, seq
     ), touched AS (
@@ -48,7 +59,7 @@ export function insertEvents(batches: readonly ChunkBatch[]): { text: string; va
       WHERE jobs.id = top.job_id
     )
     SELECT count(*) AS inserted FROM inserted`;
-  return { text, values: apart ? [jobIds, seqs, times, streams, ...texts] : [jobIds, seqs, times, streams, texts] };
+  return { text, values };
 }
 
 // A chunk's time as epoch milliseconds, a float8 that both drivers return as a number: reading a
@@ -70,11 +81,12 @@ function selectPage(jobId: string, seq: number, backward: boolean, page: EventPa
   if (!Number.isInteger(limit) || limit < 1) throw new Error(`Expected a positive integer limit, got ${JSON.stringify(limit)}`);
   if (!(maxBytes > 0)) throw new Error(`Expected maxBytes above 0, got ${JSON.stringify(maxBytes)}`);
   const [bound, order] = backward ? ['<=', 'DESC'] : ['>=', 'ASC'];
-  const text = `SELECT seq, ${EPOCH_MS} AS ts, stream, chunk FROM (
-      SELECT seq, ts, stream, chunk, sum(octet_length(chunk)) OVER (ORDER BY seq ${order}) AS upto
-      FROM job_events WHERE job_id = $1 AND seq ${bound} $2 ORDER BY seq ${order} LIMIT $3
+  const text = `SELECT seq, ${EPOCH_MS} AS ts, stream, chunk, packed FROM (
+      SELECT seq, ts, stream, chunk, packed, bytes, sum(bytes) OVER (ORDER BY seq ${order}) AS upto
+      FROM (SELECT *, coalesce(size, octet_length(chunk)) AS bytes FROM job_events) AS sized
+      WHERE job_id = $1 AND seq ${bound} $2 ORDER BY seq ${order} LIMIT $3
     ) AS page
-    WHERE upto - octet_length(chunk) < $4
+    WHERE upto - bytes < $4
     ORDER BY seq`;
   return { text, values: [jobId, Math.min(SEQ_END, Math.max(-1, Math.floor(seq))), limit, Math.min(maxBytes, Number.MAX_SAFE_INTEGER)] };
 }

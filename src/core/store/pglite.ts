@@ -36,9 +36,19 @@ export async function createPglite(dir: string): Promise<void> {
 // string, but its protocol writer sends a byte array it is given as it is (pg-protocol's
 // writeValues); the round trip of every kind of text through PGlite (schemaRoundTrip.test.ts)
 // would fail if a later version stopped doing so.
+// Byte arrays (deflated output, packedOutput.ts) go the same way, as they are: PGlite's own bytea
+// serializer spells each byte in hex through an array of strings, and its parser reads them back
+// one parseInt at a time.
 const utf8 = new TextEncoder();
 const textAsBytes = (value: unknown): string => utf8.encode(value instanceof Date ? value.toISOString() : String(value)) as unknown as string;
-const QUERY_OPTIONS: QueryOptions = { serializers: { [types.TEXT]: textAsBytes } };
+const byteaAsBytes = (value: unknown): string => {
+  if (!(value instanceof Uint8Array)) throw new TypeError(`Expected bytes for a bytea parameter, got ${typeof value}`);
+  return value as unknown as string;
+};
+const QUERY_OPTIONS: QueryOptions = {
+  serializers: { [types.TEXT]: textAsBytes, [types.BYTEA]: byteaAsBytes },
+  parsers: { [types.BYTEA]: (hex: string) => Buffer.from(hex.slice(2), 'hex') },
+};
 
 /** A PGlite instance or one of its transactions as the store's SqlSession. */
 export function pgliteSession(db: PGlite | Transaction): SqlSession {

@@ -4,6 +4,7 @@ import { selectProjects, selectTargets, selectVms, writeCatalog } from './catalo
 import { INT4_MAX, isUuid } from '../../shared/schema';
 import { assertChunks, assertJobId, assertJobInfo, assertJobResult } from './checkInput';
 import { insertEvents, selectEvents, selectEventsBefore } from './eventSql';
+import { unpack } from './packedOutput';
 import { insertJob, isoTime, JOB_COLUMNS, toStoredJob, type JobRow } from './jobRows';
 import type {
   ChunkBatch,
@@ -142,8 +143,8 @@ export class SqlJobStore implements JobStore {
   }
 
   private async readChunks(query: { text: string; values: unknown[] }): Promise<Chunk[]> {
-    const { rows } = await this.db.query<{ seq: number; ts: number; stream: StreamName; chunk: string }>(query.text, query.values);
-    return rows.map((r) => ({ seq: r.seq, ts: r.ts, stream: r.stream, text: r.chunk }));
+    const { rows } = await this.db.query<{ seq: number; ts: number; stream: StreamName; chunk: string | null; packed: Uint8Array | null }>(query.text, query.values);
+    return rows.map((r) => ({ seq: r.seq, ts: r.ts, stream: r.stream, text: unpack(r.chunk, r.packed) }));
   }
 
   /** Closes the database once, however often it is called; awaits the driver's close. */

@@ -45,8 +45,14 @@ const jobInfo: fc.Arbitrary<JobInfo> = fc.record(
   { requiredKeys: ['id', 'kind', 'mode', 'title', 'argv', 'hostname', 'startedAt', 'status'] },
 ) as fc.Arbitrary<JobInfo>;
 
+/** Output of a few bytes up to 80,000 characters, sometimes large and repetitive, as output is, so that it is stored deflated (packedOutput.ts). */
+const output = fc.oneof(
+  { weight: 3, arbitrary: text(2000) },
+  { weight: 1, arbitrary: fc.tuple(text(40), fc.integer({ min: 1, max: 2000 })).map(([s, n]) => s.repeat(n).slice(0, 80_000)) },
+  { weight: 1, arbitrary: fc.string({ unit: char, minLength: 1400, maxLength: 6000 }) },
+);
 const chunks: fc.Arbitrary<Chunk[]> = fc.uniqueArray(
-  fc.record({ seq: fc.oneof(fc.integer({ min: 0, max: INT4_MAX }), fc.constantFrom(0, INT4_MAX)), ts: time, stream: fc.constantFrom('stdout', 'stderr', 'system'), text: text(2000) }),
+  fc.record({ seq: fc.oneof(fc.integer({ min: 0, max: INT4_MAX }), fc.constantFrom(0, INT4_MAX)), ts: time, stream: fc.constantFrom('stdout', 'stderr', 'system'), text: output }),
   { selector: (c) => c.seq, maxLength: 8 },
 ) as fc.Arbitrary<Chunk[]>;
 

@@ -235,18 +235,40 @@ export function storeSuite(name: string, backend: Backend): void {
       assert.equal((await store.getJob(job.id))?.lastSeq, 299);
     });
 
-    test('output is compressed with lz4 where the server offers it, and reads back whole', TIMEOUT, async () => {
+    test('output stored as text is compressed with lz4 where the server offers it, and reads back whole', TIMEOUT, async () => {
       const db = sqlOf(store);
       const offered = await db.query<{ enumvals: string[] | null }>("SELECT enumvals FROM pg_settings WHERE name = 'default_toast_compression'");
       const methods = offered.rows[0]?.enumvals ?? [];
       const job = newJob();
       await store.jobStarted(job);
-      // Large enough to be compressed in place (TOAST compresses a row over about 2 KB).
-      const chunk: Chunk = { seq: 0, ts: job.startedAt, stream: 'stdout', text: 'cc -O2 -c src/module.c -o build/module.o\n'.repeat(500) };
+      // Large enough to be compressed in place (TOAST compresses a row over about 2 KB), too small to be deflated.
+      const chunk: Chunk = { seq: 0, ts: job.startedAt, stream: 'stdout', text: 'cc -O2 -c src/module.c -o build/module.o\n'.repeat(80) };
       await store.appendChunks(job.id, [chunk]);
       const { rows } = await db.query<{ method: string | null }>('SELECT pg_column_compression(chunk) AS method FROM job_events WHERE job_id = $1', [job.id]);
       assert.equal(rows[0].method, methods.includes('lz4') ? 'lz4' : 'pglz');
       assert.deepEqual(await readAll(store, job.id), [chunk]);
+    });
+
+    test('large output is stored deflated, not compressed again, and pages by its text size', TIMEOUT, async () => {
+      const db = sqlOf(store);
+      const job = newJob();
+      await store.jobStarted(job);
+      const line = (n: number): string => `${String(n).padStart(6, '0')} cc -O2 -c src/module.c -o build/module.o € 😀\n`;
+      const output: Chunk[] = [0, 1, 2].map((seq) => ({ seq, ts: job.startedAt, stream: 'stdout', text: Array.from({ length: 400 }, (_, n) => line(seq * 400 + n)).join('') }));
+      const small: Chunk = { seq: 3, ts: job.startedAt, stream: 'stderr', text: 'done\n' };
+      assert.equal(await store.appendChunks(job.id, [...output, small]), 4);
+      const { rows } = await db.query<{ seq: number; chunk: string | null; size: number | null; packed_bytes: number | null; method: string | null }>(
+        'SELECT seq, chunk, size, octet_length(packed) AS packed_bytes, pg_column_compression(packed) AS method FROM job_events WHERE job_id = $1 ORDER BY seq',
+        [job.id],
+      );
+      const bytes = Buffer.byteLength(output[0].text);
+      assert.deepEqual(rows[0], { seq: 0, chunk: null, size: bytes, packed_bytes: rows[0].packed_bytes, method: null });
+      assert.ok(Number(rows[0].packed_bytes) < bytes / 4, `deflated to ${rows[0].packed_bytes} of ${bytes} bytes`);
+      assert.deepEqual(rows[3], { seq: 3, chunk: 'done\n', size: null, packed_bytes: null, method: null });
+      assert.deepEqual(await readAll(store, job.id), [...output, small]);
+      // A page holds what fits in maxBytes of text, counted as the text's size, not the stored size.
+      assert.deepEqual(await store.readEvents(job.id, 0, { maxBytes: bytes * 2 }), output.slice(0, 2));
+      assert.deepEqual(await store.readEventsBefore(job.id, undefined, { maxBytes: bytes + 5 }), [output[2], small]);
     });
 
     test('order is kept across many flushes of interleaved jobs', TIMEOUT, async () => {
