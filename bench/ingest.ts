@@ -18,11 +18,14 @@
 //   machine took during the end-to-end run were spread evenly over all CPUs, the best they allow.
 //   And limit_vs_runner_only: the same producer through the runner with each chunk going straight
 //   into the store by COPY, no reporter or hub (_endToEndLimit.ts), against the runner alone: the
-//   most end_to_end_vs_runner_only can reach on this machine. end_to_end_vs_limit: the end-to-end
-//   run against that limit.
+//   most end_to_end_vs_runner_only can reach on this machine with the output stored as text (the
+//   hub deflates large chunks, see hub_vs_copy). end_to_end_vs_limit: the end-to-end run against
+//   that limit.
 // - hub_vs_copy: the chunks of a run of the same producer, prepared, reported at once by a HubReporter
 //   (no runner), against one COPY of the same rows into a fresh database of the same kind
-//   (_copyLimit.ts): what the hub makes of what the store can take. In `detail`,
+//   (_copyLimit.ts): what the hub makes of what the store can take. The COPY takes each chunk as
+//   text; the hub stores a chunk of 4 KB or more deflated (packedOutput.ts), a tenth of the bytes,
+//   so on PGlite, where the database's own work is most of the cost, it passes 1. In `detail`,
 //   hub_vs_copy_ceiling: the ratio if the CPU every process took during the prepared run were
 //   spread evenly over all CPUs.
 //   On PostgreSQL also relay_vs_copy: the same rows through the least any hub can be (_relayLimit.ts:
