@@ -111,11 +111,13 @@ export async function latency(run: HubRun, bytesPerS: number, seconds: number) {
     reporter.started(job);
     watching = await viewerProcess(run.hub, job.id, lines);
     let lastSeq = -1;
+    const [start, cpu] = [performance.now(), cpuMeter('hub', run.hub.pid)];
     const { result } = await runProducer(setup, job.argv, (chunk) => {
       handedAt[chunk.seq] = epochNow();
       reporter.chunks(job.id, [chunk]);
       lastSeq = chunk.seq;
     });
+    const cpuMs = cpu(performance.now() - start);
     reporter.finished(job.id, result);
     await stored(setup, reporter, viewer, job, lastSeq);
     const seen = await within(10_000, watching.seen);
@@ -135,6 +137,8 @@ export async function latency(run: HubRun, bytesPerS: number, seconds: number) {
       runner_p99_ms: round(percentile(runnerLeg, 99)),
       hub_p50_ms: round(percentile(hubLeg, 50)),
       hub_p99_ms: round(percentile(hubLeg, 99)),
+      // A stall of the runner leg with the machine's CPUs all taken is the machine's, not the runner's.
+      cpu_ms: cpuMs,
     };
   } finally {
     watching?.stop();
