@@ -283,13 +283,15 @@ test('a job another window reports runs here only as this window builds it, afte
 test('a long job stored by another window opens at its end; scrolling up reads the rest from the hub, and Open as Text has all of it', { timeout: 150_000 }, () =>
   session.step('history-long-job', async () => {
     const { workbench } = session;
-    // Another window stores a job of 60,000 lines.
+    // Another window stores a job of 60,000 lines, in chunks of 300: the first (3.9 KB) is stored
+    // as text, the others (5 KB and more) deflated.
     const LINES = 60_000;
+    const PER_CHUNK = 300;
     await reportAsAnotherWindow((other) => {
       const job = newJob({ title: 'web flood', target: 'flood', argv: ['make', 'flood'] });
       other.started(job);
-      for (let seq = 0; seq < LINES / 100; seq++) {
-        const text = Array.from({ length: 100 }, (_, i) => `flood line ${seq * 100 + i}\n`).join('');
+      for (let seq = 0; seq < LINES / PER_CHUNK; seq++) {
+        const text = Array.from({ length: PER_CHUNK }, (_, i) => `flood line ${seq * PER_CHUNK + i}\n`).join('');
         other.chunks(job.id, [{ seq, ts: Date.now(), stream: 'stdout', text }]);
       }
       other.finished(job.id, { status: 'success', exitCode: 0, signal: null, durationMs: 2000, finishedAt: Date.now() });
