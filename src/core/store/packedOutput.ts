@@ -8,11 +8,12 @@ import { deflateRawSync, inflateRawSync } from 'node:zlib';
 // (0.37–0.53 s); the table took 11.1 MB against 13.6. Reading inflates ~1 GB/s.
 
 /** Below this many UTF-8 bytes a chunk stays text: deflating costs ~20 µs a call whatever the size. */
-export const PACK_MIN_BYTES = 4096;
+const PACK_MIN_BYTES = 4096;
 
 /** A chunk's text as stored: deflated with its UTF-8 size, or as it is when small. */
 export type Stored = { packed: Buffer; size: number } | { text: string };
 
+/** A chunk's text as the store keeps it: deflated from PACK_MIN_BYTES of UTF-8 on, else as it is. */
 export function pack(text: string): Stored {
   if (text.length < PACK_MIN_BYTES / 3) return { text };
   const bytes = Buffer.from(text, 'utf8');
