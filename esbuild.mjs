@@ -40,7 +40,8 @@ function webviewApps() {
 }
 
 const builds = [
-  { ...nodeCommon, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js' },
+  // The extension, and the thread its hub reporter runs on (src/core/hub/reporterThread.ts).
+  { ...nodeCommon, entryPoints: { extension: 'src/extension.ts', reporterWorker: 'src/core/hub/reporterWorker.ts' }, outdir: 'dist' },
 ];
 if (existsSync('src/server/main.ts')) {
   builds.push({

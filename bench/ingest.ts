@@ -1,11 +1,13 @@
 // Job output through the whole product into the store: a producer prints 1,000,000 lines (~100 MB)
 // as fast as it can; the real runner (startJob, on a pseudo-terminal 160×40 as the console runs
-// targets) cuts it into chunks, a HubReporter sends them to the built hub (`node dist/server.js`,
-// a process of its own) whose BatchWriter stores them, in PostgreSQL (a throwaway cluster with
-// fsync on, or VMO_TEST_DATABASE_URL) and again in PGlite (a folder). Each rate runs from the
-// job's start until the hub says its last chunk and its end are stored. Each run's cpu_ms: the hub,
-// of it its main thread (hub_main_thread; the rest is its other threads, on PGlite mostly the
-// database thread), this process (runner and reporter), the machine, and what the CPUs offered.
+// targets) cuts it into chunks, a HubReporter on a thread of its own (as the extension runs it) sends
+// them to the built hub (`node dist/server.js`, a process of its own) whose BatchWriter stores them,
+// in PostgreSQL (a throwaway cluster with fsync on, or VMO_TEST_DATABASE_URL) and again in PGlite
+// (a folder). Each rate runs from the job's start until the hub says its last chunk and its end are
+// stored. Each run's cpu_ms: the hub, of it its main thread (hub_main_thread; the rest is its other
+// threads, on PGlite mostly the database thread), this process (runner and reporter), of it its
+// main thread (bench_main_thread: the runner; the rest is mostly the reporter's thread), the
+// machine, and what the CPUs offered.
 //
 //   npm run bench -- ingest [--lines 1000000] [--transport pty|pipes] [--seed-mb 16] [--latency-s 5] [--timeout-s 1200]
 //                           [--hub-cpu-prof <dir>]   (each hub writes a .cpuprofile under <dir>/<store>)
@@ -16,6 +18,9 @@
 //   through the runner alone with its chunks dropped.
 //   In `detail`, end_to_end_ceiling_vs_runner_only: the ratio if the CPU every process on the
 //   machine took during the end-to-end run were spread evenly over all CPUs, the best they allow.
+//   job_vs_runner_only: how much the product slows the job itself (the runner alone against the
+//   time from the job's start to the producer's end, `fed_ms`); the reporter runs on a thread of
+//   its own (reporterThread.ts) so that the runner's thread goes back to the pty sooner.
 //   And limit_vs_runner_only: the same producer through the runner with each chunk going straight
 //   into the store by COPY, no reporter or hub (_endToEndLimit.ts), against the runner alone: the
 //   most end_to_end_vs_runner_only can reach on this machine with the output stored as text (the
@@ -183,6 +188,8 @@ async function main(): Promise<void> {
       end_to_end_vs_runner_only: round(store.end_to_end.mib_s / runner.mib_s, 2),
       // The best the CPUs allow: every process's CPU of the end-to-end run spread over all of them.
       end_to_end_ceiling_vs_runner_only: round(runner.ms / (store.end_to_end.cpu_ms.machine / os.availableParallelism()), 2),
+      // The job's own time: the producer's end (before the hub stored the last of it) against the runner alone.
+      job_vs_runner_only: round(runner.ms / store.end_to_end.fed_ms, 2),
       limit_vs_runner_only: round(limit.mib_s / runner.mib_s, 2),
       end_to_end_vs_limit: round(store.end_to_end.mib_s / limit.mib_s, 2),
       hub_vs_copy: round(store.prepared.mib_s / copy.mib_per_s, 2),

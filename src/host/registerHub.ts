@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import * as vscode from 'vscode';
-import { HubReporter } from '../core/hub/hubReporter';
 import type { RunJob } from '../core/hub/runAnswers';
-import { claimSpoolFolder, replayOrphanSpools } from '../core/hub/orphanSpools';
+import { claimSpoolFolder } from '../core/hub/orphanSpools';
+import { ReporterThread } from '../core/hub/reporterThread';
 import { forwardJobs } from '../core/jobs/forwardJobs';
 import type { InMemoryRecorder } from '../core/jobs/inMemoryRecorder';
 import type { CatalogSnapshot } from '../shared/catalog';
@@ -14,6 +14,12 @@ import { onSettingsChanged, settings } from './config';
 import { HUB_TOKEN_SECRET, resolveHub, setHubToken, type HubAddress } from './hub/hubAddress';
 import type { JobService } from './jobs/jobService';
 import { log } from './logger';
+
+/** The reporter's thread, beside the extension's bundle. */
+const REPORTER_THREAD = path.join(__dirname, 'reporterWorker.js');
+
+/** A reporter's thread that stopped is started again only if the last one to stop did so longer ago than this. */
+const REPORTER_RETRY_MS = 60_000;
 
 /** How often a window checks that its own hub still answers, and starts it again if not. */
 const WATCH_MS = 5000;
@@ -37,10 +43,11 @@ export interface HubLink {
 export function registerHub(context: vscode.ExtensionContext, recorder: InMemoryRecorder, jobs: JobService): HubLink {
   const changed = new vscode.EventEmitter<HubAddress | undefined>();
   const spoolRoot = path.join(context.globalStorageUri.fsPath, 'spool');
-  let current: { address: HubAddress; reporter: HubReporter; stop: (timeoutMs: number) => Promise<void> } | undefined;
+  let current: { address: HubAddress; reporter: ReporterThread; stop: (timeoutMs: number) => Promise<void> } | undefined;
   let catalog: CatalogSnapshot | undefined;
   let runs: RunJob | undefined;
   let starting: Promise<void> | undefined;
+  let lastLoss = 0;
 
   const connect = async (): Promise<void> => {
     if (current || !vscode.workspace.isTrusted) return;
@@ -56,19 +63,32 @@ export function registerHub(context: vscode.ExtensionContext, recorder: InMemory
     const windowId = randomUUID();
     const spool = claimSpoolFolder(spoolRoot, windowId);
     const hubLog = (message: string): void => log.info(`[hub] ${message}`);
-    const reporter = new HubReporter({
-      url: address.url,
-      token: address.token,
-      reporterId: windowId,
-      spoolDir: spool.dir,
-      onCancel: (jobId) => {
-        if (!jobs.isRunning(jobId)) return false;
-        jobs.cancel(jobId);
-        return true;
+    const reporter = new ReporterThread(
+      REPORTER_THREAD,
+      {
+        url: address.url,
+        token: address.token,
+        reporterId: windowId,
+        spoolDir: spool.dir,
+        onCancel: (jobId) => {
+          if (!jobs.isRunning(jobId)) return false;
+          jobs.cancel(jobId);
+          return true;
+        },
+        onRun: (request) => (runs ? runs(request) : Promise.resolve({ ok: false, error: 'This window is still starting' })),
+        log: hubLog,
       },
-      onRun: (request) => (runs ? runs(request) : Promise.resolve({ ok: false, error: 'This window is still starting' })),
-      log: hubLog,
-    });
+      // A fault of the reporter, not of the hub: a new one takes over, and is handed every job this
+      // window still holds; the hub stores again only what it lacks. Once a minute at most, so
+      // that a thread that cannot run is not started again and again.
+      (err) => {
+        const again = Date.now() - lastLoss > REPORTER_RETRY_MS;
+        lastLoss = Date.now();
+        if (!again) return log.error(`${err.message} again within a minute; jobs of this window are not stored until the window is reloaded`);
+        log.error(`${err.message}; reporting to the hub again`);
+        restart();
+      },
+    );
     const forwarding = forwardJobs(recorder, reporter);
     forwarding.caughtUp.catch((error: unknown) => log.error(`Jobs run before the hub was reached were not all passed on to it: ${(error as Error).message}`));
     const watch = address.own ? setInterval(() => void restartIfGone(reporter), WATCH_MS) : undefined;
@@ -85,7 +105,7 @@ export function registerHub(context: vscode.ExtensionContext, recorder: InMemory
     };
     log.info(`Hub ${address.url} ${address.how}; jobs are stored there`);
     changed.fire(address);
-    void replayOrphanSpools(spoolRoot, { url: address.url, token: address.token, log: hubLog }).then(({ jobs: sent, leftOver }) => {
+    void reporter.replayOrphans(spoolRoot).then(({ jobs: sent, leftOver }) => {
       if (sent.length > 0) log.info(`Sent ${sent.length} job(s) spooled by closed windows to the hub`);
       if (leftOver.length > 0) log.warn(`The hub did not store the spools in ${leftOver.join(', ')} in time; they are sent again at the next start`);
     });
@@ -93,7 +113,7 @@ export function registerHub(context: vscode.ExtensionContext, recorder: InMemory
 
   // The own hub crashed or was stopped: a reporter that stays disconnected points at a new one.
   let missed = 0;
-  const restartIfGone = async (reporter: HubReporter): Promise<void> => {
+  const restartIfGone = async (reporter: ReporterThread): Promise<void> => {
     missed = reporter.connected ? 0 : missed + 1;
     if (missed < 2 || !current?.address.own) return;
     missed = 0;

@@ -33,6 +33,8 @@ export interface HubReporterOptions {
   /** The hub asked this window to run a target; without it every such request is refused. */
   onRun?: RunJob;
   log?: (message: string) => void;
+  /** Hears each connect to the hub and each loss of it. */
+  onConnected?: (connected: boolean) => void;
   /** An unanswered report after this long counts as a lost connection; default 10 s. */
   ackTimeoutMs?: number;
   /** Most chunks / characters of text in one `report:chunks`; default 1000 / REPORT_MAX_CHARS. */
@@ -82,10 +84,12 @@ export class HubReporter implements JobRecorder {
           this.session++;
           this.pump();
           this.catalogs.connected();
+          options.onConnected?.(true);
         },
         disconnected: (reason) => {
           this.log(`Disconnected from the hub (${reason}); spooling`);
           this.lost();
+          options.onConnected?.(false);
         },
         stored: ({ jobId, storedSeq }) => {
           const job = this.queues.jobs.get(jobId);

@@ -3,9 +3,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import { HubReporter } from '../../../src/core/hub/hubReporter';
 import { claimSpoolFolder, replayOrphanSpools } from '../../../src/core/hub/orphanSpools';
 import { lines, newJob, OPERATOR, startTestHub, tempDir } from '../server/helpers';
+import { deadWindowSpool } from './deadWindow';
 
 const cleanups: (() => void | Promise<void>)[] = [];
 after(async () => {
@@ -26,13 +26,8 @@ test('the spools of a dead window reach the hub; a live window keeps its own', {
   cleanups.push(temp.remove);
   const root = path.join(temp.dir, 'spool');
 
-  const dead = claimSpoolFolder(root, 'window-dead');
   const job = newJob();
-  const away = new HubReporter({ url: 'http://127.0.0.1:9', token: OPERATOR, reporterId: 'window-dead', spoolDir: dead.dir });
-  away.started(job);
-  away.chunks(job.id, lines(0, 500));
-  await away.close(0);
-  dead.lock.release();
+  const dead = await deadWindowSpool(root, 'window-dead', job, lines(0, 500));
   writeFileSync(`${dead.dir}.lock`, `${deadPid()}\n`);
 
   const live = claimSpoolFolder(root, 'window-live');
@@ -55,12 +50,8 @@ test('with the hub away, a dead window folder is kept for a later try', { timeou
   const temp = tempDir();
   cleanups.push(temp.remove);
   const root = path.join(temp.dir, 'spool');
-  const dead = claimSpoolFolder(root, 'window-dead');
-  const away = new HubReporter({ url: 'http://127.0.0.1:9', token: OPERATOR, reporterId: 'window-dead', spoolDir: dead.dir });
   const job = newJob();
-  away.started(job);
-  await away.close(0);
-  dead.lock.release();
+  const dead = await deadWindowSpool(root, 'window-dead', job);
 
   const replay = await replayOrphanSpools(root, { url: 'http://127.0.0.1:9', token: OPERATOR }, 300);
   assert.deepEqual(replay, { jobs: [job.id], leftOver: [dead.dir] });
