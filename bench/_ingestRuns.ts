@@ -3,17 +3,23 @@
 // viewer that joined the job, in a process of its own.
 import { fork } from 'node:child_process';
 import path from 'node:path';
+import type { ReporterThread } from '../src/core/hub/reporterThread';
 import type { Chunk, JobResult } from '../src/shared/jobs';
 import type { Client } from '../test/unit/server/helpers';
 import { within } from '../test/unit/util/hostileFiles';
 import { cpuMeter, VIEWER, type HubProcess } from './_hubProcess';
-import { jobInfo, LINE_BYTES, mib, reporterFor, round, runProducer, stored, type IngestSetup } from './_ingestJob';
+import { jobInfo, LINE_BYTES, mib, round, runProducer, stored, type IngestSetup } from './_ingestJob';
 
-/** A hub under test, a viewer connected to it, and the producer's argv. */
+/**
+ * A hub under test, a viewer connected to it, the producer's argv, and the reporter that the runs
+ * report through: one per hub, as a window has one however many jobs it runs (a new thread's first
+ * job runs its code cold: about 0.5 s more CPU).
+ */
 export interface HubRun {
   setup: IngestSetup;
   hub: HubProcess;
   viewer: Client;
+  reporter: ReporterThread;
   name: string;
   producer: (lines: number, pace?: number) => string[];
 }
@@ -33,27 +39,23 @@ interface Fed {
 
 // Times a job whose chunks `feed` reports, from its start until the hub stored it all, with the
 // CPU each process took.
-async function timed(run: HubRun, label: string, argv: string[], feed: (report: (chunk: Chunk) => void, argv: string[]) => Promise<Fed>) {
-  const reporter = await reporterFor(run.setup, run.hub, `${run.name}-${label}`);
-  try {
-    const job = jobInfo(run.setup, argv);
-    const start = performance.now();
-    const cpu = cpuMeter('hub', run.hub.pid);
-    reporter.started(job);
-    const fed = await feed((chunk) => reporter.chunks(job.id, [chunk]), job.argv);
-    const fedMs = performance.now() - start;
-    reporter.finished(job.id, fed.result);
-    await stored(run.setup, reporter, run.viewer, job, fed.lastSeq);
-    const ms = performance.now() - start;
-    return { bytes: fed.bytes, chunks: fed.lastSeq + 1, fed_ms: Math.round(fedMs), stored_ms: Math.round(ms), mib_s: round(mib(fed.bytes) / (ms / 1000)), cpu_ms: cpu(ms) };
-  } finally {
-    await reporter.close(1000);
-  }
+async function timed(run: HubRun, argv: string[], feed: (report: (chunk: Chunk) => void, argv: string[]) => Promise<Fed>) {
+  const { reporter } = run;
+  const job = jobInfo(run.setup, argv);
+  const start = performance.now();
+  const cpu = cpuMeter('hub', run.hub.pid);
+  reporter.started(job);
+  const fed = await feed((chunk) => reporter.chunks(job.id, [chunk]), job.argv);
+  const fedMs = performance.now() - start;
+  reporter.finished(job.id, fed.result);
+  await stored(run.setup, reporter, run.viewer, job, fed.lastSeq);
+  const ms = performance.now() - start;
+  return { bytes: fed.bytes, chunks: fed.lastSeq + 1, fed_ms: Math.round(fedMs), stored_ms: Math.round(ms), mib_s: round(mib(fed.bytes) / (ms / 1000)), cpu_ms: cpu(ms) };
 }
 
 /** `lines` of the producer through runner, reporter and hub, until stored. */
 export function endToEnd(run: HubRun, lines: number) {
-  return timed(run, 'flood', run.producer(lines), async (report, argv) => {
+  return timed(run, run.producer(lines), async (report, argv) => {
       let bytes = 0;
       let lastSeq = -1;
       const { result } = await runProducer(run.setup, argv, (chunk) => {
@@ -67,7 +69,7 @@ export function endToEnd(run: HubRun, lines: number) {
 
 /** `chunks` (made by the runner beforehand) reported all at once, until stored: the hub alone. */
 export function prepared(run: HubRun, chunks: readonly Chunk[]) {
-  return timed(run, 'prepared', ['prepared'], async (report) => {
+  return timed(run, ['prepared'], async (report) => {
       let bytes = 0;
       for (const chunk of chunks) {
         report(chunk);
@@ -100,8 +102,7 @@ async function viewerProcess(hub: HubProcess, jobId: string, lines: number): Pro
 
 /** The producer paced at `bytesPerS` for `seconds`; a viewer that joined the job times each line's arrival. */
 export async function latency(run: HubRun, bytesPerS: number, seconds: number) {
-  const { setup, viewer } = run;
-  const reporter = await reporterFor(setup, run.hub, `${run.name}-paced`);
+  const { setup, viewer, reporter } = run;
   const lines = Math.round((bytesPerS * seconds) / LINE_BYTES);
   /** When each chunk was handed to the reporter, by seq. */
   const handedAt: number[] = [];
@@ -142,6 +143,5 @@ export async function latency(run: HubRun, bytesPerS: number, seconds: number) {
     };
   } finally {
     watching?.stop();
-    await reporter.close(1000);
   }
 }

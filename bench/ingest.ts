@@ -58,7 +58,7 @@ import { relayIntoPostgres } from './_relayLimit';
 import { runnerIntoPglite, runnerIntoPostgres } from './_endToEndLimit';
 import { startDelayProxy } from './_delayProxy';
 import { buildHubIfStale, machineBusyMs, rssOf, startHubProcess, VIEWER, type HubProcess } from './_hubProcess';
-import { LINE_BYTES, mib, producerIn, round, runProducer, type IngestSetup } from './_ingestJob';
+import { LINE_BYTES, mib, producerIn, reporterFor, round, runProducer, type IngestSetup } from './_ingestJob';
 import { endToEnd, latency, prepared, type HubRun } from './_ingestRuns';
 import { seedStyle } from './_seedStyle';
 import { machine } from './machine';
@@ -90,9 +90,11 @@ async function withHub<T>(database: string, name: string, body: (run: HubRun) =>
   const hub = await startHubProcess(database, dir, profile ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(profile, name)] : []);
   live.hubs.add(hub);
   const viewer = await connect(hub.url, { token: VIEWER });
+  const reporter = await reporterFor(setup, hub, name);
   try {
-    return await body({ setup, hub, viewer, name, producer });
+    return await body({ setup, hub, viewer, reporter, name, producer });
   } finally {
+    await reporter.close(1000);
     viewer.close();
     await hub.stop();
     live.hubs.delete(hub);
@@ -108,8 +110,9 @@ function storeRuns(database: string, name: string, chunks: Chunk[]) {
     await pause(500);
     const before = rssOf(run.hub.pid);
     // Paced first: the flood's chunks, kept for later runs, would otherwise be in memory meanwhile.
-    // A new hub compiles its code and plans its statements while it handles its first output:
-    // one paced second warms it, as a hub that has been running is.
+    // A new hub compiles its code and plans its statements while it handles its first output, and a
+    // new reporter's thread compiles its own: one paced second warms them, as a window's that has
+    // been running are.
     await latency(run, PACED_BYTES_PER_S, 1);
     const paced = await latency(run, PACED_BYTES_PER_S, LATENCY_S);
     const flood = await endToEnd(run, LINES);
@@ -153,7 +156,11 @@ async function atRtt(url: string, seedUrl: string) {
   const proxy = await startDelayProxy({ host: target.hostname, port: Number(target.port) }, RTT_MS);
   const viaProxy = (u: string): string => Object.assign(new URL(u), { host: `${proxy.host}:${proxy.port}` }).href;
   try {
-    const product = await withHub(viaProxy(url), 'postgres-rtt', (run) => endToEnd(run, LINES));
+    const product = await withHub(viaProxy(url), 'postgres-rtt', async (run) => {
+      // Warms the hub and the reporter, as in storeRuns.
+      await latency(run, PACED_BYTES_PER_S, 1);
+      return endToEnd(run, LINES);
+    });
     const seed = await seedStyle(viaProxy(seedUrl), producer(Math.round((SEED_MB * 2 ** 20) / LINE_BYTES)), setup.usePty);
     return { product, seed, ratio: round(product.mib_s / seed.mib_s) };
   } finally {

@@ -2,7 +2,7 @@ import { Worker } from 'node:worker_threads';
 import type { CatalogSnapshot } from '../../shared/catalog';
 import { messageOf } from '../../shared/errors';
 import type { RunRequest } from '../../shared/hubProtocol';
-import type { Chunk, JobInfo, JobResult } from '../../shared/jobs';
+import { textChars, type Chunk, type JobInfo, type JobResult } from '../../shared/jobs';
 import type { JobRecorder } from '../jobs/recorder';
 import type { HubReporterOptions } from './hubReporter';
 import type { OrphanReplay } from './orphanSpools';
@@ -39,6 +39,9 @@ export type FromReporter =
 
 /** What the reporter's thread is started with: the options that are data. */
 export type ReporterThreadData = Omit<HubReporterOptions, 'onCancel' | 'onRun' | 'log' | 'onConnected'>;
+
+/** Characters of output in one message to the reporter's thread, at most one chunk more. */
+const HANDOVER_CHARS = 1 << 20;
 
 /** How long a closing thread has, past the reporter's own timeout, before it is stopped anyway. */
 const CLOSE_GRACE_MS = 2000;
@@ -154,12 +157,23 @@ export class ReporterThread implements JobRecorder {
     setImmediate(() => this.flush());
   }
 
+  // In messages of about HANDOVER_CHARS: the reporter's thread starts on the first while this one
+  // copies the next (a window reaching its hub hands over what its jobs printed meanwhile at once).
   private flush(): void {
     this.scheduled = false;
     if (this.pending.length === 0 || this.ended) return;
-    const events = this.pending;
+    let events: ThreadEvent[] = [];
+    let chars = 0;
+    for (const event of this.pending) {
+      events.push(event);
+      if (event.type === 'chunks') chars += textChars(event.chunks);
+      if (chars < HANDOVER_CHARS) continue;
+      this.worker.postMessage({ type: 'events', events } satisfies ToReporter);
+      events = [];
+      chars = 0;
+    }
     this.pending = [];
-    this.worker.postMessage({ type: 'events', events } satisfies ToReporter);
+    if (events.length > 0) this.worker.postMessage({ type: 'events', events } satisfies ToReporter);
   }
 
   // Everything else goes after the events before it.

@@ -57,12 +57,15 @@ test("a job reported through the reporter's thread is stored whole and in order,
     if (seq % 300 === 0) await new Promise((resolve) => setImmediate(resolve));
   }
   r.chunks(job.id, []);
+  // Then 2.4 MB in one turn, which goes over in several messages.
+  const large = Array.from({ length: 300 }, (_, i) => ({ seq: 3000 + i, ts: Date.now(), stream: 'stdout' as const, text: `${i} `.padEnd(8000, 'x') + '\n' }));
+  for (const chunk of large) r.chunks(job.id, [chunk]);
   r.finished(job.id, { status: 'success', exitCode: 0, signal: null, durationMs: 10, finishedAt: Date.now() });
   assert.equal(await r.idle(30_000), true);
   const chunks = await storedChunks(t.hub.url, job.id);
   assert.deepEqual(
     chunks.map((c) => [c.seq, c.text]),
-    lines(0, 3000).map((c) => [c.seq, c.text]),
+    [...lines(0, 3000), ...large].map((c) => [c.seq, c.text]),
   );
   const { body } = await get(t.hub.url, `/api/jobs/${job.id}`);
   assert.equal((body.job as { status: string }).status, 'success');
