@@ -1,13 +1,15 @@
 // What the ingest bench runs: a producer program printing build-log lines, the job it is, the
 // runner that reads it (startJob on a pseudo-terminal 160×40, as the console runs targets), and a
-// hub reporter on its thread (ReporterThread, from the built bundle as the extension starts it)
-// connected to a hub.
+// hub reporter on its thread (ReporterThread, from the built bundle as the extension starts it) or
+// on this one, connected to a hub.
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startJob } from '../src/core/exec/startJob';
+import { HubReporter } from '../src/core/hub/hubReporter';
 import { ReporterThread } from '../src/core/hub/reporterThread';
+import type { JobRecorder } from '../src/core/jobs/recorder';
 import type { Chunk, JobInfo } from '../src/shared/jobs';
 import { until, type Client } from '../test/unit/server/helpers';
 import { OPERATOR, REPORTER_THREAD, type HubProcess } from './_hubProcess';
@@ -75,15 +77,19 @@ export async function runProducer(setup: IngestSetup, argv: string[], onChunk: (
   return { result, transport: job.transport };
 }
 
-/** A reporter connected to `hub`. */
-export async function reporterFor(setup: IngestSetup, hub: HubProcess, name: string): Promise<ReporterThread> {
-  const reporter = new ReporterThread(REPORTER_THREAD, { url: hub.url, token: OPERATOR, reporterId: `bench-${name}`, spoolDir: path.join(setup.tmp, `spool-${name}`) });
+/** A reporter as the bench drives it: a HubReporter, on this thread or on its own. */
+export type Reporting = JobRecorder & Pick<HubReporter, 'connected' | 'idle' | 'close'>;
+
+/** A reporter connected to `hub`: on a thread of its own as a window runs it, or a HubReporter on this thread (`here`). */
+export async function reporterFor(setup: IngestSetup, hub: HubProcess, name: string, where: 'thread' | 'here' = 'thread'): Promise<Reporting> {
+  const options = { url: hub.url, token: OPERATOR, reporterId: `bench-${name}-${where}`, spoolDir: path.join(setup.tmp, `spool-${name}-${where}`) };
+  const reporter = where === 'thread' ? new ReporterThread(REPORTER_THREAD, options) : new HubReporter(options);
   await until(() => reporter.connected, 10_000, 'the reporter to connect');
   return reporter;
 }
 
 /** Waits until the hub says everything reported is stored, and checks its account of the job. */
-export async function stored(setup: IngestSetup, reporter: ReporterThread, viewer: Client, job: JobInfo, lastSeq: number): Promise<void> {
+export async function stored(setup: IngestSetup, reporter: Reporting, viewer: Client, job: JobInfo, lastSeq: number): Promise<void> {
   if (!(await reporter.idle(setup.timeoutMs))) throw new Error('The hub did not store the job in time');
   const answer = (await viewer.timeout(10_000).emitWithAck('jobs:get', job.id)) as { ok: boolean; job?: { lastSeq?: number; status: string } };
   if (!answer.ok || answer.job?.lastSeq !== lastSeq || answer.job.status !== 'success') throw new Error(`The hub stored ${JSON.stringify(answer)}, expected lastSeq ${lastSeq}`);

@@ -3,23 +3,24 @@
 // viewer that joined the job, in a process of its own.
 import { fork } from 'node:child_process';
 import path from 'node:path';
-import type { ReporterThread } from '../src/core/hub/reporterThread';
 import type { Chunk, JobResult } from '../src/shared/jobs';
 import type { Client } from '../test/unit/server/helpers';
 import { within } from '../test/unit/util/hostileFiles';
 import { cpuMeter, VIEWER, type HubProcess } from './_hubProcess';
-import { jobInfo, LINE_BYTES, mib, round, runProducer, stored, type IngestSetup } from './_ingestJob';
+import { jobInfo, LINE_BYTES, mib, round, runProducer, stored, type IngestSetup, type Reporting } from './_ingestJob';
 
 /**
- * A hub under test, a viewer connected to it, the producer's argv, and the reporter that the runs
- * report through: one per hub, as a window has one however many jobs it runs (a new thread's first
- * job runs its code cold: about 0.5 s more CPU).
+ * A hub under test, a viewer connected to it, the producer's argv, and the reporters the runs report
+ * through, one each per hub, as a window has one however many jobs it runs (a new thread's first
+ * job runs its code cold: about 0.5 s more CPU): the window's, on a thread of its own, and a
+ * HubReporter on this thread, which sends prepared chunks straight to the hub.
  */
 export interface HubRun {
   setup: IngestSetup;
   hub: HubProcess;
   viewer: Client;
-  reporter: ReporterThread;
+  reporter: Reporting;
+  direct: Reporting;
   name: string;
   producer: (lines: number, pace?: number) => string[];
 }
@@ -39,8 +40,7 @@ interface Fed {
 
 // Times a job whose chunks `feed` reports, from its start until the hub stored it all, with the
 // CPU each process took.
-async function timed(run: HubRun, argv: string[], feed: (report: (chunk: Chunk) => void, argv: string[]) => Promise<Fed>) {
-  const { reporter } = run;
+async function timed(run: HubRun, reporter: Reporting, argv: string[], feed: (report: (chunk: Chunk) => void, argv: string[]) => Promise<Fed>) {
   const job = jobInfo(run.setup, argv);
   const start = performance.now();
   const cpu = cpuMeter('hub', run.hub.pid);
@@ -55,7 +55,7 @@ async function timed(run: HubRun, argv: string[], feed: (report: (chunk: Chunk) 
 
 /** `lines` of the producer through runner, reporter and hub, until stored. */
 export function endToEnd(run: HubRun, lines: number) {
-  return timed(run, run.producer(lines), async (report, argv) => {
+  return timed(run, run.reporter, run.producer(lines), async (report, argv) => {
       let bytes = 0;
       let lastSeq = -1;
       const { result } = await runProducer(run.setup, argv, (chunk) => {
@@ -67,9 +67,9 @@ export function endToEnd(run: HubRun, lines: number) {
   });
 }
 
-/** `chunks` (made by the runner beforehand) reported all at once, until stored: the hub alone. */
-export function prepared(run: HubRun, chunks: readonly Chunk[]) {
-  return timed(run, ['prepared'], async (report) => {
+/** `chunks` (made by the runner beforehand) reported all at once by `reporter`, until stored: the hub alone, with `run.direct`. */
+export function prepared(run: HubRun, reporter: Reporting, chunks: readonly Chunk[]) {
+  return timed(run, reporter, ['prepared'], async (report) => {
       let bytes = 0;
       for (const chunk of chunks) {
         report(chunk);

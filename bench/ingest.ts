@@ -27,10 +27,12 @@
 //   hub deflates large chunks, see hub_vs_copy). end_to_end_vs_limit: the end-to-end run against
 //   that limit.
 // - hub_vs_copy: the chunks of a run of the same producer, prepared, reported at once by a HubReporter
-//   (no runner), against one COPY of the same rows into a fresh database of the same kind
-//   (_copyLimit.ts): what the hub makes of what the store can take. The COPY takes each chunk as
-//   text; the hub stores a chunk of 4 KB or more deflated (packedOutput.ts), a tenth of the bytes,
-//   so on PGlite, where the database's own work is most of the cost, it passes 1. In `detail`,
+//   on this thread, straight to the hub (no runner; in `detail`, prepared_via_thread: the same
+//   through the window's reporter thread, which copies each chunk across threads), against one
+//   COPY of the same rows into a fresh database of the same kind (_copyLimit.ts): what the hub
+//   makes of what the store can take. The COPY takes each chunk as text; the hub stores a chunk of
+//   4 KB or more deflated (packedOutput.ts), a tenth of the bytes, so on PGlite, where the
+//   database's own work is most of the cost, it passes 1. In `detail`,
 //   hub_vs_copy_ceiling: the ratio if the CPU every process took during the prepared run were
 //   spread evenly over all CPUs.
 //   On PostgreSQL also relay_vs_copy: the same rows through the least any hub can be (_relayLimit.ts:
@@ -91,10 +93,11 @@ async function withHub<T>(database: string, name: string, body: (run: HubRun) =>
   live.hubs.add(hub);
   const viewer = await connect(hub.url, { token: VIEWER });
   const reporter = await reporterFor(setup, hub, name);
+  const direct = await reporterFor(setup, hub, name, 'here');
   try {
-    return await body({ setup, hub, viewer, reporter, name, producer });
+    return await body({ setup, hub, viewer, reporter, direct, name, producer });
   } finally {
-    await reporter.close(1000);
+    await Promise.all([reporter.close(1000), direct.close(1000)]);
     viewer.close();
     await hub.stop();
     live.hubs.delete(hub);
@@ -117,7 +120,12 @@ function storeRuns(database: string, name: string, chunks: Chunk[]) {
     const paced = await latency(run, PACED_BYTES_PER_S, LATENCY_S);
     const flood = await endToEnd(run, LINES);
     if (chunks.length === 0) await runProducer(setup, producer(LINES), (chunk) => chunks.push(chunk));
-    const direct = await prepared(run, chunks);
+    // The first tenth, untimed, warms the HubReporter of this thread as the paced second did the
+    // window's; then the same chunks through the window's thread, as a window reaching its hub
+    // hands over what its jobs printed meanwhile.
+    await prepared(run, run.direct, chunks.slice(0, Math.ceil(chunks.length / 10)));
+    const direct = await prepared(run, run.direct, chunks);
+    const viaThread = await prepared(run, run.reporter, chunks);
     await pause(1000);
     const after = rssOf(run.hub.pid);
     await pause(SETTLE_MS - 1000);
@@ -125,6 +133,7 @@ function storeRuns(database: string, name: string, chunks: Chunk[]) {
     return {
       end_to_end: flood,
       prepared: direct,
+      prepared_via_thread: viaThread,
       latency: paced,
       hub_rss_mb: { before: before.rss_mb, after_1s: after.rss_mb, settled: settled.rss_mb, peak: settled.peak_mb, growth: settled.rss_mb - before.rss_mb },
     };
