@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { CatalogSnapshot } from '../../shared/catalog';
-import { messageOf } from '../../shared/errors';
+import { assertNever, messageOf } from '../../shared/errors';
 import type { RunRequest } from '../../shared/hubProtocol';
 import { textChars, type Chunk, type JobInfo, type JobResult } from '../../shared/jobs';
 import type { JobRecorder } from '../jobs/recorder';
@@ -89,6 +89,8 @@ export class ReporterThread implements JobRecorder {
           this.waiting.get(message.id)?.resolve(message.value);
           this.waiting.delete(message.id);
           return;
+        default:
+          assertNever(message);
       }
     });
     this.worker.on('error', (err) => log(`The hub reporter's thread failed: ${err.message}`));
