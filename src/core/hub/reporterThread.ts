@@ -37,8 +37,8 @@ export type FromReporter =
   | { type: 'run'; id: number; request: RunRequest }
   | { type: 'done'; id: number; value: unknown };
 
-/** What the reporter's thread is started with: the options that are data. */
-export type ReporterThreadData = Omit<HubReporterOptions, 'onCancel' | 'onRun' | 'log' | 'onConnected'>;
+/** What the reporter's thread is started with: the options that are data, and which requests of the hub this thread answers. */
+export type ReporterThreadData = Omit<HubReporterOptions, 'onCancel' | 'onRun' | 'log' | 'onConnected'> & { cancels: boolean; runs: boolean };
 
 /** Characters of output in one message to the reporter's thread, at most one chunk more. */
 const HANDOVER_CHARS = 1 << 20;
@@ -64,7 +64,8 @@ export class ReporterThread implements JobRecorder {
    */
   constructor(script: string, options: HubReporterOptions, onLost?: (err: Error) => void) {
     const { onCancel, onRun, log = () => undefined, onConnected, ...data } = options;
-    this.worker = new Worker(script, { workerData: data satisfies ReporterThreadData, name: 'hub reporter' });
+    const workerData: ReporterThreadData = { ...data, cancels: onCancel !== undefined, runs: onRun !== undefined };
+    this.worker = new Worker(script, { workerData, name: 'hub reporter' });
     const answer = (id: number, work: () => unknown): void => {
       Promise.resolve()
         .then(work)
@@ -81,10 +82,11 @@ export class ReporterThread implements JobRecorder {
           return;
         case 'log':
           return log(message.message);
+        // Asked only when given (ReporterThreadData's `cancels`, `runs`).
         case 'cancel':
-          return answer(message.id, () => (onCancel ? onCancel(message.jobId) : false));
+          return answer(message.id, () => onCancel?.(message.jobId));
         case 'run':
-          return answer(message.id, () => (onRun ? onRun(message.request) : { ok: false, error: 'This window does not take runs from the hub' }));
+          return answer(message.id, () => onRun?.(message.request));
         case 'done':
           this.waiting.get(message.id)?.resolve(message.value);
           this.waiting.delete(message.id);
@@ -137,7 +139,7 @@ export class ReporterThread implements JobRecorder {
 
   /** Sends the spools of every dead window under `root` to the hub (see orphanSpools.ts), on the reporter's thread: a spool is read whole. */
   replayOrphans(root: string, timeoutMs = 30_000): Promise<OrphanReplay> {
-    return this.ask((id) => ({ type: 'replayOrphans', id, root, timeoutMs }), { jobs: [], leftOver: [root] });
+    return this.ask((id) => ({ type: 'replayOrphans', id, root, timeoutMs }), { jobs: [], leftOver: [] });
   }
 
   // Waits (at most `timeoutMs`) until the hub has stored everything, then stops the thread; what is
@@ -145,7 +147,7 @@ export class ReporterThread implements JobRecorder {
   close(timeoutMs = 5000): Promise<void> {
     this.closing ??= (async () => {
       const timer = setTimeout(() => void this.worker.terminate(), timeoutMs + CLOSE_GRACE_MS);
-      await this.ask((id) => ({ type: 'close', id, timeoutMs }), false);
+      await this.ask((id) => ({ type: 'close', id, timeoutMs }), undefined);
       clearTimeout(timer);
       await this.worker.terminate();
     })();

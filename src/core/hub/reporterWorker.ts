@@ -22,17 +22,18 @@ function askHost(message: { type: 'cancel'; jobId: string } | { type: 'run'; req
   });
 }
 
-const data = workerData as ReporterThreadData;
+const { cancels, runs, ...options } = workerData as ReporterThreadData;
 /** The hub reported to now: where spools of dead windows go too. */
-let target = { url: data.url, token: data.token };
+let target = { url: options.url, token: options.token };
 const log = (message: string): void => post({ type: 'log', message });
 
 const reporter = new HubReporter({
-  ...data,
+  ...options,
   log,
   onConnected: (connected) => post({ type: 'connected', connected }),
-  onCancel: (jobId) => askHost({ type: 'cancel', jobId }) as Promise<boolean | void>,
-  onRun: (request) => askHost({ type: 'run', request }) as Promise<Ack<{ jobId: string }>>,
+  // Without them, HubReporter refuses such requests itself, with its own words.
+  onCancel: cancels ? (jobId) => askHost({ type: 'cancel', jobId }) as Promise<boolean | void> : undefined,
+  onRun: runs ? (request) => askHost({ type: 'run', request }) as Promise<Ack<{ jobId: string }>> : undefined,
 });
 
 function record(event: ThreadEvent): void {
@@ -68,7 +69,7 @@ port.on('message', (message: ToReporter) => {
         })
         .then((value) => post({ type: 'done', id: message.id, value }));
     case 'close':
-      return void reporter.close(message.timeoutMs).then(() => post({ type: 'done', id: message.id, value: reporter.settled }));
+      return void reporter.close(message.timeoutMs).then(() => post({ type: 'done', id: message.id, value: undefined }));
     case 'answer': {
       const waiting = asked.get(message.id);
       asked.delete(message.id);
