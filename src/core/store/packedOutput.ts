@@ -19,7 +19,17 @@ export function pack(text: string): Stored {
   const bytes = Buffer.from(text, 'utf8');
   if (bytes.length < PACK_MIN_BYTES) return { text };
   // Text that hardly compresses still loses nothing: DEFLATE adds 5 bytes per 64 KiB at worst.
-  return { packed: deflateRawSync(bytes, { level: 1 }), size: bytes.length };
+  return { packed: owned(deflateRawSync(bytes, { level: 1 })), size: bytes.length };
+}
+
+// zlib hands back a view of its 16 KiB output buffer (or, under 4 KiB, of Buffer's shared pool),
+// and a view crosses threads (the hub's PGlite thread) with its whole buffer: 32 KB of output
+// deflates to ~1 KB, so 16 times the bytes were copied, and held until stored. A copy that owns
+// exactly its bytes costs ~1 µs.
+function owned(view: Buffer): Buffer {
+  if (view.byteOffset === 0 && view.byteLength === view.buffer.byteLength) return view;
+  const copy = new Uint8Array(view);
+  return Buffer.from(copy.buffer, 0, copy.byteLength);
 }
 
 /** A stored chunk's text: `chunk` when it was stored as text, else `packed` inflated. */
