@@ -5,6 +5,8 @@ import { after, test } from 'node:test';
 import type { HubReporterOptions } from '../../../src/core/hub/hubReporter';
 import { claimSpoolFolder } from '../../../src/core/hub/orphanSpools';
 import { ReporterThread } from '../../../src/core/hub/reporterThread';
+import { forwardJobs, type Forwarding } from '../../../src/core/jobs/forwardJobs';
+import { InMemoryRecorder } from '../../../src/core/jobs/inMemoryRecorder';
 import type { Chunk } from '../../../src/shared/jobs';
 import { tsxThreadScript } from '../../harness/tsxThread';
 import { connect, get, lines, newJob, OPERATOR, startTestHub, tempDir, until, type Client, type TestHub } from '../server/helpers';
@@ -118,6 +120,59 @@ test("a reporter's thread that dies is told once; what is asked of it afterwards
   assert.equal(await r.idle(10_000), false);
   await r.close(10_000);
   assert.equal(lost.length, 1);
+});
+
+// What registerHub does when its reporter's thread is lost: a new thread, handed every job the
+// window holds by forwardJobs, as the window's jobs go on printing.
+test("a job goes on through a new reporter's thread when the first dies under it, and the hub stores it whole", TIMEOUT, async () => {
+  const t = await hub();
+  const trigger = path.join(temp.dir, 'die-now');
+  const dying = path.join(temp.dir, 'dying.cjs');
+  // Once `trigger` exists, the thread dies at the next message, before it handles the events in it.
+  writeFileSync(
+    dying,
+    `require('node:worker_threads').parentPort.on('message', () => { if (require('node:fs').existsSync(${JSON.stringify(trigger)})) throw new Error('the reporter failed'); });\nrequire(${JSON.stringify(script)});\n`,
+  );
+  const recorder = new InMemoryRecorder();
+  let forwarding: Forwarding | undefined;
+  const lost: Error[] = [];
+  const take = (reporter: ReporterThread): void => {
+    forwarding?.stop();
+    forwarding = forwardJobs(recorder, reporter);
+  };
+  const first = thread(t.hub.url, {}, (err) => {
+    lost.push(err);
+    take(thread(t.hub.url));
+  }, dying);
+  take(first);
+  await until(() => first.connected, 10_000, 'the first reporter to connect');
+  const job = newJob();
+  recorder.started(job);
+  const print = async (from: number, to: number): Promise<void> => {
+    for (let seq = from; seq < to; seq += 50) {
+      recorder.chunks(job.id, lines(seq, 50));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  };
+  await print(0, 2000);
+  assert.equal(await first.idle(10_000), true);
+  writeFileSync(trigger, '');
+  // What the job prints now dies with the thread: the next one is handed it from the window's recorder.
+  await print(2000, 4000);
+  await until(() => lost.length > 0, 10_000, 'the loss to be told');
+  await print(4000, 6000);
+  const second = threads[threads.length - 1];
+  await until(() => second.connected, 10_000, 'the second reporter to connect');
+  recorder.finished(job.id, { status: 'success', exitCode: 0, signal: null, durationMs: 10, finishedAt: Date.now() });
+  await forwarding!.caughtUp;
+  assert.equal(await second.idle(30_000), true);
+  assert.equal(lost.length, 1);
+  assert.deepEqual(
+    (await storedChunks(t.hub.url, job.id)).map((c) => [c.seq, c.text]),
+    lines(0, 6000).map((c) => [c.seq, c.text]),
+  );
+  const { body } = await get(t.hub.url, `/api/jobs/${job.id}`);
+  assert.equal((body.job as { status: string }).status, 'success');
 });
 
 test("the spools of dead windows are replayed on the reporter's thread, to the hub it was pointed at last; its own folder stays", TIMEOUT, async () => {
