@@ -4,7 +4,7 @@ import { Server, type ServerOptions } from 'socket.io';
 import { WebSocketServer, type ServerOptions as WsOptions } from 'ws';
 import type { JobStore } from '../core/store/jobStore';
 import { messageOf } from '../shared/errors';
-import { EVENTS_MAX_BYTES, HUB_MAX_MESSAGE_BYTES, HUB_NAMESPACE, type Ack, type ClientToServerEvents, type ServerToClientEvents } from '../shared/hubProtocol';
+import { EVENTS_MAX_BYTES, HUB_MAX_MESSAGE_BYTES, HUB_NAMESPACE, HUB_PROTOCOL, type Ack, type ClientToServerEvents, type ServerToClientEvents } from '../shared/hubProtocol';
 import {
   parseCatalog,
   parseEventsQuery,
@@ -166,6 +166,8 @@ export function attachIo(server: http.Server, deps: IoDeps): { io: Server; nsp: 
   });
 
   nsp.on('connection', (socket) => {
+    // Before anything else this socket is sent: a reporter of version 4 sends output as bytes from then on.
+    socket.emit('hub:hello', { protocol: HUB_PROTOCOL });
     void socket.join(ALL_JOBS_ROOM);
     const store = deps.store;
     const client: Client = { socket, meter: deps.limits.socket(String(socket.handshake.auth.token)), lanes: new SocketLanes(), noticeAt: 0 };

@@ -8,6 +8,10 @@
 // with status `queued`, then `running` with the time it began; a hub older than that refuses the
 // first and stores the job from the second. Version 3 adds `jobs:run`: an operator asks the
 // hub to run a target, and the hub asks a window of version 3 that has the project (`run-job`).
+// Version 4 adds `hub:hello`, by which the hub says its version to every socket as it connects,
+// and `report:chunks` with the chunks' text as UTF-8 bytes in one binary attachment, which a
+// reporter sends only to a hub that said it speaks version 4: JSON escapes every line's end, and
+// encoding and decoding that cost the reporter and the hub more than storing it.
 import type { CatalogSnapshot } from './catalog';
 import type { Chunk, JobInfo, JobQuery, JobResult, JobStatus, StreamName } from './jobs';
 
@@ -21,7 +25,10 @@ export const HUB_MAX_MESSAGE_BYTES = 2 * 1024 * 1024;
 export type HubRole = 'viewer' | 'operator';
 
 /** The protocol this hub and its clients speak. */
-export const HUB_PROTOCOL = 3;
+export const HUB_PROTOCOL = 4;
+
+/** The first version whose hub says hello and takes ReportChunkBytes. */
+export const BYTES_PROTOCOL = 4;
 
 /** Sent in the handshake: `io(url + '/jobs', { auth: { token, reporter, protocol } })`. */
 export interface HubAuth {
@@ -43,6 +50,11 @@ export interface JobLogEvent {
   stream: StreamName;
   /** The text (the seed's name for it). */
   chunk: string;
+}
+
+/** What a hub of version 4 says to each socket first. */
+export interface HubHello {
+  protocol: number;
 }
 
 /** A job started, and the window that reports it (version 1 did not say which). */
@@ -84,6 +96,8 @@ export interface CancelRequest {
 export type Ack<T = object> = ({ ok: true } & T) | { ok: false; error: string; retryAfterMs?: number };
 
 export interface ServerToClientEvents {
+  /** Version 4: to every socket as it connects. */
+  'hub:hello': (hello: HubHello) => void;
   'job:started': (job: JobStartedEvent) => void;
   'job:log': (event: JobLogEvent) => void;
   'job:done': (event: JobDoneEvent) => void;
@@ -117,6 +131,14 @@ export type JobListRequest = JobQuery;
  */
 export const REPORT_MAX_CHARS = 32 * 1024;
 
+/**
+ * Most characters of chunk text in one `report:chunks` whose text goes as bytes (version 4). Each
+ * chunk stays a string of its own on both sides (the runner cuts at REPORT_MAX_CHARS), and their
+ * bytes are not a string at all, so a larger report makes no large string; what it saves is the
+ * work of a report and its answer, at both ends.
+ */
+export const BYTES_REPORT_MAX_CHARS = 256 * 1024;
+
 /** Most UTF-8 bytes of chunk text in one page of `jobs:events` (also its default). */
 export const EVENTS_MAX_BYTES = 4 * 1024 * 1024;
 /** Most chunks in one page of `jobs:events` (default 1000). */
@@ -146,6 +168,17 @@ export interface JobEventsRequest {
 export interface ReportChunks {
   jobId: string;
   chunks: Chunk[];
+}
+
+/**
+ * `report:chunks` as a reporter of version 4 sends it to a hub of version 4: the chunks' text as
+ * UTF-8 in one attachment (socket.io sends a byte array as one), each chunk saying how many of
+ * its bytes are its own, in order.
+ */
+export interface ReportChunkBytes {
+  jobId: string;
+  chunks: (Omit<Chunk, 'text'> & { bytes: number })[];
+  bytes: Uint8Array;
 }
 
 export interface ReportFinished {
@@ -184,7 +217,7 @@ export interface ClientToServerEvents {
    * stored to its end.
    */
   'report:started': (job: JobInfo, ack?: (answer: Ack<StoredAnswer>) => void) => void;
-  'report:chunks': (report: ReportChunks, ack?: (answer: Ack<{ accepted: number } & StoredAnswer>) => void) => void;
+  'report:chunks': (report: ReportChunks | ReportChunkBytes, ack?: (answer: Ack<{ accepted: number } & StoredAnswer>) => void) => void;
   'report:finished': (report: ReportFinished, ack?: (answer: Ack<StoredAnswer>) => void) => void;
   /**
    * Operator only: the projects (with targets) and VMs discovery saw. It replaces the stored

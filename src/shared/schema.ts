@@ -202,16 +202,38 @@ const checkedChunks = new WeakSet<Chunk>();
 /** True for a chunk that parseChunk or parseReportChunks made (already as the store needs it). */
 export const isCheckedChunk = (chunk: Chunk): boolean => checkedChunks.has(chunk);
 
-function readChunk(field: string, v: unknown): Chunk {
+function readChunk(field: string, v: unknown, textOf = (o: Fields): string => text(`${field}.text`, o.text, LIMITS.chunkText)): Chunk {
   const o = object(field, v);
   const chunk: Chunk = {
     seq: seq(`${field}.seq`, o.seq),
     ts: time(`${field}.ts`, o.ts),
     stream: oneOf(`${field}.stream`, o.stream, STREAM_NAMES),
-    text: text(`${field}.text`, o.text, LIMITS.chunkText),
+    text: textOf(o),
   };
   checkedChunks.add(Object.freeze(chunk));
   return chunk;
+}
+
+const utf8 = new TextDecoder();
+
+// A reporter of version 4 sends the text of a report's chunks as one binary attachment, `bytes`,
+// each chunk saying how many of them are its own (`bytes`, in order). Each chunk's bytes are read
+// as a string on their own, bytes that are not UTF-8 as U+FFFD (as the runner reads a program's
+// output), and must account for the attachment exactly.
+function chunksOfBytes(o: Fields): Chunk[] {
+  if (!(o.bytes instanceof Uint8Array)) return refuse('bytes', 'bytes', o.bytes);
+  const all = o.bytes;
+  let at = 0;
+  const chunks = list('chunks', o.chunks, LIMITS.chunksPerReport, (field, v) =>
+    readChunk(field, v, (c) => {
+      const size = integer(`${field}.bytes`, c.bytes, 0, all.byteLength - at);
+      if (c.text !== undefined) return refuse(field, 'its text in bytes only', 'text');
+      at += size;
+      return text(`${field}.bytes`, utf8.decode(all.subarray(at - size, at)), LIMITS.chunkText);
+    }),
+  );
+  if (at !== all.byteLength) return refuse('bytes', `${at} bytes, as its chunks say`, all.byteLength);
+  return chunks;
 }
 
 function readJobResult(field: string, v: unknown): JobResult {
@@ -233,7 +255,7 @@ export const parseJobInfo = (v: unknown): Parsed<JobInfo> => parse(() => readJob
 export const parseChunk = (v: unknown): Parsed<Chunk> => parse(() => readChunk('chunk', v));
 
 /** Chunks of one job (`report:chunks`). */
-export const parseChunks = (v: unknown): Parsed<Chunk[]> => parse(() => list('chunks', v, LIMITS.chunksPerReport, readChunk));
+export const parseChunks = (v: unknown): Parsed<Chunk[]> => parse(() => list('chunks', v, LIMITS.chunksPerReport, (field, c) => readChunk(field, c)));
 
 /** How a job ended (`report:finished`). */
 export const parseJobResult = (v: unknown): Parsed<JobResult> => parse(() => readJobResult('result', v));
@@ -242,7 +264,8 @@ export const parseJobResult = (v: unknown): Parsed<JobResult> => parse(() => rea
 export function parseReportChunks(v: unknown): Parsed<{ jobId: string; chunks: Chunk[] }> {
   return parse(() => {
     const o = object('report', v);
-    return { jobId: uuid('jobId', o.jobId), chunks: list('chunks', o.chunks, LIMITS.chunksPerReport, readChunk) };
+    const jobId = uuid('jobId', o.jobId);
+    return { jobId, chunks: o.bytes === undefined ? list('chunks', o.chunks, LIMITS.chunksPerReport, (field, c) => readChunk(field, c)) : chunksOfBytes(o) };
   });
 }
 

@@ -4,7 +4,7 @@
 // its spool, and a job's end could reach the hub before its output.
 import { hubSocket } from './socketClient';
 import { ask, HubRefusal, type AskAnswer, type AskPayload, type HubClientSocket } from '../../shared/ask';
-import { HUB_PROTOCOL, type Ack, type CancelRequest, type JobStoredEvent, type RunRequest } from '../../shared/hubProtocol';
+import { BYTES_PROTOCOL, HUB_PROTOCOL, type Ack, type CancelRequest, type JobStoredEvent, type RunRequest } from '../../shared/hubProtocol';
 
 /** The hub's answer to a request: its payload; 'lost' when none came in time (or no connection); `later` when the hub was busy and asks to send again after that many ms; `refused` with its reason. */
 export type Answer<T> = { ok: T } | 'lost' | { later: number } | { refused: string };
@@ -29,6 +29,8 @@ const RECONNECT_AFTER_CLOSE_MS = 1_000;
 export class HubConnection {
   private socket: HubClientSocket | undefined;
   private retry: NodeJS.Timeout | undefined;
+  /** The version the hub of this connection said it speaks; 1 until it says (a hub before version 4 never does). */
+  private hubProtocol = 1;
 
   constructor(
     private url: string,
@@ -42,6 +44,11 @@ export class HubConnection {
 
   get connected(): boolean {
     return this.socket?.connected ?? false;
+  }
+
+  /** The hub of this connection takes chunk text as bytes. */
+  get takesBytes(): boolean {
+    return this.hubProtocol >= BYTES_PROTOCOL;
   }
 
   /** One acknowledged request on the current connection. */
@@ -83,6 +90,10 @@ export class HubConnection {
       timeout: 5000,
     });
     this.socket = socket;
+    this.hubProtocol = 1;
+    socket.on('hub:hello', (hello) => {
+      if (this.socket === socket && Number.isInteger(hello?.protocol)) this.hubProtocol = hello.protocol;
+    });
     socket.on('connect', () => this.events.connected());
     socket.on('disconnect', (reason) => {
       if (this.socket !== socket) return;

@@ -9,13 +9,14 @@
 // again. The hub says how far each job is stored, in its answers and as it stores (report:stored),
 // and answers a job's end once the job is stored to it.
 import type { CatalogSnapshot } from '../../shared/catalog';
-import { REPORT_MAX_CHARS } from '../../shared/hubProtocol';
+import { BYTES_REPORT_MAX_CHARS, REPORT_MAX_CHARS } from '../../shared/hubProtocol';
 import type { Chunk, JobInfo, JobResult } from '../../shared/jobs';
 import type { JobRecorder } from '../jobs/recorder';
 import { answerCancel, type CancelJob } from './cancelRequests';
 import { answerRun, type RunJob } from './runAnswers';
 import { CatalogSender } from './catalogSender';
 import { HubConnection, type Answer } from './hubConnection';
+import { reportAsBytes } from './reportBytes';
 import type { SpoolEvent } from './jobSpool';
 import { ReportQueues, type Batch } from './reportQueues';
 
@@ -37,7 +38,7 @@ export interface HubReporterOptions {
   onConnected?: (connected: boolean) => void;
   /** An unanswered report after this long counts as a lost connection; default 10 s. */
   ackTimeoutMs?: number;
-  /** Most chunks / characters of text in one `report:chunks`; default 1000 / REPORT_MAX_CHARS. */
+  /** Most chunks / characters of text in one `report:chunks`; default 1000 / REPORT_MAX_CHARS, or BYTES_REPORT_MAX_CHARS to a hub that takes text as bytes. */
   batchChunks?: number;
   batchChars?: number;
   /** Most reports sent and not yet answered; default 4. */
@@ -64,12 +65,14 @@ export class HubReporter implements JobRecorder {
   private readonly log: (message: string) => void;
   private readonly ackTimeoutMs: number;
   private readonly window: number;
+  private readonly bytesReportChars: number;
 
   constructor(options: HubReporterOptions) {
     this.log = options.log ?? (() => undefined);
     this.ackTimeoutMs = options.ackTimeoutMs ?? 10_000;
     this.window = Math.max(1, options.window ?? 4);
     this.queues = new ReportQueues(options.spoolDir, this.log, options.batchChunks ?? 1000, options.batchChars ?? REPORT_MAX_CHARS);
+    this.bytesReportChars = options.batchChars ?? BYTES_REPORT_MAX_CHARS;
     this.catalogs = new CatalogSender(
       (snapshot) => this.connection.request('report:catalog', snapshot, this.ackTimeoutMs),
       () => ({ open: !this.closed && this.connected, session: this.session }),
@@ -242,7 +245,7 @@ export class HubReporter implements JobRecorder {
   // synchronously, so reports leave in the order they were taken.
   private pump(): void {
     while (Date.now() >= this.pausedUntil && !this.closed && this.connected && this.inFlight.length < this.window) {
-      const batch = this.queues.take();
+      const batch = this.queues.take(this.connection.takesBytes ? this.bytesReportChars : undefined);
       if (!batch) break;
       const sent: Sent = batch;
       const session = this.session;
@@ -255,7 +258,9 @@ export class HubReporter implements JobRecorder {
   private send(jobId: string, event: SpoolEvent): Promise<Answer<{ storedSeq: number }>> {
     const timeout = this.ackTimeoutMs;
     if (event.type === 'started') return this.connection.request('report:started', event.job, timeout);
-    if (event.type === 'chunks') return this.connection.request('report:chunks', { jobId, chunks: event.chunks }, timeout);
+    if (event.type === 'chunks') {
+      return this.connection.request('report:chunks', this.connection.takesBytes ? reportAsBytes(jobId, event.chunks) : { jobId, chunks: event.chunks }, timeout);
+    }
     return this.connection.request('report:finished', { jobId, result: event.result }, timeout);
   }
 

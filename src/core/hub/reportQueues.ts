@@ -106,24 +106,26 @@ export class ReportQueues {
   }
 
   // The next report to send: what a job has not sent yet of its spool (in file order), else of its
-  // queue; consecutive chunk events are merged up to the batch limits. Taking it marks it sent.
-  take(): Batch | undefined {
+  // queue; consecutive chunk events are merged up to the batch limits, and `reportChars` characters
+  // (default: batchChars, the size of each event; more where the report goes as bytes, see
+  // HubReporter). Taking it marks it sent.
+  take(reportChars = this.batchChars): Batch | undefined {
     for (const state of this.jobs.values()) {
       let batch: Batch | undefined;
       if (state.spooled) {
-        let sized = this.spool.read(state.id, state.spoolSent, this.batchChars);
+        let sized = this.spool.read(state.id, state.spoolSent, reportChars);
         const first = sized[0]?.event;
         const parts = first?.type === 'chunks' ? this.split(first.chunks) : [];
         if (parts.length > 1) {
           // Only once the reports before it are acknowledged can the spool be rewritten.
           if (state.spoolSent !== state.spoolOffset) continue;
           this.rewriteFirstLine(state, parts, sized[0].bytes);
-          sized = this.spool.read(state.id, 0, this.batchChars);
+          sized = this.spool.read(state.id, 0, reportChars);
         }
-        if (sized.length > 0) batch = this.merge(state, sized.map((s) => s.event), sized.map((s) => s.bytes));
+        if (sized.length > 0) batch = this.merge(state, sized.map((s) => s.event), sized.map((s) => s.bytes), reportChars);
         else if (state.spoolSent === state.spoolOffset) this.unspoolIfAcknowledged(state);
       } else if (state.queue.length > state.queueSent) {
-        batch = this.merge(state, state.queue.slice(state.queueSent, state.queueSent + this.batchChunks), undefined);
+        batch = this.merge(state, state.queue.slice(state.queueSent, state.queueSent + this.batchChunks), undefined, reportChars);
       }
       if (batch) {
         state.queueSent += batch.queueCount;
@@ -169,7 +171,7 @@ export class ReportQueues {
     return events;
   }
 
-  private merge(job: JobState, events: SpoolEvent[], sizes: number[] | undefined): Batch {
+  private merge(job: JobState, events: SpoolEvent[], sizes: number[] | undefined, reportChars: number): Batch {
     const first = events[0];
     let count = 1;
     let spoolBytes = sizes ? sizes[0] : 0;
@@ -178,7 +180,7 @@ export class ReportQueues {
     let chars = textChars(chunks);
     while (count < events.length) {
       const next = events[count];
-      if (next.type !== 'chunks' || chunks.length + next.chunks.length > this.batchChunks || chars + textChars(next.chunks) > this.batchChars) break;
+      if (next.type !== 'chunks' || chunks.length + next.chunks.length > this.batchChunks || chars + textChars(next.chunks) > reportChars) break;
       chunks.push(...next.chunks);
       chars += textChars(next.chunks);
       if (sizes) spoolBytes += sizes[count];

@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import fc from 'fast-check';
+import { reportAsBytes } from '../../../src/core/hub/reportBytes';
+import type { Chunk } from '../../../src/shared/jobs';
 import {
   CATALOG_LIMITS,
   INT4_MAX,
@@ -12,6 +15,7 @@ import {
   parseJoinRequest,
   parseReportChunks,
   parseReportFinished,
+  cleanText,
   TIME_MAX_MS,
   TIME_MIN_MS,
 } from '../../../src/shared/schema';
@@ -83,6 +87,38 @@ test('accepted values come back as the store keeps them: whole milliseconds, tex
   assert.ok(parsed.ok);
   assert.deepEqual(parsed.value, { ...job, title: 'ab\uFFFD', startedAt: 2, durationMs: 2, exitCode: 0 });
   assert.ok(Object.is((parsed.value as { exitCode: number }).exitCode, 0));
+});
+
+test('report:chunks of version 4: text as UTF-8 bytes in one attachment reads as the same text would, bytes that are not UTF-8 as U+FFFD', () => {
+  const texts = (parsed: ReturnType<typeof parseReportChunks>): string[] => {
+    assert.ok(parsed.ok, parsed.ok ? '' : parsed.error);
+    return parsed.value.chunks.map((c) => c.text);
+  };
+  const chunksOf = (list: string[]): Chunk[] => list.map((text, seq) => ({ seq, ts: 1, stream: 'stdout', text }));
+  fc.assert(
+    fc.property(fc.array(fc.string({ unit: 'binary', maxLength: 200 }), { maxLength: 20 }), (list) => {
+      assert.deepEqual(texts(parseReportChunks(reportAsBytes(ID, chunksOf(list)))), texts(parseReportChunks({ jobId: ID, chunks: chunksOf(list) })));
+    }),
+  );
+  fc.assert(
+    fc.property(fc.uint8Array({ maxLength: 300 }), fc.array(fc.nat(), { maxLength: 10 }), (bytes, cuts) => {
+      const ends = [...new Set(cuts.map((n) => n % (bytes.length + 1))), bytes.length].sort((a, b) => a - b);
+      const sizes = ends.map((end, i) => end - (i === 0 ? 0 : ends[i - 1]));
+      const report = { jobId: ID, chunks: sizes.map((size, seq) => ({ seq, ts: 1, stream: 'stdout', bytes: size })), bytes };
+      assert.deepEqual(
+        texts(parseReportChunks(report)),
+        ends.map((end, i) => cleanText(new TextDecoder().decode(bytes.subarray(end - sizes[i], end)))),
+      );
+    }),
+  );
+  const report = (sizes: unknown[], bytes: unknown = Buffer.from('abcd'), more: object = {}) => ({ jobId: ID, chunks: sizes.map((size, seq) => ({ seq, ts: 1, stream: 'stdout', bytes: size, ...more })), bytes });
+  assert.deepEqual(texts(parseReportChunks(report([1, 3], Uint8Array.of(0x61, 0xff, 0x00, 0x62)))), ['a', '\uFFFDb']);
+  assert.match(refusal(parseReportChunks(report([1, 2]))), /^bytes: expected 3 bytes, as its chunks say, got 4/);
+  assert.match(refusal(parseReportChunks(report([3, 2]))), /^chunks\[1\]\.bytes: expected a whole number from 0 to 1/);
+  assert.match(refusal(parseReportChunks(report([1.5, 2.5]))), /^chunks\[0\]\.bytes: expected a whole number/);
+  assert.match(refusal(parseReportChunks(report([4], [97, 98, 99, 100]))), /^bytes: expected bytes, got a list of 4/);
+  assert.match(refusal(parseReportChunks(report([4], undefined, { text: 'abcd' }))), /^chunks\[0\]: expected its text in bytes only/);
+  assert.match(refusal(parseReportChunks(report([LIMITS.chunkText + 1], Buffer.from('x'.repeat(LIMITS.chunkText + 1))))), /^chunks\[0\]\.bytes: expected at most \d+ characters/);
 });
 
 test('report:catalog: projects with optional targets and VMs, every string and list bounded', () => {
