@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
+import { reportAsBytes } from '../../../src/core/hub/reportBytes';
 import type { JobStore } from '../../../src/core/store/jobStore';
 import { PgliteJobStore } from '../../../src/core/store/pgliteJobStore';
 import { PostgresJobStore } from '../../../src/core/store/postgresJobStore';
@@ -92,11 +93,15 @@ const hostileJob = fc.record({
 });
 const hostileChunk = fc.record({ seq: anyNumber, ts: anyNumber, stream: fc.oneof(fc.constant('stdout'), anyValue), text: fc.oneof(fc.string({ unit: 'binary' }), anyValue) });
 const someId = fc.oneof(fc.uuid(), fc.string(), anyValue);
+/** A chunk of a report whose text goes as bytes (version 4): its share of the bytes, near-valid or junk. */
+const hostileChunkOfBytes = fc.record({ seq: anyNumber, ts: anyNumber, stream: fc.oneof(fc.constant('stdout'), anyValue), bytes: fc.oneof(fc.nat(300), anyValue) }, { requiredKeys: ['seq', 'ts', 'stream'] });
+const hostileBytes = fc.oneof(fc.uint8Array({ maxLength: 300 }), anyValue);
 
 /** One event as a hostile (or broken) client may send it: a known name with a near-valid or junk payload, or anything. */
 const hostileEvent: fc.Arbitrary<[string, unknown[]]> = fc.oneof(
   fc.tuple(fc.constant('report:started'), fc.tuple(hostileJob)),
   fc.tuple(fc.constant('report:chunks'), fc.tuple(fc.record({ jobId: someId, chunks: fc.oneof(fc.array(hostileChunk, { maxLength: 5 }), anyValue) }))),
+  fc.tuple(fc.constant('report:chunks'), fc.tuple(fc.record({ jobId: someId, chunks: fc.oneof(fc.array(fc.oneof(hostileChunkOfBytes, hostileChunk), { maxLength: 5 }), anyValue), bytes: hostileBytes }))),
   fc.tuple(fc.constant('report:finished'), fc.tuple(fc.record({ jobId: someId, result: fc.record({ status: fc.oneof(fc.constantFrom('success', 'failed'), anyValue), exitCode: anyNumber, signal: anyValue, durationMs: anyNumber, finishedAt: anyNumber }) }))),
   fc.tuple(fc.constant('report:catalog'), fc.tuple(fc.record({ projects: fc.array(fc.record({ alias: fc.string({ unit: 'binary' }), dir: fc.string() }), { maxLength: 3 }), vms: fc.oneof(fc.constant([]), anyValue) }))),
   fc.tuple(fc.constantFrom('jobs:list'), fc.tuple(fc.record({ from: anyNumber, to: anyNumber, limit: anyNumber, cursor: anyValue, status: anyValue, text: fc.string({ unit: 'binary' }) }, { requiredKeys: [] }))),
@@ -116,18 +121,19 @@ describe('hostile socket events', () => {
     await t?.close();
   });
 
-  test('sent by an operator and a viewer while a valid job is reported, they leave that job stored whole and in order', { timeout: 300_000 }, async () => {
+  test('sent by an operator and a viewer while a valid job is reported (as text or as bytes), they leave that job stored whole and in order', { timeout: 300_000 }, async () => {
     const reporter = await connect(t.hub.url, { token: OPERATOR, reporter: 'good' });
     const hostile = [await connect(t.hub.url, { token: OPERATOR, reporter: 'bad' }), await connect(t.hub.url, { token: VIEWER })];
     clients.push(reporter, ...hostile);
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.tuple(fc.nat(1), hostileEvent, fc.boolean()), { minLength: 1, maxLength: 30 }), async (events) => {
+      fc.asyncProperty(fc.array(fc.tuple(fc.nat(1), hostileEvent, fc.boolean()), { minLength: 1, maxLength: 30 }), fc.boolean(), async (events, asBytes) => {
         const job: JobInfo = newJob();
         const sent = lines(0, 60);
         const reported = (async () => {
           assert.equal((await reporter.timeout(10_000).emitWithAck('report:started', job)).ok, true);
           for (let i = 0; i < sent.length; i += 10) {
-            const answer = await reporter.timeout(10_000).emitWithAck('report:chunks', { jobId: job.id, chunks: sent.slice(i, i + 10) });
+            const chunks = sent.slice(i, i + 10);
+            const answer = await reporter.timeout(10_000).emitWithAck('report:chunks', asBytes ? reportAsBytes(job.id, chunks) : { jobId: job.id, chunks });
             assert.equal(answer.ok, true, JSON.stringify(answer));
           }
           const end = { status: 'success', exitCode: 0, signal: null, durationMs: 5, finishedAt: Date.now() } as const;
