@@ -5,18 +5,8 @@ import { WebSocketServer, type ServerOptions as WsOptions } from 'ws';
 import type { JobStore } from '../core/store/jobStore';
 import { messageOf } from '../shared/errors';
 import { EVENTS_MAX_BYTES, HUB_MAX_MESSAGE_BYTES, HUB_NAMESPACE, HUB_PROTOCOL, type Ack, type ClientToServerEvents, type ServerToClientEvents } from '../shared/hubProtocol';
-import {
-  parseCatalog,
-  parseEventsQuery,
-  parseJobInfo,
-  parseJobQuery,
-  parseJobRef,
-  parseJoinRequest,
-  parseReportChunks,
-  parseReportFinished,
-  parseRunRequest,
-  type Parsed,
-} from '../shared/schema';
+import { parseCatalog, parseEventsQuery, parseJobInfo, parseJobQuery, parseJobRef, parseJoinRequest, parseReportChunks, parseReportFinished, parseRunRequest } from '../shared/schema';
+import { type Parsed } from '../shared/schemaFields';
 import type { LoginThrottle, RequestGuard, TokenChecker } from './auth';
 import { cancelJob } from './cancel';
 import { forwardRun } from './runRequests';

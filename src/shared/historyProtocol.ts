@@ -2,7 +2,7 @@
 // hub's history and acts on jobs; the host answers from the hub and passes live job changes on.
 import type { HubJob } from './hubProtocol';
 import type { JobQuery } from './jobs';
-import { isJobId, isObject } from './schema';
+import { isJobId, isObject } from './schemaFields';
 import { isJobQuery } from './webviewGuards';
 
 // ── webview → host ─────────────────────────────────────────────────────────────────────────

@@ -1,7 +1,8 @@
 // The messages between the extension host and the console webview, and a type guard for each
 // direction: neither side trusts what the other posts until the guard has accepted it.
 import type { Chunk, JobInfo, JobStatus, StreamName } from './jobs';
-import { isObject, STREAM_NAMES } from './schema';
+import { STREAM_NAMES } from './schema';
+import { isObject } from './schemaFields';
 import { isChunk, isJobInfo, isJobStatus, isStreamName } from './webviewGuards';
 
 /** How many characters of `console/append` text may be unacknowledged at once, unless `ready` says otherwise. */

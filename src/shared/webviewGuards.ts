@@ -1,7 +1,8 @@
 // Guards for what other parts of the product send (the console and history webviews): the same
 // checks the hub applies at its edge, as type guards.
 import type { JobStatus, StreamName } from './jobs';
-import { JOB_STATUSES, parseChunk, parseJobInfo, parseJobQuery, STREAM_NAMES, type Parsed } from './schema';
+import { JOB_STATUSES, parseChunk, parseJobInfo, parseJobQuery, STREAM_NAMES } from './schema';
+import { type Parsed } from './schemaFields';
 
 const accepts =
   <T>(parser: (v: unknown) => Parsed<T>) =>

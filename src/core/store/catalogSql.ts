@@ -1,5 +1,5 @@
 import type { CatalogProject, CatalogSnapshot, CatalogTarget, CatalogVm } from '../../shared/catalog';
-import { cleanText } from '../../shared/schema';
+import { cleanText } from '../../shared/schemaFields';
 import { isoTime, optionalText } from './jobRows';
 import type { StoredProject, StoredVm } from './jobStore';
 import type { SqlSession } from './sqlClient';

@@ -1,5 +1,6 @@
 import type { Chunk, JobInfo, JobResult } from '../../shared/jobs';
-import { isCheckedChunk, isUuid, parseChunk, parseJobInfo, parseJobResult, type Parsed } from '../../shared/schema';
+import { isCheckedChunk, parseChunk, parseJobInfo, parseJobResult } from '../../shared/schema';
+import { isUuid, type Parsed } from '../../shared/schemaFields';
 
 // The store checks what it is given against the same schema as the hub's edge, for callers that
 // write to it directly: a row the database would refuse is refused here, before it is queued.

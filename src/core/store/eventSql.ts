@@ -1,4 +1,5 @@
-import { cleanText, isCheckedChunk } from '../../shared/schema';
+import { isCheckedChunk } from '../../shared/schema';
+import { cleanText } from '../../shared/schemaFields';
 import { epochMs, isoTime } from './jobRows';
 import { pack } from './packedOutput';
 import type { ChunkBatch, EventPage } from './jobStore';

@@ -1,6 +1,6 @@
 import { isActive, type JobInfo, type JobKind, type JobMode, type JobStatus } from '../../shared/jobs';
 import { formatCommand } from '../../shared/format';
-import { cleanText } from '../../shared/schema';
+import { cleanText } from '../../shared/schemaFields';
 import type { StoredJob } from './jobStore';
 
 /** A timestamptz column as epoch milliseconds, a float8 that both drivers return as a number (PGlite parses a Date of a year before 100 wrongly). */

@@ -1,4 +1,4 @@
-import { isUuid } from '../../shared/schema';
+import { isUuid } from '../../shared/schemaFields';
 import { isoTime, JOB_COLUMNS } from './jobRows';
 import type { JobQuery } from './jobStore';
 

@@ -1,7 +1,7 @@
 import type { CatalogSnapshot, CatalogTarget } from '../../shared/catalog';
 import type { Chunk, JobInfo, JobResult, StreamName } from '../../shared/jobs';
 import { selectProjects, selectTargets, selectVms, writeCatalog } from './catalogSql';
-import { INT4_MAX, isUuid } from '../../shared/schema';
+import { INT4_MAX, isUuid } from '../../shared/schemaFields';
 import { assertChunks, assertJobId, assertJobInfo, assertJobResult } from './checkInput';
 import { insertEvents, selectEvents, selectEventsBefore } from './eventSql';
 import { unpack } from './packedOutput';

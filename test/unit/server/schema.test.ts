@@ -3,22 +3,8 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { reportAsBytes } from '../../../src/core/hub/reportBytes';
 import type { Chunk } from '../../../src/shared/jobs';
-import {
-  CATALOG_LIMITS,
-  INT4_MAX,
-  LIMITS,
-  parseCatalog,
-  parseEventsQuery,
-  parseJobInfo,
-  parseJobQuery,
-  parseJobRef,
-  parseJoinRequest,
-  parseReportChunks,
-  parseReportFinished,
-  cleanText,
-  TIME_MAX_MS,
-  TIME_MIN_MS,
-} from '../../../src/shared/schema';
+import { CATALOG_LIMITS, LIMITS, parseCatalog, parseEventsQuery, parseJobInfo, parseJobQuery, parseJobRef, parseJoinRequest, parseReportChunks, parseReportFinished } from '../../../src/shared/schema';
+import { INT4_MAX, cleanText, TIME_MAX_MS, TIME_MIN_MS } from '../../../src/shared/schemaFields';
 
 const ID = '0b4d3d2c-8f6a-4c38-9a57-3f0f0e1d2c3b';
 const job = { id: ID, kind: 'target', mode: 'console', title: 't', argv: ['make'], hostname: 'h', startedAt: 1, status: 'running' };

@@ -8,7 +8,8 @@ import type { JobStore } from '../../../src/core/store/jobStore';
 import { PgliteJobStore } from '../../../src/core/store/pgliteJobStore';
 import { PostgresJobStore } from '../../../src/core/store/postgresJobStore';
 import type { Chunk, JobInfo, JobResult } from '../../../src/shared/jobs';
-import { INT4_MAX, INT4_MIN, LIMITS, parseChunks, parseJobInfo, parseJobResult, TIME_MAX_MS, TIME_MIN_MS, type Parsed } from '../../../src/shared/schema';
+import { LIMITS, parseChunks, parseJobInfo, parseJobResult } from '../../../src/shared/schema';
+import { INT4_MAX, INT4_MIN, TIME_MAX_MS, TIME_MIN_MS, type Parsed } from '../../../src/shared/schemaFields';
 import { NO_POSTGRES, postgresAvailable, startTestPostgres, type TestPostgres } from '../../harness/postgres';
 import { readAll } from './helpers';
 
