@@ -16,7 +16,7 @@ export function settings() {
     registryFile: userRegistryPath({ setting: c.get<string>('mkcli.registryPath', ''), env: process.env, home }),
     teamRegistryFile: team ? expandHome(team, home) : undefined,
     listTimeoutMs: 1000 * c.get<number>('mkcli.listTimeoutSeconds', 10),
-    discoveryConcurrency: c.get<number>('mkcli.discoveryConcurrency', 4),
+    discoveryConcurrency: c.get<number>('mkcli.discoveryConcurrency', 8),
     /** How targets are listed: by reading the makefiles (nothing runs), make's database, or the alias. */
     targetSource: targetSource(c.get<string>('mkcli.targetSource', 'static')) ?? 'static',
     /** Per-alias choices of the above; an unknown value is ignored. */

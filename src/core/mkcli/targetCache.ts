@@ -10,7 +10,9 @@ interface Cached {
 }
 
 // Keeps each project's targets until the Makefile or a file it includes changes, so a refresh
-// of a hundred projects costs a hundred stats, and lists at most `concurrency` projects at once.
+// of a hundred projects costs a hundred stats, and runs at most `concurrency` listing processes
+// at once. Only the process holds a slot: reading the makefiles, parsing make's database and
+// checking the stamps happen while other projects' makes run, instead of keeping a slot idle.
 export class TargetCache {
   private readonly cache = new Map<string, Cached>();
   private readonly pending = new Map<string, Promise<TargetListing>>();
@@ -28,14 +30,14 @@ export class TargetCache {
     const key = cacheKey(entry, this.options().source?.(entry) ?? 'static');
     const inFlight = this.pending.get(key);
     if (inFlight) return inFlight;
-    const promise = this.limit(async () => {
+    const promise = (async () => {
       const cached = this.cache.get(key);
       if (cached && (await unchanged(cached.stamps))) return cached.listing;
-      const listing = await listTargets(entry, this.options());
+      const listing = await listTargets(entry, { ...this.options(), processes: this.limit });
       // The folder's own mtime is kept too: it changes when a Makefile appears or goes.
       this.cache.set(key, { listing, stamps: await stamp([...listing.files, entry.dir]) });
       return listing;
-    }).finally(() => this.pending.delete(key));
+    })().finally(() => this.pending.delete(key));
     this.pending.set(key, promise);
     return promise;
   }

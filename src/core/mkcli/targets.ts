@@ -39,6 +39,8 @@ export interface ListOptions {
   signal?: AbortSignal;
   /** Which source lists the project's targets; `static` (the default) starts no process. */
   source?: (entry: RegistryEntry) => TargetSource;
+  /** Runs each process the listing starts; TargetCache bounds how many run at once with it. */
+  processes?: <T>(run: () => Promise<T>) => Promise<T>;
 }
 
 /** The names GNU make tries in a folder, in its own order. */
@@ -70,12 +72,7 @@ export async function listTargets(entry: RegistryEntry, options: ListOptions): P
 async function listWithAlias(entry: RegistryEntry, options: ListOptions, database: Omit<TargetListing, 'makefile'>): Promise<Omit<TargetListing, 'makefile'> | undefined> {
   const executable = await findExecutable(entry.alias, options.env.PATH);
   if (!executable) return undefined;
-  const result = await runCapture(executable, ['--list-targets'], {
-    cwd: entry.dir,
-    env: options.env,
-    timeoutMs: options.timeoutMs,
-    signal: options.signal,
-  });
+  const result = await capture(options, executable, ['--list-targets'], { cwd: entry.dir, env: options.env });
   if (!succeeded(result)) return undefined;
   const known = new Map(database.targets.map((t) => [t.name, t]));
   const names = [...new Set(result.stdout.split('\n').map((l) => l.trim()))].filter((name) => known.has(name));
@@ -84,12 +81,7 @@ async function listWithAlias(entry: RegistryEntry, options: ListOptions, databas
 
 async function listWithMake(entry: RegistryEntry, options: ListOptions, read: StaticListing): Promise<Omit<TargetListing, 'makefile'>> {
   const command = await makeCommand(entry.dir, makeDatabaseArgs(read.makefileNames), options.env);
-  const result = await runCapture(command.file, command.args, {
-    cwd: entry.dir,
-    env: { ...options.env, LC_ALL: 'C' },
-    timeoutMs: options.timeoutMs,
-    signal: options.signal,
-  });
+  const result = await capture(options, command.file, command.args, { cwd: entry.dir, env: { ...options.env, LC_ALL: 'C' } });
   // make reports each recipe it was kept from running; those lines are not problems.
   const stderr = result.stderr.split('\n').filter((l) => !l.includes(NO_RECIPE_SHELL)).join('\n');
   const problems = failureProblems({ ...result, stderr }, entry, options.timeoutMs);
@@ -109,6 +101,11 @@ async function listWithMake(entry: RegistryEntry, options: ListOptions, read: St
     files,
     problems: [...problems, ...unplaced],
   };
+}
+
+function capture(options: ListOptions, file: string, args: readonly string[], where: { cwd: string; env: NodeJS.ProcessEnv }): Promise<CaptureResult> {
+  const run = (): Promise<CaptureResult> => runCapture(file, args, { ...where, timeoutMs: options.timeoutMs, signal: options.signal });
+  return options.processes ? options.processes(run) : run();
 }
 
 // `make -q :` exits 2 because `:` is not a target; only a missing program, a timeout, a crash,

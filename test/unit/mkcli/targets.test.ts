@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -116,6 +116,41 @@ test('the cache answers until a makefile or an included file changes', async () 
   const second = await cache.get(e);
   assert.notEqual(second, first);
   assert.ok(second.targets.some((t) => t.name === 'newtarget'));
+});
+
+// Each makefile's $(shell) notes when its make starts and ends; listing six projects two at a
+// time must overlap two makes, never three.
+test('the cache runs at most its concurrency of makes at once, and a listing that starts none waits for no slot', async () => {
+  const root = mkdtempSync(path.join(os.tmpdir(), 'vmo-slots-'));
+  const log = path.join(root, 'log');
+  const project = (name: string, makefile: string): RegistryEntry => {
+    const dir = path.join(root, name);
+    mkdirSync(dir);
+    writeFileSync(path.join(dir, 'Makefile'), makefile);
+    return entry(name, dir);
+  };
+  const slow = Array.from({ length: 6 }, (_, i) =>
+    project(`slow${i}`, `X := $(shell echo start >> ${log}; sleep 0.3; echo end >> ${log})\nbuild:\n\t@echo build\n`),
+  );
+  const quick = project('quick', 'test:\n\t@echo test\n');
+  const cache = new TargetCache(() => ({ ...options, source: (e) => (e.alias === 'quick' ? 'static' : 'make') }), 2);
+
+  const all = Promise.all(slow.map((e) => cache.get(e)));
+  const started = performance.now();
+  const quickListing = await cache.get(quick);
+  // Under a slot for the whole listing, it would wait for three rounds of makes (~0.9 s).
+  assert.ok(performance.now() - started < 250, `the static listing waited ${Math.round(performance.now() - started)} ms`);
+  assert.deepEqual(quickListing.targets.map((t) => t.name), ['test']);
+  assert.ok((await all).every((l) => l.targets.some((t) => t.name === 'build')));
+
+  let running = 0;
+  let most = 0;
+  for (const line of readFileSync(log, 'utf8').trim().split('\n')) {
+    running += line === 'start' ? 1 : -1;
+    most = Math.max(most, running);
+  }
+  assert.equal(most, 2);
+  rmSync(root, { recursive: true, force: true });
 });
 
 test("make's database remakes no makefile and runs no recipe, even for an include named by $(shell)", async () => {
