@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { terminateGroup } from './killGroup';
+import { OutputFile } from './outputFile';
 
 export interface CaptureOptions {
   cwd?: string;
@@ -27,16 +28,18 @@ export interface CaptureResult {
 const GRACE_MS = 1000;
 
 // Runs a program without a shell in its own process group and collects its output; a timeout
-// or an abort stops the whole group so nothing it started is left behind.
+// or an abort stops the whole group so nothing it started is left behind. stdout goes to an
+// OutputFile (a pipe only when the temporary folder takes no file), stderr through a pipe.
 export function runCapture(file: string, args: readonly string[], options: CaptureOptions): Promise<CaptureResult> {
   const started = performance.now();
   const maxBytes = options.maxBytes ?? 16 * 1024 * 1024;
+  const outputFile = OutputFile.open();
   return new Promise((resolve) => {
     const child = spawn(file, args, {
       cwd: options.cwd,
       env: options.env,
       detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['ignore', outputFile?.fd ?? 'pipe', 'pipe'],
     });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
@@ -47,12 +50,12 @@ export function runCapture(file: string, args: readonly string[], options: Captu
     let canceled = false;
     let spawnError: Error | undefined;
 
-    child.stdout.on('data', (b: Buffer) => {
+    child.stdout?.on('data', (b: Buffer) => {
       if (outBytes + b.length > maxBytes) truncated = true;
       else out.push(b);
       outBytes += b.length;
     });
-    child.stderr.on('data', (b: Buffer) => {
+    child.stderr?.on('data', (b: Buffer) => {
       if (errBytes + b.length > maxBytes) truncated = true;
       else err.push(b);
       errBytes += b.length;
@@ -76,10 +79,12 @@ export function runCapture(file: string, args: readonly string[], options: Captu
     child.on('close', (exitCode, signal) => {
       clearTimeout(timer);
       options.signal?.removeEventListener('abort', onAbort);
+      const written = outputFile?.read(maxBytes);
+      if (written?.truncated) truncated = true;
       resolve({
         exitCode,
         signal,
-        stdout: Buffer.concat(out).toString('utf8'),
+        stdout: (written?.bytes ?? Buffer.concat(out)).toString('utf8'),
         stderr: Buffer.concat(err).toString('utf8'),
         timedOut,
         canceled,
