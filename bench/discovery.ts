@@ -13,9 +13,11 @@
 // static_cold_vs_make_serial: 100 projects (the fixtures, cycled) listed by the static reader
 // through a cold TargetCache, over make's database run for the same 100 one after another.
 // cold_vs_serial: the same 100 projects listed through make's database (the `make` source) by a
-// cold TargetCache listing CONCURRENCY at once, over make's database run for them one after
+// cold TargetCache listing CONCURRENCY at once (the product's default), over make's database run for them one after
 // another; on 2 CPUs concurrency has to pay. Measured in ROUNDS alternating rounds (serial, then
 // concurrent), summed, so that load from other work on the machine falls on both alike.
+// cold_vs_product_serial: the same cold listing over the product's own listing at a concurrency of
+// 1, in the same rounds: what concurrency alone gains, apart from what a listing costs.
 // cold_floor_vs_serial: the lowest cold_vs_serial the CPUs allow, if concurrency lost no CPU to
 // contention: the CPU the serial runs took (this process and every process make started, waited
 // for), over what the machine's CPUs could give in their time. make's $(shell …) starts programs
@@ -40,8 +42,10 @@ import { findMakefile, listTargets } from '../src/core/mkcli/targets';
 import { machine } from './machine';
 
 const PROJECTS = 100;
-const CONCURRENCY = 4;
-const ROUNDS = 2;
+// The product's default for vmOrchestrator.mkcli.discoveryConcurrency.
+const manifest = JSON.parse(readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8'));
+const CONCURRENCY: number = manifest.contributes.configuration.properties['vmOrchestrator.mkcli.discoveryConcurrency'].default;
+const ROUNDS = 4;
 const SPAWNS = 300;
 const GOALS = { static_recall: 0.97, static_precision: 0.97, static_cold_vs_make_serial: 0.1, cold_vs_serial: 0.6 };
 const corpus = path.join(__dirname, '..', 'test', 'fixtures', 'makefiles-real');
@@ -152,19 +156,27 @@ async function main(): Promise<void> {
       const listed = await Promise.all(projects.map((p) => cache.get(p)));
       if (listed.some((l) => l.source !== 'make')) throw new Error('Expected every listing to come from make');
     });
+  const productSerial = () =>
+    timed(async () => {
+      const cache = new TargetCache(() => ({ env, timeoutMs: 60_000, source: () => 'make' }), 1);
+      await Promise.all(projects.map((p) => cache.get(p)));
+    });
   const cpus = os.availableParallelism();
   const serialRuns: { ms: number; cpuMs: number }[] = [];
   const concurrentRuns: { ms: number; cpuMs: number }[] = [];
+  const productSerialRuns: { ms: number; cpuMs: number }[] = [];
   const spawnRuns: { aloneMs: number; parallelMs: number }[] = [];
   for (let i = 0; i < ROUNDS; i++) {
     serialRuns.push(await serial());
     concurrentRuns.push(await concurrent());
+    productSerialRuns.push(await productSerial());
     spawnRuns.push(await spawnScaling(cpus));
   }
   const sum = (ns: number[]): number => ns.reduce((a, b) => a + b, 0);
   const serialMs = sum(serialRuns.map((r) => r.ms)) / ROUNDS;
   const serialCpuMs = sum(serialRuns.map((r) => r.cpuMs)) / ROUNDS;
   const makeColdMs = sum(concurrentRuns.map((r) => r.ms)) / ROUNDS;
+  const productSerialMs = sum(productSerialRuns.map((r) => r.ms)) / ROUNDS;
   const spawnSpeedup = (cpus * sum(spawnRuns.map((r) => r.aloneMs))) / sum(spawnRuns.map((r) => r.parallelMs));
 
   const cache = new TargetCache(() => ({ env, timeoutMs: 60_000, source: () => 'static' }), CONCURRENCY);
@@ -208,6 +220,9 @@ async function main(): Promise<void> {
     serial_cpu_ms: serialRuns.map((r) => Math.round(r.cpuMs)),
     cold_cpu_ms: concurrentRuns.map((r) => Math.round(r.cpuMs)),
     cold_vs_serial: round(makeColdMs / serialMs),
+    product_serial_ms: productSerialRuns.map((r) => Math.round(r.ms)),
+    product_serial_cpu_ms: productSerialRuns.map((r) => Math.round(r.cpuMs)),
+    cold_vs_product_serial: round(makeColdMs / productSerialMs),
     cold_floor_vs_serial: round(serialCpuMs / (cpus * serialMs)),
     spawn_alone_ms: spawnRuns.map((r) => Math.round(r.aloneMs)),
     spawn_parallel_ms: spawnRuns.map((r) => Math.round(r.parallelMs)),
