@@ -149,17 +149,25 @@ test('end() emits what the decoder held back', () => {
   );
 });
 
+// Pieces are random bytes, text (with newlines), or a note, which cuts the output where it is, in
+// the middle of a character too; chunks are decoded at once or as a stream, as their cuts allow.
 test('any bytes, read in any pieces, come out as the whole stream decoded, in chunks within the limit', () => {
-  const piece = fc.oneof(fc.uint8Array({ maxLength: 40 }), fc.string({ unit: 'grapheme', maxLength: 20 }).map((s) => new TextEncoder().encode(s)));
+  const text = fc.string({ unit: 'grapheme', maxLength: 20 }).map((s) => new TextEncoder().encode(s));
+  const piece = fc.oneof(fc.uint8Array({ maxLength: 40 }), text, fc.constant('note' as const));
   fc.assert(
     fc.property(fc.array(piece, { maxLength: 30 }), fc.integer({ min: 4, max: 64 }), (pieces, limit) => {
       const { chunks, c } = chunker({ maxChunkChars: limit });
-      for (const bytes of pieces) c.write('stdout', bytes);
+      for (const p of pieces) {
+        if (p === 'note') c.note('.');
+        else c.write('stdout', p);
+      }
       c.end();
-      const all = Buffer.concat(pieces);
-      assert.equal(joined(chunks), new TextDecoder().decode(all));
-      for (const chunk of chunks) assert.ok(chunk.text.length > 0 && chunk.text.length <= limit);
+      const all = Buffer.concat(pieces.filter((p) => p !== 'note'));
+      const output = chunks.filter((x) => x.stream === 'stdout');
+      assert.equal(joined(output), new TextDecoder('utf-8', { ignoreBOM: true }).decode(all));
+      for (const chunk of output) assert.ok(chunk.text.length > 0 && chunk.text.length <= limit);
       assertGapless(chunks);
     }),
+    { numRuns: 500 },
   );
 });
