@@ -107,6 +107,9 @@ function readChunk(field: string, v: unknown, textOf = (o: Fields): string => te
   return chunk;
 }
 
+/** A list of chunks, each with its text. */
+const readChunks = (v: unknown): Chunk[] => list('chunks', v, LIMITS.chunksPerReport, (field, c) => readChunk(field, c));
+
 const utf8 = new TextDecoder();
 
 // A reporter of version 4 sends the text of a report's chunks as one binary attachment, `bytes`,
@@ -148,7 +151,7 @@ export const parseJobInfo = (v: unknown): Parsed<JobInfo> => parse(() => readJob
 export const parseChunk = (v: unknown): Parsed<Chunk> => parse(() => readChunk('chunk', v));
 
 /** Chunks of one job (`report:chunks`). */
-export const parseChunks = (v: unknown): Parsed<Chunk[]> => parse(() => list('chunks', v, LIMITS.chunksPerReport, (field, c) => readChunk(field, c)));
+export const parseChunks = (v: unknown): Parsed<Chunk[]> => parse(() => readChunks(v));
 
 /** How a job ended (`report:finished`). */
 export const parseJobResult = (v: unknown): Parsed<JobResult> => parse(() => readJobResult('result', v));
@@ -158,7 +161,7 @@ export function parseReportChunks(v: unknown): Parsed<{ jobId: string; chunks: C
   return parse(() => {
     const o = object('report', v);
     const jobId = uuid('jobId', o.jobId);
-    return { jobId, chunks: o.bytes === undefined ? list('chunks', o.chunks, LIMITS.chunksPerReport, (field, c) => readChunk(field, c)) : chunksOfBytes(o) };
+    return { jobId, chunks: o.bytes === undefined ? readChunks(o.chunks) : chunksOfBytes(o) };
   });
 }
 

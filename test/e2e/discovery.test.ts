@@ -7,7 +7,7 @@ import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFil
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { formatRows, Workbench, type TreeRow } from '../harness/browser';
+import { childrenOf, formatRows, Workbench, type TreeRow } from '../harness/browser';
 import { startCodeServer, type CodeServer } from '../harness/codeServer';
 import { FIXTURES_DIR, resultsDirFor } from '../harness/paths';
 import { removeOnExit } from '../harness/processes';
@@ -95,18 +95,6 @@ before(async () => {
 after(() => setup?.cleanup(), { timeout: 60_000 });
 
 const topLevel = (rows: TreeRow[]): TreeRow[] => rows.filter((r) => r.level === 1);
-
-/** The rows under the top-level row `label` (its subtree), in order. */
-function childrenOf(rows: TreeRow[], label: string): TreeRow[] {
-  const at = rows.findIndex((r) => r.level === 1 && r.label === label);
-  if (at < 0) return [];
-  const children: TreeRow[] = [];
-  for (const row of rows.slice(at + 1)) {
-    if (row.level === 1) break;
-    if (row.level === 2) children.push(row);
-  }
-  return children;
-}
 
 /** A folder as the view may show it: absolute, or ~-relative to the fixture HOME. */
 function shownPaths(dir: string): string[] {

@@ -544,6 +544,18 @@ export function formatRows(rows: TreeRow[]): string {
     .join('\n');
 }
 
+/** The rows one level under the top-level row `label` (its children), in order. */
+export function childrenOf(rows: TreeRow[], label: string): TreeRow[] {
+  const at = rows.findIndex((r) => r.level === 1 && r.label === label);
+  if (at < 0) return [];
+  const children: TreeRow[] = [];
+  for (const row of rows.slice(at + 1)) {
+    if (row.level === 1) break;
+    if (row.level === 2) children.push(row);
+  }
+  return children;
+}
+
 /** Escapes a value for use inside a double-quoted CSS/Playwright selector string. */
 function cssString(value: string): string {
   return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"');

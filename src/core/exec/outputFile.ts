@@ -37,7 +37,11 @@ export class OutputFile {
       }
       return { bytes: bytes.subarray(0, read), truncated: size > maxBytes };
     } finally {
-      closeSync(this.fd);
+      this.close();
     }
+  }
+
+  close(): void {
+    closeSync(this.fd);
   }
 }

@@ -35,12 +35,14 @@ export function runCapture(file: string, args: readonly string[], options: Captu
   const maxBytes = options.maxBytes ?? 16 * 1024 * 1024;
   const outputFile = OutputFile.open();
   return new Promise((resolve) => {
-    const child = spawn(file, args, {
-      cwd: options.cwd,
-      env: options.env,
-      detached: true,
-      stdio: ['ignore', outputFile?.fd ?? 'pipe', 'pipe'],
-    });
+    let child: ReturnType<typeof spawn>;
+    try {
+      child = spawn(file, args, { cwd: options.cwd, env: options.env, detached: true, stdio: ['ignore', outputFile?.fd ?? 'pipe', 'pipe'] });
+    } catch (err) {
+      // Arguments spawn refuses (a NUL in one, say) throw here, with no 'close' to read the file.
+      outputFile?.close();
+      throw err;
+    }
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     let outBytes = 0;

@@ -69,3 +69,8 @@ test('a program that cannot start is an error in the result, and its file is clo
   assert.equal(result.stdout, '');
   assert.deepEqual(outputFds(), []);
 });
+
+test('arguments spawn refuses reject the run, and its file is closed', async () => {
+  await assert.rejects(runCapture(process.execPath, ['-e', 'a\0b'], { timeoutMs: 5000 }), /null bytes/);
+  assert.deepEqual(outputFds(), []);
+});
