@@ -84,6 +84,8 @@ export class SocketMeter {
   private readonly bytes: TokenBucket | undefined;
   private refused = 0;
   private windowStart = Date.now();
+  /** Bytes received since the last event was admitted or refused: the next event's. */
+  private arrived = 0;
 
   constructor(
     private readonly options: RateLimitOptions,
@@ -93,17 +95,27 @@ export class SocketMeter {
     this.bytes = bucket(options.socketBytes);
   }
 
-  /** Bytes that arrived (counted before they are decoded). */
+  /** Bytes of a packet that arrived: the event they make up is charged for them once admitted. */
   received(bytes: number): void {
-    this.bytes?.charge(bytes);
-    this.token.bytes?.charge(bytes);
+    this.arrived += bytes;
   }
 
-  /** One event named `event`: undefined when it may be handled. The socket's own limit is taken first, so one client cannot use up its token's. */
+  // One event named `event`: undefined when it may be handled, and then its bytes are charged (which
+  // may leave the buckets in debt). While they are in debt every event is refused, and a refused
+  // event is not charged: a reporter told to wait sends again what was refused, and charged for it
+  // too, the first report after its wait found the buckets in debt again, every time, so that none
+  // was ever taken. The socket's own limit is taken first, so one client cannot use up its token's.
   admit(event: unknown): Refusal | undefined {
+    const bytes = this.arrived;
+    this.arrived = 0;
     const refusal = this.check(event === 'report:chunks' ? REPORT_EVENT_COST : 1);
-    if (refusal) this.refused++;
-    return refusal;
+    if (refusal) {
+      this.refused++;
+      return refusal;
+    }
+    this.bytes?.charge(bytes);
+    this.token.bytes?.charge(bytes);
+    return undefined;
   }
 
   /** True once the socket has kept on sending far over its limit: it is to be disconnected. */

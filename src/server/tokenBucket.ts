@@ -42,7 +42,9 @@ export class TokenBucket {
 
   private refill(): void {
     const now = this.now();
-    this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) / 1000) * this.rate);
+    // Counted to a millionth of a token: a client that waited exactly the time secondsUntil() gave
+    // found the bucket short by a float's error (-2e-13) and was refused again.
+    this.tokens = Math.round(Math.min(this.burst, this.tokens + ((now - this.last) / 1000) * this.rate) * 1e6) / 1e6;
     this.last = now;
   }
 }

@@ -58,8 +58,11 @@ export class HubReporter implements JobRecorder {
   private session = 0;
   /** Reports sent in this session and not yet applied, in the order they were sent. */
   private inFlight: Sent[] = [];
-  /** No report is sent before this time (the hub asked to wait). */
-  private pausedUntil = 0;
+  // Set while the hub asked to wait: no report is sent until it fires. A timer and not a time to
+  // compare Date.now() with: a timer can fire a moment before Date.now() reaches the time it was
+  // set for, and the wall clock can step back meanwhile; either left the reporter waiting for an
+  // event that never came, with its job's output in the spool.
+  private pause: NodeJS.Timeout | undefined;
   private closed = false;
   private readonly idleWaiters = new Set<() => void>();
   private readonly log: (message: string) => void;
@@ -244,7 +247,7 @@ export class HubReporter implements JobRecorder {
   // Sends reports until the window is full or nothing is left to send. Each is emitted here,
   // synchronously, so reports leave in the order they were taken.
   private pump(): void {
-    while (Date.now() >= this.pausedUntil && !this.closed && this.connected && this.inFlight.length < this.window) {
+    while (!this.pause && !this.closed && this.connected && this.inFlight.length < this.window) {
       const batch = this.queues.take(this.connection.takesBytes ? this.bytesReportChars : undefined);
       if (!batch) break;
       const sent: Sent = batch;
@@ -278,8 +281,11 @@ export class HubReporter implements JobRecorder {
       // goes again, in order, once the hub has room.
       this.log(`The hub is busy; sending again in ${answer.later} ms`);
       this.lost();
-      this.pausedUntil = Date.now() + answer.later;
-      setTimeout(() => this.pump(), answer.later).unref();
+      clearTimeout(this.pause);
+      this.pause = setTimeout(() => {
+        this.pause = undefined;
+        this.pump();
+      }, answer.later).unref();
       return;
     }
     sent.answer = 'ok' in answer ? answer.ok : answer;

@@ -227,6 +227,36 @@ test('a spool line holding more output than one report (written by an older repo
   assert.deepEqual(spools(spoolDir), []);
 });
 
+// The hub meters each connection's bytes; over its rate it answers "later", and the reporter spools
+// what it sent and sends it again after that wait. Here the wall clock steps back a minute during
+// the first wait (as an NTP correction does): the reporter still sends the rest when the wait is
+// over, not a minute later or never.
+test('a reporter over the hub\'s byte rate waits as asked and then sends the rest, also when the wall clock steps back meanwhile', TIMEOUT, async (t) => {
+  const dir = folder();
+  const hub = await hubProcess(dir, 0, ['--rate-mib', '1']);
+  const realNow = Date.now;
+  t.after(() => (Date.now = realNow));
+  let waits = 0;
+  const r = reporter(hub.url, path.join(dir, 'spool'), {
+    log: (message) => {
+      if (!message.startsWith('The hub is busy') || waits++ > 0) return;
+      // After the reporter has set its wait (this is logged just before).
+      queueMicrotask(() => (Date.now = () => realNow() - 60_000));
+    },
+  });
+  const job = newJob();
+  const chunks: Chunk[] = Array.from({ length: 120 }, (_, seq) => ({ seq, ts: seq, stream: 'stdout', text: `part ${seq} ${'z'.repeat(30_000)}\n` }));
+  r.started(job);
+  for (let i = 0; i < chunks.length; i += 10) r.chunks(job.id, chunks.slice(i, i + 10));
+  r.finished(job.id, success());
+  assert.equal(await r.idle(30_000), true, 'everything is stored within the rate (3.5 MB at 1 MiB/s, 2 MiB at once)');
+  assert.ok(waits > 0, 'the hub asked to wait');
+  Date.now = realNow;
+  const stored = await storedChunks(hub.url, job.id);
+  assert.deepEqual(stored.map((c) => c.seq), chunks.map((c) => c.seq));
+  assert.equal(await storedStatus(hub.url, job.id), 'success');
+});
+
 test('close() with the hub away leaves the spool; a later replaySpools() sends it and ends the job interrupted', TIMEOUT, async () => {
   const spoolDir = path.join(folder(), 'spool');
   const away = reporter('http://127.0.0.1:1', spoolDir);
