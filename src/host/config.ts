@@ -3,6 +3,7 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import { ConfigSection } from '../shared/ids';
 import { userRegistryPath, expandHome } from '../core/mkcli/registry';
+import { isPostgresUrl } from '../core/store/databaseUrl';
 import { TARGET_SOURCES, type TargetSource } from '../core/mkcli/targets';
 
 // Reads the settings; every setting that names a file or a program is machine-scoped in the
@@ -79,7 +80,7 @@ export function targetSourceFor(s: Settings, alias: string, trusted: boolean): T
 /** A postgres:// URL as it is; a folder with `~` expanded; empty: undefined. */
 function hubDatabase(value: string, home: string): string | undefined {
   if (!value) return undefined;
-  return /^postgres(ql)?:\/\//.test(value) ? value : expandHome(value, home);
+  return isPostgresUrl(value) ? value : expandHome(value, home);
 }
 
 /** How ssh is run: which client, which config (only when the user named one), host keys. */

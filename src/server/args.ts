@@ -1,5 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
+import { isPostgresUrl } from '../core/store/databaseUrl';
 import type { PruneOptions } from '../core/store/jobStore';
 import { HUB_MAX_MESSAGE_BYTES, REPORT_MAX_CHARS } from '../shared/hubProtocol';
 import { LIMITS } from '../shared/schema';
@@ -82,7 +83,6 @@ Limits, and what is refused how:
 `;
 
 /** True for a `--database` that names a PostgreSQL server rather than a PGlite folder. */
-export const isPostgresUrl = (database: string): boolean => /^postgres(ql)?:\/\//.test(database);
 
 /** The default data folder of this user. */
 export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {

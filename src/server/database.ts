@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { isPostgresUrl } from '../core/store/databaseUrl';
 import { PgliteJobStore } from '../core/store/pgliteJobStore';
 import { PostgresJobStore } from '../core/store/postgresJobStore';
 import type { JobStore } from '../core/store/jobStore';
@@ -21,7 +22,7 @@ function pgliteThread(warn: (message: string) => void): string | undefined {
  * connections are made again as needed, and never lose it).
  */
 export async function openStore(database: string, warn: (message: string) => void, onLost: (err: Error) => void): Promise<JobStore> {
-  const store: JobStore = /^postgres(ql)?:\/\//.test(database)
+  const store: JobStore = isPostgresUrl(database)
     ? await PostgresJobStore.open({ url: database, onWarning: warn })
     : await PgliteJobStore.open({ dir: database, onWarning: warn, create: createApart, thread: pgliteThread(warn), onLost });
   try {

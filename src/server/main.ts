@@ -1,7 +1,8 @@
 // The hub process: `node dist/server.js --help`. Prints `listening http://<host>:<port>` as its
 // first stdout line once it serves; everything else goes to stderr.
 import v8 from 'node:v8';
-import { isPostgresUrl, parseArgs, USAGE } from './args';
+import { parseArgs, USAGE } from './args';
+import { isPostgresUrl } from '../core/store/databaseUrl';
 import { openStore } from './database';
 import { startHub, type Hub } from './hub';
 import { fullCollection } from '../core/util/idleCollection';

@@ -4,15 +4,24 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { isPostgresUrl } from '../store/databaseUrl';
 import { pidAlive } from '../util/pidAlive';
 import { FileReadError, readBoundedSync, READ_LIMITS } from '../util/readBounded';
 
-// The hub's young generation is capped at 4 MB a semi-space, where V8 lets it grow to 16: a flood of
-// output through the hub's sockets grew it to 32 MB, which a full collection does not give back and
-// V8 kept for ~15 s after the last write. Measured on 2 cores, 100 MB reported at once into PGlite:
-// 165 MB of RSS 20 s after, against 199–204 MB, at the same rate (22.5–23.3 MiB/s against 21.1–21.7).
-/** Node's flags for every hub: the ones it is started with here, and in the benches. */
-export const HUB_NODE_ARGS = ['--max-semi-space-size=4'];
+// The hub's young generation is capped at 4 MB a semi-space on PGlite, where V8 lets it grow to 16:
+// a flood of output through the hub's sockets grew it to 32 MB, which a full collection does not
+// give back and V8 kept for ~15 s after the last write. Measured on 2 cores, 100 MB reported at
+// once into PGlite: 165 MB of RSS 20 s after, against 199–204 MB, at the same rate. Every user runs
+// a hub on PGlite in the background. A hub on PostgreSQL, a team's, gets 8 MB: four statements of
+// 1 MiB wait there (BatchWriter), more than 4 MB holds, and each scavenge moved them to the old
+// generation. 100 MB reported at once to a hub on PostgreSQL (alternating hubs, eight runs each,
+// medians) was stored in 689 ms with 8 MB against 760 ms with 4 (778 against 953 in another run),
+// the hub holding 84 MB of RSS 20 s after against 77; a new hub on PGlite held 146–147 MB idle with
+// 8 MB against 139–143 with 4.
+/** Node's flags for a hub on `database` (its default, PGlite, when undefined): the ones it is started with here, and in the benches. */
+export function hubNodeArgs(database: string | undefined): string[] {
+  return [`--max-semi-space-size=${database !== undefined && isPostgresUrl(database) ? 8 : 4}`];
+}
 
 // glibc gives each thread that allocates an arena of its own, and the hub's database thread kept
 // ~8 MB in one when idle: a hub on PGlite held 143–147 MB of RSS idle, and 134–138 MB with two
@@ -248,7 +257,7 @@ export async function ensureHub(options: EnsureHubOptions): Promise<HubConnectio
 async function startHub(options: EnsureHubOptions, timeoutMs: number): Promise<HubConnection> {
   const tokenFile = path.join(options.stateDir, 'tokens');
   const config = hubConfig(options);
-  const args = [...HUB_NODE_ARGS, ...(options.nodeArgs ?? []), options.serverScript, '--port', '0', '--token-file', tokenFile, '--idle-exit-seconds', String(options.idleExitSeconds ?? 600), ...config];
+  const args = [...hubNodeArgs(options.database), ...(options.nodeArgs ?? []), options.serverScript, '--port', '0', '--token-file', tokenFile, '--idle-exit-seconds', String(options.idleExitSeconds ?? 600), ...config];
   // stderr goes to a log file: a detached hub must not depend on a pipe to a window that may close.
   const logFd = openSync(path.join(options.stateDir, 'hub.log'), 'a', 0o600);
   let child: ChildProcess;

@@ -49,18 +49,18 @@ const bytesOf = (chunk: Chunk): number => Buffer.byteLength(chunk.text);
 /** Jobs whose highest stored seq is remembered; the oldest are forgotten first. */
 const STORED_KEPT = 10_000;
 
-// Unless the store prefers another size (JobStore.statementBytes). Measured on a 2-core machine,
-// 100 MB of output reported to a hub on PostgreSQL was stored in 1.41 s in statements of 256 KiB
-// and in 1.86 s in statements of 1 MiB. PGlite on the caller's thread holds it for as long as a
-// statement runs: 1 MiB held it ~55 ms (85–100 ms while the machine was busy), 256 KiB ~15 ms.
+// Unless the store prefers another size (JobStore.statementBytes: PostgreSQL and PGlite on a thread
+// of its own take 1 MiB). PGlite on the caller's thread holds it for as long as a statement runs:
+// 1 MiB held it ~55 ms (85–100 ms while the machine was busy), 256 KiB ~15 ms.
 const DEFAULT_MAX_BYTES = 256 * 1024;
 
 // How much output room() lets wait: four statements keep the database busy. Everything waiting is
 // held as strings that the hub's young generation copies at each scavenge until they are stored, so
 // a longer queue costs CPU without storing faster. Measured on a 2-core machine, 100 MB reported at
 // once to a hub on PostgreSQL (the ingest bench's prepared run): with up to 16 MiB waiting, the hub
-// took 970–1020 ms of CPU and stored it in 1.46–1.54 s; with four statements (1 MiB), 560–610 ms
-// and 1.0–1.1 s. On PGlite (1 MiB statements, so 4 MiB) the rate was the same as with 16 MiB.
+// took 970–1020 ms of CPU and stored it in 1.46–1.54 s; with four statements of 256 KiB, 560–610
+// ms and 1.0–1.1 s. With statements of 1 MiB (so 4 MiB), as PostgreSQL and PGlite on a thread now
+// take, the rate was the same as with 16 MiB.
 const BACKLOG_STATEMENTS = 4;
 
 // Sits in front of a store and turns many small reports into few statements. Writes are queued

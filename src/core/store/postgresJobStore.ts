@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { isPostgresUrl } from './databaseUrl';
 import type { SqlClient, SqlSession } from './sqlClient';
 import { SqlJobStore } from './sqlJobStore';
 
@@ -47,13 +48,21 @@ function client(pool: pg.Pool): SqlClient {
   };
 }
 
+// The server stores more per second in larger statements, and holds up nothing of the hub's while
+// one runs. Measured on a 2-core machine, 100 MB of prepared chunks reported at once to a hub
+// (alternating hubs, eight runs each, medians): stored in 1443 ms in statements of 256 KiB (the
+// default) and in 953 ms in statements of 1 MiB, against 627 ms for one COPY of the same rows.
+const STATEMENT_BYTES = 1024 * 1024;
+
 // The job store on a PostgreSQL server, for a team hub or several hubs. The pool opens
 // connections as needed, so a server that went away is reconnected to by the next query: a
 // query fails while it is down, and BatchWriter retries its writes until it is back.
 export class PostgresJobStore extends SqlJobStore {
+  readonly statementBytes = STATEMENT_BYTES;
+
   /** Creates the pool; no connection is made until the first query (migrate()). */
   static async open(options: PostgresJobStoreOptions): Promise<PostgresJobStore> {
-    if (!/^postgres(ql)?:\/\//.test(options.url)) throw new Error('Expected a postgres:// or postgresql:// URL for the job database');
+    if (!isPostgresUrl(options.url)) throw new Error('Expected a postgres:// or postgresql:// URL for the job database');
     const warn = options.onWarning ?? console.warn;
     const pool = new pg.Pool({
       connectionString: options.url,
