@@ -4,7 +4,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { HUB_ENV, hubNodeArgs } from '../src/core/hub/hubLauncher';
+import { HUB_ENV, hubNodeArgs, lowerPriority } from '../src/core/hub/hubLauncher';
 
 const REPO = path.resolve(__dirname, '..');
 const BUNDLE = path.join(REPO, 'dist/server.js');
@@ -103,6 +103,7 @@ export function startHubProcess(database: string, dir: string, nodeArgs: readonl
   writeFileSync(tokenFile, `viewer ${VIEWER}\noperator ${OPERATOR}\n`, { mode: 0o600 });
   const args = [...hubNodeArgs(database), ...nodeArgs, BUNDLE, '--database', database, '--data-dir', dir, '--token-file', tokenFile, '--host', '127.0.0.1', '--port', '0'];
   const child = spawn(process.execPath, args, { cwd: REPO, env: { ...process.env, ...HUB_ENV }, stdio: ['ignore', 'pipe', 'inherit'] });
+  lowerPriority(child.pid);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const stop = async (): Promise<void> => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');

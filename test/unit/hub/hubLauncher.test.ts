@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { statSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import { ensureHub, readState, type EnsureHubOptions, type HubConnection } from '../../../src/core/hub/hubLauncher';
+import { ensureHub, HUB_PRIORITY, readState, type EnsureHubOptions, type HubConnection } from '../../../src/core/hub/hubLauncher';
 import { pidAlive } from '../../../src/core/util/pidAlive';
 import { tempDir } from '../server/helpers';
 
@@ -64,6 +65,8 @@ test('the first call starts a hub and writes the state file 0600; the second reu
   const state = readState(o.stateDir)!;
   assert.deepEqual({ pid: state.pid, url: state.url, version: state.version }, { pid: first.pid, url: first.url, version: '1.0.0' });
   assert.equal(statSync(path.join(o.stateDir, 'hub.json')).mode & 0o777, 0o600);
+  assert.equal(os.getPriority(first.pid), HUB_PRIORITY, 'the hub runs below normal priority');
+  assert.ok(readFileSync(`/proc/${first.pid}/cmdline`, 'utf8').split('\0').includes('--max-semi-space-size=4'), 'a hub on PGlite keeps a small young generation');
   const res = await fetch(`${first.url}/api/jobs`, { headers: { authorization: `Bearer ${first.tokens.viewer}` } });
   assert.equal(res.status, 200);
 
