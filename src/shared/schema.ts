@@ -95,6 +95,14 @@ const checkedChunks = new WeakSet<Chunk>();
 /** True for a chunk that parseChunk or parseReportChunks made (already as the store needs it). */
 export const isCheckedChunk = (chunk: Chunk): boolean => checkedChunks.has(chunk);
 
+// The bytes a chunk's text arrived as in a report of version 4, where they are its text exactly
+// (UTF-8 without a NUL, so that nothing was replaced or removed): the store deflates them rather
+// than encoding the text again, 100 MB of it in a flood.
+const arrivedAs = new WeakMap<Chunk, Uint8Array>();
+
+/** The UTF-8 of a chunk's text, when it arrived as exactly that. */
+export const utf8Of = (chunk: Chunk): Uint8Array | undefined => arrivedAs.get(chunk);
+
 function readChunk(field: string, v: unknown, textOf = (o: Fields): string => text(`${field}.text`, o.text, LIMITS.chunkText)): Chunk {
   const o = object(field, v);
   const chunk: Chunk = {
@@ -111,6 +119,17 @@ function readChunk(field: string, v: unknown, textOf = (o: Fields): string => te
 const readChunks = (v: unknown): Chunk[] => list('chunks', v, LIMITS.chunksPerReport, (field, c) => readChunk(field, c));
 
 const utf8 = new TextDecoder();
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Bytes as text (bytes that are not UTF-8 as U+FFFD), and whether the text's UTF-8 is exactly those bytes (no NUL, no BOM that the decoder drops, nothing replaced). */
+function decodeReported(bytes: Uint8Array): { text: string; exact: boolean } {
+  if (bytes.includes(0) || (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf)) return { text: utf8.decode(bytes), exact: false };
+  try {
+    return { text: strictUtf8.decode(bytes), exact: true };
+  } catch {
+    return { text: utf8.decode(bytes), exact: false };
+  }
+}
 
 // A reporter of version 4 sends the text of a report's chunks as one binary attachment, `bytes`,
 // each chunk saying how many of them are its own (`bytes`, in order). Each chunk's bytes are read
@@ -120,14 +139,20 @@ function chunksOfBytes(o: Fields): Chunk[] {
   if (!(o.bytes instanceof Uint8Array)) return refuse('bytes', 'bytes', o.bytes);
   const all = o.bytes;
   let at = 0;
-  const chunks = list('chunks', o.chunks, LIMITS.chunksPerReport, (field, v) =>
-    readChunk(field, v, (c) => {
+  const chunks = list('chunks', o.chunks, LIMITS.chunksPerReport, (field, v) => {
+    let own: Uint8Array | undefined;
+    const chunk = readChunk(field, v, (c) => {
       const size = integer(`${field}.bytes`, c.bytes, 0, all.byteLength - at);
       if (c.text !== undefined) return refuse(field, 'its text in bytes only', 'text');
       at += size;
-      return text(`${field}.bytes`, utf8.decode(all.subarray(at - size, at)), LIMITS.chunkText);
-    }),
-  );
+      const bytes = all.subarray(at - size, at);
+      const decoded = decodeReported(bytes);
+      if (decoded.exact) own = bytes;
+      return text(`${field}.bytes`, decoded.text, LIMITS.chunkText);
+    });
+    if (own) arrivedAs.set(chunk, own);
+    return chunk;
+  });
   if (at !== all.byteLength) return refuse('bytes', `${at} bytes, as its chunks say`, all.byteLength);
   return chunks;
 }

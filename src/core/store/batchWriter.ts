@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { messageOf } from '../../shared/errors';
 import type { Chunk, JobInfo, JobResult } from '../../shared/jobs';
 import type { JobRecorder } from '../jobs/recorder';
+import { utf8Of } from '../../shared/schema';
 import { assertChunks, assertJobId, assertJobInfo, assertJobResult } from './checkInput';
 import type { ChunkBatch, JobStore } from './jobStore';
 import { isLost, isRefusal } from './refusal';
@@ -44,7 +45,7 @@ interface Statement {
   what: string;
 }
 
-const bytesOf = (chunk: Chunk): number => Buffer.byteLength(chunk.text);
+const bytesOf = (chunk: Chunk): number => utf8Of(chunk)?.byteLength ?? Buffer.byteLength(chunk.text);
 
 /** Jobs whose highest stored seq is remembered; the oldest are forgotten first. */
 const STORED_KEPT = 10_000;

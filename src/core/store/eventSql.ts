@@ -1,4 +1,4 @@
-import { isCheckedChunk } from '../../shared/schema';
+import { isCheckedChunk, utf8Of } from '../../shared/schema';
 import { cleanText } from '../../shared/schemaFields';
 import { epochMs, isoTime } from './jobRows';
 import { pack } from './packedOutput';
@@ -36,7 +36,7 @@ export function insertEvents(batches: readonly ChunkBatch[]): { text: string; va
       seqs.push(chunk.seq);
       times.push(isoTime(chunk.ts));
       streams.push(chunk.stream);
-      const stored = pack(isCheckedChunk(chunk) ? chunk.text : cleanText(chunk.text));
+      const stored = isCheckedChunk(chunk) ? pack(chunk.text, utf8Of(chunk)) : pack(cleanText(chunk.text));
       texts.push('text' in stored ? stored.text : null);
       sizes.push('text' in stored ? null : stored.size);
       packed.push('text' in stored ? null : stored.packed);

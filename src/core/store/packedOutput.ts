@@ -13,10 +13,10 @@ const PACK_MIN_BYTES = 4096;
 /** A chunk's text as stored: deflated with its UTF-8 size, or as it is when small. */
 export type Stored = { packed: Buffer; size: number } | { text: string };
 
-/** A chunk's text as the store keeps it: deflated from PACK_MIN_BYTES of UTF-8 on, else as it is. */
-export function pack(text: string): Stored {
+/** A chunk's text as the store keeps it: deflated from PACK_MIN_BYTES of UTF-8 on, else as it is. `utf8`: its UTF-8, where known. */
+export function pack(text: string, utf8?: Uint8Array): Stored {
   if (text.length < PACK_MIN_BYTES / 3) return { text };
-  const bytes = Buffer.from(text, 'utf8');
+  const bytes = utf8 ?? Buffer.from(text, 'utf8');
   if (bytes.length < PACK_MIN_BYTES) return { text };
   // Text that hardly compresses still loses nothing: DEFLATE adds 5 bytes per 64 KiB at worst.
   return { packed: owned(deflateRawSync(bytes, { level: 1 })), size: bytes.length };

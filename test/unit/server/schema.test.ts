@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { isUtf8 } from 'node:buffer';
 import fc from 'fast-check';
 import { reportAsBytes } from '../../../src/core/hub/reportBytes';
 import type { Chunk } from '../../../src/shared/jobs';
-import { CATALOG_LIMITS, LIMITS, parseCatalog, parseEventsQuery, parseJobInfo, parseJobQuery, parseJobRef, parseJoinRequest, parseReportChunks, parseReportFinished } from '../../../src/shared/schema';
+import { CATALOG_LIMITS, LIMITS, parseCatalog, parseEventsQuery, parseJobInfo, parseJobQuery, parseJobRef, parseJoinRequest, parseReportChunks, parseReportFinished, utf8Of } from '../../../src/shared/schema';
 import { INT4_MAX, cleanText, TIME_MAX_MS, TIME_MIN_MS } from '../../../src/shared/schemaFields';
 
 const ID = '0b4d3d2c-8f6a-4c38-9a57-3f0f0e1d2c3b';
@@ -105,6 +106,31 @@ test('report:chunks of version 4: text as UTF-8 bytes in one attachment reads as
   assert.match(refusal(parseReportChunks(report([4], [97, 98, 99, 100]))), /^bytes: expected bytes, got a list of 4/);
   assert.match(refusal(parseReportChunks(report([4], undefined, { text: 'abcd' }))), /^chunks\[0\]: expected its text in bytes only/);
   assert.match(refusal(parseReportChunks(report([LIMITS.chunkText + 1], Buffer.from('x'.repeat(LIMITS.chunkText + 1))))), /^chunks\[0\]\.bytes: expected at most \d+ characters/);
+});
+
+// The store deflates the bytes a chunk arrived as instead of encoding its text again (utf8Of): they
+// must be its text's UTF-8 exactly, whatever came; and they are kept for text as reporters send it.
+test('report:chunks of version 4: the bytes kept as a chunk\'s UTF-8 are exactly its text\'s', () => {
+  const bom = [0xef, 0xbb, 0xbf];
+  const piece = fc.oneof(fc.uint8Array({ maxLength: 40 }), fc.constant(Uint8Array.from(bom)), fc.constant(Uint8Array.of(0)), fc.string({ unit: 'grapheme', maxLength: 20 }).map((t) => new TextEncoder().encode(t)));
+  fc.assert(
+    fc.property(fc.array(fc.array(piece, { maxLength: 6 }), { minLength: 1, maxLength: 8 }), (lists) => {
+      const parts = lists.map((pieces) => Buffer.concat(pieces));
+      const report = { jobId: ID, chunks: parts.map((part, seq) => ({ seq, ts: 1, stream: 'stdout', bytes: part.length })), bytes: Buffer.concat(parts) };
+      const parsed = parseReportChunks(report);
+      assert.ok(parsed.ok);
+      parsed.value.chunks.forEach((chunk, i) => {
+        const kept = utf8Of(chunk);
+        if (kept) assert.ok(Buffer.from(chunk.text, 'utf8').equals(kept), `chunk ${i}`);
+        const clean = isUtf8(parts[i]) && !parts[i].includes(0) && !parts[i].subarray(0, 3).equals(Buffer.from(bom));
+        assert.equal(kept !== undefined, clean, `chunk ${i} kept exactly when it arrived as its text`);
+      });
+    }),
+    { numRuns: 500 },
+  );
+  const text = 'déjà vu ✓ 🚀\n'.repeat(100);
+  const parsed = parseReportChunks(reportAsBytes(ID, [{ seq: 0, ts: 1, stream: 'stdout', text }]));
+  assert.ok(parsed.ok && utf8Of(parsed.value.chunks[0])?.length === Buffer.byteLength(text));
 });
 
 test('report:catalog: projects with optional targets and VMs, every string and list bounded', () => {
