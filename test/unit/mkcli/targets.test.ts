@@ -102,8 +102,9 @@ test('an alias whose --list-targets fails falls back to make', async () => {
   assert.deepEqual(listing.targets.map((t) => t.name), ['hello']);
 });
 
-test('the cache answers until a makefile or an included file changes', async () => {
+test('the cache answers until a makefile or an included file changes', async (t) => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'vmo-cache-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
   cpSync(path.join(projects, 'web'), dir, { recursive: true });
   const cache = new TargetCache(() => options, 2);
   const e = entry('copy', dir);
@@ -153,11 +154,12 @@ test('the cache runs at most its concurrency of makes at once, and a listing tha
   assert.equal(most, 2);
 });
 
-test("make's database remakes no makefile and runs no recipe, even for an include named by $(shell)", async () => {
+test("make's database remakes no makefile and runs no recipe, even for an include named by $(shell)", async (t) => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'vmo-remake-'));
   cpSync(path.join(projects, 'remaking'), dir, { recursive: true });
   // Not vacuous: plain `make -pRrq` does run both recipes here.
   const control = mkdtempSync(path.join(os.tmpdir(), 'vmo-remake-control-'));
+  t.after(() => [dir, control].forEach((folder) => rmSync(folder, { recursive: true, force: true })));
   cpSync(path.join(projects, 'remaking'), control, { recursive: true });
   spawnSync('make', ['-C', control, '-pRrq', ':'], { encoding: 'utf8', timeout: 10_000 });
   assert.ok(existsSync(path.join(control, 'remade-generated')) && existsSync(path.join(control, 'remade-dynamic')));
@@ -168,8 +170,6 @@ test("make's database remakes no makefile and runs no recipe, even for an includ
   // dynamic.mk is a rule of the Makefile like any other to both make and the text.
   assert.deepEqual(listing.targets.map((t) => t.name), ['build', 'dynamic.mk', 'tool']);
   assert.equal(listing.targets[0].description, 'Build');
-  rmSync(dir, { recursive: true, force: true });
-  rmSync(control, { recursive: true, force: true });
 });
 
 test("a %: catch-all: --list-targets prints make's variables; only the targets are kept, and static reading never saw them", async () => {
