@@ -67,6 +67,8 @@ test('the first call starts a hub and writes the state file 0600; the second reu
   assert.equal(statSync(path.join(o.stateDir, 'hub.json')).mode & 0o777, 0o600);
   assert.equal(os.getPriority(first.pid), HUB_PRIORITY, 'the hub runs below normal priority');
   assert.ok(readFileSync(`/proc/${first.pid}/cmdline`, 'utf8').split('\0').includes('--max-semi-space-size=4'), 'a hub on PGlite keeps a small young generation');
+  const environ = readFileSync(`/proc/${first.pid}/environ`, 'utf8').split('\0');
+  assert.ok(environ.includes('MALLOC_ARENA_MAX=2') && environ.includes('MALLOC_MMAP_THRESHOLD_=131072'), 'glibc is told to give large blocks back');
   const res = await fetch(`${first.url}/api/jobs`, { headers: { authorization: `Bearer ${first.tokens.viewer}` } });
   assert.equal(res.status, 200);
 
