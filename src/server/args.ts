@@ -82,8 +82,6 @@ Limits, and what is refused how:
     away, writes are kept and retried; reporters keep what the hub has not stored yet.
 `;
 
-/** True for a `--database` that names a PostgreSQL server rather than a PGlite folder. */
-
 /** The default data folder of this user. */
 export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
   const base = env.XDG_DATA_HOME && path.isAbsolute(env.XDG_DATA_HOME) ? env.XDG_DATA_HOME : path.join(os.homedir(), '.local', 'share');

@@ -91,9 +91,10 @@ function notifyError(socket: HubSocket, payload: unknown, message: string): void
   socket.emit('job:error', { ...(typeof jobId === 'string' && jobId.length <= 100 ? { jobId } : {}), message });
 }
 
-// Counts every packet's bytes as it arrives and every event before it is handled: an event over
-// the socket's or its token's limit is answered with the refusal (or one `job:error` a second) and
-// goes no further; a socket that keeps on is disconnected.
+// Counts every packet's bytes as it arrives, and meters every event before it is handled (charging
+// it those bytes when it is taken, SocketMeter.admit): an event over the socket's or its token's
+// limit is answered with the refusal (or one `job:error` a second) and goes no further; a socket
+// that keeps on is disconnected.
 function meterSocket(client: Client): void {
   const { socket, meter } = client;
   socket.conn.on('packet', (packet: { data?: unknown }) => {

@@ -27,15 +27,15 @@ function withClock(body: (clock: { now: number }, send: (bytes: number) => Refus
 
 test('a connection in debt is refused until it is paid, and what was refused is not charged', () => {
   withClock((clock, send) => {
-  assert.equal(send(1500), undefined, 'within the burst');
-  assert.equal(send(1500), undefined, 'taken: the buckets were not in debt before it');
-  const refusal = send(1500);
-  assert.match(refusal?.error ?? '', /Rate limit: this connection may send at most/);
-  assert.equal(refusal?.retryAfterMs, 1000, 'a debt of 1000 bytes at 1000 a second');
-  clock.now += 999;
-  assert.equal(send(1500)?.retryAfterMs, 1, 'the refusal before cost nothing');
-  clock.now += 1;
-  assert.equal(send(1500), undefined, 'the debt is paid: the same report is taken');
+    assert.equal(send(1500), undefined, 'within the burst');
+    assert.equal(send(1500), undefined, 'taken: the buckets were not in debt before it');
+    const refusal = send(1500);
+    assert.match(refusal?.error ?? '', /Rate limit: this connection may send at most/);
+    assert.equal(refusal?.retryAfterMs, 1000, 'a debt of 1000 bytes at 1000 a second');
+    clock.now += 999;
+    assert.equal(send(1500)?.retryAfterMs, 1, 'the refusal before cost nothing');
+    clock.now += 1;
+    assert.equal(send(1500), undefined, 'the debt is paid: the same report is taken');
   });
 });
 
