@@ -174,9 +174,11 @@ async function runnerOnly() {
 }
 
 // runnerOnly while another process spins on one CPU at the hub's priority (HUB_PRIORITY), doing
-// nothing else: no memory, no I/O, no wakeups.
+// nothing else: no memory, no I/O, no wakeups. It stops when killed, or once this process is gone
+// (its parent changes), should this one be killed before it could kill it.
+const BUSY_LOOP = 'const parent = process.ppid; for (let i = 1; ; i++) if (i % 1e7 === 0 && process.ppid !== parent) break;';
 async function runnerBesideBusyCpu() {
-  const loop = spawn(process.execPath, ['-e', 'for (;;);'], { stdio: 'ignore' });
+  const loop = spawn(process.execPath, ['-e', BUSY_LOOP], { stdio: 'ignore' });
   live.loops.add(loop);
   lowerPriority(loop.pid);
   try {
