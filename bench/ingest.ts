@@ -240,8 +240,7 @@ async function main(): Promise<void> {
     chunks.length = 0;
     const rtt = await atRtt(await server.createDatabase(), await server.createDatabase());
 
-    type Round = (typeof postgres)['end_to_end_rounds'][number];
-    const sum = (rounds: Round[], field: keyof Round): number => rounds.reduce((n, r) => n + r[field], 0);
+    const sum = <R extends Record<string, number>>(rounds: R[], field: keyof R): number => rounds.reduce((n, r) => n + r[field], 0);
     const ratios = (store: typeof postgres, limit: { mib_s: number }) => ({
       end_to_end_vs_runner_only: round(sum(store.end_to_end_rounds, 'runner_ms') / sum(store.end_to_end_rounds, 'stored_ms'), 2),
       // The best the CPUs allow: every process's CPU of the end-to-end runs spread over all of them.
@@ -252,7 +251,7 @@ async function main(): Promise<void> {
       job_vs_runner_only: round(sum(store.end_to_end_rounds, 'runner_ms') / sum(store.end_to_end_rounds, 'fed_ms'), 2),
       limit_vs_runner_only: round(limit.mib_s / runner.mib_s, 2),
       end_to_end_vs_limit: round(store.end_to_end.mib_s / limit.mib_s, 2),
-      hub_vs_copy: round(store.prepared_rounds.reduce((n, r) => n + r.copy_ms, 0) / store.prepared_rounds.reduce((n, r) => n + r.stored_ms, 0), 2),
+      hub_vs_copy: round(sum(store.prepared_rounds, 'copy_ms') / sum(store.prepared_rounds, 'stored_ms'), 2),
       // The same bound for the prepared run of the median round: its CPU (reporter, hub, database) spread over all CPUs.
       hub_vs_copy_ceiling: round(mib(store.prepared.bytes) / (store.prepared.cpu_ms.machine / os.availableParallelism() / 1000) / store.copy.mib_per_s, 2),
     });

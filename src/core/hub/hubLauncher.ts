@@ -43,15 +43,16 @@ export function lowerPriority(pid: number | undefined): void {
 
 // glibc gives each thread that allocates an arena of its own, and the hub's database thread kept
 // ~8 MB in one when idle: a hub on PGlite held 143–147 MB of RSS idle, and 134–138 MB with two
-// arenas for the process. And glibc serves a block of 128 KiB or more (a zlib stream's state,
-// ~256 KiB for every chunk deflated; a report's attachment) from a mapping of its own, given back
-// when freed, until one is freed: then it raises that bound to the block's size and serves them
-// from its heap, which the small blocks between them keep from shrinking. Setting the bound keeps
-// it. Measured on 2 cores, a hub on PGlite after the ingest bench's runs (paced, three floods of
-// 100 MB, 210 MB at once; three hubs each): the heap grew 66–76 MB and the hub's RSS 44–65 MB with
-// glibc's moving bound, 34–45 MB and 35–45 MB with it fixed; idle, 142–144 MB against 135–137, at
-// the same speed (100 MB at once, medians of six: 843 against 836 ms on PostgreSQL, 1266 against
-// 1216 on PGlite). (Other C libraries ignore both variables.)
+// arenas for the process. And glibc serves a block of 128 KiB or more (a flood of output makes
+// many) from a mapping of its own, given back when freed, until one is freed: then it raises that
+// bound to the block's size and serves them from its heap, which the small blocks between them
+// keep from shrinking. Setting the bound keeps it. (Not zlib's: a stream's state comes in blocks
+// under 128 KiB, from the heap either way.) Measured on 2 cores, a hub on PGlite after the ingest
+// bench's runs (paced, three floods of 100 MB, 210 MB at once; three hubs each): the heap grew
+// 66–76 MB and the hub's RSS 44–65 MB with glibc's moving bound, 34–45 MB and 35–45 MB with it
+// fixed; idle, 142–144 MB against 135–137, at the same speed (100 MB at once, medians of six: 843
+// against 836 ms on PostgreSQL, 1266 against 1216 on PGlite). (Other C libraries ignore both
+// variables.)
 /** The environment every hub is started with, beside the caller's. */
 export const HUB_ENV = { MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: String(128 * 1024) };
 
