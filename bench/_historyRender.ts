@@ -10,7 +10,8 @@ import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { isConsoleToHostMessage, type HostToConsoleMessage } from '../src/shared/protocol';
 import { ConsoleFeed, type FeedSource } from '../src/core/jobs/consoleFeed';
-import { buildConsoleApp, launchChromium, serveConsolePage, type PageServer } from './console-page/measure';
+import { buildConsoleApp, launchChromium } from './console-page/measure';
+import { serveConsolePage, type PageServer } from '../test/harness/consolePage';
 
 /** What one opening loaded and how long until its last line was on screen. */
 export interface RenderRun {

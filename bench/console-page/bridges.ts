@@ -3,7 +3,7 @@
 import type { ServerResponse } from 'node:http';
 import type { Page } from 'playwright-core';
 import type { HostToConsoleMessage } from '../../src/shared/protocol';
-import type { ExtraRoute } from './measure';
+import type { ExtraRoute } from '../../test/harness/consolePage';
 
 const epochNow = (): number => performance.timeOrigin + performance.now();
 

@@ -5,7 +5,8 @@
 // dev page on 127.0.0.1, drives headless Chromium, prints the figures and, last, one JSON line.
 import path from 'node:path';
 import { machine } from '../machine';
-import { buildConsoleApp, checkRestore, launchChromium, measureFlood, serveConsolePage, takeScreenshots, type FloodResult, type RestoreCheck } from './measure';
+import { buildConsoleApp, checkRestore, launchChromium, measureFlood, takeScreenshots, type FloodResult, type RestoreCheck } from './measure';
+import { serveConsolePage } from '../../test/harness/consolePage';
 import { arg } from '../_cli';
 
 async function main(): Promise<void> {
