@@ -14,3 +14,13 @@ export function medianBy<T>(items: readonly T[], key: (item: T) => number): T {
 export function median(values: readonly number[]): number {
   return medianBy(values, (v) => v);
 }
+
+/** Runs a benchmark: an error, or a run longer than `timeoutMs`, is printed and exits with 1. */
+export function runBench(main: () => Promise<void>, timeoutMs: number): void {
+  const fail = (error: unknown): never => {
+    console.error(error);
+    process.exit(1);
+  };
+  const timer = setTimeout(() => fail(`The benchmark took longer than ${timeoutMs / 1000} s`), timeoutMs);
+  main().then(() => clearTimeout(timer), fail);
+}

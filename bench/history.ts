@@ -28,7 +28,7 @@ import { explainAll } from './_historyExplain';
 import { BIG_LAST_LINE, BIG_LINES, loadHistory, type History } from './_historyData';
 import { startConsoleRenderer, type ConsoleRenderer, type LoadedJob, type RenderRun } from './_historyRender';
 import { machine } from './machine';
-import { arg } from './_cli';
+import { arg, runBench } from './_cli';
 
 type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -314,14 +314,4 @@ async function main(): Promise<void> {
   }
 }
 
-const timer = setTimeout(() => {
-  console.error(`The benchmark took longer than ${TIMEOUT_MS / 1000} s`);
-  process.exit(1);
-}, TIMEOUT_MS);
-main().then(
-  () => clearTimeout(timer),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+runBench(main, TIMEOUT_MS);

@@ -67,8 +67,9 @@ test('registry location: setting, then MKCLI_REGISTRY, then ~/.config/mkcli/regi
   assert.equal(userRegistryPath({ env: {}, home: '/h' }), '/h/.config/mkcli/registry');
 });
 
-test('the user registry overrides the team registry; a missing user registry is empty', async () => {
+test('the user registry overrides the team registry; a missing user registry is empty', async (t) => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'vmo-registry-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
   const team = path.join(dir, 'team');
   const user = path.join(dir, 'user');
   writeFileSync(team, 'shared /srv/shared\nweb /srv/team-web\n');
@@ -81,8 +82,9 @@ test('the user registry overrides the team registry; a missing user registry is 
   assert.deepEqual(none, { entries: [], problems: [] });
 });
 
-test('a missing team registry and an unreadable user registry are problems', async () => {
+test('a missing team registry and an unreadable user registry are problems', async (t) => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'vmo-registry-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
   const result = await readRegistries(dir /* a folder, not a file */, path.join(dir, 'no-team'), dir);
   assert.equal(result.entries.length, 0);
   assert.deepEqual(result.problems.map((p) => p.severity), ['warning', 'error']);

@@ -1,13 +1,20 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import { bearerToken, LoginThrottle, RequestGuard, TokenChecker } from '../../../src/server/auth';
 import { loadOrCreateTokens, parseTokens } from '../../../src/server/tokens';
 
-test('a missing token file is created 0600 with one token of each role, and read back the next time', () => {
-  const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'vmo-tokens-')), 'sub', 'tokens');
+/** A temp folder, removed after the test. */
+function folder(t: TestContext): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'vmo-tokens-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+test('a missing token file is created 0600 with one token of each role, and read back the next time', (t) => {
+  const file = path.join(folder(t), 'sub', 'tokens');
   const first = loadOrCreateTokens(file);
   assert.equal(first.created, true);
   assert.equal(statSync(file).mode & 0o777, 0o600);
@@ -19,11 +26,11 @@ test('a missing token file is created 0600 with one token of each role, and read
   assert.match(readFileSync(file, 'utf8'), /^viewer \S{40,}$/m);
 });
 
-test('a bad token line names the file and line but never echoes the token', () => {
+test('a bad token line names the file and line but never echoes the token', (t) => {
   assert.throws(() => parseTokens('# c\n\nadmin secret-secret-secret\n', 'f'), (err: Error) => err.message === 'f:3: expected "<viewer|operator> <token>"');
   assert.throws(() => parseTokens('viewer short\n', 'f'), /f:1: a token must be at least 16 characters/);
   assert.throws(() => parseTokens('\n# only comments\n', 'f'), /f: no tokens/);
-  const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'vmo-tokens-')), 'tokens');
+  const file = path.join(folder(t), 'tokens');
   writeFileSync(file, 'operator x\n');
   assert.throws(() => loadOrCreateTokens(file), /tokens:1/);
 });
