@@ -5,12 +5,14 @@ import { ConfigSection } from '../shared/ids';
 import { userRegistryPath, expandHome } from '../core/mkcli/registry';
 import { isPostgresUrl } from '../core/store/databaseUrl';
 import { TARGET_SOURCES, type TargetSource } from '../core/mkcli/targets';
+import { sshHome } from '../core/ssh/sshHome';
 
 // Reads the settings; every setting that names a file or a program is machine-scoped in the
 // manifest, so a workspace cannot point them elsewhere.
 export function settings() {
   const c = vscode.workspace.getConfiguration(ConfigSection);
   const home = os.homedir();
+  const sshHomeDir = sshHome(home);
   const team = c.get<string>('mkcli.teamRegistryPath', '');
   return {
     home,
@@ -23,7 +25,9 @@ export function settings() {
     /** Per-alias choices of the above; an unknown value is ignored. */
     targetSourceByAlias: targetSourceMap(c.get<Record<string, string>>('mkcli.targetSourceByAlias', {})),
     environmentGlobs: c.get<string[]>('vmConfig.extraGlobs', []).map((g) => expandHome(g, home)),
-    sshConfigFile: expandHome(c.get<string>('ssh.configFile', '') || path.join(home, '.ssh', 'config'), home),
+    /** Where ssh finds `~` (see sshHome): the default config, and `~` and relative Includes in any config. */
+    sshHome: sshHomeDir,
+    sshConfigFile: expandHome(c.get<string>('ssh.configFile', '') || path.join(sshHomeDir, '.ssh', 'config'), home),
     /** True when the user named a config file: it is then passed to ssh with -F. */
     sshConfigIsCustom: c.get<string>('ssh.configFile', '') !== '',
     sshExecutable: c.get<string>('ssh.executable', 'ssh') || 'ssh',

@@ -1,9 +1,9 @@
 // The Discovery acceptance test, as a user sees it in Chromium: an mkcli registry in mkcli's own
 // format (`alias /abs/path version`) with a project that includes a shared makefile, a project whose
 // folder is gone and a malformed line; a workspace with a valid and a broken vm-config environment;
-// and an ~/.ssh/config whose blocks (one behind `Include conf.d/*`) rename two of the VMs.
+// and an ssh config whose blocks (one behind an Include of conf.d/*) rename two of the VMs.
 import assert from 'node:assert/strict';
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -51,7 +51,11 @@ async function start(): Promise<Setup> {
   const workspace = path.join(root, 'workspace');
   cpSync(path.join(FIXTURE_DIR, 'home'), home, { recursive: true });
   chmodSync(path.join(home, '.ssh'), 0o700);
-  chmodSync(path.join(home, '.ssh', 'config'), 0o600);
+  // ssh finds a relative Include under the passwd entry's ~/.ssh, not this HOME's (sshHome.ts), and
+  // so does the view: the Include names the fixture's conf.d by its absolute path.
+  const sshConfig = path.join(home, '.ssh', 'config');
+  writeFileSync(sshConfig, readFileSync(sshConfig, 'utf8').replace('Include conf.d/*', `Include ${path.join(home, '.ssh', 'conf.d')}/*`), { mode: 0o600 });
+  chmodSync(sshConfig, 0o600);
   for (const project of ['shop', 'tools']) {
     cpSync(path.join(FIXTURE_DIR, 'projects', project), path.join(home, 'src', project), { recursive: true });
   }
@@ -229,7 +233,7 @@ test('VMs: the valid environment with its template, description and VMs as ssh r
     assert.deepEqual(
       described,
       {
-        // HostName 10.77.0.11 of `Host labweb`, which comes from ~/.ssh/conf.d/lab.conf through `Include conf.d/*`.
+        // HostName 10.77.0.11 of `Host labweb`, which comes from ~/.ssh/conf.d/lab.conf through the config's Include.
         'lab-web-1': 'webadmin@10.77.0.11 · ssh labweb',
         // `Host lab-db-1` names the VM itself, with its own User.
         'lab-db-1': 'dbadmin@10.77.0.21 · ssh lab-db-1',

@@ -181,7 +181,11 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
   };
 
   try {
-    const settings = { ...defaultSettings(options.workspaceTrust ?? false), ...options.settings };
+    // ssh reads the config of the passwd entry's home, not of $HOME (src/core/ssh/sshHome.ts): a
+    // fixture home's config is named, so that ssh and the views read it both.
+    const sshConfig = path.join(options.home, '.ssh', 'config');
+    const sshSettings = existsSync(sshConfig) ? { 'vmOrchestrator.ssh.configFile': sshConfig } : {};
+    const settings = { ...defaultSettings(options.workspaceTrust ?? false), ...sshSettings, ...options.settings };
     writeFileSync(path.join(userDataDir, 'User', 'settings.json'), `${JSON.stringify(settings, null, 2)}\n`);
 
     for (const extra of options.extraExtensions ?? []) installExtensionFolder(extensionsDir, extra);

@@ -204,7 +204,7 @@ export class VmsTreeProvider extends Disposable implements vscode.TreeDataProvid
     const s = this.settings();
     const roots = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
     const files = await findEnvironmentFiles(roots, s.environmentGlobs);
-    const [loaded, ssh] = await Promise.all([loadEnvironments(files), loadSshConfig(s.sshConfigFile, { home: s.home })]);
+    const [loaded, ssh] = await Promise.all([loadEnvironments(files), loadSshConfig(s.sshConfigFile, { home: s.sshHome })]);
     // A VM whose destination is refused is a problem at its line, never a node that runs ssh.
     const reachable = keepReachableVms(loaded.environments, ssh.config);
     const problems = [...loaded.problems, ...reachable.problems, ...ssh.problems];
