@@ -25,6 +25,14 @@ export function problemCounts(o: { errors?: number; warnings?: number }): { erro
   return o.errors !== undefined && o.warnings !== undefined ? { errors: o.errors, warnings: o.warnings } : {};
 }
 
+// The type "terminal" is what a user who filters by it means: every job that ran in a terminal. The
+// extension runs a target in one as kind `target`, mode `terminal`; kind `terminal` comes from
+// reporters of the seed's protocol. The store's query says the same in SQL (listQuery.ts).
+/** Whether a filter on `kind` lists `job`. */
+export function isOfKind(job: { kind: JobKind; mode: JobMode }, kind: JobKind): boolean {
+  return job.kind === kind || (kind === 'terminal' && job.mode === 'terminal');
+}
+
 /** Whether a job of this kind is a group: it runs no program, its children are the jobs. */
 export function isGroup(kind: JobKind): boolean {
   return kind === 'environment' || kind === 'sequence';

@@ -53,7 +53,11 @@ export function buildListQuery(query: JobQuery): { text: string; values: unknown
     // (alias, status, started_at, id) in order, and sorts every match of the filter instead.
     where.push(statuses.length === 1 ? `status = ${param(statuses[0])}` : `status = ANY(${param(statuses)}::text[])`);
   }
-  if (query.kind !== undefined) where.push(`kind = ${param(query.kind)}`);
+  if (query.kind !== undefined) {
+    // As isOfKind: "terminal" lists every job that ran in a terminal.
+    const kind = `kind = ${param(query.kind)}`;
+    where.push(query.kind === 'terminal' ? `(${kind} OR mode = 'terminal')` : kind);
+  }
   if (query.alias !== undefined) where.push(`alias = ${param(query.alias)}`);
   if (query.vm !== undefined) where.push(`vm = ${param(query.vm)}`);
   if (query.text) where.push(`command ILIKE ${param(containsPattern(query.text))}`);

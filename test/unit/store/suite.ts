@@ -494,6 +494,17 @@ export function storeSuite(name: string, backend: Backend): void {
       assert.deepEqual((await store.listJobs({ kind: 'environment' })).jobs.map((j) => j.id), [parent.id]);
     });
 
+    test('the type "terminal" lists every job that ran in a terminal: a target run in one, and a job of kind terminal', TIMEOUT, async () => {
+      const alias = `terminal-${randomUUID().slice(0, 8)}`;
+      const inTerminal = newJob({ alias, mode: 'terminal', startedAt: Date.now() - 2000 });
+      const seedTerminal = newJob({ alias, kind: 'terminal', mode: 'terminal', startedAt: Date.now() - 1000 });
+      const inConsole = newJob({ alias });
+      for (const job of [inTerminal, seedTerminal, inConsole]) await store.jobStarted(job);
+      const ids = async (kind: JobInfo['kind']): Promise<string[]> => (await store.listJobs({ alias, kind })).jobs.map((j) => j.id);
+      assert.deepEqual(await ids('terminal'), [seedTerminal.id, inTerminal.id]);
+      assert.deepEqual(await ids('target'), [inConsole.id, inTerminal.id]);
+    });
+
     test('a sequence: the parent, with no command of its own, and a step that never ran, stored as skipped', TIMEOUT, async () => {
       const parent = newJob({ kind: 'sequence', title: 'release', argv: [] });
       const skipped = newJob({ parentId: parent.id });

@@ -52,6 +52,11 @@ test('a live job matches a query as the store would list it', () => {
   assert.equal(matchesQuery(j, { status: ['failed', 'canceled'] }), true);
   assert.equal(matchesQuery(j, { status: 'success' }), false);
   assert.equal(matchesQuery(j, { kind: 'terminal' }), false);
+  // A target run in a terminal is listed under both, as the store lists it.
+  const inTerminal = { ...j, mode: 'terminal' as const };
+  assert.equal(matchesQuery(inTerminal, { kind: 'terminal' }), true);
+  assert.equal(matchesQuery(inTerminal, { kind: 'target' }), true);
+  assert.equal(matchesQuery({ ...inTerminal, kind: 'terminal' }, { kind: 'target' }), false);
   assert.equal(matchesQuery(j, { alias: 'web' }), true);
   assert.equal(matchesQuery(j, { alias: 'we' }), false);
   assert.equal(matchesQuery(j, { vm: 'prod/db1' }), false);

@@ -34,9 +34,10 @@ export function nestChildren(jobs: readonly HubJob[]): { rows: HubJob[]; nested:
   return { rows, nested };
 }
 
-/** What started the job, in words; a target run for a VM says so. */
+/** What started the job, in words; a target run for a VM or in a terminal says so. */
 export function kindText(job: HubJob): string {
-  return job.kind === 'target' && job.vm !== undefined ? 'Target on VM' : KIND_TEXT[job.kind];
+  if (job.kind !== 'target') return KIND_TEXT[job.kind];
+  return job.vm !== undefined ? 'Target on VM' : job.mode === 'terminal' ? 'Target in terminal' : 'Target';
 }
 
 /** The project alias and the VM it ran for, or either, or ''. */

@@ -1,7 +1,7 @@
 // The history filters as the user types them, and the JobQuery they stand for. The same rules
 // decide whether a live job belongs in the rows on screen, so live updates and pages agree.
 import type { HubJob } from '../../../src/shared/hubProtocol';
-import type { JobKind, JobQuery, JobStatus } from '../../../src/shared/jobs';
+import { isOfKind, type JobKind, type JobQuery, type JobStatus } from '../../../src/shared/jobs';
 
 export interface HistoryFilters {
   /** '' for any. */
@@ -50,7 +50,7 @@ export function filtersToQuery(filters: HistoryFilters, limit?: number): JobQuer
 /** Whether the store would list `job` for `query` (cursor and limit aside). */
 export function matchesQuery(job: HubJob, query: JobQuery): boolean {
   if (query.status !== undefined && ![query.status].flat().includes(job.status)) return false;
-  if (query.kind !== undefined && job.kind !== query.kind) return false;
+  if (query.kind !== undefined && !isOfKind(job, query.kind)) return false;
   if (query.alias !== undefined && job.alias !== query.alias) return false;
   if (query.vm !== undefined && job.vm !== query.vm) return false;
   if (query.text && !job.command.toLowerCase().includes(query.text.toLowerCase())) return false;
