@@ -150,8 +150,8 @@ class StaticReader {
         define.body.push(raw);
         continue;
       }
-      // A line starting with a tab after a rule is its recipe: never read, never expanded.
-      if (raw.startsWith('\t') && inRule) {
+      // A line starting with the recipe prefix (a tab) after a rule is its recipe: never read, never expanded.
+      if (inRule && raw.startsWith(this.recipePrefix())) {
         doc = [];
         continue;
       }
@@ -201,14 +201,33 @@ class StaticReader {
         case 'directive':
           inRule = false;
           break;
-        case 'other':
+        case 'other': {
           // A line of function calls only (`$(eval …)`, `$(info …)`): expanded for what it defines.
+          const afterRule = inRule;
           inRule = false;
-          this.x.expand(trimmed);
+          this.otherLine(this.x.expand(trimmed), afterRule && /^ /.test(raw), { file, line }, atLine !== undefined);
           break;
+        }
       }
     }
     if (conditionals.depth > 0) this.problem('A conditional is not closed by endif', { file, line: lines.length ? lines[lines.length - 1].line : 0 }, 'warning');
+  }
+
+  // make expands a line that is no rule, assignment or directive: what is left must be blank or
+  // a rule (a colon), or make stops at it with "missing separator" — most often a recipe line
+  // indented with spaces. Said only where make would surely say it: the whole line is known, no
+  // unknown condition may skip it, and it is not the text of an `$(eval …)`.
+  private otherLine(expanded: string, indentedAfterRule: boolean, at: { file: string; line: number }, evaluated: boolean): void {
+    if (evaluated || expanded.trim() === '' || expanded.includes(UNKNOWN) || expanded.includes(':')) return;
+    if (this.conditionals.some((c) => c.uncertain)) return;
+    const hint = indentedAfterRule ? '; a recipe line must start with a tab' : '';
+    this.problem(`Not a rule, an assignment or a directive: make stops here with "missing separator"${hint}`, at, 'error');
+  }
+
+  /** The first character of `.RECIPEPREFIX` where the makefiles set it, else a tab. */
+  private recipePrefix(): string {
+    const value = this.variables.isDefined('.RECIPEPREFIX') ? this.x.expand('$(.RECIPEPREFIX)') : '';
+    return value && !value.includes(UNKNOWN) ? value[0]! : '\t';
   }
 
   private include(text: string, optional: boolean, from: { file: string; line: number }): void {

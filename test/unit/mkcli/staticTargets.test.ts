@@ -164,3 +164,29 @@ test('hostile: an unterminated define or conditional ends with the file', () => 
   assert.deepEqual(listing.targets.map((t) => t.name), ['a']);
   assert.match(listing.problems[0].message, /not closed by endif/);
 });
+
+// make stops at a line that is no rule, assignment or directive once expanded ("missing
+// separator"); the reader says so at the same line, and only where make does. Each case is
+// checked against make itself (none of them runs a shell).
+test('a line make stops at with "missing separator" is an error at its line, as make says; lines make takes are not', () => {
+  const cases: Record<string, string> = {
+    'garbage-line': 'a:\n\t@echo a\nthis line is garbage\n.PHONY: a\n',
+    'recipe-with-spaces': 'build:\n\t@echo build\nlint:\n    golangci-lint run\n',
+    'recipe-prefix': '.RECIPEPREFIX = >\nbuild:\n> echo built\n',
+    'functions-only': 'X = 1\n$(info $(X))\n$(foreach v,a b,$(eval $(v): ; @echo $(v)))\n\n',
+    'rule-from-a-variable': 'RULE = made: ; @echo made\n$(RULE)\nblank =\n$(blank)\n',
+    'false-branch': 'ifeq (a,b)\nnot make syntax at all\nendif\nok:\n',
+    'after-recipe-blank': 'a:\n\t@echo a\n\n\t@echo still a\n',
+  };
+  for (const [name, text] of Object.entries(cases)) {
+    const dir = project(`separator-${name}`, { Makefile: text });
+    const make = spawnSync('make', ['-pRrq', '-f', 'Makefile'], { cwd: dir, encoding: 'utf8' });
+    const makeLine = /^Makefile:(\d+): \*\*\* missing separator/m.exec(make.stderr)?.[1];
+    const ours = read(dir).problems.filter((p) => p.message.includes('missing separator'));
+    assert.deepEqual(ours.map((p) => [p.severity, path.basename(p.file), p.line]), makeLine ? [['error', 'Makefile', Number(makeLine)]] : [], `${name}: make says ${make.stderr.trim() || 'nothing'}`);
+  }
+  assert.equal(read(path.join(scratch, 'separator-garbage-line')).problems[0]?.line, 3, 'make stops at the garbage line');
+  const spaces = read(path.join(scratch, 'separator-recipe-with-spaces')).problems[0]!;
+  assert.match(spaces.message, /a recipe line must start with a tab/);
+  assert.deepEqual(names(path.join(scratch, 'separator-recipe-prefix')), ['build']);
+});
