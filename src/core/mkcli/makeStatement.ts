@@ -24,9 +24,16 @@ export function parseStatement(line: string): Statement {
   if (/^(?:vpath|-?load)(?:\s|$)/.test(line) || /^(?:export|unexport)$/.test(line)) return { kind: 'directive' };
   const prefixed = PREFIX.exec(line);
   const body = prefixed ? line.slice(prefixed[0].length) : line;
-  const separator = findSeparator(body);
+  let separator = findSeparator(body);
+  const name = separator?.op ? body.slice(0, separator.index).trim() : '';
+  // A name with blanks outside references is no variable's to make (`@echo "==> done"` is a recipe
+  // line that lost its tab): the line is a rule if a colon follows, else make stops at it.
+  if (separator?.op && topLevelIndex(name, ' ') === name.length && topLevelIndex(name, '\t') === name.length) {
+    return { kind: 'assign', name, op: separator.op, value: body.slice(separator.end).replace(/^[ \t]+/, '') };
+  }
   if (separator?.op) {
-    return { kind: 'assign', name: body.slice(0, separator.index).trim(), op: separator.op, value: body.slice(separator.end).replace(/^[ \t]+/, '') };
+    const colon = topLevelIndex(body, ':');
+    separator = colon < body.length ? { index: colon, end: colon + 1 } : undefined;
   }
   // `export A B` names variables to export.
   if (prefixed) return { kind: 'directive' };

@@ -201,27 +201,30 @@ class StaticReader {
         case 'directive':
           inRule = false;
           break;
-        case 'other': {
+        case 'other':
           // A line of function calls only (`$(eval …)`, `$(info …)`): expanded for what it defines.
-          const afterRule = inRule;
-          inRule = false;
-          this.otherLine(this.x.expand(trimmed), afterRule && /^ /.test(raw), { file, line }, atLine !== undefined);
+          inRule = this.otherLine(this.x.expand(trimmed), inRule, /^ /.test(raw), { file, line }, atLine !== undefined);
           break;
-        }
       }
     }
     if (conditionals.depth > 0) this.problem('A conditional is not closed by endif', { file, line: lines.length ? lines[lines.length - 1].line : 0 }, 'warning');
   }
 
-  // make expands a line that is no rule, assignment or directive: what is left must be blank or
-  // a rule (a colon), or make stops at it with "missing separator" — most often a recipe line
-  // indented with spaces. Said only where make would surely say it: the whole line is known, no
-  // unknown condition may skip it, and it is not the text of an `$(eval …)`.
-  private otherLine(expanded: string, indentedAfterRule: boolean, at: { file: string; line: number }, evaluated: boolean): void {
-    if (evaluated || expanded.trim() === '' || expanded.includes(UNKNOWN) || expanded.includes(':')) return;
-    if (this.conditionals.some((c) => c.uncertain)) return;
-    const hint = indentedAfterRule ? '; a recipe line must start with a tab' : '';
-    this.problem(`Not a rule, an assignment or a directive: make stops here with "missing separator"${hint}`, at, 'error');
+  // make expands a line that is no rule, assignment or directive: what is left must be blank (the
+  // rule before it ends) or a rule (a colon: the recipe lines after it are its own), or make stops
+  // at it with "missing separator" — most often a recipe line indented with spaces. Said only where
+  // make would surely say it: the whole line is known, no unknown condition may skip it, and it is
+  // not the text of an `$(eval …)`. A line that may be a rule, or that make stops at, leaves the
+  // lines after it in a recipe: none of them is taken for another such line. Returns whether a rule
+  // goes on.
+  private otherLine(expanded: string, inRule: boolean, indented: boolean, at: { file: string; line: number }, evaluated: boolean): boolean {
+    if (expanded.trim() === '') return false;
+    if (expanded.includes(UNKNOWN) || expanded.includes(':')) return true;
+    if (!evaluated && !this.conditionals.some((c) => c.uncertain)) {
+      const hint = inRule && indented ? '; a recipe line must start with a tab' : '';
+      this.problem(`Not a rule, an assignment or a directive: make stops here with "missing separator"${hint}`, at, 'error');
+    }
+    return inRule;
   }
 
   /** The first character of `.RECIPEPREFIX` where the makefiles set it, else a tab. */

@@ -177,6 +177,10 @@ test('a line make stops at with "missing separator" is an error at its line, as 
     'rule-from-a-variable': 'RULE = made: ; @echo made\n$(RULE)\nblank =\n$(blank)\n',
     'false-branch': 'ifeq (a,b)\nnot make syntax at all\nendif\nok:\n',
     'after-recipe-blank': 'a:\n\t@echo a\n\n\t@echo still a\n',
+    // The first recipe line lost its tab; make stops there, and the reader says nothing of the lines after it.
+    'first-of-a-recipe': 'build:\n    @echo "==> Building"\n\t@echo two\n\t@echo three\n',
+    'name-with-blanks': 'a b = c\nall:\n',
+    'reference-with-blanks': '$(subst a,b, c) = 1\nall:\n',
   };
   for (const [name, text] of Object.entries(cases)) {
     const dir = project(`separator-${name}`, { Makefile: text });
