@@ -26,8 +26,8 @@ export function problemCounts(o: { errors?: number; warnings?: number }): { erro
 }
 
 // The type "terminal" is what a user who filters by it means: every job that ran in a terminal. The
-// extension runs a target in one as kind `target`, mode `terminal`; kind `terminal` comes from
-// reporters of the seed's protocol. The store's query says the same in SQL (listQuery.ts).
+// extension runs a target in one as kind `target`, mode `terminal`; kind `terminal` is one the
+// hub's protocol lets other reporters send. The store's query says the same in SQL (listQuery.ts).
 /** Whether a filter on `kind` lists `job`. */
 export function isOfKind(job: { kind: JobKind; mode: JobMode }, kind: JobKind): boolean {
   return job.kind === kind || (kind === 'terminal' && job.mode === 'terminal');

@@ -189,6 +189,8 @@ test('job text: relative start, duration, exit, place and one sentence for scree
   const onVm = job(1, { title: 'web deploy on db1', vm: 'prod/db1' });
   assert.equal(placeOf(onVm), 'web · prod/db1');
   assert.equal(kindText(onVm), 'Target on VM');
+  assert.equal(kindText(job(1, { mode: 'terminal', vm: undefined })), 'Target in terminal');
+  assert.equal(kindText(job(1, { vm: undefined })), 'Target');
   assert.match(jobLabel(onVm, now), /^Succeeded, target on vm, web deploy on db1, in web · prod\/db1,/);
   assert.equal(
     jobLabel(job(1, { status: 'failed', exitCode: 2, startedAt: now - 42_000 }), now),

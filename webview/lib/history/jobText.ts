@@ -37,7 +37,7 @@ export function nestChildren(jobs: readonly HubJob[]): { rows: HubJob[]; nested:
 /** What started the job, in words; a target run for a VM or in a terminal says so. */
 export function kindText(job: HubJob): string {
   if (job.kind !== 'target') return KIND_TEXT[job.kind];
-  return job.vm !== undefined ? 'Target on VM' : job.mode === 'terminal' ? 'Target in terminal' : 'Target';
+  return job.vm !== undefined ? 'Target on VM' : job.mode === 'terminal' ? 'Target in terminal' : KIND_TEXT.target;
 }
 
 /** The project alias and the VM it ran for, or either, or ''. */
