@@ -11,8 +11,13 @@ export function parseArgs(text: string): string[] {
     if (typeof word === 'string') return word;
     if ('op' in word && word.op === 'glob') return word.pattern;
     if ('comment' in word) throw new Error(`Expected arguments, got a comment: #${word.comment}`);
-    throw new Error(`Expected arguments, got the shell operator "${'op' in word ? word.op : '?'}"; arguments are never run by a shell`);
+    throw new Error(operatorRefusal('op' in word ? word.op : '?'));
   });
+}
+
+/** Why arguments holding the shell operator `op` are refused. */
+export function operatorRefusal(op: string): string {
+  return `Expected arguments, got the shell operator "${op}"; arguments are never run by a shell`;
 }
 
 /** Characters that end a word outside quotes, besides whitespace: sh's operators. */

@@ -68,8 +68,6 @@ export class JobService extends Disposable {
   private readonly interrupting = new Set<string>();
   /** Runs on a VM wait here for their turn. */
   private readonly vms = new VmQueue(() => this.settings().perVmConcurrency);
-  /** Jobs of `mkcli` tasks: VS Code finds the problems in their output itself. */
-  private readonly taskJobs = new Set<string>();
   /** The problems in this window's jobs' output. */
   readonly problems: JobProblems;
 
@@ -78,7 +76,7 @@ export class JobService extends Disposable {
     private readonly settings: () => Settings,
   ) {
     super();
-    this.problems = this.register(new JobProblems(recorder, (id) => this.taskJobs.has(id)));
+    this.problems = this.register(new JobProblems(recorder));
   }
 
   /** Runs a target; resolves with the job as it started. `replacing`: the job whose console tab it takes over. */
@@ -112,7 +110,6 @@ export class JobService extends Disposable {
     const taskRequest = { ...request, mode: 'terminal' as const };
     const job = await this.targetJob(taskRequest);
     this.record(job, (old) => this.run(taskRequest, old));
-    this.taskJobs.add(job.id);
     const terminal = new JobTerminal(job, this.recorder, (result) => this.finish(job.id, result), { graceMs: this.settings().cancelGraceMs, closeOnExit: true });
     this.running.set(job.id, { cancel: () => terminal.close() });
     this.started.fire({ job });
@@ -236,7 +233,6 @@ export class JobService extends Disposable {
   private finish(jobId: string, ended: JobResult): void {
     this.running.delete(jobId);
     const counts = this.problems.settle(jobId);
-    this.taskJobs.delete(jobId);
     const status = this.interrupting.delete(jobId) && ended.status === 'canceled' ? 'interrupted' : ended.status;
     const result: JobResult = { ...ended, status, ...counts };
     this.recorder.finished(jobId, result);

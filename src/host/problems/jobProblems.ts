@@ -36,8 +36,9 @@ interface Scanned {
 
 // The problems in the output of this window's targets and commands on VMs, found as the output
 // comes: each job's in a diagnostic collection of its own in the Problems panel, cleared when the
-// same job runs again. A task's are VS Code's own (the mkcli task type has the same matchers), so
-// a task job is only counted here. The counts go with the job's end to the hub.
+// same job runs again. A task's too: VS Code's own matchers would resolve its relative paths
+// against the workspace folder rather than the project's, where make printed them. The counts go
+// with the job's end to the hub.
 export class JobProblems extends Disposable {
   private readonly jobs = new Map<string, Scanned>();
   private draining: NodeJS.Immediate | undefined;
@@ -45,10 +46,7 @@ export class JobProblems extends Disposable {
   /** A job's counts changed (its id). */
   readonly onDidChange = this.changed.event;
 
-  constructor(
-    recorder: InMemoryRecorder,
-    private readonly isTask: (jobId: string) => boolean,
-  ) {
+  constructor(recorder: InMemoryRecorder) {
     super();
     const onJob = (job: JobInfo): void => this.jobChanged(job);
     const onChunks = (jobId: string, chunks: Chunk[]): void => this.chunks(jobId, chunks);
@@ -146,10 +144,8 @@ export class JobProblems extends Disposable {
   private publish(scanned: Scanned): void {
     clearTimeout(scanned.timer);
     scanned.timer = undefined;
-    if (!this.isTask(scanned.job.id)) {
-      scanned.collection ??= vscode.languages.createDiagnosticCollection(`vmo-job-${scanned.job.id}`);
-      scanned.collection.set(diagnosticsByFile(scanned.scan.problems, scanned.job.title));
-    }
+    scanned.collection ??= vscode.languages.createDiagnosticCollection(`vmo-job-${scanned.job.id}`);
+    scanned.collection.set(diagnosticsByFile(scanned.scan.problems, scanned.job.title));
     this.changed.fire(scanned.job.id);
   }
 

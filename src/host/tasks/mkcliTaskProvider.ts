@@ -7,11 +7,13 @@ import { log } from '../logger';
 import type { JobService } from '../jobs/jobService';
 import type { ProjectsTreeProvider } from '../views/projectsTreeProvider';
 import { formatCommand } from '../../shared/format';
-import { problemMatcherContributions } from '../../core/matchers/contribution';
+import { refusedTask } from './refusedTask';
+import { operatorRefusal } from '../../core/exec/parseArgs';
 
-// The problem matchers package.json contributes (the same as a console job's): VS Code finds the
-// problems in a task's output itself and clears them when the task runs again.
-const TASK_PROBLEM_MATCHERS = problemMatcherContributions().map((m) => `$${m.name}`);
+// An argument that is one of these was meant for a shell, which never runs a task: `["ENV=x", "&&",
+// "rm", …]` would pass `&&` and the rest to make as goals. Refused, as Run with Arguments refuses
+// them; an entry is otherwise one argument as it is, whatever it holds (`"FLAGS=-O2 -g"`).
+const SHELL_OPERATORS = new Set([';', ';;', '&', '&&', '|', '||', '|&', '<', '<<', '<<<', '>', '>>', '>&', '<&', '>|', '(', ')']);
 
 interface MkcliTaskDefinition extends vscode.TaskDefinition {
   alias: string;
@@ -36,45 +38,39 @@ export class MkcliTaskProvider implements vscode.TaskProvider {
     const perProject = await Promise.all(
       registry.entries.map(async (entry) => {
         const listing = await this.targets.get(entry);
-        return Promise.all(
-          listing.targets.map((t) => this.task(entry, { type: TaskType, alias: entry.alias, target: t.name }, t.description)),
-        );
+        return listing.targets.filter((t) => !targetError(t.name)).map((t) => this.task(entry, { type: TaskType, alias: entry.alias, target: t.name }, t.description));
       }),
     );
-    return perProject.flat().filter((t): t is vscode.Task => t !== undefined);
+    return perProject.flat();
   }
 
   async resolveTask(task: vscode.Task): Promise<vscode.Task | undefined> {
     const definition = task.definition as MkcliTaskDefinition;
     if (typeof definition.alias !== 'string' || typeof definition.target !== 'string') return undefined;
     const entry = (await this.projects.entries()).entries.find((e) => e.alias === definition.alias);
-    if (!entry) {
-      log.warn(`Task ${definition.alias} ${definition.target}: no project "${definition.alias}" in the mkcli registry`);
-      return undefined;
-    }
+    if (!entry) return this.refused(definition, task.scope, `There is no project "${definition.alias}" in the mkcli registry.`);
     return this.task(entry, definition, undefined, task.scope);
   }
 
-  private async task(
-    entry: RegistryEntry,
-    definition: MkcliTaskDefinition,
-    detail: string | undefined,
-    scope: vscode.Task['scope'] = vscode.TaskScope.Workspace,
-  ): Promise<vscode.Task | undefined> {
+  private refused(definition: MkcliTaskDefinition, scope: vscode.Task['scope'], reason: string): vscode.Task {
+    log.warn(`Task ${definition.alias} ${definition.target}: ${reason}`);
+    return refusedTask(definition, scope, formatCommand([definition.alias, definition.target]), `Not run: ${reason}`);
+  }
+
+  private task(entry: RegistryEntry, definition: MkcliTaskDefinition, detail: string | undefined, scope: vscode.Task['scope'] = vscode.TaskScope.Workspace): vscode.Task {
     const args = Array.isArray(definition.args) ? definition.args.filter((a): a is string => typeof a === 'string') : [];
-    const bad = targetError(definition.target);
-    if (bad) {
-      log.warn(`Task ${entry.alias} ${definition.target}: ${bad}`);
-      return undefined;
-    }
+    const operator = args.find((a) => SHELL_OPERATORS.has(a.trim()));
+    const bad = targetError(definition.target) ?? (operator !== undefined ? operatorRefusal(operator.trim()) : undefined);
+    if (bad) return this.refused(definition, scope, bad);
     const request = { entry, target: definition.target, args, mode: 'terminal' as const };
     const task = new vscode.Task(
       definition,
       scope ?? vscode.TaskScope.Workspace,
       formatCommand([entry.alias, definition.target, ...args]),
       TaskType,
+      // No problem matchers: the job's own (JobProblems) find its problems where make printed them.
       new vscode.CustomExecution(() => this.jobs.taskTerminal(request)),
-      TASK_PROBLEM_MATCHERS,
+      [],
     );
     if (detail) task.detail = detail;
     return task;

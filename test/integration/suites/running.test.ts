@@ -76,6 +76,24 @@ async function fetchTask(name: string): Promise<vscode.Task> {
   return task;
 }
 
+/** A file in the harness's workspace folder. */
+function workspaceFile(...parts: string[]): vscode.Uri {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  assert.ok(folder, 'the harness opens a workspace folder');
+  return vscode.Uri.joinPath(folder.uri, ...parts);
+}
+
+/** The task `name` of `type` once VS Code lists it: it reads tasks.json and the sequences file again on its own time. */
+async function listedTask(type: string, name: string): Promise<vscode.Task> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const task = (await vscode.tasks.fetchTasks({ type })).find((t) => t.name === name);
+    if (task) return task;
+    if (Date.now() > deadline) throw new Error(`the ${type} task "${name}" was not listed`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
 suite('running', () => {
   suiteSetup(async function () {
     if (!process.env.VMO_EXPECT_HOME) this.skip();
@@ -91,21 +109,12 @@ suite('running', () => {
   test('a mkcli task of tasks.json passes its args to make; a failing recipe ends with make’s exit code 2', async function () {
     this.timeout(60_000);
     // The deploy recipe refuses production without CONFIRM=yes (exit 1), which make reports as 2.
-    const folder = vscode.workspace.workspaceFolders?.[0];
-    assert.ok(folder, 'the harness opens a workspace folder');
-    const tasksJson = vscode.Uri.joinPath(folder.uri, '.vscode', 'tasks.json');
+    const tasksJson = workspaceFile('.vscode', 'tasks.json');
     const label = 'deploy to production';
     const config = { version: '2.0.0', tasks: [{ type: 'mkcli', alias: 'web', target: 'deploy', args: ['ENV=production'], label }] };
     await vscode.workspace.fs.writeFile(tasksJson, Buffer.from(JSON.stringify(config, null, 2)));
     try {
-      // VS Code reads tasks.json again on its own time: wait for the configured task.
-      const deadline = Date.now() + 20_000;
-      let task: vscode.Task | undefined;
-      while (!task) {
-        task = (await vscode.tasks.fetchTasks({ type: 'mkcli' })).find((t) => t.name === label);
-        if (!task && Date.now() > deadline) throw new Error('the task of tasks.json was not listed');
-        if (!task) await new Promise((r) => setTimeout(r, 250));
-      }
+      const task = await listedTask('mkcli', label);
       assert.deepEqual((task.definition as { args?: string[] }).args, ['ENV=production']);
       const code = await runToEnd(task);
       assert.equal(code, 2, `make reports the failed recipe as exit code 2; got ${String(code)}`);
@@ -114,11 +123,29 @@ suite('running', () => {
     }
   });
 
+  test('a mkcli task of tasks.json that cannot run ends with exit code 1 and spawns nothing: a shell operator among its args, an alias not in the registry', async function () {
+    this.timeout(60_000);
+    const tasksJson = workspaceFile('.vscode', 'tasks.json');
+    const tasks = [
+      { type: 'mkcli', alias: 'web', target: 'version', args: ['ENV=staging', '&&', 'version'], label: 'a shell operator' },
+      { type: 'mkcli', alias: 'no-such-alias', target: 'version', label: 'an unknown alias' },
+    ];
+    await vscode.workspace.fs.writeFile(tasksJson, Buffer.from(JSON.stringify({ version: '2.0.0', tasks }, null, 2)));
+    try {
+      for (const { label } of tasks) {
+        const task = await listedTask('mkcli', label);
+        // make would have run `version` twice and ended with 2 for the goal `&&`.
+        const code = await runToEnd(task);
+        assert.equal(code, 1, `${label}: refused with exit code 1; got ${String(code)}`);
+      }
+    } finally {
+      await vscode.workspace.fs.delete(tasksJson);
+    }
+  });
+
   test('a sequence of .vscode/vm-orchestrator.json is a mkcli-sequence task that stops at the failing step and ends with its exit code', async function () {
     this.timeout(90_000);
-    const folder = vscode.workspace.workspaceFolders?.[0];
-    assert.ok(folder, 'the harness opens a workspace folder');
-    const file = vscode.Uri.joinPath(folder.uri, '.vscode', 'vm-orchestrator.json');
+    const file = workspaceFile('.vscode', 'vm-orchestrator.json');
     const steps = [
       { alias: 'web', target: 'version' },
       { alias: 'web', target: 'deploy', args: ['ENV=production'] },
@@ -126,13 +153,7 @@ suite('running', () => {
     ];
     await vscode.workspace.fs.writeFile(file, Buffer.from(JSON.stringify({ sequences: [{ name: 'check then deploy', steps }] }, null, 2)));
     try {
-      const deadline = Date.now() + 20_000;
-      let task: vscode.Task | undefined;
-      while (!task) {
-        task = (await vscode.tasks.fetchTasks({ type: 'mkcli-sequence' })).find((t) => t.name === 'check then deploy');
-        if (!task && Date.now() > deadline) throw new Error('the sequence was not listed as a task');
-        if (!task) await new Promise((r) => setTimeout(r, 250));
-      }
+      const task = await listedTask('mkcli-sequence', 'check then deploy');
       assert.equal(task.detail, 'web version → web deploy ENV=production → web version');
       const code = await runToEnd(task);
       assert.equal(code, 2, `the sequence ends as its failing step (make's exit code 2); got ${String(code)}`);
