@@ -45,6 +45,8 @@ export function registerProjects(context: vscode.ExtensionContext, catalog: Cata
     favourites,
     sequences,
     favourites.onDidChange(() => projects.redraw()),
+    // What a click on a target does is part of its item: drawn again when the setting changes.
+    onSettingsChanged('run.clickAction', () => projects.redraw()),
     ...registerProjectCommands(projects, settings, favourites),
     onSettingsChanged('mkcli', () => {
       registryWatcher.dispose();
