@@ -50,7 +50,8 @@ export function registerHub(context: vscode.ExtensionContext, recorder: InMemory
   let lastLoss = 0;
 
   const connect = async (): Promise<void> => {
-    if (current || !vscode.workspace.isTrusted) return;
+    if (current) return;
+    if (!vscode.workspace.isTrusted) return log.info('Restricted Mode: no hub is started or reached until this workspace is trusted');
     const s = settings();
     let address: HubAddress | undefined;
     try {

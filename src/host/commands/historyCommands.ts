@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { CommandIds } from '../../shared/ids';
 import type { StoredJobs } from '../jobs/storedJobs';
 import { HistoryPanel } from '../panels/historyPanel';
+import { noHubMessage } from '../hub/hubAddress';
 import type { HubLink } from '../registerHub';
 import { registerCommand } from './registerCommand';
 
@@ -26,7 +27,7 @@ export function registerHistoryCommands(extensionUri: vscode.Uri, stored: Stored
 // socket live at the root and whose Host is checked, so then the hub's own address is given.
 async function dashboardUri(hub: HubLink): Promise<vscode.Uri> {
   const address = hub.address;
-  if (!address) throw new Error('No hub is connected, so there is no dashboard to open. See VM Orchestrator: Show Log.');
+  if (!address) throw new Error(noHubMessage('there is no dashboard to open'));
   const direct = vscode.Uri.parse(`${address.url}/`);
   const external = await vscode.env.asExternalUri(direct);
   const page = external.path === '/' || external.path === '' ? external : direct;

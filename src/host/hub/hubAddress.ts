@@ -66,3 +66,10 @@ export async function setHubToken(context: vscode.ExtensionContext): Promise<voi
   if (token.trim() === '') await context.secrets.delete(HUB_TOKEN_SECRET);
   else await context.secrets.store(HUB_TOKEN_SECRET, token.trim());
 }
+
+/** Why this window has no hub, ending a sentence that says what cannot be done (`…, so the history cannot be shown`). */
+export function noHubMessage(consequence: string): string {
+  // In Restricted Mode no hub is started or reached, and the log says nothing more.
+  if (!vscode.workspace.isTrusted) return `This workspace is in Restricted Mode and no hub is started until you trust it (Manage Workspace Trust), so ${consequence}.`;
+  return `No hub is connected, so ${consequence}. See VM Orchestrator: Show Log.`;
+}

@@ -5,10 +5,10 @@ import { EVENTS_MAX_BYTES, EVENTS_MAX_CHUNKS, type HubJob } from '../../shared/h
 import type { Chunk, JobQuery } from '../../shared/jobs';
 import type { Settings } from '../config';
 import { Disposable } from '../disposable';
+import { noHubMessage } from '../hub/hubAddress';
 import { log } from '../logger';
 import type { HubLink } from '../registerHub';
 
-const NO_HUB = 'The job history is not available: this window is not connected to a hub (see VM Orchestrator: Show Log).';
 
 // The jobs the hub stores — of every window, this machine's and others' — for the Jobs view, and
 // their output replayed into a recorder of their own (never this window's: that one reports to
@@ -54,20 +54,20 @@ export class StoredJobs extends Disposable {
   // end of its output — what its console shows first — and its end; fetchBefore() has the rest.
   async open(jobId: string): Promise<void> {
     if (this.replays.get(jobId)) return;
-    if (!this.hubJobs) throw new Error(NO_HUB);
+    if (!this.hubJobs) throw new Error(noHubMessage('the job history is not available'));
     this.following.set(jobId, await this.hubJobs.follow(jobId, this.replays));
   }
 
   /** The stored output just before `beforeSeq`, about `maxBytes` of it, in order. */
   async fetchBefore(jobId: string, beforeSeq: number, maxBytes: number): Promise<Chunk[]> {
-    if (!this.hubJobs) throw new Error(NO_HUB);
+    if (!this.hubJobs) throw new Error(noHubMessage('the job history is not available'));
     // The most chunks a page may hold: output of one line per chunk fills a page by bytes in far fewer round trips.
     return this.hubJobs.events({ jobId, beforeSeq, maxBytes: Math.min(EVENTS_MAX_BYTES, Math.max(1, Math.floor(maxBytes))), limit: EVENTS_MAX_CHUNKS });
   }
 
   /** A job's stored output from its start, in order, until it has `maxBytes` of text; `complete` says whether that was all. */
   async output(jobId: string, maxBytes: number): Promise<{ chunks: Chunk[]; complete: boolean }> {
-    if (!this.hubJobs) throw new Error(NO_HUB);
+    if (!this.hubJobs) throw new Error(noHubMessage('the job history is not available'));
     const chunks: Chunk[] = [];
     let bytes = 0;
     for (let fromSeq = 0; bytes < maxBytes; ) {
@@ -86,7 +86,7 @@ export class StoredJobs extends Disposable {
 
   /** One page of the hub's history. */
   async list(query: JobQuery): Promise<{ jobs: HubJob[]; nextCursor?: string }> {
-    if (!this.hubJobs) throw new Error(NO_HUB);
+    if (!this.hubJobs) throw new Error(noHubMessage('the job history is not available'));
     return this.hubJobs.list(query);
   }
 
@@ -97,7 +97,7 @@ export class StoredJobs extends Disposable {
 
   /** Deletes a finished job and its output from the hub. */
   async delete(jobId: string): Promise<void> {
-    if (!this.hubJobs) throw new Error(NO_HUB);
+    if (!this.hubJobs) throw new Error(noHubMessage('the job history is not available'));
     await this.hubJobs.delete(jobId);
   }
 

@@ -4,6 +4,7 @@ import { assertNever, messageOf } from '../../shared/errors';
 import { CommandIds, PanelTypes } from '../../shared/ids';
 import { Disposable } from '../disposable';
 import type { StoredJobs } from '../jobs/storedJobs';
+import { noHubMessage } from '../hub/hubAddress';
 import { log } from '../logger';
 import { webviewHtml, webviewRoots } from './webviewHtml';
 
@@ -54,7 +55,7 @@ export class HistoryPanel extends Disposable {
     this.post(
       this.stored.connected
         ? { type: 'history/connection', connected: true }
-        : { type: 'history/connection', connected: false, message: 'No hub is connected, so the history cannot be shown. See VM Orchestrator: Show Log.' },
+        : { type: 'history/connection', connected: false, message: noHubMessage('the history cannot be shown') },
     );
   }
 
