@@ -18,7 +18,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { get, OPERATOR, spawnHub, tempDir, until, VIEWER, type HubProcess } from '../test/unit/server/helpers';
-import { arg, runBench } from './_cli';
+import { arg, percentile, runBench } from './_cli';
 import { machine } from './machine';
 
 const ROUNDS = Math.max(1, Number(arg('rounds', '2')));
@@ -36,10 +36,8 @@ interface FloodReport {
   drained: boolean;
 }
 
-function percentile(values: readonly number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
-}
+/** The value at percentile `p` of `values`, in any order. */
+const percentileOf = (values: readonly number[], p: number): number => percentile([...values].sort((a, b) => a - b), p);
 
 const round1 = (n: number): number => Math.round(n * 10) / 10;
 
@@ -90,11 +88,11 @@ async function main(): Promise<void> {
       const { latencies, report } = await floodedReads(hub.url);
       quiet.push(...calm);
       flooded.push(...latencies);
-      rounds.push({ quiet_p99_ms: round1(percentile(calm, 99)), reader_p99_ms: round1(percentile(latencies, 99)), reads: latencies.length, ...report });
-      process.stderr.write(`round ${r + 1}: quiet p99 ${percentile(calm, 99).toFixed(1)} ms, flooded p99 ${percentile(latencies, 99).toFixed(1)} ms (${report.sent} events, ${report.disconnects} disconnects)\n`);
+      rounds.push({ quiet_p99_ms: round1(percentileOf(calm, 99)), reader_p99_ms: round1(percentileOf(latencies, 99)), reads: latencies.length, ...report });
+      process.stderr.write(`round ${r + 1}: quiet p99 ${percentileOf(calm, 99).toFixed(1)} ms, flooded p99 ${percentileOf(latencies, 99).toFixed(1)} ms (${report.sent} events, ${report.disconnects} disconnects)\n`);
     }
-    const readerP99 = round1(percentile(flooded, 99));
-    const quietP99 = round1(percentile(quiet, 99));
+    const readerP99 = round1(percentileOf(flooded, 99));
+    const quietP99 = round1(percentileOf(quiet, 99));
     console.log(
       JSON.stringify({
         bench: 'hub-flood',
@@ -105,8 +103,8 @@ async function main(): Promise<void> {
         met: { reader_p99_ms: readerP99 <= GOALS.reader_p99_ms },
         all_met: readerP99 <= GOALS.reader_p99_ms,
         detail: {
-          reader_p50_ms: round1(percentile(flooded, 50)),
-          quiet_p50_ms: round1(percentile(quiet, 50)),
+          reader_p50_ms: round1(percentileOf(flooded, 50)),
+          quiet_p50_ms: round1(percentileOf(quiet, 50)),
           reader_max_ms: round1(Math.max(...flooded)),
           events_per_second: EVENTS_PER_SECOND,
           flood_ms: FLOOD_MS,

@@ -7,6 +7,7 @@ import * as esbuild from 'esbuild';
 import sveltePlugin from 'esbuild-svelte';
 import { chromium, type Browser, type CDPSession, type Page } from 'playwright-core';
 import { CHROMIUM_ARGS as HARNESS_CHROMIUM_ARGS, CHROMIUM_PATH } from '../../test/harness/browser';
+import { percentile } from '../_cli';
 
 const REPO = path.join(__dirname, '../..');
 
@@ -69,11 +70,6 @@ export interface FloodResult {
   /** Messages the app posted, by type (credits show the flow control at work). */
   posted: Record<string, number>;
   cspViolations: string[];
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
 const round = (v: number, digits = 1) => Math.round(v * 10 ** digits) / 10 ** digits;

@@ -14,6 +14,7 @@ import type { JobInfo } from '../../src/shared/jobs';
 import { isConsoleToHostMessage, type HostToConsoleMessage } from '../../src/shared/protocol';
 import { evaluateBridge, httpBridge, type Via } from './bridges';
 import { busiestThreads, cpuSnapshot } from './cpuTimes';
+import { percentile } from '../_cli';
 import { sampleHeapPeak } from './measure';
 import type { Producer, ProducerRuns } from './producerRuns';
 
@@ -38,11 +39,6 @@ const collectGarbage = vm.runInNewContext('gc') as () => void;
 
 export const round = (v: number, digits = 1): number => Math.round(v * 10 ** digits) / 10 ** digits;
 export const mb = (bytes: number): number => round(bytes / 2 ** 20);
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
 
 /** The p95 of the frames that began while the producer ran, and of those after it exited. */
 function framesByPhase(bench: PageBench, exitAt: number): { p95_frame_while_producing_ms: number; p95_frame_after_exit_ms: number } {

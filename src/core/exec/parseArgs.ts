@@ -15,6 +15,12 @@ export function parseArgs(text: string): string[] {
   });
 }
 
+/** Whether `text` is one shell operator alone (`&&`, `;`, `|`, `>>`, …), as sh would read it. */
+export function isShellOperator(text: string): boolean {
+  const words = parse(text);
+  return words.length === 1 && typeof words[0] === 'object' && 'op' in words[0] && words[0].op !== 'glob';
+}
+
 /** Why arguments holding the shell operator `op` are refused. */
 export function operatorRefusal(op: string): string {
   return `Expected arguments, got the shell operator "${op}"; arguments are never run by a shell`;

@@ -54,24 +54,22 @@ export class StoredJobs extends Disposable {
   // end of its output — what its console shows first — and its end; fetchBefore() has the rest.
   async open(jobId: string): Promise<void> {
     if (this.replays.get(jobId)) return;
-    if (!this.hubJobs) throw new Error(noHubMessage('the job history is not available'));
-    this.following.set(jobId, await this.hubJobs.follow(jobId, this.replays));
+    this.following.set(jobId, await this.hub().follow(jobId, this.replays));
   }
 
   /** The stored output just before `beforeSeq`, about `maxBytes` of it, in order. */
   async fetchBefore(jobId: string, beforeSeq: number, maxBytes: number): Promise<Chunk[]> {
-    if (!this.hubJobs) throw new Error(noHubMessage('the job history is not available'));
     // The most chunks a page may hold: output of one line per chunk fills a page by bytes in far fewer round trips.
-    return this.hubJobs.events({ jobId, beforeSeq, maxBytes: Math.min(EVENTS_MAX_BYTES, Math.max(1, Math.floor(maxBytes))), limit: EVENTS_MAX_CHUNKS });
+    return this.hub().events({ jobId, beforeSeq, maxBytes: Math.min(EVENTS_MAX_BYTES, Math.max(1, Math.floor(maxBytes))), limit: EVENTS_MAX_CHUNKS });
   }
 
   /** A job's stored output from its start, in order, until it has `maxBytes` of text; `complete` says whether that was all. */
   async output(jobId: string, maxBytes: number): Promise<{ chunks: Chunk[]; complete: boolean }> {
-    if (!this.hubJobs) throw new Error(noHubMessage('the job history is not available'));
+    const hub = this.hub();
     const chunks: Chunk[] = [];
     let bytes = 0;
     for (let fromSeq = 0; bytes < maxBytes; ) {
-      const page = await this.hubJobs.events({ jobId, fromSeq, maxBytes: EVENTS_MAX_BYTES, limit: EVENTS_MAX_CHUNKS });
+      const page = await hub.events({ jobId, fromSeq, maxBytes: EVENTS_MAX_BYTES, limit: EVENTS_MAX_CHUNKS });
       if (page.length === 0) return { chunks, complete: true };
       chunks.push(...page);
       bytes += page.reduce((n, c) => n + Buffer.byteLength(c.text), 0);
@@ -84,10 +82,15 @@ export class StoredJobs extends Disposable {
     return this.hubJobs !== undefined;
   }
 
+  /** The hub's jobs, or an error that says why there is no hub. */
+  private hub(): HubJobs {
+    if (!this.hubJobs) throw new Error(noHubMessage('the job history is not available'));
+    return this.hubJobs;
+  }
+
   /** One page of the hub's history. */
   async list(query: JobQuery): Promise<{ jobs: HubJob[]; nextCursor?: string }> {
-    if (!this.hubJobs) throw new Error(noHubMessage('the job history is not available'));
-    return this.hubJobs.list(query);
+    return this.hub().list(query);
   }
 
   /** A stored job, or undefined (also without a hub). */
@@ -97,8 +100,7 @@ export class StoredJobs extends Disposable {
 
   /** Deletes a finished job and its output from the hub. */
   async delete(jobId: string): Promise<void> {
-    if (!this.hubJobs) throw new Error(noHubMessage('the job history is not available'));
-    await this.hubJobs.delete(jobId);
+    await this.hub().delete(jobId);
   }
 
   /** Cancels a job of another window through the hub (which asks that window). */

@@ -8,12 +8,7 @@ import type { JobService } from '../jobs/jobService';
 import type { ProjectsTreeProvider } from '../views/projectsTreeProvider';
 import { formatCommand } from '../../shared/format';
 import { refusedTask } from './refusedTask';
-import { operatorRefusal } from '../../core/exec/parseArgs';
-
-// An argument that is one of these was meant for a shell, which never runs a task: `["ENV=x", "&&",
-// "rm", …]` would pass `&&` and the rest to make as goals. Refused, as Run with Arguments refuses
-// them; an entry is otherwise one argument as it is, whatever it holds (`"FLAGS=-O2 -g"`).
-const SHELL_OPERATORS = new Set([';', ';;', '&', '&&', '|', '||', '|&', '<', '<<', '<<<', '>', '>>', '>&', '<&', '>|', '(', ')']);
+import { isShellOperator, operatorRefusal } from '../../core/exec/parseArgs';
 
 interface MkcliTaskDefinition extends vscode.TaskDefinition {
   alias: string;
@@ -59,7 +54,10 @@ export class MkcliTaskProvider implements vscode.TaskProvider {
 
   private task(entry: RegistryEntry, definition: MkcliTaskDefinition, detail: string | undefined, scope: vscode.Task['scope'] = vscode.TaskScope.Workspace): vscode.Task {
     const args = Array.isArray(definition.args) ? definition.args.filter((a): a is string => typeof a === 'string') : [];
-    const operator = args.find((a) => SHELL_OPERATORS.has(a.trim()));
+    // An argument that is a shell operator was meant for a shell, which never runs a task: `["ENV=x",
+    // "&&", "rm", …]` would pass `&&` and the rest to make as goals. Refused, as Run with Arguments
+    // refuses it; an entry is otherwise one argument as it is, whatever it holds (`"FLAGS=-O2 -g"`).
+    const operator = args.find(isShellOperator);
     const bad = targetError(definition.target) ?? (operator !== undefined ? operatorRefusal(operator.trim()) : undefined);
     if (bad) return this.refused(definition, scope, bad);
     const request = { entry, target: definition.target, args, mode: 'terminal' as const };

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { promises as fs, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,20 +6,12 @@ import { after, before, describe, test } from 'node:test';
 import { effectiveOptions } from '../../../src/core/ssh/effectiveOptions';
 import { loadSshConfig } from '../../../src/core/ssh/loadSshConfig';
 import { resolveDestination, type VmAddress } from '../../../src/core/ssh/resolveDestination';
+import { NO_SSH } from './systemSsh';
 
 // resolveDestination must agree with the system ssh (`ssh -G -F <config>`) on user, host name
 // and port. ssh resolves `~` and relative Include paths with the real home folder, so the
 // Include case is written to a temporary folder with absolute paths.
 
-function hasSsh(): boolean {
-  try {
-    execFileSync('ssh', ['-V'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-const skip = hasSsh() ? false : 'no ssh on PATH';
 
 async function assertAgrees(configFile: string, home: string, vms: VmAddress[]): Promise<void> {
   const { config, problems } = await loadSshConfig(configFile, { home });
@@ -39,7 +30,7 @@ async function assertAgrees(configFile: string, home: string, vms: VmAddress[]):
   }
 }
 
-describe('resolveDestination agrees with ssh -G', { skip }, () => {
+describe('resolveDestination agrees with ssh -G', { skip: NO_SSH }, () => {
   test('wildcards, negation, = syntax, quotes, Match', async () => {
     const dir = path.resolve(__dirname, '../../fixtures/ssh/wildcards');
     const spec = JSON.parse(readFileSync(path.join(dir, 'case.json'), 'utf8')) as { vms: VmAddress[] };
@@ -89,7 +80,7 @@ describe('resolveDestination agrees with ssh -G', { skip }, () => {
 });
 
 describe('effectiveOptions', () => {
-  test('parses ssh -G output and keeps the first of repeated keys', { skip }, async () => {
+  test('parses ssh -G output and keeps the first of repeated keys', { skip: NO_SSH }, async () => {
     const config = path.resolve(__dirname, '../../fixtures/ssh/wildcards/home/.ssh/config');
     const options = await effectiveOptions('db-main', { configFile: config });
     assert.equal(options?.hostname, '10.0.5.5');
@@ -105,7 +96,7 @@ describe('effectiveOptions', () => {
     assert.equal(await effectiveOptions('web', { signal: abort.signal }), undefined);
   });
 
-  test('a config ssh rejects gives undefined, not a throw', { skip }, async () => {
+  test('a config ssh rejects gives undefined, not a throw', { skip: NO_SSH }, async () => {
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'ssh-g-bad-'));
     try {
       await fs.writeFile(path.join(dir, 'config'), 'Bogus yes\n');

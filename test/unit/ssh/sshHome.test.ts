@@ -6,19 +6,11 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
+import { NO_SSH } from './systemSsh';
 
 const SSH_HOME = path.join(__dirname, '../../../src/core/ssh/sshHome.ts');
 
-function hasSsh(): boolean {
-  try {
-    execFileSync('ssh', ['-V'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-test('with HOME elsewhere, ssh does not read its config, and sshHome names the home ssh uses', { skip: hasSsh() ? false : 'no ssh on PATH' }, (t) => {
+test('with HOME elsewhere, ssh does not read its config, and sshHome names the home ssh uses', { skip: NO_SSH }, (t) => {
   const home = mkdtempSync(path.join(os.tmpdir(), 'vmo-ssh-home-'));
   t.after(() => rmSync(home, { recursive: true, force: true }));
   mkdirSync(path.join(home, '.ssh'), { mode: 0o700 });
