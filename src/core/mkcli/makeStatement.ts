@@ -35,13 +35,22 @@ export function parseStatement(line: string): Statement {
     const colon = topLevelIndex(body, ':');
     separator = colon < body.length ? { index: colon, end: colon + 1 } : undefined;
   }
-  // `export A B` names variables to export.
-  if (prefixed) return { kind: 'directive' };
-  if (!separator) return { kind: 'other' };
-  const double = body[separator.end] === ':';
-  const rest = body.slice(separator.end + (double ? 1 : 0));
+  if (prefixed) {
+    // `export A B` names variables to export. After `override` or `private` make takes only an
+    // assignment: any other line is read whole, the word a target of it if a colon follows
+    // (`override a: b` makes `override` and `a`), else make stops at it.
+    if (!/^(?:override|private)\s/.test(line)) return { kind: 'directive' };
+    const colon = topLevelIndex(line, ':');
+    return colon < line.length ? rule(line, { index: colon, end: colon + 1 }) : { kind: 'other' };
+  }
+  return separator ? rule(body, separator) : { kind: 'other' };
+}
+
+function rule(text: string, separator: { index: number; end: number }): Statement {
+  const double = text[separator.end] === ':';
+  const rest = text.slice(separator.end + (double ? 1 : 0));
   const prerequisites = rest.slice(0, topLevelIndex(rest, ';'));
-  return { kind: 'rule', targets: body.slice(0, separator.index), prerequisites, double, targetVariable: findSeparator(prerequisites)?.op !== undefined };
+  return { kind: 'rule', targets: text.slice(0, separator.index), prerequisites, double, targetVariable: findSeparator(prerequisites)?.op !== undefined };
 }
 
 /** The first `=`-kind operator or rule colon outside references; `op` is set for assignments. */

@@ -181,6 +181,10 @@ test('a line make stops at with "missing separator" is an error at its line, as 
     'first-of-a-recipe': 'build:\n    @echo "==> Building"\n\t@echo two\n\t@echo three\n',
     'name-with-blanks': 'a b = c\nall:\n',
     'reference-with-blanks': '$(subst a,b, c) = 1\nall:\n',
+    'override-without-assignment': 'override a b = c\nall:\n',
+    'private-without-assignment': 'all:\nprivate a\n',
+    'export-names': 'export a b = c\nunexport d e\nall:\n',
+    'override-rule': 'override a: b\nb:\n',
   };
   for (const [name, text] of Object.entries(cases)) {
     const dir = project(`separator-${name}`, { Makefile: text });
@@ -193,4 +197,5 @@ test('a line make stops at with "missing separator" is an error at its line, as 
   const spaces = read(path.join(scratch, 'separator-recipe-with-spaces')).problems[0]!;
   assert.match(spaces.message, /a recipe line must start with a tab/);
   assert.deepEqual(names(path.join(scratch, 'separator-recipe-prefix')), ['build']);
+  assert.deepEqual(names(path.join(scratch, 'separator-override-rule')), ['override', 'a', 'b'], 'as make -pRrq lists them');
 });
