@@ -127,22 +127,14 @@ for (const { name, usePty } of transports) {
     assert.ok(run.arrivals[0] < result.finishedAt - 700, 'prompt shown long before the exit');
   });
 
-  test(`${name}: a line written alone is shown within a few tens of milliseconds`, TIMEOUT, async () => {
-    const run = collect({ argv: node('ticks.js', '10', '50'), usePty });
-    await run.result;
-    const delays: number[] = [];
-    run.chunks.forEach((chunk, i) => {
-      for (const match of chunk.text.matchAll(/tick (\d+)/g)) delays.push(run.arrivals[i] - Number(match[1]));
-    });
-    assert.equal(delays.length, 10);
-    assert.ok(Math.max(...delays) < 250, `delays ${delays.join(' ')} ms`);
-  });
-
-  test(`${name}: input reaches the program`, TIMEOUT, async () => {
+  // How soon is bench/runner.ts's to measure; here, that nothing waits for more output or the exit.
+  test(`${name}: input reaches the program, and each answer written alone is shown while it waits`, TIMEOUT, async () => {
     const run = collect({ argv: node('echo-input.js'), usePty });
     await waitFor(() => run.text().includes('ready'), 5000, 'ready');
-    run.job.write('hello world\n');
-    await waitFor(() => run.text().includes('got: hello world'), 5000, 'the answer');
+    for (let i = 0; i < 10; i++) {
+      run.job.write(`line ${i}\n`);
+      await waitFor(() => lf(run.text()).includes(`got: line ${i}\n`), 5000, `the answer to line ${i}`);
+    }
     run.job.write('quit\n');
     assert.equal((await run.result).status, 'success');
   });
