@@ -160,13 +160,15 @@ export class AnsiScanner {
     return INCOMPLETE;
   }
 
-  /** OSC 8 ; params ; URI — a hyperlink that lasts until an OSC 8 with an empty URI. */
+  // OSC 8 ; params ; URI — a hyperlink that lasts until an OSC 8 with an empty URI. Only a web
+  // address is one: the console opens nothing else a program names (`command:`, `file:`, …), and
+  // a link that does nothing when clicked should not look like one.
   private osc(body: string): void {
     if (!body.startsWith('8;')) return;
     const sep = body.indexOf(';', 2);
     if (sep < 0) return;
     const uri = body.slice(sep + 1);
-    this.link = uri === '' || uri.length > MAX_LINK ? null : uri;
+    this.link = uri.length > MAX_LINK || !/^https?:\/\//i.test(uri) ? null : uri;
     this.update();
   }
 

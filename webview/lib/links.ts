@@ -8,7 +8,8 @@ export interface LinkRange {
   target: LinkTarget;
 }
 
-const URL_RE = /\b(?:https?|ftp|file):\/\/[^\s<>"'`]+/g;
+/** Web addresses: the only ones the console opens (consolePanel.ts), so the only ones drawn as links. */
+const URL_RE = /\bhttps?:\/\/[^\s<>"'`]+/g;
 /**
  * A path (optionally absolute, `~/`, `./`, `../` or `C:\`) followed by `:line` and an optional
  * `:column`, not glued to a word or another path before it.

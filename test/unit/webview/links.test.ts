@@ -51,3 +51,7 @@ test('long lines without links are scanned quickly', () => {
   findLinks(line);
   assert.ok(performance.now() - start < 100);
 });
+
+test('only web addresses are links: the console opens no other scheme', () => {
+  assert.deepEqual(targets('see file:///etc/passwd, ftp://host/x and command:workbench.action.terminal.new'), []);
+});
