@@ -57,9 +57,7 @@ test("every project lists the targets of make's database, those only make can se
     assert.deepEqual(read.targets.map((t) => t.name), ['build']);
 
     const { workbench, server } = session;
-    // The extension host of code-server is a remote one: machine-scoped settings live there.
-    mkdirSync(path.join(server.userDataDir, 'Machine'), { recursive: true });
-    writeFileSync(path.join(server.userDataDir, 'Machine', 'settings.json'), JSON.stringify({ 'vmOrchestrator.mkcli.targetSource': 'make' }));
+    server.setMachineSettings({ 'vmOrchestrator.mkcli.targetSource': 'make' });
     await workbench.openViewContainer(CONTAINER);
     const expected = ['build', 'deploy-alpha', 'deploy-beta'];
     for (const alias of ['gen0', 'gen5', `gen${PROJECTS - 1}`]) {

@@ -100,11 +100,8 @@ async function start(): Promise<Setup> {
         'vmOrchestrator.run.cancelGraceSeconds': GRACE_SECONDS,
       },
     });
-    // Machine-scoped settings of code-server's (remote) extension host are its Machine settings.
-    const machineFile = path.join(server.userDataDir, 'Machine', 'settings.json');
-    mkdirSync(path.dirname(machineFile), { recursive: true });
     const { port } = receiver.address() as AddressInfo;
-    writeFileSync(machineFile, JSON.stringify({ 'vmOrchestrator.hub.webhooks': [`http://127.0.0.1:${port}/hook`], 'vmOrchestrator.hub.webhookOn': 'all' }));
+    server.setMachineSettings({ 'vmOrchestrator.hub.webhooks': [`http://127.0.0.1:${port}/hook`], 'vmOrchestrator.hub.webhookOn': 'all' });
     workbench = await Workbench.open(server.url, { viewport: { width: 1400, height: 900 } });
     return { home, posts, server, workbench, cleanup };
   } catch (err) {

@@ -3,7 +3,7 @@
 // the discovered projects (with their targets) are stored in that hub, where anyone with a
 // token reads them. The hub is a real one on loopback with its own PGlite folder.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -68,9 +68,7 @@ test('with hub.url set and the token given, jobs and the projects with their tar
     // The extension starts with its views; until the settings below it reports to a hub of its own.
     await workbench.openViewContainer('VM Orchestrator');
     await workbench.waitForTreeRows('Projects', (rows) => rows.some((r) => r.label === 'web'));
-    // The extension host of code-server is a remote one: machine-scoped settings live there.
-    mkdirSync(path.join(server.userDataDir, 'Machine'), { recursive: true });
-    writeFileSync(path.join(server.userDataDir, 'Machine', 'settings.json'), `${JSON.stringify({ 'vmOrchestrator.hub.url': hub.url }, null, 2)}\n`);
+    server.setMachineSettings({ 'vmOrchestrator.hub.url': hub.url });
 
     const warning = await workbench.waitForNotification(/needs an operator token/, 30_000);
     assert.match(warning, new RegExp(hub.url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')), 'the warning names the hub');

@@ -65,8 +65,6 @@ interface Setup {
   logFile: string;
   /** The file whose presence lets the hold target end. */
   release: string;
-  /** Changes the machine-scoped settings the extension host reads (code-server's remote settings). */
-  setMachineSettings(more: Record<string, unknown>): void;
   cleanup(): Promise<void>;
 }
 
@@ -122,17 +120,10 @@ async function start(): Promise<Setup> {
         ...machineSettings,
       },
     });
-    // The extension host of code-server is a remote one: it takes machine-scoped settings (these
-    // two are) from the remote settings, <user-data-dir>/Machine/settings.json, not the user's.
-    // It starts when the browser connects, so the file is in place before Chromium opens.
-    const machineFile = path.join(server.userDataDir, 'Machine', 'settings.json');
-    const setMachineSettings = (more: Record<string, unknown>): void => writeFileSync(machineFile, `${JSON.stringify({ ...machineSettings, ...more }, null, 2)}\n`);
-    mkdirSync(path.dirname(machineFile), { recursive: true });
-    setMachineSettings({});
     // A target on a key, as the README shows.
     writeFileSync(path.join(server.userDataDir, 'User', 'keybindings.json'), `${JSON.stringify([{ key: KEY, command: 'vmOrchestrator.runTarget', args: KEY_ARGS }], null, 2)}\n`);
     workbench = await Workbench.open(server.url, { viewport: { width: 1400, height: 900 } });
-    return { sshd, server, workbench, logFile, release: path.join(project, 'release'), setMachineSettings, cleanup };
+    return { sshd, server, workbench, logFile, release: path.join(project, 'release'), cleanup };
   } catch (err) {
     await saveArtifacts('vmlogs-start', server, workbench).catch(() => undefined);
     if (sshd) writeFileSync(path.join(resultsDirFor('vmlogs-start'), 'sshd.log'), sshd.log());
@@ -592,7 +583,7 @@ describe('VM logs over a real sshd', { skip: sshdSkip }, () => {
 
   test('The dashboard starts a run in the window when its user allowed runs from the hub, and says why not when not', { timeout: 150_000 }, () =>
     step('vmlogs-dashboard-run', async () => {
-      const { workbench, setMachineSettings } = s();
+      const { workbench, server } = s();
       // The window lists a project's targets when it is expanded, and reports them to the hub.
       await workbench.openViewContainer(CONTAINER);
       await workbench.expandTreeItem('Projects', ALIAS);
@@ -622,7 +613,7 @@ describe('VM logs over a real sshd', { skip: sshdSkip }, () => {
         await dialog.getByRole('button', { name: 'Cancel' }).click();
 
         // On: it runs, the window says so with the exact command, and the job is stored as usual.
-        setMachineSettings({ 'vmOrchestrator.hub.acceptRuns': true });
+        server.setMachineSettings({ 'vmOrchestrator.hub.acceptRuns': true });
         // The window reads the changed setting within a moment: until then it still refuses.
         for (const deadline = Date.now() + 30_000; ; await page.waitForTimeout(1000)) {
           dialog = await openDialog();
@@ -641,7 +632,7 @@ describe('VM logs over a real sshd', { skip: sshdSkip }, () => {
         assert.ok(jobs.every((j) => j.title === VM_TARGET_TITLE), JSON.stringify(jobs));
         await page.screenshot({ path: path.join(SHOTS, '19-dashboard-run-started.png') });
       } finally {
-        setMachineSettings({});
+        server.setMachineSettings({});
         await page.close();
       }
     }),

@@ -51,6 +51,8 @@ export interface CodeServer {
   output(): string;
   /** Paths of the extension host logs (remoteexthost.log), newest first. */
   extensionHostLogs(): string[];
+  /** Writes the machine-scoped settings: those code-server started with, `more` over them. */
+  setMachineSettings(more: Record<string, unknown>): void;
   /** Stops code-server and everything it started, then removes its state (unless keepState). */
   stop(): Promise<void>;
 }
@@ -127,6 +129,20 @@ export function defaultSettings(workspaceTrust: boolean): Record<string, unknown
   };
 }
 
+// code-server's extension host is a remote one: it reads settings of machine scope (the manifest
+// says which) from <user-data>/Machine/settings.json only; in the user's settings it ignores them.
+function byScope(settings: Record<string, unknown>): { user: Record<string, unknown>; machine: Record<string, unknown> } {
+  const manifest = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+    contributes: { configuration: { properties: Record<string, { scope?: string }> } | { properties: Record<string, { scope?: string }> }[] };
+  };
+  const sections = [manifest.contributes.configuration].flat();
+  const scopeOf = (key: string): string | undefined => sections.find((section) => key in section.properties)?.properties[key].scope;
+  const user: Record<string, unknown> = {};
+  const machine: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(settings)) (scopeOf(key)?.startsWith('machine') ? machine : user)[key] = value;
+  return { user, machine };
+}
+
 function get(url: string, timeoutMs: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const req = http.get(url, { timeout: timeoutMs }, (res) => {
@@ -186,7 +202,14 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
     const sshConfig = path.join(options.home, '.ssh', 'config');
     const sshSettings = existsSync(sshConfig) ? { 'vmOrchestrator.ssh.configFile': sshConfig } : {};
     const settings = { ...defaultSettings(options.workspaceTrust ?? false), ...sshSettings, ...options.settings };
-    writeFileSync(path.join(userDataDir, 'User', 'settings.json'), `${JSON.stringify(settings, null, 2)}\n`);
+    const { user, machine } = byScope(settings);
+    writeFileSync(path.join(userDataDir, 'User', 'settings.json'), `${JSON.stringify(user, null, 2)}\n`);
+    const machineFile = path.join(userDataDir, 'Machine', 'settings.json');
+    const setMachineSettings = (more: Record<string, unknown>): void => {
+      mkdirSync(path.dirname(machineFile), { recursive: true });
+      writeFileSync(machineFile, `${JSON.stringify({ ...machine, ...more }, null, 2)}\n`);
+    };
+    setMachineSettings({});
 
     for (const extra of options.extraExtensions ?? []) installExtensionFolder(extensionsDir, extra);
 
@@ -267,6 +290,7 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
       process: proc,
       output: () => proc.output(),
       extensionHostLogs: () => findFiles(path.join(userDataDir, 'logs'), 'remoteexthost.log'),
+      setMachineSettings,
       stop: async () => {
         await proc.stop();
         await stopHub(userDataDir);
