@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { Chunk } from '../../shared/jobs';
 import { LineChunker, type ChunkingOptions } from '../exec/lineChunker';
 import type { LogFollower } from '../logs/logFollower';
@@ -27,10 +26,17 @@ export interface RunningLogStream {
   note(text: string): void;
 }
 
-// Before the follower's command the remote side prints the stream's token ($0) on a line of its
-// own: it marks the moment the connection works, and whatever a login script printed before it
-// is shown without being taken for a log line.
+// Before the follower's command the remote side prints HEADER ($0) on a line of its own: it marks
+// the moment the connection works, and whatever a login script printed before it is shown without
+// being taken for a log line. It is the same for every stream, so that the command a job records
+// (logStreamCommand) is the one that runs, and a rerun builds it again word for word.
 const HEADER_SCRIPT = `printf '%s\\n' "$0"; exec "$@"`;
+const HEADER = 'vmo-log-stream';
+
+/** The remote argv of a log stream's next connection: the header, then the follower's command. */
+export function logStreamCommand(follower: LogFollower): string[] {
+  return ['sh', '-c', HEADER_SCRIPT, HEADER, ...follower.command()];
+}
 
 // Runs a log command on a VM as one long stream of lines, for a job of kind 'ssh-logs'. When
 // the connection drops (ssh exits 255, or ssh fails in a way that may pass: refused, timeout,
@@ -40,7 +46,6 @@ const HEADER_SCRIPT = `printf '%s\\n' "$0"; exec "$@"`;
 // canceled, when the remote command ends by itself, or when ssh fails for good (host key,
 // permission denied), with `sshFailure` in the result for the UI to act on.
 export function startLogStream(destination: string, follower: LogFollower, options: LogStreamOptions): RunningLogStream {
-  const token = `vmo-log-stream-${randomUUID()}`;
   const chunker = new LineChunker(options.onChunk, options);
   const encoder = new TextEncoder();
   const backoff = new Backoff(options.backoff ?? DEFAULT_BACKOFF);
@@ -70,7 +75,7 @@ export function startLogStream(destination: string, follower: LogFollower, optio
     let connectedAt: number | undefined;
     const receive = (line: string): void => {
       if (connectedAt === undefined) {
-        if (line !== token) return show(`${line}\n`);
+        if (line !== HEADER) return show(`${line}\n`);
         connectedAt = performance.now();
         follower.connected();
         if (reconnecting) chunker.note(follower.resumes ? 'Reconnected.\n' : 'Reconnected. This command cannot resume where it stopped: it runs again, and lines may repeat.\n');
@@ -79,7 +84,7 @@ export function startLogStream(destination: string, follower: LogFollower, optio
       const text = follower.accept(line);
       if (text !== undefined) show(`${text}\n`);
     };
-    const current = startRemoteJob(destination, ['sh', '-c', HEADER_SCRIPT, token, ...follower.command()], {
+    const current = startRemoteJob(destination, logStreamCommand(follower), {
       ...options,
       graceMs: 1000,
       signal: undefined,

@@ -12,7 +12,7 @@ import { listContainers } from '../../core/ssh/remoteContainers';
 import type { SshFailure } from '../../core/ssh/remoteFailure';
 import type { RemoteJobResult } from '../../core/ssh/remoteJob';
 import { startRemoteJob } from '../../core/ssh/remoteJob';
-import { startLogStream } from '../../core/ssh/logStream';
+import { logStreamCommand, startLogStream } from '../../core/ssh/logStream';
 import { formatCommand } from '../../shared/format';
 import { vmId } from '../../core/vmconfig/types';
 import type { JobInfo } from '../../shared/jobs';
@@ -81,7 +81,7 @@ export class VmJobs {
     if (kind === 'ssh-logs' && !preset) {
       throw new Error(`The log command \`${visibleCommand(remoteArgv)}\` is none of the log presets of this window, so it is not run.`);
     }
-    const argv = sshRemoteArgv(node.ssh.destination, remoteArgv, sshOptions(this.settings()));
+    const argv = sshRemoteArgv(node.ssh.destination, onVm(kind, remoteArgv), sshOptions(this.settings()));
     const what = `${vm}: ${displayCommand({ file: remoteArgv[0], args: remoteArgv.slice(1) })}`;
     const mismatch = commandMismatch(job.argv, argv, what);
     if (mismatch) throw new Error(mismatch);
@@ -115,7 +115,7 @@ export class VmJobs {
     const job = remoteJobInfo({
       kind: 'ssh-logs',
       title: `${node.vm.name} · ${preset.label}`,
-      argv: sshRemoteArgv(node.ssh.destination, argv, sshOptions(this.settings())),
+      argv: sshRemoteArgv(node.ssh.destination, onVm('ssh-logs', argv), sshOptions(this.settings())),
       remoteArgv: argv,
       vm: vmId(node.vm),
     });
@@ -193,4 +193,10 @@ export class VmJobs {
     }
     return vscode.window.showQuickPick(listed.names, { title: `docker logs on ${node.vm.name}`, placeHolder: 'Pick a container' });
   }
+}
+
+// What a job runs on the VM, as its record shows it: a log preset's first connection (the stream's
+// header, then the follower's command, see logStream.ts), or a command as it is.
+function onVm(kind: 'ssh-logs' | 'remote-command', remoteArgv: string[]): string[] {
+  return kind === 'ssh-logs' ? logStreamCommand(followerFor(remoteArgv)) : remoteArgv;
 }

@@ -7,7 +7,8 @@ import { after, before, describe, test } from 'node:test';
 import type { Chunk } from '../../../src/shared/jobs';
 import { followerFor } from '../../../src/core/logs/logFollower';
 import { fillPlaceholders } from '../../../src/core/logs/placeholders';
-import { startLogStream, type RunningLogStream } from '../../../src/core/ssh/logStream';
+import { logStreamCommand, startLogStream, type RunningLogStream } from '../../../src/core/ssh/logStream';
+import { sshRemoteArgv } from '../../../src/core/ssh/remoteCommand';
 import { sshdSkip, startSshd, type Sshd } from '../../harness/sshd';
 import { waitFor } from './helpers';
 
@@ -79,6 +80,17 @@ describe('log streams over a real sshd', { skip: sshdSkip }, () => {
     }
     assert.equal(watched.system(), '');
     assert.deepEqual(watched.chunks.map((c) => c.seq), watched.chunks.map((_, i) => i));
+  });
+
+  // A log job records the command of its first connection as logStreamCommand builds it (vmJobs.ts),
+  // and a rerun is checked against it word for word: it must be what ssh was started with.
+  test('the first connection runs the command a job records, word for word', TIMEOUT, async () => {
+    const file = logFile('recorded');
+    writeFileSync(file, 'one\n');
+    const argv = ['tail', '-n', '5', '-F', file];
+    const watched = watch(argv);
+    await waitFor(() => watched.lines.length === 1, 10_000, 'the line');
+    assert.deepEqual(watched.stream.argv, sshRemoteArgv(sshd.alias, logStreamCommand(followerFor(argv)), { configFile: sshd.configFile }));
   });
 
   test('a command no follower knows runs again after a dropped connection, and the note says lines may repeat', TIMEOUT, async () => {
