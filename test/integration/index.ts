@@ -20,6 +20,7 @@ const SUITES: ReadonlyArray<readonly [string, () => Promise<unknown>]> = [
   ['activation.test.ts', () => import('./suites/activation.test.js')],
   ['discovery.test.ts', () => import('./suites/discovery.test.js')],
   ['running.test.ts', () => import('./suites/running.test.js')],
+  ['restricted.test.ts', () => import('./suites/restricted.test.js')],
 ];
 
 /**

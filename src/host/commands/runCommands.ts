@@ -18,7 +18,7 @@ import type { JobNode } from '../views/jobsTreeProvider';
 import { TargetNode, type ProjectsTreeProvider } from '../views/projectsTreeProvider';
 import { namedTarget } from './namedTarget';
 import type { VmsTreeProvider } from '../views/vmsTreeProvider';
-import { registerCommand } from './registerCommand';
+import { registerCommand, registerRunCommand } from './registerCommand';
 import { STEP } from './pickSteps';
 
 interface RunContext {
@@ -48,7 +48,7 @@ export function registerRunCommands(ctx: RunContext): vscode.Disposable[] {
   return [
     ctx.reruns.register(['target'], (job) => prepareTarget(ctx, job)),
     // From a keybinding: `{alias, target, args?, vm?}`; a run on a VM is Run Target on VM's.
-    registerCommand(CommandIds.runTarget, async (subject: TargetNode | unknown) => {
+    registerRunCommand(CommandIds.runTarget, async (subject: TargetNode | unknown) => {
       if (subject instanceof TargetNode) return run(subject.entry, subject.target.name);
       const named = namedTarget(subject);
       if (named.vm !== undefined) return vscode.commands.executeCommand(CommandIds.runTargetOnVm, named);
@@ -57,16 +57,16 @@ export function registerRunCommands(ctx: RunContext): vscode.Disposable[] {
       const mode = preferences.clickMode(entry.alias, named.target, ctx.settings().interactiveTargets);
       return jobs.run({ entry, target: named.target, args: named.args ?? preferences.clickArgs(entry.alias, named.target), mode });
     }),
-    registerCommand(CommandIds.runInTerminal, (node: TargetNode) => run(node.entry, node.target.name, 'terminal')),
-    registerCommand(CommandIds.runInConsole, (node: TargetNode) => run(node.entry, node.target.name, 'console')),
-    registerCommand(CommandIds.runWithArguments, async (node: TargetNode) => {
+    registerRunCommand(CommandIds.runInTerminal, (node: TargetNode) => run(node.entry, node.target.name, 'terminal')),
+    registerRunCommand(CommandIds.runInConsole, (node: TargetNode) => run(node.entry, node.target.name, 'console')),
+    registerRunCommand(CommandIds.runWithArguments, async (node: TargetNode) => {
       if (await askArguments(node.entry, node.target.name, preferences)) await run(node.entry, node.target.name);
     }),
-    registerCommand(CommandIds.runTargetPicker, async () => {
+    registerRunCommand(CommandIds.runTargetPicker, async () => {
       const picked = await pickTarget(ctx);
       if (picked && (await askArguments(picked.entry, picked.target, preferences))) await run(picked.entry, picked.target);
     }),
-    registerCommand(CommandIds.rerunLast, async () => {
+    registerRunCommand(CommandIds.rerunLast, async () => {
       const last = jobs.lastJob();
       if (!last) {
         vscode.window.showInformationMessage('No job has run in this window yet.');
@@ -74,7 +74,7 @@ export function registerRunCommands(ctx: RunContext): vscode.Disposable[] {
       }
       await jobs.rerun(last);
     }),
-    registerCommand(CommandIds.rerunJob, async (ref: JobRef) => {
+    registerRunCommand(CommandIds.rerunJob, async (ref: JobRef) => {
       const id = jobIdOf(ref);
       if (!id) return;
       // This window's own job runs again as it was clicked; any other is rebuilt, checked and confirmed.

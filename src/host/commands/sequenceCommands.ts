@@ -10,7 +10,7 @@ import type { WorkspaceSequences } from '../sequences/workspaceSequences';
 import { openFileAt } from '../views/problemNode';
 import { TargetNode } from '../views/projectsTreeProvider';
 import { SequenceNode } from '../views/sequenceNodes';
-import { registerCommand } from './registerCommand';
+import { registerCommand, registerRunCommand } from './registerCommand';
 
 export interface SequenceContext extends SequenceSources {
   jobs: JobService;
@@ -39,7 +39,7 @@ const TEMPLATE = `{
 // and Open Sequences File.
 export function registerSequenceCommands(ctx: SequenceContext): vscode.Disposable[] {
   return [
-    registerCommand(CommandIds.runInSequence, async (clicked?: unknown, selected?: readonly unknown[]) => {
+    registerRunCommand(CommandIds.runInSequence, async (clicked?: unknown, selected?: readonly unknown[]) => {
       const nodes = (selected && selected.length > 0 ? selected : [clicked]).filter((n): n is TargetNode => n instanceof TargetNode);
       if (nodes.length === 0) return;
       const s = ctx.settings();
@@ -51,7 +51,7 @@ export function registerSequenceCommands(ctx: SequenceContext): vscode.Disposabl
       }));
       await runSequence(ctx.jobs, { steps });
     }),
-    registerCommand(CommandIds.runSequence, async (subject?: unknown) => {
+    registerRunCommand(CommandIds.runSequence, async (subject?: unknown) => {
       const sequence = subject instanceof SequenceNode ? subject.sequence : typeof subject === 'string' ? await named(ctx.sequences, subject) : await pickSequence(ctx.sequences);
       if (sequence) await runSequence(ctx.jobs, await sequenceRequest(ctx, sequence));
     }),

@@ -5,7 +5,7 @@ import type { Settings } from '../config';
 import { openFileAt } from '../views/problemNode';
 import type { VmJobs } from '../jobs/vmJobs';
 import { EnvironmentNode, VmNode, type LogPresetNode, type VmsTreeProvider } from '../views/vmsTreeProvider';
-import { registerCommand } from './registerCommand';
+import { registerCommand, registerRunCommand } from './registerCommand';
 import { STEP } from './pickSteps';
 
 // The commands of the VMs view.
@@ -13,12 +13,12 @@ export function registerVmCommands(vms: VmsTreeProvider, settings: () => Setting
   // From the palette there is no VM node: the user picks one.
   const vmOf = async (node: VmNode | undefined): Promise<VmNode | undefined> => node ?? (await pickVm(vms));
   return [
-    registerCommand(CommandIds.openLogs, (node: LogPresetNode) => vmJobs.openLogs(node.vmNode, node.preset)),
-    registerCommand(CommandIds.runCommandOnVm, async (node?: VmNode) => {
+    registerRunCommand(CommandIds.openLogs, (node: LogPresetNode) => vmJobs.openLogs(node.vmNode, node.preset)),
+    registerRunCommand(CommandIds.runCommandOnVm, async (node?: VmNode) => {
       const vm = await vmOf(node);
       if (vm) await vmJobs.runCommand(vm);
     }),
-    registerCommand(CommandIds.openSshTerminal, async (node?: VmNode) => {
+    registerRunCommand(CommandIds.openSshTerminal, async (node?: VmNode) => {
       const vm = await vmOf(node);
       if (vm) vmJobs.openTerminal(vm);
     }),

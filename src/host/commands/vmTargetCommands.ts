@@ -10,7 +10,7 @@ import type { TargetPreferences } from '../jobs/targetPreferences';
 import { TargetNode, type ProjectsTreeProvider } from '../views/projectsTreeProvider';
 import { EnvironmentNode, VmNode, type VmsTreeProvider } from '../views/vmsTreeProvider';
 import { runOnEnvironment } from '../jobs/environmentRun';
-import { registerCommand } from './registerCommand';
+import { registerRunCommand } from './registerCommand';
 import { STEP } from './pickSteps';
 import { pickTarget } from './runCommands';
 import { pickVm } from './vmCommands';
@@ -34,7 +34,7 @@ const isTargetOnVm = (value: unknown): value is TargetOnVm =>
 // user picks the VM, from a VM's menu the target, from the palette both.
 export function registerVmTargetCommands(ctx: VmTargetContext): vscode.Disposable[] {
   return [
-    registerCommand(CommandIds.runTargetOnVm, async (subject?: TargetNode | VmNode | TargetOnVm) => {
+    registerRunCommand(CommandIds.runTargetOnVm, async (subject?: TargetNode | VmNode | TargetOnVm) => {
       if (isTargetOnVm(subject)) return runNamed(ctx, { ...namedTarget(subject), vm: subject.vm, confirm: subject.confirm === true });
       const picked = subject instanceof TargetNode ? { entry: subject.entry, target: subject.target.name } : await pickTarget(ctx);
       if (!picked) return undefined;
@@ -42,7 +42,7 @@ export function registerVmTargetCommands(ctx: VmTargetContext): vscode.Disposabl
       if (vm) await runOnVm(ctx, picked.entry, picked.target, vm);
       return undefined;
     }),
-    registerCommand(CommandIds.runTargetOnEnvironment, async (subject?: TargetNode | EnvironmentNode) => {
+    registerRunCommand(CommandIds.runTargetOnEnvironment, async (subject?: TargetNode | EnvironmentNode) => {
       const picked = subject instanceof TargetNode ? { entry: subject.entry, target: subject.target.name } : await pickTarget(ctx);
       if (!picked) return;
       const environment = subject instanceof EnvironmentNode ? subject.environment.name : await pickEnvironment(ctx.vms, `Run ${picked.entry.alias} ${picked.target} on every VM of which environment?`);

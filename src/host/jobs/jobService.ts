@@ -13,6 +13,7 @@ import { VmQueue } from '../../core/jobs/vmQueue';
 import { JobProblems } from '../problems/jobProblems';
 import { formatCommand } from '../../shared/format';
 import { vmContextNotes, vmEnvironment, type VmContext } from '../../core/ssh/vmContext';
+import { assertTrusted } from '../trust';
 
 /** A target to run, as the user asked for it. */
 export interface TargetRequest {
@@ -156,9 +157,7 @@ export class JobService extends Disposable {
   // Refuses to run anything in an untrusted workspace, then records the job as started, or as
   // queued when it is a run on a VM that has no room for it now.
   private record(job: JobInfo, rerun: (replacing: string) => Promise<JobInfo>): JobInfo {
-    if (!vscode.workspace.isTrusted) {
-      throw new Error('This workspace is in Restricted Mode: VM Orchestrator runs nothing until you trust it (Manage Workspace Trust).');
-    }
+    assertTrusted();
     const vm = queuedOn(job);
     const recorded: JobInfo = vm !== undefined && !this.vms.hasRoom(vm) ? { ...job, status: 'queued' } : job;
     this.reruns.set(job.id, rerun);
