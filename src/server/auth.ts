@@ -54,6 +54,15 @@ export class LoginThrottle {
   }
 }
 
+/** True when the Host header names the host and port of `origin`, each port read under the Origin's scheme. */
+function sameHost(origin: URL, hostHeader: string): boolean {
+  try {
+    return new URL(`${origin.protocol}//${hostHeader}`).host === origin.host;
+  } catch {
+    return false;
+  }
+}
+
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
 
 /** The hostname of a `Host` header (`name:port`, `[v6]:port`), lower case. */
@@ -66,7 +75,11 @@ function hostnameOf(hostHeader: string): string | undefined {
 }
 
 // The DNS-rebinding guard: a request must name the hub by a loopback name or address, or by the
-// host it was told to bind to; a browser page's `Origin`, when sent, must be the hub itself.
+// host it was told to bind to; a browser page's `Origin`, when sent, must be the hub itself or the
+// very origin the request was sent to. The second is how the hub is reached through a proxy on this
+// machine (code-server's /proxy/<port>/, an editor's forwarded port): the proxy passes the
+// browser's Host on, so Host and Origin both name the proxy. A page of any other origin sends an
+// Origin unlike the Host, and a rebound name fails the Host check; the token is asked for anyway.
 export class RequestGuard {
   private readonly hosts: Set<string>;
 
@@ -92,7 +105,8 @@ export class RequestGuard {
       return 'The Origin header is not a URL';
     }
     const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
-    if (url.protocol !== 'http:' || !this.hosts.has(url.hostname.toLowerCase()) || port !== this.port()) return 'The Origin is not this hub';
-    return undefined;
+    if (url.protocol === 'http:' && this.hosts.has(url.hostname.toLowerCase()) && port === this.port()) return undefined;
+    if ((url.protocol === 'http:' || url.protocol === 'https:') && sameHost(url, headers.host!)) return undefined;
+    return 'The Origin is not this hub';
   }
 }

@@ -67,6 +67,21 @@ test('RequestGuard: loopback or configured Host; Origin absent or the hub itself
   assert.equal(team.check({ host: 'hub.lan', origin: 'http://hub.lan' }), undefined);
 });
 
+test('RequestGuard: through a proxy that passes the Host on, an Origin naming that same host and port passes', () => {
+  // code-server on 8094 serving the hub under /proxy/4100/: the browser names code-server in both.
+  const guard = new RequestGuard('127.0.0.1', () => 4100);
+  assert.equal(guard.check({ host: '127.0.0.1:8094', origin: 'http://127.0.0.1:8094' }), undefined);
+  assert.equal(guard.check({ host: 'localhost:8094', origin: 'https://localhost:8094' }), undefined);
+  assert.equal(guard.check({ host: 'localhost', origin: 'https://localhost' }), undefined);
+  // Another page on this machine, or another port of the proxy's host, is not the page's origin.
+  assert.match(guard.check({ host: '127.0.0.1:8094', origin: 'http://127.0.0.1:8095' }) ?? '', /Origin/);
+  assert.match(guard.check({ host: '127.0.0.1:8094', origin: 'http://localhost:8094' }) ?? '', /Origin/);
+  assert.match(guard.check({ host: 'localhost', origin: 'https://localhost:80' }) ?? '', /Origin/);
+  assert.match(guard.check({ host: '127.0.0.1:8094', origin: 'ws://127.0.0.1:8094' }) ?? '', /Origin/);
+  // A rebound name is refused for its Host, whatever the Origin.
+  assert.match(guard.check({ host: 'evil.example:8094', origin: 'http://evil.example:8094' }) ?? '', /Host/);
+});
+
 test('LoginThrottle: each failure from one address waits longer, up to the maximum', async () => {
   const throttle = new LoginThrottle(20, 60);
   const waits: number[] = [];
