@@ -19,20 +19,33 @@ function webviewFolder(): string | undefined {
   return [path.join(__dirname, 'webview'), path.join(__dirname, '../../dist/webview')].find((dir) => existsSync(path.join(dir, 'dashboard.js')));
 }
 
+/** The host and port of a Host header, as a URL writes them; empty when it is not one. */
+function hostOf(header: string): string {
+  try {
+    return new URL(`http://${header}`).host;
+  } catch {
+    return '';
+  }
+}
+
 /**
- * The page allows only its own script, styles and font, and connections back to the hub it came
- * from (`'self'` covers ws: in CSP 3; the explicit ws: URL is for browsers before it). The Host
- * it names has passed the hub's RequestGuard. No form may submit anywhere, so a token typed into
- * the login form cannot leave in a query string even when the script failed to load.
+ * The page allows only its own script, styles and font, and connections back to the origin it
+ * came from: the hub, or a proxy in front of it such as code-server's /proxy/<port>/ (`'self'`
+ * covers ws: and wss: of that origin in CSP 3; the explicit ones, of the Host the browser named,
+ * are for browsers before it). The Host has passed the hub's RequestGuard and is written back as
+ * a URL parses it, so nothing else of the header can reach the policy. No form may submit
+ * anywhere, so a token typed into the login form cannot leave in a query string even when the
+ * script failed to load.
  */
-function headers(host: string, contentType: string): Record<string, string> {
+function headers(hostHeader: string, contentType: string): Record<string, string> {
+  const host = hostOf(hostHeader);
   const csp = [
     `default-src 'none'`,
     `script-src 'self'`,
     `style-src 'self'`,
     `font-src 'self'`,
     `img-src 'self' data:`,
-    `connect-src 'self' ws://${host}`,
+    `connect-src 'self'${host ? ` ws://${host} wss://${host}` : ''}`,
     `base-uri 'none'`,
     `form-action 'none'`,
     `frame-ancestors 'none'`,
@@ -47,6 +60,8 @@ function headers(host: string, contentType: string): Record<string, string> {
   };
 }
 
+// The page names its files relative to itself, so that they load wherever it is served from: at
+// the hub's root, or under a proxy's prefix (code-server's /proxy/<port>/).
 const PAGE = `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -54,14 +69,14 @@ const PAGE = `<!DOCTYPE html>
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <meta name="referrer" content="no-referrer">
 <link rel="icon" href="data:,">
-<link rel="stylesheet" href="/dashboard/codicon.css" id="vscode-codicon-stylesheet">
-<link rel="stylesheet" href="/dashboard/dashboard.css">
+<link rel="stylesheet" href="dashboard/codicon.css" id="vscode-codicon-stylesheet">
+<link rel="stylesheet" href="dashboard/dashboard.css">
 <title>VM Orchestrator — Jobs</title>
 </head>
 <body>
 <div id="app"></div>
 <noscript>The dashboard needs JavaScript.</noscript>
-<script src="/dashboard/dashboard.js"></script>
+<script src="dashboard/dashboard.js"></script>
 </body>
 </html>
 `;

@@ -1,7 +1,8 @@
 // The hub's dashboard page in a real Chromium, against a real hub process (PGlite, and PostgreSQL
 // when there is one): jobs reported by a HubReporter — as a VS Code window reports them — show up
 // live, a running job's output replays and goes on live, the filters narrow the table, and a
-// wrong token gets the login form and no data.
+// wrong token gets the login form and no data. The page works the same through code-server's
+// /proxy/<port>/, where "Open Dashboard" opens it in code-server.
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -10,6 +11,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { HubReporter } from '../../src/core/hub/hubReporter';
 import type { JobInfo, JobResult } from '../../src/shared/jobs';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../harness/browser';
+import { startCodeServer } from '../harness/codeServer';
 import { ROOT, resultsDirFor } from '../harness/paths';
 import { NO_POSTGRES, postgresAvailable, startTestPostgres, type TestPostgres } from '../harness/postgres';
 import { lines, newJob, spawnHub, tempDir, type HubProcess } from '../unit/server/helpers';
@@ -259,4 +261,76 @@ test('the dashboard on a hub with PostgreSQL', { ...TIMEOUT, skip: postgresAvail
   const pg = (await startTestPostgres()) as TestPostgres;
   cleanups.push(() => pg.close());
   await scenario(await pg.createDatabase(), 'postgres');
+});
+
+/** Waits until the hub's API answers `apiPath` with what `done` wants. */
+async function untilApi<T>(hubUrl: string, apiPath: string, done: (body: T) => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const res = await fetch(`${hubUrl}/${apiPath}`, { headers: { authorization: `Bearer ${VIEWER}` } });
+    if (res.ok && done((await res.json()) as T)) return;
+    if (Date.now() > deadline) throw new Error(`The hub did not have ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+// What "Open Dashboard" opens in code-server: the page at code-server's /proxy/<hub port>/, which
+// vscode.env.asExternalUri gives for the hub's address. Its files, its API reads and its Socket.io
+// connection all go through the proxy, which passes the browser's Host on.
+test('the dashboard through code-server\'s /proxy/<port>/', TIMEOUT, async () => {
+  assert.ok(existsSync(path.join(ROOT, 'dist/webview/dashboard.js')), 'dist/webview/dashboard.js is missing: run `npm run build` first');
+  const shots = path.join(resultsDirFor('dashboard'), 'code-server-proxy');
+  mkdirSync(shots, { recursive: true });
+  const hub = await startHub(path.join(folder(), 'db'));
+  const server = await startCodeServer({ workspace: folder(), home: folder(), installExtension: false });
+  cleanups.push(() => server.stop());
+  const proxied = `${server.url}proxy/${new URL(hub.url).port}/`;
+
+  const page0 = await fetch(proxied);
+  assert.equal(page0.status, 200);
+  const csp = page0.headers.get('content-security-policy') ?? '';
+  assert.ok(csp.includes(`connect-src 'self' ws://127.0.0.1:${server.port} wss://127.0.0.1:${server.port};`), csp);
+  assert.ok(csp.includes(`default-src 'none'`) && csp.includes(`script-src 'self';`), csp);
+  assert.equal((await fetch(`${proxied}dashboard/dashboard.js`)).status, 200);
+  // Through the proxy as directly: the API wants a token, and a page of another origin is refused.
+  assert.equal((await fetch(`${proxied}api/jobs`)).status, 401);
+  assert.equal((await fetch(`${proxied}api/jobs`, { headers: { origin: 'http://evil.example', authorization: `Bearer ${VIEWER}` } })).status, 403);
+
+  const r = reporter(hub.url);
+  r.catalog({ projects: [{ alias: 'web', dir: '/src/web', targets: [{ name: 'deploy' }] }], vms: [] });
+  const built = job('web build', { startedAt: Date.now() - 60_000 });
+  r.started(built);
+  r.chunks(built.id, lines(0, 3));
+  r.finished(built.id, finished('success', 0));
+  assert.ok(await r.idle(15_000), 'the reporter stored the earlier job');
+  await untilApi<{ projects: { alias: string }[] }>(hub.url, 'api/projects', (b) => b.projects.some((p) => p.alias === 'web'), 'the catalog');
+
+  const browser = await launch();
+  const { page, sent, errors } = await newPage(browser, 'light');
+  const sockets: string[] = [];
+  page.on('websocket', (ws) => sockets.push(ws.url()));
+  await page.goto(`${proxied}#token=${VIEWER}`);
+  await waitForRows(page, (l) => l.length === 1 && l[0]!.startsWith('Succeeded, target, web build'), 'the earlier job');
+  assert.equal(page.url(), proxied, 'the token is taken out of the address bar, the page stays under the proxy');
+
+  // A job starts while the page is open: it shows up live, and its output replays.
+  const deploy = job('web deploy');
+  r.started(deploy);
+  r.chunks(deploy.id, lines(0, 20));
+  await waitForRows(page, (l) => l.length === 2 && l[0]!.startsWith('Running, target, web deploy'), 'the new job running');
+  await page.locator('table[aria-label="Jobs"] tbody tr').first().click();
+  const log = page.locator('section.replay');
+  await log.getByText('line 19', { exact: true }).waitFor();
+  await log.getByText('Running', { exact: true }).waitFor();
+  assert.ok(sent.some((f) => f.includes('jobs:list')), 'the page read the history over Socket.io');
+  const socketPath = `ws://127.0.0.1:${server.port}/proxy/${new URL(hub.url).port}/socket.io/`;
+  assert.ok(sockets.some((u) => u.startsWith(socketPath)), `the WebSocket went through the proxy: ${sockets.join(' ')}`);
+  await page.screenshot({ path: path.join(shots, '1-live-job.png') });
+
+  // Run…: the dialog reads the catalog through the proxied API.
+  await page.locator('vscode-button', { hasText: 'Run…' }).click();
+  await page.locator('vscode-single-select[label="Target"] vscode-option', { hasText: 'deploy' }).waitFor({ state: 'attached' });
+  assert.equal(await page.locator('dialog.run [role="alert"]').count(), 0, 'no error reading the catalog');
+  await page.screenshot({ path: path.join(shots, '2-run-dialog.png') });
+  assert.deepEqual(errors, [], 'no errors in the page');
 });

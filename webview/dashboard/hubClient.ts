@@ -14,9 +14,14 @@ export const ASK_TIMEOUT_MS = 20_000;
 /** What the hub's namespace middleware answers a token it does not know. */
 export const UNAUTHORIZED = 'unauthorized';
 
-/** A Socket.io client of /jobs on the page's own origin; the token goes in the handshake only. */
-export function connectHub(origin: string, token: string): HubClient {
-  return io(`${origin}${HUB_NAMESPACE}`, { auth: { token, protocol: HUB_PROTOCOL }, reconnectionDelayMax: 5000 });
+/**
+ * A Socket.io client of /jobs on the page's own origin, at `socket.io/` beside the page: the hub's
+ * own at its root, or the hub's behind a proxy's prefix (code-server's /proxy/<port>/). The token
+ * goes in the handshake only.
+ */
+export function connectHub(pageUrl: string, token: string): HubClient {
+  const page = new URL(pageUrl);
+  return io(`${page.origin}${HUB_NAMESPACE}`, { path: new URL('socket.io/', page).pathname, auth: { token, protocol: HUB_PROTOCOL }, reconnectionDelayMax: 5000 });
 }
 
 /** One query of the page, answered within ASK_TIMEOUT_MS. */
@@ -64,7 +69,7 @@ export async function startRun(socket: HubClient, request: RunRequest): Promise<
   return (await ask(socket, 'jobs:run', request, RUN_TIMEOUT_MS)).jobId;
 }
 
-/** One resource of the hub's read-only API, as the token on this page may read it. */
+/** One resource of the hub's read-only API, as the token on this page may read it; `apiPath` is relative to the page (`api/vms`), as the page is to the hub. */
 export async function readApi<T>(token: string, apiPath: string): Promise<T> {
   const response = await fetch(apiPath, { headers: { authorization: `Bearer ${token}` } });
   const body = (await response.json()) as T & { error?: string };
