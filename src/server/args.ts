@@ -14,6 +14,8 @@ export interface HubArgs {
   dataDir: string;
   host: string;
   port: number;
+  /** A port to listen on when it is free, else `port` is used; what a window's launcher gives a hub it restarts. */
+  preferPort?: number;
   tokenFile: string;
   /** Exit after this long with no clients and no running jobs; undefined: never. */
   idleExitSeconds?: number;
@@ -39,6 +41,8 @@ The VM Orchestrator hub: stores jobs and fans their output out to watchers.
   --data-dir <folder>        default: $XDG_DATA_HOME/vm-orchestrator/hub
   --host <address>           default: 127.0.0.1
   --port <n>                 default: 0 (any free port)
+  --prefer-port <n>          listen on port n when it is free, else on any free port (for a hub
+                             restarted where its clients still look for it); not with --port
   --token-file <path>        lines "<viewer|operator> <token>" (default: <data-dir>/tokens;
                              created with mode 0600 and one token of each when missing)
   --idle-exit-seconds <n>    exit after n seconds with no clients and no running jobs
@@ -99,6 +103,7 @@ const FLAGS = new Set([
   '--data-dir',
   '--host',
   '--port',
+  '--prefer-port',
   '--token-file',
   '--idle-exit-seconds',
   '--grace-seconds',
@@ -162,12 +167,16 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = proc
   const maxJobs = limit('--retention-jobs', given.get('--retention-jobs'), 100_000_000);
   const createPglite = given.get('--create-pglite');
   const webhookOn = given.get('--webhook-on') ?? 'failed';
+  const port = nonNegative('--port', given.get('--port') ?? '0', 65535);
+  const preferPort = given.get('--prefer-port');
+  if (preferPort !== undefined && port !== 0) throw new Error('Give --port or --prefer-port, not both');
   if (webhookOn !== 'failed' && webhookOn !== 'all') throw new Error(`Expected --webhook-on to be failed or all, got ${JSON.stringify(webhookOn)}`);
   return {
     database: isPostgresUrl(database) ? database : path.resolve(database),
     dataDir,
     host: given.get('--host') ?? '127.0.0.1',
-    port: nonNegative('--port', given.get('--port') ?? '0', 65535),
+    port,
+    ...(preferPort === undefined ? {} : { preferPort: nonNegative('--prefer-port', preferPort, 65535) }),
     tokenFile: path.resolve(given.get('--token-file') ?? path.join(dataDir, 'tokens')),
     idleExitSeconds: idle === undefined ? undefined : nonNegative('--idle-exit-seconds', idle, 365 * 86400),
     graceSeconds: nonNegative('--grace-seconds', given.get('--grace-seconds') ?? '30', 86400),

@@ -12,6 +12,7 @@ import { httpHandler } from './http';
 import { FairTurns } from './fairTurns';
 import { attachIo } from './io';
 import { LiveJobs } from './liveJobs';
+import { listen } from './listen';
 import { Peers } from './peers';
 import { DEFAULT_RATE_LIMITS, RateLimits, type RateLimitOptions } from './rateLimits';
 import { startRetention } from './retention';
@@ -25,6 +26,8 @@ export interface HubOptions {
   tokens: readonly TokenEntry[];
   host: string;
   port: number;
+  /** Listen on this port when it is free; when another program has it, on `port`. */
+  preferPort?: number;
   /** A job whose reporter went away, or left running by an earlier hub, is interrupted after this. */
   graceMs: number;
   /** Finished jobs to delete, at start and then hourly (`everyMs`); default: keep everything. */
@@ -110,13 +113,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   });
 
   try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(options.port, options.host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
+    await listen(server, options.host, options.port, options.preferPort);
   } catch (err) {
     await new Promise((resolve) => void io.close(resolve));
     await cluster?.close();

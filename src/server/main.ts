@@ -68,6 +68,7 @@ async function main(): Promise<number> {
       tokens: entries,
       host: args.host,
       port: args.port,
+      preferPort: args.preferPort,
       graceMs: args.graceSeconds * 1000,
       // Hubs on one PostgreSQL database share live events; a PGlite folder has one hub.
       cluster: isPostgresUrl(args.database) ? args.database : undefined,

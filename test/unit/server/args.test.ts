@@ -56,6 +56,13 @@ test('retention: days and jobs to keep; 0 keeps everything', () => {
   assert.throws(() => parseArgs(['--retention-jobs', '1.5'], env), /Expected --retention-jobs to be a whole number/);
 });
 
+test('--prefer-port: a port to try first, only beside the default --port 0', () => {
+  assert.equal(parseArgs(['--prefer-port', '4100'], env).preferPort, 4100);
+  assert.equal(parseArgs(['--port', '0', '--prefer-port=4100'], env).port, 0);
+  assert.throws(() => parseArgs(['--port', '4000', '--prefer-port', '4100'], env), /^Error: Give --port or --prefer-port, not both$/);
+  assert.throws(() => parseArgs(['--prefer-port', '65536'], env), /--prefer-port to be a whole number from 0 to 65535/);
+});
+
 test('bad input is refused with an exact message', () => {
   assert.throws(() => parseArgs(['--bogus'], env), /Unknown option "--bogus"/);
   assert.throws(() => parseArgs(['--port'], env), /Expected a value after --port/);
