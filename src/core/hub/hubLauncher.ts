@@ -1,6 +1,8 @@
 // Finds the user's hub through a state file, or starts one: detached, so that it outlives the
 // window that started it (it exits by itself when idle). A lock file makes two windows that
-// start at the same moment share one hub.
+// start at the same moment share one hub. A hub started again (after it exited when idle, was
+// killed or replaced) listens on the port of the last one when that is free, so an open dashboard
+// reconnects and a copied dashboard address keeps working; the token file, and so the tokens, stay.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -275,16 +277,18 @@ export async function ensureHub(options: EnsureHubOptions): Promise<HubConnectio
       }
       if (looksLikeHub(old.pid, options.serverScript, answered)) await stopProcess(old.pid);
     }
-    return await startHub(options, startTimeoutMs);
+    return await startHub(options, startTimeoutMs, old?.port);
   } finally {
     release();
   }
 }
 
-async function startHub(options: EnsureHubOptions, timeoutMs: number): Promise<HubConnection> {
+/** Starts a hub on `lastPort` when it is free, else on any free port. */
+async function startHub(options: EnsureHubOptions, timeoutMs: number, lastPort: number | undefined): Promise<HubConnection> {
   const tokenFile = path.join(options.stateDir, 'tokens');
   const config = hubConfig(options);
-  const args = [...hubNodeArgs(options.database), ...(options.nodeArgs ?? []), options.serverScript, '--port', '0', '--token-file', tokenFile, '--idle-exit-seconds', String(options.idleExitSeconds ?? 600), ...config];
+  const port = ['--port', '0', ...(lastPort ? ['--prefer-port', String(lastPort)] : [])];
+  const args = [...hubNodeArgs(options.database), ...(options.nodeArgs ?? []), options.serverScript, ...port, '--token-file', tokenFile, '--idle-exit-seconds', String(options.idleExitSeconds ?? 600), ...config];
   // stderr goes to a log file: a detached hub must not depend on a pipe to a window that may close.
   const logFd = openSync(path.join(options.stateDir, 'hub.log'), 'a', 0o600);
   let child: ChildProcess;

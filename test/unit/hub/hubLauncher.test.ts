@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
@@ -99,6 +100,58 @@ test('a state file that names a live pid of another program is replaced, and tha
   assert.ok(pidAlive(process.pid));
 });
 
+/** The hub at `hub.url` answers its API with the token it was given. */
+async function answers(hub: HubConnection): Promise<number> {
+  return (await fetch(`${hub.url}/api/jobs`, { headers: { authorization: `Bearer ${hub.tokens.viewer}` } })).status;
+}
+
+test('a hub started again after the last one exited when idle listens on its port, with the same tokens', TIMEOUT, async () => {
+  const o = { ...options(), idleExitSeconds: 1 };
+  const first = await ensure(o);
+  // Nobody connects: it exits by itself.
+  await waitGone(first.pid);
+  const second = await ensure(o);
+  assert.equal(second.started, true);
+  assert.notEqual(second.pid, first.pid);
+  assert.equal(second.url, first.url, 'an open dashboard finds it where it was');
+  assert.deepEqual(second.tokens, first.tokens);
+  assert.equal(await answers(second), 200);
+  assert.equal(readState(o.stateDir)!.port, Number(new URL(first.url).port));
+});
+
+test('a hub whose last port another program took listens on a free one, which the next start takes again', TIMEOUT, async () => {
+  const o = options();
+  const first = await ensure(o);
+  process.kill(first.pid, 'SIGKILL');
+  await waitGone(first.pid);
+  const squatter = net.createServer((socket) => socket.end('squatter\n'));
+  await new Promise<void>((resolve, reject) => {
+    squatter.once('error', reject);
+    squatter.listen(Number(new URL(first.url).port), '127.0.0.1', resolve);
+  });
+  const second = await ensure(o);
+  assert.equal(second.started, true);
+  assert.notEqual(second.url, first.url);
+  assert.equal(await answers(second), 200);
+  assert.deepEqual(second.tokens, first.tokens);
+  // The other program is left alone.
+  const heard = await new Promise<string>((resolve, reject) => {
+    const client = net.connect(Number(new URL(first.url).port), '127.0.0.1');
+    let text = '';
+    client.on('data', (d: Buffer) => (text += d.toString()));
+    client.once('end', () => resolve(text));
+    client.once('error', reject);
+  });
+  assert.equal(heard, 'squatter\n');
+  await new Promise((resolve) => squatter.close(resolve));
+
+  process.kill(second.pid, 'SIGKILL');
+  await waitGone(second.pid);
+  const third = await ensure(o);
+  assert.equal(third.url, second.url, 'the port it moved to is the one kept');
+  assert.equal(await answers(third), 200);
+});
+
 test('a hub of another version is stopped and replaced', TIMEOUT, async () => {
   const o = options('1.0.0');
   const old = await ensure(o);
@@ -107,8 +160,9 @@ test('a hub of another version is stopped and replaced', TIMEOUT, async () => {
   assert.notEqual(next.pid, old.pid);
   await waitGone(old.pid);
   assert.equal(readState(o.stateDir)!.version, '1.1.0');
-  // Same token file: the tokens survive the replacement.
+  // Same token file: the tokens survive the replacement; the new hub takes the old one's port.
   assert.deepEqual(next.tokens, old.tokens);
+  assert.equal(next.url, old.url);
   const res = await fetch(`${next.url}/api/jobs`, { headers: { authorization: `Bearer ${next.tokens.viewer}` } });
   assert.equal(res.status, 200);
 });
