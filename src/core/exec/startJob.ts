@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import type { Chunk, JobResult } from '../../shared/jobs';
+import { assertJobTag, JOB_TAG_VARIABLE } from './jobTag';
 import { LineChunker, type ChunkingOptions } from './lineChunker';
 import { spawnPipes } from './pipeTransport';
 import { loadPty } from './ptyLoader';
@@ -11,8 +13,13 @@ export interface JobSpec {
   /** The program and its arguments, each passed verbatim: never a shell string. */
   argv: readonly string[];
   cwd?: string;
-  /** The program's whole environment; default: ours. */
+  /** The program's whole environment; default: ours. `VMO_JOB_ID=<tag>` is added to it. */
   env?: NodeJS.ProcessEnv;
+  /**
+   * Marks every process of the job for cancel to find (see jobTag.ts), e.g. the job's id; default
+   * a fresh UUID. Two jobs running at once must not share one: canceling either stops both.
+   */
+  tag?: string;
   /** Run on a pseudo-terminal when node-pty loads, else (and when false) with pipes. */
   usePty: boolean;
   cols?: number;
@@ -27,6 +34,11 @@ export interface JobOptions extends ChunkingOptions {
   graceMs?: number;
   /** Aborting it cancels the job. */
   signal?: AbortSignal;
+  /**
+   * More to stop on cancel, alongside the local processes (the remote side of an ssh job); the
+   * job ends once both are done. It must not reject; what it resolves to is noted in the log.
+   */
+  onCancel?(graceMs: number): Promise<string | undefined>;
 }
 
 /** A job that was started; it ends once, with `onExit` and `done`. */
@@ -36,6 +48,8 @@ export interface RunningJob {
   readonly ptyError?: string;
   /** Leader of the job's session and process group; undefined when it could not be started. */
   readonly pid: number | undefined;
+  /** The value of VMO_JOB_ID in the environment of the job's processes. */
+  readonly tag: string;
   readonly done: Promise<JobResult>;
   /** Input for the program, as typed on a terminal. */
   write(data: string): void;
@@ -54,22 +68,25 @@ const DEFAULT_GRACE_MS = 5000;
 // could not be started all end in a JobResult, never in a throw. Bad argv throws at once.
 export function startJob(spec: JobSpec, options: JobOptions): RunningJob {
   const [file, ...args] = checkedArgv(spec.argv);
+  const tag = spec.tag ?? randomUUID();
+  assertJobTag(tag);
   let graceMs = options.graceMs ?? DEFAULT_GRACE_MS;
   const started = performance.now();
   const chunker = new LineChunker(options.onChunk, options);
-  let canceling: Promise<TerminateOutcome> | undefined;
+  let canceling: Promise<[TerminateOutcome, string | undefined]> | undefined;
   let finished = false;
   let resolveDone!: (result: JobResult) => void;
   const done = new Promise<JobResult>((resolve) => (resolveDone = resolve));
 
   const finish = async (exit: TransportExit): Promise<void> => {
-    const outcome = canceling && (await canceling);
+    const [outcome, elsewhere] = canceling ? await canceling : [];
     finished = true;
     options.signal?.removeEventListener('abort', abort);
     chunker.end();
     if (exit.error) chunker.note(`Could not start ${JSON.stringify(file)}: ${exit.error.message}\n`);
     if (outcome?.escalated) chunker.note(`Still running ${graceMs} ms after SIGTERM: sent SIGKILL.\n`);
     if (outcome?.survivors.length) chunker.note(`Still running after SIGKILL: pid ${outcome.survivors.join(', ')}.\n`);
+    if (elsewhere) chunker.note(elsewhere.endsWith('\n') ? elsewhere : `${elsewhere}\n`);
     const result: JobResult = {
       status: canceling ? 'canceled' : exit.exitCode === 0 ? 'success' : 'failed',
       exitCode: exit.exitCode,
@@ -84,13 +101,13 @@ export function startJob(spec: JobSpec, options: JobOptions): RunningJob {
     data: (stream, bytes) => chunker.write(stream, bytes),
     exit: (exit) => void finish(exit),
   };
-  const request: SpawnRequest = { file, args, cwd: spec.cwd, env: spec.env ?? process.env, cols: spec.cols ?? 80, rows: spec.rows ?? 24 };
+  const request: SpawnRequest = { file, args, cwd: spec.cwd, env: { ...(spec.env ?? process.env), [JOB_TAG_VARIABLE]: tag }, cols: spec.cols ?? 80, rows: spec.rows ?? 24 };
   const { transport, ptyError } = open(spec.usePty, request, events);
 
   function cancel(grace?: number): void {
     if (finished || canceling || transport.pid === undefined) return;
     graceMs = grace ?? graceMs;
-    canceling = terminateTree(transport.pid, graceMs);
+    canceling = Promise.all([terminateTree(transport.pid, graceMs, tag), options.onCancel?.(graceMs)]);
   }
   const abort = (): void => cancel();
   if (options.signal?.aborted) abort();
@@ -100,6 +117,7 @@ export function startJob(spec: JobSpec, options: JobOptions): RunningJob {
     transport: transport.kind,
     ...(ptyError ? { ptyError } : {}),
     pid: transport.pid,
+    tag,
     done,
     write: (data) => transport.write(data),
     resize: (cols, rows) => transport.resize(cols, rows),

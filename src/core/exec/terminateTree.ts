@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { hasJobTag, processesTagged } from './jobTag';
 import { signalProcessGroup } from './killGroup';
 import { ProcessTree } from './processTree';
 
@@ -13,18 +14,29 @@ export interface TerminateOutcome {
   survivors: number[];
 }
 
-// Stops a job: SIGTERM to its process group and to every process it started (see ProcessTree,
-// which also finds children that left the group with setsid), SIGKILL to whatever still runs
-// after `graceMs`. Resolves once nothing of the job is left, so a caller may then report it ended.
-export async function terminateTree(leader: number, graceMs: number): Promise<TerminateOutcome> {
+// Stops a job: SIGTERM to its process group, to every process it started (see ProcessTree,
+// which also finds children that left the group with setsid) and to every process tagged with
+// the job's `tag` (see jobTag.ts: daemons that init adopted before the cancel), SIGKILL to
+// whatever still runs after `graceMs`. Resolves once nothing of the job is left, so a caller may
+// then report it ended.
+export async function terminateTree(leader: number, graceMs: number, tag?: string): Promise<TerminateOutcome> {
   const tree = new ProcessTree(leader);
   const signaled = new Set<number>();
+  /** Pids found only by their tag, checked again right before each signal: the pid may have been reused. */
+  let taggedOnly = new Set<number>();
   const signalAll = (signal: NodeJS.Signals, pids: number[]): void => {
     for (const group of tree.knownGroups) signalProcessGroup(group, signal);
-    for (const pid of pids) signalPid(pid, signal);
+    for (const pid of pids) if (!taggedOnly.has(pid) || hasJobTag(pid, tag!)) signalPid(pid, signal);
   };
   // Without /proc only the group can be seen: it is gone once signal 0 finds no member.
-  const alive = (): number[] => tree.scan() ?? (groupExists(leader) ? [leader] : []);
+  const alive = (): number[] => {
+    const inTree = tree.scan();
+    if (!inTree) return groupExists(leader) ? [leader] : [];
+    const tagged = tag === undefined ? [] : (processesTagged(tag) ?? []);
+    const known = new Set(inTree);
+    taggedOnly = new Set(tagged.filter((pid) => !known.has(pid)));
+    return [...inTree, ...taggedOnly];
+  };
 
   let live = alive();
   signalAll('SIGTERM', live);

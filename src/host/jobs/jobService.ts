@@ -284,7 +284,7 @@ function queuedOn(job: JobInfo): string | undefined {
 // A target in the console: on a pseudo-terminal when node-pty loads (colours, progress bars,
 // line-buffered output), else pipes; the job's log says which, and the command, folder and VM.
 function startTargetInConsole(job: JobInfo, callbacks: ConsoleCallbacks, vm: VmContext | undefined): ConsoleProcess {
-  const running = startJob({ argv: job.argv, cwd: job.cwd, env: vmEnvironment(vm), usePty: true, cols: 160, rows: 40 }, callbacks);
+  const running = startJob({ argv: job.argv, cwd: job.cwd, env: vmEnvironment(vm), tag: job.id, usePty: true, cols: 160, rows: 40 }, callbacks);
   running.note(`$ ${displayCommand({ file: job.argv[0], args: job.argv.slice(1) })}`);
   for (const line of vmContextNotes(vm)) running.note(line);
   running.note(

@@ -41,7 +41,7 @@ export class JobTerminal implements vscode.Pseudoterminal {
 
   open(dimensions: vscode.TerminalDimensions | undefined): void {
     this.job = startJob(
-      { argv: this.info.argv, cwd: this.info.cwd, env: vmEnvironment(this.options.vm), usePty: true, cols: dimensions?.columns ?? 80, rows: dimensions?.rows ?? 24 },
+      { argv: this.info.argv, cwd: this.info.cwd, env: vmEnvironment(this.options.vm), tag: this.info.id, usePty: true, cols: dimensions?.columns ?? 80, rows: dimensions?.rows ?? 24 },
       {
         graceMs: this.options.graceMs,
         onChunk: (chunk) => {

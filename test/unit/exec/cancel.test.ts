@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
-import { collect, node, processesWith, reap, stopAll, uniqueMarker, waitFor } from './harness';
+import { collect, node, processesWith, processesWithTag, reap, reapTagged, stopAll, uniqueMarker, waitFor } from './harness';
 
 after(stopAll);
 
@@ -22,7 +22,44 @@ const cases = [
   { flags: ['--escape', '--ignore-term'], processes: 7, what: 'an escaped child that ignores SIGTERM is killed too', escalates: true },
 ];
 
+// Daemons: each line below runs in a shell of its own, as make runs a recipe, and that shell exits
+// at once, so the daemon is adopted by init (or a subreaper) before the cancel: nothing links it
+// to the job's tree any more, only its environment (VMO_JOB_ID) does.
+const daemons = [
+  {
+    what: 'a daemon started with setsid (sh -c … &) is stopped too',
+    line: `setsid sh -c 'sleep 4713; :' </dev/null >/dev/null 2>&1 &`,
+    escalates: false,
+  },
+  {
+    what: 'a setsid daemon that ignores SIGTERM and SIGHUP (trap, nohup) is killed after the grace period',
+    line: `trap '' TERM HUP INT; setsid nohup sleep 4716 </dev/null >/dev/null 2>&1 &`,
+    escalates: true,
+  },
+];
+
 for (const { name, usePty } of transports) {
+  for (const { what, line, escalates } of daemons) {
+    test(`${name}: cancel: ${what}`, TIMEOUT, async (t) => {
+      const tag = uniqueMarker();
+      t.after(() => reapTagged(tag));
+      const script = `sh -c ${JSON.stringify(line)}; echo started; exec sleep 4715`;
+      const run = collect({ argv: ['sh', '-c', script], usePty, tag }, { graceMs: 300 });
+      const orphans = () => {
+        const tagged = processesWithTag(tag);
+        return tagged.filter((p) => p.sid !== run.job.pid && !tagged.some((q) => q.pid === p.ppid));
+      };
+      await waitFor(() => run.text().includes('started') && orphans().length > 0, 10_000, 'the daemon to lose its parent');
+      assert.ok(orphans().every((p) => /^(sh -c )?sleep 47\d\d/.test(p.args)), JSON.stringify(processesWithTag(tag)));
+
+      run.job.cancel();
+      const result = await run.result;
+      assert.equal(result.status, 'canceled');
+      assert.deepEqual(processesWithTag(tag), []);
+      if (escalates) assert.match(run.text('system'), /Still running 300 ms after SIGTERM: sent SIGKILL\./);
+    });
+  }
+
   for (const { flags, processes, what, escalates } of cases) {
     test(`${name}: cancel: ${what}`, TIMEOUT, async (t) => {
       const marker = uniqueMarker();

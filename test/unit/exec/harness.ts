@@ -2,6 +2,7 @@
 // no process they started outlives the test.
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Chunk, JobResult } from '../../../src/shared/jobs';
@@ -69,6 +70,45 @@ export function reap(marker: string): void {
   for (const line of processesWith(marker)) {
     try {
       process.kill(Number(line.trim().split(/\s+/)[0]), 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  }
+}
+
+/** A live process, read from /proc. */
+export interface ProcessInfo {
+  pid: number;
+  ppid: number;
+  sid: number;
+  args: string;
+}
+
+// The live processes whose environment holds exactly `VMO_JOB_ID=<tag>`, read from /proc here
+// rather than by the code under test.
+export function processesWithTag(tag: string): ProcessInfo[] {
+  const found: ProcessInfo[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      if (!readFileSync(`/proc/${name}/environ`, 'latin1').split('\0').includes(`VMO_JOB_ID=${tag}`)) continue;
+      const stat = readFileSync(`/proc/${name}/stat`, 'latin1');
+      const [state, ppid, , sid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (state === 'Z' || state === 'X') continue;
+      const args = readFileSync(`/proc/${name}/cmdline`, 'utf8').replace(/\0+$/, '').replace(/\0/g, ' ');
+      found.push({ pid: Number(name), ppid: Number(ppid), sid: Number(sid), args });
+    } catch {
+      // It ended while we read.
+    }
+  }
+  return found;
+}
+
+/** SIGKILL to every process tagged `tag`: the safety net of a test. */
+export function reapTagged(tag: string): void {
+  for (const { pid } of processesWithTag(tag)) {
+    try {
+      process.kill(pid, 'SIGKILL');
     } catch {
       // Already gone.
     }
