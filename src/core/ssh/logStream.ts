@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Chunk } from '../../shared/jobs';
 import { LineChunker, type ChunkingOptions } from '../exec/lineChunker';
 import type { LogFollower } from '../logs/logFollower';
@@ -13,6 +14,8 @@ export interface LogStreamOptions extends ChunkingOptions, SshRunOptions {
   /** Aborting it stops the stream. */
   signal?: AbortSignal;
   backoff?: BackoffPolicy;
+  /** Marks the remote processes of every connection, for cancel to find (remoteReap.ts); default a fresh UUID. */
+  tag?: string;
 }
 
 /** A log stream that was started; it ends once: canceled, or when reconnecting cannot help. */
@@ -46,6 +49,8 @@ export function logStreamCommand(follower: LogFollower): string[] {
 // canceled, when the remote command ends by itself, or when ssh fails for good (host key,
 // permission denied), with `sshFailure` in the result for the UI to act on.
 export function startLogStream(destination: string, follower: LogFollower, options: LogStreamOptions): RunningLogStream {
+  // One tag for all connections: a cancel also stops what an earlier, dropped one left behind.
+  const tag = options.tag ?? randomUUID();
   const chunker = new LineChunker(options.onChunk, options);
   const encoder = new TextEncoder();
   const backoff = new Backoff(options.backoff ?? DEFAULT_BACKOFF);
@@ -64,7 +69,9 @@ export function startLogStream(destination: string, follower: LogFollower, optio
     finished = true;
     options.signal?.removeEventListener('abort', cancel);
     chunker.end();
-    const final: RemoteJobResult = { ...result, status: canceled ? 'canceled' : result.status, durationMs: Math.round(performance.now() - started), finishedAt: Date.now() };
+    // Canceled: no exit code or signal, whatever the last connection ended with (see startRemoteJob).
+    const ended = canceled ? { status: 'canceled' as const, exitCode: null, signal: null } : result;
+    const final: RemoteJobResult = { ...ended, durationMs: Math.round(performance.now() - started), finishedAt: Date.now() };
     options.onExit?.(final);
     resolveDone(final);
   };
@@ -86,6 +93,7 @@ export function startLogStream(destination: string, follower: LogFollower, optio
     };
     const current = startRemoteJob(destination, logStreamCommand(follower), {
       ...options,
+      tag,
       graceMs: 1000,
       signal: undefined,
       onExit: undefined,

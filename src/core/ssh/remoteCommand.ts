@@ -20,10 +20,11 @@ export interface SshRunOptions {
 // and its children when the connection closes (cancel, crash, dropped network). With the PTY,
 // the remote stderr arrives merged into stdout; ssh's own messages stay on stderr. `-e none`
 // keeps `~.` typed into a job from closing the connection; LogLevel=ERROR drops the
-// "Connection to … closed." line of PTY sessions but keeps every error.
-export function sshRemoteArgv(destination: string, remoteArgv: readonly string[], options: SshRunOptions = {}): string[] {
+// "Connection to … closed." line of PTY sessions but keeps every error. With a `tag`, the remote
+// processes carry VMO_JOB_ID=<tag> (see remoteShellCommand); a job records its argv without it.
+export function sshRemoteArgv(destination: string, remoteArgv: readonly string[], options: SshRunOptions = {}, tag?: string): string[] {
   assertSshDestination(destination);
-  const command = remoteShellCommand(remoteArgv);
+  const command = remoteShellCommand(remoteArgv, tag);
   return [
     options.sshBinary ?? 'ssh',
     ...(options.configFile !== undefined ? ['-F', options.configFile] : []),

@@ -104,7 +104,7 @@ export class VmJobs {
       vm: vmId(node.vm),
     });
     const start = (callbacks: ConsoleCallbacks) => {
-      const running = startRemoteJob(node.ssh.destination, remoteArgv, { ...options, ...callbacks, onExit: undefined });
+      const running = startRemoteJob(node.ssh.destination, remoteArgv, { ...options, ...callbacks, tag: job.id, onExit: undefined });
       void running.done.then((result) => this.ended(node, result, callbacks));
       return running;
     };
@@ -120,11 +120,11 @@ export class VmJobs {
       vm: vmId(node.vm),
     });
     const rerun = async (old: string): Promise<JobInfo> => this.streamLogs(node, preset, argv, old);
-    return this.jobs.launch(job, (callbacks) => this.stream(node, argv, callbacks), rerun, replacing);
+    return this.jobs.launch(job, (callbacks) => this.stream(node, argv, job.id, callbacks), rerun, replacing);
   }
 
-  private stream(node: VmNode, argv: string[], callbacks: ConsoleCallbacks) {
-    const running = startLogStream(node.ssh.destination, followerFor(argv), { ...sshOptions(this.settings()), ...callbacks, onExit: undefined });
+  private stream(node: VmNode, argv: string[], jobId: string, callbacks: ConsoleCallbacks) {
+    const running = startLogStream(node.ssh.destination, followerFor(argv), { ...sshOptions(this.settings()), ...callbacks, tag: jobId, onExit: undefined });
     void running.done.then((result) => this.ended(node, result, callbacks));
     return running;
   }

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { assertSshDestination } from '../../../src/core/ssh/destination';
 import { sshRemoteArgv } from '../../../src/core/ssh/remoteCommand';
+import { sshReapArgv } from '../../../src/core/ssh/remoteReap';
 import { fillPlaceholders, placeholderNames } from '../../../src/core/logs/placeholders';
 import { LOG_PRESETS } from '../../../src/core/logs/presets';
 
@@ -10,6 +11,24 @@ test('the ssh argv: options, then --, the destination and one command string', (
     'ssh', '-tt', '-e', 'none', '-o', 'BatchMode=yes', '-o', 'ServerAliveInterval=15', '-o', 'ServerAliveCountMax=3', '-o', 'LogLevel=ERROR',
     '--', 'deploy@web-1', `sh -c 'exec uptime'`,
   ]);
+});
+
+test('with a tag, sh exports VMO_JOB_ID before the exec; a tag that is not a plain word is refused', () => {
+  const tag = '0b9c5a36-5f3e-4a43-9d44-2c9f1e0a7b11';
+  assert.equal(sshRemoteArgv('web-1', ['uptime'], {}, tag).at(-1), `sh -c 'VMO_JOB_ID=${tag}; export VMO_JOB_ID; exec uptime'`);
+  for (const bad of ['', "x'; touch /tmp/x", '$(id)', 'a b', '-x', 'a\nb']) {
+    assert.throws(() => sshRemoteArgv('web-1', ['uptime'], {}, bad), /^Error: Expected a job tag of letters, digits/);
+    assert.throws(() => sshReapArgv('web-1', bad, 1000), /^Error: Expected a job tag of letters, digits/);
+  }
+});
+
+test('the reap connection: no PTY, no input, a short connect timeout, the tag and grace as arguments', () => {
+  const argv = sshReapArgv('deploy@web-1', 'job-1', 1250, { configFile: '/cfg', acceptNewHostKey: true });
+  assert.deepEqual(argv.slice(0, 5), ['ssh', '-F', '/cfg', '-T', '-n']);
+  assert.ok(argv.includes('ConnectTimeout=5') && argv.includes('BatchMode=yes') && argv.includes('StrictHostKeyChecking=accept-new'));
+  assert.deepEqual(argv.slice(-3, -1), ['--', 'deploy@web-1']);
+  assert.match(argv.at(-1)!, / vmo-reap job-1 13'$/);
+  assert.throws(() => sshReapArgv('-oProxyCommand=x', 'job-1', 1000), /^Error: Expected an SSH destination/);
 });
 
 test('-F, another ssh program and accept-new only when asked for', () => {
