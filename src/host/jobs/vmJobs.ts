@@ -105,7 +105,7 @@ export class VmJobs {
     });
     const start = (callbacks: ConsoleCallbacks) => {
       const running = startRemoteJob(node.ssh.destination, remoteArgv, { ...options, ...callbacks, tag: job.id, onExit: undefined });
-      void running.done.then((result) => this.ended(node, result, callbacks));
+      void running.done.then((result) => this.ended(node, result, callbacks, 'run the command again'));
       return running;
     };
     return this.jobs.launch(job, start, async (old) => this.runArgv(node, remoteArgv, old), replacing);
@@ -125,23 +125,24 @@ export class VmJobs {
 
   private stream(node: VmNode, argv: string[], jobId: string, callbacks: ConsoleCallbacks) {
     const running = startLogStream(node.ssh.destination, followerFor(argv), { ...sshOptions(this.settings()), ...callbacks, tag: jobId, onExit: undefined });
-    void running.done.then((result) => this.ended(node, result, callbacks));
+    void running.done.then((result) => this.ended(node, result, callbacks, 'open the log again'));
     return running;
   }
 
   // Ends the job and, when ssh itself failed, says why and what to do about it.
-  private ended(node: VmNode, result: RemoteJobResult, callbacks: ConsoleCallbacks): void {
+  private ended(node: VmNode, result: RemoteJobResult, callbacks: ConsoleCallbacks, retry: string): void {
     callbacks.onExit(result);
-    if (result.sshFailure) void this.explain(node, result.sshFailure);
+    if (result.sshFailure) void this.explain(node, result.sshFailure, retry);
   }
 
-  private async explain(node: VmNode, failure: SshFailure): Promise<void> {
+  /** Says why ssh failed; `retry` is what to do once a new host key is accepted: "run the command again". */
+  private async explain(node: VmNode, failure: SshFailure, retry: string): Promise<void> {
     const open = 'Open SSH Terminal';
     switch (failure.kind) {
       case 'unknown-host-key':
         if (
           (await vscode.window.showWarningMessage(
-            `${node.vm.name}: the host key of ${failure.host} is not known yet. Connect once in an SSH terminal, check the fingerprint and accept it; then open the log again.`,
+            `${node.vm.name}: the host key of ${failure.host} is not known yet. Connect once in an SSH terminal, check the fingerprint and accept it; then ${retry}.`,
             open,
           )) === open
         ) {
@@ -183,7 +184,7 @@ export class VmJobs {
       },
     );
     if ('error' in listed) {
-      if (listed.sshFailure) await this.explain(node, listed.sshFailure);
+      if (listed.sshFailure) await this.explain(node, listed.sshFailure, 'open the log again to list its containers');
       else void vscode.window.showErrorMessage(`${node.vm.name}: cannot list containers: ${listed.error}`);
       return undefined;
     }
