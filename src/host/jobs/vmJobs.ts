@@ -184,6 +184,7 @@ export class VmJobs {
       },
     );
     if ('error' in listed) {
+      if (listed.canceled) return undefined;
       if (listed.sshFailure) await this.explain(node, listed.sshFailure, 'open the log again to list its containers');
       else void vscode.window.showErrorMessage(`${node.vm.name}: cannot list containers: ${listed.error}`);
       return undefined;
