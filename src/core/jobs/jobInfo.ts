@@ -41,6 +41,8 @@ export function targetJobInfo(run: TargetRun): JobInfo {
 
 /** A command or log stream about to run on a VM over ssh. */
 export interface RemoteRun {
+  /** The job's id: the tag its processes on the VM carry, which its argv names (remoteShellCommand). */
+  id: string;
   kind: 'ssh-logs' | 'remote-command';
   title: string;
   /** The ssh argv that will be spawned. */
@@ -54,7 +56,7 @@ export interface RemoteRun {
 // The record of a remote job at its start: a new id, this machine, status `running`, in the console.
 export function remoteJobInfo(run: RemoteRun): JobInfo {
   return {
-    id: randomUUID(),
+    id: run.id,
     kind: run.kind,
     mode: 'console',
     title: run.title,

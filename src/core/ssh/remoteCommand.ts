@@ -21,7 +21,7 @@ export interface SshRunOptions {
 // the remote stderr arrives merged into stdout; ssh's own messages stay on stderr. `-e none`
 // keeps `~.` typed into a job from closing the connection; LogLevel=ERROR drops the
 // "Connection to … closed." line of PTY sessions but keeps every error. With a `tag`, the remote
-// processes carry VMO_JOB_ID=<tag> (see remoteShellCommand); a job records its argv without it.
+// processes carry VMO_JOB_ID=<tag> (see remoteShellCommand); a job records its argv with it.
 export function sshRemoteArgv(destination: string, remoteArgv: readonly string[], options: SshRunOptions = {}, tag?: string): string[] {
   assertSshDestination(destination);
   const command = remoteShellCommand(remoteArgv, tag);

@@ -29,15 +29,15 @@ const MAX_SSH_STDERR = 64 * 1024;
 // the job ends once both are done. A canceled job ends `canceled` with neither exit code nor
 // signal: ssh's own (255, "Killed by signal 15") would say nothing about the remote command.
 // The local side uses pipes: ssh's stdin stays open for the whole run, as -tt needs. `argv` is
-// the command as recorded and shown, without the tag; ssh runs it with the tag.
+// what ssh runs, the tag included: what a job records and shows (vmJobs.ts).
 export function startRemoteJob(destination: string, remoteArgv: readonly string[], options: RemoteJobOptions): RunningRemoteJob {
-  const argv = sshRemoteArgv(destination, remoteArgv, options);
   const tag = options.tag ?? randomUUID();
+  const argv = sshRemoteArgv(destination, remoteArgv, options, tag);
   let stderr = '';
   // The local ssh gets a tag of its own (startJob's default): the job's tag belongs to the VM's
   // processes, and a VM may be this very machine.
   const job = startJob(
-    { argv: sshRemoteArgv(destination, remoteArgv, options, tag), usePty: false },
+    { argv, usePty: false },
     {
       ...options,
       onCancel: (graceMs) => reapRemote(destination, tag, graceMs, options),

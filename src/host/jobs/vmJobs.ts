@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
 import { parseArgs } from '../../core/exec/parseArgs';
 import { remoteJobInfo } from '../../core/jobs/jobInfo';
@@ -81,25 +82,29 @@ export class VmJobs {
     if (kind === 'ssh-logs' && !preset) {
       throw new Error(`The log command \`${visibleCommand(remoteArgv)}\` is none of the log presets of this window, so it is not run.`);
     }
-    const argv = sshRemoteArgv(node.ssh.destination, onVm(kind, remoteArgv), sshOptions(this.settings()));
+    // The argv names the job's id (the tag of its processes on the VM): the stored one is checked
+    // against its own id, and the new job's, with the id it will have, is what the user confirms.
+    const argvFor = (id: string): string[] => sshRemoteArgv(node.ssh.destination, onVm(kind, remoteArgv), sshOptions(this.settings()), id);
     const what = `${vm}: ${displayCommand({ file: remoteArgv[0], args: remoteArgv.slice(1) })}`;
-    const mismatch = commandMismatch(job.argv, argv, what);
+    const mismatch = commandMismatch(job.argv, argvFor(job.id), what);
     if (mismatch) throw new Error(mismatch);
+    const id = randomUUID();
     return {
       what,
-      argv,
+      argv: argvFor(id),
       args: remoteArgv,
       place: `On ${vm} over ssh ${node.ssh.destination}, in a console tab.`,
-      start: () => (preset ? this.streamLogs(node, preset, remoteArgv) : this.runArgv(node, remoteArgv)),
+      start: () => (preset ? this.streamLogs(node, preset, remoteArgv, undefined, id) : this.runArgv(node, remoteArgv, undefined, id)),
     };
   }
 
-  private runArgv(node: VmNode, remoteArgv: string[], replacing?: string): JobInfo {
+  private runArgv(node: VmNode, remoteArgv: string[], replacing?: string, id = randomUUID()): JobInfo {
     const options = sshOptions(this.settings());
     const job = remoteJobInfo({
+      id,
       kind: 'remote-command',
       title: `${node.vm.name}: ${formatCommand(remoteArgv)}`,
-      argv: sshRemoteArgv(node.ssh.destination, remoteArgv, options),
+      argv: sshRemoteArgv(node.ssh.destination, remoteArgv, options, id),
       remoteArgv,
       vm: vmId(node.vm),
     });
@@ -111,11 +116,12 @@ export class VmJobs {
     return this.jobs.launch(job, start, async (old) => this.runArgv(node, remoteArgv, old), replacing);
   }
 
-  private streamLogs(node: VmNode, preset: LogPreset, argv: string[], replacing?: string): JobInfo {
+  private streamLogs(node: VmNode, preset: LogPreset, argv: string[], replacing?: string, id = randomUUID()): JobInfo {
     const job = remoteJobInfo({
+      id,
       kind: 'ssh-logs',
       title: `${node.vm.name} · ${preset.label}`,
-      argv: sshRemoteArgv(node.ssh.destination, onVm('ssh-logs', argv), sshOptions(this.settings())),
+      argv: sshRemoteArgv(node.ssh.destination, onVm('ssh-logs', argv), sshOptions(this.settings()), id),
       remoteArgv: argv,
       vm: vmId(node.vm),
     });

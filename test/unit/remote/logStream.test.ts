@@ -39,12 +39,13 @@ describe('log streams over a real sshd', { skip: sshdSkip }, () => {
     await sshd?.stop();
   });
 
-  const watch = (argv: string[]): Watched => {
+  const watch = (argv: string[], tag?: string): Watched => {
     const chunks: Chunk[] = [];
     const lines: Watched['lines'] = [];
     let partial = '';
     const stream = startLogStream(sshd.alias, followerFor(argv), {
       configFile: sshd.configFile,
+      tag,
       backoff: FAST_BACKOFF,
       onChunk: (chunk) => {
         chunks.push(chunk);
@@ -88,9 +89,9 @@ describe('log streams over a real sshd', { skip: sshdSkip }, () => {
     const file = logFile('recorded');
     writeFileSync(file, 'one\n');
     const argv = ['tail', '-n', '5', '-F', file];
-    const watched = watch(argv);
+    const watched = watch(argv, 'job-1');
     await waitFor(() => watched.lines.length === 1, 10_000, 'the line');
-    assert.deepEqual(watched.stream.argv, sshRemoteArgv(sshd.alias, logStreamCommand(followerFor(argv)), { configFile: sshd.configFile }));
+    assert.deepEqual(watched.stream.argv, sshRemoteArgv(sshd.alias, logStreamCommand(followerFor(argv)), { configFile: sshd.configFile }, 'job-1'));
   });
 
   test('a command no follower knows runs again after a dropped connection, and the note says lines may repeat', TIMEOUT, async () => {
