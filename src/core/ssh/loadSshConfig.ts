@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Problem } from '../problem';
+import { formatBytes } from '../util/formatBytes';
 import { FileReadError, readBounded, READ_LIMITS } from '../util/readBounded';
 import { expandGlob, hasMagic } from '../vmconfig/glob';
 import { MATCH_CRITERIA, MATCH_CRITERIA_WITHOUT_ARG, SSH_KEYWORDS } from './keywords';
@@ -14,6 +15,11 @@ export const MAX_INCLUDE_DEPTH = 16;
 /** Config files larger than this are reported, not parsed. */
 export const MAX_SSH_CONFIG_BYTES = READ_LIMITS.sshConfig;
 
+// What one load reads in all, a file counted each time it is included: Includes that name the
+// same files again and again multiply (3 per level over 15 levels is 14 million files, which ssh
+// reads one by one), so past this the load stops at the Include that went over.
+export const SSH_CONFIG_BUDGET = { files: 1000, bytes: 8 * MAX_SSH_CONFIG_BYTES } as const;
+
 export interface LoadedSshConfig {
   config: SshConfig;
   problems: Problem[];
@@ -22,33 +28,63 @@ export interface LoadedSshConfig {
 
 // Reads an SSH config the way ssh does: Include expanded in place (globs; `~` is opts.home;
 // relative paths are under ~/.ssh, as for the user's config), with a depth limit and cycle
-// check. Lines are tokenised by the ssh-config package. Never throws: a missing starting file is
-// an empty config (ssh ignores a missing ~/.ssh/config), anything unreadable or malformed is a problem.
+// check, and within SSH_CONFIG_BUDGET. A file included several times is read from disk once and
+// its problems are reported once. Lines are tokenised by the ssh-config package. Never throws: a
+// missing starting file is an empty config (ssh ignores a missing ~/.ssh/config), anything
+// unreadable or malformed is a problem.
 export async function loadSshConfig(configFile: string, opts: { home: string }): Promise<LoadedSshConfig> {
   const home = path.resolve(opts.home);
   const file = path.resolve(configFile === '~' || configFile.startsWith('~/') ? resolveIncludePath(configFile, home) : configFile);
   const problems: Problem[] = [];
+  const reported = new Set<string>();
   const files: string[] = [];
   const hosts: SshHostBlock[] = [];
   const ignoreUnknown: string[] = [];
   const config: SshConfig = { file, home, root: { file, lines: [] }, files, hosts };
+  /** Each file's text by its real path: read once however often it is included. */
+  const texts = new Map<string, Promise<ReadResult>>();
+  const spent = { files: 0, bytes: 0 };
+  /** Set when the budget ran out: every file being read stops there. */
+  let stopped = false;
 
-  const read = await readConfigText(file);
+  const real = await realPath(file);
+  const read = await readOnce(file, real);
   if ('error' in read) {
     if (read.code !== 'ENOENT') problems.push({ severity: 'error', message: read.error, file });
     return { config, problems };
   }
-  config.root = await parseFile(file, read.text, [await realPath(file)]);
+  spend(read);
+  config.root = await parseFile(file, read.text, [real]);
   return { config, problems };
 
+  function readOnce(file: string, real: string): Promise<ReadResult> {
+    let text = texts.get(real);
+    if (!text) texts.set(real, (text = readConfigText(file)));
+    return text;
+  }
+
+  /** Counts a file read; what is over the budget, if it now is. */
+  function spend(read: { text: string }): string | undefined {
+    spent.files += 1;
+    spent.bytes += Buffer.byteLength(read.text);
+    if (spent.files > SSH_CONFIG_BUDGET.files) return `${SSH_CONFIG_BUDGET.files} files`;
+    if (spent.bytes > SSH_CONFIG_BUDGET.bytes) return formatBytes(SSH_CONFIG_BUDGET.bytes);
+    return undefined;
+  }
+
   async function parseFile(file: string, text: string, chain: string[]): Promise<SshConfigFile> {
-    files.push(file);
+    if (!files.includes(file)) files.push(file);
     const result: SshConfigFile = { file, lines: [] };
     let block: SshHostBlock | undefined;
     const lines = text.split(/\r\n|\n|\r/);
-    for (let i = 0; i < lines.length; i++) {
+    for (let i = 0; i < lines.length && !stopped; i++) {
       const line = i + 1;
-      const problem = (severity: Problem['severity'], message: string) => problems.push({ severity, message, file, line });
+      const problem = (severity: Problem['severity'], message: string) => {
+        const key = `${file}\0${line}\0${message}`;
+        if (reported.has(key)) return;
+        reported.add(key);
+        problems.push({ severity, message, file, line });
+      };
       const parsed = parseLine(lines[i]);
       if (parsed === undefined) continue;
       if ('error' in parsed) {
@@ -99,6 +135,7 @@ export async function loadSshConfig(configFile: string, opts: { home: string }):
   async function include(patterns: string[], chain: string[], problem: (s: Problem['severity'], m: string) => void): Promise<SshConfigFile[]> {
     const included: SshConfigFile[] = [];
     for (const pattern of patterns) {
+      if (stopped) break;
       const absolute = resolveIncludePath(pattern, home);
       const targets = await expandGlob(absolute);
       if (targets.length === 0 && !hasMagic(absolute)) {
@@ -114,7 +151,7 @@ export async function loadSshConfig(configFile: string, opts: { home: string }):
           problem('error', `Include "${pattern}" is nested more than ${MAX_INCLUDE_DEPTH} deep; ssh stops with "Too many recursive configuration includes".`);
           continue;
         }
-        const read = await readConfigText(target);
+        const read = await readOnce(target, real);
         if ('error' in read) {
           if (read.code === 'EISDIR') {
             problem('warning', `Include "${pattern}" names the folder ${target}; ssh reads nothing from a folder (write "${path.join(pattern, '*')}").`);
@@ -122,6 +159,15 @@ export async function loadSshConfig(configFile: string, opts: { home: string }):
             problem('error', `Include "${pattern}": cannot read ${target}. ${read.error}`);
           }
           continue;
+        }
+        const over = spend(read);
+        if (over !== undefined) {
+          problem(
+            'error',
+            `Include "${pattern}" takes this SSH config over ${over} read in all (a file counts each time it is included), so the rest of it is not read here; ssh would read it all, however long that takes. Look for Includes that name the same files again and again.`,
+          );
+          stopped = true;
+          break;
         }
         included.push(await parseFile(target, read.text, [...chain, real]));
       }
