@@ -13,12 +13,14 @@ import { watchFiles } from './watchFiles';
 // Wires the VMs view: the tree, its commands, whether each VM answers, and watchers on the
 // environment files, the SSH config and every file it includes.
 export function registerVms(context: vscode.ExtensionContext, vmJobs: VmJobs, catalog: CatalogSync): VmsTreeProvider {
-  let inputWatcher: vscode.Disposable | undefined;
+  // Until a read ends, the SSH config itself is watched: fixing a config whose read went wrong
+  // must bring the view back. Each read then watches every file it read.
+  let inputWatcher = watchFiles([settings().sshConfigFile], () => vms.refresh());
   const reachability: VmReachability = new VmReachability(settings, () => vms.allVms());
   const vms: VmsTreeProvider = new VmsTreeProvider(
     settings,
     (inventory) => {
-      inputWatcher?.dispose();
+      inputWatcher.dispose();
       inputWatcher = watchFiles(inventory.files, () => vms.refresh());
       catalog.inventoryRead(inventory);
     },
@@ -48,7 +50,7 @@ export function registerVms(context: vscode.ExtensionContext, vmJobs: VmJobs, ca
     onSettingsChanged('ssh', refresh),
     onSettingsChanged('logs', refresh),
     ...registerVmCommands(vms, settings, vmJobs),
-    { dispose: () => inputWatcher?.dispose() },
+    { dispose: () => inputWatcher.dispose() },
   );
   reachability.setVisible(view.visible);
   return vms;

@@ -9,6 +9,7 @@ import type { SshConfig, SshDestination } from '../../core/ssh/types';
 import { keepReachableVms } from '../../core/ssh/vmDestinations';
 import { findEnvironmentFiles } from '../../core/vmconfig/findEnvironmentFiles';
 import { loadEnvironments } from '../../core/vmconfig/loadEnvironments';
+import { LatestRead } from '../../core/util/latestRead';
 import { vmId, type Environment, type Vm } from '../../core/vmconfig/types';
 import type { Settings } from '../config';
 import { Disposable } from '../disposable';
@@ -102,10 +103,15 @@ type Node = EnvironmentNode | VmNode | LogPresetNode | ProblemNode;
 export class VmsTreeProvider extends Disposable implements vscode.TreeDataProvider<Node> {
   private readonly changed = this.register(new vscode.EventEmitter<Node | undefined>());
   readonly onDidChangeTreeData = this.changed.event;
-  private inventory: Promise<VmInventory> | undefined;
+  // A file change during a slow read leads to a fresh read, and only the newest one is shown.
+  private readonly inventory = new LatestRead(
+    () => this.read(),
+    (inventory) => this.onLoaded(inventory),
+  );
 
   constructor(
     private readonly settings: () => Settings,
+    /** Called with each inventory the view shows (not with one read meanwhile superseded). */
     private readonly onLoaded: (inventory: VmInventory) => void,
     /** The last reachability check of a destination, if one ran. */
     private readonly reachability: (destination: string) => Reachability | undefined = () => undefined,
@@ -115,7 +121,7 @@ export class VmsTreeProvider extends Disposable implements vscode.TreeDataProvid
 
   /** Reads the environments and the SSH config again. */
   refresh(): void {
-    this.inventory = undefined;
+    this.inventory.invalidate();
     this.changed.fire(undefined);
   }
 
@@ -125,11 +131,7 @@ export class VmsTreeProvider extends Disposable implements vscode.TreeDataProvid
   }
 
   load(): Promise<VmInventory> {
-    this.inventory ??= this.read().then((inventory) => {
-      this.onLoaded(inventory);
-      return inventory;
-    });
-    return this.inventory;
+    return this.inventory.get();
   }
 
   getTreeItem(node: Node): vscode.TreeItem {
@@ -214,7 +216,8 @@ export class VmsTreeProvider extends Disposable implements vscode.TreeDataProvid
       environments: reachable.environments,
       problems,
       ssh: ssh.config,
-      files: [...files, ...ssh.config.files],
+      // The config itself even when it does not exist yet: creating it must show its Host blocks.
+      files: [...files, ssh.config.file, ...ssh.config.files],
     };
   }
 }
