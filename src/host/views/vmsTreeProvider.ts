@@ -205,11 +205,11 @@ export class VmsTreeProvider extends Disposable implements vscode.TreeDataProvid
   private async read(): Promise<VmInventory> {
     const s = this.settings();
     const roots = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
-    const files = await findEnvironmentFiles(roots, s.environmentGlobs);
-    const [loaded, ssh] = await Promise.all([loadEnvironments(files), loadSshConfig(s.sshConfigFile, { home: s.sshHome })]);
+    const found = await findEnvironmentFiles(roots, s.environmentGlobs);
+    const [loaded, ssh] = await Promise.all([loadEnvironments(found.files), loadSshConfig(s.sshConfigFile, { home: s.sshHome })]);
     // A VM whose destination is refused is a problem at its line, never a node that runs ssh.
     const reachable = keepReachableVms(loaded.environments, ssh.config);
-    const problems = [...loaded.problems, ...reachable.problems, ...ssh.problems];
+    const problems = [...found.problems, ...loaded.problems, ...reachable.problems, ...ssh.problems];
     const vmCount = reachable.environments.reduce((n, e) => n + e.vms.length, 0);
     log.info(`VMs: ${reachable.environments.length} environments, ${vmCount} VMs, ${problems.length} problems`);
     return {
@@ -217,7 +217,7 @@ export class VmsTreeProvider extends Disposable implements vscode.TreeDataProvid
       problems,
       ssh: ssh.config,
       // The config itself even when it does not exist yet: creating it must show its Host blocks.
-      files: [...files, ssh.config.file, ...ssh.config.files],
+      files: [...found.files, ...found.problems.map((p) => p.file), ssh.config.file, ...ssh.config.files],
     };
   }
 }

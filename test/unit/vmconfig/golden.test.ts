@@ -23,8 +23,9 @@ for (const name of readdirSync(fixtures).sort()) {
     const spec = JSON.parse(readFileSync(path.join(dir, 'case.json'), 'utf8')) as Case;
     const roots = spec.roots.map((r) => path.join(dir, r));
     const globs = [...spec.extraGlobs, ...(spec.absoluteGlobs ?? []).map((g) => path.join(dir, g))];
-    const files = await findEnvironmentFiles(roots, globs);
-    const loaded = await loadEnvironments(files);
-    assertGolden(relativize({ files, ...loaded }, dir), path.join(dir, 'expected.json'));
+    const found = await findEnvironmentFiles(roots, globs);
+    const loaded = await loadEnvironments(found.files);
+    const result = { files: found.files, environments: loaded.environments, problems: [...found.problems, ...loaded.problems] };
+    assertGolden(relativize(result, dir), path.join(dir, 'expected.json'));
   });
 }
