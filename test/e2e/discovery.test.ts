@@ -269,6 +269,42 @@ test("VMs: clicking the broken environment's error opens its file at the line", 
   }),
 );
 
+test('VMs: an SSH config whose Includes fan out and a config.yaml beside a config.yml are items naming their file; fixing them brings the view back without a reload', { timeout: 120_000 }, () =>
+  step('discovery-vms-recovery', async () => {
+    const { workbench, home, workspace } = setup;
+    await workbench.openViewContainer(CONTAINER);
+    const before = formatRows(await workbench.waitForTreeRows('VMs', (r) => childrenOf(r, 'lab').length >= 3));
+    // No cycle, but 3 Includes of the next file on each of 15 levels: 14 million files to read (ssh -G hangs on it).
+    const sshConfig = path.join(home, '.ssh', 'config');
+    const good = readFileSync(sshConfig, 'utf8');
+    const inc = path.join(home, '.ssh', 'inc');
+    mkdirSync(inc);
+    for (let n = 1; n <= 15; n++) writeFileSync(path.join(inc, `x${n}`), `Include ${inc}/x${n + 1} ${inc}/x${n + 1} ${inc}/x${n + 1}\n`);
+    writeFileSync(path.join(inc, 'x16'), 'Host foo\n');
+    writeFileSync(sshConfig, `Include ${inc}/x1\n${good}`);
+    const yaml = path.join(workspace, 'environments', 'lab', 'config.yaml');
+    writeFileSync(yaml, 'vms:\n  other-1:\n    host: 10.77.0.99\n');
+    const rows = await workbench.waitForTreeRows('VMs', (r) => topLevel(r).some((x) => /takes this SSH config over/.test(x.label)) && topLevel(r).some((x) => x.label.startsWith('Ignored:')));
+    const budget = topLevel(rows).find((x) => /takes this SSH config over/.test(x.label))!;
+    assert.ok(budget.label.startsWith(`Include "${inc}/x16"`), `the error names the Include that went over: "${budget.label}"`);
+    assert.equal(budget.description, 'x15:1', 'the error is at the Include line that went over the budget');
+    const ignored = topLevel(rows).find((x) => x.label.startsWith('Ignored:'))!;
+    assert.match(ignored.label, /environment "lab" is read from config\.yml beside it/);
+    assert.equal(ignored.description, 'environments/lab/config.yaml', 'the warning names the file that is not read');
+    // One lab, its VMs read from config.yml, resolved without the config's rest (labweb is in conf.d, after the Include).
+    assert.equal(topLevel(rows).filter((x) => x.label === 'lab').length, 1, `one environment lab:\n${formatRows(rows)}`);
+    assert.deepEqual(childrenOf(rows, 'lab').map((r) => r.label).sort(), ['lab-cache-1', 'lab-db-1', 'lab-web-1']);
+    assert.ok(!childrenOf(rows, 'lab').some((r) => r.description.includes('ssh labweb')), `the rest of the SSH config is not read:\n${formatRows(rows)}`);
+    await shot('07-vms-budget-and-yaml');
+
+    writeFileSync(sshConfig, good);
+    rmSync(yaml);
+    rmSync(inc, { recursive: true });
+    await workbench.waitForTreeRows('VMs', (r) => formatRows(r) === before);
+    await shot('08-vms-recovered');
+  }),
+);
+
 /** Polls `condition` every 200 ms for up to `timeoutMs`. */
 async function waitFor(condition: () => Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
