@@ -1,4 +1,5 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { procPids } from './procPids';
 
 // Every process of a job carries `VMO_JOB_ID=<tag>` in its environment, set by the runner and
 // inherited by whatever it starts. The process tree loses a daemon once it is reparented to init
@@ -30,17 +31,5 @@ export function hasJobTag(pid: number, tag: string): boolean {
 // Only environments we may read are seen: those of our own user (all of them for root). A zombie's
 // environment reads empty, so the dead are not listed.
 export function processesTagged(tag: string): number[] | undefined {
-  let names: string[];
-  try {
-    names = readdirSync('/proc');
-  } catch {
-    return undefined;
-  }
-  const found: number[] = [];
-  for (const name of names) {
-    if (!/^\d+$/.test(name)) continue;
-    const pid = Number(name);
-    if (pid !== process.pid && hasJobTag(pid, tag)) found.push(pid);
-  }
-  return found;
+  return procPids()?.filter((pid) => pid !== process.pid && hasJobTag(pid, tag));
 }

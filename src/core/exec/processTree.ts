@@ -1,4 +1,5 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { procPids } from './procPids';
 
 interface ProcessEntry {
   pid: number;
@@ -9,25 +10,20 @@ interface ProcessEntry {
 
 /** Live processes read from /proc (zombies count as gone); undefined where there is no /proc. */
 function readProcessTable(): ProcessEntry[] | undefined {
-  let names: string[];
-  try {
-    names = readdirSync('/proc');
-  } catch {
-    return undefined;
-  }
+  const pids = procPids();
+  if (!pids) return undefined;
   const entries: ProcessEntry[] = [];
-  for (const name of names) {
-    if (!/^\d+$/.test(name)) continue;
+  for (const pid of pids) {
     let stat: string;
     try {
-      stat = readFileSync(`/proc/${name}/stat`, 'latin1');
+      stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
     } catch {
       continue; // It ended while we read.
     }
     // The command name (field 2) may hold spaces and parentheses: fields resume after the last ')'.
     const [state, ppid, pgid, sid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     if (state === 'Z' || state === 'X') continue;
-    entries.push({ pid: Number(name), ppid: Number(ppid), pgid: Number(pgid), sid: Number(sid) });
+    entries.push({ pid, ppid: Number(ppid), pgid: Number(pgid), sid: Number(sid) });
   }
   return entries;
 }
