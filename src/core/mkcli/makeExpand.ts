@@ -9,20 +9,31 @@ export interface ExpandHooks {
   evaluate(text: string): void;
   /** The file names read so far, for MAKEFILE_LIST. */
   makefileList(): string;
+  /** Told when a value (`'value'`) or the whole reading (`'reading'`) takes more work than it may. */
+  overBudget(scope: 'value' | 'reading'): void;
 }
 
 /** Expansion stops (the result is unknown) past this nesting or this much text. */
 const MAX_DEPTH = 64;
 const MAX_LENGTH = 1024 * 1024;
-/** References one reading may expand in all; past it everything is unknown (exponential variables). */
-const MAX_REFERENCES = 1_000_000;
+// Work is counted in characters scanned and produced; a reference or a loop's turn costs
+// TURN_COST more (about as long as so many characters). An exponential variable or a nested
+// `$(foreach …)` over long lists would otherwise hold the extension host for minutes, each
+// expansion within the limits above. Past MAX_VALUE_WORK the value being expanded (a line's
+// name, value or condition, with all it evaluates) is unknown: a few tenths of a second of work,
+// over ten times the largest value of real makefiles (a configured buildroot's, 0.8 M). Past
+// MAX_WORK every value is: above the 185 M of that buildroot, the largest reading found.
+export const TURN_COST = 8;
+export const MAX_VALUE_WORK = 10_000_000;
+export const MAX_WORK = 250_000_000;
 
 // Expands make references in text without running anything: `$(shell …)` and whatever else
 // would need a process or a write becomes UNKNOWN, and so does a variable that refers to
 // itself, too deep a nesting or too long a result.
 export class Expander {
   private depth = 0;
-  private references = 0;
+  private work = 0;
+  private valueWork = 0;
   private readonly active = new Set<string>();
   private readonly selfReferencing = new Set<string>();
 
@@ -32,8 +43,11 @@ export class Expander {
   ) {}
 
   expand(text: string, locals?: ReadonlyMap<string, string>): string {
+    // Plain text is its own value, known even past the budget; a loop charges each turn of its own.
     if (!text.includes('$')) return text;
-    if (this.depth >= MAX_DEPTH || this.references > MAX_REFERENCES) return UNKNOWN;
+    if (this.depth === 0) this.valueWork = 0;
+    if (!this.spend(text.length)) return UNKNOWN;
+    if (this.depth >= MAX_DEPTH) return UNKNOWN;
     this.depth++;
     try {
       let out = '';
@@ -45,7 +59,7 @@ export class Expander {
         }
         const next = text[i + 1];
         if (next === undefined) break;
-        if (++this.references > MAX_REFERENCES) return UNKNOWN;
+        if (!this.spend(TURN_COST)) return UNKNOWN;
         if (next === '$') {
           out += '$';
           i++;
@@ -60,10 +74,27 @@ export class Expander {
         }
         if (out.length > MAX_LENGTH) return UNKNOWN;
       }
-      return out;
+      return this.spend(out.length) ? out : UNKNOWN;
     } finally {
       this.depth--;
     }
+  }
+
+  /** Counts `amount` of work; false once the value or the reading has taken all it may. */
+  spend(amount: number): boolean {
+    if (this.valueWork > MAX_VALUE_WORK || this.work > MAX_WORK) return false;
+    // A value too large is refused before it counts toward the reading, which goes on.
+    this.valueWork += amount;
+    if (this.valueWork > MAX_VALUE_WORK) {
+      this.hooks.overBudget('value');
+      return false;
+    }
+    this.work += amount;
+    if (this.work > MAX_WORK) {
+      this.hooks.overBudget('reading');
+      return false;
+    }
+    return true;
   }
 
   /** The value of a variable, expanded (recursive variables at each use). */

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { patsubstWord, words, type Expander } from './makeExpand';
+import { patsubstWord, TURN_COST, words, type Expander } from './makeExpand';
 import { UNKNOWN } from './makeVariables';
 
 type Fn = (x: Expander, args: string[], locals: ReadonlyMap<string, string> | undefined) => string;
@@ -7,12 +7,27 @@ type Fn = (x: Expander, args: string[], locals: ReadonlyMap<string, string> | un
 const known = (...values: string[]): boolean => values.every((v) => !v.includes(UNKNOWN));
 
 /** A function whose arguments are all expanded first; any unknown argument makes it unknown. */
-function eager(body: (args: string[]) => string): Fn {
+function eager(body: (args: string[], x: Expander) => string): Fn {
   return (x, args, locals) => {
     const values = args.map((a) => x.expand(a, locals));
-    return known(...values) ? body(values) : UNKNOWN;
+    return known(...values) ? body(values, x) : UNKNOWN;
   };
 }
+
+// A result that grows with the product of its arguments (`$(addprefix $(L),$(L))`) is paid for
+// before it is built: built first, it could be gigabytes, or more than a string can hold.
+const paid = (x: Expander, length: number, build: () => string): string => (x.spend(length) ? build() : UNKNOWN);
+
+// `$(filter …)` and `$(filter-out …)`: exact patterns are looked up, `%` ones tried on each word.
+const filter = (keep: boolean): Fn =>
+  eager(([ps, text], x) => {
+    const patterns = words(ps);
+    const exact = new Set(patterns.filter((p) => !p.includes('%')));
+    const wild = patterns.filter((p) => p.includes('%'));
+    const ws = words(text ?? '');
+    const matches = (w: string): boolean => exact.has(w) || wild.some((p) => patsubstWord(p, '\u0001', w) === '\u0001');
+    return paid(x, ws.length * wild.length, () => ws.filter((w) => matches(w) === keep).join(' '));
+  });
 
 const wordFn = (body: (ws: string[], args: string[]) => string[] | string): Fn =>
   eager((args) => {
@@ -20,20 +35,24 @@ const wordFn = (body: (ws: string[], args: string[]) => string[] | string): Fn =
     return Array.isArray(result) ? result.join(' ') : result;
   });
 
-const matches = (patterns: string[], word: string): boolean =>
-  patterns.some((p) => (p.includes('%') ? patsubstWord(p, '\u0001', word) === '\u0001' : p === word));
-
 const nth = (text: string): number => Number.parseInt(text.trim(), 10);
 
 // make's text functions, evaluated; those that run a program, write a file or stop make
 // (`shell`, `file`, `guile`, `error`, `load`) are unknown instead.
 const table: Record<string, Fn> = {
-  subst: eager(([from, to, text]) => (from === '' ? text : text.split(from).join(to ?? ''))),
-  patsubst: eager(([p, r, text]) => words(text ?? '').map((w) => patsubstWord(p.trim(), (r ?? '').trim(), w)).join(' ')),
+  subst: eager(([from, to = '', text], x) => {
+    if (from === '') return text;
+    const parts = text.split(from);
+    return paid(x, (parts.length - 1) * to.length, () => parts.join(to));
+  }),
+  patsubst: eager(([p, r = '', text], x) => {
+    const ws = words(text ?? '');
+    return paid(x, ws.length * r.length, () => ws.map((w) => patsubstWord(p.trim(), r.trim(), w)).join(' '));
+  }),
   strip: eager(([text]) => words(text ?? '').join(' ')),
   findstring: eager(([find, text]) => ((text ?? '').includes(find) ? find : '')),
-  filter: eager(([ps, text]) => words(text ?? '').filter((w) => matches(words(ps), w)).join(' ')),
-  'filter-out': eager(([ps, text]) => words(text ?? '').filter((w) => !matches(words(ps), w)).join(' ')),
+  filter: filter(true),
+  'filter-out': filter(false),
   sort: wordFn((ws) => [...new Set(ws)].sort()),
   words: wordFn((ws) => String(ws.length)),
   word: eager(([n, text]) => words(text ?? '')[nth(n) - 1] ?? ''),
@@ -44,8 +63,14 @@ const table: Record<string, Fn> = {
   notdir: wordFn((ws) => ws.map((w) => w.slice(w.lastIndexOf('/') + 1))),
   suffix: wordFn((ws) => ws.map((w) => /(\.[^./]*)$/.exec(w)?.[1] ?? '').filter(Boolean)),
   basename: wordFn((ws) => ws.map((w) => w.replace(/\.[^./]*$/, ''))),
-  addsuffix: eager(([s, text]) => words(text ?? '').map((w) => w + s).join(' ')),
-  addprefix: eager(([p, text]) => words(text ?? '').map((w) => p + w).join(' ')),
+  addsuffix: eager(([s, text], x) => {
+    const ws = words(text ?? '');
+    return paid(x, ws.length * s.length, () => ws.map((w) => w + s).join(' '));
+  }),
+  addprefix: eager(([p, text], x) => {
+    const ws = words(text ?? '');
+    return paid(x, ws.length * p.length, () => ws.map((w) => p + w).join(' '));
+  }),
   join: eager(([a, b]) => {
     const wa = words(a);
     const wb = words(b ?? '');
@@ -84,9 +109,14 @@ const table: Record<string, Fn> = {
     const n = x.expand(name ?? '', locals).trim();
     const l = x.expand(list ?? '', locals);
     if (!known(n, l)) return UNKNOWN;
-    return words(l)
-      .map((w) => x.expand(body ?? '', new Map([...(locals ?? []), [n, w]])))
-      .join(' ');
+    const values: string[] = [];
+    for (const w of words(l)) {
+      const value = x.expand(body ?? '', new Map([...(locals ?? []), [n, w]]));
+      // A turn costs its locals and its text too, which expand does not charge for a plain body.
+      if (!x.spend(TURN_COST + (locals?.size ?? 0) + value.length)) return UNKNOWN;
+      values.push(value);
+    }
+    return values.join(' ');
   },
   call: (x, [name, ...params], locals) => {
     const n = x.expand(name ?? '', locals).trim();

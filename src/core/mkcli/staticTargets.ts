@@ -74,6 +74,7 @@ class StaticReader {
       wildcard: (pattern) => wildcard(pattern, dir),
       evaluate: (text) => this.evaluate(text),
       makefileList: () => this.names.join(' '),
+      overBudget: (scope) => this.overBudget(scope),
     });
   }
 
@@ -312,6 +313,17 @@ class StaticReader {
       this.here = here;
       this.evalDepth--;
     }
+  }
+
+  /** Says once where the reading stopped evaluating: a value too large, or all values from there on. */
+  private overBudget(scope: 'value' | 'reading'): void {
+    const message =
+      scope === 'value'
+        ? 'The value on this line is too large to evaluate here; targets that depend on it may be missing'
+        : 'The makefiles take too long to evaluate here: values from this line on are left unknown, so targets that depend on them may be missing';
+    const last = this.problems[this.problems.length - 1];
+    if (last?.message === message && last.file === this.here.file && last.line === this.here.line) return;
+    this.problem(message, this.here, 'warning');
   }
 
   private problem(message: string, at: { file: string; line: number } | undefined, severity: Problem['severity']): Problem {

@@ -136,6 +136,28 @@ test('hostile: self-referencing, mutually recursive and exploding variables end,
   assert.ok(Date.now() - started < 5000, `took ${Date.now() - started} ms`);
 });
 
+// A value that would take minutes to expand is left unknown and said once, at its line; the
+// lines after it are still read. No time is asserted: the test runner's timeout catches a hang.
+test('hostile: a quadratic $(foreach …), $(filter …) or $(addprefix …) of long lists is left unknown, with a warning at its line', () => {
+  const list = `L := ${Array.from({ length: 20_000 }, (_, i) => `w${i}`).join(' ')}`;
+  for (const [name, value] of Object.entries({
+    foreach: '$(foreach a,$(L),$(foreach b,$(L),x))',
+    'filter-patterns': '$(filter $(addsuffix %,$(L)),$(L))',
+    addprefix: '$(addprefix $(L),$(L))',
+    // Exact patterns are looked up, so this one is evaluated: its words are targets.
+    filter: '$(filter $(L),$(L))\n$(lastword $(X)):',
+  })) {
+    const listing = read(project(`quadratic-${name}`, { Makefile: `${list}\nX := ${value}\nall: ## the all target\n\techo hi\nafter-$(firstword $(L)):\n` }));
+    if (name === 'filter') {
+      assert.deepEqual([listing.targets.map((t) => t.name), listing.problems], [['w19999', 'all', 'after-w0'], []]);
+      continue;
+    }
+    assert.deepEqual(listing.targets.map((t) => t.name), ['all', 'after-w0'], name);
+    assert.deepEqual(listing.problems.map((p) => [p.severity, p.line]), [['warning', 2]], name);
+    assert.match(listing.problems[0].message, /too large to evaluate here; targets that depend on it may be missing/);
+  }
+});
+
 test('hostile: FIFOs, devices, folders and files over 4 MiB are not read; huge lines, CRLF and bad UTF-8 are', () => {
   const dir = project('odd', {
     Makefile: ['-include fifo.mk', 'include /dev/zero', 'include folder', 'include big.mk', 'include long.mk', 'include crlf.mk', 'include latin1.mk', 'main:'].join('\n'),
