@@ -34,9 +34,14 @@ export function assignmentError(word: string, from = 'the hub'): string | undefi
   return undefined;
 }
 
+/** What a name read from bytes that are not valid UTF-8 holds in their place (U+FFFD). */
+export const NOT_UTF8 = '\ufffd';
+
 /** Why `target` cannot be passed to make as one target, or undefined when it can. */
 export function targetError(target: string): string | undefined {
   if (target.length === 0) return 'Expected a target name, got an empty string';
+  // make would be given U+FFFD, not the bytes the makefile has: no such target.
+  if (target.includes(NOT_UTF8)) return `Expected a target name of valid UTF-8, got ${JSON.stringify(target)} (U+FFFD stands for bytes that are not)`;
   if (target.startsWith('-') || FORBIDDEN_IN_TARGET.test(target)) {
     return `Expected a target name, got ${JSON.stringify(target)}`;
   }

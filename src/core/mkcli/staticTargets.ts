@@ -5,6 +5,7 @@ import { Conditionals } from './makeConditionals';
 import { Expander, words } from './makeExpand';
 import { docComment, joinContinuations, logicalLines, splitComment, type LogicalLine } from './makefileLines';
 import { parseStatement } from './makeStatement';
+import { NOT_UTF8 } from './names';
 import { builtinVariables, MakeVariables, UNKNOWN } from './makeVariables';
 import { wildcard } from './makeWildcard';
 
@@ -282,6 +283,10 @@ class StaticReader {
   private rule(targetsText: string, at: { file: string; line: number }, description: string | undefined): void {
     for (const name of words(this.x.expand(targetsText))) {
       if (name.includes(UNKNOWN) || name.startsWith('.') || name.includes('%')) continue;
+      if (name.includes(NOT_UTF8)) {
+        this.problem(`The target ${JSON.stringify(name)} is not valid UTF-8 (U+FFFD stands for bytes that are not): make cannot be given its name, so it is not listed`, at, 'error');
+        continue;
+      }
       const existing = this.targets.get(name);
       if (existing?.phonyOnly) {
         // The rule, not the .PHONY line, is where the target is written.

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { assignmentError } from '../../../src/core/mkcli/names';
+import { assignmentError, targetError } from '../../../src/core/mkcli/names';
 
 test('from the hub only VAR=value is taken: no make option, no other goal, no variable that changes how make runs', () => {
   for (const ok of ['ENV=staging', 'TAG=', 'X_1=a b=c', 'CONFIRM=yes']) assert.equal(assignmentError(ok), undefined, ok);
@@ -19,4 +19,9 @@ test('whatever word is accepted, make reads it as a plain variable assignment', 
       assert.ok(!/^(SHELL|MAKESHELL|MAKEFLAGS|MFLAGS|GNUMAKEFLAGS|MAKEFILES|MAKE|MAKECMDGOALS|MAKEOVERRIDES)=/.test(word));
     }),
   );
+});
+
+test('a target name read from bytes that are not UTF-8 is refused: make would be given U+FFFD, not the bytes', () => {
+  assert.match(targetError('caf\ufffd') ?? '', /valid UTF-8/);
+  assert.equal(targetError('café'), undefined);
 });

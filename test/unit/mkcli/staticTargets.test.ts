@@ -221,3 +221,12 @@ test('a line make stops at with "missing separator" is an error at its line, as 
   assert.deepEqual(names(path.join(scratch, 'separator-recipe-prefix')), ['build']);
   assert.deepEqual(names(path.join(scratch, 'separator-override-rule')), ['override', 'a', 'b'], 'as make -pRrq lists them');
 });
+
+test('a target name that is not valid UTF-8 is an error at its line, not listed', () => {
+  const dir = project('latin1-target', {});
+  writeFileSync(path.join(dir, 'Makefile'), Buffer.concat([Buffer.from('ok: ## fine\ncaf'), Buffer.from([0xe9]), Buffer.from(': ## latin1\n\t@echo caf\n')]));
+  const listing = read(dir);
+  assert.deepEqual(listing.targets.map((t) => t.name), ['ok']);
+  assert.deepEqual(listing.problems.map((p) => [p.severity, p.line]), [['error', 2]]);
+  assert.match(listing.problems[0].message, /^The target "caf\ufffd" is not valid UTF-8/);
+});
