@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Problem } from '../problem';
-import { FileReadError, READ_LIMITS, readBoundedSync } from '../util/readBounded';
+import { FileReadError, READ_LIMITS, readBoundedSync, refuseBinary } from '../util/readBounded';
 import { Conditionals } from './makeConditionals';
 import { Expander, words } from './makeExpand';
 import { docComment, joinContinuations, logicalLines, splitComment, type LogicalLine } from './makefileLines';
@@ -61,6 +61,8 @@ class StaticReader {
   private readonly conditionals: Conditionals[] = [];
   private readCount = 0;
   private evalDepth = 0;
+  /** Set where make surely stops reading (missing separator, a binary makefile): nothing after it is read. */
+  private stopped = false;
   /** Where the line being read is, for targets that `$(eval …)` defines. */
   private here = { file: '', line: 0 };
 
@@ -90,6 +92,7 @@ class StaticReader {
 
   /** Reads one makefile named `name` (as make names it), included from `from` when given. */
   private readFile(name: string, from: { file: string; line: number; optional: boolean } | undefined): void {
+    if (this.stopped) return;
     const file = path.resolve(this.dir, name);
     this.files.add(file);
     if (this.stack.includes(file)) {
@@ -106,13 +109,15 @@ class StaticReader {
     }
     let text: string;
     try {
-      text = readBoundedSync(file, READ_LIMITS.makefile);
+      text = refuseBinary(file, readBoundedSync(file, READ_LIMITS.makefile), 'a makefile');
     } catch (error) {
       if (!(error instanceof FileReadError)) throw error;
       const missing = error.code === 'ENOENT' || error.code === 'ENOTDIR';
       if (missing && from?.optional) return;
       const problem = this.problem(`${from ? 'Included file ' : ''}${name} ${error.detail}`, from ?? { file, line: 0 }, from && missing ? 'warning' : 'error');
       if (!missing) this.refused.push(problem);
+      // make reads a binary file as text and stops at its first line that is no rule: so does the reader.
+      if (error.code === 'EBINARY' && this.surely(this.evalDepth > 0)) this.stopped = true;
       return;
     }
     this.names.push(name);
@@ -140,6 +145,7 @@ class StaticReader {
     let doc: string[] = [];
     let define: { name: string; op: string; body: string[]; depth: number } | undefined;
     for (const { raw, line: physicalLine } of lines) {
+      if (this.stopped) return;
       const line = atLine ?? physicalLine;
       if (define) {
         const word = /^\s*(?:(?:override|export|private)\s+)*(define|endef)\b/.exec(raw)?.[1];
@@ -222,11 +228,17 @@ class StaticReader {
   private otherLine(expanded: string, inRule: boolean, indented: boolean, at: { file: string; line: number }, evaluated: boolean): boolean {
     if (expanded.trim() === '') return false;
     if (expanded.includes(UNKNOWN) || expanded.includes(':')) return true;
-    if (!evaluated && !this.conditionals.some((c) => c.uncertain)) {
+    if (this.surely(evaluated)) {
       const hint = inRule && indented ? '; a recipe line must start with a tab' : '';
       this.problem(`Not a rule, an assignment or a directive: make stops here with "missing separator"${hint}`, at, 'error');
+      this.stopped = true;
     }
     return inRule;
+  }
+
+  /** Whether make surely reads what is read now: no unknown condition of `conditionals` may skip it, and it is no `$(eval …)` text. */
+  private surely(evaluated: boolean, conditionals = this.conditionals): boolean {
+    return !evaluated && !conditionals.some((c) => c.uncertain);
   }
 
   /** The first character of `.RECIPEPREFIX` where the makefiles set it, else a tab. */

@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Problem } from '../problem';
 import { formatBytes } from '../util/formatBytes';
-import { FileReadError, readBounded, READ_LIMITS } from '../util/readBounded';
+import { FileReadError, readBounded, READ_LIMITS, refuseBinary } from '../util/readBounded';
 import { expandGlob, hasMagic } from '../vmconfig/glob';
 import { MATCH_CRITERIA, MATCH_CRITERIA_WITHOUT_ARG, SSH_KEYWORDS } from './keywords';
 import { matchPatternList } from './patterns';
@@ -243,9 +243,7 @@ type ReadResult = { text: string } | { error: string; code?: string };
 // once (`Include /dev/zero` reads nothing), as is a file with NUL bytes.
 async function readConfigText(file: string): Promise<ReadResult> {
   try {
-    const text = await readBounded(file, MAX_SSH_CONFIG_BYTES);
-    if (text.includes('\0')) return { error: 'The file contains NUL bytes: it is binary, not an SSH config.' };
-    return { text };
+    return { text: refuseBinary(file, await readBounded(file, MAX_SSH_CONFIG_BYTES), 'an SSH config') };
   } catch (err) {
     if (err instanceof FileReadError) return { error: err.sentence, code: err.code };
     return { error: `The file cannot be read: ${err instanceof Error ? err.message : String(err)}.` };

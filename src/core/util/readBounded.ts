@@ -27,7 +27,7 @@ export const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0) | (co
 export class FileReadError extends Error {
   constructor(
     readonly file: string,
-    /** The errno code (ENOENT, ELOOP…), ENOTREG for a file that is not regular, EFBIG over the limit. */
+    /** The errno code (ENOENT, ELOOP…), ENOTREG for a file that is not regular, EFBIG over the limit, EBINARY for NUL bytes. */
     readonly code: string,
     readonly detail: string,
     options?: { cause?: unknown },
@@ -64,6 +64,13 @@ export async function readBoundedBytes(file: string, maxBytes: number): Promise<
   } finally {
     await handle.close().catch(() => undefined);
   }
+}
+
+// A text format never holds a NUL byte: a file with one is binary (a program, a library) read by
+// mistake, and what it would parse to is garbage. `kind` names the format: "an SSH config".
+export function refuseBinary(file: string, text: string, kind: string): string {
+  if (text.includes('\0')) throw new FileReadError(file, 'EBINARY', `contains NUL bytes: it is binary, not ${kind}`);
+  return text;
 }
 
 // readBounded for callers that cannot wait: the hub's state and token files, and the static

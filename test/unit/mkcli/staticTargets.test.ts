@@ -180,6 +180,13 @@ test('hostile: FIFOs, devices, folders and files over 4 MiB are not read; huge l
   assert.match(messages, /Included file big\.mk is 4194311 bytes, over the 4 MiB limit/);
 });
 
+/** make's own fatal error and its list of targets (-p prints the database even when make stops). */
+function makeSays(dir: string): { fatal?: [string, number, string]; targets: string[] } {
+  const make = spawnSync('make', ['-pRrq', '-f', 'Makefile'], { cwd: dir, encoding: 'latin1', env: { ...process.env, LC_ALL: 'C' } });
+  const fatal = /^([^:\n]+):(\d+): \*\*\* (missing separator|missing 'endef'|missing 'endif')/m.exec(make.stderr);
+  return { ...(fatal ? { fatal: [path.basename(fatal[1]), Number(fatal[2]), fatal[3]] } : {}), targets: parseMakeDatabase(make.stdout, dir).targets };
+}
+
 test('hostile: an unterminated define or conditional ends with the file', () => {
   assert.deepEqual(names(project('open-define', { Makefile: 'a:\ndefine X\nb:\n' })), ['a']);
   const listing = read(project('open-if', { Makefile: 'ifeq (1,1)\na:\n' }));
@@ -214,12 +221,33 @@ test('a line make stops at with "missing separator" is an error at its line, as 
     const makeLine = /^Makefile:(\d+): \*\*\* missing separator/m.exec(make.stderr)?.[1];
     const ours = read(dir).problems.filter((p) => p.message.includes('missing separator'));
     assert.deepEqual(ours.map((p) => [p.severity, path.basename(p.file), p.line]), makeLine ? [['error', 'Makefile', Number(makeLine)]] : [], `${name}: make says ${make.stderr.trim() || 'nothing'}`);
+    // Where make stops, the targets of the lines before are what make lists, and none after.
+    if (makeLine) assert.deepEqual(names(dir).sort(), makeSays(dir).targets.sort(), `${name}: the targets make lists`);
   }
   assert.equal(read(path.join(scratch, 'separator-garbage-line')).problems[0]?.line, 3, 'make stops at the garbage line');
   const spaces = read(path.join(scratch, 'separator-recipe-with-spaces')).problems[0]!;
   assert.match(spaces.message, /a recipe line must start with a tab/);
   assert.deepEqual(names(path.join(scratch, 'separator-recipe-prefix')), ['build']);
   assert.deepEqual(names(path.join(scratch, 'separator-override-rule')), ['override', 'a', 'b'], 'as make -pRrq lists them');
+});
+
+// A program or library read as a makefile lists no garbage: it is refused, once, as make stops in it.
+test('a binary makefile or included file is refused with one error naming it, and the reading stops there as make does', () => {
+  const dir = project('binary-main', {});
+  cpSync('/bin/ls', path.join(dir, 'Makefile'));
+  const main = read(dir);
+  assert.deepEqual(main.targets, []);
+  assert.deepEqual(main.problems.map((p) => [p.severity, p.message, p.line]), [['error', 'Makefile contains NUL bytes: it is binary, not a makefile', undefined]]);
+  assert.match(spawnSync('make', ['-pRrq'], { cwd: dir, encoding: 'latin1' }).stderr, /^Makefile:\d+: \*\*\* missing separator\. {2}Stop\.$/m, 'make stops in it too');
+
+  const included = project('binary-include', { Makefile: 'a:\n-include bin/*\nb:\n' });
+  mkdirSync(path.join(included, 'bin'));
+  for (const program of ['/bin/ls', '/bin/true', '/bin/cat']) cpSync(program, path.join(included, 'bin', path.basename(program)));
+  const listing = read(included);
+  assert.deepEqual(listing.problems.map((p) => [p.severity, p.message, path.basename(p.file), p.line]), [['error', 'Included file bin/cat contains NUL bytes: it is binary, not a makefile', 'Makefile', 2]]);
+  const make = makeSays(included);
+  assert.equal(make.fatal?.[0], 'cat', 'make stops in the first one');
+  assert.deepEqual(listing.targets.map((t) => t.name), make.targets, 'the targets before it, as make lists them');
 });
 
 test('a target name that is not valid UTF-8 is an error at its line, not listed', () => {
