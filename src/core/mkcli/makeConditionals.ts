@@ -11,6 +11,9 @@ interface Frame {
   taken: 'yes' | 'no' | 'maybe';
   /** The conditional sits in a branch that does not apply at all. */
   dead: boolean;
+  /** Where it opens, for an error when the text ends first. */
+  keyword: string;
+  line: number;
 }
 
 // ifeq/ifneq/ifdef/ifndef … else … endif. A condition on known values is evaluated the way
@@ -29,15 +32,16 @@ export class Conditionals {
     return this.stack.some((f) => f.branch === 'maybe');
   }
 
-  get depth(): number {
-    return this.stack.length;
+  /** The innermost conditional not yet closed by its endif. */
+  get open(): { keyword: string; line: number } | undefined {
+    return this.stack[this.stack.length - 1];
   }
 
   /**
    * Handles a conditional directive line (already without its comment); false when the line is
-   * not one. Throws a message for a stray `else` or `endif`.
+   * not one. Throws a message for a stray `else` or `endif`. `line` is where it is.
    */
-  handle(code: string, x: Expander): boolean {
+  handle(code: string, x: Expander, line: number): boolean {
     const trimmed = code.trim();
     const keyword = /^(ifeq|ifneq|ifdef|ifndef|else|endif)(?=\s|$|\()/.exec(trimmed)?.[1];
     if (!keyword) return false;
@@ -67,15 +71,16 @@ export class Conditionals {
       return true;
     }
     if (!this.active) {
-      this.stack.push({ branch: 'off', taken: 'yes', dead: true });
+      this.stack.push({ branch: 'off', taken: 'yes', dead: true, keyword, line });
       return true;
     }
     const truth = evaluate(keyword, rest, x);
-    this.stack.push(
-      truth === 'unknown'
-        ? { branch: 'maybe', taken: 'maybe', dead: false }
-        : { branch: truth ? 'on' : 'off', taken: truth ? 'yes' : 'no', dead: false },
-    );
+    this.stack.push({
+      ...(truth === 'unknown' ? { branch: 'maybe', taken: 'maybe' } : { branch: truth ? 'on' : 'off', taken: truth ? 'yes' : 'no' }),
+      dead: false,
+      keyword,
+      line,
+    });
     return true;
   }
 }

@@ -24,6 +24,13 @@ export function logicalLines(text: string): LogicalLine[] {
   return lines;
 }
 
+// The line make names for what is still open at the end of `text` (an `ifeq` without `endif`):
+// the one after its last line.
+export function endLine(text: string): number {
+  const lines = text.split('\n').length;
+  return text.endsWith('\n') ? lines : lines + 1;
+}
+
 function stripCr(line: string): string {
   return line.endsWith('\r') ? line.slice(0, -1) : line;
 }

@@ -3,7 +3,7 @@ import type { Problem } from '../problem';
 import { FileReadError, READ_LIMITS, readBoundedSync, refuseBinary } from '../util/readBounded';
 import { Conditionals } from './makeConditionals';
 import { Expander, words } from './makeExpand';
-import { docComment, joinContinuations, logicalLines, splitComment, type LogicalLine } from './makefileLines';
+import { docComment, endLine, joinContinuations, logicalLines, splitComment, type LogicalLine } from './makefileLines';
 import { parseStatement } from './makeStatement';
 import { NOT_UTF8 } from './names';
 import { builtinVariables, MakeVariables, UNKNOWN } from './makeVariables';
@@ -123,29 +123,44 @@ class StaticReader {
     this.names.push(name);
     this.stack.push(file);
     try {
-      this.readLines(logicalLines(text), file, undefined);
+      this.readLines(logicalLines(text), file, undefined, endLine(text));
     } finally {
       this.stack.pop();
     }
   }
 
-  /** Reads logical lines of `file`; `atLine` pins every target to one line (text of `$(eval …)`). */
-  private readLines(lines: LogicalLine[], file: string, atLine: number | undefined): void {
+  /**
+   * Reads logical lines of `file`; `atLine` pins every target to one line (text of `$(eval …)`).
+   * `end` is the line make names for what is still open when the text ends.
+   */
+  private readLines(lines: LogicalLine[], file: string, atLine: number | undefined, end: number): void {
     const conditionals = new Conditionals();
     this.conditionals.push(conditionals);
     try {
-      this.readLogicalLines(lines, file, atLine, conditionals);
+      const define = this.readLogicalLines(lines, file, atLine, conditionals);
+      if (!this.stopped) this.unclosed(define, conditionals.open, { file, line: end }, atLine !== undefined);
     } finally {
       this.conditionals.pop();
     }
   }
 
-  private readLogicalLines(lines: LogicalLine[], file: string, atLine: number | undefined, conditionals: Conditionals): void {
+  // make stops at the end of text with a define still open (at its line), or else a conditional
+  // (at `end`), whichever branch it is in; so does the reader where make surely reads that text.
+  private unclosed(define: { name: string; line: number } | undefined, conditional: { keyword: string; line: number } | undefined, end: { file: string; line: number }, evaluated: boolean): void {
+    if (define) this.problem(`define ${define.name} has no endef: make stops here with "missing 'endef', unterminated 'define'"`, { file: end.file, line: define.line }, 'error');
+    else if (conditional) this.problem(`${conditional.keyword} at line ${conditional.line} has no endif: make stops at the end of the file with "missing 'endif'"`, end, 'error');
+    else return;
+    // The text's own conditionals do not matter: make stops in either branch.
+    if (this.surely(evaluated, this.conditionals.slice(0, -1))) this.stopped = true;
+  }
+
+  /** Reads the lines; returns the define still open at the end, if any. */
+  private readLogicalLines(lines: LogicalLine[], file: string, atLine: number | undefined, conditionals: Conditionals): { name: string; line: number } | undefined {
     let inRule = false;
     let doc: string[] = [];
-    let define: { name: string; op: string; body: string[]; depth: number } | undefined;
+    let define: { name: string; op: string; body: string[]; depth: number; line: number; ignored: boolean } | undefined;
     for (const { raw, line: physicalLine } of lines) {
-      if (this.stopped) return;
+      if (this.stopped) return undefined;
       const line = atLine ?? physicalLine;
       if (define) {
         const word = /^\s*(?:(?:override|export|private)\s+)*(define|endef)\b/.exec(raw)?.[1];
@@ -172,20 +187,23 @@ class StaticReader {
       }
       this.here = { file, line };
       try {
-        if (conditionals.handle(code, this.x)) continue;
+        if (conditionals.handle(code, this.x, line)) continue;
       } catch (error) {
         this.problem((error as Error).message, { file, line }, 'warning');
         continue;
       }
       const lineDoc = doc;
       doc = [];
-      if (!conditionals.active) continue;
       const statement = parseStatement(trimmed);
+      // make looks for a define's endef in a branch that does not apply too (an endif in it is its
+      // text); left open there, what make says at the end is the missing endif.
+      if (statement.kind === 'define') {
+        define = { name: statement.name, op: statement.op, body: [], depth: 1, line, ignored: !conditionals.active };
+        inRule = false;
+        continue;
+      }
+      if (!conditionals.active) continue;
       switch (statement.kind) {
-        case 'define':
-          define = { name: statement.name, op: statement.op, body: [], depth: 1 };
-          inRule = false;
-          break;
         case 'include':
           inRule = false;
           this.include(statement.files, statement.optional, { file, line });
@@ -215,7 +233,7 @@ class StaticReader {
           break;
       }
     }
-    if (conditionals.depth > 0) this.problem('A conditional is not closed by endif', { file, line: lines.length ? lines[lines.length - 1].line : 0 }, 'warning');
+    return define?.ignored ? undefined : define;
   }
 
   // make expands a line that is no rule, assignment or directive: what is left must be blank (the
@@ -325,7 +343,7 @@ class StaticReader {
     this.evalDepth++;
     const here = this.here;
     try {
-      this.readLines(logicalLines(text), here.file, here.line);
+      this.readLines(logicalLines(text), here.file, here.line, here.line);
     } finally {
       this.here = here;
       this.evalDepth--;

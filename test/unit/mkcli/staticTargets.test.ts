@@ -187,11 +187,29 @@ function makeSays(dir: string): { fatal?: [string, number, string]; targets: str
   return { ...(fatal ? { fatal: [path.basename(fatal[1]), Number(fatal[2]), fatal[3]] } : {}), targets: parseMakeDatabase(make.stdout, dir).targets };
 }
 
-test('hostile: an unterminated define or conditional ends with the file', () => {
-  assert.deepEqual(names(project('open-define', { Makefile: 'a:\ndefine X\nb:\n' })), ['a']);
-  const listing = read(project('open-if', { Makefile: 'ifeq (1,1)\na:\n' }));
-  assert.deepEqual(listing.targets.map((t) => t.name), ['a']);
-  assert.match(listing.problems[0].message, /not closed by endif/);
+// make stops at the end of text that leaves a define or a conditional open, at the define's line
+// or the line after the last; so does the reader, said as an error at make's line, each checked against make.
+test('an unterminated define or conditional is an error at the line make names, and the reading stops there', () => {
+  const cases: Record<string, Record<string, string>> = {
+    define: { Makefile: 'a:\ndefine FOO\nb:\n' },
+    'define-no-newline': { Makefile: 'a:\ndefine FOO\nb:' },
+    ifeq: { Makefile: 'a:\nifeq (a,a)\nb:\n' },
+    'ifeq-no-newline': { Makefile: 'a:\nifeq (a,a)\nb:' },
+    'ifdef-nested': { Makefile: 'a:\nifeq (a,a)\nifdef X\nb:\nendif\nc:\n\n# end\n' },
+    'define-in-false-branch': { Makefile: 'a:\nifeq (a,b)\ndefine FOO\nendif\nb:\n' },
+    'evaluated-define': { Makefile: 'a:\n$(eval define X)\nb:\n' },
+    included: { Makefile: 'a:\ninclude inc.mk\nb:\n', 'inc.mk': 'x:\nifndef Y\n' },
+  };
+  for (const [name, files] of Object.entries(cases)) {
+    const dir = project(`unclosed-${name}`, files);
+    const make = makeSays(dir);
+    const ours = read(dir).problems.map((p) => [path.basename(p.file), p.line, p.severity, /endef/.test(p.message) ? "missing 'endef'" : /endif/.test(p.message) ? "missing 'endif'" : p.message]);
+    assert.ok(make.fatal, `${name}: make stops`);
+    assert.deepEqual(ours, [[make.fatal[0], make.fatal[1], 'error', make.fatal[2]]], name);
+  }
+  assert.deepEqual(names(path.join(scratch, 'unclosed-included')), ['a', 'x'], 'nothing after the include make stops in');
+  assert.deepEqual(names(path.join(scratch, 'unclosed-define-in-false-branch')), ['a'], 'its endif is text of the define');
+  assert.match(read(path.join(scratch, 'unclosed-ifdef-nested')).problems[0].message, /^ifeq at line 2 has no endif/);
 });
 
 // make stops at a line that is no rule, assignment or directive once expanded ("missing
