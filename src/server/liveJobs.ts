@@ -124,7 +124,9 @@ export class LiveJobs {
     const job = this.live.get(jobId);
     if (!job) return { ok: false, error: `Job ${jobId} is not running here: send report:started first` };
     this.takeOver(job, socket);
-    const ordered = [...chunks].sort((a, b) => a.seq - b.seq);
+    // A seq twice in one report is taken once, the first (the sort keeps their order), as the store
+    // keeps the first of a seq: watchers are sent what a replay reads back.
+    const ordered = [...chunks].sort((a, b) => a.seq - b.seq).filter((c, i, all) => i === 0 || c.seq !== all[i - 1].seq);
     this.writer.chunks(jobId, ordered);
     const fresh = ordered.filter((c) => c.seq >= job.nextSeq);
     if (fresh.length > 0) job.nextSeq = fresh[fresh.length - 1].seq + 1;

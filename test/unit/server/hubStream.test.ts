@@ -165,6 +165,22 @@ test('a replayed spool (same seqs again) is stored once and not sent twice', TIM
   assert.equal(events.ok && events.chunks.length, 150);
 });
 
+test('a seq sent twice in one report is taken once, the first: watchers see what the store keeps', TIMEOUT, async () => {
+  const op = await client(OPERATOR);
+  const viewer = await client(VIEWER);
+  const job = newJob();
+  await reportStarted(op, job);
+  const seen = watch(viewer, job.id);
+  await viewer.timeout(10_000).emitWithAck('join-job', job.id);
+  const chunk = (seq: number, text: string) => ({ seq, ts: Date.now(), stream: 'stdout' as const, text });
+  await op.timeout(10_000).emitWithAck('report:chunks', { jobId: job.id, chunks: [chunk(0, 'first\n'), chunk(1, 'A\n'), chunk(1, 'B\n')] });
+  await op.timeout(10_000).emitWithAck('report:finished', { jobId: job.id, result: finished });
+  await until(() => seen.done.length > 0, 10_000, 'job:done');
+  assert.deepEqual(seen.logs.map((e) => e.chunk), ['first\n', 'A\n']);
+  const events = await viewer.timeout(10_000).emitWithAck('jobs:events', { jobId: job.id, fromSeq: 0, limit: 10 });
+  assert.deepEqual(events.ok && events.chunks.map((c: { text: string }) => c.text), ['first\n', 'A\n']);
+});
+
 test('jobs:list, jobs:get and jobs:events answer through acks', TIMEOUT, async () => {
   const op = await client(OPERATOR);
   const viewer = await client(VIEWER);
