@@ -1,10 +1,10 @@
-import type { Ack, RunRequest } from '../shared/hubProtocol';
+import { RUN_CONSENT_MS, type Ack, type RunRequest } from '../shared/hubProtocol';
 import type { HubNamespace, HubSocket } from './types';
 
 /** The first protocol whose windows take `run-job`. */
 const RUNS_FROM_PROTOCOL = 3;
-/** How long a window has to answer: it checks the request and starts the job, nothing more. */
-const RUN_TIMEOUT_MS = 15_000;
+/** How long a window has to answer: its user confirms the exact command, then it starts the job. */
+const RUN_TIMEOUT_MS = RUN_CONSENT_MS + 5_000;
 
 /** What a window last reported having, for routing `jobs:run`. */
 export interface SocketCatalog {

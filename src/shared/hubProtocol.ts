@@ -83,6 +83,12 @@ export interface RunRequest {
   vm?: string;
 }
 
+/**
+ * How long a window's user has to confirm a run asked for through the hub; the hub waits a little
+ * longer for the window's answer, and a window does not start a run confirmed after it.
+ */
+export const RUN_CONSENT_MS = 45_000;
+
 /** Sent to an operator: the job it reported is to be canceled. Acknowledge with `{ ok }`. */
 export interface CancelRequest {
   jobId: string;

@@ -612,20 +612,29 @@ describe('VM logs over a real sshd', { skip: sshdSkip }, () => {
         await page.screenshot({ path: path.join(SHOTS, '18-dashboard-run-refused.png') });
         await dialog.getByRole('button', { name: 'Cancel' }).click();
 
-        // On: it runs, the window says so with the exact command, and the job is stored as usual.
+        // On: the window's user is asked, with the exact command, and only a Run starts it; the
+        // window says so, and the job is stored as usual.
         server.setMachineSettings({ 'vmOrchestrator.hub.acceptRuns': true });
+        const question = workbench.page.locator('.monaco-dialog-box');
         // The window reads the changed setting within a moment: until then it still refuses.
         for (const deadline = Date.now() + 30_000; ; await page.waitForTimeout(1000)) {
           dialog = await openDialog();
           await dialog.getByRole('button', { name: 'Run' }).click();
           const outcome = await Promise.race([
-            dialog.waitFor({ state: 'hidden', timeout: 20_000 }).then(() => 'started' as const),
+            question.waitFor({ state: 'visible', timeout: 20_000 }).then(() => 'asked' as const),
             dialog.getByRole('alert').waitFor({ timeout: 20_000 }).then(() => 'refused' as const),
           ]);
-          if (outcome === 'started') break;
+          if (outcome === 'asked') break;
           if (Date.now() > deadline) throw new Error(`The run was still refused: ${await dialog.getByRole('alert').textContent()}`);
           await dialog.getByRole('button', { name: 'Cancel' }).click();
         }
+        assert.equal(((await question.locator('.dialog-message-text').textContent()) ?? '').trim(), 'Run this, asked for through the hub?');
+        const detail = (await question.locator('.dialog-message-detail').textContent()) ?? '';
+        assert.match(detail, new RegExp(`^make .* ${VM_TARGET} for the VM ${ENV}/${VM}`), detail);
+        assert.equal(await dialog.isVisible(), true, 'the dashboard waits for the answer');
+        await workbench.screenshot(path.join(SHOTS, '19a-dashboard-run-asked.png'));
+        await question.getByRole('button', { name: 'Run', exact: true }).click();
+        await dialog.waitFor({ state: 'hidden', timeout: 20_000 });
         const note = await workbench.waitForNotification(/^Started from the hub: make /, 20_000);
         assert.match(note, new RegExp(`remote-hostname for the VM ${ENV}/${VM}$`));
         const { jobs } = await fromHub<{ jobs: Stored[] }>(runs, (a) => (a.jobs?.length ?? 0) === before + 1, 'the run, succeeded');

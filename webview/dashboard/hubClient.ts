@@ -1,7 +1,7 @@
 // The dashboard's connection to the hub it was served by, and the history read through it.
 import { io } from 'socket.io-client';
 import { ask, type AskAnswer, type AskPayload, type HubClientSocket } from '../../src/shared/ask';
-import { HUB_NAMESPACE, HUB_PROTOCOL, type HubJob, type RunRequest, type ServerToClientEvents } from '../../src/shared/hubProtocol';
+import { HUB_NAMESPACE, HUB_PROTOCOL, RUN_CONSENT_MS, type HubJob, type RunRequest, type ServerToClientEvents } from '../../src/shared/hubProtocol';
 import type { JobInfo } from '../../src/shared/jobs';
 import { formatCommand } from '../../src/shared/format';
 import type { HistorySource, JobChange } from '../lib/history/source';
@@ -61,8 +61,8 @@ export function hubHistory(socket: HubClient, open: (jobId: string) => void): Hi
   };
 }
 
-/** How long a run may take to be started by a window (the hub asks each in turn, 15 s each at most). */
-const RUN_TIMEOUT_MS = 60_000;
+/** How long a run may take to be started: the hub asks each window in turn, whose user has RUN_CONSENT_MS to confirm it. */
+const RUN_TIMEOUT_MS = 3 * RUN_CONSENT_MS;
 
 /** Asks the hub to run a target in a window that has the project; resolves with the job's id. */
 export async function startRun(socket: HubClient, request: RunRequest): Promise<string> {

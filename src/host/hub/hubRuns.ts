@@ -1,6 +1,7 @@
 import os from 'node:os';
 import * as vscode from 'vscode';
 import type { RunJob } from '../../core/hub/runAnswers';
+import { RUN_CONSENT_MS } from '../../shared/hubProtocol';
 import { visibleCommand } from '../../core/jobs/storedRerun';
 import { aliasError, assignmentError, targetError } from '../../core/mkcli/names';
 import { listedTarget } from '../jobs/listedTarget';
@@ -11,7 +12,8 @@ import { log } from '../logger';
 // A run asked for through the hub (the dashboard's Run dialog): an operator token is all it took,
 // and that may be a teammate's. So it runs only where the user turned on hub.acceptRuns, in a
 // trusted workspace, a target the project lists, with VAR=value arguments only — never a make
-// option or another goal — and a notification shows the exact command as it starts.
+// option or another goal — and only once the user confirmed the exact command in a modal dialog,
+// within RUN_CONSENT_MS (after that the hub has stopped waiting, and the asker was told no).
 export function hubRuns(ctx: VmTargetContext): RunJob {
   const refuse = (error: string) => ({ ok: false as const, error: `${os.hostname()}: ${error}` });
   return async (request) => {
@@ -24,8 +26,25 @@ export function hubRuns(ctx: VmTargetContext): RunJob {
     if ('error' in found) return refuse(found.error);
     const { entry, vm } = found;
     const mode = ctx.preferences.clickMode(entry.alias, request.target, s.interactiveTargets);
-    const job = await ctx.jobs.run({ entry, target: request.target, args: request.args ?? [], mode, ...(vm ? { vm } : {}) });
-    const what = `${visibleCommand(job.argv)}${vm ? ` for the VM ${vm.id}` : ''}`;
+    const target = { entry, target: request.target, args: request.args ?? [], mode, ...(vm ? { vm } : {}) };
+    const planned = await ctx.jobs.plan(target);
+    const what = `${visibleCommand(planned.argv)}${vm ? ` for the VM ${vm.id}` : ''}`;
+    const asked = Date.now();
+    const run = 'Run';
+    const choice = await vscode.window.showWarningMessage(
+      'Run this, asked for through the hub?',
+      { modal: true, detail: `${what}\n\nIn ${entry.dir}. Someone with an operator token of the hub asked for it from the dashboard; it may be a teammate.` },
+      run,
+    );
+    if (choice !== run) {
+      log.info(`A run asked for through the hub was declined: ${what}`);
+      return refuse('its user declined the run');
+    }
+    if (Date.now() - asked > RUN_CONSENT_MS) {
+      void vscode.window.showInformationMessage(`Not started: the hub stopped waiting for your answer, and told the dashboard no. ${what}`);
+      return refuse('its user did not confirm the run in time');
+    }
+    const job = ctx.jobs.start(planned, target);
     log.info(`Job ${job.id} started from the hub: ${what}`);
     const show = 'Show Output';
     void vscode.window.showInformationMessage(`Started from the hub: ${what}`, show).then((choice) => {
