@@ -31,6 +31,18 @@ type Ask = WithoutId<ThreadRequest>;
 /** The thread itself failed (its script did not load, it exited): nothing is known of the database. */
 export class ThreadFailure extends Error {}
 
+// PostgreSQL's errors about its own files: class 58 (ENOENT is 58P01, another I/O error 58030) and
+// 42501 from a file it may not write (PGlite has no roles, so no other 42501). On a server they are
+// its operator's to mend; here the files are the store's own folder, deleted or made read-only
+// under it. A write retried after one "succeeded" into files that were gone, and was acknowledged
+// and lost at the next start; after a read-only WAL, PGlite spun at full CPU for good. So the store
+// is lost at the first: the hub exits without acknowledging what it did not store, and the window
+// starts another, to which the reporters send their spools again.
+function filesLost(error: ThreadError): boolean {
+  const code = typeof error.code === 'string' ? error.code : '';
+  return code.startsWith('58') || (code === '42501' && /\bfile\b/.test(error.message));
+}
+
 /** An error from the database thread as an Error of this one, with the fields the store reads (`code`). */
 function fromThread(error: ThreadError): Error {
   const { message, stack, ...fields } = error;
@@ -125,8 +137,11 @@ class PgliteThread implements SqlClient {
     if (!waiter) return;
     this.waiting.delete(reply.id);
     if (this.waiting.size === 0) this.worker.unref();
-    if (reply.ok) waiter.resolve(reply.value);
-    else waiter.reject(fromThread(reply.error));
+    if (reply.ok) return waiter.resolve(reply.value);
+    if (!filesLost(reply.error)) return waiter.reject(fromThread(reply.error));
+    const lost = new ThreadFailure(`The embedded database's files cannot be used: ${reply.error.message}`, { cause: fromThread(reply.error) });
+    waiter.reject(lost);
+    this.stop(lost);
   }
 
   private stop(err: ThreadFailure): void {

@@ -120,3 +120,15 @@ test('a thread that stops after it started is told of once, and every statement 
   await healthy.close();
   assert.deepEqual(closed, []);
 });
+
+test('the database folder deleted under a running store: the store is lost at the first statement that needs its files, not retried into files that are gone', { timeout: 60_000 }, async () => {
+  const dir = mkdtempSync(path.join(root, 'deleted-'));
+  const lost: Error[] = [];
+  const db = await pgliteInThread(script, dir, (err) => lost.push(err));
+  await db.exec('CREATE TABLE kept (n integer)');
+  rmSync(dir, { recursive: true, force: true });
+  await assert.rejects(db.exec('CREATE TABLE more (n integer); INSERT INTO more SELECT generate_series(1, 100000)'), (err: Error) => err instanceof ThreadFailure && /files cannot be used/.test(err.message));
+  assert.equal(lost.length, 1);
+  await assert.rejects(db.query('SELECT 1'), ThreadFailure);
+  await db.close();
+});
