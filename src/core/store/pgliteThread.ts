@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type { SqlClient, SqlResult, SqlSession } from './sqlClient';
 
@@ -30,6 +31,17 @@ type Ask = WithoutId<ThreadRequest>;
 
 /** The thread itself failed (its script did not load, it exited): nothing is known of the database. */
 export class ThreadFailure extends Error {}
+
+/** Which folder `dir` is (device and inode), so that one deleted or put in its place is told apart; undefined for memory:// or none. */
+function folderIdentity(dir: string): string | undefined {
+  if (dir.startsWith('memory://')) return undefined;
+  try {
+    const stat = statSync(dir);
+    return `${stat.dev}:${stat.ino}`;
+  } catch {
+    return undefined;
+  }
+}
 
 // PostgreSQL's errors about its own files: class 58 (ENOENT is 58P01, another I/O error 58030) and
 // 42501 from a file it may not write (PGlite has no roles, so no other 42501). On a server they are
@@ -68,9 +80,13 @@ class PgliteThread implements SqlClient {
   /** The start was answered: a stop from now on loses an open store. */
   private ready = false;
   private closing = false;
+  /** The folder the database opened (folderIdentity): a store whose folder is no longer it is lost. */
+  private folder: string | undefined;
   private readonly outside = this.session(undefined);
   readonly query = this.outside.query;
   readonly exec = this.outside.exec;
+
+  private readonly dataDir: string;
 
   constructor(
     script: string,
@@ -78,10 +94,12 @@ class PgliteThread implements SqlClient {
     started: (err?: Error) => void,
     private readonly onLost?: (err: ThreadFailure) => void,
   ) {
+    this.dataDir = data.dataDir;
     this.worker = new Worker(script, { workerData: data });
     this.waiting.set(0, {
       resolve: () => {
         this.ready = true;
+        this.folder = folderIdentity(data.dataDir);
         started();
       },
       reject: started,
@@ -137,9 +155,14 @@ class PgliteThread implements SqlClient {
     if (!waiter) return;
     this.waiting.delete(reply.id);
     if (this.waiting.size === 0) this.worker.unref();
-    if (reply.ok) return waiter.resolve(reply.value);
-    if (!filesLost(reply.error)) return waiter.reject(fromThread(reply.error));
-    const lost = new ThreadFailure(`The embedded database's files cannot be used: ${reply.error.message}`, { cause: fromThread(reply.error) });
+    // Files deleted while open still take writes, which are gone at the next start: a statement is
+    // only done while the folder it wrote to is still the database's.
+    const moved = this.folder !== undefined && folderIdentity(this.dataDir) !== this.folder;
+    if (reply.ok && !moved) return waiter.resolve(reply.value);
+    if (!reply.ok && !moved && !filesLost(reply.error)) return waiter.reject(fromThread(reply.error));
+    const lost = new ThreadFailure(
+      moved ? `The embedded database's folder ${this.dataDir} was deleted or replaced while it ran` : `The embedded database's files cannot be used: ${reply.ok ? '' : reply.error.message}`,
+    );
     waiter.reject(lost);
     this.stop(lost);
   }

@@ -121,14 +121,25 @@ test('a thread that stops after it started is told of once, and every statement 
   assert.deepEqual(closed, []);
 });
 
-test('the database folder deleted under a running store: the store is lost at the first statement that needs its files, not retried into files that are gone', { timeout: 60_000 }, async () => {
+test('the database folder deleted under a running store: the next statement loses the store, though PGlite still writes into the files it holds open', { timeout: 60_000 }, async () => {
   const dir = mkdtempSync(path.join(root, 'deleted-'));
   const lost: Error[] = [];
   const db = await pgliteInThread(script, dir, (err) => lost.push(err));
   await db.exec('CREATE TABLE kept (n integer)');
   rmSync(dir, { recursive: true, force: true });
-  await assert.rejects(db.exec('CREATE TABLE more (n integer); INSERT INTO more SELECT generate_series(1, 100000)'), (err: Error) => err instanceof ThreadFailure && /files cannot be used/.test(err.message));
+  await assert.rejects(db.exec('INSERT INTO kept VALUES (1)'), (err: Error) => err instanceof ThreadFailure && /was deleted or replaced/.test(err.message));
   assert.equal(lost.length, 1);
   await assert.rejects(db.query('SELECT 1'), ThreadFailure);
+  await db.close();
+});
+
+test('files of the database gone under its folder: the first statement that needs them loses the store, rather than being retried', { timeout: 60_000 }, async () => {
+  const dir = mkdtempSync(path.join(root, 'files-'));
+  const lost: Error[] = [];
+  const db = await pgliteInThread(script, dir, (err) => lost.push(err));
+  await db.exec('CREATE TABLE kept (n integer)');
+  rmSync(path.join(dir, 'base'), { recursive: true, force: true });
+  await assert.rejects(db.exec('CREATE TABLE more (n integer); INSERT INTO more SELECT generate_series(1, 100000)'), (err: Error) => err instanceof ThreadFailure && /files cannot be used/.test(err.message));
+  assert.equal(lost.length, 1);
   await db.close();
 });
