@@ -35,6 +35,17 @@ async function reportStarted(op: Client, job: JobInfo): Promise<void> {
   assert.deepEqual(await op.timeout(10_000).emitWithAck('report:started', job), { ok: true, storedSeq: -1 });
 }
 
+/** A job an operator started and a viewer joined, with what the viewer hears of it. */
+async function watchedJob(): Promise<{ op: Client; viewer: Client; job: JobInfo; seen: ReturnType<typeof watch> }> {
+  const op = await client(OPERATOR);
+  const viewer = await client(VIEWER);
+  const job = newJob();
+  await reportStarted(op, job);
+  const seen = watch(viewer, job.id);
+  await viewer.timeout(10_000).emitWithAck('join-job', job.id);
+  return { op, viewer, job, seen };
+}
+
 async function reportChunks(op: Client, jobId: string, from: number, count: number, batch = 500): Promise<void> {
   for (let seq = from; seq < from + count; seq += batch) {
     const chunks = lines(seq, Math.min(batch, from + count - seq));
@@ -148,12 +159,7 @@ test('a viewer still catching up when the job ends gets job:done once, after all
 });
 
 test('a replayed spool (same seqs again) is stored once and not sent twice', TIMEOUT, async () => {
-  const op = await client(OPERATOR);
-  const viewer = await client(VIEWER);
-  const job = newJob();
-  await reportStarted(op, job);
-  const seen = watch(viewer, job.id);
-  await viewer.timeout(10_000).emitWithAck('join-job', job.id);
+  const { op, viewer, job, seen } = await watchedJob();
   await reportChunks(op, job.id, 0, 100);
   await reportStarted(op, job);
   await reportChunks(op, job.id, 0, 150);
@@ -166,12 +172,7 @@ test('a replayed spool (same seqs again) is stored once and not sent twice', TIM
 });
 
 test('a seq sent twice in one report is taken once, the first: watchers see what the store keeps', TIMEOUT, async () => {
-  const op = await client(OPERATOR);
-  const viewer = await client(VIEWER);
-  const job = newJob();
-  await reportStarted(op, job);
-  const seen = watch(viewer, job.id);
-  await viewer.timeout(10_000).emitWithAck('join-job', job.id);
+  const { op, viewer, job, seen } = await watchedJob();
   const chunk = (seq: number, text: string) => ({ seq, ts: Date.now(), stream: 'stdout' as const, text });
   await op.timeout(10_000).emitWithAck('report:chunks', { jobId: job.id, chunks: [chunk(0, 'first\n'), chunk(1, 'A\n'), chunk(1, 'B\n')] });
   await op.timeout(10_000).emitWithAck('report:finished', { jobId: job.id, result: finished });
