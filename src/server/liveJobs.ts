@@ -1,5 +1,5 @@
 import type { BatchWriter } from '../core/store/batchWriter';
-import type { JobStore } from '../core/store/jobStore';
+import type { JobStore, StoredJob } from '../core/store/jobStore';
 import type { Ack, JobDoneEvent, JobLogEvent, JoinAnswer, StoredAnswer } from '../shared/hubProtocol';
 import { isActive, problemCounts, type Chunk, type JobInfo, type JobResult, type JobStatus } from '../shared/jobs';
 import type { Peers } from './peers';
@@ -140,16 +140,30 @@ export class LiveJobs {
   }
 
   // Answered once the job is stored to its end (the writer stores in order), so that its reporter
-  // may forget it.
+  // may forget it. A job must be known: live or reported here, or stored (its start reached an
+  // earlier life of this hub, or another hub); the end of any other job is refused, as its output is.
   async finished(socket: HubSocket, jobId: string, result: JobResult): Promise<Ack<StoredAnswer>> {
+    const stored = this.live.has(jobId) || this.heard.has(jobId) ? undefined : await this.storedStart(jobId);
     const job = this.live.get(jobId);
+    if (!job && !stored && !this.heard.has(jobId)) return { ok: false, error: `Job ${jobId} was never started: send report:started first` };
     if (job) this.takeOver(job, socket);
     this.heard.add(jobId);
     this.writer.finished(jobId, result);
-    const stored = job ? undefined : await this.store.getJob(jobId);
-    if (job || (stored && isActive(stored.status))) this.endHere({ jobId, ...result }, job ? job.nextSeq - 1 : (stored?.lastSeq ?? -1));
+    if (job || this.remote.has(jobId) || (stored && isActive(stored.status))) this.endHere({ jobId, ...result }, job ? job.nextSeq - 1 : (stored?.lastSeq ?? -1));
     await this.writer.flush();
     return { ok: true, storedSeq: this.writer.storedSeq(jobId) };
+  }
+
+  // The stored job of an end reported here for a job not reported here. One another hub told of
+  // (started or ended there) may not be stored yet: its hub stores it within ms, so it is waited
+  // for, STORE_WAIT_MS at most, lest the end be written before the start and lost.
+  private async storedStart(jobId: string): Promise<StoredJob | undefined> {
+    const deadline = Date.now() + STORE_WAIT_MS;
+    for (;;) {
+      const stored = await this.store.getJob(jobId);
+      if (stored || this.live.has(jobId) || !(this.remote.has(jobId) || this.ended.has(jobId)) || Date.now() >= deadline) return stored;
+      await new Promise((resolve) => setTimeout(resolve, STORE_POLL_MS));
+    }
   }
 
   /** Reported to this hub in its life and not handed to another: its own hub answers for it. */

@@ -282,6 +282,27 @@ test('close() with the hub away leaves the spool; a later replaySpools() sends i
   assert.deepEqual(spools(spoolDir), []);
 });
 
+// A spool file whose start is missing (written by hand, or by an older reporter): the hub refuses
+// its output and its end, having never heard of the job, and the reporter gives up on the job
+// once, with nothing left to resend.
+test('a spool without a start: the hub refuses its end, and the reporter forgets the job and its spool instead of sending it again', TIMEOUT, async () => {
+  const spoolDir = path.join(folder(), 'spool');
+  mkdirSync(spoolDir, { recursive: true });
+  const job = newJob();
+  const events = [{ type: 'chunks', chunks: lines(0, 5) }, { type: 'finished', result: success() }];
+  writeFileSync(path.join(spoolDir, `${job.id}.jsonl`), events.map((e) => JSON.stringify(e) + '\n').join(''));
+  const t = await startTestHub();
+  testHubs.push(t);
+  const logged: string[] = [];
+  const r = reporter(t.hub.url, spoolDir, { log: (m) => logged.push(m) });
+  assert.deepEqual(r.replaySpools(), [job.id]);
+  assert.equal(await r.idle(10_000), true);
+  assert.deepEqual(r.pendingJobs, []);
+  assert.deepEqual(spools(spoolDir), []);
+  assert.ok(logged.some((m) => m.startsWith(`The hub refused finished of job ${job.id}`) && m.includes('never started')), logged.join('\n'));
+  assert.equal(await storedStatus(t.hub.url, job.id), undefined);
+});
+
 test('cancel-job from another operator reaches the reporter; a cancel from a viewer is refused', TIMEOUT, async () => {
   const t = await startTestHub();
   testHubs.push(t);

@@ -34,8 +34,8 @@ export interface TestHub {
 
 /** `cluster`: the postgres:// URL of `store`, to share live events with other hubs on it. */
 export async function startTestHub(options: { graceMs?: number; store?: JobStore; port?: number; cluster?: string; rateLimits?: RateLimitOptions } = {}): Promise<TestHub> {
-  const temp = tempDir();
-  const store = options.store ?? (await PgliteJobStore.open({ dir: path.join(temp.dir, 'db') }));
+  const temp = options.store ? undefined : tempDir();
+  const store = options.store ?? (await PgliteJobStore.open({ dir: path.join(temp!.dir, 'db') }));
   await store.migrate();
   const hub = await startHub({
     store,
@@ -57,7 +57,7 @@ export async function startTestHub(options: { graceMs?: number; store?: JobStore
     async close() {
       await hub.close();
       await store.close();
-      temp.remove();
+      temp?.remove();
     },
   };
 }

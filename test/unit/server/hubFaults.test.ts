@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import path from 'node:path';
 import { io } from 'socket.io-client';
-import { connect, get, lines, newJob, OPERATOR, startTestHub, until, VIEWER, type Client, type TestHub } from './helpers';
+import { PgliteJobStore } from '../../../src/core/store/pgliteJobStore';
+import { connect, get, lines, newJob, OPERATOR, startTestHub, tempDir, until, VIEWER, type Client, type TestHub } from './helpers';
 
 const TIMEOUT = { timeout: 120_000 };
 let t: TestHub;
@@ -193,4 +195,56 @@ test('values the store cannot hold are refused naming the field; the next job is
   const huge = await get(t.hub.url, `/api/jobs?from=${'9'.repeat(30)}`);
   assert.equal(huge.status, 400);
   assert.match(String(huge.body.error), /^from: expected a time from year 1 to 9999/);
+});
+
+// An acknowledged end tells a reporter it may forget the job: an end of a job this hub has never
+// heard of, and that is not stored, is refused as its output is, and stores nothing.
+test('report:finished for a job that was never started is refused naming the job; the reporter\'s other jobs are stored', TIMEOUT, async () => {
+  const op = await client(OPERATOR);
+  const ghost = newJob();
+  const result = { status: 'success' as const, exitCode: 0, signal: null, durationMs: 10, finishedAt: Date.now() };
+  const answer = await op.timeout(10_000).emitWithAck('report:finished', { jobId: ghost.id, result });
+  assert.equal(answer.ok, false, JSON.stringify(answer));
+  assert.ok(!answer.ok && answer.error.includes(ghost.id) && !('retryAfterMs' in answer), JSON.stringify(answer));
+  assert.equal(await t.store.getJob(ghost.id), undefined);
+  const job = newJob();
+  assert.equal((await op.timeout(10_000).emitWithAck('report:started', job)).ok, true);
+  assert.equal((await op.timeout(10_000).emitWithAck('report:chunks', { jobId: job.id, chunks: lines(0, 5) })).ok, true);
+  assert.deepEqual(await op.timeout(10_000).emitWithAck('report:finished', { jobId: job.id, result }), { ok: true, storedSeq: 4 });
+  assert.equal((await t.store.getJob(job.id))?.status, 'success');
+  // Reported again (its acknowledgement was lost): still known, still acknowledged.
+  assert.deepEqual(await op.timeout(10_000).emitWithAck('report:finished', { jobId: job.id, result }), { ok: true, storedSeq: 4 });
+  assert.equal(await t.store.getJob(ghost.id), undefined);
+});
+
+test('report:finished alone after a restart of the hub, for a job whose start an earlier hub stored, is acknowledged and stored', TIMEOUT, async () => {
+  const temp = tempDir();
+  const store = await PgliteJobStore.open({ dir: path.join(temp.dir, 'db') });
+  let second: TestHub | undefined;
+  const first = await startTestHub({ store });
+  try {
+    const before = await connect(first.hub.url, { token: OPERATOR });
+    clients.push(before);
+    const job = newJob();
+    assert.equal((await before.timeout(10_000).emitWithAck('report:started', job)).ok, true);
+    assert.equal((await before.timeout(10_000).emitWithAck('report:chunks', { jobId: job.id, chunks: lines(0, 3) })).ok, true);
+    await first.hub.close();
+    second = await startTestHub({ store });
+    const after = await connect(second.hub.url, { token: OPERATOR });
+    clients.push(after);
+    const viewer = await connect(second.hub.url, { token: VIEWER });
+    clients.push(viewer);
+    const done = new Promise((resolve) => viewer.on('job:done', (e) => e.jobId === job.id && resolve(e)));
+    const result = { status: 'failed' as const, exitCode: 2, signal: null, durationMs: 10, finishedAt: Date.now() };
+    assert.deepEqual(await after.timeout(10_000).emitWithAck('report:finished', { jobId: job.id, result }), { ok: true, storedSeq: -1 });
+    assert.deepEqual(await done, { jobId: job.id, ...result });
+    const stored = await store.getJob(job.id);
+    assert.equal(stored?.status, 'failed');
+    assert.equal(stored?.exitCode, 2);
+  } finally {
+    await first.hub.close();
+    await second?.hub.close();
+    await store.close();
+    temp.remove();
+  }
 });

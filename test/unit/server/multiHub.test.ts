@@ -171,3 +171,29 @@ test('a window that moves from hub A to hub B keeps its job: no interruption, an
   assert.deepEqual(seen.done, [{ jobId: job.id, ...finished }]);
   await until(async () => (await a.store.getJob(job.id))?.status === 'success', 10_000, 'the end stored');
 });
+
+// A finish alone, at a hub that did not hear the start, is known by the hub the start went to:
+// acknowledged and stored, and the job ends on both hubs. One that no hub heard of is refused.
+test('report:finished at hub B for a job started at hub A is acknowledged and ends the job everywhere; one never started is refused', TIMEOUT, async () => {
+  const job = newJob();
+  const atA = await client(a, OPERATOR);
+  const atB = await client(b, OPERATOR);
+  const viewerA = await client(a, VIEWER);
+  const seenA = watch(viewerA, job.id);
+  assert.equal((await atA.timeout(10_000).emitWithAck('report:started', job)).ok, true);
+  await seenA.join(0);
+  assert.equal(accepted(await atA.timeout(10_000).emitWithAck('report:chunks', { jobId: job.id, chunks: lines(0, 5) })), 5);
+  const result = { ...finished, status: 'failed', exitCode: 4 } as const;
+  const answer = await atB.timeout(10_000).emitWithAck('report:finished', { jobId: job.id, result });
+  assert.equal(answer.ok, true, JSON.stringify(answer));
+  await until(() => seenA.done.length > 0, 30_000, 'job:done on hub A');
+  assert.deepEqual(seenA.done, [{ jobId: job.id, ...result }]);
+  assert.equal((await b.store.getJob(job.id))?.status, 'failed');
+  // Hub A no longer has it running: its window's late report of the end changes nothing.
+  assert.equal((await atA.timeout(10_000).emitWithAck('report:finished', { jobId: job.id, result })).ok, true);
+
+  const ghost = newJob();
+  const refused = await atB.timeout(10_000).emitWithAck('report:finished', { jobId: ghost.id, result });
+  assert.ok(!refused.ok && refused.error.includes(ghost.id), JSON.stringify(refused));
+  assert.equal(await b.store.getJob(ghost.id), undefined);
+});
