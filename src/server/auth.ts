@@ -30,27 +30,55 @@ export function bearerToken(header: string | undefined): string | undefined {
   return match?.[1];
 }
 
-// Slows down guessing: each failed login from an address waits longer than the one before
-// (base, doubled, up to max); a quiet period of `forgetMs` forgets the address.
+/** How a failed login is answered: after its turn in its address's line, or at once because the line is full. */
+export type FailedLogin = 'waited' | 'crowded';
+
+// Slows down guessing. The failed logins of one address wait in line: each is answered its delay
+// after the answer to the one before it (base, doubled per failure, up to max), so that N guesses
+// sent at once take as long as N sent one after another. A right token never comes here: every
+// client of a local hub is 127.0.0.1, and a delay or a lockout of right tokens would let any local
+// process lock the user out of their own hub. At most `maxWaiting` failures (of all addresses)
+// wait at a time, and at most `maxAddresses` addresses are remembered: past either a failure is
+// answered at once ('crowded'), so the line costs bounded memory. An address whose line is empty
+// and that failed no more for `forgetMs` is forgotten.
 export class LoginThrottle {
-  private readonly failures = new Map<string, { count: number; last: number }>();
+  /** Per address: failures counted, and when the last one in line is answered. */
+  private readonly addresses = new Map<string, { count: number; answerAt: number }>();
+  private waiting = 0;
+  private sweptAt = 0;
 
   constructor(
     private readonly baseMs = 250,
-    private readonly maxMs = 5000,
+    readonly maxMs = 5000,
     private readonly forgetMs = 10 * 60_000,
+    private readonly maxWaiting = 256,
+    private readonly maxAddresses = 10_000,
   ) {}
 
-  /** Records a failure and resolves when the answer may be sent. */
-  failed(address: string): Promise<void> {
+  /** Records a failure and resolves when the answer may be sent: 'crowded' at once when too many wait. */
+  failed(address: string): Promise<FailedLogin> {
     const now = Date.now();
-    for (const [key, f] of this.failures) if (now - f.last > this.forgetMs) this.failures.delete(key);
-    const entry = this.failures.get(address) ?? { count: 0, last: now };
+    this.forget(now);
+    let entry = this.addresses.get(address);
+    if (this.waiting >= this.maxWaiting || (!entry && this.addresses.size >= this.maxAddresses)) return Promise.resolve('crowded');
+    entry ??= { count: 0, answerAt: now };
+    this.addresses.set(address, entry);
     entry.count++;
-    entry.last = now;
-    this.failures.set(address, entry);
-    const delay = Math.min(this.maxMs, this.baseMs * 2 ** Math.min(entry.count - 1, 16));
-    return new Promise((resolve) => setTimeout(resolve, delay));
+    entry.answerAt = Math.max(now, entry.answerAt) + Math.min(this.maxMs, this.baseMs * 2 ** Math.min(entry.count - 1, 16));
+    this.waiting++;
+    return new Promise((resolve) =>
+      setTimeout(() => {
+        this.waiting--;
+        resolve('waited');
+      }, entry.answerAt - now),
+    );
+  }
+
+  /** Forgets quiet addresses, at most once a second (each look goes over all of them). */
+  private forget(now: number): void {
+    if (now - this.sweptAt < 1000 && this.addresses.size < this.maxAddresses) return;
+    this.sweptAt = now;
+    for (const [key, entry] of this.addresses) if (now - entry.answerAt > this.forgetMs) this.addresses.delete(key);
   }
 }
 

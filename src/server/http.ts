@@ -115,7 +115,7 @@ async function route(deps: HttpDeps, url: URL): Promise<unknown> {
 }
 
 // The read-only HTTP API: Host and Origin checked first (403), then the dashboard page (no token:
-// it holds no data), then the Bearer token (401, failed attempts slowed down), GET only (405),
+// it holds no data), then the Bearer token (401, failed attempts answered in turn, LoginThrottle; 429 when too many wait), GET only (405),
 // JSON answers and JSON errors.
 export function httpHandler(deps: HttpDeps): http.RequestListener {
   const dashboard = dashboardHandler();
@@ -126,7 +126,9 @@ export function httpHandler(deps: HttpDeps): http.RequestListener {
       if (await dashboard(req, res)) return;
       const token = bearerToken(req.headers.authorization);
       if (!deps.tokens.roleOf(token)) {
-        await deps.throttle.failed(req.socket.remoteAddress ?? 'unknown');
+        if ((await deps.throttle.failed(req.socket.remoteAddress ?? 'unknown')) === 'crowded') {
+          return send(res, 429, { error: 'Too many failed logins are waiting for their answer; try again later' }, { 'retry-after': String(Math.max(1, Math.ceil(deps.throttle.maxMs / 1000))) });
+        }
         return send(res, 401, { error: 'A valid token is required: Authorization: Bearer <token>' }, { 'www-authenticate': 'Bearer' });
       }
       const refusal = deps.limits.http(token!);

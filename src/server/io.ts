@@ -147,6 +147,7 @@ export function attachIo(server: http.Server, deps: IoDeps): { io: Server; nsp: 
     const auth: Record<string, unknown> = socket.handshake.auth;
     const role = deps.tokens.roleOf(auth.token);
     if (!role) {
+      // In the same line as the HTTP API's failures; refused as unauthorized also when the line is full.
       void deps.throttle.failed(socket.handshake.address).then(() => next(new Error('unauthorized')));
       return;
     }

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { bearerToken, LoginThrottle, RequestGuard, TokenChecker } from '../../../src/server/auth';
 import { loadOrCreateTokens, parseTokens } from '../../../src/server/tokens';
+import { connect, startTestHub, VIEWER, type TestHub } from './helpers';
 
 /** A temp folder, removed after the test. */
 function folder(t: TestContext): string {
@@ -92,4 +93,86 @@ test('LoginThrottle: each failure from one address waits longer, up to the maxim
   }
   assert.ok(waits[0] >= 15 && waits[1] >= 35 && waits[2] >= 55 && waits[3] >= 55, String(waits));
   assert.ok(waits[3] < 1000, String(waits));
+});
+
+/** Resolves with how long each promise took to settle, from `start`, in the order given. */
+const settledAfter = (start: number, all: Promise<unknown>[]): Promise<number[]> => Promise.all(all.map((p) => p.then(() => Date.now() - start, () => Date.now() - start)));
+
+test('LoginThrottle: failures sent at once from one address are answered one after another, each its delay after the one before; another address has its own line', async () => {
+  const throttle = new LoginThrottle(5, 20);
+  const start = Date.now();
+  const line = Array.from({ length: 20 }, () => throttle.failed('1.2.3.4'));
+  const other = settledAfter(start, [throttle.failed('5.6.7.8')]);
+  const times = await settledAfter(start, line);
+  // 5 + 10 + 18 × 20 ms, in order.
+  assert.ok(times[19] >= 370, String(times));
+  for (let i = 1; i < times.length; i++) assert.ok(times[i] >= times[i - 1], String(times));
+  assert.ok((await other)[0] < times[5], `the other address waited ${(await other)[0]} ms`);
+  assert.deepEqual(new Set(await Promise.all(line)), new Set(['waited']));
+});
+
+test('LoginThrottle: past the most failures that may wait, or the most addresses, a failure is answered at once as crowded', async () => {
+  const throttle = new LoginThrottle(50, 50, 60_000, 10, 2);
+  const start = Date.now();
+  const answers = Array.from({ length: 15 }, () => throttle.failed('1.2.3.4'));
+  const crowded = await Promise.all(answers.slice(10));
+  assert.deepEqual(crowded, Array(5).fill('crowded'));
+  assert.ok(Date.now() - start < 40, `crowded answers took ${Date.now() - start} ms`);
+  assert.deepEqual(await Promise.all(answers.slice(0, 10)), Array(10).fill('waited'));
+  assert.equal(await throttle.failed('5.6.7.8'), 'waited');
+  assert.equal(await throttle.failed('9.9.9.9'), 'crowded', 'a third address is over the most remembered');
+});
+
+/** A hub whose failed logins wait 10, 20, then 40 ms each. */
+async function throttledHub(t: TestContext, maxWaiting?: number): Promise<TestHub> {
+  const hub = await startTestHub({ throttle: new LoginThrottle(10, 40, 60_000, maxWaiting) });
+  t.after(() => hub.close());
+  return hub;
+}
+
+const wrongGet = (hub: TestHub): Promise<number> => fetch(`${hub.hub.url}/api/jobs`, { headers: { authorization: 'Bearer wrong-token-wrong-token' }, signal: AbortSignal.timeout(30_000) }).then((r) => r.status);
+
+// The whole line: 10 + 20 + 38 × 40 ms.
+const LINE_MS = 1550;
+
+test('a real hub: 40 wrong tokens sent at once (HTTP and Socket.io) are answered in one line, as slowly as 40 in turn; a right token answers at once meanwhile', { timeout: 60_000 }, async (t) => {
+  const hub = await throttledHub(t);
+  const start = Date.now();
+  const wrong = [
+    ...Array.from({ length: 20 }, () => wrongGet(hub)),
+    ...Array.from({ length: 20 }, () => connect(hub.hub.url, { token: 'wrong-token-wrong-token' }).then(
+      (c) => c.close(),
+      (err: Error) => err.message,
+    )),
+  ];
+  const times = settledAfter(start, wrong);
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  const right = Date.now();
+  const ok = await fetch(`${hub.hub.url}/api/jobs`, { headers: { authorization: `Bearer ${VIEWER}` }, signal: AbortSignal.timeout(10_000) });
+  assert.equal(ok.status, 200);
+  const socket = await connect(hub.hub.url, { token: VIEWER });
+  socket.close();
+  const rightMs = Date.now() - right;
+  const wrongMs = await times;
+  assert.deepEqual(await Promise.all(wrong), [...Array(20).fill(401), ...Array(20).fill('unauthorized')]);
+  assert.ok(Math.max(...wrongMs) >= LINE_MS * 0.95, `the 40 wrong tokens were answered within ${Math.max(...wrongMs)} ms`);
+  assert.ok(rightMs < LINE_MS / 2, `the right token waited ${rightMs} ms`);
+});
+
+test('a real hub: past the most failed logins that may wait, a wrong token is answered 429 (HTTP) or unauthorized (Socket.io) at once; a right token still answers', { timeout: 60_000 }, async (t) => {
+  const throttle = new LoginThrottle(200, 200, 60_000, 10);
+  const hub = await startTestHub({ throttle });
+  t.after(() => hub.close());
+  // The line is full for 10 × 200 ms: filled here, as the cap counts the failures of every address.
+  const start = Date.now();
+  const line = Promise.all(Array.from({ length: 10 }, () => throttle.failed('10.0.0.1')));
+  assert.deepEqual(await Promise.all(Array.from({ length: 20 }, () => wrongGet(hub))), Array(20).fill(429));
+  await assert.rejects(connect(hub.hub.url, { token: 'wrong-token-wrong-token' }), /unauthorized/);
+  const ok = await fetch(`${hub.hub.url}/api/jobs`, { headers: { authorization: `Bearer ${VIEWER}` }, signal: AbortSignal.timeout(10_000) });
+  assert.equal(ok.status, 200);
+  const crowdedMs = Date.now() - start;
+  assert.deepEqual(await line, Array(10).fill('waited'));
+  const lineMs = Date.now() - start;
+  assert.ok(crowdedMs < lineMs && lineMs >= 1900, `the crowded answers took ${crowdedMs} ms, the line ${lineMs} ms`);
+  assert.equal(await wrongGet(hub), 401, 'once the line is empty, a failure waits its turn again');
 });

@@ -33,7 +33,7 @@ export interface TestHub {
 }
 
 /** `cluster`: the postgres:// URL of `store`, to share live events with other hubs on it. */
-export async function startTestHub(options: { graceMs?: number; store?: JobStore; port?: number; cluster?: string; rateLimits?: RateLimitOptions } = {}): Promise<TestHub> {
+export async function startTestHub(options: { graceMs?: number; store?: JobStore; port?: number; cluster?: string; rateLimits?: RateLimitOptions; throttle?: LoginThrottle } = {}): Promise<TestHub> {
   const temp = options.store ? undefined : tempDir();
   const store = options.store ?? (await PgliteJobStore.open({ dir: path.join(temp!.dir, 'db') }));
   await store.migrate();
@@ -46,7 +46,7 @@ export async function startTestHub(options: { graceMs?: number; store?: JobStore
     host: '127.0.0.1',
     port: options.port ?? 0,
     graceMs: options.graceMs ?? 30_000,
-    throttle: new LoginThrottle(20, 100),
+    throttle: options.throttle ?? new LoginThrottle(20, 100),
     log: () => undefined,
     cluster: options.cluster,
     rateLimits: options.rateLimits,
