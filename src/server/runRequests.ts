@@ -1,4 +1,5 @@
 import { RUN_CONSENT_MS, type Ack, type RunRequest } from '../shared/hubProtocol';
+import { isUuid } from '../shared/schemaFields';
 import type { HubNamespace, HubSocket } from './types';
 
 /** The first protocol whose windows take `run-job`. */
@@ -25,6 +26,7 @@ export async function forwardRun(nsp: HubNamespace, request: RunRequest): Promis
   for (const window of windows) {
     const answer = await ask(window, request);
     if (answer.ok) return answer;
+    if (answer.started) return { ok: false, error: answer.error };
     reasons.push(answer.error);
   }
   return { ok: false, error: [...new Set(reasons)].join('; ') };
@@ -36,12 +38,15 @@ function canRun(socket: HubSocket, request: RunRequest): boolean {
   return catalog.aliases.has(request.alias) && (request.vm === undefined || catalog.vms.has(request.vm));
 }
 
-async function ask(window: HubSocket, request: RunRequest): Promise<Ack<{ jobId: string }>> {
+// A window's answer, read like anything else a client sends. One that says it started the run
+// without a valid job id is refused as the answer, and no other window is asked: the run may have
+// started there, and it must not start twice.
+async function ask(window: HubSocket, request: RunRequest): Promise<Ack<{ jobId: string }> & { started?: true }> {
   try {
     const answer: unknown = await window.timeout(RUN_TIMEOUT_MS).emitWithAck('run-job', request);
     if (typeof answer !== 'object' || answer === null) return { ok: false, error: 'A window gave no answer' };
     const { ok, jobId, error } = answer as { ok?: unknown; jobId?: unknown; error?: unknown };
-    if (ok === true && typeof jobId === 'string') return { ok: true, jobId };
+    if (ok === true) return isUuid(jobId) ? { ok: true, jobId } : { ok: false, started: true, error: 'A window took the run but answered without a valid job id (jobId: expected a UUID)' };
     return { ok: false, error: typeof error === 'string' ? error.slice(0, 500) : 'A window refused the run' };
   } catch {
     return { ok: false, error: 'A window did not answer in time' };

@@ -159,3 +159,20 @@ test('jobs:run: an operator\'s request goes to a window of protocol 3 whose cata
   const refused = await viewer.timeout(10_000).emitWithAck('jobs:run', request);
   assert.deepEqual(refused, { ok: false, error: 'jobs:run needs an operator token' });
 });
+
+test('jobs:run: a window that takes the run but answers without a valid job id is refused as the answer, and no other window is asked', TIMEOUT, async () => {
+  const catalog = { projects: [{ alias: 'bakery', dir: '/src/bakery' }], vms: [] };
+  const broken = await client({ token: OPERATOR, reporter: 'window-broken', protocol: HUB_PROTOCOL });
+  broken.on('run-job', (_request, reply) => reply({ ok: true, jobId: 'x'.repeat(100_000) }));
+  let askedNext = 0;
+  const next = await client({ token: OPERATOR, reporter: 'window-next', protocol: HUB_PROTOCOL });
+  next.on('run-job', (_request, reply) => {
+    askedNext++;
+    reply({ ok: true, jobId: '6a1d1a0e-0000-4000-8000-000000000002' });
+  });
+  for (const c of [broken, next]) assert.equal((await c.timeout(10_000).emitWithAck('report:catalog', catalog)).ok, true);
+  const operator = await client({ token: OPERATOR, protocol: HUB_PROTOCOL });
+  const answer = await operator.timeout(30_000).emitWithAck('jobs:run', { alias: 'bakery', target: 'bake' });
+  assert.deepEqual(answer, { ok: false, error: 'A window took the run but answered without a valid job id (jobId: expected a UUID)' });
+  assert.equal(askedNext, 0);
+});
