@@ -6,7 +6,7 @@ import type { JobStore } from '../core/store/jobStore';
 import { messageOf } from '../shared/errors';
 import { EVENTS_MAX_BYTES, HUB_MAX_MESSAGE_BYTES, HUB_NAMESPACE, HUB_PROTOCOL, type Ack, type ClientToServerEvents, type ServerToClientEvents } from '../shared/hubProtocol';
 import { parseCatalog, parseEventsQuery, parseJobInfo, parseJobQuery, parseJobRef, parseJoinRequest, parseReportChunks, parseReportFinished, parseRunRequest } from '../shared/schema';
-import { type Parsed } from '../shared/schemaFields';
+import { cleanText, type Parsed } from '../shared/schemaFields';
 import type { LoginThrottle, RequestGuard, TokenChecker } from './auth';
 import { cancelJob } from './cancel';
 import { forwardRun } from './runRequests';
@@ -151,7 +151,9 @@ export function attachIo(server: http.Server, deps: IoDeps): { io: Server; nsp: 
       void deps.throttle.failed(socket.handshake.address).then(() => next(new Error('unauthorized')));
       return;
     }
-    const reporter = typeof auth.reporter === 'string' && auth.reporter.length > 0 && auth.reporter.length <= 200 ? auth.reporter : socket.id;
+    // Cleaned as the store cleans it, so that what watchers are told is what a later read finds.
+    const given = typeof auth.reporter === 'string' && auth.reporter.length <= 200 ? cleanText(auth.reporter) : '';
+    const reporter = given.length > 0 ? given : socket.id;
     const protocol = typeof auth.protocol === 'number' && Number.isInteger(auth.protocol) && auth.protocol >= 1 ? auth.protocol : 1;
     socket.data = { role, reporter, protocol };
     next();

@@ -248,3 +248,16 @@ test('report:finished alone after a restart of the hub, for a job whose start an
     temp.remove();
   }
 });
+
+test('a reporter id the store cannot hold as sent (NUL, a lone surrogate) is announced as it is stored', TIMEOUT, async () => {
+  const op = await connect(t.hub.url, { token: OPERATOR, reporter: 'win\0dow\uD800', protocol: 2 });
+  clients.push(op);
+  const viewer = await client(VIEWER);
+  const job = newJob();
+  const announced = new Promise<unknown>((resolve) => viewer.on('job:started', (j) => j.id === job.id && resolve((j as { reporter?: unknown }).reporter)));
+  assert.equal((await op.timeout(10_000).emitWithAck('report:started', job)).ok, true);
+  assert.equal(await announced, 'window\uFFFD');
+  const read = await viewer.timeout(10_000).emitWithAck('jobs:get', job.id);
+  assert.ok(read.ok, JSON.stringify(read));
+  assert.equal(read.job.reporter, 'window\uFFFD');
+});
