@@ -82,3 +82,18 @@ test('a failed read is the answer until invalidated; a superseded one that fails
   pending[2].resolve('fixed');
   assert.equal(await second, 'fixed');
 });
+
+test('a caller waiting on a read that never ends gets the fresh value as soon as it is read', async () => {
+  const { read, pending } = controlledReads();
+  const latest = new LatestRead(read);
+  let early: string | undefined;
+  void latest.get().then((v) => (early = v));
+  await settle();
+  latest.invalidate(); // a read of a hung mount: pending[0] never ends
+  const late = latest.get();
+  await settle();
+  pending[1].resolve('fresh');
+  assert.equal(await late, 'fresh');
+  await settle();
+  assert.equal(early, 'fresh', 'the first caller still waits on the read that was superseded');
+});
