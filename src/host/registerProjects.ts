@@ -1,6 +1,9 @@
+import path from 'node:path';
 import * as vscode from 'vscode';
 import type { CatalogSync } from './hub/catalogSync';
+import type { RegistryEntry } from '../core/mkcli/registry';
 import { TargetCache } from '../core/mkcli/targetCache';
+import { MAKEFILE_NAMES } from '../core/mkcli/targets';
 import { ViewIds } from '../shared/ids';
 import { afterActivation } from './afterActivation';
 import { registerProjectCommands } from './commands/projectCommands';
@@ -21,13 +24,28 @@ export function registerProjects(context: vscode.ExtensionContext, catalog: Cata
   const makefileWatchers = new Map<string, vscode.Disposable>();
   const favourites = new Favourites(context.globalState);
   const sequences = new WorkspaceSequences();
+  const watchProject = (entry: RegistryEntry, files: readonly string[]): void => {
+    makefileWatchers.get(entry.alias)?.dispose();
+    makefileWatchers.set(
+      entry.alias,
+      watchFiles(files, () => {
+        targets.changed(entry);
+        projects.refresh();
+      }),
+    );
+  };
   const projects = new ProjectsTreeProvider(
     settings,
     targets,
-    (entry, listing) => {
-      makefileWatchers.get(entry.alias)?.dispose();
-      makefileWatchers.set(entry.alias, watchFiles([...listing.files], () => projects.refresh()));
-      catalog.targetsListed(entry, listing);
+    {
+      // Watched before the first listing ends: a makefile fixed while a slow listing runs is read again.
+      reading: (entry) => {
+        if (!makefileWatchers.has(entry.alias)) watchProject(entry, MAKEFILE_NAMES.map((name) => path.join(entry.dir, name)));
+      },
+      listed: (entry, listing) => {
+        watchProject(entry, listing.files);
+        catalog.targetsListed(entry, listing);
+      },
     },
     favourites,
     sequences,

@@ -1,7 +1,9 @@
 import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { LatestRead } from '../util/latestRead';
 import { createLimit } from '../util/limit';
 import type { RegistryEntry } from './registry';
-import { listTargets, type ListOptions, type TargetListing } from './targets';
+import { listTargets, MAKEFILE_NAMES, type ListOptions, type TargetListing } from './targets';
 
 interface Cached {
   listing: TargetListing;
@@ -13,9 +15,15 @@ interface Cached {
 // of a hundred projects costs a hundred stats, and runs at most `concurrency` listing processes
 // at once. Only the process holds a slot: reading the makefiles, parsing make's database and
 // checking the stamps happen while other projects' makes run, instead of keeping a slot idle.
+// A change during a slow listing (a make that takes seconds, a makefile on a slow mount) starts
+// a fresh listing whose result everyone waiting gets (LatestRead); the old one is never kept.
 export class TargetCache {
   private readonly cache = new Map<string, Cached>();
-  private readonly pending = new Map<string, Promise<TargetListing>>();
+  /** The listings in flight, by key: kept while reading, so the next `get` after checks the files again. */
+  private readonly reading = new Map<string, LatestRead<TargetListing>>();
+  /** Bumped by each change of a project (by key) and by `clear`: a listing that began before is not kept. */
+  private readonly changes = new Map<string, number>();
+  private clears = 0;
   private readonly limit: ReturnType<typeof createLimit>;
 
   constructor(
@@ -27,24 +35,55 @@ export class TargetCache {
 
   /** The targets of `entry`, from the cache while its files are unchanged. */
   get(entry: RegistryEntry): Promise<TargetListing> {
-    const key = cacheKey(entry, this.options().source?.(entry) ?? 'static');
-    const inFlight = this.pending.get(key);
-    if (inFlight) return inFlight;
-    const promise = (async () => {
-      const cached = this.cache.get(key);
-      if (cached && (await unchanged(cached.stamps))) return cached.listing;
-      const listing = await listTargets(entry, { ...this.options(), processes: this.limit });
-      // The folder's own mtime is kept too: it changes when a Makefile appears or goes.
-      this.cache.set(key, { listing, stamps: await stamp([...listing.files, entry.dir]) });
-      return listing;
-    })().finally(() => this.pending.delete(key));
-    this.pending.set(key, promise);
-    return promise;
+    const key = this.key(entry);
+    let latest = this.reading.get(key);
+    if (!latest) {
+      const read = new LatestRead(() => this.read(entry, key));
+      const done = (): void => {
+        if (this.reading.get(key) === read) this.reading.delete(key);
+      };
+      // Settles with the newest listing, however often it was superseded.
+      read.get().then(done, done);
+      this.reading.set(key, read);
+      latest = read;
+    }
+    return latest.get();
   }
 
-  /** Forget every listing, so the next `get` asks make again. */
+  /** The files of `entry` changed: a listing of it in flight is superseded by a fresh one. */
+  changed(entry: RegistryEntry): void {
+    const key = this.key(entry);
+    this.changes.set(key, (this.changes.get(key) ?? 0) + 1);
+    this.reading.get(key)?.invalidate();
+  }
+
+  /** Forget every listing, so the next `get` asks make again; listings in flight are superseded. */
   clear(): void {
+    this.clears++;
     this.cache.clear();
+    for (const read of this.reading.values()) read.invalidate();
+  }
+
+  private generation(key: string): string {
+    return `${this.clears}/${this.changes.get(key) ?? 0}`;
+  }
+
+  private key(entry: RegistryEntry): string {
+    return cacheKey(entry, this.options().source?.(entry) ?? 'static');
+  }
+
+  private async read(entry: RegistryEntry, key: string): Promise<TargetListing> {
+    const cached = this.cache.get(key);
+    if (cached && (await unchanged(cached.stamps))) return cached.listing;
+    const generation = this.generation(key);
+    // Stamped before reading: a file that changes while it is read is read again next time. The
+    // folder's own mtime is kept too (it changes when a Makefile appears or goes), and so is each
+    // name make looks for: a GNUmakefile created beside a Makefile takes its place.
+    const before = await stamp([entry.dir, ...MAKEFILE_NAMES.map((name) => path.join(entry.dir, name)), ...(cached?.listing.files ?? [])]);
+    const listing = await listTargets(entry, { ...this.options(), processes: this.limit });
+    const after = await stamp(listing.files.filter((file) => !before.has(file)));
+    if (generation === this.generation(key)) this.cache.set(key, { listing, stamps: new Map([...after, ...before]) });
+    return listing;
   }
 }
 

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { Problem } from '../../core/problem';
 import { readRegistries, type Registry, type RegistryEntry } from '../../core/mkcli/registry';
 import { describeRunner } from '../../core/mkcli/targetCommand';
+import { LatestRead } from '../../core/util/latestRead';
 import type { TargetCache } from '../../core/mkcli/targetCache';
 import type { Target, TargetListing } from '../../core/mkcli/targets';
 import { CommandIds } from '../../shared/ids';
@@ -98,13 +99,16 @@ type Node = FavouritesNode | SequencesNode | SequenceNode | ProjectNode | Target
 export class ProjectsTreeProvider extends Disposable implements vscode.TreeDataProvider<Node> {
   private readonly changed = this.register(new vscode.EventEmitter<Node | undefined>());
   readonly onDidChangeTreeData = this.changed.event;
-  private registry: Promise<Registry> | undefined;
+  // A change during a slow read (a registry on a hung mount) leads to a fresh read, whose result
+  // everyone waiting gets.
+  private readonly registry = new LatestRead(() => this.readRegistry());
   private readonly listings = new Map<string, TargetListing>();
 
   constructor(
     private readonly settings: () => Settings,
     private readonly targets: TargetCache,
-    private readonly onListed: (entry: RegistryEntry, listing: TargetListing) => void,
+    /** Told when a project's targets are asked for (`reading`) and when they are listed. */
+    private readonly listed: { reading(entry: RegistryEntry): void; listed(entry: RegistryEntry, listing: TargetListing): void },
     private readonly favourites: Favourites,
     private readonly sequences: WorkspaceSequences,
   ) {
@@ -114,14 +118,13 @@ export class ProjectsTreeProvider extends Disposable implements vscode.TreeDataP
 
   /** Re-read the registry and re-list targets whose makefiles changed. */
   refresh(): void {
-    this.registry = undefined;
+    this.registry.invalidate();
     this.changed.fire(undefined);
   }
 
   /** The registry as last read (reading it if needed). */
   entries(): Promise<Registry> {
-    this.registry ??= this.readRegistry();
-    return this.registry;
+    return this.registry.get();
   }
 
   getTreeItem(node: Node): vscode.TreeItem {
@@ -182,9 +185,10 @@ export class ProjectsTreeProvider extends Disposable implements vscode.TreeDataP
 
   private async targetNodes(node: ProjectNode): Promise<Node[]> {
     // In Restricted Mode the listing only reads the makefiles (see targetSourceFor).
+    this.listed.reading(node.entry);
     const listing = await this.targets.get(node.entry);
     this.listings.set(node.entry.alias, listing);
-    this.onListed(node.entry, listing);
+    this.listed.listed(node.entry, listing);
     const problems = listing.problems.map((p: Problem) => new ProblemNode(p, `projects:${node.entry.alias}:`));
     const clickAction = this.settings().clickAction;
     return [...problems, ...listing.targets.map((t) => new TargetNode(node.entry, t, listing.source, clickAction, this.favourites.has(node.entry.alias, t.name)))];

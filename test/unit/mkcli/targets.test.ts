@@ -119,6 +119,50 @@ test('the cache answers until a makefile or an included file changes', async (t)
   assert.ok(second.targets.some((t) => t.name === 'newtarget'));
 });
 
+// make's $(shell) waits until the test creates `go`: a listing that ends when the test says so.
+test('a makefile changed during a slow listing is listed again: everyone waiting gets the fresh listing, and the slow one is not kept when it ends', async (t) => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'vmo-superseded-'));
+  // Outside the project: a file created in its folder changes the folder, which is a change.
+  const go = `${dir}-go`;
+  t.after(() => {
+    writeFileSync(go, '');
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(go, { force: true });
+  });
+  const makefile = path.join(dir, 'Makefile');
+  writeFileSync(makefile, `X := $(shell while [ ! -e ${go} ]; do sleep 0.05; done)\nold:\n\t@echo old\n`);
+  const cache = new TargetCache(() => options, 2);
+  const e = entry('slow', dir);
+  const early = cache.get(e);
+  await new Promise((resolve) => setTimeout(resolve, 300));
+
+  writeFileSync(makefile, 'new:\n\t@echo new\n');
+  cache.changed(e); // what the makefile's watcher says
+  const late = cache.get(e);
+  const names = (l: { targets: Array<{ name: string }> }) => l.targets.map((x) => x.name);
+  assert.deepEqual(names(await within(5000, late)), ['new'], 'the change waited for the slow listing');
+  assert.deepEqual(names(await within(5000, early)), ['new'], 'whoever waited on the slow listing gets the fresh one');
+
+  writeFileSync(go, '');
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  assert.equal(await cache.get(e), await late, 'the fresh listing is kept, not the slow one that ended after it');
+});
+
+test('a makefile changed while it is listed, before its watcher says so, is listed again at the next look', async (t) => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'vmo-unsignalled-'));
+  const started = `${dir}-started`;
+  t.after(() => [dir, started].forEach((f) => rmSync(f, { recursive: true, force: true })));
+  const makefile = path.join(dir, 'Makefile');
+  writeFileSync(makefile, `X := $(shell touch ${started}; sleep 0.6)\nold:\n\t@echo old\n`);
+  const cache = new TargetCache(() => options, 2);
+  const e = entry('edited', dir);
+  const slow = cache.get(e);
+  while (!existsSync(started)) await new Promise((resolve) => setTimeout(resolve, 20));
+  writeFileSync(makefile, 'new:\n\t@echo new\n');
+  assert.deepEqual((await slow).targets.map((x) => x.name), ['old']);
+  assert.deepEqual((await cache.get(e)).targets.map((x) => x.name), ['new']);
+});
+
 // Each makefile's $(shell) notes when its make starts and ends; listing six projects two at a
 // time must overlap two makes, never three.
 test('the cache runs at most its concurrency of makes at once, and a listing that starts none waits for no slot', async (t) => {
