@@ -40,8 +40,13 @@ function webviewApps() {
 }
 
 const builds = [
-  // The extension, and the thread its hub reporter runs on (src/core/hub/reporterThread.ts).
-  { ...nodeCommon, entryPoints: { extension: 'src/extension.ts', reporterWorker: 'src/core/hub/reporterWorker.ts' }, outdir: 'dist' },
+  // The extension, the thread its hub reporter runs on (src/core/hub/reporterThread.ts) and the
+  // thread that reads makefiles (src/core/mkcli/staticThread.ts).
+  {
+    ...nodeCommon,
+    entryPoints: { extension: 'src/extension.ts', reporterWorker: 'src/core/hub/reporterWorker.ts', staticWorker: 'src/core/mkcli/staticWorker.ts' },
+    outdir: 'dist',
+  },
 ];
 if (existsSync('src/server/main.ts')) {
   builds.push({

@@ -2,6 +2,7 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import type { CatalogSync } from './hub/catalogSync';
 import type { RegistryEntry } from '../core/mkcli/registry';
+import { StaticReaderThread } from '../core/mkcli/staticThread';
 import { TargetCache } from '../core/mkcli/targetCache';
 import { MAKEFILE_NAMES } from '../core/mkcli/targets';
 import { ViewIds } from '../shared/ids';
@@ -14,12 +15,17 @@ import { WorkspaceSequences } from './sequences/workspaceSequences';
 import { targetDragController } from './views/targetDrag';
 import { watchFiles } from './watchFiles';
 
+/** The thread that reads makefiles, beside this bundle (see esbuild.mjs). */
+const STATIC_THREAD = path.join(__dirname, 'staticWorker.js');
+
 // Wires the Projects view: the tree, its commands, and the watchers that
 // refresh it when the registry or a project's makefiles change.
 export function registerProjects(context: vscode.ExtensionContext, catalog: CatalogSync): { projects: ProjectsTreeProvider; targets: TargetCache; sequences: WorkspaceSequences } {
+  // Makefiles are read off this thread: one that takes long never freezes the window.
+  const reader = new StaticReaderThread(STATIC_THREAD);
   const targets = new TargetCache(() => {
     const s = settings();
-    return { env: process.env, timeoutMs: s.listTimeoutMs, source: (entry) => targetSourceFor(s, entry.alias, vscode.workspace.isTrusted) };
+    return { env: process.env, timeoutMs: s.listTimeoutMs, source: (entry) => targetSourceFor(s, entry.alias, vscode.workspace.isTrusted), reader };
   }, settings().discoveryConcurrency);
   const makefileWatchers = new Map<string, vscode.Disposable>();
   const favourites = new Favourites(context.globalState);
@@ -77,6 +83,7 @@ export function registerProjects(context: vscode.ExtensionContext, catalog: Cata
       projects.refresh();
     }),
     { dispose: () => registryWatcher.dispose() },
+    { dispose: () => reader.dispose() },
     { dispose: () => makefileWatchers.forEach((w) => w.dispose()) },
   );
   return { projects, targets, sequences };

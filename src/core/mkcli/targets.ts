@@ -6,6 +6,7 @@ import { runCapture, type CaptureResult } from '../exec/runCapture';
 import { makeCommand } from './makeCommand';
 import { makeDatabaseArgs, NO_RECIPE_SHELL, parseMakeDatabase, parseMakeErrors } from './makeDatabase';
 import { readStaticTargets, type StaticListing, type StaticTarget } from './staticTargets';
+import type { StaticReaderThread } from './staticThread';
 import { targetError } from './names';
 import type { RegistryEntry } from './registry';
 
@@ -41,6 +42,8 @@ export interface ListOptions {
   source?: (entry: RegistryEntry) => TargetSource;
   /** Runs each process the listing starts; TargetCache bounds how many run at once with it. */
   processes?: <T>(run: () => Promise<T>) => Promise<T>;
+  /** Where the makefiles are read as text, within `timeoutMs`; without it, on this thread, unbounded. */
+  reader?: Pick<StaticReaderThread, 'read'>;
 }
 
 /** The names GNU make tries in a folder, in its own order. */
@@ -55,7 +58,7 @@ export async function listTargets(entry: RegistryEntry, options: ListOptions): P
   if (!makefile) {
     return { targets: [], source: 'static', files: [], problems: [await missingMakefileProblem(entry)] };
   }
-  const read = readStaticTargets(entry.dir, makefile, { env: options.env });
+  const read = options.reader ? await options.reader.read(entry.dir, makefile, { env: options.env }, options.timeoutMs) : readStaticTargets(entry.dir, makefile, { env: options.env });
   const source = options.source?.(entry) ?? 'static';
   let listing: Omit<TargetListing, 'makefile'>;
   if (source === 'static') {

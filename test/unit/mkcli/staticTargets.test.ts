@@ -6,6 +6,8 @@ import path from 'node:path';
 import { after, test } from 'node:test';
 import { parseMakeDatabase } from '../../../src/core/mkcli/makeDatabase';
 import { readStaticTargets } from '../../../src/core/mkcli/staticTargets';
+import { StaticReaderThread } from '../../../src/core/mkcli/staticThread';
+import { tsxThreadScript } from '../../harness/tsxThread';
 import { assertGolden, relativize } from '../golden';
 
 const cases = path.join(__dirname, '../../fixtures/mkcli/static');
@@ -23,7 +25,12 @@ function project(name: string, files: Record<string, string>): string {
   return dir;
 }
 
-const read = (dir: string, env: Record<string, string> = {}) => readStaticTargets(dir, path.join(dir, 'Makefile'), { env });
+/** Every project read by the tests of this file, read again on the reader's thread by the last one. */
+const readHere: Array<{ dir: string; env: Record<string, string> }> = [];
+const read = (dir: string, env: Record<string, string> = {}) => {
+  readHere.push({ dir, env });
+  return readStaticTargets(dir, path.join(dir, 'Makefile'), { env });
+};
 const names = (dir: string) => read(dir).targets.map((t) => t.name);
 
 for (const name of readdirSync(cases, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name)) {
@@ -33,6 +40,7 @@ for (const name of readdirSync(cases, { withFileTypes: true }).filter((e) => e.i
     assert.equal(existsSync(path.join(dir, 'should-not-exist')), false, '$(shell …) was not run');
   });
 }
+
 
 test("features: the names agree with make's database, but for what only a shell could tell", () => {
   const dir = path.join(scratch, 'features-copy');
@@ -275,4 +283,19 @@ test('a target name that is not valid UTF-8 is an error at its line, not listed'
   assert.deepEqual(listing.targets.map((t) => t.name), ['ok']);
   assert.deepEqual(listing.problems.map((p) => [p.severity, p.line]), [['error', 2]]);
   assert.match(listing.problems[0].message, /^The target "caf\ufffd" is not valid UTF-8/);
+});
+
+// The extension reads on a thread of its own (staticThread.ts): it gets what the reader gives
+// here, for every makefile the tests above read (this test runs last).
+test('every project above, read on the thread the extension reads on, gives the same listing', async (t) => {
+  if (readHere.length === 0) return t.skip('the tests above did not run');
+  const thread = new StaticReaderThread(tsxThreadScript(scratch, path.resolve(__dirname, '../../../src/core/mkcli/staticWorker.ts')));
+  try {
+    for (const { dir, env } of readHere) {
+      const makefile = path.join(dir, 'Makefile');
+      assert.deepEqual(await thread.read(dir, makefile, { env }, 60_000), readStaticTargets(dir, makefile, { env }), dir);
+    }
+  } finally {
+    thread.dispose();
+  }
 });

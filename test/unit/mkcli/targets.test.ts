@@ -3,10 +3,12 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import type { RegistryEntry } from '../../../src/core/mkcli/registry';
+import { StaticReaderThread } from '../../../src/core/mkcli/staticThread';
 import { TargetCache } from '../../../src/core/mkcli/targetCache';
 import { listTargets, type ListOptions } from '../../../src/core/mkcli/targets';
+import { tsxThreadScript } from '../../harness/tsxThread';
 import { assertGolden, relativize } from '../golden';
 import { HOSTILE_FILES, within } from '../util/hostileFiles';
 
@@ -14,8 +16,15 @@ const fixtures = path.join(__dirname, '../../fixtures/mkcli');
 const projects = path.join(fixtures, 'projects');
 // PATH without the fixture aliases.
 const env = { ...process.env, PATH: process.env.PATH ?? '' };
-const options: ListOptions = { env, timeoutMs: 10_000, source: () => 'make' };
-const mkcliOptions = (e: NodeJS.ProcessEnv): ListOptions => ({ env: e, timeoutMs: 5000, source: () => 'mkcli' });
+// The makefiles are read on the thread the extension reads them on.
+const threadDir = mkdtempSync(path.join(os.tmpdir(), 'vmo-targets-thread-'));
+const reader = new StaticReaderThread(tsxThreadScript(threadDir, path.resolve(__dirname, '../../../src/core/mkcli/staticWorker.ts')));
+after(() => {
+  reader.dispose();
+  rmSync(threadDir, { recursive: true, force: true });
+});
+const options: ListOptions = { env, timeoutMs: 10_000, source: () => 'make', reader };
+const mkcliOptions = (e: NodeJS.ProcessEnv): ListOptions => ({ env: e, timeoutMs: 5000, source: () => 'mkcli', reader });
 
 function entry(alias: string, dir = path.join(projects, alias)): RegistryEntry {
   return { alias, dir, file: '/registry', line: 7 };
@@ -65,7 +74,7 @@ test('broken Makefile: $(shell sleep) is stopped at the timeout and reported', a
 });
 
 test('by default nothing is run: the makefiles are read, even with make missing from PATH', async () => {
-  const listing = await listTargets(entry('web'), { env: { PATH: '/nonexistent' }, timeoutMs: 5000 });
+  const listing = await listTargets(entry('web'), { env: { PATH: '/nonexistent' }, timeoutMs: 5000, reader });
   assert.equal(listing.source, 'static');
   assert.deepEqual(listing.targets.map((t) => t.name), ['lint', 'fmt', 'build', 'test', 'deploy-staging', 'deploy-production', 'clean', 'out/app', 'docs']);
   assert.deepEqual(listing.problems, []);
@@ -221,7 +230,7 @@ test("a %: catch-all: --list-targets prints make's variables; only the targets a
   const viaAlias = await listTargets(entry('catchall', path.join(projects, 'catch-all')), mkcliOptions(withAlias));
   assert.equal(viaAlias.source, 'mkcli');
   assert.deepEqual(viaAlias.targets.map((t) => t.name), ['build', 'test']);
-  const read = await listTargets(entry('catch-all'), { env, timeoutMs: 5000 });
+  const read = await listTargets(entry('catch-all'), { env, timeoutMs: 5000, reader });
   assert.equal(read.source, 'static');
   assert.deepEqual(read.targets.map((t) => t.name), ['build', 'test']);
 });
@@ -234,7 +243,7 @@ for (const hostile of HOSTILE_FILES) {
     try {
       writeFileSync(path.join(dir, 'Makefile'), 'include hostile.mk\nbuild: ## Build it\n\t@echo build\n');
       hostile.make(path.join(dir, 'hostile.mk'));
-      const listing = await within(5000, listTargets(entry('hostile', dir), { env, timeoutMs: 5000 }));
+      const listing = await within(5000, listTargets(entry('hostile', dir), { env, timeoutMs: 5000, reader }));
       assert.equal(listing.source, 'static');
       assert.equal(listing.targets.find((t) => t.name === 'build')?.description, 'Build it');
       assert.equal(listing.problems.length, 1);
