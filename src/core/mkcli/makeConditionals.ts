@@ -16,6 +16,14 @@ interface Frame {
   line: number;
 }
 
+/** An `else` or `endif` that closes no conditional: make stops there ("extraneous 'endif'"). */
+export class StrayDirective extends Error {
+  constructor(readonly keyword: 'else' | 'endif') {
+    super(`${keyword} without a matching if`);
+    this.name = 'StrayDirective';
+  }
+}
+
 // ifeq/ifneq/ifdef/ifndef … else … endif. A condition on known values is evaluated the way
 // make would; an unknown one reads both branches (so a target defined in either is listed),
 // and a branch after a taken one is skipped.
@@ -39,7 +47,7 @@ export class Conditionals {
 
   /**
    * Handles a conditional directive line (already without its comment); false when the line is
-   * not one. Throws a message for a stray `else` or `endif`. `line` is where it is.
+   * not one. Throws StrayDirective for a stray `else` or `endif`. `line` is where it is.
    */
   handle(code: string, x: Expander, line: number): boolean {
     const trimmed = code.trim();
@@ -47,12 +55,12 @@ export class Conditionals {
     if (!keyword) return false;
     const rest = trimmed.slice(keyword.length).trim();
     if (keyword === 'endif') {
-      if (!this.stack.pop()) throw new Error('endif without a matching if');
+      if (!this.stack.pop()) throw new StrayDirective('endif');
       return true;
     }
     if (keyword === 'else') {
       const frame = this.stack[this.stack.length - 1];
-      if (!frame) throw new Error('else without a matching if');
+      if (!frame) throw new StrayDirective('else');
       if (frame.dead) return true;
       const nested = /^(ifeq|ifneq|ifdef|ifndef)(?=\s|$|\()/.exec(rest)?.[1];
       if (frame.taken === 'yes') {

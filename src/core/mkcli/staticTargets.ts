@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Problem } from '../problem';
 import { FileReadError, READ_LIMITS, readBoundedSync, refuseBinary } from '../util/readBounded';
-import { Conditionals } from './makeConditionals';
+import { Conditionals, StrayDirective } from './makeConditionals';
 import { Expander, words } from './makeExpand';
 import { docComment, endLine, joinContinuations, logicalLines, splitComment, type LogicalLine } from './makefileLines';
 import { parseStatement } from './makeStatement';
@@ -86,6 +86,8 @@ class StaticReader {
     const makefiles = new Set([...this.files].map((f) => path.resolve(f)));
     const targets = [...this.targets.values()]
       .filter((t) => !makefiles.has(path.resolve(this.dir, t.name)))
+      // make makes the names of .PHONY targets once it has read every makefile: not where it stops.
+      .filter((t) => !(this.stopped && t.phonyOnly))
       .map(({ phonyOnly: _, ...t }) => t);
     return { targets, files: [...this.files], makefileNames: [...new Set(this.names)], problems: this.problems, refused: this.refused };
   }
@@ -137,8 +139,8 @@ class StaticReader {
     const conditionals = new Conditionals();
     this.conditionals.push(conditionals);
     try {
-      const define = this.readLogicalLines(lines, file, atLine, conditionals);
-      if (!this.stopped) this.unclosed(define, conditionals.open, { file, line: end }, atLine !== undefined);
+      const { define, pending } = this.readLogicalLines(lines, file, atLine, conditionals);
+      if (!this.stopped) this.unclosed(define, conditionals.open, { file, line: end }, atLine !== undefined, pending);
     } finally {
       this.conditionals.pop();
     }
@@ -146,21 +148,30 @@ class StaticReader {
 
   // make stops at the end of text with a define still open (at its line), or else a conditional
   // (at `end`), whichever branch it is in; so does the reader where make surely reads that text.
-  private unclosed(define: { name: string; line: number } | undefined, conditional: { keyword: string; line: number } | undefined, end: { file: string; line: number }, evaluated: boolean): void {
+  private unclosed(define: { name: string; line: number } | undefined, conditional: { keyword: string; line: number } | undefined, end: { file: string; line: number }, evaluated: boolean, pending: readonly string[]): void {
     if (define) this.problem(`define ${define.name} has no endef: make stops here with "missing 'endef', unterminated 'define'"`, { file: end.file, line: define.line }, 'error');
     else if (conditional) this.problem(`${conditional.keyword} at line ${conditional.line} has no endif: make stops at the end of the file with "missing 'endif'"`, end, 'error');
     else return;
     // The text's own conditionals do not matter: make stops in either branch.
-    if (this.surely(evaluated, this.conditionals.slice(0, -1))) this.stopped = true;
+    if (this.surely(evaluated, this.conditionals.slice(0, -1))) this.stop(pending);
   }
 
-  /** Reads the lines; returns the define still open at the end, if any. */
-  private readLogicalLines(lines: LogicalLine[], file: string, atLine: number | undefined, conditionals: Conditionals): { name: string; line: number } | undefined {
+  /** make stops reading: the targets of the rule it had not recorded yet are not made. */
+  private stop(pending: readonly string[]): void {
+    for (const name of pending) this.targets.delete(name);
+    this.stopped = true;
+  }
+
+  /** Reads the lines; returns the define still open at the end, if any, and the targets of the rule make has not recorded yet. */
+  private readLogicalLines(lines: LogicalLine[], file: string, atLine: number | undefined, conditionals: Conditionals): { define?: { name: string; line: number }; pending: string[] } {
     let inRule = false;
     let doc: string[] = [];
     let define: { name: string; op: string; body: string[]; depth: number; line: number; ignored: boolean } | undefined;
+    // The targets the last rule named first: make records a rule only at the next statement (or
+    // the end of the text), so where it stops before one, they are not made.
+    let pending: string[] = [];
     for (const { raw, line: physicalLine } of lines) {
-      if (this.stopped) return undefined;
+      if (this.stopped) return { pending };
       const line = atLine ?? physicalLine;
       if (define) {
         const word = /^\s*(?:(?:override|export|private)\s+)*(define|endef)\b/.exec(raw)?.[1];
@@ -189,7 +200,8 @@ class StaticReader {
       try {
         if (conditionals.handle(code, this.x, line)) continue;
       } catch (error) {
-        this.problem((error as Error).message, { file, line }, 'warning');
+        if (!(error instanceof StrayDirective)) throw error;
+        this.stray(error, { file, line }, atLine !== undefined, pending);
         continue;
       }
       const lineDoc = doc;
@@ -199,10 +211,12 @@ class StaticReader {
       // text); left open there, what make says at the end is the missing endif.
       if (statement.kind === 'define') {
         define = { name: statement.name, op: statement.op, body: [], depth: 1, line, ignored: !conditionals.active };
+        if (conditionals.active) pending = [];
         inRule = false;
         continue;
       }
       if (!conditionals.active) continue;
+      pending = [];
       switch (statement.kind) {
         case 'include':
           inRule = false;
@@ -221,8 +235,8 @@ class StaticReader {
         case 'rule':
           inRule = true;
           if (statement.targetVariable) break;
-          if (statement.targets.trim() === '.PHONY') this.phony(statement.prerequisites, { file, line });
-          this.rule(statement.targets, { file, line }, docComment(comment) ?? (lineDoc.length > 0 ? lineDoc.join(' ') : undefined));
+          if (statement.targets.trim() === '.PHONY') pending = this.phony(statement.prerequisites, { file, line });
+          pending.push(...this.rule(statement.targets, { file, line }, docComment(comment) ?? (lineDoc.length > 0 ? lineDoc.join(' ') : undefined)));
           break;
         case 'directive':
           inRule = false;
@@ -233,7 +247,7 @@ class StaticReader {
           break;
       }
     }
-    return define?.ignored ? undefined : define;
+    return { ...(define && !define.ignored ? { define } : {}), pending };
   }
 
   // make expands a line that is no rule, assignment or directive: what is left must be blank (the
@@ -252,6 +266,17 @@ class StaticReader {
       this.stopped = true;
     }
     return inRule;
+  }
+
+  // make stops at an `else` or `endif` that closes no conditional of its text, and the rule
+  // still waiting to be recorded there is not made; said only where make surely reads the line.
+  private stray(error: StrayDirective, at: { file: string; line: number }, evaluated: boolean, pending: readonly string[]): void {
+    if (!this.surely(evaluated)) {
+      this.problem(`${error.message}: make stops here with "extraneous '${error.keyword}'" if it reads this line`, at, 'warning');
+      return;
+    }
+    this.problem(`${error.message}: make stops here with "extraneous '${error.keyword}'"`, at, 'error');
+    this.stop(pending);
   }
 
   /** Whether make surely reads what is read now: no unknown condition of `conditionals` may skip it, and it is no `$(eval …)` text. */
@@ -310,7 +335,9 @@ class StaticReader {
     }
   }
 
-  private rule(targetsText: string, at: { file: string; line: number }, description: string | undefined): void {
+  /** Reads a rule's targets; returns those it names first. */
+  private rule(targetsText: string, at: { file: string; line: number }, description: string | undefined): string[] {
+    const added: string[] = [];
     for (const name of words(this.x.expand(targetsText))) {
       if (name.includes(UNKNOWN) || name.startsWith('.') || name.includes('%')) continue;
       if (name.includes(NOT_UTF8)) {
@@ -327,15 +354,20 @@ class StaticReader {
         continue;
       }
       this.targets.set(name, { name, file: at.file, line: at.line, ...(description !== undefined ? { description } : {}) });
+      added.push(name);
     }
+    return added;
   }
 
-  /** Names declared `.PHONY`: make's database lists them as targets even without a rule. */
-  private phony(prerequisites: string, at: { file: string; line: number }): void {
+  /** Names declared `.PHONY`: make's database lists them as targets even without a rule. Returns those it names first. */
+  private phony(prerequisites: string, at: { file: string; line: number }): string[] {
+    const added: string[] = [];
     for (const name of words(this.x.expand(prerequisites))) {
       if (name.includes(UNKNOWN) || name.startsWith('.') || name.includes('%') || this.targets.has(name)) continue;
       this.targets.set(name, { name, file: at.file, line: at.line, phonyOnly: true });
+      added.push(name);
     }
+    return added;
   }
 
   private evaluate(text: string): void {

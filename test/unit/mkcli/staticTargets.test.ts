@@ -191,7 +191,7 @@ test('hostile: FIFOs, devices, folders and files over 4 MiB are not read; huge l
 /** make's own fatal error and its list of targets (-p prints the database even when make stops). */
 function makeSays(dir: string): { fatal?: [string, number, string]; targets: string[] } {
   const make = spawnSync('make', ['-pRrq', '-f', 'Makefile'], { cwd: dir, encoding: 'latin1', env: { ...process.env, LC_ALL: 'C' } });
-  const fatal = /^([^:\n]+):(\d+): \*\*\* (missing separator|missing 'endef'|missing 'endif')/m.exec(make.stderr);
+  const fatal = /^([^:\n]+):(\d+): \*\*\* (missing separator|missing 'endef'|missing 'endif'|extraneous '(?:else|endif)')/m.exec(make.stderr);
   return { ...(fatal ? { fatal: [path.basename(fatal[1]), Number(fatal[2]), fatal[3]] } : {}), targets: parseMakeDatabase(make.stdout, dir).targets };
 }
 
@@ -214,10 +214,44 @@ test('an unterminated define or conditional is an error at the line make names, 
     const ours = read(dir).problems.map((p) => [path.basename(p.file), p.line, p.severity, /endef/.test(p.message) ? "missing 'endef'" : /endif/.test(p.message) ? "missing 'endif'" : p.message]);
     assert.ok(make.fatal, `${name}: make stops`);
     assert.deepEqual(ours, [[make.fatal[0], make.fatal[1], 'error', make.fatal[2]]], name);
+    // The text of an $(eval …) is not surely what make reads: the reader goes on after it.
+    if (name !== 'evaluated-define') assert.deepEqual(names(dir).sort(), make.targets.sort(), `${name}: the targets make lists`);
   }
-  assert.deepEqual(names(path.join(scratch, 'unclosed-included')), ['a', 'x'], 'nothing after the include make stops in');
-  assert.deepEqual(names(path.join(scratch, 'unclosed-define-in-false-branch')), ['a'], 'its endif is text of the define');
+  // make records a rule at the next statement: x, the last rule before the end, is not made.
+  assert.deepEqual(names(path.join(scratch, 'unclosed-included')), ['a'], 'nothing after the include make stops in');
+  // Its endif is text of the define: make stops at the end of the file, before recording a.
+  assert.deepEqual(names(path.join(scratch, 'unclosed-define-in-false-branch')), [], 'its endif is text of the define');
   assert.match(read(path.join(scratch, 'unclosed-ifdef-nested')).problems[0].message, /^ifeq at line 2 has no endif/);
+});
+
+// make stops at an else or endif that closes no conditional of its file ("extraneous 'endif'"),
+// and lists the targets of the rules it recorded before: not those of the rule right before it,
+// recorded only at the next statement, nor names only .PHONY made targets. Checked against make.
+test('a stray else or endif is an error at its line, as make says, and the reading stops there', () => {
+  const cases: Record<string, Record<string, string>> = {
+    endif: { Makefile: 'a:\n\t@echo a\nX = 1\nb: ## B\nendif\nc:\n' },
+    else: { Makefile: 'a:\nY = 1\nelse\nb:\n' },
+    'else-with-condition': { Makefile: 'a:\nY = 1\nelse ifeq (a,a)\nb:\n' },
+    'after-a-closed-conditional': { Makefile: 'a:\nifeq (a,a)\nb:\nendif\nendif\nc:\n' },
+    'false-branch-then-stray': { Makefile: 'a:\nifeq (a,b)\nendif\nelse\nendif\n' },
+    phony: { Makefile: '.PHONY: p q\na:\nX = 1\nendif\n' },
+    included: { Makefile: 'a:\ninclude inc.mk\nb:\n', 'inc.mk': 'x:\ny = 1\nendif\nz:\n' },
+  };
+  for (const [name, files] of Object.entries(cases)) {
+    const dir = project(`stray-${name}`, files);
+    const make = makeSays(dir);
+    const ours = read(dir).problems.map((p) => [path.basename(p.file), p.line, p.severity, /"(extraneous '\w+')"/.exec(p.message)?.[1] ?? p.message]);
+    assert.ok(make.fatal, `${name}: make stops`);
+    assert.deepEqual(ours, [[make.fatal[0], make.fatal[1], 'error', make.fatal[2]]], name);
+    assert.deepEqual(names(dir).sort(), make.targets.sort(), `${name}: the targets make lists`);
+  }
+  assert.deepEqual(names(path.join(scratch, 'stray-included')), ['a', 'x']);
+  assert.match(read(path.join(scratch, 'stray-endif')).problems[0].message, /^endif without a matching if: make stops here with "extraneous 'endif'"$/);
+
+  // Where make may not read the line (an unknown condition), a warning, and the reading goes on.
+  const maybe = project('stray-maybe', { Makefile: 'ifeq ($(shell uname),x)\ninclude inc.mk\nendif\nafter:\n', 'inc.mk': 'inc:\nendif\n' });
+  assert.deepEqual(read(maybe).problems.map((p) => [p.severity, path.basename(p.file), p.line]), [['warning', 'inc.mk', 2]]);
+  assert.deepEqual(names(maybe), ['inc', 'after']);
 });
 
 // make stops at a line that is no rule, assignment or directive once expanded ("missing
