@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Problem } from '../problem';
 import { findExecutable } from '../exec/findExecutable';
 import { runCapture, type CaptureResult } from '../exec/runCapture';
+import { whyNotFolder } from '../util/folderProblem';
 import { makeCommand } from './makeCommand';
 import { makeDatabaseArgs, NO_RECIPE_SHELL, parseMakeDatabase, parseMakeErrors } from './makeDatabase';
 import { readStaticTargets, type StaticListing, type StaticTarget } from './staticTargets';
@@ -163,12 +164,10 @@ export async function findMakefile(dir: string): Promise<string | undefined> {
 }
 
 async function missingMakefileProblem(entry: RegistryEntry): Promise<Problem> {
-  const folderExists = await stat(entry.dir).then((s) => s.isDirectory(), () => false);
+  const notFolder = await whyNotFolder(entry.dir);
   return {
     severity: 'warning',
-    message: folderExists
-      ? `"${entry.alias}": ${entry.dir} has no Makefile`
-      : `"${entry.alias}": folder ${entry.dir} does not exist`,
+    message: notFolder ? `"${entry.alias}": folder ${entry.dir} ${notFolder}` : `"${entry.alias}": ${entry.dir} has no Makefile`,
     file: entry.file,
     line: entry.line,
   };

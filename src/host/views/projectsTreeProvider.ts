@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { Problem } from '../../core/problem';
 import { readRegistries, type Registry, type RegistryEntry } from '../../core/mkcli/registry';
 import { describeRunner } from '../../core/mkcli/targetCommand';
+import { whyNotFolder } from '../../core/util/folderProblem';
 import { LatestRead } from '../../core/util/latestRead';
 import type { TargetCache } from '../../core/mkcli/targetCache';
 import type { Target, TargetListing } from '../../core/mkcli/targets';
@@ -19,15 +20,16 @@ import type { WorkspaceSequences } from '../sequences/workspaceSequences';
 export class ProjectNode extends vscode.TreeItem {
   constructor(
     readonly entry: RegistryEntry,
-    readonly missing: boolean,
+    /** Why its folder is not one (whyNotFolder), when it is not. */
+    notFolder: string | undefined,
     /** Which command its targets run and why (describeRunner). */
     runs: string,
   ) {
     super(entry.alias, vscode.TreeItemCollapsibleState.Collapsed);
     this.id = `project:${entry.alias}`;
     this.description = tildify(entry.dir) + (entry.version ? ` · ${entry.version}` : '');
-    this.contextValue = missing ? 'vmoMissingProject' : 'vmoProject';
-    this.iconPath = missing
+    this.contextValue = notFolder ? 'vmoMissingProject' : 'vmoProject';
+    this.iconPath = notFolder
       ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'))
       : new vscode.ThemeIcon('project');
     this.resourceUri = vscode.Uri.file(entry.dir);
@@ -35,7 +37,7 @@ export class ProjectNode extends vscode.TreeItem {
       `**${escape(entry.alias)}**`,
       escape(entry.dir),
       entry.version ? `Registered by mkcli ${escape(entry.version)}` : '',
-      missing ? '$(warning) This folder does not exist' : '',
+      notFolder ? `$(warning) This folder ${escape(notFolder)}` : '',
       escape(runs),
       `From ${escape(tildify(entry.file))}, line ${entry.line}`,
     ]);
@@ -148,7 +150,7 @@ export class ProjectsTreeProvider extends Disposable implements vscode.TreeDataP
   private async rootNodes(): Promise<Node[]> {
     const registry = await this.entries();
     const nodes: Node[] = await Promise.all(
-      registry.entries.map(async (e) => new ProjectNode(e, !(await isDirectory(e.dir)), await describeRunner(e, process.env))),
+      registry.entries.map(async (e) => new ProjectNode(e, await whyNotFolder(e.dir), await describeRunner(e, process.env))),
     );
     const favourites = this.favourites.list().length > 0 ? [new FavouritesNode()] : [];
     const sequences = await this.sequences.list();
@@ -204,13 +206,5 @@ export class ProjectsTreeProvider extends Disposable implements vscode.TreeDataP
     const registry = await readRegistries(s.registryFile, s.teamRegistryFile, s.home);
     log.info(`Registry ${s.registryFile}: ${registry.entries.length} projects, ${registry.problems.length} problems`);
     return registry;
-  }
-}
-
-async function isDirectory(dir: string): Promise<boolean> {
-  try {
-    return (await vscode.workspace.fs.stat(vscode.Uri.file(dir))).type === vscode.FileType.Directory;
-  } catch {
-    return false;
   }
 }

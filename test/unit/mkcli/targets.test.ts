@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
@@ -87,6 +87,19 @@ test('no Makefile, and a folder that does not exist: a warning at the registry l
   assert.deepEqual([empty.problems[0].file, empty.problems[0].line], ['/registry', 7]);
   const gone = await listTargets(entry('gone', '/nonexistent/vmo/project'), options);
   assert.match(gone.problems[0].message, /does not exist/);
+});
+
+test('a project path that is a link loop or a file says what it is, not that it does not exist', async (t) => {
+  const root = mkdtempSync(path.join(os.tmpdir(), 'vmo-not-folder-'));
+  t.after(() => rmSync(root, { recursive: true, force: true }));
+  symlinkSync('loop', path.join(root, 'loop'));
+  writeFileSync(path.join(root, 'file'), '');
+  const loop = await listTargets(entry('loop', path.join(root, 'loop')), options);
+  assert.deepEqual(loop.problems, [
+    { severity: 'warning', message: `"loop": folder ${path.join(root, 'loop')} cannot be reached: too many levels of symbolic links (a link that leads back to itself)`, file: '/registry', line: 7 },
+  ]);
+  const file = await listTargets(entry('file', path.join(root, 'file')), options);
+  assert.equal(file.problems[0].message, `"file": folder ${path.join(root, 'file')} is not a folder`);
 });
 
 test('make missing from PATH is a problem, not a throw', async () => {
