@@ -24,6 +24,8 @@ export class TargetCache {
   /** Bumped by each change of a project (by key) and by `clear`: a listing that began before is not kept. */
   private readonly changes = new Map<string, number>();
   private clears = 0;
+  /** Aborts the listing in flight, by key: a superseded one stops its make and its reading at once. */
+  private readonly aborts = new Map<string, AbortController>();
   private readonly limit: ReturnType<typeof createLimit>;
 
   constructor(
@@ -54,6 +56,7 @@ export class TargetCache {
   changed(entry: RegistryEntry): void {
     const key = this.key(entry);
     this.changes.set(key, (this.changes.get(key) ?? 0) + 1);
+    this.aborts.get(key)?.abort();
     this.reading.get(key)?.invalidate();
   }
 
@@ -61,6 +64,7 @@ export class TargetCache {
   clear(): void {
     this.clears++;
     this.cache.clear();
+    for (const abort of this.aborts.values()) abort.abort();
     for (const read of this.reading.values()) read.invalidate();
   }
 
@@ -73,16 +77,29 @@ export class TargetCache {
   }
 
   private async read(entry: RegistryEntry, key: string): Promise<TargetListing> {
+    const abort = new AbortController();
+    this.aborts.set(key, abort);
+    try {
+      return await this.list(entry, key, abort.signal);
+    } finally {
+      if (this.aborts.get(key) === abort) this.aborts.delete(key);
+    }
+  }
+
+  private async list(entry: RegistryEntry, key: string, aborted: AbortSignal): Promise<TargetListing> {
+    const generation = this.generation(key);
     const cached = this.cache.get(key);
     if (cached && (await unchanged(cached.stamps))) return cached.listing;
-    const generation = this.generation(key);
     // Stamped before reading: a file that changes while it is read is read again next time. The
     // folder's own mtime is kept too (it changes when a Makefile appears or goes), and so is each
     // name make looks for: a GNUmakefile created beside a Makefile takes its place.
     const before = await stamp([entry.dir, ...MAKEFILE_NAMES.map((name) => path.join(entry.dir, name)), ...(cached?.listing.files ?? [])]);
-    const listing = await listTargets(entry, { ...this.options(), processes: this.limit });
+    const options = this.options();
+    const signal = options.signal ? AbortSignal.any([options.signal, aborted]) : aborted;
+    const listing = await listTargets(entry, { ...options, processes: this.limit, signal });
     const after = await stamp(listing.files.filter((file) => !before.has(file)));
-    if (generation === this.generation(key)) this.cache.set(key, { listing, stamps: new Map([...after, ...before]) });
+    // Not kept when a change came meanwhile: it may have been read before, or stopped by it.
+    if (generation === this.generation(key) && !signal.aborted) this.cache.set(key, { listing, stamps: new Map([...after, ...before]) });
     return listing;
   }
 }

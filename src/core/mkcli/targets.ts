@@ -59,7 +59,7 @@ export async function listTargets(entry: RegistryEntry, options: ListOptions): P
   if (!makefile) {
     return { targets: [], source: 'static', files: [], problems: [await missingMakefileProblem(entry)] };
   }
-  const read = options.reader ? await options.reader.read(entry.dir, makefile, { env: options.env }, options.timeoutMs) : readStaticTargets(entry.dir, makefile, { env: options.env });
+  const read = options.reader ? await options.reader.read(entry.dir, makefile, { env: options.env }, options.timeoutMs, options.signal) : readStaticTargets(entry.dir, makefile, { env: options.env });
   const source = options.source?.(entry) ?? 'static';
   let listing: Omit<TargetListing, 'makefile'>;
   if (source === 'static') {

@@ -4,7 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import type { RegistryEntry } from '../../../src/core/mkcli/registry';
+import type { StaticListing } from '../../../src/core/mkcli/staticTargets';
 import { StaticReaderThread } from '../../../src/core/mkcli/staticThread';
+import { TargetCache } from '../../../src/core/mkcli/targetCache';
 import { listTargets, type ListOptions } from '../../../src/core/mkcli/targets';
 import { tsxThreadScript } from '../../harness/tsxThread';
 
@@ -91,16 +93,55 @@ test('reads wait their turn; a bound counts only the read itself', async () => {
   assert.deepEqual(second.targets.map((t) => t.name), ['test'], 'the second read was not charged the time it waited');
 });
 
+test('an aborted read ends at once: waiting, it is dropped; reading, its thread goes and the next read starts another', async () => {
+  const reader = thread();
+  const hostile = project('aborted', HOSTILE);
+  const makefile = path.join(hostile.dir, 'Makefile');
+  const first = new AbortController();
+  const second = new AbortController();
+  const reading = reader.read(hostile.dir, makefile, {}, 60_000, first.signal);
+  const waiting = reader.read(hostile.dir, makefile, {}, 60_000, second.signal);
+  const after = reader.read(quick.dir, path.join(quick.dir, 'Makefile'), {}, 60_000);
+  second.abort();
+  assert.match((await waiting).problems[0].message, /^Makefile was not read: the read was canceled$/);
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  const started = performance.now();
+  first.abort();
+  assert.match((await reading).problems[0].message, /^Makefile was not read: the read was canceled$/);
+  assert.ok(performance.now() - started < 100, 'ended at the abort');
+  assert.deepEqual((await after).targets.map((t) => t.name), ['test']);
+});
+
+// The cache's listing of a project whose makefile changed while it was read is superseded
+// (targetCache.ts): its reading is aborted, so the fresh one does not wait on the thread behind it.
+test('a makefile fixed while it is read: the slow reading is stopped, and the fixed makefile is listed', async () => {
+  const calls: Array<Promise<StaticListing>> = [];
+  const reader = thread();
+  const spy = { read: (...args: Parameters<StaticReaderThread['read']>) => calls[calls.push(reader.read(...args)) - 1]! };
+  const cache = new TargetCache(() => ({ env: {}, timeoutMs: 60_000, reader: spy }), 2);
+  const e = project('fixed', HOSTILE);
+  const slow = cache.get(e);
+  while (calls.length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+
+  writeFileSync(path.join(e.dir, 'Makefile'), 'test: ## Test it\n\t@echo test\n');
+  cache.changed(e);
+  const fixed = await cache.get(e);
+  assert.deepEqual(fixed.targets.map((t) => t.name), ['test']);
+  assert.equal(await slow, fixed, 'whoever waited on the slow listing gets the fixed one');
+  assert.match((await calls[0]!).problems[0]?.message ?? 'read to its end', /was not read: the read was canceled/);
+});
+
 test('disposing ends the thread: a read in progress and the reads waiting end as not read, and later reads too', async () => {
   const reader = thread();
   const hostile = project('disposed', HOSTILE);
-  const reading = listTargets(hostile, options(60_000, reader));
-  const waiting = listTargets(quick, options(60_000, reader));
+  const read = (dir: string) => reader.read(dir, path.join(dir, 'Makefile'), {}, 60_000);
+  const reading = read(hostile.dir);
+  const waiting = read(quick.dir);
   await new Promise((resolve) => setTimeout(resolve, 200));
   assert.equal(reader.started, true);
   reader.dispose();
   assert.equal(reader.started, false);
-  for (const listing of [await reading, await waiting, await listTargets(quick, options(60_000, reader))]) {
+  for (const listing of [await reading, await waiting, await read(quick.dir)]) {
     assert.match(listing.problems[0].message, /^Makefile was not read: the extension is stopping$/);
   }
 });
