@@ -10,9 +10,66 @@ export function quotePosix(word: string): string {
   return `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
-/** A command line as people read and paste it, e.g. `make -C '/my dir' build`. */
+// Characters a reader does not see as what they are: controls, format characters (bidirectional
+// overrides and isolates, zero-width), other default-ignorable code points (fillers, variation
+// selectors, tags), private-use, unassigned and lone surrogate code points, and every space or
+// separator but the plain space — a no-break, ideographic or braille blank reads as a space.
+const UNSEEN = /[\p{Cc}\p{Cf}\p{Co}\p{Cn}\p{Cs}\p{Z}\p{Default_Ignorable_Code_Point}\u2800]/u;
+const unseen = (ch: string): boolean => ch !== ' ' && UNSEEN.test(ch);
+const MARK = /^\p{M}/u;
+
+/** How `$'…'` writes the characters it has names for. */
+const NAMED_ESCAPES: Record<string, string> = { '\\': '\\\\', "'": "\\'", '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+const hex = (code: number, digits: number): string => code.toString(16).toUpperCase().padStart(digits, '0');
+
+/** One character as bash's `$'…'` writes it: `\n`, `\x1B`, `\u202E`, `\U000E0041`. */
+function escaped(ch: string): string {
+  const named = NAMED_ESCAPES[ch];
+  if (named) return named;
+  const code = ch.codePointAt(0)!;
+  if (code < 0x80) return `\\x${hex(code, 2)}`;
+  return code <= 0xffff ? `\\u${hex(code, 4)}` : `\\U${hex(code, 8)}`;
+}
+
+// Whether a word does not read as itself in single quotes: it holds an unseen character, or a
+// combining mark that would join a quote or a space before it.
+const needsEscapes = (word: string): boolean => [...word].some(unseen) || /(?:^|[' ])\p{M}/u.test(word);
+
+// A word in bash's `$'…'` quoting, every unseen character written as an escape, and so is a
+// combining mark that would join an escape, a space or the opening quote.
+function quoteEscaped(word: string): string {
+  let out = "$'";
+  let joinsPrevious = true;
+  for (const ch of word) {
+    const written: boolean = ch === '\\' || ch === "'" || unseen(ch) || (joinsPrevious && MARK.test(ch));
+    out += written ? escaped(ch) : ch;
+    joinsPrevious = written || ch === ' ';
+  }
+  return `${out}'`;
+}
+
+/**
+ * One word as people read and paste it: plain, in single quotes, or — when it holds a character
+ * that would not show as itself (a control, a bidirectional override, a zero-width or look-alike
+ * space) — in bash's `$'…'` with that character escaped, so that what is read is the word.
+ */
+export function quoteShown(word: string): string {
+  return needsEscapes(word) ? quoteEscaped(word) : quotePosix(word);
+}
+
+/**
+ * A command line as people read and paste it, e.g. `make -C '/my dir' build`: each word quoted
+ * by quoteShown, so that the line names exactly one argv and hides none of its characters.
+ */
 export function formatCommand(argv: readonly string[]): string {
-  return argv.map(quotePosix).join(' ');
+  return argv.map(quoteShown).join(' ');
+}
+
+/** Text from elsewhere (a name, a path, a host) as a dialog may show it: every unseen character written as `\u{…}`. */
+export function visibleText(text: string): string {
+  let out = '';
+  for (const ch of text) out += unseen(ch) ? `\\u{${ch.codePointAt(0)!.toString(16)}}` : ch;
+  return out;
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { JobInfo } from '../../shared/jobs';
-import { formatCommand } from '../../shared/format';
+import { formatCommand, visibleText } from '../../shared/format';
 import { aliasError, targetError } from '../mkcli/names';
 
 // A job read from the hub was reported by some operator — another window, another machine, a
@@ -10,20 +10,6 @@ import { aliasError, targetError } from '../mkcli/names';
 
 /** The longest command a confirmation shows; a longer one is refused rather than cut. */
 export const MAX_CONFIRMED_CHARS = 4000;
-
-// Characters a dialog would not show, or that reorder what it shows: controls, format
-// characters (bidirectional overrides, zero-width), line and paragraph separators.
-const HIDDEN = /[\p{Cc}\p{Cf}\u2028\u2029]/gu;
-
-/** Text from elsewhere as a dialog may show it: every character that would not show written as `\u{…}`. */
-export function visibleText(text: string): string {
-  return text.replace(HIDDEN, (c) => `\\u{${c.codePointAt(0)!.toString(16)}}`);
-}
-
-/** A command line as a confirmation shows it: each word quoted for a POSIX shell, hidden characters written out. */
-export function visibleCommand(argv: readonly string[]): string {
-  return visibleText(formatCommand(argv));
-}
 
 const isStringList = (v: unknown): v is string[] => Array.isArray(v) && v.every((w) => typeof w === 'string');
 
@@ -69,8 +55,8 @@ export function storedRemote(job: JobInfo): StoredRemote {
 // (`what`, as the user would ask for it), or undefined when they are the same, word for word.
 export function commandMismatch(stored: unknown, rebuilt: readonly string[], what: string): string | undefined {
   if (isStringList(stored) && stored.length === rebuilt.length && stored.every((word, i) => word === rebuilt[i])) return undefined;
-  const shown = isStringList(stored) ? visibleCommand(stored) : 'not a list of words';
-  return `The stored command \`${shown}\` is not what \`${visibleText(what)}\` runs here (\`${visibleCommand(rebuilt)}\`), so it is not run.`;
+  const shown = isStringList(stored) ? formatCommand(stored) : 'not a list of words';
+  return `The stored command \`${shown}\` is not what \`${visibleText(what)}\` runs here (\`${formatCommand(rebuilt)}\`), so it is not run.`;
 }
 
 /** A job from the history rebuilt as this window runs it, about to be confirmed. */
@@ -95,7 +81,7 @@ export interface RerunQuestion {
 // own, where it runs and who reported the job. Throws when the command is too long to be shown
 // whole: what runs must be what was seen.
 export function rerunQuestion(plan: RerunPlan, reportedBy: { hostname?: unknown; reporter?: unknown }): RerunQuestion {
-  const command = visibleCommand(plan.argv);
+  const command = formatCommand(plan.argv);
   if (command.length > MAX_CONFIRMED_CHARS) {
     throw new Error(`The command of this job is ${command.length} characters long, too long to be shown for confirmation (at most ${MAX_CONFIRMED_CHARS}), so it is not run.`);
   }
@@ -103,8 +89,8 @@ export function rerunQuestion(plan: RerunPlan, reportedBy: { hostname?: unknown;
   const detail = [
     'It runs exactly this command:',
     command,
-    plan.args.length > 0 ? `Arguments: ${visibleCommand(plan.args)}` : 'Arguments: none',
-    plan.place,
+    plan.args.length > 0 ? `Arguments: ${formatCommand(plan.args)}` : 'Arguments: none',
+    visibleText(plan.place),
     '',
     `This job comes from the history${from.length > 0 ? ` (reported by ${from.join(', ')})` : ''}, not from a click in this window. Run it only if this is the command you meant.`,
   ].join('\n');

@@ -1,5 +1,5 @@
 import { getNodeValue, parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
-import { visibleCommand } from '../jobs/storedRerun';
+import { formatCommand } from '../../shared/format';
 import { aliasError, assignmentError, targetError } from '../mkcli/names';
 import type { Problem } from '../problem';
 
@@ -27,7 +27,7 @@ export interface NamedSequence {
 
 /** A step in words, arguments quoted as a shell would need them: `web deploy ENV=prod on prod/web-1`. */
 export function stepText(step: SequenceStep): string {
-  return `${step.alias} ${step.target}${step.args.length > 0 ? ` ${visibleCommand(step.args)}` : ''}${step.vm ? ` on ${step.vm}` : ''}`;
+  return `${step.alias} ${step.target}${step.args.length > 0 ? ` ${formatCommand(step.args)}` : ''}${step.vm ? ` on ${step.vm}` : ''}`;
 }
 
 /** The keys a step takes, as the schema declares them. */

@@ -2,7 +2,7 @@ import os from 'node:os';
 import * as vscode from 'vscode';
 import type { RunJob } from '../../core/hub/runAnswers';
 import { RUN_CONSENT_MS } from '../../shared/hubProtocol';
-import { visibleCommand } from '../../core/jobs/storedRerun';
+import { formatCommand } from '../../shared/format';
 import { aliasError, assignmentError, targetError } from '../../core/mkcli/names';
 import { listedTarget } from '../jobs/listedTarget';
 import { CommandIds } from '../../shared/ids';
@@ -28,7 +28,7 @@ export function hubRuns(ctx: VmTargetContext): RunJob {
     const mode = ctx.preferences.clickMode(entry.alias, request.target, s.interactiveTargets);
     const target = { entry, target: request.target, args: request.args ?? [], mode, ...(vm ? { vm } : {}) };
     const planned = await ctx.jobs.plan(target);
-    const what = `${visibleCommand(planned.argv)}${vm ? ` for the VM ${vm.id}` : ''}`;
+    const what = `${formatCommand(planned.argv)}${vm ? ` for the VM ${vm.id}` : ''}`;
     const asked = Date.now();
     const run = 'Run';
     const choice = await vscode.window.showWarningMessage(

@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
-import { rerunQuestion, visibleText, type RerunPlan } from '../../core/jobs/storedRerun';
+import { rerunQuestion, type RerunPlan } from '../../core/jobs/storedRerun';
 import type { JobInfo, JobKind } from '../../shared/jobs';
 import { log } from '../logger';
-import { formatCommand } from '../../shared/format';
+import { formatCommand, visibleText } from '../../shared/format';
 
 /** A stored job rebuilt as this window runs it, and how to start exactly that. */
 export interface PreparedRerun extends RerunPlan {

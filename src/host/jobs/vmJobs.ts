@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import { parseArgs } from '../../core/exec/parseArgs';
 import { remoteJobInfo } from '../../core/jobs/jobInfo';
 import { followerFor } from '../../core/logs/logFollower';
-import { commandMismatch, storedRemote, visibleCommand, visibleText } from '../../core/jobs/storedRerun';
+import { commandMismatch, storedRemote } from '../../core/jobs/storedRerun';
 import { fillPlaceholders, placeholderNames, presetMatching } from '../../core/logs/placeholders';
 import { allPresets, type LogPreset } from '../../core/logs/presets';
 import { displayCommand } from '../../core/mkcli/targetCommand';
@@ -14,7 +14,7 @@ import type { SshFailure } from '../../core/ssh/remoteFailure';
 import type { RemoteJobResult } from '../../core/ssh/remoteJob';
 import { startRemoteJob } from '../../core/ssh/remoteJob';
 import { logStreamCommand, startLogStream } from '../../core/ssh/logStream';
-import { formatCommand } from '../../shared/format';
+import { formatCommand, visibleText } from '../../shared/format';
 import { vmId } from '../../core/vmconfig/types';
 import type { JobInfo } from '../../shared/jobs';
 import { sshOptions, type Settings } from '../config';
@@ -80,7 +80,7 @@ export class VmJobs {
     if (!node) throw new Error(`The VM ${visibleText(vm)} is not in this workspace's environments, so nothing is run on it.`);
     const preset = kind === 'ssh-logs' ? presetMatching(allPresets(this.settings().logPresets).presets, remoteArgv) : undefined;
     if (kind === 'ssh-logs' && !preset) {
-      throw new Error(`The log command \`${visibleCommand(remoteArgv)}\` is none of the log presets of this window, so it is not run.`);
+      throw new Error(`The log command \`${formatCommand(remoteArgv)}\` is none of the log presets of this window, so it is not run.`);
     }
     // The argv names the job's id (the tag of its processes on the VM): the stored one is checked
     // against its own id, and the new job's, with the id it will have, is what the user confirms.

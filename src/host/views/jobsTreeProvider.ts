@@ -4,7 +4,6 @@ import type { InMemoryRecorder } from '../../core/jobs/inMemoryRecorder';
 import type { StoredJobs } from '../jobs/storedJobs';
 import { childOrder, isActive, isGroup, type JobInfo, type JobStatus } from '../../shared/jobs';
 import { CommandIds } from '../../shared/ids';
-import { visibleCommand } from '../../core/jobs/storedRerun';
 import { Disposable } from '../disposable';
 import { formatCommand, formatDuration } from '../../shared/format';
 import { escapeMarkdown, markdownLines, tildify } from './markdown';
@@ -47,7 +46,7 @@ export class JobNode extends vscode.TreeItem {
 }
 
 /** A job's arguments (of a target, or its command on a VM) as a shell would need them, nothing hidden. */
-const argsText = (args: readonly string[]): string => visibleCommand(args);
+const argsText = (args: readonly string[]): string => formatCommand(args);
 
 function describe(job: JobInfo): string {
   if (job.status === 'running') return `running · ${job.mode}`;

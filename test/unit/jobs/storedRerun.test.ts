@@ -3,7 +3,8 @@
 // confirmation shows every word, hidden characters included.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { commandMismatch, MAX_CONFIRMED_CHARS, rerunQuestion, storedRemote, storedTarget, visibleCommand } from '../../../src/core/jobs/storedRerun';
+import { commandMismatch, MAX_CONFIRMED_CHARS, rerunQuestion, storedRemote, storedTarget } from '../../../src/core/jobs/storedRerun';
+import { formatCommand } from '../../../src/shared/format';
 import { presetMatching } from '../../../src/core/logs/placeholders';
 import { LOG_PRESETS } from '../../../src/core/logs/presets';
 import type { JobInfo } from '../../../src/shared/jobs';
@@ -39,10 +40,10 @@ test('commandMismatch: the same words pass; arguments the argv does not show are
   assert.match(commandMismatch([1], ['web'], 'web') ?? '', /not a list of words/);
 });
 
-test('visibleCommand: quoted for a shell, and characters that would not show are written out', () => {
-  assert.equal(visibleCommand(['web', 'build', 'ENV=prod', 'a b', "it's"]), `web build ENV=prod 'a b' 'it'\\''s'`);
+test('formatCommand: quoted for a shell, and characters that would not show are written out', () => {
+  assert.equal(formatCommand(['web', 'build', 'ENV=prod', 'a b', "it's"]), `web build ENV=prod 'a b' 'it'\\''s'`);
   // A right-to-left override, a zero-width space, a newline and an escape cannot hide anything.
-  assert.equal(visibleCommand(['echo', 'safe\u202e', 'x\u200by', 'a\nb', '\u001b[2J']), "echo 'safe\\u{202e}' 'x\\u{200b}y' 'a\\u{a}b' '\\u{1b}[2J'");
+  assert.equal(formatCommand(['echo', 'safe\u202e', 'x\u200by', 'a\nb', '\u001b[2J']), "echo $'safe\\u202E' $'x\\u200By' $'a\\nb' $'\\x1B[2J'");
 });
 
 test('rerunQuestion: the exact command, the arguments on their own, where, and who reported it', () => {
