@@ -1,15 +1,13 @@
 import type { JobInfo } from '../../shared/jobs';
 import { formatCommand, visibleText } from '../../shared/format';
 import { aliasError, targetError } from '../mkcli/names';
+import { MAX_TITLE_CHARS, shownWhole, type RunQuestion } from './runQuestion';
 
 // A job read from the hub was reported by some operator — another window, another machine, a
 // bug — and says what it ran in two places: `argv` (what the history shows) and alias, target
 // and args (or VM and remote command). Before such a job runs here again, its command is built
 // the way a click builds it in this window and must be exactly the stored argv, and the user
 // confirms that command as it will run. These are the pure parts of that check.
-
-/** The longest command a confirmation shows; a longer one is refused rather than cut. */
-export const MAX_CONFIRMED_CHARS = 4000;
 
 const isStringList = (v: unknown): v is string[] => Array.isArray(v) && v.every((w) => typeof w === 'string');
 
@@ -61,7 +59,7 @@ export function commandMismatch(stored: unknown, rebuilt: readonly string[], wha
 
 /** A job from the history rebuilt as this window runs it, about to be confirmed. */
 export interface RerunPlan {
-  /** What the user would ask for: `web build`, `web-1: systemctl status nginx`. */
+  /** What it is, in a few words for the dialog's title: `web build`, `a command on staging/web-1`. */
   what: string;
   /** Exactly what will be spawned. */
   argv: readonly string[];
@@ -71,28 +69,19 @@ export interface RerunPlan {
   place: string;
 }
 
-/** The modal question before a job from the history runs: a short message and the full command. */
-export interface RerunQuestion {
-  message: string;
-  detail: string;
-}
-
 // The confirmation of a rerun: the command exactly as it will be spawned, its arguments on their
-// own, where it runs and who reported the job. Throws when the command is too long to be shown
+// own, where it runs and who reported the job. Throws when the question is too long to be seen
 // whole: what runs must be what was seen.
-export function rerunQuestion(plan: RerunPlan, reportedBy: { hostname?: unknown; reporter?: unknown }): RerunQuestion {
-  const command = formatCommand(plan.argv);
-  if (command.length > MAX_CONFIRMED_CHARS) {
-    throw new Error(`The command of this job is ${command.length} characters long, too long to be shown for confirmation (at most ${MAX_CONFIRMED_CHARS}), so it is not run.`);
-  }
+export function rerunQuestion(plan: RerunPlan, reportedBy: { hostname?: unknown; reporter?: unknown }): RunQuestion {
   const from = [reportedBy.hostname, reportedBy.reporter].filter((v): v is string => typeof v === 'string' && v !== '').map(visibleText);
   const detail = [
     'It runs exactly this command:',
-    command,
+    formatCommand(plan.argv),
     plan.args.length > 0 ? `Arguments: ${formatCommand(plan.args)}` : 'Arguments: none',
     visibleText(plan.place),
     '',
     `This job comes from the history${from.length > 0 ? ` (reported by ${from.join(', ')})` : ''}, not from a click in this window. Run it only if this is the command you meant.`,
   ].join('\n');
-  return { message: `Run ${visibleText(plan.what)} from the history?`, detail };
+  const message = `Run ${visibleText(plan.what)} from the history?`;
+  return shownWhole({ message: message.length <= MAX_TITLE_CHARS ? message : 'Run this job from the history?', detail }, 'The confirmation of this job');
 }

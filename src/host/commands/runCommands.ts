@@ -115,7 +115,7 @@ async function prepareTarget(ctx: RunContext, job: JobInfo): Promise<PreparedRer
   if (mismatch) throw new Error(mismatch);
   const forVm = vm ? `, for the VM ${vm.id} (VMO_SSH_DEST=${vm.env.VMO_SSH_DEST} and the rest of its context in the environment)` : '';
   return {
-    what: vm ? `${what} on ${vm.id}` : what,
+    what: `${alias} ${target}${vm ? ` on ${vm.id}` : ''}`,
     argv: planned.argv,
     args,
     place: `In ${entry.dir}, ${request.mode === 'terminal' ? 'in a terminal' : 'in a console tab'}${forVm}.`,

@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import type { RegistryEntry } from '../../core/mkcli/registry';
 import type { TargetCache } from '../../core/mkcli/targetCache';
-import { formatCommand } from '../../shared/format';
+import { formatCommand, visibleText } from '../../shared/format';
+import { shownWhole } from '../../core/jobs/runQuestion';
 import { vmContext } from '../../core/ssh/vmContext';
 import { CommandIds } from '../../shared/ids';
 import type { Settings } from '../config';
@@ -92,8 +93,14 @@ async function runOnVm(ctx: VmTargetContext, entry: RegistryEntry, target: strin
   if (confirm) {
     const planned = await ctx.jobs.plan(request);
     const run = 'Run';
-    const detail = `${formatCommand(planned.argv)}\n\nin ${entry.dir}, on this machine, with VMO_SSH_DEST=${node.ssh.destination} and the rest of ${node.vm.name}'s context in its environment.`;
-    if ((await vscode.window.showInformationMessage(`Run ${entry.alias} ${target} on ${request.vm.id}?`, { modal: true, detail }, run)) !== run) return;
+    const { message, detail } = shownWhole(
+      {
+        message: visibleText(`Run ${entry.alias} ${target} on ${request.vm.id}?`),
+        detail: `${formatCommand(planned.argv)}\n\n${visibleText(`in ${entry.dir}, on this machine, with VMO_SSH_DEST=${node.ssh.destination} and the rest of ${node.vm.name}'s context in its environment.`)}`,
+      },
+      `The question before ${entry.alias} ${target} runs`,
+    );
+    if ((await vscode.window.showInformationMessage(message, { modal: true, detail }, run)) !== run) return;
     ctx.jobs.start(planned, request);
     return;
   }

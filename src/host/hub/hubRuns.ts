@@ -2,7 +2,8 @@ import os from 'node:os';
 import * as vscode from 'vscode';
 import type { RunJob } from '../../core/hub/runAnswers';
 import { RUN_CONSENT_MS } from '../../shared/hubProtocol';
-import { formatCommand } from '../../shared/format';
+import { formatCommand, visibleText } from '../../shared/format';
+import { shownWhole, type RunQuestion } from '../../core/jobs/runQuestion';
 import { aliasError, assignmentError, targetError } from '../../core/mkcli/names';
 import { listedTarget } from '../jobs/listedTarget';
 import { CommandIds } from '../../shared/ids';
@@ -13,7 +14,8 @@ import { log } from '../logger';
 // and that may be a teammate's. So it runs only where the user turned on hub.acceptRuns, in a
 // trusted workspace, a target the project lists, with VAR=value arguments only — never a make
 // option or another goal — and only once the user confirmed the exact command in a modal dialog,
-// within RUN_CONSENT_MS (after that the hub has stopped waiting, and the asker was told no).
+// within RUN_CONSENT_MS (after that the hub has stopped waiting, and the asker was told no). A
+// request whose command the dialog could not show whole is refused without asking.
 export function hubRuns(ctx: VmTargetContext): RunJob {
   const refuse = (error: string) => ({ ok: false as const, error: `${os.hostname()}: ${error}` });
   return async (request) => {
@@ -28,14 +30,22 @@ export function hubRuns(ctx: VmTargetContext): RunJob {
     const mode = ctx.preferences.clickMode(entry.alias, request.target, s.interactiveTargets);
     const target = { entry, target: request.target, args: request.args ?? [], mode, ...(vm ? { vm } : {}) };
     const planned = await ctx.jobs.plan(target);
-    const what = `${formatCommand(planned.argv)}${vm ? ` for the VM ${vm.id}` : ''}`;
+    const what = `${formatCommand(planned.argv)}${vm ? ` for the VM ${visibleText(vm.id)}` : ''}`;
+    let question: RunQuestion;
+    try {
+      question = shownWhole(
+        {
+          message: 'Run this, asked for through the hub?',
+          detail: `${what}\n\nIn ${visibleText(entry.dir)}. Someone with an operator token of the hub asked for it from the dashboard; it may be a teammate.`,
+        },
+        'The question to its user',
+      );
+    } catch (error) {
+      return refuse((error as Error).message);
+    }
     const asked = Date.now();
     const run = 'Run';
-    const choice = await vscode.window.showWarningMessage(
-      'Run this, asked for through the hub?',
-      { modal: true, detail: `${what}\n\nIn ${entry.dir}. Someone with an operator token of the hub asked for it from the dashboard; it may be a teammate.` },
-      run,
-    );
+    const choice = await vscode.window.showWarningMessage(question.message, { modal: true, detail: question.detail }, run);
     if (choice !== run) {
       log.info(`A run asked for through the hub was declined: ${what}`);
       return refuse('its user declined the run');

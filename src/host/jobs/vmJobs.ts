@@ -90,7 +90,7 @@ export class VmJobs {
     if (mismatch) throw new Error(mismatch);
     const id = randomUUID();
     return {
-      what,
+      what: `${preset ? preset.label : 'a command'} on ${vm}`,
       argv: argvFor(id),
       args: remoteArgv,
       place: `On ${vm} over ssh ${node.ssh.destination}, in a console tab.`,

@@ -3,7 +3,8 @@
 // confirmation shows every word, hidden characters included.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { commandMismatch, MAX_CONFIRMED_CHARS, rerunQuestion, storedRemote, storedTarget } from '../../../src/core/jobs/storedRerun';
+import { MAX_QUESTION_CHARS } from '../../../src/core/jobs/runQuestion';
+import { commandMismatch, rerunQuestion, storedRemote, storedTarget } from '../../../src/core/jobs/storedRerun';
 import { formatCommand } from '../../../src/shared/format';
 import { presetMatching } from '../../../src/core/logs/placeholders';
 import { LOG_PRESETS } from '../../../src/core/logs/presets';
@@ -48,21 +49,24 @@ test('formatCommand: quoted for a shell, and characters that would not show are 
 
 test('rerunQuestion: the exact command, the arguments on their own, where, and who reported it', () => {
   const argv = ['web', 'build', HOSTILE];
-  const q = rerunQuestion({ what: `web build '${HOSTILE}'`, argv, args: [HOSTILE], place: 'In /src/web, in a console tab.' }, { hostname: 'laptop-2', reporter: 'another-window' });
-  assert.equal(q.message, `Run web build '${HOSTILE}' from the history?`);
+  const q = rerunQuestion({ what: 'web build', argv, args: [HOSTILE], place: 'In /src/web, in a console tab.' }, { hostname: 'laptop-2', reporter: 'another-window' });
+  assert.equal(q.message, 'Run web build from the history?');
   const lines = q.detail.split('\n');
   assert.equal(lines[1], `web build '${HOSTILE}'`);
   assert.equal(lines[2], `Arguments: '${HOSTILE}'`);
   assert.equal(lines[3], 'In /src/web, in a console tab.');
   assert.match(q.detail, /reported by laptop-2, another-window/);
   assert.match(rerunQuestion({ what: 'web lint', argv: ['web', 'lint'], args: [], place: '' }, {}).detail, /Arguments: none/);
-  // Hidden characters in what the hub says are written out there too.
+  // Hidden characters in what the hub says are written out there too, and in where it runs.
   assert.match(rerunQuestion({ what: 'web lint', argv: ['web', 'lint'], args: [], place: '' }, { hostname: 'a\u202eb' }).detail, /a\\u\{202e\}b/);
+  assert.equal(rerunQuestion({ what: 'web lint', argv: ['web', 'lint'], args: [], place: 'On lab/web\u202e-1.' }, {}).detail.split('\n')[3], 'On lab/web\\u{202e}-1.');
+  // A title longer than a line of the dialog would be drawn over the command: a short one instead.
+  assert.equal(rerunQuestion({ what: `web ${'t'.repeat(60)}`, argv: ['web', 'lint'], args: [], place: '' }, {}).message, 'Run this job from the history?');
 });
 
-test('rerunQuestion: a command too long to be shown whole is refused, not cut', () => {
-  const long = 'x'.repeat(MAX_CONFIRMED_CHARS);
-  assert.throws(() => rerunQuestion({ what: 'web build', argv: ['web', 'build', long], args: [long], place: '' }, {}), /too long to be shown/);
+test('rerunQuestion: a question too long to be seen whole is refused, not cut', () => {
+  const long = 'x'.repeat(MAX_QUESTION_CHARS / 2);
+  assert.throws(() => rerunQuestion({ what: 'web build', argv: ['web', 'build', long], args: [long], place: '' }, {}), /too long for the dialog to show whole/);
 });
 
 test('storedRemote: the VM and the command on it; older jobs without it cannot be rerun', () => {
