@@ -5,8 +5,9 @@ import type { StoredJobs } from '../jobs/storedJobs';
 import { childOrder, isActive, isGroup, type JobInfo, type JobStatus } from '../../shared/jobs';
 import { CommandIds } from '../../shared/ids';
 import { Disposable } from '../disposable';
-import { formatCommand, formatDuration } from '../../shared/format';
-import { escapeMarkdown, markdownLines, tildify } from './markdown';
+import { formatCommand, formatDuration, visibleText } from '../../shared/format';
+import { markdownLines, tildify } from './markdown';
+import { escapeMarkdown, markdownCode } from './markdownText';
 
 /** Codicon and colour of each status; a running job's icon stands still (see jobStatusBar.ts). */
 const STATUS_ICONS: Record<JobStatus, [string, string | undefined]> = {
@@ -26,20 +27,20 @@ export class JobNode extends vscode.TreeItem {
     stored = false,
   ) {
     // An environment run holds the jobs of its VMs, a sequence those of its steps.
-    super(job.title, isGroup(job.kind) ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
+    super(visibleText(job.title), isGroup(job.kind) ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
     this.id = `job:${job.id}`;
     // A queued job is canceled and shown as a running one is.
     this.contextValue = `vmoJob${stored ? 'Stored' : ''}${isActive(job.status) ? 'Running' : 'Finished'}`;
     const [icon, color] = STATUS_ICONS[job.status];
     this.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
-    this.description = describe(job) + (job.args && job.args.length > 0 ? ` · ${argsText(job.args)}` : '') + (stored && job.hostname !== os.hostname() ? ` · on ${job.hostname}` : '');
+    this.description = describe(job) + (job.args && job.args.length > 0 ? ` · ${argsText(job.args)}` : '') + (stored && job.hostname !== os.hostname() ? ` · on ${visibleText(job.hostname)}` : '');
     this.tooltip = markdownLines([
-      `**${escapeMarkdown(job.title)}** — ${job.status}${job.exitCode !== undefined && job.exitCode !== null ? `, exit code ${job.exitCode}` : ''}`,
+      `**${escapeMarkdown(visibleText(job.title))}** — ${job.status}${job.exitCode !== undefined && job.exitCode !== null ? `, exit code ${job.exitCode}` : ''}`,
       // A sequence runs no command of its own.
-      job.argv.length > 0 ? `\`${formatCommand(job.argv).replace(/`/g, "'")}\`` : '',
-      job.args && job.args.length > 0 ? `arguments \`${argsText(job.args).replace(/`/g, "'")}\`` : '',
-      job.cwd ? `in ${escapeMarkdown(tildify(job.cwd))}` : '',
-      `${job.mode === 'terminal' ? 'Terminal' : 'Console'} · started ${new Date(job.startedAt).toLocaleString()} on ${escapeMarkdown(job.hostname)}`,
+      job.argv.length > 0 ? markdownCode(formatCommand(job.argv)) : '',
+      job.args && job.args.length > 0 ? `arguments ${markdownCode(argsText(job.args))}` : '',
+      job.cwd ? `in ${escapeMarkdown(visibleText(tildify(job.cwd)))}` : '',
+      `${job.mode === 'terminal' ? 'Terminal' : 'Console'} · started ${new Date(job.startedAt).toLocaleString()} on ${escapeMarkdown(visibleText(job.hostname))}`,
     ]);
     this.command = { command: CommandIds.showJobOutput, title: 'Show Output', arguments: [this] };
   }

@@ -2,14 +2,9 @@ import os from 'node:os';
 import path from 'node:path';
 import * as vscode from 'vscode';
 
-/** A Markdown tooltip of the non-empty paragraphs, with codicons allowed. */
-export function markdownLines(paragraphs: string[]): vscode.MarkdownString {
-  return new vscode.MarkdownString(paragraphs.filter(Boolean).join('\n\n'), true);
-}
-
-/** User text shown literally inside Markdown (names, paths, descriptions). */
-export function escapeMarkdown(text: string): string {
-  return text.replace(/[\\`*_{}[\]()#+\-.!|<>$]/g, '\\$&');
+/** A Markdown tooltip of the non-empty paragraphs; `themeIcons`: `$(name)` draws a codicon. */
+export function markdownLines(paragraphs: string[], { themeIcons = false } = {}): vscode.MarkdownString {
+  return new vscode.MarkdownString(paragraphs.filter(Boolean).join('\n\n'), themeIcons);
 }
 
 /** A path with the home folder written as `~`. */

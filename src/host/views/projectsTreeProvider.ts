@@ -10,7 +10,8 @@ import { CommandIds } from '../../shared/ids';
 import { Disposable } from '../disposable';
 import { log } from '../logger';
 import type { Settings } from '../config';
-import { escapeMarkdown as escape, markdownLines, tildify } from './markdown';
+import { markdownLines, tildify } from './markdown';
+import { escapeMarkdown as escape } from './markdownText';
 import type { Favourites } from '../jobs/favourites';
 import { ProblemNode, type NoticeNode } from './problemNode';
 import { SequenceNode, SequencesNode } from './sequenceNodes';
@@ -40,7 +41,7 @@ export class ProjectNode extends vscode.TreeItem {
       notFolder ? `$(warning) This folder ${escape(notFolder)}` : '',
       escape(runs),
       `From ${escape(tildify(entry.file))}, line ${entry.line}`,
-    ]);
+    ], { themeIcons: true });
   }
 }
 

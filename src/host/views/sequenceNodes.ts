@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import { stepText, type NamedSequence } from '../../core/sequences/sequenceFile';
 import { CommandIds } from '../../shared/ids';
-import { escapeMarkdown, markdownLines } from './markdown';
+import { markdownLines } from './markdown';
+import { escapeMarkdown, markdownCode } from './markdownText';
 
 /** The sequences kept in the workspace, under the favourites while there are any (or problems with them). */
 export class SequencesNode extends vscode.TreeItem {
@@ -24,7 +25,7 @@ export class SequenceNode extends vscode.TreeItem {
     this.description = sequence.description ?? steps.join(' → ');
     this.tooltip = markdownLines([
       `**${escapeMarkdown(sequence.name)}**${sequence.description ? ` — ${escapeMarkdown(sequence.description)}` : ''}`,
-      ...steps.map((s, i) => `${i + 1}. \`${s.replace(/`/g, "'")}\``),
+      ...steps.map((s, i) => `${i + 1}. ${markdownCode(s)}`),
       'Stops at the first step that does not succeed; the rest are skipped.',
     ]);
     this.command = { command: CommandIds.runSequence, title: 'Run Sequence', arguments: [this] };

@@ -15,7 +15,8 @@ import type { Settings } from '../config';
 import { Disposable } from '../disposable';
 import { log } from '../logger';
 import { CommandIds } from '../../shared/ids';
-import { markdownLines, escapeMarkdown, tildify } from './markdown';
+import { markdownLines, tildify } from './markdown';
+import { escapeMarkdown, markdownCode } from './markdownText';
 import { ProblemNode } from './problemNode';
 import { formatCommand } from '../../shared/format';
 
@@ -91,7 +92,7 @@ export class LogPresetNode extends vscode.TreeItem {
     this.description = preset.detail;
     this.contextValue = 'vmoLogPreset';
     this.iconPath = new vscode.ThemeIcon('output');
-    this.tooltip = markdownLines([`**${escapeMarkdown(preset.label)}** on ${escapeMarkdown(vm.name)}`, `\`${formatCommand(preset.argv)}\``]);
+    this.tooltip = markdownLines([`**${escapeMarkdown(preset.label)}** on ${escapeMarkdown(vm.name)}`, markdownCode(formatCommand(preset.argv))]);
     this.command = { command: CommandIds.openLogs, title: 'Open Logs', arguments: [this] };
   }
 }
@@ -225,11 +226,11 @@ export class VmsTreeProvider extends Disposable implements vscode.TreeDataProvid
 function vmTooltip(node: VmNode, effective?: Record<string, string>): vscode.MarkdownString {
   const { vm, ssh } = node;
   const block = ssh.matchedHost
-    ? `Host block \`${ssh.matchedHost.pattern}\` in ${escapeMarkdown(tildify(ssh.matchedHost.file))}, line ${ssh.matchedHost.line}`
+    ? `Host block ${markdownCode(ssh.matchedHost.pattern)} in ${escapeMarkdown(tildify(ssh.matchedHost.file))}, line ${ssh.matchedHost.line}`
     : `No Host block names this VM; ssh connects to ${escapeMarkdown(`${vm.user}@${vm.host}`)}`;
   const lines = [
     `**${escapeMarkdown(vm.name)}** (${escapeMarkdown(vm.environment)})`,
-    `\`ssh ${ssh.destination}\``,
+    markdownCode(`ssh ${ssh.destination}`),
     block,
   ];
   if (effective) {
