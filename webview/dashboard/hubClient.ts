@@ -57,7 +57,7 @@ export function hubHistory(socket: HubClient, open: (jobId: string) => void): Hi
       };
     },
     open,
-    copyCommand: (job) => navigator.clipboard.writeText(job.command),
+    copyCommand: (job) => navigator.clipboard.writeText(formatCommand(job.argv)),
   };
 }
 

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { isHistoryToHostMessage, type HistoryToHostMessage, type HistoryToWebviewMessage } from '../../shared/historyProtocol';
 import { assertNever, messageOf } from '../../shared/errors';
+import { formatCommand } from '../../shared/format';
 import { CommandIds, PanelTypes } from '../../shared/ids';
 import { Disposable } from '../disposable';
 import type { StoredJobs } from '../jobs/storedJobs';
@@ -91,8 +92,9 @@ export class HistoryPanel extends Disposable {
   private async copyCommand(jobId: string): Promise<void> {
     const job = await this.stored.get(jobId);
     if (!job) return;
-    await vscode.env.clipboard.writeText(job.command);
-    vscode.window.setStatusBarMessage(`Copied: ${job.command}`, 3000);
+    const command = formatCommand(job.argv);
+    await vscode.env.clipboard.writeText(command);
+    vscode.window.setStatusBarMessage(`Copied: ${command}`, 3000);
   }
 
   // Answers either way, so that the webview is never left waiting: kept when the user says no,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { HubJob } from '../../../src/shared/hubProtocol';
-import { argsText, durationText, exitText, formatRelative, jobLabel, kindText, nestChildren, placeOf, problemsText } from '../../../webview/lib/history/jobText';
+import { argsText, commandText, durationText, exitText, formatRelative, jobLabel, kindText, nestChildren, placeOf, problemsText } from '../../../webview/lib/history/jobText';
 import { appendPage, endJob, LiveRows, newerFirst, upsertJob } from '../../../webview/lib/history/liveRows';
 import { filtersToQuery, matchesQuery, NO_FILTERS } from '../../../webview/lib/history/query';
 import type { JobEnded } from '../../../webview/lib/history/source';
@@ -201,6 +201,8 @@ test('job text: relative start, duration, exit, place and one sentence for scree
   assert.equal(argsText(hostile), "ENV=prod '--eval=$(shell id)'");
   assert.match(jobLabel(hostile, now), /, arguments ENV=prod '--eval=\$\(shell id\)'$/);
   assert.equal(argsText(job(1, { args: [] })), '');
+  // The command is written from the argv, not taken from what the store says it is.
+  assert.equal(commandText(job(1, { argv: ['make', 'build', 'V=1\u202e'], command: 'make build V=1\u202e' })), "make build $'V=1\\u202E'");
 });
 
 test('the jobs of a group are listed right under it, as they started, then by VM; a job whose parent is not listed keeps its place', () => {

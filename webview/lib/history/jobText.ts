@@ -105,6 +105,14 @@ export function jobLabel(job: HubJob, now: number): string {
   return parts.join(', ');
 }
 
+/**
+ * The job's command line, written from its argv here rather than taken from the store's `command`:
+ * a row stored before unseen characters were escaped, or by another hub, would show them as they are.
+ */
+export function commandText(job: HubJob): string {
+  return formatCommand(job.argv);
+}
+
 /** The job's stored arguments (of a target, or its command on a VM) as a shell would need them; '' when none. */
 export function argsText(job: HubJob): string {
   return job.args && job.args.length > 0 ? formatCommand(job.args) : '';
