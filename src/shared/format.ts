@@ -16,6 +16,12 @@ export function quotePosix(word: string): string {
 // separator but the plain space — a no-break, ideographic or braille blank reads as a space.
 const UNSEEN = /[\p{Cc}\p{Cf}\p{Co}\p{Cn}\p{Cs}\p{Z}\p{Default_Ignorable_Code_Point}\u2800]/u;
 const unseen = (ch: string): boolean => ch !== ' ' && UNSEEN.test(ch);
+
+/** The first character of `text` that a reader would not see as what it is, or undefined. */
+export function firstUnseen(text: string): string | undefined {
+  for (const ch of text) if (unseen(ch)) return ch;
+  return undefined;
+}
 const MARK = /^\p{M}/u;
 
 /** How `$'…'` writes the characters it has names for. */
@@ -33,7 +39,7 @@ function escaped(ch: string): string {
 
 // Whether a word does not read as itself in single quotes: it holds an unseen character, or a
 // combining mark that would join a quote or a space before it.
-const needsEscapes = (word: string): boolean => [...word].some(unseen) || /(?:^|[' ])\p{M}/u.test(word);
+const needsEscapes = (word: string): boolean => firstUnseen(word) !== undefined || /(?:^|[' ])\p{M}/u.test(word);
 
 // A word in bash's `$'…'` quoting, every unseen character written as an escape, and so is a
 // combining mark that would join an escape, a space or the opening quote.

@@ -25,3 +25,9 @@ test('a target name read from bytes that are not UTF-8 is refused: make would be
   assert.match(targetError('caf\ufffd') ?? '', /valid UTF-8/);
   assert.equal(targetError('café'), undefined);
 });
+
+test('a target name that would not show as it is is refused: a click runs what the label shows', () => {
+  assert.equal(targetError('\u202etset'), 'Expected a target name that shows as it is, got "\\u{202e}tset" (U+202E does not show)');
+  for (const bad of ['te\u200bst', 'build\u2066', 'deploy\u3164', 'a\u00adb', 'x\u{e0041}']) assert.match(targetError(bad) ?? '', /shows as it is/, bad);
+  assert.equal(targetError('déploiement-ж'), undefined);
+});

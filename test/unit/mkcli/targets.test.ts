@@ -124,6 +124,16 @@ test('an alias whose --list-targets fails falls back to make', async () => {
   assert.deepEqual(listing.targets.map((t) => t.name), ['hello']);
 });
 
+test('a target whose name would show as another (a right-to-left override, a zero-width space) is not listed, by either source', async (t) => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'vmo-unseen-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(path.join(dir, 'Makefile'), 'test: ## Run the tests\n\t@echo test\n\n\u202etset: ## Looks like test\n\t@echo deploy\n\nte\u200bst:\n\t@echo deploy\n');
+  for (const source of ['static', 'make'] as const) {
+    const listing = await listTargets(entry('spoof', dir), { ...options, source: () => source });
+    assert.deepEqual(listing.targets.map((target) => target.name), ['test'], source);
+  }
+});
+
 test('the cache answers until a makefile or an included file changes', async (t) => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'vmo-cache-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
