@@ -1,6 +1,10 @@
+import { firstUnseen, visibleText } from '../../shared/format';
+
 // Fills `${name}` in a preset's argv (`docker logs -f ${container}`) with values the user
 // picked. A value becomes exactly one argument and is never read by a shell, but a leading `-`
-// would make it an option of the remote program (`--help`, `-v`), so such values are refused.
+// would make it an option of the remote program (`--help`, `-v`), so such values are refused;
+// so are values that would not show as they are where they are picked (a container name from
+// `docker ps` with a right-to-left override or a zero-width space reads as another).
 
 const PLACEHOLDER = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
 
@@ -9,16 +13,20 @@ export function placeholderNames(argv: readonly string[]): string[] {
   return [...new Set(argv.flatMap((word) => [...word.matchAll(PLACEHOLDER)].map((match) => match[1])))];
 }
 
+/** Why `value` cannot fill a placeholder, or undefined when it can. */
+export function placeholderValueError(name: string, value: string): string | undefined {
+  if (value !== '' && !value.startsWith('-') && firstUnseen(value) === undefined) return undefined;
+  return `Expected a value for \${${name}} that does not start with "-" and shows as it is (no control, format or look-alike space characters), got ${visibleText(JSON.stringify(value))}`;
+}
+
 // Returns the argv with every `${name}` replaced; throws with an exact message on a missing or bad value.
 export function fillPlaceholders(argv: readonly string[], values: Readonly<Record<string, string>>): string[] {
   return argv.map((word) =>
     word.replace(PLACEHOLDER, (_, name: string) => {
       const value = Object.hasOwn(values, name) ? values[name] : undefined;
       if (value === undefined) throw new Error(`Expected a value for \${${name}}`);
-      // eslint-disable-next-line no-control-regex -- control characters are what this rejects
-      if (value === '' || value.startsWith('-') || /[\x00-\x1f\x7f]/.test(value)) {
-        throw new Error(`Expected a value for \${${name}} that does not start with "-" and has no control characters, got ${JSON.stringify(value)}`);
-      }
+      const bad = placeholderValueError(name, value);
+      if (bad) throw new Error(bad);
       return value;
     }),
   );

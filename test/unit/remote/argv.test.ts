@@ -5,6 +5,7 @@ import { sshRemoteArgv } from '../../../src/core/ssh/remoteCommand';
 import { sshReapArgv } from '../../../src/core/ssh/remoteReap';
 import { fillPlaceholders, placeholderNames } from '../../../src/core/logs/placeholders';
 import { LOG_PRESETS } from '../../../src/core/logs/presets';
+import { visibleText } from '../../../src/shared/format';
 
 test('the ssh argv: options, then --, the destination and one command string', () => {
   assert.deepEqual(sshRemoteArgv('deploy@web-1', ['uptime']), [
@@ -69,9 +70,9 @@ test('placeholders: filled as one argument each, bad values refused with an exac
   assert.deepEqual(fillPlaceholders(['x', 'pre-${a}-${b}'], { a: '1', b: '2' }), ['x', 'pre-1-2']);
   assert.throws(() => fillPlaceholders(docker.argv, {}), { message: 'Expected a value for ${container}' });
   assert.throws(() => fillPlaceholders(['${constructor}'], {}), { message: 'Expected a value for ${constructor}' });
-  for (const value of ['-h', '--help', '', 'a\nb', 'a\0b']) {
+  for (const value of ['-h', '--help', '', 'a\nb', 'a\0b', 'api\u202e', 'we\u200bb', 'a\u00a0b']) {
     assert.throws(() => fillPlaceholders(docker.argv, { container: value }), {
-      message: `Expected a value for \${container} that does not start with "-" and has no control characters, got ${JSON.stringify(value)}`,
+      message: `Expected a value for \${container} that does not start with "-" and shows as it is (no control, format or look-alike space characters), got ${visibleText(JSON.stringify(value))}`,
     });
   }
 });
