@@ -203,6 +203,7 @@ test('job text: relative start, duration, exit, place and one sentence for scree
   assert.equal(argsText(job(1, { args: [] })), '');
   // The command is written from the argv, not taken from what the store says it is.
   assert.equal(commandText(job(1, { argv: ['make', 'build', 'V=1\u202e'], command: 'make build V=1\u202e' })), "make build $'V=1\\u202E'");
+  assert.equal(placeOf(job(1, { vm: 'prod/db\u202e1' })), 'web · prod/db\\u{202e}1');
 });
 
 test('the jobs of a group are listed right under it, as they started, then by VM; a job whose parent is not listed keeps its place', () => {

@@ -2,7 +2,7 @@
 // ran, when it started, how long it took and how it ended.
 import type { HubJob } from '../../../src/shared/hubProtocol';
 import { childOrder, isActive, type JobKind } from '../../../src/shared/jobs';
-import { formatCommand, formatDuration } from '../../../src/shared/format';
+import { formatCommand, formatDuration, visibleText } from '../../../src/shared/format';
 import { formatElapsed, STATUS_TEXT } from '../format';
 
 export const KIND_TEXT: Record<JobKind, string> = {
@@ -42,7 +42,7 @@ export function kindText(job: HubJob): string {
 
 /** The project alias and the VM it ran for, or either, or ''. */
 export function placeOf(job: HubJob): string {
-  return [job.alias, job.vm].filter((p) => p !== undefined && p !== null).join(' · ');
+  return visibleText([job.alias, job.vm].filter((p) => p !== undefined && p !== null).join(' · '));
 }
 
 const MINUTE = 60_000;
