@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { visibleText } from '../../shared/format';
 
 // A task from tasks.json that cannot run (its project is not in the registry, its target or an
 // argument is refused) still resolves to a task: resolving none makes VS Code say that no task
@@ -24,7 +25,8 @@ class ReasonTerminal implements vscode.Pseudoterminal {
   constructor(private readonly reason: string) {}
 
   open(): void {
-    this.written.fire(`\x1b[31m${this.reason}\x1b[0m\r\n`);
+    // The reason may quote tasks.json: an escape sequence in it would be the terminal's to obey.
+    this.written.fire(`\x1b[31m${visibleText(this.reason)}\x1b[0m\r\n`);
     // After the write is shown: closing in the same turn can drop it.
     setTimeout(() => this.closed.fire(1), 0);
   }
