@@ -42,6 +42,13 @@ function escapeMidWordHashes(text: string): string {
     if (quote === "'") {
       if (ch === "'") quote = undefined;
       out += ch;
+    } else if (quote === "$'") {
+      // bash's $'…' (which formatCommand writes): a backslash escapes the next character, `\'` too.
+      if (ch === '\\' && i + 1 < text.length) out += ch + text[++i];
+      else {
+        if (ch === "'") quote = undefined;
+        out += ch;
+      }
     } else if (quote === '"') {
       if (ch === '\\' && i + 1 < text.length) out += ch + text[++i];
       else {
@@ -51,6 +58,10 @@ function escapeMidWordHashes(text: string): string {
     } else if (ch === '\\' && i + 1 < text.length) {
       out += ch + text[++i];
       inWord = true;
+    } else if (ch === '$' && text[i + 1] === "'") {
+      quote = "$'";
+      inWord = true;
+      out += ch + text[++i];
     } else if (ch === "'" || ch === '"') {
       quote = ch;
       inWord = true;

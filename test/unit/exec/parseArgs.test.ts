@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { parseArgs } from '../../../src/core/exec/parseArgs';
-import { quotePosix } from '../../../src/shared/format';
+import { formatCommand, quotePosix } from '../../../src/shared/format';
 
 test('words, quotes and variables stay literal', () => {
   assert.deepEqual(parseArgs(`VAR=value -j4 'MSG=a b' "X=\\"y\\"" $HOME *.txt`), [
@@ -53,6 +53,20 @@ test('quoting words and splitting them gives them back', () => {
       assert.deepEqual(parseArgs(words.map(quotePosix).join(' ')), words);
     }),
     { numRuns: 500 },
+  );
+});
+
+// A command as the product shows it (hidden characters escaped in $'…') typed back as arguments
+// gives the same words: what was read is what runs.
+test("arguments copied from a shown command, $'…' words included, split back into the same words", () => {
+  assert.deepEqual(parseArgs("$'it\\'s\\u202E' $'#\\u200B' 'a#b'"), ["it's\u202e", '#\u200b', 'a#b']);
+  const hostile = ['\u202e', '\u200b', '\n', '\t', '\x1b', '\u00a0', '\u3000', '\u0301', '\u{e0041}', "'", '\\', '"', '$', '`', ' ', '#', '{', '}', '*', 'a', 'é'];
+  const word = fc.string({ unit: fc.oneof(fc.constantFrom(...hostile), fc.string({ unit: 'binary', minLength: 1, maxLength: 1 })), minLength: 1, maxLength: 10 }).filter((w) => !w.includes('\0') && !/\p{Cs}/u.test(w));
+  fc.assert(
+    fc.property(fc.array(word, { maxLength: 6 }), (words) => {
+      assert.deepEqual(parseArgs(formatCommand(words)), words);
+    }),
+    { numRuns: 1000 },
   );
 });
 
