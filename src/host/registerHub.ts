@@ -24,6 +24,10 @@ const REPORTER_RETRY_MS = 60_000;
 /** How often a window checks that its own hub still answers, and starts it again if not. */
 const WATCH_MS = 5000;
 
+/** After a hub that could not be reached or started, the next try comes this long after, doubling up to RETRY_MAX_MS. */
+const RETRY_FIRST_MS = 15_000;
+const RETRY_MAX_MS = 5 * 60_000;
+
 /** The hub this window reports to, for those who also read from it (the Jobs view). */
 export interface HubLink {
   readonly address: HubAddress | undefined;
@@ -48,6 +52,10 @@ export function registerHub(context: vscode.ExtensionContext, recorder: InMemory
   let runs: RunJob | undefined;
   let starting: Promise<void> | undefined;
   let lastLoss = 0;
+  // A hub that did not start (a slow first start of its database on a busy machine, a full disk)
+  // is tried again, with the jobs run meanwhile passed on once it answers.
+  let retry: NodeJS.Timeout | undefined;
+  let retryMs = RETRY_FIRST_MS;
 
   const connect = async (): Promise<void> => {
     if (current) return;
@@ -57,9 +65,12 @@ export function registerHub(context: vscode.ExtensionContext, recorder: InMemory
     try {
       address = await resolveHub(context, s);
     } catch (error) {
-      log.warn(`Jobs of this window are not stored: the hub did not start (${(error as Error).message}); see ${path.join(context.globalStorageUri.fsPath, 'hub', 'hub.log')}`);
+      log.warn(`Jobs of this window are not stored yet: the hub did not start (${(error as Error).message}); trying again in ${retryMs / 1000} s; see ${path.join(context.globalStorageUri.fsPath, 'hub', 'hub.log')}`);
+      retry = setTimeout(() => void start(), retryMs);
+      retryMs = Math.min(retryMs * 2, RETRY_MAX_MS);
     }
     if (!address) return;
+    retryMs = RETRY_FIRST_MS;
     // env.sessionId is not unique everywhere (code-server gives every window the same one).
     const windowId = randomUUID();
     const spool = claimSpoolFolder(spoolRoot, windowId);
@@ -133,6 +144,7 @@ export function registerHub(context: vscode.ExtensionContext, recorder: InMemory
 
   const start = (): Promise<void> => (starting ??= connect().finally(() => (starting = undefined)));
   const stop = async (timeoutMs = 3000): Promise<void> => {
+    clearTimeout(retry);
     await starting;
     const was = current;
     current = undefined;
@@ -147,6 +159,7 @@ export function registerHub(context: vscode.ExtensionContext, recorder: InMemory
   afterActivation(() => void start());
   context.subscriptions.push(
     changed,
+    { dispose: () => clearTimeout(retry) },
     vscode.workspace.onDidGrantWorkspaceTrust(() => void start()),
     onSettingsChanged('hub', restart),
     onSettingsChanged('history', restart),

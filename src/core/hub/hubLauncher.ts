@@ -76,9 +76,9 @@ export interface EnsureHubOptions {
   nodeArgs?: string[];
   /** `--idle-exit-seconds`; default 600. */
   idleExitSeconds?: number;
-  /** How long the hub may take to print its first line; default 30 s. */
+  /** How long the hub may take to print its first line; default START_TIMEOUT_MS. */
   startTimeoutMs?: number;
-  /** How long to wait for another window's start (the lock); default 60 s. */
+  /** How long to wait for another window's start (the lock); default 30 s more than a start may take. */
   lockTimeoutMs?: number;
 }
 
@@ -104,6 +104,10 @@ export interface HubState {
 const STATE_FILE = 'hub.json';
 const LOCK_FILE = 'hub.lock';
 const HEALTH_TIMEOUT_MS = 3000;
+// How long a hub may take to listen: a first start on PGlite creates its database (initdb, in
+// WebAssembly), which took 30–60 s on a 2-core machine busy with other work. The window's jobs run
+// meanwhile, and are passed on once it listens; a hub cut short was started again and again.
+const START_TIMEOUT_MS = 90_000;
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -259,9 +263,9 @@ export async function ensureHub(options: EnsureHubOptions): Promise<HubConnectio
   const found = await reuse();
   if (found) return found;
 
-  const startTimeoutMs = options.startTimeoutMs ?? 30_000;
+  const startTimeoutMs = options.startTimeoutMs ?? START_TIMEOUT_MS;
   let result: HubConnection | undefined;
-  const release = await lock(path.join(stateDir, LOCK_FILE), options.lockTimeoutMs ?? 60_000, startTimeoutMs + 30_000, async () => (result = await reuse()) !== undefined);
+  const release = await lock(path.join(stateDir, LOCK_FILE), options.lockTimeoutMs ?? startTimeoutMs + 30_000, startTimeoutMs + 30_000, async () => (result = await reuse()) !== undefined);
   if (!release) return result!;
   try {
     // Another window may have finished its start just before we took the lock.
