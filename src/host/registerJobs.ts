@@ -23,6 +23,7 @@ import { TargetPreferences } from './jobs/targetPreferences';
 import type { HubLink } from './registerHub';
 import { ConsoleManager } from './panels/consoleManager';
 import { JobsTreeProvider } from './views/jobsTreeProvider';
+import { QUESTION_SCHEME, questionDocuments } from './jobs/askToRun';
 import type { ProjectsTreeProvider } from './views/projectsTreeProvider';
 import type { VmsTreeProvider } from './views/vmsTreeProvider';
 
@@ -102,6 +103,7 @@ export function registerJobs(
     ...registerRunCommands({ jobs, stored, consoles, projects, targets, vms, preferences, reruns, settings }),
     ...registerVmTargetCommands({ jobs, projects, targets, vms, preferences, settings }),
     vscode.workspace.registerTextDocumentContentProvider(OUTPUT_SCHEME, new JobOutputDocuments(recorder, stored, settings)),
+    vscode.workspace.registerTextDocumentContentProvider(QUESTION_SCHEME, questionDocuments),
     ...registerCompareCommands({ recorder, stored }),
     ...registerSequenceCommands({ jobs, projects, targets, vms, preferences, settings, sequences }),
     vscode.tasks.registerTaskProvider(SequenceTaskType, new SequenceTaskProvider({ jobs, projects, targets, vms, preferences, settings, sequences })),

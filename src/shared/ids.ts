@@ -2,6 +2,9 @@
 
 export const EXTENSION_ID = 'vm-orchestrator.vm-orchestrator';
 
+/** The language of a question to run shown in an editor (askToRun.ts): its lines wrap, so a long command is read without scrolling sideways. */
+export const QuestionLanguage = 'vmo-run-question';
+
 export const ViewContainerIds = {
   sidebar: 'vmOrchestrator',
 } as const;

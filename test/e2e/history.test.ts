@@ -204,7 +204,7 @@ test('Copy Dashboard URL gives the hub page signed in; it shows a job run from V
   }),
 );
 
-test('a job another window reports runs here only as this window builds it, after a modal shows its exact command: hidden arguments are refused, Cancel runs nothing', { timeout: 150_000 }, () =>
+test('a job another window reports runs here only as this window builds it, after a modal shows its exact command: hidden arguments are refused, a long one is shown in an editor, Cancel runs nothing', { timeout: 150_000 }, () =>
   session.step('history-foreign-rerun', async () => {
     const { workbench } = session;
     const hub = sessionHub(session.server.userDataDir, 'operator');
@@ -270,12 +270,21 @@ test('a job another window reports runs here only as this window builds it, afte
     const jobsNow = await workbench.waitForTreeRows('Jobs', () => true);
     assert.ok(!jobsNow.some((r) => r.label === 'web build' && r.description.startsWith('running')), formatRows(jobsNow));
 
-    // A command the dialog could not show whole, its end out of sight below the Run button: refused.
+    // A command the dialog could not show whole (its end would be out of sight below the Run
+    // button): shown whole in an editor, asked in a notification; Cancel runs nothing.
     await workbench.runCommand('VM Orchestrator: Show Job History');
     await rerun(padded.id);
-    const tooLong = await workbench.waitForNotification(/too long for the dialog to show whole/, 15_000);
-    assert.match(tooLong, /^The confirmation of this job would be \d+ characters long/, tooLong);
-    assert.equal(await dialog.count(), 0, 'no question is asked for a command that would not be seen whole');
+    const tooLong = await workbench.waitForNotification(/too long for a dialog/, 15_000);
+    assert.match(tooLong, /^Run web build from the history\? It is too long for a dialog: read it whole in the editor "Command to run" first\.$/, tooLong);
+    assert.equal(await dialog.count(), 0, 'no dialog shows a command it cannot show whole');
+    const editor = workbench.page.locator('.editor-group-container .monaco-editor .view-lines');
+    await workbench.page.locator('.tab', { hasText: 'Command to run' }).waitFor({ timeout: 10_000 });
+    const shownText = (await editor.first().textContent())?.replace(/\u00a0/g, ' ') ?? '';
+    assert.ok(shownText.includes(`NOTE79=ok ${quotePosix(hostile)}`), `the editor shows the command to its end: ${shownText.slice(-300)}`);
+    await workbench.screenshot(path.join(SHOTS, '10b-long-command-in-editor.png'));
+    await workbench.page.locator('.notification-toast', { hasText: 'too long for a dialog' }).getByRole('button', { name: 'Cancel', exact: true }).click();
+    await workbench.page.waitForTimeout(1000);
+    assert.equal(existsSync(marker), false, 'nothing ran');
 
     // A job whose command is this window's, confirmed: it runs exactly that.
     await workbench.runCommand('VM Orchestrator: Show Job History');

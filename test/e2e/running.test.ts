@@ -569,10 +569,19 @@ test('the sequences of the workspace are in the Projects view: one runs on a cli
     const problem = rows.find((r) => r.label.includes('--eval'))!;
     assert.match(problem.label, /Sequence "sneaky", step 1: Expected VAR=value, got "--eval=x:;touch \/tmp\/owned": options and other targets are not taken from a workspace file/);
     assert.equal(problem.description, '.vscode/vm-orchestrator.json:11');
-    assert.equal(rows.find((r) => r.label === 'ship')?.description, 'one, then three');
+    // What runs, not what the file says of it ("one, then three").
+    assert.equal(rows.find((r) => r.label === 'ship')?.description, `${ALIAS} step-one → ${ALIAS} step-three NOTE=shipped`);
     assert.ok(!rows.some((r) => r.label === 'sneaky'), formatRows(rows));
 
+    // A teammate may have written the file: its steps are asked about, whole, before they run.
     await workbench.clickTreeItem('Projects', 'ship');
+    const dialog = workbench.page.locator('.monaco-dialog-box').filter({ hasText: 'Run the sequence ship?' });
+    await dialog.waitFor({ state: 'visible', timeout: 15_000 });
+    const detail = await dialog.locator('.dialog-message-detail').innerText();
+    assert.match(detail, new RegExp(`^1\\. ${ALIAS} step-one\\s*\\n2\\. ${ALIAS} step-three NOTE=shipped\\s*\\n`), detail);
+    assert.match(detail, /From vm-orchestrator\.json, line 3, a file of the workspace/);
+    await shot('sequence-question');
+    await dialog.getByRole('button', { name: 'Run, Do Not Ask Again', exact: true }).click();
     const done = await waitForConsole('ship', (v) => v.status === 'Succeeded', 'the sequence succeeding', 30_000);
     assert.ok(done.rows.includes('All 2 steps succeeded.'), JSON.stringify(done.rows));
     const jobs = await workbench.waitForTreeRows('Jobs', (r) => r.some((row) => row.label === `${ALIAS} step-three` && row.description === 'success · NOTE=shipped') || r.some((row) => row.label === `${ALIAS} step-three` && /^success · .* · NOTE=shipped$/.test(row.description)), 20_000);
@@ -698,6 +707,8 @@ test('Cancel on a sequence cancels the running step, leaves no process, and skip
     const { workbench } = setup;
     await workbench.runCommand('View: Close All Editors');
     await workbench.clickTreeItem('Projects', 'hold-then-one');
+    const question = workbench.page.locator('.monaco-dialog-box').filter({ hasText: 'Run the sequence hold-then-one?' });
+    await question.getByRole('button', { name: 'Run', exact: true }).click({ timeout: 15_000 });
     await waitForConsole('hold-then-one', (v) => v.rows.includes(`1/2 ${ALIAS} long-wait: started`), 'the first step started', 20_000);
     await until(async () => markerProcesses().length >= 2, 'long-wait holding', 20_000);
     const frame = await consoleFrame('hold-then-one');

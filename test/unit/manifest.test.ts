@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { CommandIds, ConfigSection, SequenceTaskType, TaskType, ViewContainerIds, ViewIds } from '../../src/shared/ids';
+import { CommandIds, ConfigSection, QuestionLanguage, SequenceTaskType, TaskType, ViewContainerIds, ViewIds } from '../../src/shared/ids';
 
 const root = path.join(__dirname, '../..');
 const manifest = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
@@ -22,6 +22,11 @@ test('command ids in code and manifest are the same set, each with a category an
     assert.equal(c.category, 'VM Orchestrator', c.command);
     assert.match(c.icon ?? '', /^\$\([a-z-]+\)$/, c.command);
   }
+});
+
+test('the language of a question shown in an editor is declared, its lines wrapped', () => {
+  assert.deepEqual(contributes.languages.map((l: { id: string }) => l.id), [QuestionLanguage]);
+  assert.equal(contributes.configurationDefaults[`[${QuestionLanguage}]`]['editor.wordWrap'], 'on');
 });
 
 test('every command named in menus and welcome views exists', () => {

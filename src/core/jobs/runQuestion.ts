@@ -1,8 +1,9 @@
-// The modal question before something runs that this window's user did not click (a rerun from
-// the history, a run asked for through the hub, a dropped target) is seen whole or not asked.
-// VS Code's modal dialog grows to 90% of the window, then scrolls its text without showing a
+// The question before something runs that this window's user did not click out (a rerun from the
+// history, a run asked for through the hub, a workspace sequence, a dropped target) must be seen
+// whole. VS Code's modal dialog grows to 90% of the window, then scrolls its text without showing a
 // scroll bar, so that the end of a long command sits out of sight below a Run button; and a title
-// of more than one line is drawn over the text under it once the text does not fit.
+// of more than one line is drawn over the text under it once the text does not fit. A question
+// that does not fit is shown in an editor instead (askToRun.ts).
 
 /** A modal question: a one-line title and the text under it. */
 export interface RunQuestion {
@@ -20,13 +21,12 @@ export const MAX_TITLE_CHARS = 60;
  */
 export const MAX_QUESTION_CHARS = 1250;
 
-// The question as it is, when it can be seen whole; otherwise throws, saying so (`what`: "The
-// confirmation of this job"), for the caller to refuse the run rather than ask a question cut short.
-export function shownWhole(question: RunQuestion, what: string): RunQuestion {
-  if (question.message.length > MAX_TITLE_CHARS) throw new Error(`${what} would have a title longer than a line of the dialog, so it is not run.`);
-  const length = question.message.length + question.detail.length;
-  if (length > MAX_QUESTION_CHARS) {
-    throw new Error(`${what} would be ${length} characters long, too long for the dialog to show whole (at most ${MAX_QUESTION_CHARS}), so it is not run.`);
-  }
-  return question;
+/** True when the dialog shows the question whole: a title of one line, and not too much text. */
+export function fitsDialog(question: RunQuestion): boolean {
+  return question.message.length <= MAX_TITLE_CHARS && question.message.length + question.detail.length <= MAX_QUESTION_CHARS;
+}
+
+/** `title` when it is one line of the dialog, else `fallback` (which must be). */
+export function shortTitle(title: string, fallback: string): string {
+  return title.length <= MAX_TITLE_CHARS ? title : fallback;
 }

@@ -1,7 +1,7 @@
 import type { JobInfo } from '../../shared/jobs';
 import { formatCommand, visibleText } from '../../shared/format';
 import { aliasError, targetError } from '../mkcli/names';
-import { MAX_TITLE_CHARS, shownWhole, type RunQuestion } from './runQuestion';
+import { shortTitle, type RunQuestion } from './runQuestion';
 
 // A job read from the hub was reported by some operator — another window, another machine, a
 // bug — and says what it ran in two places: `argv` (what the history shows) and alias, target
@@ -70,8 +70,7 @@ export interface RerunPlan {
 }
 
 // The confirmation of a rerun: the command exactly as it will be spawned, its arguments on their
-// own, where it runs and who reported the job. Throws when the question is too long to be seen
-// whole: what runs must be what was seen.
+// own, where it runs and who reported the job.
 export function rerunQuestion(plan: RerunPlan, reportedBy: { hostname?: unknown; reporter?: unknown }): RunQuestion {
   const from = [reportedBy.hostname, reportedBy.reporter].filter((v): v is string => typeof v === 'string' && v !== '').map(visibleText);
   const detail = [
@@ -82,6 +81,5 @@ export function rerunQuestion(plan: RerunPlan, reportedBy: { hostname?: unknown;
     '',
     `This job comes from the history${from.length > 0 ? ` (reported by ${from.join(', ')})` : ''}, not from a click in this window. Run it only if this is the command you meant.`,
   ].join('\n');
-  const message = `Run ${visibleText(plan.what)} from the history?`;
-  return shownWhole({ message: message.length <= MAX_TITLE_CHARS ? message : 'Run this job from the history?', detail }, 'The confirmation of this job');
+  return { message: shortTitle(`Run ${visibleText(plan.what)} from the history?`, 'Run this job from the history?'), detail };
 }

@@ -6,6 +6,7 @@ import { CommandIds } from '../../shared/ids';
 import type { JobService } from '../jobs/jobService';
 import { runSequence } from '../jobs/sequenceRun';
 import { sequenceRequest, type SequenceSources } from '../sequences/sequenceRequest';
+import { confirmSequence } from '../sequences/confirmSequence';
 import type { WorkspaceSequences } from '../sequences/workspaceSequences';
 import { openFileAt } from '../views/problemNode';
 import { TargetNode } from '../views/projectsTreeProvider';
@@ -53,7 +54,7 @@ export function registerSequenceCommands(ctx: SequenceContext): vscode.Disposabl
     }),
     registerRunCommand(CommandIds.runSequence, async (subject?: unknown) => {
       const sequence = subject instanceof SequenceNode ? subject.sequence : typeof subject === 'string' ? await named(ctx.sequences, subject) : await pickSequence(ctx.sequences);
-      if (sequence) await runSequence(ctx.jobs, await sequenceRequest(ctx, sequence));
+      if (sequence && (await confirmSequence(sequence, ctx.preferences))) await runSequence(ctx.jobs, await sequenceRequest(ctx, sequence));
     }),
     registerCommand(CommandIds.openSequencesFile, async (subject?: unknown) => {
       if (subject instanceof SequenceNode) return openFileAt(subject.sequence.file, subject.sequence.line);

@@ -2,7 +2,8 @@ import * as vscode from 'vscode';
 import type { RegistryEntry } from '../../core/mkcli/registry';
 import type { TargetCache } from '../../core/mkcli/targetCache';
 import { formatCommand, visibleText } from '../../shared/format';
-import { shownWhole } from '../../core/jobs/runQuestion';
+import { shortTitle } from '../../core/jobs/runQuestion';
+import { askToRun } from '../jobs/askToRun';
 import { vmContext } from '../../core/ssh/vmContext';
 import { CommandIds } from '../../shared/ids';
 import type { Settings } from '../config';
@@ -92,15 +93,11 @@ async function runOnVm(ctx: VmTargetContext, entry: RegistryEntry, target: strin
   const request = { entry, target, args, mode, vm: vmContext(node.vm, node.ssh, node.sshConfigFile) };
   if (confirm) {
     const planned = await ctx.jobs.plan(request);
-    const run = 'Run';
-    const { message, detail } = shownWhole(
-      {
-        message: visibleText(`Run ${entry.alias} ${target} on ${request.vm.id}?`),
-        detail: `${formatCommand(planned.argv)}\n\n${visibleText(`in ${entry.dir}, on this machine, with VMO_SSH_DEST=${node.ssh.destination} and the rest of ${node.vm.name}'s context in its environment.`)}`,
-      },
-      `The question before ${entry.alias} ${target} runs`,
-    );
-    if ((await vscode.window.showInformationMessage(message, { modal: true, detail }, run)) !== run) return;
+    const question = {
+      message: shortTitle(visibleText(`Run ${entry.alias} ${target} on ${request.vm.id}?`), 'Run this target on a VM?'),
+      detail: `${formatCommand(planned.argv)}\n\n${visibleText(`in ${entry.dir}, on this machine, with VMO_SSH_DEST=${node.ssh.destination} and the rest of ${node.vm.name}'s context in its environment.`)}`,
+    };
+    if (!(await askToRun(question))) return;
     ctx.jobs.start(planned, request);
     return;
   }

@@ -3,19 +3,18 @@ import * as vscode from 'vscode';
 import type { RunJob } from '../../core/hub/runAnswers';
 import { RUN_CONSENT_MS } from '../../shared/hubProtocol';
 import { formatCommand, visibleText } from '../../shared/format';
-import { shownWhole, type RunQuestion } from '../../core/jobs/runQuestion';
 import { aliasError, assignmentError, targetError } from '../../core/mkcli/names';
 import { listedTarget } from '../jobs/listedTarget';
 import { CommandIds } from '../../shared/ids';
 import type { VmTargetContext } from '../commands/vmTargetCommands';
 import { log } from '../logger';
+import { askToRun } from '../jobs/askToRun';
 
 // A run asked for through the hub (the dashboard's Run dialog): an operator token is all it took,
 // and that may be a teammate's. So it runs only where the user turned on hub.acceptRuns, in a
 // trusted workspace, a target the project lists, with VAR=value arguments only — never a make
-// option or another goal — and only once the user confirmed the exact command in a modal dialog,
-// within RUN_CONSENT_MS (after that the hub has stopped waiting, and the asker was told no). A
-// request whose command the dialog could not show whole is refused without asking.
+// option or another goal — and only once the user confirmed the exact command (askToRun),
+// within RUN_CONSENT_MS (after that the hub has stopped waiting, and the asker was told no).
 export function hubRuns(ctx: VmTargetContext): RunJob {
   const refuse = (error: string) => ({ ok: false as const, error: `${os.hostname()}: ${error}` });
   return async (request) => {
@@ -31,22 +30,12 @@ export function hubRuns(ctx: VmTargetContext): RunJob {
     const target = { entry, target: request.target, args: request.args ?? [], mode, ...(vm ? { vm } : {}) };
     const planned = await ctx.jobs.plan(target);
     const what = `${formatCommand(planned.argv)}${vm ? ` for the VM ${visibleText(vm.id)}` : ''}`;
-    let question: RunQuestion;
-    try {
-      question = shownWhole(
-        {
-          message: 'Run this, asked for through the hub?',
-          detail: `${what}\n\nIn ${visibleText(entry.dir)}. Someone with an operator token of the hub asked for it from the dashboard; it may be a teammate.`,
-        },
-        'The question to its user',
-      );
-    } catch (error) {
-      return refuse((error as Error).message);
-    }
     const asked = Date.now();
-    const run = 'Run';
-    const choice = await vscode.window.showWarningMessage(question.message, { modal: true, detail: question.detail }, run);
-    if (choice !== run) {
+    const confirmed = await askToRun({
+      message: 'Run this, asked for through the hub?',
+      detail: `${what}\n\nIn ${visibleText(entry.dir)}. Someone with an operator token of the hub asked for it from the dashboard; it may be a teammate.`,
+    });
+    if (!confirmed) {
       log.info(`A run asked for through the hub was declined: ${what}`);
       return refuse('its user declined the run');
     }

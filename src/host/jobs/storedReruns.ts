@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { rerunQuestion, type RerunPlan } from '../../core/jobs/storedRerun';
 import type { JobInfo, JobKind } from '../../shared/jobs';
 import { log } from '../logger';
+import { askToRun } from './askToRun';
 import { formatCommand, visibleText } from '../../shared/format';
 
 /** A stored job rebuilt as this window runs it, and how to start exactly that. */
@@ -15,7 +16,7 @@ export type RerunPreparer = (job: JobInfo) => Promise<PreparedRerun>;
 // Runs jobs from the hub again — another window's, another machine's, an earlier session's: the
 // hub only says what some operator reported. Each is rebuilt by the code of its kind as a click in
 // this window builds it, refused when the stored command is not that, and started only after the
-// user confirmed the exact command in a modal dialog.
+// user confirmed the exact command (askToRun).
 export class StoredReruns {
   private readonly preparers = new Map<JobKind, RerunPreparer>();
 
@@ -32,9 +33,7 @@ export class StoredReruns {
     if (!prepare) throw new Error(`A ${visibleText(String(job.kind))} job cannot be run again from the history.`);
     const plan = await prepare(job);
     const question = rerunQuestion(plan, job as JobInfo & { reporter?: unknown });
-    const run = 'Run';
-    const choice = await vscode.window.showWarningMessage(question.message, { modal: true, detail: question.detail }, run);
-    if (choice !== run) {
+    if (!(await askToRun(question))) {
       log.info(`Rerun of stored job ${job.id} declined: ${formatCommand(plan.argv)}`);
       return;
     }

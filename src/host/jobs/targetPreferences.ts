@@ -34,7 +34,21 @@ export class TargetPreferences {
   setArgsText(alias: string, target: string, text: string): Thenable<void> {
     return this.memento.update(key('args', alias, target), text);
   }
+
+  /** True once the user said not to ask again before the steps of this digest run (confirmSequence.ts). */
+  sequenceConfirmed(digest: string): boolean {
+    return this.memento.get<string[]>(SEQUENCES_KEY, []).includes(digest);
+  }
+
+  confirmSequence(digest: string): Thenable<void> {
+    // The newest few: a sequence edited often leaves digests of steps that no longer exist.
+    const kept = this.memento.get<string[]>(SEQUENCES_KEY, []).filter((d) => d !== digest).slice(-(MAX_CONFIRMED_SEQUENCES - 1));
+    return this.memento.update(SEQUENCES_KEY, [...kept, digest]);
+  }
 }
+
+const SEQUENCES_KEY = 'vmOrchestrator.confirmedSequences';
+const MAX_CONFIRMED_SEQUENCES = 200;
 
 function key(what: string, alias: string, target: string): string {
   return `vmOrchestrator.${what}:${alias}:${target}`;

@@ -19,7 +19,7 @@ export class SequenceTaskProvider implements vscode.TaskProvider {
   async provideTasks(): Promise<vscode.Task[]> {
     if (!vscode.workspace.isTrusted) return [];
     const { sequences } = await this.ctx.sequences.list();
-    return sequences.map((s) => this.task({ type: SequenceTaskType, sequence: s.name }, s.description ?? s.steps.map(stepText).join(' → ')));
+    return sequences.map((s) => this.task({ type: SequenceTaskType, sequence: s.name }, s.steps.map(stepText).join(' → ')));
   }
 
   resolveTask(task: vscode.Task): vscode.Task | undefined {

@@ -14,7 +14,7 @@ export class SequencesNode extends vscode.TreeItem {
   }
 }
 
-/** A named sequence; a click runs it, its steps shown in full first in the description and tooltip. */
+/** A named sequence; its steps in the description (what runs, not what the file says of it), in full in the tooltip; a click asks, then runs it. */
 export class SequenceNode extends vscode.TreeItem {
   constructor(readonly sequence: NamedSequence) {
     super(sequence.name, vscode.TreeItemCollapsibleState.None);
@@ -22,7 +22,7 @@ export class SequenceNode extends vscode.TreeItem {
     this.contextValue = 'vmoSequence';
     this.iconPath = new vscode.ThemeIcon('list-ordered');
     const steps = sequence.steps.map(stepText);
-    this.description = sequence.description ?? steps.join(' → ');
+    this.description = steps.join(' → ');
     this.tooltip = markdownLines([
       `**${escapeMarkdown(sequence.name)}**${sequence.description ? ` — ${escapeMarkdown(sequence.description)}` : ''}`,
       ...steps.map((s, i) => `${i + 1}. ${markdownCode(s)}`),

@@ -1,21 +1,20 @@
-// A question before a run that this window's user did not click is seen whole or not asked: the
-// dialog scrolls its text out of sight without a scroll bar, and draws a title of more than one
-// line over the text below it.
+// A question before a run that this window's user did not click must be seen whole: the dialog
+// scrolls its text out of sight without a scroll bar, and draws a title of more than one line over
+// the text below it. One that does not fit goes to an editor instead (askToRun).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { MAX_QUESTION_CHARS, MAX_TITLE_CHARS, shownWhole } from '../../../src/core/jobs/runQuestion';
+import { fitsDialog, MAX_QUESTION_CHARS, MAX_TITLE_CHARS, shortTitle } from '../../../src/core/jobs/runQuestion';
 
-test('shownWhole: a question that fits is asked as it is', () => {
-  const question = { message: 'Run this, asked for through the hub?', detail: 'make -C /src/web build VERSION=1\n\nIn /src/web.' };
-  assert.equal(shownWhole(question, 'The question'), question);
+test('fitsDialog: a question of one title line and at most MAX_QUESTION_CHARS fits, one character more does not', () => {
+  assert.equal(fitsDialog({ message: 'Run this, asked for through the hub?', detail: 'make -C /src/web build VERSION=1\n\nIn /src/web.' }), true);
   const edge = { message: 'm'.repeat(MAX_TITLE_CHARS), detail: 'd'.repeat(MAX_QUESTION_CHARS - MAX_TITLE_CHARS) };
-  assert.equal(shownWhole(edge, 'The question'), edge);
+  assert.equal(fitsDialog(edge), true);
+  assert.equal(fitsDialog({ ...edge, detail: `${edge.detail}d` }), false);
+  assert.equal(fitsDialog({ message: 'Run this?', detail: `make build ${'NOTE=x '.repeat(300)}DEPLOY_TO=production` }), false);
+  assert.equal(fitsDialog({ message: 'm'.repeat(MAX_TITLE_CHARS + 1), detail: '' }), false);
 });
 
-test('shownWhole: a longer one is refused, saying why: its tail would be out of sight', () => {
-  assert.throws(
-    () => shownWhole({ message: 'Run this?', detail: `make build ${'NOTE=x '.repeat(300)}DEPLOY_TO=production` }, 'The question to its user'),
-    /^Error: The question to its user would be 2140 characters long, too long for the dialog to show whole \(at most 1250\), so it is not run\.$/,
-  );
-  assert.throws(() => shownWhole({ message: 'm'.repeat(MAX_TITLE_CHARS + 1), detail: '' }, 'The question'), /title longer than a line/);
+test('shortTitle: a title longer than a line of the dialog gives way to the short one', () => {
+  assert.equal(shortTitle('Run web build?', 'Run this?'), 'Run web build?');
+  assert.equal(shortTitle(`Run web ${'t'.repeat(MAX_TITLE_CHARS)}?`, 'Run this?'), 'Run this?');
 });

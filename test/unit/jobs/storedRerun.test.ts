@@ -3,7 +3,7 @@
 // confirmation shows every word, hidden characters included.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { MAX_QUESTION_CHARS } from '../../../src/core/jobs/runQuestion';
+import { fitsDialog, MAX_QUESTION_CHARS } from '../../../src/core/jobs/runQuestion';
 import { commandMismatch, rerunQuestion, storedRemote, storedTarget } from '../../../src/core/jobs/storedRerun';
 import { formatCommand } from '../../../src/shared/format';
 import { presetMatching } from '../../../src/core/logs/placeholders';
@@ -64,9 +64,11 @@ test('rerunQuestion: the exact command, the arguments on their own, where, and w
   assert.equal(rerunQuestion({ what: `web ${'t'.repeat(60)}`, argv: ['web', 'lint'], args: [], place: '' }, {}).message, 'Run this job from the history?');
 });
 
-test('rerunQuestion: a question too long to be seen whole is refused, not cut', () => {
-  const long = 'x'.repeat(MAX_QUESTION_CHARS / 2);
-  assert.throws(() => rerunQuestion({ what: 'web build', argv: ['web', 'build', long], args: [long], place: '' }, {}), /too long for the dialog to show whole/);
+test('rerunQuestion: a long command is in the question whole, not cut (askToRun shows it in an editor)', () => {
+  const long = `${'x'.repeat(MAX_QUESTION_CHARS)}END`;
+  const q = rerunQuestion({ what: 'web build', argv: ['web', 'build', long], args: [long], place: '' }, {});
+  assert.equal(fitsDialog(q), false);
+  assert.equal(q.detail.split('\n')[1], `web build ${long}`);
 });
 
 test('storedRemote: the VM and the command on it; older jobs without it cannot be rerun', () => {
