@@ -9,6 +9,7 @@ import { parseCatalog, parseEventsQuery, parseJobInfo, parseJobQuery, parseJobRe
 import { cleanText, type Parsed } from '../shared/schemaFields';
 import type { LoginThrottle, RequestGuard, TokenChecker } from './auth';
 import { cancelJob } from './cancel';
+import { keyHashOf } from './jobOwners';
 import { forwardRun } from './runRequests';
 import type { FairTurns } from './fairTurns';
 import type { LiveJobs } from './liveJobs';
@@ -155,7 +156,11 @@ export function attachIo(server: http.Server, deps: IoDeps): { io: Server; nsp: 
     const given = typeof auth.reporter === 'string' && auth.reporter.length <= 200 ? cleanText(auth.reporter) : '';
     const reporter = given.length > 0 ? given : socket.id;
     const protocol = typeof auth.protocol === 'number' && Number.isInteger(auth.protocol) && auth.protocol >= 1 ? auth.protocol : 1;
-    socket.data = { role, reporter, protocol };
+    // A key that is not one is refused rather than taken for none: its window would report
+    // unprotected jobs without knowing.
+    const key = keyHashOf(auth.key);
+    if (!key.ok) return next(new Error(`Malformed handshake: ${key.error}`));
+    socket.data = { role, reporter, protocol, ...(key.value ? { keyHash: key.value } : {}) };
     next();
   });
 

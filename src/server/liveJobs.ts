@@ -1,7 +1,8 @@
 import type { BatchWriter } from '../core/store/batchWriter';
-import type { JobStore, StoredJob } from '../core/store/jobStore';
+import type { JobOwner, JobStore, OwnedJob } from '../core/store/jobStore';
 import type { Ack, JobDoneEvent, JobLogEvent, JoinAnswer, StoredAnswer } from '../shared/hubProtocol';
 import { isActive, problemCounts, type Chunk, type JobInfo, type JobResult, type JobStatus } from '../shared/jobs';
+import { mayReport, notYours, ownerOf, type Reporting } from './jobOwners';
 import type { Peers } from './peers';
 import { logEvent, RemoteFeed } from './remoteFeed';
 import { written } from './socketDrain';
@@ -12,6 +13,8 @@ interface LiveJob {
   info: JobInfo;
   /** The operator socket that reports it; undefined while its window is away. */
   owner: HubSocket | undefined;
+  /** Who may report it (jobOwners.ts): the socket that takes it over must hold the same key. */
+  ownedBy: JobOwner;
   /** The next seq to send live: lower seqs (a replayed spool) are stored but not sent again. */
   nextSeq: number;
   graceTimer?: NodeJS.Timeout;
@@ -83,24 +86,31 @@ export class LiveJobs {
   }
 
   // A job is reported started once, or twice when it waited for its VM: `queued`, then `running`
-  // when it begins (stored and announced again, with the time it began).
+  // when it begins (stored and announced again, with the time it began). A new job is stored, with
+  // its owner, before it is announced: once any client can know its id, this hub after a restart
+  // and every other hub on the database know who may report it. A start of a job owned by another
+  // (mayReport) is refused, and changes nothing.
   async started(socket: HubSocket, job: JobInfo): Promise<Ack<StoredAnswer>> {
     const status: JobStatus = job.status === 'queued' ? 'queued' : 'running';
     const known = this.live.get(job.id);
     if (known) {
+      if (!mayReport(known.ownedBy, socket.data)) return notYours('report:started', job.id);
       this.takeOver(known, socket);
-      if (known.info.status === 'queued' && status === 'running') this.began(known, job, socket.data.reporter);
+      if (known.info.status === 'queued' && status === 'running') this.began(known, job, socket.data);
       return this.answer(job.id, {});
     }
-    const stored = await this.store.getJob(job.id);
+    const claim = await this.store.claimJob({ ...job, status }, socket.data.reporter, socket.data.keyHash);
+    if (!claim.created && !mayReport(claim.owner, socket.data)) return notYours('report:started', job.id);
+    const stored = claim.created ? undefined : claim.job;
     if (stored && !isActive(stored.status)) return this.answer(job.id, {});
-    this.writer.started({ ...job, status }, socket.data.reporter);
+    // Stored already when new; else it may have waited queued and now runs.
+    if (stored) this.writer.started({ ...job, status }, socket.data.reporter, socket.data.keyHash);
     // Its window may have moved here from another hub, which already sent some output live.
     const feed = this.remote.get(job.id);
     feed?.close();
     this.remote.delete(job.id);
     const nextSeq = Math.max(stored?.lastSeq === undefined ? 0 : stored.lastSeq + 1, feed?.nextSeq ?? 0);
-    const entry: LiveJob = { info: { ...job, status }, owner: undefined, nextSeq };
+    const entry: LiveJob = { info: { ...job, status }, owner: undefined, ownedBy: claim.created ? ownerOf(socket.data) : claim.owner, nextSeq };
     this.live.set(job.id, entry);
     this.heard.add(job.id);
     this.takeOver(entry, socket);
@@ -112,10 +122,10 @@ export class LiveJobs {
     return this.answer(job.id, {});
   }
 
-  private began(entry: LiveJob, job: JobInfo, reporter: string | undefined): void {
+  private began(entry: LiveJob, job: JobInfo, by: Reporting): void {
     entry.info = { ...entry.info, status: 'running', startedAt: job.startedAt };
-    this.writer.started(entry.info, reporter);
-    const announced = { ...entry.info, reporter };
+    this.writer.started(entry.info, by.reporter, by.keyHash);
+    const announced = { ...entry.info, reporter: by.reporter };
     this.nsp.local.to([ALL_JOBS_ROOM, jobRoom(job.id)]).emit('job:started', announced);
     this.peers.send({ type: 'started', job: announced, nextSeq: entry.nextSeq, announce: true });
   }
@@ -123,6 +133,7 @@ export class LiveJobs {
   async chunks(socket: HubSocket, jobId: string, chunks: Chunk[]): Promise<Ack<{ accepted: number } & StoredAnswer>> {
     const job = this.live.get(jobId);
     if (!job) return { ok: false, error: `Job ${jobId} is not running here: send report:started first` };
+    if (!mayReport(job.ownedBy, socket.data)) return notYours('report:chunks', jobId);
     this.takeOver(job, socket);
     // A seq twice in one report is taken once, the first (the sort keeps their order), as the store
     // keeps the first of a seq: watchers are sent what a replay reads back.
@@ -142,26 +153,33 @@ export class LiveJobs {
   // Answered once the job is stored to its end (the writer stores in order), so that its reporter
   // may forget it. A job must be known: live or reported here, or stored (its start reached an
   // earlier life of this hub, or another hub); the end of any other job is refused, as its output is.
+  // So is the end of a job owned by another (mayReport), ended or not: its stored end is kept.
   async finished(socket: HubSocket, jobId: string, result: JobResult): Promise<Ack<StoredAnswer>> {
-    const stored = this.live.has(jobId) || this.heard.has(jobId) ? undefined : await this.storedStart(jobId);
+    const reportedHere = this.live.has(jobId) || this.heard.has(jobId);
+    const owned = this.live.has(jobId) ? undefined : await this.storedStart(jobId);
     const job = this.live.get(jobId);
-    if (!job && !stored && !this.heard.has(jobId)) return { ok: false, error: `Job ${jobId} was never started: send report:started first` };
+    if (!job && !owned && !this.heard.has(jobId)) return { ok: false, error: `Job ${jobId} was never started: send report:started first` };
+    const owner = job?.ownedBy ?? owned?.owner;
+    if (owner && !mayReport(owner, socket.data)) return notYours('report:finished', jobId);
     if (job) this.takeOver(job, socket);
     this.heard.add(jobId);
     this.writer.finished(jobId, result);
+    // A job reported here has ended here, or ends now.
+    const stored = reportedHere ? undefined : owned?.job;
     if (job || this.remote.has(jobId) || (stored && isActive(stored.status))) this.endHere({ jobId, ...result }, job ? job.nextSeq - 1 : (stored?.lastSeq ?? -1));
     await this.writer.flush();
     return { ok: true, storedSeq: this.writer.storedSeq(jobId) };
   }
 
-  // The stored job of an end reported here for a job not reported here. One another hub told of
-  // (started or ended there) may not be stored yet: its hub stores it within ms, so it is waited
-  // for, STORE_WAIT_MS at most, lest the end be written before the start and lost.
-  private async storedStart(jobId: string): Promise<StoredJob | undefined> {
+  // The stored job, with its owner, of an end reported here for a job not running here. One another
+  // hub told of (started or ended there) and that an older hub, which announces before it stores,
+  // may not have stored yet, is waited for, STORE_WAIT_MS at most, lest the end be written before
+  // the start and lost. One started here was stored before it was announced.
+  private async storedStart(jobId: string): Promise<OwnedJob | undefined> {
     const deadline = Date.now() + STORE_WAIT_MS;
     for (;;) {
-      const stored = await this.store.getJob(jobId);
-      if (stored || this.live.has(jobId) || !(this.remote.has(jobId) || this.ended.has(jobId)) || Date.now() >= deadline) return stored;
+      const stored = await this.store.getOwnedJob(jobId);
+      if (stored || this.live.has(jobId) || this.heard.has(jobId) || !(this.remote.has(jobId) || this.ended.has(jobId)) || Date.now() >= deadline) return stored;
       await new Promise((resolve) => setTimeout(resolve, STORE_POLL_MS));
     }
   }

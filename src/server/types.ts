@@ -9,6 +9,8 @@ export interface SocketData {
   reporter: string;
   /** The protocol version the client said in its handshake (1 when it said none). */
   protocol: number;
+  /** The SHA-256 of the reporter key of its handshake (jobOwners.ts); absent when it sent none. */
+  keyHash?: Buffer;
   /** What an operator's last catalog named, for `jobs:run`. */
   catalog?: SocketCatalog;
 }

@@ -12,6 +12,8 @@
 // and `report:chunks` with the chunks' text as UTF-8 bytes in one binary attachment, which a
 // reporter sends only to a hub that said it speaks version 4: JSON escapes every line's end, and
 // encoding and decoding that cost the reporter and the hub more than storing it.
+// A client of any version may send a reporter key in its handshake (HubAuth.key): the jobs it starts
+// are then reported by the holder of that key alone; a hub older than keys ignores it.
 import type { CatalogSnapshot } from './catalog';
 import type { Chunk, JobInfo, JobQuery, JobResult, JobStatus, StreamName } from './jobs';
 
@@ -30,14 +32,23 @@ export const HUB_PROTOCOL = 4;
 /** The first version whose hub says hello and takes ReportChunkBytes. */
 export const BYTES_PROTOCOL = 4;
 
-/** Sent in the handshake: `io(url + '/jobs', { auth: { token, reporter, protocol } })`. */
+/** Sent in the handshake: `io(url + '/jobs', { auth: { token, reporter, protocol, key } })`. */
 export interface HubAuth {
   token: string;
   /** A stable id of the reporting window, so that a reconnect keeps its jobs; default: the socket id. */
   reporter?: string;
   /** The client's protocol version; absent: 1 (it is sent no `report:stored`). */
   protocol?: number;
+  /**
+   * The reporter's secret key (REPORTER_KEY_PATTERN: 256 bits in hex), never told to anyone: only
+   * a client that holds the key a job was started with may report its output and its end. Absent:
+   * a window older than keys, which reports its own jobs as before and none started with a key.
+   */
+  key?: string;
 }
+
+/** A reporter key as it is sent: 32 random bytes as 64 lowercase hex digits. */
+export const REPORTER_KEY_PATTERN = /^[0-9a-f]{64}$/;
 
 // ── server → client ───────────────────────────────────────────────────────────────────────
 

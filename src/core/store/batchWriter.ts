@@ -30,7 +30,7 @@ export interface BatchWriterOptions {
 export type JobStoreWrites = Pick<JobStore, 'jobStarted' | 'appendBatch' | 'jobFinished'>;
 
 type Write =
-  | { kind: 'started'; job: JobInfo; reporter: string | undefined }
+  | { kind: 'started'; job: JobInfo; reporter: string | undefined; keyHash: Buffer | undefined }
   | { kind: 'chunks'; jobId: string; chunks: Chunk[] }
   | { kind: 'finished'; jobId: string; result: JobResult };
 
@@ -138,10 +138,11 @@ export class BatchWriter extends EventEmitter<{ stored: [jobId: string, storedSe
     return this.storedSeqs.get(jobId) ?? -1;
   }
 
-  started(job: JobInfo, reporter?: string): void {
+  /** `keyHash`: who may report the job (JobStore.jobStarted), when this start stores it. */
+  started(job: JobInfo, reporter?: string, keyHash?: Buffer): void {
     this.assertOpen();
     assertJobInfo(job);
-    this.enqueue({ kind: 'started', job, reporter });
+    this.enqueue({ kind: 'started', job, reporter, keyHash });
   }
 
   chunks(jobId: string, chunks: readonly Chunk[]): void {
@@ -288,7 +289,7 @@ export class BatchWriter extends EventEmitter<{ stored: [jobId: string, storedSe
     if (head.kind === 'started') {
       this.queue.shift();
       this.shifted++;
-      return { run: () => this.store.jobStarted(head.job, head.reporter), rows: 0, bytes: 0, what: `the start of job ${head.job.id}` };
+      return { run: () => this.store.jobStarted(head.job, head.reporter, head.keyHash), rows: 0, bytes: 0, what: `the start of job ${head.job.id}` };
     }
     if (head.kind === 'finished') {
       this.queue.shift();

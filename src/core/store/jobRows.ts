@@ -1,7 +1,7 @@
 import { isActive, type JobInfo, type JobKind, type JobMode, type JobStatus } from '../../shared/jobs';
 import { formatCommand } from '../../shared/format';
 import { cleanText } from '../../shared/schemaFields';
-import type { StoredJob } from './jobStore';
+import type { JobOwner, StoredJob } from './jobStore';
 
 /** A timestamptz column as epoch milliseconds, a float8 that both drivers return as a number (PGlite parses a Date of a year before 100 wrongly). */
 export const epochMs = (column: string): string => `round(extract(epoch FROM date_trunc('milliseconds', ${column})) * 1000)::float8`;
@@ -81,10 +81,26 @@ export function toStoredJob(row: JobRow): StoredJob {
 /** Text for a nullable column: cleaned, or null when absent. */
 export const optionalText = (text: string | undefined): string | null => (text === undefined ? null : cleanText(text));
 
-// The INSERT of a new job; the project and VM are linked by alias and `<environment>/<name>`
-// when they have been synced (else a later catalog report links them). A job already stored is
-// left as it is (a replayed start), except that a queued one that now runs says so, and since when.
-export function insertJob(job: JobInfo, reporter: string | undefined): { text: string; values: unknown[] } {
+/** Who may report a job (JobOwner) besides its reporter: selected only where the hub decides that, never into a StoredJob. */
+export const OWNER_KEY_COLUMN = 'owner_key_sha256';
+
+/** A jobs row with its owner's key hash (bytea: a Buffer from pg, a Uint8Array from PGlite). */
+export interface OwnedJobRow extends JobRow {
+  owner_key_sha256: Uint8Array | null;
+}
+
+/** The owner of a row read with OWNER_KEY_COLUMN. */
+export function toJobOwner(row: OwnedJobRow): JobOwner {
+  const key = row.owner_key_sha256;
+  return { keyHash: key === null ? null : Buffer.from(key.buffer, key.byteOffset, key.byteLength), ...(row.reporter === null ? {} : { reporter: row.reporter }) };
+}
+
+// The INSERT of a new job, owned by `keyHash` when given; the project and VM are linked by alias
+// and `<environment>/<name>` when they have been synced (else a later catalog report links them).
+// A job already stored keeps its owner and is left as it is: with `claim`, always, and it returns
+// the id of a job it stored; else (a replayed start) except that a queued one that now runs says
+// so, and since when.
+export function insertJob(job: JobInfo, reporter: string | undefined, keyHash?: Buffer, claim = false): { text: string; values: unknown[] } {
   const argv = job.argv.map(cleanText);
   const slash = job.vm?.indexOf('/') ?? -1;
   const values = [
@@ -110,13 +126,17 @@ export function insertJob(job: JobInfo, reporter: string | undefined): { text: s
     slash > 0 ? job.vm!.slice(0, slash) : null,
     slash > 0 ? job.vm!.slice(slash + 1) : null,
     job.parentId ?? null,
+    keyHash ?? null,
   ];
+  const conflict = claim
+    ? 'DO NOTHING RETURNING id'
+    : `DO UPDATE SET status = 'running', started_at = EXCLUDED.started_at, updated_at = now()
+      WHERE jobs.status = 'queued' AND EXCLUDED.status = 'running'`;
   const text = `INSERT INTO jobs (id, kind, mode, title, argv, command, cwd, alias, target, args, vm, hostname, reporter, status,
-      started_at, finished_at, exit_code, signal, duration_ms, project_id, vm_id, parent_id)
+      started_at, finished_at, exit_code, signal, duration_ms, project_id, vm_id, parent_id, owner_key_sha256)
     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19,
       (SELECT id FROM projects WHERE alias = $8),
-      (SELECT id FROM vms WHERE environment = $20 AND name = $21), $22)
-    ON CONFLICT (id) DO UPDATE SET status = 'running', started_at = EXCLUDED.started_at, updated_at = now()
-      WHERE jobs.status = 'queued' AND EXCLUDED.status = 'running'`;
+      (SELECT id FROM vms WHERE environment = $20 AND name = $21), $22, $23::bytea)
+    ON CONFLICT (id) ${conflict}`;
   return { text, values };
 }

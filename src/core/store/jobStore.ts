@@ -23,6 +23,25 @@ export interface StoredJob extends JobInfo {
   lastSeq?: number;
 }
 
+/**
+ * Who may report a job: the SHA-256 of the key of the reporter that started it (null for a job
+ * started without a key), and the reporter id it was stored with. Set once, by the job's first
+ * start, and never changed. Never part of a StoredJob, so no answer of the hub carries it.
+ */
+export interface JobOwner {
+  keyHash: Buffer | null;
+  reporter?: string;
+}
+
+/** A stored job and who may report it. */
+export interface OwnedJob {
+  job: StoredJob;
+  owner: JobOwner;
+}
+
+/** What claimJob() found: the job stored now, by this start; or the job stored before, with its owner. */
+export type JobClaim = { created: true } | ({ created: false } & OwnedJob);
+
 /** Output of several jobs written in one statement. */
 export interface ChunkBatch {
   jobId: string;
@@ -80,8 +99,19 @@ export interface JobStore {
   listTargets(alias: string): Promise<CatalogTarget[] | undefined>;
   /** Every VM, by environment and name. */
   listVms(): Promise<StoredVm[]>;
-  /** Records a job; a second report of the same id changes nothing. */
-  jobStarted(job: JobInfo, reporter?: string): Promise<void>;
+  /**
+   * Records a job, owned by `keyHash` (the SHA-256 of its reporter's key) when given; a second
+   * report of the same id changes nothing but a queued job that now runs, and never its owner.
+   */
+  jobStarted(job: JobInfo, reporter?: string, keyHash?: Buffer): Promise<void>;
+  /**
+   * Records a job as jobStarted() does unless it is stored already, then answers which: a job stored
+   * before is returned with its owner, unchanged, for the caller to decide whether this start may
+   * go on (it then reports it again through jobStarted()).
+   */
+  claimJob(job: JobInfo, reporter?: string, keyHash?: Buffer): Promise<JobClaim>;
+  /** A stored job with who may report it; undefined when there is none. */
+  getOwnedJob(id: string): Promise<OwnedJob | undefined>;
   /** Stores output; chunks already stored (same job and seq) are skipped. Returns how many were new. */
   appendChunks(jobId: string, chunks: readonly Chunk[]): Promise<number>;
   /** The same for several jobs in one statement (what BatchWriter flushes). */

@@ -5,15 +5,17 @@ import { INT4_MAX, isUuid } from '../../shared/schemaFields';
 import { assertChunks, assertJobId, assertJobInfo, assertJobResult } from './checkInput';
 import { insertEvents, selectEvents, selectEventsBefore } from './eventSql';
 import { unpack } from './packedOutput';
-import { insertJob, isoTime, JOB_COLUMNS, toStoredJob, type JobRow } from './jobRows';
+import { insertJob, isoTime, JOB_COLUMNS, OWNER_KEY_COLUMN, toJobOwner, toStoredJob, type JobRow, type OwnedJobRow } from './jobRows';
 import type {
   ChunkBatch,
   EventPage,
   InterruptFilter,
+  JobClaim,
   JobPage,
   JobQuery,
   JobStore,
   MigrationReport,
+  OwnedJob,
   PruneOptions,
   StoredJob,
   StoredProject,
@@ -50,10 +52,28 @@ export class SqlJobStore implements JobStore {
     return selectVms(this.db);
   }
 
-  async jobStarted(job: JobInfo, reporter?: string): Promise<void> {
+  async jobStarted(job: JobInfo, reporter?: string, keyHash?: Buffer): Promise<void> {
     assertJobInfo(job);
-    const { text, values } = insertJob(job, reporter);
+    const { text, values } = insertJob(job, reporter, keyHash);
     await this.db.query(text, values);
+  }
+
+  async claimJob(job: JobInfo, reporter?: string, keyHash?: Buffer): Promise<JobClaim> {
+    assertJobInfo(job);
+    const { text, values } = insertJob(job, reporter, keyHash, true);
+    // A job deleted between the two statements (jobs:delete, retention) is claimed anew.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      if ((await this.db.query(text, values)).rows.length > 0) return { created: true };
+      const stored = await this.getOwnedJob(job.id);
+      if (stored) return { created: false, ...stored };
+    }
+    throw new Error(`Job ${job.id} was deleted each time it was started again`);
+  }
+
+  async getOwnedJob(id: string): Promise<OwnedJob | undefined> {
+    if (!isUuid(id)) return undefined;
+    const { rows } = await this.db.query<OwnedJobRow>(`SELECT ${JOB_COLUMNS}, ${OWNER_KEY_COLUMN} FROM jobs WHERE id = $1`, [id]);
+    return rows.length > 0 ? { job: toStoredJob(rows[0]), owner: toJobOwner(rows[0]) } : undefined;
   }
 
   appendChunks(jobId: string, chunks: readonly Chunk[]): Promise<number> {

@@ -1,6 +1,9 @@
 // A hub for tests: in-process on PGlite in a temp folder, or the real process; and clients.
+import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { after, before } from 'node:test';
 import os from 'node:os';
 import path from 'node:path';
 import { io, type Socket } from 'socket.io-client';
@@ -10,6 +13,7 @@ import { LoginThrottle } from '../../../src/server/auth';
 import { startHub, type Hub } from '../../../src/server/hub';
 import type { RateLimitOptions } from '../../../src/server/rateLimits';
 import type { Ack, ClientToServerEvents, ServerToClientEvents } from '../../../src/shared/hubProtocol';
+import type { JobInfo } from '../../../src/shared/jobs';
 
 export { lines, newJob } from '../store/helpers';
 
@@ -62,6 +66,50 @@ export async function startTestHub(options: { graceMs?: number; store?: JobStore
   };
 }
 
+// Runs `body` with a hub on PGlite in a temp folder, and `restart`, which closes it and starts
+// another on the same store (a restarted hub); closes everything after, also on failure.
+export async function acrossRestart(body: (first: TestHub, restart: () => Promise<TestHub>) => Promise<void>): Promise<void> {
+  const temp = tempDir();
+  const store = await PgliteJobStore.open({ dir: path.join(temp.dir, 'db') });
+  const hubs = [await startTestHub({ store })];
+  try {
+    await body(hubs[0], async () => {
+      await hubs[0].hub.close();
+      hubs.push(await startTestHub({ store }));
+      return hubs[1];
+    });
+  } finally {
+    for (const h of hubs) await h.hub.close();
+    await store.close();
+    temp.remove();
+  }
+}
+
+// One TestHub for the tests of the file that calls this at its top: started before them, closed
+// after them together with every client that `client()` connected (to it or to another hub).
+export function sharedTestHub(timeout = 120_000): { readonly t: TestHub; client(url: string, auth: Record<string, unknown>): Promise<Client> } {
+  let t: TestHub | undefined;
+  const clients: Client[] = [];
+  before(async () => {
+    t = await startTestHub();
+  }, { timeout });
+  after(async () => {
+    for (const c of clients) c.close();
+    await t?.close();
+  });
+  return {
+    get t() {
+      if (!t) throw new Error('The shared hub starts before the tests');
+      return t;
+    },
+    async client(url, auth) {
+      const c = await connect(url, auth);
+      clients.push(c);
+      return c;
+    },
+  };
+}
+
 /** A connected client of /jobs; rejects with the server's refusal. */
 export function connect(url: string, auth: Record<string, unknown> | undefined, extra: Record<string, unknown> = {}): Promise<Client> {
   const socket: Client = io(`${url}/jobs`, { auth, transports: ['websocket'], reconnection: false, timeout: 5000, forceNew: true, ...extra });
@@ -85,6 +133,23 @@ export async function until(done: () => boolean | Promise<boolean>, ms = 10_000,
 
 /** How many chunks a `report:chunks` answer accepted, or its error. */
 export const accepted = (answer: Ack<{ accepted: number }>): number | string => (answer.ok ? answer.accepted : answer.error);
+
+/** A reporter key, as a window holds one. */
+export const newReporterKey = (): string => randomBytes(32).toString('hex');
+
+// What a client that does not hold a job's key tries with it, knowing its id (as every client
+// does): an end, a start (to take it over), then output at `seq`. Each must be refused naming the
+// job; the start and the end as reported by another window (output too, where `seq` would be
+// taken by a hub that runs the job).
+export async function assertReportsRefused(intruder: Client, job: JobInfo, seq: number, outputRefusal = /reported by another window/): Promise<void> {
+  const result = { status: 'failed', exitCode: 99, signal: null, durationMs: 1, finishedAt: Date.now() } as const;
+  const refusals: [Ack, RegExp][] = [
+    [await intruder.timeout(10_000).emitWithAck('report:finished', { jobId: job.id, result }), /reported by another window/],
+    [await intruder.timeout(10_000).emitWithAck('report:started', { ...job, title: 'forged', status: 'running' }), /reported by another window/],
+    [await intruder.timeout(10_000).emitWithAck('report:chunks', { jobId: job.id, chunks: [{ seq, ts: 1, stream: 'stdout', text: 'forged\n' }] }), outputRefusal],
+  ];
+  for (const [answer, reason] of refusals) assert.ok(!answer.ok && answer.error.includes(job.id) && reason.test(answer.error) && answer.retryAfterMs === undefined, JSON.stringify(answer));
+}
 
 /** GET on the HTTP API. */
 export async function get(url: string, pathName: string, headers: Record<string, string> = { authorization: `Bearer ${VIEWER}` }): Promise<{ status: number; body: Record<string, unknown> }> {

@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import path from 'node:path';
 import { io } from 'socket.io-client';
-import { PgliteJobStore } from '../../../src/core/store/pgliteJobStore';
-import { connect, get, lines, newJob, OPERATOR, startTestHub, tempDir, until, VIEWER, type Client, type TestHub } from './helpers';
+import { acrossRestart, connect, get, lines, newJob, OPERATOR, startTestHub, until, VIEWER, type Client, type TestHub } from './helpers';
 
 const TIMEOUT = { timeout: 120_000 };
 let t: TestHub;
@@ -217,19 +215,14 @@ test('report:finished for a job that was never started is refused naming the job
   assert.equal(await t.store.getJob(ghost.id), undefined);
 });
 
-test('report:finished alone after a restart of the hub, for a job whose start an earlier hub stored, is acknowledged and stored', TIMEOUT, async () => {
-  const temp = tempDir();
-  const store = await PgliteJobStore.open({ dir: path.join(temp.dir, 'db') });
-  let second: TestHub | undefined;
-  const first = await startTestHub({ store });
-  try {
+test('report:finished alone after a restart of the hub, for a job whose start an earlier hub stored, is acknowledged and stored', TIMEOUT, () =>
+  acrossRestart(async (first, restart) => {
     const before = await connect(first.hub.url, { token: OPERATOR });
     clients.push(before);
     const job = newJob();
     assert.equal((await before.timeout(10_000).emitWithAck('report:started', job)).ok, true);
     assert.equal((await before.timeout(10_000).emitWithAck('report:chunks', { jobId: job.id, chunks: lines(0, 3) })).ok, true);
-    await first.hub.close();
-    second = await startTestHub({ store });
+    const second = await restart();
     const after = await connect(second.hub.url, { token: OPERATOR });
     clients.push(after);
     const viewer = await connect(second.hub.url, { token: VIEWER });
@@ -238,16 +231,11 @@ test('report:finished alone after a restart of the hub, for a job whose start an
     const result = { status: 'failed' as const, exitCode: 2, signal: null, durationMs: 10, finishedAt: Date.now() };
     assert.deepEqual(await after.timeout(10_000).emitWithAck('report:finished', { jobId: job.id, result }), { ok: true, storedSeq: -1 });
     assert.deepEqual(await done, { jobId: job.id, ...result });
-    const stored = await store.getJob(job.id);
+    const stored = await second.store.getJob(job.id);
     assert.equal(stored?.status, 'failed');
     assert.equal(stored?.exitCode, 2);
-  } finally {
-    await first.hub.close();
-    await second?.hub.close();
-    await store.close();
-    temp.remove();
-  }
-});
+  }),
+);
 
 test('a reporter id the store cannot hold as sent (NUL, a lone surrogate) is announced as it is stored', TIMEOUT, async () => {
   const op = await connect(t.hub.url, { token: OPERATOR, reporter: 'win\0dow\uD800', protocol: 2 });

@@ -6,7 +6,8 @@ import { PostgresJobStore } from '../../../src/core/store/postgresJobStore';
 import type { JobDoneEvent, JobLogEvent } from '../../../src/shared/hubProtocol';
 import type { JobInfo } from '../../../src/shared/jobs';
 import { NO_POSTGRES, postgresAvailable, startTestPostgres, type TestPostgres } from '../../harness/postgres';
-import { accepted, connect, lines, newJob, OPERATOR, startTestHub, until, VIEWER, type Client, type TestHub } from './helpers';
+import { readAll } from '../store/helpers';
+import { accepted, assertReportsRefused, connect, lines, newJob, newReporterKey, OPERATOR, startTestHub, until, VIEWER, type Client, type TestHub } from './helpers';
 
 const TIMEOUT = { timeout: 120_000, skip: postgresAvailable() ? undefined : NO_POSTGRES };
 let server: TestPostgres | undefined;
@@ -196,4 +197,44 @@ test('report:finished at hub B for a job started at hub A is acknowledged and en
   const refused = await atB.timeout(10_000).emitWithAck('report:finished', { jobId: ghost.id, result });
   assert.ok(!refused.ok && refused.error.includes(ghost.id), JSON.stringify(refused));
   assert.equal(await b.store.getJob(ghost.id), undefined);
+});
+
+// Every hub of the cluster knows from the store who may report a job: a client of either hub that
+// does not hold the key of the window that started it is refused its end, its start (which would
+// also take the job from the hub that runs it) and its output, before and after the window moved.
+test('a job is reported only by the window that started it, at either hub, also after it moved from hub A to hub B', TIMEOUT, async () => {
+  const job = newJob();
+  const auth = { token: OPERATOR, reporter: 'window-2', key: newReporterKey() };
+  const first = await connect(a.hub.url, auth);
+  clients.push(first);
+  const seen = watch(await client(b, VIEWER), job.id);
+  assert.equal((await first.timeout(10_000).emitWithAck('report:started', job)).ok, true);
+  await until(() => seen.started.length > 0, 10_000, 'job:started on hub B');
+  await seen.join(0);
+  assert.equal(accepted(await first.timeout(10_000).emitWithAck('report:chunks', { jobId: job.id, chunks: lines(0, 50) })), 50);
+  // Output is refused as another window's where the job runs, and as not running at the other hub.
+  const refusedAt = async (running: TestHub, seq: number): Promise<void> => {
+    for (const [hub, other] of [[a, {}], [b, { reporter: 'window-2', key: newReporterKey() }], [b, { reporter: 'window-2' }], [a, { reporter: 'window-2', key: newReporterKey() }]] as const) {
+      const intruder = await connect(hub.hub.url, { token: OPERATOR, ...other });
+      clients.push(intruder);
+      await assertReportsRefused(intruder, job, seq, hub === running ? /reported by another window/ : /not running here/);
+    }
+  };
+  await refusedAt(a, 50);
+  assert.equal(accepted(await first.timeout(10_000).emitWithAck('report:chunks', { jobId: job.id, chunks: lines(50, 50) })), 50);
+  first.close();
+  const second = await connect(b.hub.url, auth);
+  clients.push(second);
+  assert.equal((await second.timeout(10_000).emitWithAck('report:started', job)).ok, true);
+  assert.equal(accepted(await second.timeout(10_000).emitWithAck('report:chunks', { jobId: job.id, chunks: lines(100, 50) })), 50);
+  await refusedAt(b, 150);
+  assert.deepEqual(await second.timeout(10_000).emitWithAck('report:finished', { jobId: job.id, result: finished }), { ok: true, storedSeq: 149 });
+  await until(() => seen.done.length > 0, 30_000, 'job:done on hub B');
+  assert.deepEqual(
+    seen.logs.map((l) => l.seq),
+    range(150),
+  );
+  assert.deepEqual(seen.done, [{ jobId: job.id, ...finished }]);
+  assert.deepEqual(await readAll(a.store, job.id), lines(0, 150));
+  assert.equal((await a.store.getJob(job.id))?.status, 'success');
 });

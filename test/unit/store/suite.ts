@@ -114,6 +114,22 @@ export function storeSuite(name: string, backend: Backend): void {
       assert.equal(await store.getJob(randomUUID()), undefined);
     });
 
+    test("a job's owner is set by its first start only, read only with getOwnedJob, and no start replaces it", TIMEOUT, async () => {
+      const key = Buffer.alloc(32, 7);
+      const queued = newJob({ status: 'queued' });
+      assert.deepEqual(await store.claimJob(queued, 'window-1', key), { created: true });
+      const claimed = await store.claimJob({ ...queued, status: 'running' }, 'window-2', Buffer.alloc(32, 8));
+      assert.deepEqual(claimed, { created: false, job: stored(queued, { reporter: 'window-1' }), owner: { keyHash: key, reporter: 'window-1' } });
+      await store.jobStarted({ ...queued, status: 'running' }, 'window-2', Buffer.alloc(32, 9));
+      assert.deepEqual(await store.getOwnedJob(queued.id), { job: stored(queued, { status: 'running', reporter: 'window-1' }), owner: { keyHash: key, reporter: 'window-1' } });
+      assert.equal('keyHash' in (await store.getJob(queued.id))!, false);
+      const keyless = newJob();
+      await store.jobStarted(keyless);
+      assert.deepEqual(await store.claimJob(keyless, 'window-3', key), { created: false, job: stored(keyless, {}), owner: { keyHash: null } });
+      assert.equal(await store.getOwnedJob(randomUUID()), undefined);
+      assert.equal(await store.getOwnedJob('not-a-uuid'), undefined);
+    });
+
     test('the catalog: synced whole from discovery, targets kept until listed again, jobs linked by alias and VM', TIMEOUT, async () => {
       const fresh = await open();
       const links = async (job: JobInfo): Promise<{ project: string | null; vm: string | null }> => {
