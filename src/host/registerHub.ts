@@ -3,6 +3,7 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import type { RunJob } from '../core/hub/runAnswers';
 import { claimSpoolFolder } from '../core/hub/orphanSpools';
+import { newReporterKey } from '../core/hub/reporterKey';
 import { ReporterThread } from '../core/hub/reporterThread';
 import { forwardJobs } from '../core/jobs/forwardJobs';
 import type { InMemoryRecorder } from '../core/jobs/inMemoryRecorder';
@@ -56,6 +57,9 @@ export function registerHub(context: vscode.ExtensionContext, recorder: InMemory
   // is tried again, with the jobs run meanwhile passed on once it answers.
   let retry: NodeJS.Timeout | undefined;
   let retryMs = RETRY_FIRST_MS;
+  // One for the window's life: a reporter started again after a fault (or a change of settings)
+  // goes on with the jobs the window started, which the hub lets only this key report.
+  const reporterKey = newReporterKey();
 
   const connect = async (): Promise<void> => {
     if (current) return;
@@ -82,6 +86,7 @@ export function registerHub(context: vscode.ExtensionContext, recorder: InMemory
         token: address.token,
         reporterId: windowId,
         spoolDir: spool.dir,
+        key: reporterKey,
         onCancel: (jobId) => {
           if (!jobs.isRunning(jobId)) return false;
           jobs.cancel(jobId);

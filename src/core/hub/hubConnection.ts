@@ -4,7 +4,7 @@
 // its spool, and a job's end could reach the hub before its output.
 import { hubSocket } from './socketClient';
 import { ask, HubRefusal, type AskAnswer, type AskPayload, type HubClientSocket } from '../../shared/ask';
-import { BYTES_PROTOCOL, HUB_PROTOCOL, type Ack, type CancelRequest, type JobStoredEvent, type RunRequest } from '../../shared/hubProtocol';
+import { BYTES_PROTOCOL, HUB_PROTOCOL, type Ack, type CancelRequest, type HubAuth, type JobStoredEvent, type RunRequest } from '../../shared/hubProtocol';
 
 /** The hub's answer to a request: its payload; 'lost' when none came in time (or no connection); `later` when the hub was busy and asks to send again after that many ms; `refused` with its reason. */
 export type Answer<T> = { ok: T } | 'lost' | { later: number } | { refused: string };
@@ -35,7 +35,8 @@ export class HubConnection {
   constructor(
     private url: string,
     private token: string,
-    private readonly reporterId: string,
+    /** Who reports: the window's id, and its key (sent in the handshake only). */
+    private readonly reporter: { reporter: string; key: string },
     private readonly events: ConnectionEvents,
     private readonly log: (message: string) => void,
   ) {
@@ -82,7 +83,7 @@ export class HubConnection {
 
   private open(): void {
     const socket = hubSocket(this.url, {
-      auth: { token: this.token, reporter: this.reporterId, protocol: HUB_PROTOCOL },
+      auth: { token: this.token, ...this.reporter, protocol: HUB_PROTOCOL } satisfies HubAuth,
       // Until the first connect; after that a new socket connects (see 'disconnect').
       reconnection: true,
       reconnectionDelay: 200,

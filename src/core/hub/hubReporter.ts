@@ -19,16 +19,24 @@ import { HubConnection, type Answer } from './hubConnection';
 import { reportAsBytes } from './reportBytes';
 import type { SpoolEvent } from './jobSpool';
 import { ReportQueues, type Batch } from './reportQueues';
+import { spoolKey } from './reporterKey';
 
 export interface HubReporterOptions {
   /** `http://host:port` of the hub. */
   url: string;
   /** An operator token. */
   token: string;
-  /** A stable id of this window: the hub keeps a job's owner across reconnects by it. */
+  /** A stable id of this window, which the hub tells every watcher: it names the reporter; the key (below) proves it. */
   reporterId: string;
   /** Per-job spool files `<jobId>.jsonl`; created 0700. One folder per window (see replaySpools). */
   spoolDir: string;
+  /**
+   * The window's reporter key (newReporterKey()), by which the hub lets only this window report the
+   * jobs it starts: the same for every reporter the window starts, so that each goes on with its
+   * jobs. Kept in spoolDir when that has no key yet; a key kept there wins (its spools were reported
+   * with it). Default: the key kept in spoolDir, or a new one.
+   */
+  key?: string;
   /** The hub asked to cancel a job of this reporter; return false (or throw) when it could not be. */
   onCancel?: CancelJob;
   /** The hub asked this window to run a target; without it every such request is refused. */
@@ -84,7 +92,7 @@ export class HubReporter implements JobRecorder {
     this.connection = new HubConnection(
       options.url,
       options.token,
-      options.reporterId,
+      { reporter: options.reporterId, key: spoolKey(this.queues.spool.dir, options.key, this.log) },
       {
         connected: () => {
           this.session++;

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { readState, readTokens, writeState } from '../../../src/core/hub/hubLauncher';
 import { JobSpool, spoolLines } from '../../../src/core/hub/jobSpool';
+import { newReporterKey, REPORTER_KEY_FILE, spoolKey } from '../../../src/core/hub/reporterKey';
 import { lockFolder } from '../../../src/core/store/folderLock';
 import { FileReadError } from '../../../src/core/util/readBounded';
 import { loadOrCreateTokens } from '../../../src/server/tokens';
@@ -65,4 +66,41 @@ test('a lock file that is a FIFO is taken for a stale lock, not read', () => {
   assert.ok(statSync(lock.file).isFile());
   lock.release();
   assert.equal(existsSync(lock.file), false);
+});
+
+test("a spool folder's reporter key is kept 0600 and read back; one that is a FIFO, too large or no key is logged and replaced", () => {
+  const logged: string[] = [];
+  const log = (m: string): void => void logged.push(m);
+  const dir = fresh();
+  const file = path.join(dir, REPORTER_KEY_FILE);
+  const given = newReporterKey();
+  assert.equal(spoolKey(dir, given, log), given);
+  assert.equal(readFileSync(file, 'utf8'), `${given}\n`);
+  assert.equal(statSync(file).mode & 0o777, 0o600);
+  // The key kept wins: the folder's spools were reported with it.
+  assert.equal(spoolKey(dir, newReporterKey(), log), given);
+  assert.equal(spoolKey(dir, undefined, log), given);
+  assert.deepEqual(logged, [`The spool folder ${dir} was reported with a key of its own, which its jobs keep`]);
+
+  for (const [put, said] of [
+    [() => fifo(file), `Skipped the reporter key ${file} is a FIFO, not a regular file; a new one replaces it`],
+    [() => writeFileSync(file, 'x'.repeat(4096)), `Skipped the reporter key ${file} is 4 KiB, over the 1 KiB limit; a new one replaces it`],
+    [() => writeFileSync(file, 'not a key\n'), `${file} holds no reporter key; a new one replaces it`],
+  ] as const) {
+    rmSync(file);
+    put();
+    logged.length = 0;
+    const key = spoolKey(dir, undefined, log);
+    assert.match(key, /^[0-9a-f]{64}$/);
+    assert.notEqual(key, given);
+    assert.equal(readFileSync(file, 'utf8'), `${key}\n`);
+    assert.deepEqual(logged, [said]);
+  }
+  // A folder put in its place cannot be replaced: the key still serves this reporter, and the log says what is lost.
+  rmSync(file);
+  mkdirSync(file);
+  logged.length = 0;
+  assert.equal(spoolKey(dir, given, log), given);
+  assert.equal(logged.length, 2);
+  assert.match(logged[1], /^Could not keep the reporter key in .* a later window cannot report the jobs this one leaves spooled there$/);
 });

@@ -5,7 +5,7 @@ import { after, test } from 'node:test';
 import { HubReporter } from '../../../src/core/hub/hubReporter';
 import type { Chunk, JobResult } from '../../../src/shared/jobs';
 import { NO_POSTGRES, postgresAvailable, startTestPostgres } from '../../harness/postgres';
-import { connect, get, lines, newJob, OPERATOR, spawnHub, startTestHub, tempDir, until, VIEWER, type Client, type HubProcess, type TestHub } from '../server/helpers';
+import { assertReportsRefused, connect, get, lines, newJob, newReporterKey, OPERATOR, spawnHub, startTestHub, tempDir, until, VIEWER, type Client, type HubProcess, type TestHub } from '../server/helpers';
 
 const TIMEOUT = { timeout: 180_000 };
 const skipServer = !postgresAvailable() ? NO_POSTGRES : process.env.VMO_TEST_DATABASE_URL ? 'VMO_TEST_DATABASE_URL is a server these tests may not stop' : undefined;
@@ -80,7 +80,8 @@ function assertInOrder(chunks: Chunk[], count: number): void {
   });
 }
 
-const spools = (dir: string): string[] => (existsSync(dir) ? readdirSync(dir) : []);
+/** The spool files of a folder, its reporter key aside. */
+const spools = (dir: string): string[] => (existsSync(dir) ? readdirSync(dir).filter((name) => name.endsWith('.jsonl')) : []);
 
 test('a job of 5000 chunks is stored whole and in order; no spool is left', TIMEOUT, async () => {
   const dir = folder();
@@ -152,6 +153,45 @@ test('the hub killed with several reports in flight: after a restart every chunk
   assert.equal(await r.idle(60_000), true);
   assertInOrder(await storedChunks(hub.url, job.id), 3000);
   assert.equal(await storedStatus(hub.url, job.id), 'success');
+});
+
+// A window restarted (a new HubReporter on its spool folder, under another id) holds the key its
+// job was started with, kept in that folder: it sends the job's spooled output and end, which a
+// restarted hub takes from it and refuses from any other operator, whatever reporter id it gives.
+test('a window started again on its spool folder, after a restart of the hub, sends its job whole; other operators are refused its end, its start and its output', TIMEOUT, async () => {
+  const dir = folder();
+  let hub = await hubProcess(dir);
+  const port = Number(new URL(hub.url).port);
+  const spoolDir = path.join(dir, 'spool');
+  const before = reporter(hub.url, spoolDir, { reporterId: 'window-before' });
+  await until(() => before.connected, 10_000, 'the reporter to connect');
+  const job = newJob();
+  before.started(job);
+  await report(before, job.id, 0, 500);
+  assert.equal(await before.idle(10_000), true);
+  const keyFile = path.join(spoolDir, 'reporter.key');
+  assert.match(readFileSync(keyFile, 'utf8'), /^[0-9a-f]{64}\n$/);
+  assert.equal(statSync(keyFile).mode & 0o777, 0o600);
+  const intruders = async (url: string): Promise<Client[]> => {
+    const each = [await connect(url, { token: OPERATOR, reporter: 'window-before' }), await connect(url, { token: OPERATOR, reporter: 'window-before', key: newReporterKey() })];
+    clients.push(...each);
+    return each;
+  };
+  for (const intruder of await intruders(hub.url)) await assertReportsRefused(intruder, job, 500);
+
+  hub.child.kill('SIGKILL');
+  await hub.exited;
+  await until(() => !before.connected, 10_000, 'the reporter to notice');
+  await report(before, job.id, 500, 500);
+  await before.close(0);
+  hub = await hubProcess(dir, port);
+  for (const intruder of await intruders(hub.url)) await assertReportsRefused(intruder, job, 500, /not running here/);
+  const after = reporter(hub.url, spoolDir, { reporterId: 'window-after' });
+  assert.deepEqual(after.replaySpools(), [job.id]);
+  assert.equal(await after.idle(30_000), true);
+  assertInOrder(await storedChunks(hub.url, job.id), 1000);
+  assert.equal(await storedStatus(hub.url, job.id), 'interrupted');
+  assert.deepEqual(spools(spoolDir), []);
 });
 
 test('retarget: a hub started anew on another port is sent the spool', TIMEOUT, async () => {

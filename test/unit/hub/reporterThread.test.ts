@@ -9,7 +9,7 @@ import { forwardJobs, type Forwarding } from '../../../src/core/jobs/forwardJobs
 import { InMemoryRecorder } from '../../../src/core/jobs/inMemoryRecorder';
 import type { Chunk } from '../../../src/shared/jobs';
 import { tsxThreadScript } from '../../harness/tsxThread';
-import { connect, get, lines, newJob, OPERATOR, startTestHub, tempDir, until, type Client, type TestHub } from '../server/helpers';
+import { connect, get, lines, newJob, newReporterKey, OPERATOR, startTestHub, tempDir, until, type Client, type TestHub } from '../server/helpers';
 import { deadWindowSpool } from './deadWindow';
 
 const TIMEOUT = { timeout: 120_000 };
@@ -122,8 +122,9 @@ test("a reporter's thread that dies is told once; what is asked of it afterwards
   assert.equal(lost.length, 1);
 });
 
-// What registerHub does when its reporter's thread is lost: a new thread, handed every job the
-// window holds by forwardJobs, as the window's jobs go on printing.
+// What registerHub does when its reporter's thread is lost: a new thread (with a spool folder of
+// its own, and the window's key), handed every job the window holds by forwardJobs, as the
+// window's jobs go on printing.
 test("a job goes on through a new reporter's thread when the first dies under it, and the hub stores it whole", TIMEOUT, async () => {
   const t = await hub();
   const trigger = path.join(temp.dir, 'die-now');
@@ -140,9 +141,10 @@ test("a job goes on through a new reporter's thread when the first dies under it
     forwarding?.stop();
     forwarding = forwardJobs(recorder, reporter);
   };
-  const first = thread(t.hub.url, {}, (err) => {
+  const key = newReporterKey();
+  const first = thread(t.hub.url, { key }, (err) => {
     lost.push(err);
-    take(thread(t.hub.url));
+    take(thread(t.hub.url, { key }));
   }, dying);
   take(first);
   await until(() => first.connected, 10_000, 'the first reporter to connect');

@@ -1,7 +1,6 @@
 // A hub for tests: in-process on PGlite in a temp folder, or the real process; and clients.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { after, before } from 'node:test';
 import os from 'node:os';
@@ -16,6 +15,7 @@ import type { Ack, ClientToServerEvents, ServerToClientEvents } from '../../../s
 import type { JobInfo } from '../../../src/shared/jobs';
 
 export { lines, newJob } from '../store/helpers';
+export { newReporterKey } from '../../../src/core/hub/reporterKey';
 
 export type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -133,9 +133,6 @@ export async function until(done: () => boolean | Promise<boolean>, ms = 10_000,
 
 /** How many chunks a `report:chunks` answer accepted, or its error. */
 export const accepted = (answer: Ack<{ accepted: number }>): number | string => (answer.ok ? answer.accepted : answer.error);
-
-/** A reporter key, as a window holds one. */
-export const newReporterKey = (): string => randomBytes(32).toString('hex');
 
 // What a client that does not hold a job's key tries with it, knowing its id (as every client
 // does): an end, a start (to take it over), then output at `seq`. Each must be refused naming the
