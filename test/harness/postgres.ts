@@ -17,8 +17,12 @@ export interface TestPostgres {
   readonly kind: 'url' | 'cluster';
   /** Creates a new, empty database and returns its URL. */
   createDatabase(): Promise<string>;
-  /** Stop (`-m fast`) and start the server again: only for a throwaway cluster. */
-  readonly control?: { stop(): Promise<void>; start(): Promise<void> };
+  /**
+   * Stop (`-m fast`) and start the server again, or freeze it (SIGSTOP of the postmaster and its
+   * backends, as a hung machine would be) until the returned function lets it go on (SIGCONT):
+   * only for a throwaway cluster.
+   */
+  readonly control?: { stop(): Promise<void>; start(): Promise<void>; freeze(): () => void };
   /** Drops the databases created (URL), or stops the cluster and removes its folder. */
   close(): Promise<void>;
 }
@@ -82,9 +86,64 @@ function sweepLeftovers(bin: string): void {
     const owner = new RegExp(`^${PREFIX}(\\d+)-`).exec(name);
     if (!owner || pidAlive(Number(owner[1]))) continue;
     const dir = path.join(os.tmpdir(), name);
-    if (existsSync(path.join(dir, 'data', 'postmaster.pid'))) runSync(path.join(bin, 'pg_ctl'), ['-D', path.join(dir, 'data'), '-m', 'immediate', '-w', 'stop']);
+    if (existsSync(path.join(dir, 'data', 'postmaster.pid'))) {
+      // Left frozen by a freeze() whose test was killed, it would take no stop.
+      try {
+        signalServer(path.join(dir, 'data'), 'SIGCONT');
+      } catch {
+        // Not running.
+      }
+      runSync(path.join(bin, 'pg_ctl'), ['-D', path.join(dir, 'data'), '-m', 'immediate', '-w', 'stop']);
+    }
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** The processes whose parent is `pid`, from /proc. */
+function childrenOf(pid: number): number[] {
+  const children: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) children.push(Number(name));
+    } catch {
+      // It ended meanwhile.
+    }
+  }
+  return children;
+}
+
+/** Sends `signal` to the postmaster of `data`, then to each of its processes; returns those it reached. */
+function signalServer(data: string, signal: NodeJS.Signals): number[] {
+  const postmaster = Number(readFileSync(path.join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  process.kill(postmaster, signal);
+  const reached = [postmaster];
+  for (const pid of childrenOf(postmaster)) {
+    try {
+      process.kill(pid, signal);
+      reached.push(pid);
+    } catch {
+      // It ended meanwhile.
+    }
+  }
+  return reached;
+}
+
+// The postmaster is stopped first, so that it forks no backend while the others are being stopped.
+// The function returned lets them all go on; calling it again does nothing.
+function freezeServer(data: string): () => void {
+  let stopped = signalServer(data, 'SIGSTOP');
+  return () => {
+    for (const pid of stopped) {
+      try {
+        process.kill(pid, 'SIGCONT');
+      } catch {
+        // It ended meanwhile.
+      }
+    }
+    stopped = [];
+  };
 }
 
 function withDatabase(url: string, database: string): string {
@@ -125,7 +184,10 @@ async function startCluster(bin: string, options: TestPostgresOptions): Promise<
   const data = path.join(dir, 'data');
   const pgCtl = path.join(bin, 'pg_ctl');
   let running = false;
+  /** Lets a frozen server go on: a frozen postmaster would take no stop. */
+  let thaw = (): void => undefined;
   const removeSync = (): void => {
+    thaw();
     if (running) runSync(pgCtl, ['-D', data, '-m', 'immediate', '-w', 'stop']);
     running = false;
     rmSync(dir, { recursive: true, force: true });
@@ -169,8 +231,9 @@ async function startCluster(bin: string, options: TestPostgresOptions): Promise<
     return {
       kind: 'cluster',
       createDatabase: dbs.createDatabase,
-      control: { stop, start },
+      control: { stop, start, freeze: () => (thaw = freezeServer(data)) },
       async close() {
+        thaw();
         if (running) await stop().catch(() => undefined);
         removeSync();
         unregister();

@@ -5,6 +5,7 @@ import type { Chunk, JobInfo } from '../../../src/shared/jobs';
 import type { ChunkBatch, JobStore } from '../../../src/core/store/jobStore';
 import type { SqlClient } from '../../../src/core/store/sqlClient';
 import type { JobStoreWrites } from '../../../src/core/store/batchWriter';
+import type { JobRecorder } from '../../../src/core/jobs/recorder';
 import { tsxThreadScript } from '../../harness/tsxThread';
 
 /** A running target job; fields may be overridden. */
@@ -29,6 +30,26 @@ export function newJob(over: Partial<JobInfo> = {}): JobInfo {
 /** `count` one-line chunks from `from` on. */
 export function lines(from: number, count: number, stream: Chunk['stream'] = 'stdout'): Chunk[] {
   return Array.from({ length: count }, (_, i) => ({ seq: from + i, ts: 1_700_000_000_000 + from + i, stream, text: `line ${from + i}\n` }));
+}
+
+/** A job's output as it is printed: the chunks sent so far, the text of every line sent, and how to stop. */
+export interface Printing {
+  sent: Chunk[];
+  text(): string;
+  stop(): void;
+}
+
+/** A job printing a line every 5 ms, in chunks of one to three lines, into `recorder` until stop(). */
+export function printing(recorder: Pick<JobRecorder, 'chunks'>, jobId: string): Printing {
+  const sent: Chunk[] = [];
+  let line = 0;
+  const timer = setInterval(() => {
+    const text = Array.from({ length: 1 + (line % 3) }, () => `line ${line++}\n`).join('');
+    const chunk: Chunk = { seq: sent.length, ts: Date.now(), stream: 'stdout', text };
+    sent.push(chunk);
+    recorder.chunks(jobId, [chunk]);
+  }, 5);
+  return { sent, text: () => Array.from({ length: line }, (_, i) => `line ${i}\n`).join(''), stop: () => clearInterval(timer) };
 }
 
 /** The store's SQL client, to look at (or tamper with) what the API does not show. */

@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Chunk } from '../../../src/shared/jobs';
 import { BatchWriter } from '../../../src/core/store/batchWriter';
 import { PostgresJobStore } from '../../../src/core/store/postgresJobStore';
 import { NO_POSTGRES, postgresAvailable, startTestPostgres, type TestPostgres } from '../../harness/postgres';
-import { newJob, readAll } from './helpers';
+import { newJob, printing, readAll } from './helpers';
 
 let server: TestPostgres | undefined;
 let store: PostgresJobStore | undefined;
@@ -29,15 +28,8 @@ test('PostgreSQL stopped mid-job and started again: every line of the job is sto
   const job = newJob({ title: 'through an outage' });
   writer.started(job);
 
-  // A job printing a line every 5 ms, in chunks of one to three lines, for the whole test.
-  const sent: Chunk[] = [];
-  let line = 0;
-  const producer = setInterval(() => {
-    const text = Array.from({ length: 1 + (line % 3) }, () => `line ${line++}\n`).join('');
-    const chunk: Chunk = { seq: sent.length, ts: Date.now(), stream: 'stdout', text };
-    sent.push(chunk);
-    writer!.chunks(job.id, [chunk]);
-  }, 5);
+  const printed = printing(writer, job.id);
+  const { sent } = printed;
 
   try {
     await sleep(500);
@@ -51,7 +43,7 @@ test('PostgreSQL stopped mid-job and started again: every line of the job is sto
     await control.start();
     await sleep(500);
   } finally {
-    clearInterval(producer);
+    printed.stop();
   }
   writer.finished(job.id, { status: 'success', exitCode: 0, signal: null, durationMs: 2500, finishedAt: Date.now() });
   await writer.close(60_000);
@@ -62,10 +54,9 @@ test('PostgreSQL stopped mid-job and started again: every line of the job is sto
   assert.equal(stored.length, sent.length);
   assert.deepEqual(stored.map((c) => c.seq), sent.map((c) => c.seq));
   assert.deepEqual(stored.map((c) => c.text), sent.map((c) => c.text));
-  const text = stored.map((c) => c.text).join('');
-  assert.equal(text, Array.from({ length: line }, (_, i) => `line ${i}\n`).join(''), 'every line once, in order');
+  assert.equal(stored.map((c) => c.text).join(''), printed.text(), 'every line once, in order');
   const got = await store.getJob(job.id);
   assert.equal(got?.status, 'success');
   assert.equal(got?.lastSeq, sent.length - 1);
-  console.log(`# ${sent.length} chunks (${line} lines); ${failures.length} failed attempts; warnings: ${warnings.length}`);
+  console.log(`# ${sent.length} chunks; ${failures.length} failed attempts; warnings: ${warnings.length}`);
 });
