@@ -1,7 +1,10 @@
 import pg from 'pg';
-import { isPostgresUrl } from './databaseUrl';
+import { messageOf } from '../../shared/errors';
+import { displayUrl, isPostgresUrl } from './databaseUrl';
+import { backendPid, checkBackend, whileAlive } from './postgresLiveness';
 import type { SqlClient, SqlSession } from './sqlClient';
 import { SqlJobStore } from './sqlJobStore';
+import { isUnreachable, StoreUnavailable } from './storeUnavailable';
 
 /** A PostgreSQL server to store jobs in, and who hears about lost connections. */
 export interface PostgresJobStoreOptions {
@@ -11,39 +14,61 @@ export interface PostgresJobStoreOptions {
   onWarning?: (message: string) => void;
 }
 
-function session(db: pg.Pool | pg.PoolClient): SqlSession {
+/** Statements on one connection, each given up when the server stops answering (whileAlive). */
+function session(connection: pg.PoolClient, url: string): SqlSession {
+  const watched = <T>(running: Promise<T>): Promise<T> => whileAlive(running, () => checkBackend(url, backendPid(connection)));
   return {
     async query<Row>(text: string, values: readonly unknown[] = []) {
-      const result = await db.query(text, [...values]);
+      const result = await watched(connection.query(text, [...values]));
       return { rows: result.rows as Row[], rowCount: result.rowCount ?? 0 };
     },
     async exec(script: string) {
-      await db.query(script);
+      await watched(connection.query(script));
     },
   };
 }
 
-function client(pool: pg.Pool): SqlClient {
+function client(pool: pg.Pool, url: string): SqlClient {
+  const label = displayUrl(url);
+  // A database out of reach is named in the error (never with its password), so that whoever reads
+  // it knows which one to look at.
+  const named = (err: unknown): unknown => (isUnreachable(err) ? new StoreUnavailable(`The job database ${label} is unreachable: ${messageOf(err)}`, { cause: err }) : err);
+  // A connection whose statement failed is dropped rather than reused, as pool.query() does: one
+  // given up on may still have its statement running.
+  async function withConnection<T>(use: (connection: pg.PoolClient) => Promise<T>): Promise<T> {
+    let connection: pg.PoolClient;
+    try {
+      connection = await pool.connect();
+    } catch (err) {
+      throw named(err);
+    }
+    try {
+      const result = await use(connection);
+      connection.release();
+      return result;
+    } catch (err) {
+      connection.release(err instanceof Error ? err : new Error(String(err)));
+      throw named(err);
+    }
+  }
   return {
-    ...session(pool),
-    async transaction(body) {
-      const connection = await pool.connect();
-      let broken: Error | undefined;
-      try {
-        await connection.query('BEGIN');
-        const result = await body(session(connection));
-        await connection.query('COMMIT');
-        return result;
-      } catch (err) {
-        await connection.query('ROLLBACK').catch((rollbackError: Error) => {
-          broken = rollbackError;
-        });
-        throw err;
-      } finally {
-        // A connection that could not even roll back is dropped rather than reused.
-        connection.release(broken);
-      }
-    },
+    query: <Row>(text: string, values?: readonly unknown[]) => withConnection((connection) => session(connection, url).query<Row>(text, values)),
+    exec: (script) => withConnection((connection) => session(connection, url).exec(script)),
+    transaction: (body) =>
+      withConnection(async (connection) => {
+        const tx = session(connection, url);
+        await tx.query('BEGIN');
+        try {
+          const result = await body(tx);
+          await tx.query('COMMIT');
+          return result;
+        } catch (err) {
+          // A ROLLBACK on a connection out of reach would wait as long again: the connection is
+          // dropped instead, and the server rolls back when it sees it closed.
+          if (!isUnreachable(err)) await tx.query('ROLLBACK').catch(() => undefined);
+          throw err;
+        }
+      }),
     close: () => pool.end(),
   };
 }
@@ -56,7 +81,8 @@ const STATEMENT_BYTES = 1024 * 1024;
 
 // The job store on a PostgreSQL server, for a team hub or several hubs. The pool opens
 // connections as needed, so a server that went away is reconnected to by the next query: a
-// query fails while it is down, and BatchWriter retries its writes until it is back.
+// query fails while it is down or frozen (StoreUnavailable, within about 10 s: postgresLiveness),
+// and BatchWriter retries its writes until it is back.
 export class PostgresJobStore extends SqlJobStore {
   readonly statementBytes = STATEMENT_BYTES;
 
@@ -69,7 +95,11 @@ export class PostgresJobStore extends SqlJobStore {
       max: 4,
       connectionTimeoutMillis: 10_000,
       idleTimeoutMillis: 30_000,
+      // TCP keepalive from 10 s of silence on (the system's default is 2 hours): a connection
+      // whose server vanished (its machine gone, a network that drops it) fails instead of idling.
+      // It never ends a slow statement: the server's kernel answers the probes while it works.
       keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
       application_name: 'vm-orchestrator',
     });
     // An idle connection that the server closes (restart, network) is reported here; without a
@@ -78,6 +108,6 @@ export class PostgresJobStore extends SqlJobStore {
     // A connection in use reports the same error to its query, which fails; this listener only
     // keeps the event from being unhandled.
     pool.on('connect', (connection) => connection.on('error', () => undefined));
-    return new PostgresJobStore(client(pool));
+    return new PostgresJobStore(client(pool, options.url));
   }
 }

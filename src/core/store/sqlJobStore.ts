@@ -91,6 +91,8 @@ export class SqlJobStore implements JobStore {
     return Number(rows[0].inserted);
   }
 
+  // Sets the same values however often it runs: a retry of an end that did commit (its answer lost)
+  // changes nothing.
   async jobFinished(jobId: string, result: JobResult): Promise<void> {
     assertJobId(jobId);
     assertJobResult(result);
