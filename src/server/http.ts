@@ -1,5 +1,6 @@
 import type http from 'node:http';
 import type { JobStore } from '../core/store/jobStore';
+import { StoreUnavailable } from '../core/store/storeUnavailable';
 import { messageOf } from '../shared/errors';
 import { EVENTS_MAX_BYTES } from '../shared/hubProtocol';
 import { LIMITS, parseEventsQuery, parseJobQuery, type EventsQuery } from '../shared/schema';
@@ -115,8 +116,9 @@ async function route(deps: HttpDeps, url: URL): Promise<unknown> {
 }
 
 // The read-only HTTP API: Host and Origin checked first (403), then the dashboard page (no token:
-// it holds no data), then the Bearer token (401, failed attempts answered in turn, LoginThrottle; 429 when too many wait), GET only (405),
-// JSON answers and JSON errors.
+// it holds no data), then the Bearer token (401, failed attempts answered in turn, LoginThrottle;
+// 429 when too many wait), GET only (405), JSON answers and JSON errors (503 with Retry-After
+// while the job database is out of reach).
 export function httpHandler(deps: HttpDeps): http.RequestListener {
   const dashboard = dashboardHandler();
   return (req, res) => {
@@ -139,7 +141,10 @@ export function httpHandler(deps: HttpDeps): http.RequestListener {
     })().catch((err: unknown) => {
       if (err instanceof HttpError) return send(res, err.status, { error: err.message });
       deps.log(`HTTP ${req.method} ${req.url}: ${messageOf(err)}`);
-      if (!res.headersSent) send(res, 500, { error: 'Internal error' });
+      if (res.headersSent) return;
+      // The database is away for now: the client is told which, and when to ask again.
+      if (err instanceof StoreUnavailable) return send(res, 503, { error: err.message }, { 'retry-after': String(Math.ceil(err.retryAfterMs / 1000)) });
+      send(res, 500, { error: 'Internal error' });
     });
   };
 }
