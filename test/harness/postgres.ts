@@ -4,12 +4,13 @@
 // 127.0.0.1 and a Unix socket in that folder only, and stopped and removed when the test file
 // ends, also on failure, on an interrupt, or — for a run that was killed — at the next start.
 import { execFile, execFileSync } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { pidAlive } from '../../src/core/util/pidAlive';
+import { unprivileged } from './unprivileged';
 
 /** A server the tests may use. */
 export interface TestPostgres {
@@ -46,7 +47,8 @@ function binDir(): string | undefined {
 
 /** PostgreSQL refuses to run as root: as root, its tools run as the `postgres` user. */
 function asServerUser(file: string, args: string[]): [string, string[]] {
-  return process.getuid?.() === 0 ? ['runuser', ['-u', 'postgres', '--', file, ...args]] : [file, args];
+  const user = unprivileged();
+  return typeof user === 'string' ? [file, args] : user.command(file, args);
 }
 
 function run(file: string, args: string[]): Promise<string> {
@@ -205,10 +207,8 @@ async function startCluster(bin: string, options: TestPostgresOptions): Promise<
   };
 
   try {
-    if (process.getuid?.() === 0) {
-      const [uid, gid] = ['-u', '-g'].map((flag) => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }).trim()));
-      chownSync(dir, uid, gid);
-    }
+    const user = unprivileged();
+    if (typeof user !== 'string') user.own(dir);
     await run(path.join(bin, 'initdb'), ['-D', data, '-A', 'trust', '-U', 'postgres', '-E', 'UTF8', '--locale=C', '--no-sync']);
     const port = await freePort();
     const settings = [`-p ${port}`, `-k ${dir}`, '-c listen_addresses=127.0.0.1', '-c max_connections=50'];

@@ -6,6 +6,8 @@ import { test } from 'node:test';
 import { parseRegistry, readRegistries, userRegistryPath } from '../../../src/core/mkcli/registry';
 import { assertGolden } from '../golden';
 import { HOSTILE_FILES, within } from '../util/hostileFiles';
+import { callAs, unprivileged } from '../../harness/unprivileged';
+import type { Problem } from '../../../src/core/problem';
 
 const fixtures = path.join(__dirname, '../../fixtures/mkcli/registries');
 
@@ -90,14 +92,20 @@ test('a missing team registry and an unreadable user registry are problems', asy
   assert.deepEqual(result.problems.map((p) => p.severity), ['warning', 'error']);
   assert.match(result.problems[0].message, /does not exist/);
   assert.match(result.problems[1].message, /Cannot read the registry/);
+});
 
-  if (process.getuid?.() !== 0) {
-    const locked = path.join(dir, 'locked');
-    writeFileSync(locked, 'a /b\n');
-    chmodSync(locked, 0);
-    const r = await readRegistries(locked, undefined, dir);
-    assert.match(r.problems[0].message, /Cannot read/);
-  }
+// Read by a user that file modes apply to (root reads any file), whose file it is.
+const reader = unprivileged();
+test('a registry file without read permission is a problem', { skip: typeof reader === 'string' && reader }, async (t) => {
+  if (typeof reader === 'string') return;
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'vmo-registry-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const locked = path.join(dir, 'locked');
+  writeFileSync(locked, 'a /b\n');
+  chmodSync(locked, 0);
+  reader.own(dir);
+  const r = await callAs<{ problems: Problem[] }>(reader, path.resolve(__dirname, '../../../src/core/mkcli/registry.ts'), 'readRegistries', [locked, null, dir]);
+  assert.match(r.problems[0].message, /Cannot read/);
 });
 
 // A registry or a team registry that is a FIFO, a device, a folder, huge or a link loop is a

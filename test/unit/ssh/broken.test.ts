@@ -7,6 +7,10 @@ import type { Problem } from '../../../src/core/problem';
 import { loadSshConfig, MAX_INCLUDE_DEPTH } from '../../../src/core/ssh/loadSshConfig';
 import { resolveDestination } from '../../../src/core/ssh/resolveDestination';
 import { HOSTILE_FILES, within } from '../util/hostileFiles';
+import { callAs, unprivileged } from '../../harness/unprivileged';
+
+const reader = unprivileged();
+const LOADER = path.resolve(__dirname, '../../../src/core/ssh/loadSshConfig.ts');
 
 // Broken SSH configs: each gives a problem with its file and line, the rest of the config still
 // loads, and nothing throws. Each case folder is the home folder; its config is .ssh/config.
@@ -195,10 +199,13 @@ describe('broken SSH configs made on the fly', () => {
     assert.equal(config.files.length, MAX_INCLUDE_DEPTH + 1);
   });
 
-  test('an unreadable file', { skip: process.getuid?.() === 0 ? 'root reads any file' : false }, async () => {
+  // Read by a user that file modes apply to (root reads any file), whose home this is.
+  test('an unreadable file', { skip: typeof reader === 'string' && reader }, async () => {
+    if (typeof reader === 'string') return;
     await fs.writeFile(ssh('secret'), 'Host x\n');
     await fs.chmod(ssh('secret'), 0o000);
-    const { problems } = await loadSshConfig(ssh('secret'), { home });
+    reader.own(home);
+    const { problems } = await callAs<{ problems: Problem[] }>(reader, LOADER, 'loadSshConfig', [ssh('secret'), { home }]);
     assert.deepEqual(problems, [{ severity: 'error', message: 'The file cannot be read: permission denied.', file: ssh('secret') }]);
   });
 });

@@ -7,6 +7,10 @@ import type { Problem } from '../../../src/core/problem';
 import { loadEnvironments } from '../../../src/core/vmconfig/loadEnvironments';
 import { parseEnvironment } from '../../../src/core/vmconfig/parseEnvironment';
 import { HOSTILE_FILES, within } from '../util/hostileFiles';
+import { callAs, unprivileged } from '../../harness/unprivileged';
+
+const reader = unprivileged();
+const LOADER = path.resolve(__dirname, '../../../src/core/vmconfig/loadEnvironments.ts');
 
 // Broken vm-config inputs: each must give a problem that says what is wrong, with the line and
 // column where there is one, keep the VMs that are fine, and never throw.
@@ -196,10 +200,13 @@ describe('broken vm-config files made on the fly', () => {
     ]);
   });
 
-  test('an unreadable file', { skip: process.getuid?.() === 0 ? 'root reads any file' : false }, async () => {
+  // Read by a user that file modes apply to (root reads any file), whose files these are.
+  test('an unreadable file', { skip: typeof reader === 'string' && reader }, async () => {
+    if (typeof reader === 'string') return;
     const file = await write('secret', 'vms: {}\n');
     await fs.chmod(file, 0o000);
-    const { problems } = await loadEnvironments([file]);
+    reader.own(dir);
+    const { problems } = await callAs<{ problems: Problem[] }>(reader, LOADER, 'loadEnvironments', [[file]]);
     assert.deepEqual(problems, [{ severity: 'error', message: 'The file cannot be read: permission denied.', file }]);
   });
 });
