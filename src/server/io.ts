@@ -51,6 +51,11 @@ const isAckFunction = (v: unknown): v is (answer: Ack<object>) => void => typeof
 /** `job:error` about refused events without an ack goes to a client at most this often. */
 const REFUSAL_NOTICE_MS = 1000;
 
+// A report whose handling failed (the store could not be read or written: a database restarting or
+// frozen) is not refused, which would make its reporter forget the job and its output, but asked
+// again after this long; refusals of what a report says are answers, not failures.
+const FAILED_REPORT_RETRY_MS = 1000;
+
 // Registers one event: checks the role, reads the payload through its parser (the one definition
 // of a valid value: a refusal names the field), runs the handler in the socket's lane, and answers
 // through the ack when the client gave one, else as `job:error` (only failures). Nothing a client
@@ -73,7 +78,7 @@ function on<E extends keyof ClientToServerEvents, T>(client: Client, event: E, p
     const busy = (): Promise<Ack<object>> => Promise.resolve({ ok: false, error: `Too many requests waiting on this connection: ${event} refused; try again later`, retryAfterMs: 100 });
     const answered = access === 'report' ? lanes.report(run) : (lanes.query(run) ?? busy());
     void answered
-      .catch((err: unknown): Ack => ({ ok: false, error: messageOf(err) }))
+      .catch((err: unknown): Ack => ({ ok: false, error: messageOf(err), ...(access === 'report' ? { retryAfterMs: FAILED_REPORT_RETRY_MS } : {}) }))
       .then((answer) => {
         if (ack) ack(answer);
         else if (answer.ok) return;

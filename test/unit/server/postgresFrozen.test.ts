@@ -106,3 +106,35 @@ test('PostgreSQL frozen: reads give up in bounded time (503 over HTTP), a job re
   assert.ok(!log.includes(PASSWORD) && !JSON.stringify(stored).includes(PASSWORD), 'the password is never shown');
   console.log(`# ${sent.length} chunks stored once each`);
 });
+
+test('PostgreSQL stopped: a job that starts meanwhile is asked for again, not refused, and stored whole once the server is back', { skip, timeout: 120_000 }, async () => {
+  const cluster = await startTestPostgres();
+  const temp2 = tempDir();
+  const tokenFile = path.join(temp2.dir, 'tokens');
+  writeFileSync(tokenFile, `viewer ${VIEWER}\noperator ${OPERATOR}\n`, { mode: 0o600 });
+  const url = await cluster!.createDatabase();
+  const stoppedHub = await spawnHub(['--token-file', tokenFile, '--database', url, '--port', '0']);
+  const window = new HubReporter({ url: stoppedHub.url, token: OPERATOR, reporterId: 'stopped-db-window', spoolDir: path.join(temp2.dir, 'spool') });
+  const reader = await PostgresJobStore.open({ url, onWarning: () => undefined });
+  try {
+    await until(() => window.connected, 10_000, 'the reporter to connect');
+    await cluster!.control!.stop();
+    const job = newJob({ title: 'started while the database was stopped' });
+    window.started(job);
+    const printed = printing(window, job.id);
+    await sleep(3000);
+    await cluster!.control!.start();
+    await sleep(500);
+    printed.stop();
+    window.finished(job.id, { status: 'success', exitCode: 0, signal: null, durationMs: 1, finishedAt: Date.now() });
+    await until(async () => (await reader.getJob(job.id).catch(() => undefined))?.status === 'success', 60_000, 'the job to be stored to its end');
+    assert.equal((await readAll(reader, job.id)).map((c) => c.text).join(''), printed.text(), 'every line, once, in order');
+    assert.doesNotMatch(stoppedHub.stderr(), /refused report:started/);
+  } finally {
+    await window.close(100);
+    await stoppedHub.stop(5000);
+    await reader.close();
+    await cluster!.close();
+    temp2.remove();
+  }
+});
