@@ -1,5 +1,6 @@
 import { statSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
+import { folderTrouble } from './folderTrouble';
 import type { SqlClient, SqlResult, SqlSession } from './sqlClient';
 
 // PGlite runs each statement synchronously on the thread that calls it: in the hub, a batch of
@@ -47,12 +48,16 @@ function folderIdentity(dir: string): string | undefined {
 // 42501 from a file it may not write (PGlite has no roles, so no other 42501). On a server they are
 // its operator's to mend; here the files are the store's own folder, deleted or made read-only
 // under it. A write retried after one "succeeded" into files that were gone, and was acknowledged
-// and lost at the next start; after a read-only WAL, PGlite spun at full CPU for good. So the store
-// is lost at the first: the hub exits without acknowledging what it did not store, and the window
-// starts another, to which the reporters send their spools again.
-function filesLost(error: ThreadError): boolean {
+// and lost at the next start. And any PANIC or FATAL: a server restarts after one, PGlite goes on
+// in a state it cannot run in. With the folder made read-only under a hub, the next new WAL segment
+// failed with PANIC (42501 "could not create file pg_wal/xlogtemp…", or XX000 "XLogBeginInsert was
+// already called"), and every statement after it spun the database's thread at full CPU for good
+// while the hub retried. So the store is lost at the first: the hub exits without acknowledging
+// what it did not store, and the window starts another, to which the reporters send their spools
+// again.
+function unusable(error: ThreadError): boolean {
   const code = typeof error.code === 'string' ? error.code : '';
-  return code.startsWith('58') || (code === '42501' && /\bfile\b/.test(error.message));
+  return error.severity === 'PANIC' || error.severity === 'FATAL' || code.startsWith('58') || (code === '42501' && /\bfile\b/.test(error.message));
 }
 
 /** An error from the database thread as an Error of this one, with the fields the store reads (`code`). */
@@ -159,12 +164,17 @@ class PgliteThread implements SqlClient {
     // only done while the folder it wrote to is still the database's.
     const moved = this.folder !== undefined && folderIdentity(this.dataDir) !== this.folder;
     if (reply.ok && !moved) return waiter.resolve(reply.value);
-    if (!reply.ok && !moved && !filesLost(reply.error)) return waiter.reject(fromThread(reply.error));
-    const lost = new ThreadFailure(
-      moved ? `The embedded database's folder ${this.dataDir} was deleted or replaced while it ran` : `The embedded database's files cannot be used: ${reply.ok ? '' : reply.error.message}`,
-    );
+    if (!reply.ok && !moved && !unusable(reply.error)) return waiter.reject(fromThread(reply.error));
+    const lost = new ThreadFailure(moved ? `The embedded database's folder ${this.dataDir} was deleted or replaced while it ran` : this.unusableMessage(reply.ok ? undefined : reply.error));
     waiter.reject(lost);
     this.stop(lost);
+  }
+
+  /** Why the database cannot go on: its error, and what is wrong with its folder where that shows. */
+  private unusableMessage(error: ThreadError | undefined): string {
+    const severity = error?.severity === 'PANIC' || error?.severity === 'FATAL' ? `${error.severity}: ` : '';
+    const trouble = folderTrouble(this.dataDir);
+    return `The embedded database's files cannot be used: ${severity}${error?.message ?? ''}${trouble ? `; ${trouble}` : ''}`;
   }
 
   private stop(err: ThreadFailure): void {

@@ -1,6 +1,7 @@
 // A hub for tests: in-process on PGlite in a temp folder, or the real process; and clients.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { after, before } from 'node:test';
 import os from 'node:os';
@@ -12,7 +13,8 @@ import { LoginThrottle } from '../../../src/server/auth';
 import { startHub, type Hub } from '../../../src/server/hub';
 import type { RateLimitOptions } from '../../../src/server/rateLimits';
 import type { Ack, ClientToServerEvents, ServerToClientEvents } from '../../../src/shared/hubProtocol';
-import type { JobInfo } from '../../../src/shared/jobs';
+import type { Chunk, JobInfo } from '../../../src/shared/jobs';
+import type { Unprivileged } from '../../harness/unprivileged';
 
 export { lines, newJob } from '../store/helpers';
 export { newReporterKey } from '../../../src/core/hub/reporterKey';
@@ -148,6 +150,42 @@ export async function assertReportsRefused(intruder: Client, job: JobInfo, seq: 
   for (const [answer, reason] of refusals) assert.ok(!answer.ok && answer.error.includes(job.id) && reason.test(answer.error) && answer.retryAfterMs === undefined, JSON.stringify(answer));
 }
 
+/** A job's output of random lines (which nothing compresses), reported through `op` as a window does, and how far the hub said it is stored. */
+export interface RandomOutput {
+  sent: Chunk[];
+  /** The highest seq the hub acknowledged as stored, in answers and `report:stored`. */
+  storedSeq(): number;
+  /** Sends one report of `linesPerReport` new lines; resolves with its answer (rejects when none came). */
+  report(): Promise<void>;
+  /** Keeps four reports in flight (a window's) until `done()` is true; a report without an answer waits 50 ms. */
+  reportUntil(done: () => boolean): Promise<void>;
+}
+
+export function randomOutput(op: Client, jobId: string, lineChars = 6000, linesPerReport = 5): RandomOutput {
+  const sent: Chunk[] = [];
+  let storedSeq = -1;
+  op.on('report:stored', (event) => {
+    if (event.jobId === jobId) storedSeq = Math.max(storedSeq, event.storedSeq);
+  });
+  const report = async (): Promise<void> => {
+    const chunks = Array.from({ length: linesPerReport }, (): Chunk => {
+      const chunk: Chunk = { seq: sent.length, ts: Date.now(), stream: 'stdout', text: `${randomBytes(Math.ceil((lineChars * 3) / 4)).toString('base64')}\n` };
+      sent.push(chunk);
+      return chunk;
+    });
+    const answer = await op.timeout(15_000).emitWithAck('report:chunks', { jobId, chunks });
+    if (answer.ok) storedSeq = Math.max(storedSeq, answer.storedSeq);
+  };
+  const reportUntil = async (done: () => boolean): Promise<void> => {
+    await Promise.all(
+      Array.from({ length: 4 }, async () => {
+        while (!done()) await report().catch(() => new Promise((resolve) => setTimeout(resolve, 50)));
+      }),
+    );
+  };
+  return { sent, storedSeq: () => storedSeq, report, reportUntil };
+}
+
 /** GET on the HTTP API. */
 export async function get(url: string, pathName: string, headers: Record<string, string> = { authorization: `Bearer ${VIEWER}` }): Promise<{ status: number; body: Record<string, unknown> }> {
   const res = await fetch(`${url}${pathName}`, { headers, signal: AbortSignal.timeout(10_000) });
@@ -166,10 +204,11 @@ export interface HubProcess {
   stop(ms?: number): Promise<number | string | null>;
 }
 
-/** The hub from the sources, or from `script` (a built one). */
-export function spawnHub(args: string[], timeoutMs = 60_000, script?: string): Promise<HubProcess> {
+/** The hub from the sources, or from `script` (a built one); as `user` when given (its `child` is then runuser's). */
+export function spawnHub(args: string[], timeoutMs = 60_000, script?: string, user?: Unprivileged): Promise<HubProcess> {
   const main = script ? [script] : ['--import', 'tsx', path.join(REPO, 'src/server/main.ts')];
-  const child = spawn(process.execPath, [...main, ...args], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+  const [command, argv] = user ? user.command(process.execPath, [...main, ...args]) : [process.execPath, [...main, ...args]];
+  const child = spawn(command, argv, { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
