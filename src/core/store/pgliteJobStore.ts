@@ -1,6 +1,8 @@
 import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import path from 'node:path';
+import { messageOf } from '../../shared/errors';
 import { lockFolder, type FolderLock } from './folderLock';
+import { folderTrouble } from './folderTrouble';
 import { pgliteInThread, ThreadFailure } from './pgliteThread';
 import type { SqlClient } from './sqlClient';
 import { SqlJobStore } from './sqlJobStore';
@@ -40,7 +42,10 @@ type Start = (dataDir: string) => Promise<SqlClient>;
 
 // A folder PGlite cannot start on (a crash mid-write, files from another version) is renamed to
 // `<dir>.broken-<time>` and a new database is created in its place: the history starts empty but
-// the old files are kept for whoever wants to look, and the warning says where they are.
+// the old files are kept for whoever wants to look, and the warning says where they are. Not when
+// the folder cannot be written to or the disk is (nearly) full: nothing is wrong with the history
+// then, and once that is mended it opens as it was. (Made read-only under a hub, the folder was
+// moved aside by the next hub, and the window showed an empty history.)
 async function startOrMoveAside(dir: string, warn: (message: string) => void, create: PgliteJobStoreOptions['create'], start: Start): Promise<SqlClient> {
   if (create && !existsSync(path.join(dir, 'PG_VERSION'))) {
     try {
@@ -54,9 +59,11 @@ async function startOrMoveAside(dir: string, warn: (message: string) => void, cr
   } catch (err) {
     // A thread that could not run says nothing of the folder, which is left as it is.
     if (!existsSync(dir) || err instanceof ThreadFailure) throw err;
+    const trouble = folderTrouble(dir);
+    if (trouble) throw new Error(`The job history in ${dir} cannot be opened: ${trouble} (${messageOf(err)}); it was left as it is`, { cause: err });
     const aside = `${dir}.broken-${new Date().toISOString().replace(/[:.]/g, '-')}`;
     renameSync(dir, aside);
-    warn(`The job history in ${dir} could not be opened (${err instanceof Error ? err.message : String(err)}); it was moved to ${aside} and a new, empty history was created.`);
+    warn(`The job history in ${dir} could not be opened (${messageOf(err)}); it was moved to ${aside} and a new, empty history was created.`);
     return start(dir);
   }
 }

@@ -2,7 +2,8 @@
 // a user that file modes apply to (unprivileged(): root writes anyway). PGlite fails at its next new
 // WAL segment with a PANIC, after which each statement spun its thread at full CPU for good: the
 // hub must say what happened and exit at once, without a retry, and must never have acknowledged
-// as stored a chunk it did not store.
+// as stored a chunk it did not store. A hub started again on the read-only folder refuses to open
+// it and leaves it as it is: it used to move the folder aside as broken and start an empty history.
 // Bounded: at most 60 s of output, about 10 MB a second.
 import assert from 'node:assert/strict';
 import { chmodSync, existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
@@ -35,7 +36,7 @@ function chmodTree(target: string, mode: (old: number) => number): void {
   if (statSync(target).isDirectory()) for (const name of readdirSync(target)) chmodTree(path.join(target, name), mode);
 }
 
-test('the PGlite folder made read-only under a running hub: it says so and exits, having acknowledged only what it stored', { skip, timeout: 240_000 }, async () => {
+test('the PGlite folder made read-only under a running hub: it says so and exits, having acknowledged only what it stored; a new hub leaves the folder as it is', { skip, timeout: 240_000 }, async () => {
   if (typeof user === 'string') return;
   user.own(temp.dir);
   const tokenFile = path.join(temp.dir, 'tokens');
@@ -67,7 +68,18 @@ test('the PGlite folder made read-only under a running hub: it says so and exits
   assert.match(log, /Stopping \(the job store is lost: The embedded database's files cannot be used: PANIC: .+; \S+ cannot be written to \(EACCES\)\)/);
   assert.doesNotMatch(log, /retrying/, 'nothing was retried into a database after its PANIC');
   assert.ok(storedSeq >= 0 && storedSeq < sent.length - 1, `some output, not all, was acknowledged as stored (${storedSeq + 1} of ${sent.length})`);
+
+  // Started again on the folder as it is: refused, with the reason, and nothing moved.
   hub = undefined;
+  const refused = await spawnHub(hubArgs, 60_000, bundle, user).then(
+    (again) => {
+      hub = again;
+      return 'started';
+    },
+    (err: Error) => err.message,
+  );
+  assert.match(refused, /The job history in \S+ cannot be opened: \S+ cannot be written to \(EACCES\) \(.*\); it was left as it is/);
+  assert.deepEqual(readdirSync(temp.dir).filter((name) => name.includes('.broken-')), []);
 
   // Writable again: every chunk acknowledged as stored is there, as it was sent.
   chmodTree(db, (mode) => mode | 0o200);
