@@ -24,15 +24,20 @@ function readPid(file: string): number | undefined {
 /** Creates `file` holding our pid, complete or not at all; false when it exists. */
 function tryCreate(file: string): boolean {
   const temp = `${file}.${process.pid}.tmp`;
-  writeFileSync(temp, `${process.pid}\n`);
   try {
+    writeFileSync(temp, `${process.pid}\n`);
     linkSync(temp, file);
     return true;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw err;
+    // A full disk or a folder it may not write to: said with the file, not as a bare "ENOSPC … write".
+    throw new Error(`Could not create the lock file ${file}: ${(err as Error).message}`, { cause: err });
   } finally {
-    unlinkSync(temp);
+    try {
+      unlinkSync(temp);
+    } catch {
+      // Never created.
+    }
   }
 }
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
@@ -8,6 +8,7 @@ import { BatchWriter } from '../../../src/core/store/batchWriter';
 import { findMigrationsDir, loadMigrations } from '../../../src/core/store/migrations';
 import { createPglite } from '../../../src/core/store/pglite';
 import { PgliteJobStore } from '../../../src/core/store/pgliteJobStore';
+import { callAs, unprivileged } from '../../harness/unprivileged';
 import { lines, newJob, readAll } from './helpers';
 
 const root = mkdtempSync(path.join(os.tmpdir(), 'vmo-pglite-folder-'));
@@ -72,6 +73,24 @@ test('the lock of a process that died is taken over', TIMEOUT, async () => {
   assert.equal(readFileSync(`${dir}.lock`, 'utf8').trim(), String(process.pid));
   await store.migrate();
   await store.close();
+});
+
+// Run as a user that file modes apply to (root writes anywhere), in a folder of its own made read-only.
+const user = unprivileged();
+test('a lock file that cannot be created is named in the error', { ...TIMEOUT, skip: typeof user === 'string' && user }, async (t) => {
+  if (typeof user === 'string') return;
+  const parent = mkdtempSync(path.join(os.tmpdir(), 'vmo-read-only-'));
+  t.after(() => {
+    chmodSync(parent, 0o700);
+    rmSync(parent, { recursive: true, force: true });
+  });
+  user.own(parent);
+  chmodSync(parent, 0o555);
+  const dir = path.join(parent, 'db');
+  await assert.rejects(callAs(user, path.resolve(__dirname, '../../../src/core/store/folderLock.ts'), 'lockFolder', [dir]), (err: Error) =>
+    err.message.includes(`Could not create the lock file ${dir}.lock: EACCES: permission denied`),
+  );
+  assert.deepEqual(readdirSync(parent), []);
 });
 
 test('jobs outlive a close and a reopen of the folder', TIMEOUT, async () => {
