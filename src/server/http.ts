@@ -1,5 +1,6 @@
 import type http from 'node:http';
 import type { JobStore } from '../core/store/jobStore';
+import { isLost } from '../core/store/refusal';
 import { StoreUnavailable } from '../core/store/storeUnavailable';
 import { messageOf } from '../shared/errors';
 import { EVENTS_MAX_BYTES } from '../shared/hubProtocol';
@@ -22,6 +23,9 @@ export interface HttpDeps {
   /** The turns in which clients' reads reach the store. */
   turns: FairTurns;
 }
+
+/** When to ask again while the job database is unavailable: about as long as a read waits before it gives up on it. */
+const RETRY_AFTER_S = 10;
 
 /** An answer with a status other than 200. */
 class HttpError extends Error {
@@ -142,8 +146,9 @@ export function httpHandler(deps: HttpDeps): http.RequestListener {
       if (err instanceof HttpError) return send(res, err.status, { error: err.message });
       deps.log(`HTTP ${req.method} ${req.url}: ${messageOf(err)}`);
       if (res.headersSent) return;
-      // The database is away for now: the client is told which, and when to ask again.
-      if (err instanceof StoreUnavailable) return send(res, 503, { error: err.message }, { 'retry-after': String(Math.ceil(err.retryAfterMs / 1000)) });
+      // The database is away for now, or lost (and the hub about to be started again): the client
+      // is told why, and when to ask again.
+      if (err instanceof StoreUnavailable || isLost(err)) return send(res, 503, { error: messageOf(err) }, { 'retry-after': String(RETRY_AFTER_S) });
       send(res, 500, { error: 'Internal error' });
     });
   };

@@ -153,7 +153,8 @@ export class LiveJobs {
   // Answered once the job is stored to its end (the writer stores in order), so that its reporter
   // may forget it. A job must be known: live or reported here, or stored (its start reached an
   // earlier life of this hub, or another hub); the end of any other job is refused, as its output is.
-  // So is the end of a job owned by another (mayReport), ended or not: its stored end is kept.
+  // So is the end of a job owned by another (mayReport), ended or not: its stored end is kept;
+  // and no end is acknowledged that was not stored.
   async finished(socket: HubSocket, jobId: string, result: JobResult): Promise<Ack<StoredAnswer>> {
     const reportedHere = this.live.has(jobId) || this.heard.has(jobId);
     const owned = this.live.has(jobId) ? undefined : await this.storedStart(jobId);
@@ -168,6 +169,10 @@ export class LiveJobs {
     const stored = reportedHere ? undefined : owned?.job;
     if (job || this.remote.has(jobId) || (stored && isActive(stored.status))) this.endHere({ jobId, ...result }, job ? job.nextSeq - 1 : (stored?.lastSeq ?? -1));
     await this.writer.flush();
+    // A writer that stopped for good stored neither the end nor what waited before it: answered ok,
+    // the reporter would forget them. Asked to send again, it keeps them for the next hub.
+    const failure = this.writer.failure;
+    if (failure) return { ok: false, error: `${failure}: the end of job ${jobId} is not stored; send it again`, retryAfterMs: 1000 };
     return { ok: true, storedSeq: this.writer.storedSeq(jobId) };
   }
 

@@ -133,6 +133,12 @@ export class BatchWriter extends EventEmitter<{ stored: [jobId: string, storedSe
     return { rows: this.queuedRows, bytes: this.queuedBytes };
   }
 
+  /** Why writes stopped for good, once they have: the store was lost, or close() stopped waiting for it. */
+  get failure(): string | undefined {
+    if (this.lost) return `The job store is lost (${messageOf(this.lost)})`;
+    return this.abandoned ? 'The job store did not take the last writes before the hub stopped' : undefined;
+  }
+
   /** The highest seq of a job this writer stored; -1 when it stored none (in this life). */
   storedSeq(jobId: string): number {
     return this.storedSeqs.get(jobId) ?? -1;

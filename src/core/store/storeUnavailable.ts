@@ -1,10 +1,7 @@
 // A database the store cannot reach for now: down, frozen, cut off by the network, or refusing
 // connections. Nothing about the statement is wrong; the same one may pass later. The HTTP API
 // answers it with 503 and Retry-After, and BatchWriter retries its writes.
-export class StoreUnavailable extends Error {
-  /** When a caller may try again, in ms: about as long as a statement waits before it gives up. */
-  readonly retryAfterMs = 10_000;
-}
+export class StoreUnavailable extends Error {}
 
 // Node's errors of a connection that failed or broke.
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN']);

@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { io } from 'socket.io-client';
-import { acrossRestart, connect, get, lines, newJob, OPERATOR, startTestHub, until, VIEWER, type Client, type TestHub } from './helpers';
+import { rmSync } from 'node:fs';
+import path from 'node:path';
+import { PgliteJobStore } from '../../../src/core/store/pgliteJobStore';
+import { pgliteThreadScript } from '../store/helpers';
+import { acrossRestart, connect, get, lines, newJob, OPERATOR, startTestHub, tempDir, until, VIEWER, type Client, type TestHub } from './helpers';
 
 const TIMEOUT = { timeout: 120_000 };
 let t: TestHub;
@@ -248,4 +252,36 @@ test('a reporter id the store cannot hold as sent (NUL, a lone surrogate) is ann
   const read = await viewer.timeout(10_000).emitWithAck('jobs:get', job.id);
   assert.ok(read.ok, JSON.stringify(read));
   assert.equal(read.job.reporter, 'window\uFFFD');
+});
+
+// The hub process exits when its store is lost (main.ts); a hub run as a library goes on, and must
+// not tell a reporter that a job is stored to its end when it is not: the reporter would forget it.
+test('the store lost mid-job (its folder deleted): the end is not acknowledged as stored, the reporter is asked to send it again, reads are answered 503', TIMEOUT, async () => {
+  const root = tempDir();
+  const store = await PgliteJobStore.open({ dir: path.join(root.dir, 'db'), thread: pgliteThreadScript(root.dir) });
+  const lost = await startTestHub({ store });
+  const op = await connect(lost.hub.url, { token: OPERATOR, protocol: 2 });
+  try {
+    const job = newJob();
+    assert.equal((await op.timeout(10_000).emitWithAck('report:started', job)).ok, true);
+    await op.timeout(10_000).emitWithAck('report:chunks', { jobId: job.id, chunks: lines(0, 10) });
+    await until(async () => (await store.getJob(job.id))?.lastSeq === 9, 10_000, 'the first chunks to be stored');
+    rmSync(path.join(root.dir, 'db'), { recursive: true, force: true });
+    const chunks = await op.timeout(10_000).emitWithAck('report:chunks', { jobId: job.id, chunks: lines(10, 10) });
+    assert.deepEqual(chunks, { ok: true, accepted: 10, storedSeq: 9 });
+    const result = { status: 'success', exitCode: 0, signal: null, durationMs: 1, finishedAt: Date.now() } as const;
+    const finished = await op.timeout(10_000).emitWithAck('report:finished', { jobId: job.id, result });
+    assert.deepEqual(finished, {
+      ok: false,
+      error: `The job store is lost (The embedded database's folder ${path.join(root.dir, 'db')} was deleted or replaced while it ran): the end of job ${job.id} is not stored; send it again`,
+      retryAfterMs: 1000,
+    });
+    const read = await get(lost.hub.url, '/api/jobs');
+    assert.equal(read.status, 503);
+    assert.match(String(read.body.error), /^The embedded database's folder \S+ was deleted or replaced while it ran$/);
+  } finally {
+    op.close();
+    await lost.close().catch(() => undefined);
+    root.remove();
+  }
 });
