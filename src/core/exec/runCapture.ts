@@ -27,12 +27,15 @@ export interface CaptureResult {
 
 const GRACE_MS = 1000;
 
+/** The most of a program's stdout (and of its stderr) kept by default; the rest is dropped, `truncated` says so. */
+export const CAPTURE_MAX_BYTES = 16 * 1024 * 1024;
+
 // Runs a program without a shell in its own process group and collects its output; a timeout
 // or an abort stops the whole group so nothing it started is left behind. stdout goes to an
 // OutputFile (a pipe only when the temporary folder takes no file), stderr through a pipe.
 export function runCapture(file: string, args: readonly string[], options: CaptureOptions): Promise<CaptureResult> {
   const started = performance.now();
-  const maxBytes = options.maxBytes ?? 16 * 1024 * 1024;
+  const maxBytes = options.maxBytes ?? CAPTURE_MAX_BYTES;
   const outputFile = OutputFile.open();
   return new Promise((resolve) => {
     let child: ReturnType<typeof spawn>;

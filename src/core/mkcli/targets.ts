@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Problem } from '../problem';
 import { findExecutable } from '../exec/findExecutable';
-import { runCapture, type CaptureResult } from '../exec/runCapture';
+import { CAPTURE_MAX_BYTES, runCapture, type CaptureResult } from '../exec/runCapture';
 import { whyNotFolder } from '../util/folderProblem';
 import { makeCommand } from './makeCommand';
 import { makeDatabaseArgs, NO_RECIPE_SHELL, parseMakeDatabase, parseMakeErrors } from './makeDatabase';
@@ -91,7 +91,7 @@ async function listWithMake(entry: RegistryEntry, options: ListOptions, read: St
   const problems = failureProblems({ ...result, stderr }, entry, options.timeoutMs);
   // make reads what the static reader refused; its targets are listed, but not where they are.
   const unplaced = read.refused.map((p): Problem => ({ ...p, severity: 'warning', message: `${p.message}; its targets are listed without their places and descriptions` }));
-  const database = parseMakeDatabase(result.stdout, entry.dir);
+  const database = result.truncated ? { targets: [], makefiles: [] } : parseMakeDatabase(result.stdout, entry.dir);
   const byName = new Map(read.targets.map((t) => [t.name, t]));
   const files = [...new Set([...read.files, ...database.makefiles])];
   // An include make could not read is no makefile to it; it still is no target for people.
@@ -123,6 +123,10 @@ function failureProblems(result: CaptureResult, entry: RegistryEntry, timeoutMs:
   if (result.canceled) return [];
   if (result.timedOut) return problem(`Listing the targets took longer than ${timeoutMs / 1000} s and was stopped`);
   if (result.signal) return problem(`make crashed reading the makefiles (${result.signal})`);
+  // Read in part, the database would list the targets before the cut only, without a word.
+  if (result.truncated) {
+    return problem(`make printed a database of more than ${CAPTURE_MAX_BYTES / 2 ** 20} MiB, more than is read, so the targets are not listed; vmOrchestrator.mkcli.targetSource "static" lists them from the makefiles as text`);
+  }
   const reported = parseMakeErrors(result.stderr, entry.dir);
   if (reported.length > 0 || result.stdout.includes('\n# Files\n')) return reported;
   const lastLine = result.stderr.trim().split('\n').pop();
