@@ -46,6 +46,21 @@ export function unprivileged(): Unprivileged | string {
 
 const REPO = path.resolve(__dirname, '../..');
 
+// The user, to run this checkout's code as (callAs, the built hub), or why not: the checkout may
+// be in a folder only root may enter (a clone in a `mktemp -d` folder is 0700).
+export function unprivilegedInCheckout(): Unprivileged | string {
+  const user = unprivileged();
+  if (typeof user === 'string') return user;
+  const probe = path.join(REPO, 'node_modules', 'tsx', 'package.json');
+  const [command, argv] = user.command('test', ['-r', probe]);
+  try {
+    execFileSync(command, argv, { stdio: 'ignore' });
+  } catch {
+    return `root ignores file modes, and the ${user.name} user cannot read this checkout (${probe})`;
+  }
+  return user;
+}
+
 // Imports the TypeScript module `file` in a node process of `user`, calls its export `name` with
 // `args` and resolves with what that returned, through JSON.
 export function callAs<T>(user: Unprivileged, file: string, name: string, args: readonly unknown[]): Promise<T> {

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { parseRegistry, readRegistries, userRegistryPath } from '../../../src/core/mkcli/registry';
 import { assertGolden } from '../golden';
 import { HOSTILE_FILES, within } from '../util/hostileFiles';
-import { callAs, unprivileged } from '../../harness/unprivileged';
+import { callAs, unprivilegedInCheckout } from '../../harness/unprivileged';
 import type { Problem } from '../../../src/core/problem';
 
 const fixtures = path.join(__dirname, '../../fixtures/mkcli/registries');
@@ -95,7 +95,7 @@ test('a missing team registry and an unreadable user registry are problems', asy
 });
 
 // Read by a user that file modes apply to (root reads any file), whose file it is.
-const reader = unprivileged();
+const reader = unprivilegedInCheckout();
 test('a registry file without read permission is a problem', { skip: typeof reader === 'string' && reader }, async (t) => {
   if (typeof reader === 'string') return;
   const dir = mkdtempSync(path.join(os.tmpdir(), 'vmo-registry-'));

@@ -235,6 +235,8 @@ test('a job is reported only by the window that started it, at either hub, also 
     range(150),
   );
   assert.deepEqual(seen.done, [{ jobId: job.id, ...finished }]);
+  // Hub A stores what it took on its own time: hub B's answer speaks for its own writes.
+  await until(async () => (await readAll(a.store, job.id)).length === 150, 10_000, 'hub A to store the output it took');
   assert.deepEqual(await readAll(a.store, job.id), lines(0, 150));
   assert.equal((await a.store.getJob(job.id))?.status, 'success');
 });

@@ -1,5 +1,5 @@
 // The PGlite folder of a running hub made read-only: the built hub as a process of its own, run as
-// a user that file modes apply to (unprivileged(): root writes anyway). PGlite fails at its next new
+// a user that file modes apply to (unprivilegedInCheckout(): root writes anyway). PGlite fails at its next new
 // WAL segment with a PANIC, after which each statement spun its thread at full CPU for good: the
 // hub must say what happened and exit at once, without a retry, and must never have acknowledged
 // as stored a chunk it did not store. A hub started again on the read-only folder refuses to open
@@ -10,12 +10,12 @@ import { chmodSync, existsSync, readdirSync, statSync, writeFileSync } from 'nod
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { PgliteJobStore } from '../../../src/core/store/pgliteJobStore';
-import { unprivileged } from '../../harness/unprivileged';
+import { unprivilegedInCheckout } from '../../harness/unprivileged';
 import { readAll } from '../store/helpers';
 import { connect, newJob, OPERATOR, randomOutput, spawnHub, tempDir, type Client, type HubProcess } from './helpers';
 
 const bundle = path.join(__dirname, '../../../dist/server.js');
-const user = unprivileged();
+const user = unprivilegedInCheckout();
 const skip = typeof user === 'string' ? user : !existsSync(bundle) ? 'dist/server.js is not built' : undefined;
 
 const OUTPUT_MS = 60_000;

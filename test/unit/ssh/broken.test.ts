@@ -7,9 +7,9 @@ import type { Problem } from '../../../src/core/problem';
 import { loadSshConfig, MAX_INCLUDE_DEPTH } from '../../../src/core/ssh/loadSshConfig';
 import { resolveDestination } from '../../../src/core/ssh/resolveDestination';
 import { HOSTILE_FILES, within } from '../util/hostileFiles';
-import { callAs, unprivileged } from '../../harness/unprivileged';
+import { callAs, unprivilegedInCheckout } from '../../harness/unprivileged';
 
-const reader = unprivileged();
+const reader = unprivilegedInCheckout();
 const LOADER = path.resolve(__dirname, '../../../src/core/ssh/loadSshConfig.ts');
 
 // Broken SSH configs: each gives a problem with its file and line, the rest of the config still

@@ -8,7 +8,7 @@ import { BatchWriter } from '../../../src/core/store/batchWriter';
 import { findMigrationsDir, loadMigrations } from '../../../src/core/store/migrations';
 import { createPglite } from '../../../src/core/store/pglite';
 import { PgliteJobStore } from '../../../src/core/store/pgliteJobStore';
-import { callAs, unprivileged } from '../../harness/unprivileged';
+import { callAs, unprivilegedInCheckout } from '../../harness/unprivileged';
 import { lines, newJob, readAll } from './helpers';
 
 const root = mkdtempSync(path.join(os.tmpdir(), 'vmo-pglite-folder-'));
@@ -76,7 +76,7 @@ test('the lock of a process that died is taken over', TIMEOUT, async () => {
 });
 
 // Run as a user that file modes apply to (root writes anywhere), in a folder of its own made read-only.
-const user = unprivileged();
+const user = unprivilegedInCheckout();
 test('a lock file that cannot be created is named in the error', { ...TIMEOUT, skip: typeof user === 'string' && user }, async (t) => {
   if (typeof user === 'string') return;
   const parent = mkdtempSync(path.join(os.tmpdir(), 'vmo-read-only-'));

@@ -7,9 +7,9 @@ import type { Problem } from '../../../src/core/problem';
 import { loadEnvironments } from '../../../src/core/vmconfig/loadEnvironments';
 import { parseEnvironment } from '../../../src/core/vmconfig/parseEnvironment';
 import { HOSTILE_FILES, within } from '../util/hostileFiles';
-import { callAs, unprivileged } from '../../harness/unprivileged';
+import { callAs, unprivilegedInCheckout } from '../../harness/unprivileged';
 
-const reader = unprivileged();
+const reader = unprivilegedInCheckout();
 const LOADER = path.resolve(__dirname, '../../../src/core/vmconfig/loadEnvironments.ts');
 
 // Broken vm-config inputs: each must give a problem that says what is wrong, with the line and
