@@ -60,6 +60,8 @@ export function registerHub(context: vscode.ExtensionContext, recorder: InMemory
   // One for the window's life: a reporter started again after a fault (or a change of settings)
   // goes on with the jobs the window started, which the hub lets only this key report.
   const reporterKey = newReporterKey();
+  /** The spool folders of this window's earlier reporters (a change of settings, a fault), released as it ends. */
+  const earlierSpools: { release(): void }[] = [];
 
   const connect = async (): Promise<void> => {
     if (current) return;
@@ -117,7 +119,10 @@ export function registerHub(context: vscode.ExtensionContext, recorder: InMemory
         clearInterval(watch);
         forwarding.stop();
         await reporter.close(timeoutMs);
-        spool.lock.release();
+        // Kept claimed until the window ends: what is left in it belongs to jobs this window still
+        // runs, which the next reporter is handed whole. Released now, the next reporter would
+        // replay it as a dead window's and end those jobs as interrupted while they run.
+        earlierSpools.push(spool.lock);
       },
     };
     log.info(`Hub ${address.url} ${address.how}; jobs are stored there`);
@@ -165,6 +170,7 @@ export function registerHub(context: vscode.ExtensionContext, recorder: InMemory
   context.subscriptions.push(
     changed,
     { dispose: () => clearTimeout(retry) },
+    { dispose: () => earlierSpools.splice(0).forEach((lock) => lock.release()) },
     vscode.workspace.onDidGrantWorkspaceTrust(() => void start()),
     onSettingsChanged('hub', restart),
     onSettingsChanged('history', restart),

@@ -27,6 +27,11 @@ const SHOTS = resultsDirFor('running');
 const MARKER = `vmo-e2e-hold-${randomUUID()}`;
 /** vmOrchestrator.run.cancelGraceSeconds for this run: SIGKILL follows SIGTERM after this long. */
 const GRACE_SECONDS = 2;
+/** The machine settings of the session: its hub posts every job's end to the test's receiver on `port`. */
+const WEBHOOK_SETTINGS = ({ port }: { port: number }): Record<string, unknown> => ({
+  'vmOrchestrator.hub.webhooks': [`http://127.0.0.1:${port}/hook`],
+  'vmOrchestrator.hub.webhookOn': 'all',
+});
 /** The workspace's sequences: one to run, one a teammate's file must not get through (a make option). */
 const SEQUENCES_FILE = `{
   "sequences": [
@@ -47,6 +52,8 @@ interface Setup {
   home: string;
   /** What the hub posted to the web hook the settings name, one parsed body per post. */
   posts: Array<{ job: { id: string; title: string }; status: string }>;
+  /** The port of the receiver of those posts. */
+  hookPort: number;
   server: CodeServer;
   workbench: Workbench;
   cleanup(): Promise<void>;
@@ -101,9 +108,9 @@ async function start(): Promise<Setup> {
       },
     });
     const { port } = receiver.address() as AddressInfo;
-    server.setMachineSettings({ 'vmOrchestrator.hub.webhooks': [`http://127.0.0.1:${port}/hook`], 'vmOrchestrator.hub.webhookOn': 'all' });
+    server.setMachineSettings(WEBHOOK_SETTINGS({ port }));
     workbench = await Workbench.open(server.url, { viewport: { width: 1400, height: 900 } });
-    return { home, posts, server, workbench, cleanup };
+    return { home, posts, hookPort: port, server, workbench, cleanup };
   } catch (err) {
     await saveArtifacts('running-start', server, workbench).catch(() => undefined);
     await cleanup();
@@ -682,6 +689,37 @@ async function until(check: () => Promise<boolean>, what: string, timeoutMs: num
     await setup.workbench.page.waitForTimeout(150);
   }
 }
+
+// Any change to a hub setting gives the window a new reporter (registerHub.ts), with a spool folder
+// of its own, and hands it every job the window holds. The earlier folder, still holding the
+// running job's spool, was let go at once and replayed as a dead window's: the job was stored as
+// interrupted while it ran, and the rest of its output was refused.
+test('a hub setting changed while a target runs: the job is stored to its real end, with all of its output', { timeout: 90_000 }, () =>
+  step('running-hub-setting-changed', async () => {
+    const { workbench, server } = setup;
+    const api = async <T>(pathName: string): Promise<T> => {
+      const hub = sessionHub(server.userDataDir);
+      return (await (await fetch(`${hub.url}${pathName}`, { headers: { authorization: `Bearer ${hub.token}` } })).json()) as T;
+    };
+    await workbench.runCommand('View: Close All Editors');
+    const title = `${ALIAS} colors`;
+    await workbench.clickTreeItem('Projects', 'colors');
+    await waitForConsole(title, (v) => v.status === 'Running' && v.rows.some((l) => l.startsWith('line 1')), 'its first line while it runs');
+    server.setMachineSettings({ ...WEBHOOK_SETTINGS({ port: setup.hookPort }), 'vmOrchestrator.hub.acceptRuns': true });
+    const done = await waitForConsole(title, (v) => v.status !== 'Running' && v.rows.some((l) => l.startsWith('line 5')), 'the last line and the end', 30_000);
+    assert.equal(done.status, 'Succeeded', JSON.stringify(done));
+    let job: { id: string; status: string } | undefined;
+    await until(async () => {
+      // The hub may still be starting (its state file not written yet).
+      job = await api<{ jobs: Array<{ id: string; title: string; status: string }> }>(`/api/jobs?text=colors&limit=1`).then((r) => r.jobs[0], () => undefined);
+      return job !== undefined && job.status !== 'running';
+    }, 'the job to end at the hub', 60_000);
+    assert.equal(job?.status, 'success', JSON.stringify(job));
+    const { chunks } = await api<{ chunks: Array<{ text: string }> }>(`/api/jobs/${job!.id}/events`);
+    const text = chunks.map((c) => c.text).join('');
+    for (const line of ['line 1: green', 'line 5: done']) assert.ok(text.includes(line), `the hub stored "${line}": ${JSON.stringify(text)}`);
+  }),
+);
 
 test('the web hook the settings name receives one post per job that ended', { timeout: 60_000 }, () =>
   step('running-webhook', async () => {

@@ -92,12 +92,14 @@ export class SqlJobStore implements JobStore {
   }
 
   // Sets the same values however often it runs: a retry of an end that did commit (its answer lost)
-  // changes nothing.
+  // changes nothing. An end as interrupted ends only a job still under way: it is what a spool
+  // without an end says (orphanSpools.ts), and a job may have ended since, reported from elsewhere.
   async jobFinished(jobId: string, result: JobResult): Promise<void> {
     assertJobId(jobId);
     assertJobResult(result);
     await this.db.query(
-      `UPDATE jobs SET status = $2, exit_code = $3, signal = $4, duration_ms = $5, finished_at = $6, error_count = $7, warning_count = $8, updated_at = now() WHERE id = $1`,
+      `UPDATE jobs SET status = $2, exit_code = $3, signal = $4, duration_ms = $5, finished_at = $6, error_count = $7, warning_count = $8, updated_at = now()
+        WHERE id = $1 AND ($2 <> 'interrupted' OR status IN ('queued', 'running'))`,
       [jobId, result.status, result.exitCode, result.signal, Math.round(result.durationMs), isoTime(result.finishedAt), result.errors ?? null, result.warnings ?? null],
     );
   }

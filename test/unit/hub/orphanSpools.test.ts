@@ -4,8 +4,9 @@ import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { claimSpoolFolder, replayOrphanSpools } from '../../../src/core/hub/orphanSpools';
-import { REPORTER_KEY_FILE } from '../../../src/core/hub/reporterKey';
-import { connect, lines, newJob, OPERATOR, startTestHub, tempDir } from '../server/helpers';
+import { HubReporter } from '../../../src/core/hub/hubReporter';
+import { newReporterKey, REPORTER_KEY_FILE } from '../../../src/core/hub/reporterKey';
+import { connect, lines, newJob, OPERATOR, startTestHub, tempDir, until } from '../server/helpers';
 import { deadWindowSpool } from './deadWindow';
 
 const cleanups: (() => void | Promise<void>)[] = [];
@@ -81,4 +82,48 @@ test('with the hub away, a dead window folder is kept for a later try', { timeou
   assert.deepEqual(replay, { jobs: [job.id], leftOver: [dead.dir] });
   assert.equal(existsSync(path.join(dead.dir, `${job.id}.jsonl`)), true);
   assert.equal(existsSync(`${dead.dir}.lock`), false, 'the lock is let go');
+});
+
+// A window's reporter is replaced while a job runs (a change of a hub setting, a fault of its
+// thread): the new one gets a folder of its own and is handed the job whole, and the earlier
+// folder, which still holds the job's spool without an end, stays claimed until the window ends
+// (registerHub.ts). Replayed then, after the job ended, its "interrupted" does not undo the end.
+test('a reporter replaced while a job runs: the job goes on to its real end, and the earlier folder replayed later does not undo it', { timeout: 60_000 }, async () => {
+  const temp = tempDir();
+  cleanups.push(temp.remove);
+  const root = path.join(temp.dir, 'spool');
+  const { hub, store, close } = await startTestHub();
+  cleanups.push(close);
+  const key = newReporterKey();
+  const job = newJob();
+
+  const earlier = claimSpoolFolder(root, 'reporter-1');
+  const first = new HubReporter({ url: hub.url, token: OPERATOR, reporterId: 'window', spoolDir: earlier.dir, key });
+  await until(() => first.connected, 10_000, 'the first reporter to connect');
+  first.started(job);
+  first.chunks(job.id, lines(0, 5));
+  assert.equal(await first.idle(10_000), true);
+  await first.close(1000);
+
+  const next = claimSpoolFolder(root, 'reporter-2');
+  cleanups.push(() => next.lock.release());
+  const second = new HubReporter({ url: hub.url, token: OPERATOR, reporterId: 'window', spoolDir: next.dir, key });
+  cleanups.push(() => second.close(100));
+  await until(() => second.connected, 10_000, 'the second reporter to connect');
+  second.started(job);
+  second.chunks(job.id, lines(0, 10));
+  // The window lives: its earlier folder is still claimed, and no replay takes it.
+  assert.deepEqual(await replayOrphanSpools(root, { url: hub.url, token: OPERATOR }, 10_000), { jobs: [], leftOver: [] });
+  const result = { status: 'success' as const, exitCode: 0, signal: null, durationMs: 5, finishedAt: Date.now() };
+  second.finished(job.id, result);
+  assert.equal(await second.idle(10_000), true);
+  assert.equal((await store.getJob(job.id))?.status, 'success');
+
+  // The window ended: the next one replays the earlier folder, whose spool has no end.
+  earlier.lock.release();
+  assert.deepEqual(await replayOrphanSpools(root, { url: hub.url, token: OPERATOR }, 10_000), { jobs: [job.id], leftOver: [] });
+  const stored = await store.getJob(job.id);
+  assert.equal(stored?.status, 'success', 'the real end stands');
+  assert.equal(stored?.lastSeq, 9);
+  assert.deepEqual(await store.readEvents(job.id, 0, { limit: 1000 }), lines(0, 10));
 });

@@ -104,6 +104,14 @@ export function storeSuite(name: string, backend: Backend): void {
       // A replayed start changes nothing, not even the status.
       await store.jobStarted(job, 'window-2');
       assert.equal((await store.getJob(job.id))?.status, 'failed');
+      // Nor does an end as interrupted (a stale spool's), which ends only a job under way.
+      const interrupted = { status: 'interrupted' as const, exitCode: null, signal: null, durationMs: 1, finishedAt: Date.now() };
+      await store.jobFinished(job.id, interrupted);
+      assert.deepEqual(await store.getJob(job.id), stored(job, { ...result, reporter: 'window-1', lastSeq: 4 }));
+      const running = newJob();
+      await store.jobStarted(running, 'window-1');
+      await store.jobFinished(running.id, interrupted);
+      assert.equal((await store.getJob(running.id))?.status, 'interrupted');
 
       const { rows } = await sqlOf(store).query<{ directory: string; version: string; host: string }>(
         `SELECT p.directory, p.version, v.host FROM jobs j JOIN projects p ON p.id = j.project_id JOIN vms v ON v.id = j.vm_id WHERE j.id = $1`,
